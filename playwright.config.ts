@@ -1,0 +1,51 @@
+// Browser tests (e2e/) against the built renderer, served over http by e2e/serve-static.mjs.
+// Electron cannot start on our machines (notes/toolchain.md), so the page is driven in Chromium: Debian's
+// /usr/bin/chromium by default (Playwright cannot download its own here), or any build named by CHROMIUM_PATH.
+// Build first (`npm run build` or `npx electron-vite build`): these tests do not build.
+
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env['E2E_PORT'] ?? 41730);
+const baseURL = `http://127.0.0.1:${port}`;
+const isCI = Boolean(process.env['CI']);
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: isCI,
+  retries: 0,
+  reporter: isCI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', // CI runs as root
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        // Without these Chromium keeps calling home, which floods a closed network.
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `node e2e/serve-static.mjs --port ${port}`,
+    url: `${baseURL}/index.html`,
+    reuseExistingServer: !isCI,
+    timeout: 30_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

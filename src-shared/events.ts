@@ -1,0 +1,72 @@
+// Training events: what a run reports while it trains. Produced by the trainer (workers/), carried by the worker
+// protocol and the StudioApi, drawn by the renderer, printed by the CLI. Plain TypeScript, no Node or DOM.
+
+/** Every step: cheap figures. */
+export interface StepEvent {
+  type: 'step';
+  step: number;
+  loss: number;
+  learningRate: number;
+  /** Global gradient norm before clipping, and after it (equal when it did not clip). */
+  gradNorm: number;
+  gradNormClipped: number;
+  clipped: boolean;
+  tokensPerSecond: number;
+  /** Seconds of training so far (excluding evaluation). */
+  seconds: number;
+}
+
+/** ‖∂L/∂h_t‖ for every time step t of one layer-direction: the gradient flowing back through time. */
+export interface GradientFlow {
+  stack: 'enc' | 'dec';
+  layer: number;
+  direction: number;
+  norms: number[];
+}
+
+/** Every few steps: costly figures. */
+export interface DiagnosticsEvent {
+  type: 'diagnostics';
+  step: number;
+  /** Gradient norm of every parameter tensor, by its layout name (e.g. "l1.Wh"). */
+  tensorNorms: { name: string; norm: number }[];
+  /** Gradient norm per gate of each recurrent layer-direction (Wx, Wh, bx, bh rows of that gate together). */
+  gateGradNorms: { stack: 'enc' | 'dec'; layer: number; direction: number; gate: string; norm: number }[];
+  gradientFlow: GradientFlow[];
+  /** Mean gate activation and the fraction saturated (σ < 0.05 or > 0.95; tanh beyond ±0.95). */
+  gates: { stack: 'enc' | 'dec'; layer: number; direction: number; gate: string; mean: number; saturated: number }[];
+}
+
+export interface EvaluationEvent {
+  type: 'evaluation';
+  step: number;
+  valLoss: number;
+  /** Task metrics in the data's units: perplexity, accuracy, rmse, mae, … */
+  metrics: Record<string, number>;
+}
+
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  step: number;
+  path: string;
+}
+
+/** Where a non-finite value first appeared. */
+export interface NonFiniteLocation {
+  step: number;
+  /** 'loss', 'forward' (an activation), 'gradient' or 'parameter'. */
+  phase: 'loss' | 'forward' | 'gradient' | 'parameter';
+  /** Layout name of the tensor (e.g. "l1.Wh"), or an activation such as "l1 hidden state". */
+  tensor: string;
+  layer?: number;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  reason: 'finished' | 'stopped' | 'diverged' | 'error';
+  step: number;
+  message?: string;
+  nonFinite?: NonFiniteLocation;
+}
+
+export type TrainingEvent = StepEvent | DiagnosticsEvent | EvaluationEvent | CheckpointEvent | DoneEvent;

@@ -1,0 +1,131 @@
+// Plain text → character-level next-step prediction (many-to-many aligned), trained by truncated BPTT.
+// The training text (all but the last valFraction) is cut into B parallel streams; batch k reads steps
+// [k·T, (k+1)·T) of every stream and predicts each next character, carrying the hidden state from batch k−1.
+// A stream that runs out wraps to its start and its carried state is reset. Validation does the same on the tail.
+
+import type { Batch } from '../engine/batch';
+import type { MetricAccumulator, TrainingData } from '../engine/data-source';
+
+export interface TextOptions {
+  batchSize: number;
+  sequenceLength: number;
+  valFraction: number;
+  /** Cap on validation characters (evaluation cost); the tail is used up to this many. */
+  maxValidationChars?: number;
+}
+
+export function buildVocabulary(text: string): string[] {
+  return [...new Set(Array.from(text))].sort();
+}
+
+export function encodeText(text: string, vocabulary: string[]): Int32Array {
+  const index = new Map(vocabulary.map((c, i) => [c, i]));
+  const chars = Array.from(text);
+  const ids = new Int32Array(chars.length);
+  for (let i = 0; i < chars.length; i++) {
+    const id = index.get(chars[i]);
+    if (id === undefined) throw new Error(`character ${JSON.stringify(chars[i])} is not in the vocabulary`);
+    ids[i] = id;
+  }
+  return ids;
+}
+
+/** B streams over ids, chunked into T steps with next-token targets. */
+export class StreamBatcher {
+  readonly streamLength: number;
+  private position = 0;
+
+  constructor(private readonly ids: Int32Array, readonly B: number, readonly T: number) {
+    this.streamLength = Math.floor((ids.length - 1) / B);
+    if (this.streamLength < T + 1) throw new Error(`the text is too short for ${B} streams of ${T + 1} characters: use a smaller batch or sequence length`);
+  }
+
+  /** Chunks per pass over the streams. */
+  get chunks(): number {
+    return Math.floor((this.streamLength - 1) / this.T);
+  }
+
+  get cursor(): number {
+    return this.position;
+  }
+  set cursor(c: number) {
+    this.position = c % this.chunks;
+  }
+
+  next(): { batch: Batch; restart: boolean[] } {
+    const { B, T } = this;
+    const restart = new Array<boolean>(B).fill(this.position === 0);
+    const start = this.position * T;
+    const tokens = new Int32Array(T * B);
+    const targets = new Int32Array(T * B);
+    for (let b = 0; b < B; b++) {
+      const base = b * this.streamLength + start;
+      for (let t = 0; t < T; t++) {
+        tokens[t * B + b] = this.ids[base + t];
+        targets[t * B + b] = this.ids[base + t + 1];
+      }
+    }
+    this.position = (this.position + 1) % this.chunks;
+    return { batch: { batchSize: B, steps: T, tokens, targetClasses: targets }, restart };
+  }
+}
+
+export function textData(text: string, opts: TextOptions): TrainingData {
+  if (text.length === 0) throw new Error('the text is empty');
+  const vocabulary = buildVocabulary(text);
+  const ids = encodeText(text, vocabulary);
+  const nVal = Math.max(0, Math.floor(ids.length * opts.valFraction));
+  const trainIds = ids.subarray(0, ids.length - nVal);
+  let valIds = ids.subarray(ids.length - nVal);
+  if (opts.maxValidationChars && valIds.length > opts.maxValidationChars) valIds = valIds.subarray(0, opts.maxValidationChars);
+  const train = new StreamBatcher(trainIds, opts.batchSize, opts.sequenceLength);
+  let valBatches: Batch[] | undefined;
+  const V = vocabulary.length;
+  return {
+    model: { shape: 'many-to-many', input: { vocabSize: V, embedSize: Math.min(64, V), featureSize: 0 }, output: { kind: 'classes', size: V } },
+    stateful: true,
+    nextBatch: () => train.next(),
+    validationBatches() {
+      if (!valBatches) {
+        valBatches = [];
+        if (valIds.length > opts.sequenceLength + 1) {
+          const B = Math.max(1, Math.min(opts.batchSize, Math.floor((valIds.length - 1) / (opts.sequenceLength + 1))));
+          const v = new StreamBatcher(valIds, B, opts.sequenceLength);
+          for (let i = 0; i < v.chunks; i++) valBatches.push(v.next().batch);
+        }
+      }
+      return valBatches;
+    },
+    tokensPerBatch: opts.batchSize * opts.sequenceLength,
+    createMetrics: () => accuracyMetrics(V, true),
+    transforms: { kind: 'text', tokens: 'char', vocabulary },
+    summary: `text: ${ids.length} characters, vocabulary ${V}, ${trainIds.length} for training (${opts.batchSize} streams × ${train.chunks} chunks of ${opts.sequenceLength}), ${valIds.length} for validation`,
+    cursor: () => train.cursor,
+    seek: (c) => {
+      train.cursor = c;
+    },
+  };
+}
+
+/** Accuracy of the argmax over classes (per counted row), plus perplexity for next-token models. */
+export function accuracyMetrics(O: number, perplexity: boolean): MetricAccumulator {
+  let right = 0;
+  let total = 0;
+  return {
+    add(outputs, batch) {
+      const targets = batch.targetClasses!;
+      for (let i = 0; i < targets.length; i++) {
+        if (targets[i] < 0 || (batch.weights && batch.weights[i] === 0)) continue;
+        let best = 0;
+        for (let j = 1; j < O; j++) if (outputs[i * O + j] > outputs[i * O + best]) best = j;
+        if (best === targets[i]) right++;
+        total++;
+      }
+    },
+    result(meanLoss) {
+      const r: Record<string, number> = { accuracy: total ? right / total : 0 };
+      if (perplexity) r.perplexity = Math.exp(meanLoss);
+      return r;
+    },
+  };
+}

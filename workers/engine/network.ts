@@ -1,0 +1,671 @@
+// The WASM-backed network: forward, loss and backward (BPTT) of a whole model on one batch, in float32.
+// TypeScript orchestrates; every inner loop runs in the kernels (workers/kernels/assembly). Tensors live in the
+// module's linear memory at the offsets of memory-map.ts; TypeScript reads them through typed-array views.
+// Knows nothing of workers, files or Electron. Its numerics are tested against reference.ts and PyTorch fixtures.
+//
+// Legend: B batch, T steps, H hidden, G gates, D directions, In layer input width, O head outputs, N head rows.
+// Shape of the computation (as cuDNN / PyTorch): per layer-direction, Gx = X·Wxᵀ + bx for all steps is one GEMM;
+// the cell loop only multiplies h(t−1)·Whᵀ; backward accumulates dWx = dGxᵀ·X and dWh = dGhᵀ·H(t−1) as GEMMs
+// over all steps at once.
+
+import { CELL_GATES } from '../../src-shared/model';
+import { type Batch, dropoutSeed, headPerStep } from './batch';
+import type { KernelExports } from './kernels';
+import { buildLayout, type ParamLayout, type StackLayout, type TensorSlot } from './layout';
+import { Arena, ensureBytes, memoryMap, type MemoryMap } from './memory-map';
+
+export interface ForwardOptions {
+  /** Training mode: dropout on (with this batch seed) and activations kept for backward. */
+  train?: boolean;
+  dropoutBatchSeed?: number;
+}
+
+export interface ForwardResult {
+  /** Mean loss (NaN when the batch has no targets). */
+  loss: number;
+  /** Σ of loss weights (tokens or sequences that counted). */
+  weightSum: number;
+}
+
+/** Per layer-direction record of one stack's forward pass, kept for backward and diagnostics. */
+interface DirRun {
+  xs: number; // (T, B, In) input as this direction reads it (time-reversed copy for d = 1)
+  gx: number; // (T, B, G·H) gates after forward
+  dgh: number; // GRU: recurrent-side pre-activation gradients (T, B, 3H)
+  hs: number; // (T+1, B, H)
+  cs: number; // (T+1, B, H) LSTM
+  ghn: number; // (T, B, H) GRU
+  norms: number; // (T) ‖∂L/∂h_t‖² in this direction's own time
+}
+interface LayerRun {
+  input: number; // (T, B, In)
+  inputSize: number;
+  out: number; // (T, B, D·H) after dropout
+  mask: number; // dropout mask over out, 0 when none
+  dirs: DirRun[];
+}
+interface StackRun {
+  stack: StackLayout;
+  T: number;
+  B: number;
+  lengths: number; // int32 (B) pointer, 0 when every sequence has T steps
+  lengthOf: Int32Array;
+  tokens: number; // int32 (T, B) pointer of embedded tokens, 0 when none
+  embed?: TensorSlot;
+  input: number; // (T, B, In0) embedded tokens and/or features
+  layers: LayerRun[];
+  top: number; // (T, B, D·H)
+}
+
+export interface GateStat {
+  stack: 'enc' | 'dec';
+  layer: number;
+  direction: number;
+  gate: string;
+  mean: number;
+  saturated: number;
+}
+
+export interface HiddenGradFlow {
+  stack: 'enc' | 'dec';
+  layer: number;
+  direction: number;
+  /** ‖∂L/∂h_t‖₂ over (B, H) at original step t (reverse directions mapped back assuming full-length sequences). */
+  norms: Float64Array;
+}
+
+const GATE_KINDS: Record<string, number[]> = { rnn: [1], lstm: [0, 0, 1, 0], gru: [0, 0, 1] };
+
+export class WasmNetwork {
+  readonly layout: ParamLayout;
+  readonly map: MemoryMap;
+  private readonly k: KernelExports;
+  private readonly arena: Arena;
+  private f32 = new Float32Array(0);
+  private i32 = new Int32Array(0);
+  private transposedStale = true;
+
+  // State of the last forward, consumed by backward.
+  private enc?: StackRun;
+  private dec?: StackRun;
+  private headIn = 0;
+  private headRows = 0;
+  private logits = 0;
+  private dlogits = 0;
+  private hasLoss = false;
+  private perStep = true;
+  private scratch = 0;
+  private lastBatch?: Batch;
+
+  constructor(kernels: KernelExports, spec: ParamLayout['spec']) {
+    this.k = kernels;
+    this.layout = buildLayout(spec);
+    this.map = memoryMap(kernels.heap_base(), this.layout.size);
+    ensureBytes(kernels.memory, this.map.ARENA_OFFSET);
+    this.arena = new Arena(kernels.memory, this.map.ARENA_OFFSET);
+    this.views();
+    this.f32.fill(0, this.map.PARAMS_OFFSET / 4, this.map.ARENA_OFFSET / 4);
+  }
+
+  // ============================================== memory views ==================================================
+
+  private views(): Float32Array {
+    if (this.f32.buffer !== this.k.memory.buffer) {
+      this.f32 = new Float32Array(this.k.memory.buffer);
+      this.i32 = new Int32Array(this.k.memory.buffer);
+    }
+    return this.f32;
+  }
+
+  /** Parameters (a live view: valid until the memory next grows). */
+  get params(): Float32Array {
+    return this.views().subarray(this.map.PARAMS_OFFSET / 4, this.map.PARAMS_OFFSET / 4 + this.layout.size);
+  }
+  get grads(): Float32Array {
+    return this.views().subarray(this.map.GRADS_OFFSET / 4, this.map.GRADS_OFFSET / 4 + this.layout.size);
+  }
+  /** Optimiser moment buffers (for checkpoints). */
+  get moment1(): Float32Array {
+    return this.views().subarray(this.map.MOMENT1_OFFSET / 4, this.map.MOMENT1_OFFSET / 4 + this.layout.size);
+  }
+  get moment2(): Float32Array {
+    return this.views().subarray(this.map.MOMENT2_OFFSET / 4, this.map.MOMENT2_OFFSET / 4 + this.layout.size);
+  }
+
+  setParams(values: Float32Array): void {
+    if (values.length !== this.layout.size) throw new Error(`expected ${this.layout.size} parameters, got ${values.length}`);
+    this.params.set(values);
+    this.transposedStale = true;
+  }
+
+  /** Call after changing parameters in place (the optimiser does). */
+  paramsChanged(): void {
+    this.transposedStale = true;
+  }
+
+  /** Bytes of WASM memory in use at the high-water mark. */
+  get memoryBytes(): number {
+    return this.arena.peak;
+  }
+
+  private p(slot: TensorSlot): number {
+    return this.map.PARAMS_OFFSET + slot.offset * 4;
+  }
+  private g(slot: TensorSlot): number {
+    return this.map.GRADS_OFFSET + slot.offset * 4;
+  }
+  private t(slot: TensorSlot): number {
+    return this.map.TRANSPOSED_OFFSET + slot.offset * 4;
+  }
+  private zero(ptr: number, floats: number): void {
+    this.f32.fill(0, ptr / 4, ptr / 4 + floats);
+  }
+  private allocZero(floats: number): number {
+    const p = this.arena.alloc(floats);
+    this.views();
+    this.zero(p, floats);
+    return p;
+  }
+  private putInt(values: Int32Array): number {
+    const p = this.arena.alloc(values.length);
+    this.views();
+    this.i32.set(values, p / 4);
+    return p;
+  }
+  private putFloat(values: Float32Array): number {
+    const p = this.arena.alloc(values.length);
+    this.views().set(values, p / 4);
+    return p;
+  }
+
+  private refreshTransposed(): void {
+    if (!this.transposedStale) return;
+    const k = this.k;
+    for (const s of this.layout.tensors) {
+      if (s.role === 'Wx' || s.role === 'Wh' || s.role === 'Wy') k.transpose(this.t(s), this.p(s), s.shape[0], s.shape[1]);
+    }
+    this.transposedStale = false;
+  }
+
+  // ============================================== forward =======================================================
+
+  forward(batch: Batch, opts: ForwardOptions = {}): ForwardResult {
+    validateBatch(this.layout, batch);
+    const k = this.k;
+    const { spec } = this.layout;
+    this.refreshTransposed();
+    this.arena.reset();
+    this.lastBatch = batch;
+    const train = opts.train ?? false;
+    const batchSeed = opts.dropoutBatchSeed ?? 0;
+    const B = batch.batchSize;
+    const maxH = Math.max(this.layout.encoder.hiddenSize, this.layout.decoder?.hiddenSize ?? 0);
+    const maxG = Math.max(this.layout.encoder.gates, this.layout.decoder?.gates ?? 0);
+    this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
+
+    // Encoder (or the only) stack.
+    const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed);
+    const L = this.layout.encoder.layers;
+    const D = this.layout.encoder.directions;
+    const H = this.layout.encoder.hiddenSize;
+    const h0 = batch.initialH;
+    const c0 = batch.initialC;
+    this.stackForward(enc, train, batchSeed, (l, d) => (h0 ? h0.subarray((l * D + d) * B * H, (l * D + d + 1) * B * H) : undefined), (l, d) =>
+      c0 ? c0.subarray((l * D + d) * B * H, (l * D + d + 1) * B * H) : undefined,
+    );
+    this.enc = enc;
+    this.dec = undefined;
+
+    let top = enc;
+    if (this.layout.decoder) {
+      // Bridge: the decoder starts from the encoder's final states, directions summed.
+      const dl = this.layout.decoder;
+      const Td = batch.decoderSteps!;
+      const dec = this.inputRun(dl, Td, B, batch.decoderLengths, batch.decoderTokens, undefined, this.layout.decoderEmbed);
+      const bridgeH = (l: number): Float32Array => this.sumFinal(enc, l, 'h');
+      const bridgeC = (l: number): Float32Array => this.sumFinal(enc, l, 'c');
+      this.stackForward(dec, train, batchSeed ^ 0x5bd1e995, (l) => bridgeH(l), (l) => (dl.cell === 'lstm' ? bridgeC(l) : undefined));
+      this.dec = dec;
+      top = dec;
+    }
+
+    // Head: per step over the top output, or once over the final states.
+    const O = spec.output.size;
+    const F = this.layout.head.inputSize;
+    const Wy = this.layout.head.Wy;
+    const by = this.layout.head.by;
+    this.perStep = headPerStep(spec.shape);
+    if (this.perStep) {
+      this.headRows = top.T * B;
+      this.headIn = top.top;
+    } else {
+      this.headRows = B;
+      this.headIn = this.arena.alloc(B * F);
+      this.views();
+      const stack = top.stack;
+      for (let d = 0; d < stack.directions; d++) {
+        const fin = this.finalState(top, top.layers.length - 1, d, 'h');
+        for (let b = 0; b < B; b++) this.f32.set(fin.subarray(b * stack.hiddenSize, (b + 1) * stack.hiddenSize), this.headIn / 4 + b * F + d * stack.hiddenSize);
+      }
+    }
+    const N = this.headRows;
+    this.logits = this.arena.alloc(N * O);
+    k.fill_rows(this.logits, O, this.p(by), N, O);
+    k.gemm(this.logits, this.headIn, this.t(Wy), N, O, F, F, 1, O, O, 1);
+
+    // Loss.
+    this.hasLoss = batch.targetClasses !== undefined || batch.targetValues !== undefined;
+    if (!this.hasLoss) return { loss: NaN, weightSum: 0 };
+    const weights = lossWeights(batch, this.perStep, top.T, top.lengthOf);
+    let weightSum = 0;
+    for (let i = 0; i < weights.length; i++) weightSum += weights[i];
+    const wPtr = this.putFloat(weights);
+    this.dlogits = this.arena.alloc(N * O);
+    let lossSum: number;
+    if (spec.output.kind === 'classes') {
+      const targets = batch.targetClasses!;
+      const safe = new Int32Array(targets.length);
+      for (let i = 0; i < targets.length; i++) safe[i] = targets[i] < 0 ? 0 : targets[i];
+      const tPtr = this.putInt(safe);
+      lossSum = k.softmax_xent(this.logits, this.dlogits, N, O, tPtr, wPtr, weightSum > 0 ? 1 / weightSum : 0);
+    } else {
+      const tPtr = this.putFloat(batch.targetValues!);
+      lossSum = k.mse(this.logits, this.dlogits, N, O, tPtr, wPtr, weightSum > 0 ? 1 / (O * weightSum) : 0);
+      lossSum /= O;
+    }
+    return { loss: weightSum > 0 ? lossSum / weightSum : 0, weightSum };
+  }
+
+  /** Head outputs of the last forward (logits or values): (N, O), N = steps·B (per-step heads) or B. A copy. */
+  outputs(): Float32Array {
+    const n = this.headRows * this.layout.spec.output.size;
+    return this.views().slice(this.logits / 4, this.logits / 4 + n);
+  }
+
+  /** Softmax of the last forward's logits at temperature T (a copy). */
+  probabilities(temperature = 1): Float32Array {
+    const O = this.layout.spec.output.size;
+    const tmp = this.arena.alloc(this.headRows * O);
+    this.views().copyWithin(tmp / 4, this.logits / 4, this.logits / 4 + this.headRows * O);
+    this.k.softmax_rows(tmp, this.headRows, O, 1 / temperature);
+    return this.views().slice(tmp / 4, tmp / 4 + this.headRows * O);
+  }
+
+  /** Final states of the top-level stack (decoder for encoder–decoder), (L·D, B, H), for TBPTT and generation. */
+  finalStates(): { h: Float32Array; c?: Float32Array } {
+    const run = this.dec ?? this.enc!;
+    const { layers, directions: D, hiddenSize: H, cell } = run.stack;
+    const B = run.B;
+    const h = new Float32Array(layers * D * B * H);
+    const c = cell === 'lstm' ? new Float32Array(layers * D * B * H) : undefined;
+    for (let l = 0; l < layers; l++)
+      for (let d = 0; d < D; d++) {
+        h.set(this.finalState(run, l, d, 'h'), (l * D + d) * B * H);
+        if (c) c.set(this.finalState(run, l, d, 'c'), (l * D + d) * B * H);
+      }
+    return { h, c };
+  }
+
+  private inputRun(stack: StackLayout, T: number, B: number, lengths: Int32Array | undefined, tokens: Int32Array | undefined, features: Float32Array | undefined, embed: TensorSlot | undefined): StackRun {
+    const In = stack.inputSizes[0];
+    const input = this.arena.alloc(T * B * In);
+    const lengthOf = lengths ?? new Int32Array(B).fill(T);
+    const lengthsPtr = lengths ? this.putInt(lengths) : 0;
+    let tokPtr = 0;
+    let E = 0;
+    if (embed && tokens) {
+      E = embed.shape[1];
+      tokPtr = this.putInt(tokens);
+      this.k.embed_forward(input, In, this.p(embed), E, tokPtr, T * B);
+    }
+    if (features) {
+      const F = In - E;
+      this.views();
+      const base = input / 4;
+      for (let r = 0; r < T * B; r++) this.f32.set(features.subarray(r * F, (r + 1) * F), base + r * In + E);
+    }
+    return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, input, layers: [], top: 0 };
+  }
+
+  private stackForward(run: StackRun, train: boolean, batchSeed: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
+    const k = this.k;
+    const { stack, T, B } = run;
+    const { hiddenSize: H, directions: D, gates: G, cell } = stack;
+    const GH = G * H;
+    const p = this.layout.spec.dropout;
+    let x = run.input;
+    for (let l = 0; l < stack.layers; l++) {
+      const In = stack.inputSizes[l];
+      const out = this.arena.alloc(T * B * D * H);
+      const layer: LayerRun = { input: x, inputSize: In, out, mask: 0, dirs: [] };
+      for (let d = 0; d < D; d++) {
+        const w = stack.cells[l][d];
+        let xs = x;
+        if (d === 1) {
+          xs = this.arena.alloc(T * B * In);
+          k.copy_time(xs, In, x, In, T, B, In, run.lengths, 1, 0);
+        }
+        const gx = this.arena.alloc(T * B * GH);
+        k.fill_rows(gx, GH, this.p(w.bx), T * B, GH);
+        k.gemm(gx, xs, this.t(w.Wx), T * B, GH, In, In, 1, GH, GH, 1);
+        const hs = this.arena.alloc((T + 1) * B * H);
+        const cs = cell === 'lstm' ? this.arena.alloc((T + 1) * B * H) : 0;
+        const ghn = cell === 'gru' ? this.arena.alloc(T * B * H) : 0;
+        this.views();
+        const hInit = h0(l, d);
+        if (hInit) this.f32.set(hInit, hs / 4);
+        else this.zero(hs, B * H);
+        if (cs) {
+          const cInit = c0(l, d);
+          if (cInit) this.f32.set(cInit, cs / 4);
+          else this.zero(cs, B * H);
+        }
+        if (cell === 'lstm') k.lstm_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, cs, this.scratch);
+        else if (cell === 'gru') k.gru_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, ghn, this.scratch);
+        else k.rnn_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, this.scratch);
+        k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
+        layer.dirs.push({ xs, gx, dgh: 0, hs, cs, ghn, norms: 0 });
+      }
+      if (train && p > 0 && l < stack.layers - 1) {
+        layer.mask = this.arena.alloc(T * B * D * H);
+        k.dropout_forward(out, layer.mask, T * B * D * H, p, dropoutSeed(batchSeed, l));
+      }
+      run.layers.push(layer);
+      x = out;
+    }
+    run.top = x;
+  }
+
+  /** Final state (B, H) of layer l, direction d: each item's state at its own position len_b − 1. */
+  private finalState(run: StackRun, l: number, d: number, which: 'h' | 'c'): Float32Array {
+    const { B } = run;
+    const H = run.stack.hiddenSize;
+    const dir = run.layers[l].dirs[d];
+    const base = (which === 'h' ? dir.hs : dir.cs) / 4;
+    const f = this.views();
+    const outv = new Float32Array(B * H);
+    for (let b = 0; b < B; b++) {
+      const s = base + (run.lengthOf[b] * B + b) * H; // hs index len_b ↔ step len_b − 1
+      outv.set(f.subarray(s, s + H), b * H);
+    }
+    return outv;
+  }
+
+  private sumFinal(run: StackRun, l: number, which: 'h' | 'c'): Float32Array {
+    const s = this.finalState(run, l, 0, which);
+    for (let d = 1; d < run.stack.directions; d++) {
+      const o = this.finalState(run, l, d, which);
+      for (let i = 0; i < s.length; i++) s[i] += o[i];
+    }
+    return s;
+  }
+
+  // ============================================== backward ======================================================
+
+  /** BPTT of the last training forward: writes ∂L/∂parameters into `grads` (replacing what was there). */
+  backward(): void {
+    if (!this.enc || !this.hasLoss) throw new Error('backward() needs a forward() with targets first');
+    const k = this.k;
+    this.views();
+    this.zero(this.map.GRADS_OFFSET, this.layout.size);
+    const { head } = this.layout;
+    const O = this.layout.spec.output.size;
+    const F = head.inputSize;
+    const N = this.headRows;
+    // Head: dWy += dlogitsᵀ·Y, dby += Σ dlogits, dY = dlogits·Wy.
+    k.gemm(this.g(head.Wy), this.dlogits, this.headIn, O, F, N, 1, O, F, F, 1);
+    k.colsum_acc(this.g(head.by), this.dlogits, O, N, O);
+    const dHeadIn = this.arena.alloc(N * F);
+    k.gemm(dHeadIn, this.dlogits, this.p(head.Wy), N, F, O, O, 1, F, F, 0);
+
+    const top = this.dec ?? this.enc;
+    const topL = top.layers.length - 1;
+    const Htop = top.stack.hiddenSize;
+    let dTop = 0;
+    const dFinalH = new Map<string, Float32Array>();
+    if (this.perStep) dTop = dHeadIn;
+    else {
+      const dIn = this.views().subarray(dHeadIn / 4, dHeadIn / 4 + N * F);
+      for (let d = 0; d < top.stack.directions; d++) {
+        const g = new Float32Array(top.B * Htop);
+        for (let b = 0; b < top.B; b++) g.set(dIn.subarray(b * F + d * Htop, b * F + (d + 1) * Htop), b * Htop);
+        dFinalH.set(`${topL}:${d}`, g);
+      }
+    }
+
+    if (this.dec) {
+      const { dh0, dc0 } = this.stackBackward(this.dec, dTop, dFinalH, new Map());
+      // Bridge: the sum's gradient reaches every encoder direction.
+      const encH = new Map<string, Float32Array>();
+      const encC = new Map<string, Float32Array>();
+      for (let l = 0; l < this.enc.stack.layers; l++)
+        for (let d = 0; d < this.enc.stack.directions; d++) {
+          encH.set(`${l}:${d}`, dh0[l]);
+          if (dc0[l]) encC.set(`${l}:${d}`, dc0[l]);
+        }
+      this.stackBackward(this.enc, 0, encH, encC);
+    } else {
+      this.stackBackward(this.enc, dTop, dFinalH, new Map());
+    }
+  }
+
+  /**
+   * Backward through one stack. dTop: (T, B, D·H) gradient on the top output (0 = none). dFinalH/C: gradients on
+   * final states keyed "layer:direction". Returns ∂L/∂h0, ∂L/∂c0 per layer (direction 0), for the bridge.
+   */
+  private stackBackward(run: StackRun, dTop: number, dFinalH: Map<string, Float32Array>, dFinalC: Map<string, Float32Array>): { dh0: Float32Array[]; dc0: Float32Array[] } {
+    const k = this.k;
+    const { stack, T, B } = run;
+    const { hiddenSize: H, directions: D, gates: G, cell } = stack;
+    const GH = G * H;
+    const BH = B * H;
+    const dh0: Float32Array[] = [];
+    const dc0: Float32Array[] = [];
+    let dOut = dTop;
+    const dh = this.arena.alloc(BH);
+    const dc = this.arena.alloc(BH);
+    for (let l = stack.layers - 1; l >= 0; l--) {
+      const layer = run.layers[l];
+      const In = layer.inputSize;
+      const needInputGrad = l > 0 || run.embed !== undefined;
+      const dIn = needInputGrad ? this.allocZero(T * B * In) : 0;
+      const tmp = needInputGrad && D === 2 ? this.arena.alloc(T * B * In) : 0;
+      for (let d = D - 1; d >= 0; d--) {
+        const dir = layer.dirs[d];
+        const w = stack.cells[l][d];
+        const dhs = this.arena.alloc(T * BH);
+        if (dOut) k.copy_time(dhs, H, dOut + d * H * 4, D * H, T, B, H, run.lengths, d, 0);
+        else this.zero(dhs, T * BH);
+        const key = `${l}:${d}`;
+        this.views();
+        const fh = dFinalH.get(key);
+        if (fh) this.inject(dhs, fh, run);
+        let dcs = 0;
+        const fc = dFinalC.get(key);
+        if (cell === 'lstm' && fc) {
+          dcs = this.allocZero(T * BH);
+          this.inject(dcs, fc, run);
+        }
+        this.zero(dh, BH);
+        this.zero(dc, BH);
+        dir.norms = this.arena.alloc(T);
+        const dgx = this.arena.alloc(T * B * GH);
+        let dgh = dgx;
+        if (cell === 'lstm') k.lstm_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.cs, dhs, dcs, dgx, dh, dc, dir.norms, this.scratch);
+        else if (cell === 'gru') {
+          dgh = this.arena.alloc(T * B * GH);
+          k.gru_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.ghn, dhs, dgx, dgh, dh, dir.norms, this.scratch);
+        } else k.rnn_backward(T, B, H, this.p(w.Wh), dir.hs, dhs, dgx, dh, dir.norms, this.scratch);
+        dir.dgh = dgh;
+        this.views();
+        if (d === 0) {
+          dh0[l] = this.f32.slice(dh / 4, dh / 4 + BH);
+          if (cell === 'lstm') dc0[l] = this.f32.slice(dc / 4, dc / 4 + BH);
+        }
+        // Weight gradients over all steps at once.
+        k.gemm(this.g(w.Wh), dgh, dir.hs, GH, H, T * B, 1, GH, H, H, 1);
+        k.colsum_acc(this.g(w.bh), dgh, GH, T * B, GH);
+        k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
+        k.gemm(this.g(w.Wx), dgx, dir.xs, GH, In, T * B, 1, GH, In, In, 1);
+        if (needInputGrad) {
+          if (d === 1) {
+            k.gemm(tmp, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 0);
+            k.copy_time(dIn, In, tmp, In, T, B, In, run.lengths, 1, 1);
+          } else {
+            k.gemm(dIn, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 1);
+          }
+        }
+      }
+      if (l > 0 && run.layers[l - 1].mask) k.mul_inplace(dIn, run.layers[l - 1].mask, T * B * In);
+      if (l === 0 && run.embed && run.tokens) k.embed_backward(this.g(run.embed), run.embed.shape[1], run.tokens, dIn, In, T * B);
+      dOut = dIn;
+    }
+    return { dh0, dc0 };
+  }
+
+  /** Adds a final-state gradient (B, H) into dhs (T, B, H) at each item's own position len_b − 1. */
+  private inject(dhs: number, g: Float32Array, run: StackRun): void {
+    const H = run.stack.hiddenSize;
+    const f = this.views();
+    for (let b = 0; b < run.B; b++) {
+      const base = dhs / 4 + ((run.lengthOf[b] - 1) * run.B + b) * H;
+      for (let j = 0; j < H; j++) f[base + j] += g[b * H + j];
+    }
+  }
+
+  // ============================================== telemetry =====================================================
+
+  /** ‖∂L/∂h_t‖ per layer-direction after backward (the gradient flowing back through time). */
+  hiddenGradFlow(): HiddenGradFlow[] {
+    const res: HiddenGradFlow[] = [];
+    for (const run of [this.enc, this.dec]) {
+      if (!run) continue;
+      const f = this.views();
+      run.layers.forEach((layer, l) =>
+        layer.dirs.forEach((dir, d) => {
+          if (!dir.norms) return;
+          const norms = new Float64Array(run.T);
+          for (let s = 0; s < run.T; s++) norms[d === 1 ? run.T - 1 - s : s] = Math.sqrt(f[dir.norms / 4 + s]);
+          res.push({ stack: run === this.dec ? 'dec' : 'enc', layer: l, direction: d, norms });
+        }),
+      );
+    }
+    return res;
+  }
+
+  /** Mean activation and saturated fraction of every gate of every layer-direction in the last forward. */
+  gateStats(): GateStat[] {
+    const res: GateStat[] = [];
+    for (const run of [this.enc, this.dec]) {
+      if (!run) continue;
+      const { cell, gates: G, hiddenSize: H } = run.stack;
+      const kinds = this.putInt(Int32Array.from(GATE_KINDS[cell]));
+      const out = this.arena.alloc(4 * G);
+      run.layers.forEach((layer, l) =>
+        layer.dirs.forEach((dir, d) => {
+          this.k.gate_stats(dir.gx, run.T * run.B, G, H, kinds, out);
+          const stats = new Float64Array(this.k.memory.buffer, out, 2 * G);
+          CELL_GATES[cell].forEach((gate, gi) =>
+            res.push({ stack: run === this.dec ? 'dec' : 'enc', layer: l, direction: d, gate, mean: stats[2 * gi], saturated: stats[2 * gi + 1] }),
+          );
+        }),
+      );
+    }
+    return res;
+  }
+
+  /** Σ x² of a region of parameters or gradients (float64). */
+  sumSquares(which: 'params' | 'grads', slot?: TensorSlot): number {
+    const base = which === 'params' ? this.map.PARAMS_OFFSET : this.map.GRADS_OFFSET;
+    return slot ? this.k.sum_squares(base + slot.offset * 4, slot.size) : this.k.sum_squares(base, this.layout.size);
+  }
+
+  /** First non-finite value among the gradients, as the tensor it sits in; undefined when all are finite. */
+  firstNonFiniteGradient(): TensorSlot | undefined {
+    const i = this.k.first_nonfinite(this.map.GRADS_OFFSET, this.layout.size);
+    if (i < 0) return undefined;
+    return this.layout.tensors.find((t) => i >= t.offset && i < t.offset + t.size);
+  }
+
+  /** First non-finite parameter tensor, if any. */
+  firstNonFiniteParameter(): TensorSlot | undefined {
+    for (const t of this.layout.tensors) if (this.k.first_nonfinite(this.p(t), t.size) >= 0) return t;
+    return undefined;
+  }
+
+  /** First activation of the last forward holding a non-finite value: "enc l1 hidden state", "head output"… */
+  firstNonFiniteActivation(): { tensor: string; layer?: number } | undefined {
+    for (const run of [this.enc, this.dec]) {
+      if (!run) continue;
+      const tag = run === this.dec ? 'decoder ' : '';
+      const BH = run.B * run.stack.hiddenSize;
+      for (let l = 0; l < run.layers.length; l++)
+        for (const [d, dir] of run.layers[l].dirs.entries()) {
+          if (this.k.first_nonfinite(dir.hs, (run.T + 1) * BH) >= 0) return { tensor: `${tag}l${l}${d ? 'r' : ''} hidden state`, layer: l };
+          if (dir.cs && this.k.first_nonfinite(dir.cs, (run.T + 1) * BH) >= 0) return { tensor: `${tag}l${l}${d ? 'r' : ''} cell state`, layer: l };
+        }
+    }
+    if (this.k.first_nonfinite(this.logits, this.headRows * this.layout.spec.output.size) >= 0) return { tensor: 'head output' };
+    return undefined;
+  }
+
+  get kernels(): KernelExports {
+    return this.k;
+  }
+  get lastBatchSize(): number {
+    return this.lastBatch?.batchSize ?? 0;
+  }
+}
+
+/** Loss weights per head row: batch.weights, or 1 on valid steps (per-step heads) / every sequence (final heads). */
+export function lossWeights(batch: Batch, perStep: boolean, T: number, lengthOf: Int32Array): Float32Array {
+  const B = batch.batchSize;
+  const n = perStep ? T * B : B;
+  let w: Float32Array;
+  if (batch.weights) w = Float32Array.from(batch.weights);
+  else {
+    w = new Float32Array(n);
+    if (perStep) {
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) w[t * B + b] = t < lengthOf[b] ? 1 : 0;
+    } else w.fill(1);
+  }
+  if (batch.targetClasses) for (let i = 0; i < n; i++) if (batch.targetClasses[i] < 0) w[i] = 0;
+  return w;
+}
+
+/** Checks that a batch fits the model before any kernel touches it (bad indices would corrupt memory). */
+export function validateBatch(layout: ParamLayout, batch: Batch): void {
+  const { spec } = layout;
+  const { batchSize: B, steps: T } = batch;
+  const fail = (msg: string): never => {
+    throw new Error(`invalid batch: ${msg}`);
+  };
+  if (!(B >= 1 && T >= 1 && Number.isInteger(B) && Number.isInteger(T))) fail(`batch size ${B} and steps ${T} must be positive integers`);
+  if (spec.input.vocabSize > 0) {
+    if (!batch.tokens || batch.tokens.length !== T * B) fail(`expected ${T * B} input tokens`);
+    for (const t of batch.tokens!) if (t < 0 || t >= spec.input.vocabSize) fail(`token id ${t} outside the vocabulary (0..${spec.input.vocabSize - 1})`);
+  }
+  if (spec.input.featureSize > 0 && (!batch.features || batch.features.length !== T * B * spec.input.featureSize)) fail(`expected ${T * B * spec.input.featureSize} input features`);
+  if (batch.lengths) {
+    if (batch.lengths.length !== B) fail('lengths must have one entry per sequence');
+    for (const n of batch.lengths) if (n < 1 || n > T) fail(`sequence length ${n} outside 1..${T}`);
+  }
+  const perStep = headPerStep(spec.shape);
+  const Tt = spec.shape === 'encoder-decoder' ? batch.decoderSteps ?? 0 : T;
+  const rows = perStep ? Tt * B : B;
+  if (spec.shape === 'encoder-decoder') {
+    const Vd = spec.decoder!.vocabSize;
+    if (!batch.decoderTokens || !(Tt >= 1) || batch.decoderTokens.length !== Tt * B) fail('encoder–decoder batches need decoderSteps and (Td, B) decoderTokens');
+    for (const t of batch.decoderTokens!) if (t < 0 || t >= Vd) fail(`decoder token id ${t} outside the vocabulary (0..${Vd - 1})`);
+    if (batch.decoderLengths) for (const n of batch.decoderLengths) if (n < 1 || n > Tt) fail(`decoder length ${n} outside 1..${Tt}`);
+  }
+  if (batch.targetClasses) {
+    if (batch.targetClasses.length !== rows) fail(`expected ${rows} target classes`);
+    for (const t of batch.targetClasses) if (t >= spec.output.size) fail(`target class ${t} outside 0..${spec.output.size - 1}`);
+  }
+  if (batch.targetValues && batch.targetValues.length !== rows * spec.output.size) fail(`expected ${rows * spec.output.size} target values`);
+  if (batch.weights && batch.weights.length !== rows) fail(`expected ${rows} loss weights`);
+  const states = layout.encoder.layers * layout.encoder.directions * B * layout.encoder.hiddenSize;
+  if (batch.initialH && batch.initialH.length !== states) fail(`initialH must have ${states} values`);
+  if (batch.initialC && batch.initialC.length !== states) fail(`initialC must have ${states} values`);
+}

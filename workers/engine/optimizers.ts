@@ -1,0 +1,31 @@
+// Optimisers and the learning-rate schedule, picked by name from one registry.
+// Each update runs as one kernel call over the whole flat parameter vector (params, grads and moments share the
+// layout of layout.ts, so no per-tensor loop is needed).
+
+import type { OptimizerName, TrainSettings } from '../../src-shared/model';
+import type { WasmNetwork } from './network';
+
+export type OptimizerUpdate = (net: WasmNetwork, s: TrainSettings, step: number, lr: number) => void;
+
+const adamUpdate = (decoupled: boolean): OptimizerUpdate => (net, s, step, lr) => {
+  const { map, layout } = net;
+  const bc1 = 1 - Math.pow(s.beta1, step);
+  const bc2 = 1 - Math.pow(s.beta2, step);
+  net.kernels.adam(map.PARAMS_OFFSET, map.GRADS_OFFSET, map.MOMENT1_OFFSET, map.MOMENT2_OFFSET, layout.size, lr, s.beta1, s.beta2, s.epsilon, s.weightDecay, bc1, bc2, decoupled ? 1 : 0);
+};
+
+export const OPTIMIZER_UPDATES: Record<OptimizerName, OptimizerUpdate> = {
+  sgd: (net, s, _step, lr) => net.kernels.sgd(net.map.PARAMS_OFFSET, net.map.GRADS_OFFSET, net.map.MOMENT1_OFFSET, net.layout.size, lr, s.momentum, s.weightDecay),
+  adam: adamUpdate(false),
+  adamw: adamUpdate(true),
+};
+
+/** Learning rate at optimisation step `step` (1-based): linear warm-up, then constant, cosine or linear decay. */
+export function learningRateAt(s: TrainSettings, step: number): number {
+  if (s.warmupSteps > 0 && step <= s.warmupSteps) return (s.learningRate * step) / s.warmupSteps;
+  if (s.decay === 'none') return s.learningRate;
+  const span = Math.max(1, s.steps - s.warmupSteps);
+  const progress = Math.min(1, Math.max(0, (step - s.warmupSteps) / span));
+  const factor = s.decay === 'cosine' ? 0.5 * (1 + Math.cos(Math.PI * progress)) : 1 - progress;
+  return s.minLearningRate + (s.learningRate - s.minLearningRate) * factor;
+}

@@ -1,0 +1,218 @@
+// The training loop of one run: batches from a TrainingData, forward/BPTT on the WASM network, global-norm
+// clipping, the learning-rate schedule, the optimiser, and the telemetry of src-shared/events.ts.
+// Synchronous and single-threaded: the worker (trainer.worker.ts) drives it step by step and handles messages
+// between steps. Knows nothing of files or Electron.
+
+import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
+import { CELL_GATES, type ModelSpec, type TrainSettings } from '../../src-shared/model';
+import { fmix32 } from './batch';
+import type { TrainingData } from './data-source';
+import { initParameters } from './init';
+import type { KernelExports } from './kernels';
+import { WasmNetwork } from './network';
+import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
+
+/** Thrown when a loss, activation, gradient or parameter stops being finite. */
+export class NonFiniteError extends Error {
+  constructor(readonly location: NonFiniteLocation) {
+    super(`training diverged at step ${location.step}: non-finite ${location.phase} in ${location.tensor}`);
+  }
+}
+
+/** Everything needed to continue a run exactly where it stopped. */
+export interface TrainerState {
+  step: number;
+  params: Float32Array;
+  moment1: Float32Array;
+  moment2: Float32Array;
+  dataCursor: number;
+  carryH?: Float32Array;
+  carryC?: Float32Array;
+  trainSeconds: number;
+}
+
+export class Trainer {
+  readonly net: WasmNetwork;
+  step = 0;
+  private carryH?: Float32Array;
+  private carryC?: Float32Array;
+  private trainSeconds = 0;
+  private lastLoss = NaN;
+
+  constructor(kernels: KernelExports, readonly spec: ModelSpec, readonly settings: TrainSettings, readonly data: TrainingData, state?: TrainerState) {
+    checkSettings(settings);
+    this.net = new WasmNetwork(kernels, spec);
+    if (state) this.restore(state);
+    else {
+      this.net.setParams(initParameters(this.net.layout, settings.seed));
+      this.net.moment1.fill(0);
+      this.net.moment2.fill(0);
+    }
+  }
+
+  get finished(): boolean {
+    return this.step >= this.settings.steps;
+  }
+
+  // ============================================== one step =======================================================
+
+  trainStep(): StepEvent {
+    const t0 = performance.now();
+    const s = this.settings;
+    const step = this.step + 1;
+    const { batch, restart } = this.data.nextBatch();
+    if (this.data.stateful) this.applyCarry(batch, restart);
+    const { loss } = this.net.forward(batch, { train: true, dropoutBatchSeed: fmix32((s.seed * 0x9e3779b1 + step) >>> 0) });
+    if (!Number.isFinite(loss)) this.fail(step, 'loss');
+    this.net.backward();
+    if (this.data.stateful) this.keepCarry();
+
+    const gradNorm = Math.sqrt(this.net.sumSquares('grads'));
+    if (!Number.isFinite(gradNorm)) this.fail(step, 'gradient');
+    let gradNormClipped = gradNorm;
+    const clipped = s.clipNorm > 0 && gradNorm > s.clipNorm;
+    if (clipped) {
+      this.net.kernels.scale(this.net.map.GRADS_OFFSET, this.net.layout.size, s.clipNorm / gradNorm);
+      gradNormClipped = s.clipNorm;
+    }
+    const learningRate = learningRateAt(s, step);
+    OPTIMIZER_UPDATES[s.optimizer](this.net, s, step, learningRate);
+    this.net.paramsChanged();
+    this.step = step;
+    this.lastLoss = loss;
+    const seconds = (performance.now() - t0) / 1000;
+    this.trainSeconds += seconds;
+    return { type: 'step', step, loss, learningRate, gradNorm, gradNormClipped, clipped, tokensPerSecond: this.data.tokensPerBatch / seconds, seconds: this.trainSeconds };
+  }
+
+  private applyCarry(batch: import('./batch').Batch, restart?: boolean[]): void {
+    if (!this.carryH) return;
+    const { layers, directions, hiddenSize } = this.net.layout.encoder;
+    const B = batch.batchSize;
+    const h = this.carryH.slice();
+    const c = this.carryC?.slice();
+    if (restart)
+      for (let ld = 0; ld < layers * directions; ld++)
+        for (let b = 0; b < B; b++)
+          if (restart[b]) {
+            h.fill(0, (ld * B + b) * hiddenSize, (ld * B + b + 1) * hiddenSize);
+            c?.fill(0, (ld * B + b) * hiddenSize, (ld * B + b + 1) * hiddenSize);
+          }
+    batch.initialH = h;
+    if (c) batch.initialC = c;
+  }
+
+  private keepCarry(): void {
+    const { h, c } = this.net.finalStates();
+    this.carryH = h;
+    this.carryC = c;
+  }
+
+  private fail(step: number, phase: 'loss' | 'gradient'): never {
+    const param = this.net.firstNonFiniteParameter();
+    if (param) throw new NonFiniteError({ step, phase: 'parameter', tensor: param.name, layer: param.layer });
+    if (phase === 'loss') {
+      const act = this.net.firstNonFiniteActivation();
+      throw new NonFiniteError({ step, phase: act ? 'forward' : 'loss', tensor: act?.tensor ?? 'loss', layer: act?.layer });
+    }
+    const g = this.net.firstNonFiniteGradient();
+    throw new NonFiniteError({ step, phase: 'gradient', tensor: g?.name ?? 'gradient', layer: g?.layer });
+  }
+
+  // ============================================== telemetry ======================================================
+
+  /** Costly figures of the last step (call right after trainStep, before the next one). */
+  diagnostics(): DiagnosticsEvent {
+    const net = this.net;
+    const tensorNorms = net.layout.tensors.map((t) => ({ name: t.name, norm: Math.sqrt(net.sumSquares('grads', t)) }));
+    const gateGradNorms: DiagnosticsEvent['gateGradNorms'] = [];
+    for (const stack of [net.layout.encoder, net.layout.decoder]) {
+      if (!stack) continue;
+      const gates = CELL_GATES[stack.cell];
+      const H = stack.hiddenSize;
+      stack.cells.forEach((row, layer) =>
+        row.forEach((cell, direction) =>
+          gates.forEach((gate, g) => {
+            let ss = 0;
+            for (const slot of [cell.Wx, cell.Wh, cell.bx, cell.bh]) {
+              const cols = slot.shape[1] ?? 1;
+              ss += net.kernels.sum_squares(net.map.GRADS_OFFSET + (slot.offset + g * H * cols) * 4, H * cols);
+            }
+            gateGradNorms.push({ stack: cell.Wx.stack === 'dec' ? 'dec' : 'enc', layer, direction, gate, norm: Math.sqrt(ss) });
+          }),
+        ),
+      );
+    }
+    const gradientFlow = net.hiddenGradFlow().map((f) => ({ stack: f.stack, layer: f.layer, direction: f.direction, norms: Array.from(f.norms) }));
+    return { type: 'diagnostics', step: this.step, tensorNorms, gateGradNorms, gradientFlow, gates: net.gateStats() };
+  }
+
+  /** Mean loss and task metrics over the validation batches (no dropout, state carried for streams). */
+  evaluate(): EvaluationEvent {
+    const batches = this.data.validationBatches();
+    const metrics = this.data.createMetrics();
+    let lossSum = 0;
+    let weightSum = 0;
+    let carry: { h: Float32Array; c?: Float32Array } | undefined;
+    for (const batch of batches) {
+      const b = { ...batch };
+      if (this.data.stateful && carry) {
+        b.initialH = carry.h;
+        if (carry.c) b.initialC = carry.c;
+      }
+      const r = this.net.forward(b, { train: false });
+      if (this.data.stateful) carry = this.net.finalStates();
+      lossSum += r.loss * r.weightSum;
+      weightSum += r.weightSum;
+      metrics.add(this.net.outputs(), b);
+    }
+    const valLoss = weightSum > 0 ? lossSum / weightSum : NaN;
+    return { type: 'evaluation', step: this.step, valLoss, metrics: metrics.result(valLoss) };
+  }
+
+  get trainLoss(): number {
+    return this.lastLoss;
+  }
+
+  // ============================================== state ==========================================================
+
+  state(): TrainerState {
+    return {
+      step: this.step,
+      params: this.net.params.slice(),
+      moment1: this.net.moment1.slice(),
+      moment2: this.net.moment2.slice(),
+      dataCursor: this.data.cursor(),
+      carryH: this.carryH?.slice(),
+      carryC: this.carryC?.slice(),
+      trainSeconds: this.trainSeconds,
+    };
+  }
+
+  private restore(s: TrainerState): void {
+    this.net.setParams(s.params);
+    this.net.moment1.set(s.moment1);
+    this.net.moment2.set(s.moment2);
+    this.step = s.step;
+    this.data.seek(s.dataCursor);
+    this.carryH = s.carryH;
+    this.carryC = s.carryC;
+    this.trainSeconds = s.trainSeconds;
+  }
+}
+
+/** Rejects settings no run can use, with the setting's name in the message. */
+export function checkSettings(s: TrainSettings): void {
+  const bad = (name: string, why: string): never => {
+    throw new Error(`invalid setting ${name}: ${why}`);
+  };
+  if (!(s.learningRate > 0 && s.learningRate < 100)) bad('learning rate', `${s.learningRate} must be in (0, 100)`);
+  if (!(s.batchSize >= 1 && s.batchSize <= 65536 && Number.isInteger(s.batchSize))) bad('batch size', `${s.batchSize} must be an integer in 1..65536`);
+  if (!(s.sequenceLength >= 1 && s.sequenceLength <= 100000 && Number.isInteger(s.sequenceLength))) bad('sequence length', `${s.sequenceLength} must be an integer in 1..100000`);
+  if (!(s.steps >= 1 && Number.isInteger(s.steps))) bad('steps', `${s.steps} must be a positive integer`);
+  if (!(s.clipNorm >= 0)) bad('clip', `${s.clipNorm} must be ≥ 0 (0 disables clipping)`);
+  if (!(s.momentum >= 0 && s.momentum < 1)) bad('momentum', `${s.momentum} must be in [0, 1)`);
+  if (!(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1)) bad('Adam betas', 'must be in [0, 1)');
+  if (!(s.weightDecay >= 0)) bad('weight decay', 'must be ≥ 0');
+  if (!(s.warmupSteps >= 0)) bad('warm-up', 'must be ≥ 0');
+}

@@ -1,0 +1,295 @@
+// Recurrent cells: the sequential part of forward and backward, one layer-direction over all T steps.
+// The input projections Gx = X·Wxᵀ + bx of every step were computed before as one big GEMM; these loops only
+// multiply h(t−1) by the recurrent weights and apply the fused gate nonlinearities. Forward sits beside backward.
+//
+// Legend: B batch, T steps, H hidden, G gates (rnn 1, lstm 4, gru 3); gate order is PyTorch's.
+//   gx   (T, B, G·H)  input projections incl. bx; overwritten in place by the activated gates
+//   whT  (H, G·H)     Whᵀ, for h(t−1)·Whᵀ            wh (G·H, H)  Wh, for dh(t−1) = dGh·Wh
+//   bh   (G·H)        recurrent bias
+//   hs   (T+1, B, H)  hidden states, hs[0] = h0       cs (T+1, B, H) LSTM cell states, cs[0] = c0
+//   ghn  (T, B, H)    GRU only: Wh_n·h(t−1) + bh_n, kept for backward
+//   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head)
+//   dcs  (T, B, H)    LSTM only, optional (0 = none): ∂L/∂c_t arriving from outside (encoder → decoder bridge)
+//   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; dgh the recurrent side (GRU: differs in n)
+//   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
+//   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
+//   scratch           (B, G·H) + 2·(B, H) floats of work space
+import { gemm } from './gemm';
+import { fma, sigmoid1, tanh1, vsigmoid, vtanh } from './simd';
+
+const ONE = f32x4.splat(1.0);
+
+// ================================================ LSTM ===========================================================
+// i = σ(.), f = σ(.), g = tanh(.), o = σ(.);  c = f·c(t−1) + i·g;  h = o·tanh(c)
+
+export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, cs: usize, scratch: usize): void {
+  const G4 = 4 * H;
+  const gh = scratch; // (B, 4H)
+  const H4 = H & ~3;
+  for (let t = 0; t < T; t++) {
+    const hPrev = hs + <usize>(t * B * H) * 4;
+    gemm(gh, hPrev, whT, B, G4, H, H, 1, G4, G4, 0);
+    for (let b = 0; b < B; b++) {
+      const g = gx + <usize>((t * B + b) * G4) * 4;
+      const r = gh + <usize>(b * G4) * 4;
+      const cp = cs + <usize>((t * B + b) * H) * 4;
+      const cn = cp + <usize>(B * H) * 4;
+      const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
+        const qi = r + o4, qf = qi + <usize>H * 4, qg = qf + <usize>H * 4, qo = qg + <usize>H * 4;
+        const bi = bh + o4, bf = bi + <usize>H * 4, bg = bf + <usize>H * 4, bo = bg + <usize>H * 4;
+        const i = vsigmoid(f32x4.add(f32x4.add(v128.load(pi), v128.load(qi)), v128.load(bi)));
+        const f = vsigmoid(f32x4.add(f32x4.add(v128.load(pf), v128.load(qf)), v128.load(bf)));
+        const gg = vtanh(f32x4.add(f32x4.add(v128.load(pg), v128.load(qg)), v128.load(bg)));
+        const o = vsigmoid(f32x4.add(f32x4.add(v128.load(po), v128.load(qo)), v128.load(bo)));
+        const c = fma(f, v128.load(cp + o4), f32x4.mul(i, gg));
+        v128.store(pi, i); v128.store(pf, f); v128.store(pg, gg); v128.store(po, o);
+        v128.store(cn + o4, c);
+        v128.store(hn + o4, f32x4.mul(o, vtanh(c)));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
+        const qi = r + o4, qf = qi + <usize>H * 4, qg = qf + <usize>H * 4, qo = qg + <usize>H * 4;
+        const bi = bh + o4, bf = bi + <usize>H * 4, bg = bf + <usize>H * 4, bo = bg + <usize>H * 4;
+        const i = sigmoid1(load<f32>(pi) + load<f32>(qi) + load<f32>(bi));
+        const f = sigmoid1(load<f32>(pf) + load<f32>(qf) + load<f32>(bf));
+        const gg = tanh1(load<f32>(pg) + load<f32>(qg) + load<f32>(bg));
+        const o = sigmoid1(load<f32>(po) + load<f32>(qo) + load<f32>(bo));
+        const c = f * load<f32>(cp + o4) + i * gg;
+        store<f32>(pi, i); store<f32>(pf, f); store<f32>(pg, gg); store<f32>(po, o);
+        store<f32>(cn + o4, c);
+        store<f32>(hn + o4, o * tanh1(c));
+      }
+    }
+  }
+}
+
+export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize): void {
+  const G4 = 4 * H;
+  const BH = B * H;
+  const dht = scratch; // (B, H): total ∂L/∂h_t
+  const H4 = H & ~3;
+  // dh and dc hold the carry from step t+1; the caller zeroes them (or seeds them).
+  for (let t = T - 1; t >= 0; t--) {
+    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
+    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
+    for (let b = 0; b < B; b++) {
+      const g = gates + <usize>((t * B + b) * G4) * 4;
+      const d = dg + <usize>((t * B + b) * G4) * 4;
+      const cPrev = cs + <usize>((t * B + b) * H) * 4;
+      const cNow = cPrev + <usize>BH * 4;
+      const dhb = dht + <usize>(b * H) * 4;
+      const dcb = dc + <usize>(b * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
+        const i = v128.load(pi), f = v128.load(pf), gg = v128.load(pg), o = v128.load(po);
+        const c = v128.load(cNow + o4);
+        const tc = vtanh(c);
+        const dhv = v128.load(dhb + o4);
+        const dcv = fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4));
+        const di = f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(i, f32x4.sub(ONE, i)));
+        const df = f32x4.mul(f32x4.mul(dcv, v128.load(cPrev + o4)), f32x4.mul(f, f32x4.sub(ONE, f)));
+        const dgg = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(ONE, f32x4.mul(gg, gg)));
+        const dov = f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
+        v128.store(d + o4, di);
+        v128.store(d + o4 + <usize>H * 4, df);
+        v128.store(d + o4 + <usize>H * 8, dgg);
+        v128.store(d + o4 + <usize>H * 12, dov);
+        v128.store(dcb + o4, f32x4.mul(dcv, f));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
+        const i = load<f32>(pi), f = load<f32>(pf), gg = load<f32>(pg), o = load<f32>(po);
+        const tc = tanh1(load<f32>(cNow + o4));
+        const dhv = load<f32>(dhb + o4);
+        const dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4);
+        store<f32>(d + o4, dcv * gg * i * (1 - i));
+        store<f32>(d + o4 + <usize>H * 4, dcv * load<f32>(cPrev + o4) * f * (1 - f));
+        store<f32>(d + o4 + <usize>H * 8, dcv * i * (1 - gg * gg));
+        store<f32>(d + o4 + <usize>H * 12, dhv * tc * o * (1 - o));
+        store<f32>(dcb + o4, dcv * f);
+      }
+    }
+    // carry to step t−1: dh(t−1) = dG_t · Wh   (B, 4H)·(4H, H)
+    gemm(dh, dg + <usize>(t * B * G4) * 4, wh, B, H, G4, G4, 1, H, H, 0);
+  }
+}
+
+// ================================================ GRU ============================================================
+// PyTorch's GRU (ONNX linear_before_reset = 1):
+// r = σ(.), z = σ(.), n = tanh(Wx_n x + bx_n + r·(Wh_n h + bh_n)),  h = (1 − z)·n + z·h(t−1)
+
+export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, ghn: usize, scratch: usize): void {
+  const G3 = 3 * H;
+  const gh = scratch; // (B, 3H)
+  const H4 = H & ~3;
+  for (let t = 0; t < T; t++) {
+    const hPrev = hs + <usize>(t * B * H) * 4;
+    gemm(gh, hPrev, whT, B, G3, H, H, 1, G3, G3, 0);
+    for (let b = 0; b < B; b++) {
+      const g = gx + <usize>((t * B + b) * G3) * 4;
+      const q = gh + <usize>(b * G3) * 4;
+      const hp = hPrev + <usize>(b * H) * 4;
+      const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
+      const gn = ghn + <usize>((t * B + b) * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const pr = g + o4, pz = pr + <usize>H * 4, pn = pz + <usize>H * 4;
+        const qr = q + o4, qz = qr + <usize>H * 4, qn = qz + <usize>H * 4;
+        const br = bh + o4, bz = br + <usize>H * 4, bn = bz + <usize>H * 4;
+        const r = vsigmoid(f32x4.add(f32x4.add(v128.load(pr), v128.load(qr)), v128.load(br)));
+        const z = vsigmoid(f32x4.add(f32x4.add(v128.load(pz), v128.load(qz)), v128.load(bz)));
+        const hh = f32x4.add(v128.load(qn), v128.load(bn));
+        const n = vtanh(fma(r, hh, v128.load(pn)));
+        const hPrevV = v128.load(hp + o4);
+        v128.store(pr, r); v128.store(pz, z); v128.store(pn, n);
+        v128.store(gn + o4, hh);
+        v128.store(hn + o4, fma(z, f32x4.sub(hPrevV, n), n));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const pr = g + o4, pz = pr + <usize>H * 4, pn = pz + <usize>H * 4;
+        const qr = q + o4, qz = qr + <usize>H * 4, qn = qz + <usize>H * 4;
+        const br = bh + o4, bz = br + <usize>H * 4, bn = bz + <usize>H * 4;
+        const r = sigmoid1(load<f32>(pr) + load<f32>(qr) + load<f32>(br));
+        const z = sigmoid1(load<f32>(pz) + load<f32>(qz) + load<f32>(bz));
+        const hh = load<f32>(qn) + load<f32>(bn);
+        const n = tanh1(load<f32>(pn) + r * hh);
+        const hPrevS = load<f32>(hp + o4);
+        store<f32>(pr, r); store<f32>(pz, z); store<f32>(pn, n);
+        store<f32>(gn + o4, hh);
+        store<f32>(hn + o4, n + z * (hPrevS - n));
+      }
+    }
+  }
+}
+
+export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dgh: usize, dh: usize, norms: usize, scratch: usize): void {
+  const G3 = 3 * H;
+  const BH = B * H;
+  const dht = scratch; // (B, H)
+  const H4 = H & ~3;
+  for (let t = T - 1; t >= 0; t--) {
+    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
+    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    for (let b = 0; b < B; b++) {
+      const g = gates + <usize>((t * B + b) * G3) * 4;
+      const dx = dgx + <usize>((t * B + b) * G3) * 4;
+      const dr = dgh + <usize>((t * B + b) * G3) * 4;
+      const hp = hs + <usize>((t * B + b) * H) * 4;
+      const gn = ghn + <usize>((t * B + b) * H) * 4;
+      const dhb = dht + <usize>(b * H) * 4;
+      const carry = dh + <usize>(b * H) * 4; // becomes the direct part z·dh of dh(t−1)
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const r = v128.load(g + o4), z = v128.load(g + o4 + <usize>H * 4), n = v128.load(g + o4 + <usize>H * 8);
+        const dhv = v128.load(dhb + o4);
+        const dnPre = f32x4.mul(f32x4.mul(dhv, f32x4.sub(ONE, z)), f32x4.sub(ONE, f32x4.mul(n, n)));
+        const dzPre = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o4), n)), f32x4.mul(z, f32x4.sub(ONE, z)));
+        const drPre = f32x4.mul(f32x4.mul(dnPre, v128.load(gn + o4)), f32x4.mul(r, f32x4.sub(ONE, r)));
+        v128.store(dx + o4, drPre); v128.store(dx + o4 + <usize>H * 4, dzPre); v128.store(dx + o4 + <usize>H * 8, dnPre);
+        v128.store(dr + o4, drPre); v128.store(dr + o4 + <usize>H * 4, dzPre); v128.store(dr + o4 + <usize>H * 8, f32x4.mul(dnPre, r));
+        v128.store(carry + o4, f32x4.mul(dhv, z));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const r = load<f32>(g + o4), z = load<f32>(g + o4 + <usize>H * 4), n = load<f32>(g + o4 + <usize>H * 8);
+        const dhv = load<f32>(dhb + o4);
+        const dnPre = dhv * (1 - z) * (1 - n * n);
+        const dzPre = dhv * (load<f32>(hp + o4) - n) * z * (1 - z);
+        const drPre = dnPre * load<f32>(gn + o4) * r * (1 - r);
+        store<f32>(dx + o4, drPre); store<f32>(dx + o4 + <usize>H * 4, dzPre); store<f32>(dx + o4 + <usize>H * 8, dnPre);
+        store<f32>(dr + o4, drPre); store<f32>(dr + o4 + <usize>H * 4, dzPre); store<f32>(dr + o4 + <usize>H * 8, dnPre * r);
+        store<f32>(carry + o4, dhv * z);
+      }
+    }
+    gemm(dh, dgh + <usize>(t * B * G3) * 4, wh, B, H, G3, G3, 1, H, H, 1);
+  }
+}
+
+// ================================================ RNN ============================================================
+// h = tanh(Wx x + bx + Wh h(t−1) + bh)
+
+export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, scratch: usize): void {
+  const gh = scratch; // (B, H)
+  const H4 = H & ~3;
+  for (let t = 0; t < T; t++) {
+    const hPrev = hs + <usize>(t * B * H) * 4;
+    gemm(gh, hPrev, whT, B, H, H, H, 1, H, H, 0);
+    for (let b = 0; b < B; b++) {
+      const g = gx + <usize>((t * B + b) * H) * 4;
+      const q = gh + <usize>(b * H) * 4;
+      const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const h = vtanh(f32x4.add(f32x4.add(v128.load(g + o4), v128.load(q + o4)), v128.load(bh + o4)));
+        v128.store(g + o4, h);
+        v128.store(hn + o4, h);
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const h = tanh1(load<f32>(g + o4) + load<f32>(q + o4) + load<f32>(bh + o4));
+        store<f32>(g + o4, h);
+        store<f32>(hn + o4, h);
+      }
+    }
+  }
+}
+
+export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: usize, dg: usize, dh: usize, norms: usize, scratch: usize): void {
+  const BH = B * H;
+  const dht = scratch;
+  for (let t = T - 1; t >= 0; t--) {
+    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
+    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    const hNow = hs + <usize>((t + 1) * BH) * 4;
+    const d = dg + <usize>(t * BH) * 4;
+    let j = 0;
+    const n4 = BH & ~3;
+    for (; j < n4; j += 4) {
+      const h = v128.load(hNow + <usize>j * 4);
+      v128.store(d + <usize>j * 4, f32x4.mul(v128.load(dht + <usize>j * 4), f32x4.sub(ONE, f32x4.mul(h, h))));
+    }
+    for (; j < BH; j++) {
+      const h = load<f32>(hNow + <usize>j * 4);
+      store<f32>(d + <usize>j * 4, load<f32>(dht + <usize>j * 4) * (1 - h * h));
+    }
+    gemm(dh, d, wh, B, H, H, H, 1, H, H, 0);
+  }
+}
+
+// ================================================ helpers ========================================================
+
+// @ts-ignore: decorator
+@inline function addInto(dst: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, f32x4.add(v128.load(a + <usize>i * 4), v128.load(b + <usize>i * 4)));
+  for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(a + <usize>i * 4) + load<f32>(b + <usize>i * 4));
+}
+
+// @ts-ignore: decorator
+@inline function sumSquares(p: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + <usize>i * 4);
+    acc = fma(v, v, acc);
+  }
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) {
+    const v = load<f32>(p + <usize>i * 4);
+    s += v * v;
+  }
+  return s;
+}
