@@ -14,6 +14,7 @@
 // - Dropout (training only, p = spec.dropout) on the output of every layer but the last, inverted (kept values
 //   scaled by 1/(1−p)); element i of layer l's output is kept iff dropoutUniform(seed_l, i) ≥ p, seed_l =
 //   dropoutSeed(batchSeed, l). Deterministic, so the reference reproduces the WASM trainer's masks exactly.
+//   Decoder layer l of an encoder–decoder model uses dropoutSeed(batchSeed, L + l), after the encoder's L layers.
 // - Losses: cross-entropy L = Σ w·(−log softmax(y)[target]) / Σ w (targets < 0 get weight 0); MSE
 //   L = Σ w·Σ_o (y_o − t_o)² / (O · Σ w). w = `weights` if given, else 1 on valid steps (t < len_b), 0 on padding.
 // - Encoder–decoder: the decoder (unidirectional, teacher-forced on `decoderTokens`) starts from the encoder's

@@ -142,6 +142,7 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
   cases.push({ cell, shape: 'one-to-many', layers: 2, bidirectional: false, tokens: true, features: 2, dropout: 0.2 });
   cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: true, tokens: true, features: 0, lengths: true });
   cases.push({ cell, shape: 'encoder-decoder', layers: 1, bidirectional: false, tokens: true, features: 0, H: 9 });
+  cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: false, tokens: true, features: 0, dropout: 0.25 });
 }
 
 describe('WASM trainer vs float64 reference', () => {

@@ -158,7 +158,7 @@ export class WasmNetwork {
     return this.map.TRANSPOSED_OFFSET + slot.offset * 4;
   }
   private zero(ptr: number, floats: number): void {
-    this.f32.fill(0, ptr / 4, ptr / 4 + floats);
+    this.views().fill(0, ptr / 4, ptr / 4 + floats);
   }
   private allocZero(floats: number): number {
     const p = this.arena.alloc(floats);
@@ -210,7 +210,7 @@ export class WasmNetwork {
     const H = this.layout.encoder.hiddenSize;
     const h0 = batch.initialH;
     const c0 = batch.initialC;
-    this.stackForward(enc, train, batchSeed, (l, d) => (h0 ? h0.subarray((l * D + d) * B * H, (l * D + d + 1) * B * H) : undefined), (l, d) =>
+    this.stackForward(enc, train, batchSeed, 0, (l, d) => (h0 ? h0.subarray((l * D + d) * B * H, (l * D + d + 1) * B * H) : undefined), (l, d) =>
       c0 ? c0.subarray((l * D + d) * B * H, (l * D + d + 1) * B * H) : undefined,
     );
     this.enc = enc;
@@ -224,7 +224,7 @@ export class WasmNetwork {
       const dec = this.inputRun(dl, Td, B, batch.decoderLengths, batch.decoderTokens, undefined, this.layout.decoderEmbed);
       const bridgeH = (l: number): Float32Array => this.sumFinal(enc, l, 'h');
       const bridgeC = (l: number): Float32Array => this.sumFinal(enc, l, 'c');
-      this.stackForward(dec, train, batchSeed ^ 0x5bd1e995, (l) => bridgeH(l), (l) => (dl.cell === 'lstm' ? bridgeC(l) : undefined));
+      this.stackForward(dec, train, batchSeed, this.layout.encoder.layers, (l) => bridgeH(l), (l) => (dl.cell === 'lstm' ? bridgeC(l) : undefined));
       this.dec = dec;
       top = dec;
     }
@@ -327,7 +327,7 @@ export class WasmNetwork {
     return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, input, layers: [], top: 0 };
   }
 
-  private stackForward(run: StackRun, train: boolean, batchSeed: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
+  private stackForward(run: StackRun, train: boolean, batchSeed: number, seedOffset: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
     const k = this.k;
     const { stack, T, B } = run;
     const { hiddenSize: H, directions: D, gates: G, cell } = stack;
@@ -368,7 +368,7 @@ export class WasmNetwork {
       }
       if (train && p > 0 && l < stack.layers - 1) {
         layer.mask = this.arena.alloc(T * B * D * H);
-        k.dropout_forward(out, layer.mask, T * B * D * H, p, dropoutSeed(batchSeed, l));
+        k.dropout_forward(out, layer.mask, T * B * D * H, p, dropoutSeed(batchSeed, seedOffset + l)); // decoder layers follow the encoder's seeds
       }
       run.layers.push(layer);
       x = out;
