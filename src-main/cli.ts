@@ -1,1 +1,307 @@
-console.log('seqstudio: placeholder')
+// `seqstudio`: the command line. Plain Node 20, no Electron. Runs the same services as the app: training in
+// worker threads through services/runs.ts, the benchmark beside PyTorch.
+//
+//   seqstudio train --data FILE [options]      train a model, print progress, write a run folder
+//   seqstudio bench [--config NAME] [options]  time training steps, optionally beside PyTorch
+//
+// Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
+import { BENCH_CONFIGS } from '../workers/engine/bench';
+import type { BenchResultEvent } from '../workers/protocol';
+import { runBench, startRun, type RunEvent } from './services/runs';
+
+class UsageError extends Error {}
+
+const USAGE = `seqstudio — Sequence Studio on the command line
+
+  seqstudio train --data FILE [--shape SHAPE] [--cell lstm|gru|rnn] [--layers N] [--hidden N] [--embed N]
+                  [--bidirectional] [--dropout P] [--seq-len N] [--batch N] [--steps N | --epochs N]
+                  [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--val-fraction F] [--seed N] [--workers N]
+                  [--format auto|text|csv|tsv] [--target COL] [--lookback N] [--horizon N]
+                  [--out DIR] [--resume] [--json]
+  seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
+
+Plain text trains a character-level next-step model (many-to-many); a CSV/TSV column trains a many-to-one
+forecaster of the next value. --json prints one JSON object per line, the last one the summary.`;
+
+// ============================================== argument helpers ==================================================
+
+function num(v: string | undefined, name: string, check: (n: number) => boolean, want: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} ${v}: expected ${want}`);
+  return n;
+}
+const int = (v: string | undefined, name: string, lo = 1, hi = 1e9): number | undefined => num(v, name, (n) => Number.isInteger(n) && n >= lo && n <= hi, `an integer from ${lo} to ${hi}`);
+const real = (v: string | undefined, name: string, lo: number, hi: number, open = false): number | undefined =>
+  num(v, name, (n) => (open ? n > lo : n >= lo) && n <= hi, `a number ${open ? '>' : '≥'} ${lo} and ≤ ${hi}`);
+
+function oneOf<T extends string>(v: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${name} ${v}: expected one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** The folder holding package.json (works from the sources and from out/main/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+// ============================================== train =============================================================
+
+async function train(argv: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      data: { type: 'string' },
+      shape: { type: 'string' },
+      cell: { type: 'string' },
+      layers: { type: 'string' },
+      hidden: { type: 'string' },
+      embed: { type: 'string' },
+      bidirectional: { type: 'boolean' },
+      dropout: { type: 'string' },
+      'seq-len': { type: 'string' },
+      batch: { type: 'string' },
+      steps: { type: 'string' },
+      epochs: { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      clip: { type: 'string' },
+      'val-fraction': { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      format: { type: 'string' },
+      target: { type: 'string' },
+      lookback: { type: 'string' },
+      horizon: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'diagnostics-every': { type: 'string' },
+      'eval-every': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+    },
+  });
+  if (!o.data) throw new UsageError('--data FILE is required (a plain-text file or a CSV of a numeric series)');
+  if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+  const dataPath = resolve(o.data);
+  if (!existsSync(dataPath)) throw new UsageError(`--data ${o.data}: no such file`);
+  const workers = int(o.workers, 'workers', 1, 64) ?? 1;
+  if (workers > 1) throw new UsageError(`--workers ${workers}: data-parallel training across several workers is not available yet; use --workers 1`);
+  const format = oneOf(o.format, 'format', ['auto', 'text', 'csv', 'tsv'] as const) ?? 'auto';
+  const shape = oneOf(o.shape, 'shape', PROBLEM_SHAPES) as ProblemShape | undefined;
+  const isCsv = format === 'csv' || format === 'tsv' || (format === 'auto' && /\.(csv|tsv)$/i.test(dataPath));
+  const dataShape: ProblemShape = isCsv ? 'many-to-one' : 'many-to-many';
+  if (shape && shape !== dataShape)
+    throw new UsageError(`--shape ${shape}: ${isCsv ? 'a numeric series trains many-to-one (forecast the next value)' : 'plain text trains many-to-many (next-character prediction)'}; other shapes need the formats of the dataset importer`);
+
+  const settings: TrainSettings = {
+    ...DEFAULT_TRAIN_SETTINGS,
+    optimizer: (oneOf(o.optimizer, 'optimizer', ['adam', 'adamw', 'sgd'] as const) as OptimizerName | undefined) ?? 'adam',
+    learningRate: real(o.lr, 'lr', 0, 10, true) ?? DEFAULT_TRAIN_SETTINGS.learningRate,
+    clipNorm: real(o.clip, 'clip', 0, 1e6) ?? DEFAULT_TRAIN_SETTINGS.clipNorm,
+    batchSize: int(o.batch, 'batch', 1, 4096) ?? DEFAULT_TRAIN_SETTINGS.batchSize,
+    sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000) ?? (isCsv ? 32 : DEFAULT_TRAIN_SETTINGS.sequenceLength),
+    steps: int(o.steps, 'steps', 1, 1e8) ?? DEFAULT_TRAIN_SETTINGS.steps,
+    seed: int(o.seed, 'seed', 0, 2 ** 31) ?? DEFAULT_TRAIN_SETTINGS.seed,
+    diagnosticsEvery: int(o['diagnostics-every'], 'diagnostics-every', 0) ?? DEFAULT_TRAIN_SETTINGS.diagnosticsEvery,
+    evaluateEvery: int(o['eval-every'], 'eval-every', 0) ?? DEFAULT_TRAIN_SETTINGS.evaluateEvery,
+    checkpointEvery: int(o['checkpoint-every'], 'checkpoint-every', 0) ?? 500,
+  };
+  if (settings.optimizer === 'sgd' && o.lr === undefined) settings.learningRate = 0.1;
+  const cell = (oneOf(o.cell, 'cell', CELL_TYPES) as CellType | undefined) ?? 'lstm';
+  const model = {
+    cell,
+    layers: int(o.layers, 'layers', 1, 16) ?? 1,
+    hiddenSize: int(o.hidden, 'hidden', 1, 8192) ?? 128,
+    embedSize: int(o.embed, 'embed', 1, 4096) ?? 0,
+    bidirectional: o.bidirectional ?? false,
+    dropout: real(o.dropout, 'dropout', 0, 0.95) ?? 0,
+    forgetBias: 1,
+  };
+  const valFraction = real(o['val-fraction'], 'val-fraction', 0, 0.9) ?? 0.1;
+  const epochs = real(o.epochs, 'epochs', 0, 1e6, true);
+  const runDir = resolve(o.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${cell}`));
+  if (o.resume && !existsSync(join(runDir, 'checkpoint.bin'))) throw new UsageError(`--resume: ${join(runDir, 'checkpoint.bin')} does not exist; name the run folder with --out`);
+
+  const json = o.json ?? false;
+  const tty = process.stderr.isTTY && !json;
+  let started = false;
+  let lastVal = NaN;
+  let lastPrint = 0;
+  let totalSteps = settings.steps;
+  const onEvent = (e: RunEvent): void => {
+    if (json) {
+      if (e.type !== 'diagnostics') process.stdout.write(JSON.stringify(e) + '\n');
+      if (e.type === 'ready') started = true;
+      return;
+    }
+    switch (e.type) {
+      case 'ready':
+        started = true;
+        totalSteps = e.settings.steps;
+        process.stdout.write(`${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${e.spec.stack.cell.toUpperCase()}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels; run folder ${runDir}\n`);
+        break;
+      case 'evaluation':
+        lastVal = e.valLoss;
+        if (!tty) process.stdout.write(`step ${e.step}: val loss ${e.valLoss.toFixed(4)} ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' ')}\n`);
+        break;
+      case 'step': {
+        const now = performance.now();
+        if (now - lastPrint < 500 && e.step !== totalSteps) break;
+        lastPrint = now;
+        const eta = ((totalSteps - e.step) * e.seconds) / e.step;
+        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}`;
+        if (tty) process.stderr.write(`\r${line}\x1b[K`);
+        else if (e.step % 50 === 0 || e.step === totalSteps) process.stdout.write(line + '\n');
+        break;
+      }
+      case 'paused':
+      case 'resumed':
+        process.stderr.write(`${tty ? '\n' : ''}${e.type} at step ${e.step}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+  if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
+  const handle = startRun({ runDir, data: { path: dataPath, format, target: o.target, lookback: int(o.lookback, 'lookback', 1, 10000), horizon: int(o.horizon, 'horizon', 1, 10000), valFraction }, model, settings, resume: o.resume, epochs }, onEvent);
+  const stop = (): void => {
+    process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
+    handle.stop();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  const outcome = await handle.done;
+  process.off('SIGINT', stop);
+  if (tty) process.stderr.write('\n');
+  if (outcome.reason === 'error') {
+    process.stderr.write(`seqstudio train: ${outcome.message}\n`);
+    return started ? 1 : 2;
+  }
+  if (outcome.reason === 'diverged') {
+    process.stderr.write(`seqstudio train: ${outcome.message}\n`);
+    return 1;
+  }
+  const s = outcome.summary!;
+  if (json) process.stdout.write(JSON.stringify(s) + '\n');
+  else
+    process.stdout.write(
+      `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
+        `${Object.entries(s.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}, ${fmtInt(s.tokensPerSecond)} tok/s\nrun folder: ${s.runDir}\n`,
+    );
+  return 0;
+}
+
+// ============================================== bench =============================================================
+
+interface PyTorchBench {
+  config: string;
+  threads: number;
+  tokensPerSecond: number;
+  gflops: number;
+}
+
+function runPyTorchBench(configs: string[], threads: number, seconds: number): PyTorchBench[] | string {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return 'PyTorch comparison skipped: /usr/bin/python3 not found';
+  const script = join(packageRoot(), 'tools/bench_pytorch.py');
+  const r = spawnSync(python, [script, '--configs', configs.join(','), '--threads', String(threads), '--seconds', String(seconds)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
+    maxBuffer: 1 << 24,
+  });
+  if (r.status === 3) return 'PyTorch comparison skipped: torch is not installed for /usr/bin/python3 (apt-get install python3-torch)';
+  if (r.status !== 0) return `PyTorch comparison failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as PyTorchBench);
+}
+
+async function bench(argv: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { config: { type: 'string' }, workers: { type: 'string' }, 'vs-pytorch': { type: 'boolean' }, seconds: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const configs = o.config ? o.config.split(',').map((s) => s.trim()) : BENCH_CONFIGS.map((c) => c.name);
+  for (const c of configs) if (!BENCH_CONFIGS.some((b) => b.name === c)) throw new UsageError(`--config ${c}: expected one of ${BENCH_CONFIGS.map((b) => b.name).join(', ')}`);
+  const workers = int(o.workers, 'workers', 1, 64) ?? 1;
+  if (workers > 1) throw new UsageError(`--workers ${workers}: data-parallel training across several workers is not available yet; use --workers 1`);
+  const seconds = real(o.seconds, 'seconds', 0.1, 600) ?? 2;
+  const json = o.json ?? false;
+  const ours: BenchResultEvent[] = [];
+  if (!json) process.stdout.write(`Sequence Studio trainer, ${workers} worker, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
+  await runBench(configs, seconds, (r) => {
+    ours.push(r);
+    if (!json) process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
+  });
+  let torch: PyTorchBench[] | string | undefined;
+  if (o['vs-pytorch']) {
+    if (!json) process.stdout.write(`PyTorch ${'(1 thread)'}, same configurations…\n`);
+    torch = runPyTorchBench(configs, 1, seconds);
+    if (typeof torch === 'string') process.stderr.write(torch + '\n');
+  }
+  for (const r of ours) {
+    const t = Array.isArray(torch) ? torch.find((x) => x.config === r.config) : undefined;
+    if (json)
+      process.stdout.write(
+        JSON.stringify({ type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels, pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined }) + '\n',
+      );
+    else if (t)
+      process.stdout.write(`  ${r.config.padEnd(6)} ours ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)  PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s)  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+  }
+  return 0;
+}
+
+// ============================================== main ==============================================================
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train':
+        return await train(rest);
+      case 'bench':
+        return await bench(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (commands: train, bench; see seqstudio --help)`);
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`seqstudio: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`seqstudio: ${err.message}\n`);
+    return 1;
+  }
+}
+
+const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invoked) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -14,6 +14,8 @@ export interface SeriesOptions {
   valFraction: number;
   seed: number;
   column: string;
+  /** Missing values that were filled (stated in the summary). */
+  missingFilled?: number;
 }
 
 export function seriesData(values: Float64Array, opts: SeriesOptions): TrainingData {
@@ -72,10 +74,11 @@ export function seriesData(values: Float64Array, opts: SeriesOptions): TrainingD
       }
       return valBatches;
     },
+    batchesPerEpoch: Math.ceil(nTrain / B),
     tokensPerBatch: B * L,
     createMetrics: () => regressionMetrics(std),
     transforms: { kind: 'series', column: opts.column, mean, std, lookback: L, horizon: Hz },
-    summary: `series "${opts.column}": ${values.length} values, ${nTrain} training and ${nVal} validation windows (lookback ${L}, horizon ${Hz}), mean ${mean.toPrecision(5)}, std ${std.toPrecision(4)}`,
+    summary: `series "${opts.column}": ${values.length} values, ${nTrain} training and ${nVal} validation windows (lookback ${L}, horizon ${Hz}), mean ${mean.toPrecision(5)}, std ${std.toPrecision(4)}${opts.missingFilled ? `, ${opts.missingFilled} missing values filled by linear interpolation` : ''}`,
     cursor: () => drawn,
     seek: (c) => {
       // Replays the draws so a resumed run sees the same batches as an uninterrupted one.
@@ -111,7 +114,7 @@ export function regressionMetrics(std: number): MetricAccumulator {
  * Reads one numeric column of a small CSV (header optional; comma, tab or semicolon). The dataset issue replaces
  * this with the streaming importer; here it gives clear errors with the line number.
  */
-export function readCsvColumn(text: string, fileName: string, column?: string): { name: string; values: Float64Array } {
+export function readCsvColumn(text: string, fileName: string, column?: string): { name: string; values: Float64Array; missingFilled: number } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const first = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('#'));
   if (first < 0) throw new Error(`${fileName}: the file has no data rows`);
@@ -138,10 +141,41 @@ export function readCsvColumn(text: string, fileName: string, column?: string): 
     if (line.trim() === '' || line.startsWith('#')) continue;
     const cells = split(line);
     if (cells.length !== names.length) throw new Error(`${fileName}:${i + 1}: expected ${names.length} columns, found ${cells.length}`);
-    const v = Number(cells[col]);
-    if (cells[col] === '' || !Number.isFinite(v)) throw new Error(`${fileName}:${i + 1}: "${cells[col]}" in column "${names[col]}" is not a number`);
+    const cell = cells[col];
+    if (MISSING.has(cell.toUpperCase())) {
+      values.push(NaN);
+      continue;
+    }
+    const v = Number(cell);
+    if (!Number.isFinite(v)) throw new Error(`${fileName}:${i + 1}: "${cell}" in column "${names[col]}" is not a number (empty cells and NA count as missing)`);
     values.push(v);
   }
   if (values.length === 0) throw new Error(`${fileName}: the file has no data rows`);
-  return { name: names[col], values: Float64Array.from(values) };
+  const filled = fillGaps(values);
+  if (filled < 0) throw new Error(`${fileName}: column "${names[col]}" has no values`);
+  return { name: names[col], values: Float64Array.from(values), missingFilled: filled };
+}
+
+const MISSING = new Set(['', 'NA', 'N/A', 'NAN', 'NULL', '?', '-']);
+
+/**
+ * Gap policy: missing values are filled by linear interpolation between their neighbours (the first or last known
+ * value at the ends). Returns how many were filled, or −1 when the column has no value at all.
+ */
+export function fillGaps(v: number[]): number {
+  const known = v.map((x, i) => (Number.isNaN(x) ? -1 : i)).filter((i) => i >= 0);
+  if (known.length === 0) return -1;
+  let filled = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isNaN(v[i])) continue;
+    let lo = i - 1;
+    while (lo >= 0 && Number.isNaN(v[lo])) lo--;
+    let hi = i + 1;
+    while (hi < v.length && Number.isNaN(v[hi])) hi++;
+    if (lo < 0) v[i] = v[hi];
+    else if (hi >= v.length) v[i] = v[lo];
+    else v[i] = v[lo] + ((v[hi] - v[lo]) * (i - lo)) / (hi - lo);
+    filled++;
+  }
+  return filled;
 }

@@ -96,6 +96,7 @@ export function textData(text: string, opts: TextOptions): TrainingData {
       }
       return valBatches;
     },
+    batchesPerEpoch: train.chunks,
     tokensPerBatch: opts.batchSize * opts.sequenceLength,
     createMetrics: () => accuracyMetrics(V, true),
     transforms: { kind: 'text', tokens: 'char', vocabulary },

@@ -35,6 +35,8 @@ export interface TrainingData {
   nextBatch(): TrainBatch;
   /** Validation batches in order (stateful sources: consecutive chunks of the same streams). */
   validationBatches(): Batch[];
+  /** Training batches in one pass over the training data (for --epochs). */
+  batchesPerEpoch: number;
   /** Head rows that count per training batch (tokens for text; sequences otherwise), for tokens/s. */
   tokensPerBatch: number;
   createMetrics(): MetricAccumulator;

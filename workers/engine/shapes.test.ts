@@ -25,6 +25,7 @@ function memoryData(model: TrainingData['model'], make: (rng: Rng) => Batch, see
       return { batch: make(rng) };
     },
     validationBatches: () => validation,
+    batchesPerEpoch: 1,
     tokensPerBatch: 1,
     createMetrics: () => ({ add() {}, result: () => ({}) }),
     transforms: { kind: 'text', tokens: 'char', vocabulary: [] },

@@ -1,0 +1,156 @@
+// The run service: starts training runs in worker threads, forwards their events, and keeps each run's folder.
+// Plain Node (no Electron): the CLI, the web host and the desktop app all use this one implementation.
+//
+// A run folder holds:  run.json (settings, model, data reference, fitted transforms; written atomically),
+// metrics.jsonl (one event per line, append-only), checkpoint.bin (written by the worker, atomically),
+// summary.json (at the end).
+
+import { appendFileSync, mkdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { TrainingEvent } from '../../src-shared/events';
+import type { TrainSettings } from '../../src-shared/model';
+import { writeFileAtomic } from '../../workers/engine/checkpoint';
+import type { BenchResultEvent, DataRequest, FromTrainer, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
+import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
+
+export const RUN_FORMAT_VERSION = 1;
+
+export interface RunRequest {
+  runDir: string;
+  data: DataRequest;
+  model: ModelChoice;
+  settings: TrainSettings;
+  resume?: boolean;
+  epochs?: number;
+}
+
+export type RunEvent = TrainingEvent | ReadyEvent | { type: 'paused' | 'resumed'; step: number };
+
+export interface RunOutcome {
+  reason: 'finished' | 'stopped' | 'diverged' | 'error';
+  message?: string;
+  summary?: RunSummary;
+  event: Extract<FromTrainer, { type: 'done' }>;
+}
+
+export interface RunHandle {
+  runDir: string;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Settles when the run ends, however it ends (never rejects). */
+  done: Promise<RunOutcome>;
+}
+
+/** Starts one run in its own worker thread. `onEvent` sees every event in order. */
+export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () => {}): RunHandle {
+  const runDir = resolve(req.runDir);
+  mkdirSync(runDir, { recursive: true });
+  const metricsPath = resolve(runDir, 'metrics.jsonl');
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    appendFileSync(metricsPath, pending.join(''));
+    pending = [];
+  };
+  const flushTimer = setInterval(flush, 1000);
+  flushTimer.unref();
+
+  const worker: Worker = createTrainerWorker();
+  const send = (m: ToTrainer): void => worker.postMessage(m);
+  let settled = false;
+
+  const done = new Promise<RunOutcome>((resolveDone) => {
+    const finish = (o: RunOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(flushTimer);
+      flush();
+      if (o.summary) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
+      void worker.terminate();
+      resolveDone(o);
+    };
+    worker.on('message', (m: FromTrainer) => {
+      switch (m.type) {
+        case 'ready':
+          writeFileAtomic(resolve(runDir, 'run.json'), JSON.stringify(runRecord(req, m), null, 2) + '\n');
+          onEvent(m);
+          break;
+        case 'step':
+        case 'diagnostics':
+        case 'evaluation':
+        case 'checkpoint':
+          pending.push(JSON.stringify(m) + '\n');
+          onEvent(m);
+          break;
+        case 'paused':
+        case 'resumed':
+          onEvent(m);
+          break;
+        case 'done':
+          pending.push(JSON.stringify({ ...m, summary: undefined }) + '\n');
+          onEvent(m);
+          finish({ reason: m.reason, message: m.message, summary: m.summary, event: m });
+          break;
+        case 'fatal':
+          finish({ reason: 'error', message: m.message, event: { type: 'done', reason: 'error', step: 0, message: m.message } });
+          break;
+        default:
+          break;
+      }
+    });
+    worker.on('error', (err) => finish({ reason: 'error', message: `the trainer crashed: ${err.message}`, event: { type: 'done', reason: 'error', step: 0, message: err.message } }));
+    worker.on('exit', (code) => {
+      if (!settled) finish({ reason: 'error', message: `the trainer stopped unexpectedly (exit code ${code})`, event: { type: 'done', reason: 'error', step: 0 } });
+    });
+  });
+
+  send({ type: 'start', runDir, data: { ...req.data, path: resolve(req.data.path) }, model: req.model, settings: req.settings, resume: req.resume ?? false, epochs: req.epochs });
+  return {
+    runDir,
+    pause: () => send({ type: 'pause' }),
+    resume: () => send({ type: 'resume' }),
+    stop: () => send({ type: 'stop' }),
+    done,
+  };
+}
+
+/** What run.json records: enough to reopen, resume, predict and export the run. */
+function runRecord(req: RunRequest, ready: ReadyEvent) {
+  const path = resolve(req.data.path);
+  const st = statSync(path);
+  return {
+    format: 'sequence-studio-run',
+    version: RUN_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    data: { ...req.data, path, bytes: st.size, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), summary: ready.dataSummary },
+    model: req.model,
+    spec: ready.spec,
+    parameterCount: ready.parameterCount,
+    settings: ready.settings,
+    transforms: ready.transforms,
+    kernels: ready.kernels,
+  };
+}
+
+/** Runs the trainer benchmark in a worker thread; yields one result per configuration. */
+export async function runBench(configs: string[], seconds: number, onResult: (r: BenchResultEvent) => void): Promise<void> {
+  const worker = createTrainerWorker();
+  try {
+    await new Promise<void>((resolveDone, reject) => {
+      worker.on('message', (m: FromTrainer) => {
+        if (m.type === 'bench-result') onResult(m);
+        else if (m.type === 'bench-done') resolveDone();
+        else if (m.type === 'fatal') reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
+      worker.postMessage({ type: 'bench', configs, seconds } satisfies ToTrainer);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,97 @@
+// Checkpoint files: everything needed to resume a run exactly (parameters, optimiser moments, data position,
+// carried TBPTT state) in one compact binary file, written atomically (write a temporary file, then rename).
+//
+// Layout (little-endian):  "SQCK" · u32 format version · u32 header bytes · header JSON (UTF-8) ·
+//                          float32 arrays in header order · u32 CRC-32 of everything before it.
+// A truncated or altered file fails the CRC check and is reported, never half-loaded.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import type { TrainerState } from './trainer';
+
+export const CHECKPOINT_VERSION = 1;
+const MAGIC = 0x4b435153; // "SQCK" read as a little-endian u32
+
+interface Header {
+  step: number;
+  dataCursor: number;
+  trainSeconds: number;
+  arrays: { name: 'params' | 'moment1' | 'moment2' | 'carryH' | 'carryC'; length: number }[];
+}
+
+export function encodeCheckpoint(s: TrainerState): Uint8Array {
+  const arrays: Header['arrays'] = [
+    { name: 'params', length: s.params.length },
+    { name: 'moment1', length: s.moment1.length },
+    { name: 'moment2', length: s.moment2.length },
+  ];
+  if (s.carryH) arrays.push({ name: 'carryH', length: s.carryH.length });
+  if (s.carryC) arrays.push({ name: 'carryC', length: s.carryC.length });
+  const header = new TextEncoder().encode(JSON.stringify({ step: s.step, dataCursor: s.dataCursor, trainSeconds: s.trainSeconds, arrays } satisfies Header));
+  const headerPadded = (header.length + 3) & ~3;
+  const floats = arrays.reduce((a, b) => a + b.length, 0);
+  const bytes = new Uint8Array(12 + headerPadded + floats * 4 + 4);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint32(4, CHECKPOINT_VERSION, true);
+  dv.setUint32(8, headerPadded, true);
+  bytes.fill(0x20, 12, 12 + headerPadded);
+  bytes.set(header, 12);
+  let off = 12 + headerPadded;
+  for (const a of arrays) {
+    const src = s[a.name]!;
+    bytes.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), off);
+    off += src.byteLength;
+  }
+  dv.setUint32(off, crc32(bytes.subarray(0, off)), true);
+  return bytes;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): TrainerState {
+  const fail = (why: string): never => {
+    throw new Error(`${file}: ${why}`);
+  };
+  if (bytes.length < 16) fail('the file is truncated');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== MAGIC) fail('not a Sequence Studio checkpoint');
+  const version = dv.getUint32(4, true);
+  if (version > CHECKPOINT_VERSION) fail(`written by a newer Sequence Studio (format ${version}; this version reads ${CHECKPOINT_VERSION})`);
+  const end = bytes.length - 4;
+  if (dv.getUint32(end, true) !== crc32(bytes.subarray(0, end))) fail('the file is damaged or truncated (checksum mismatch)');
+  const hLen = dv.getUint32(8, true);
+  if (12 + hLen > end) fail('the header is truncated');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hLen)));
+  } catch {
+    return fail('the header is not valid JSON');
+  }
+  let off = bytes.byteOffset + 12 + hLen;
+  const state: Partial<TrainerState> = { step: header.step, dataCursor: header.dataCursor, trainSeconds: header.trainSeconds };
+  const copy = new Uint8Array(bytes); // aligned copy so the float views start on 4-byte boundaries
+  for (const a of header.arrays) {
+    const n = a.length * 4;
+    if (off - bytes.byteOffset + n > end) fail('the arrays are truncated');
+    state[a.name] = new Float32Array(copy.buffer, off - bytes.byteOffset, a.length);
+    off += n;
+  }
+  if (!state.params || !state.moment1 || !state.moment2) fail('parameters or optimiser state missing');
+  return state as TrainerState;
+}
+
+/** Writes a file atomically: a temporary file beside it, flushed, then renamed over the target. */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function readCheckpoint(path: string): TrainerState {
+  return decodeCheckpoint(readFileSync(path), path);
+}
