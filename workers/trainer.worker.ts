@@ -1,7 +1,7 @@
 // A trainer worker thread: runs one training run (or the benchmark) so nothing heavy touches the main thread.
 // Owns its WASM instance and memory; knows nothing of Electron or Vue. Controlled by the typed messages of
 // protocol.ts: start → ready, then step / diagnostics / evaluation / checkpoint events until done.
-// Between batches of steps it yields to the event loop, so pause, resume and stop act within one step.
+// Every ~50 ms of training it yields to the event loop, so pause, resume and stop act within that time.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,136 @@
+// The command line as a person runs it: the built `seqstudio` (npm test builds first), in a child process, on
+// real files. Checks exit codes, the one-line errors, the JSON output and the run folder.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../workers/engine/checkpoint';
+
+const root = join(import.meta.dirname, '..');
+const bin = join(root, 'bin/seqstudio.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-cli-'));
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const text = join(tmp, 'poem.txt');
+writeFileSync(text, 'the quick brown fox jumps over the lazy dog. '.repeat(200));
+const csv = join(tmp, 'series.csv');
+writeFileSync(csv, 'date,value\n' + Array.from({ length: 400 }, (_, i) => `${20000101 + i},${(Math.sin(i / 5) * 10 + 50).toFixed(3)}`).join('\n') + '\n');
+
+describe('seqstudio train', () => {
+  it('trains a character model on a text file and prints JSON lines ending in the summary', () => {
+    const out = join(tmp, 'run-text');
+    const r = cli('train', '--data', text, '--steps', '60', '--hidden', '32', '--batch', '8', '--seq-len', '32', '--lr', '0.01', '--out', out, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('ready');
+    expect(lines.filter((l) => l.type === 'step')).toHaveLength(60);
+    const summary = lines.at(-1);
+    expect(summary.type).toBe('summary');
+    expect(summary.steps).toBe(60);
+    expect(summary.valLoss).toBeLessThan(Math.log(lines[0].spec.output.size)); // learnt something
+    expect(summary.metrics.perplexity).toBeCloseTo(Math.exp(summary.valLoss), 6);
+    expect(summary.tokensPerSecond).toBeGreaterThan(0);
+    expect(summary.runDir).toBe(out);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.spec.stack.hiddenSize).toBe(32);
+    expect(run.transforms.vocabulary.length).toBe(lines[0].spec.output.size);
+    expect(readCheckpoint(join(out, 'checkpoint.bin')).step).toBe(60);
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.filter((m) => m.type === 'step')).toHaveLength(60);
+  });
+
+  it('forecasts a CSV series and reports rmse and mae in the data units', () => {
+    const r = cli('train', '--data', csv, '--steps', '80', '--hidden', '16', '--lookback', '12', '--out', join(tmp, 'run-csv'), '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(summary.metrics.rmse).toBeGreaterThan(0);
+    expect(summary.metrics.mae).toBeGreaterThan(0);
+    expect(summary.metrics.rmse).toBeLessThan(10); // the series' std is ~7; the untrained model is far worse
+  });
+
+  it('resumes a stopped run from its checkpoint to the same result as an uninterrupted run', () => {
+    const common = ['--data', text, '--hidden', '16', '--batch', '4', '--seq-len', '16', '--json', '--checkpoint-every', '10'];
+    const full = join(tmp, 'run-full');
+    const part = join(tmp, 'run-part');
+    expect(cli('train', ...common, '--steps', '30', '--out', full).code).toBe(0);
+    expect(cli('train', ...common, '--steps', '20', '--out', part).code).toBe(0);
+    expect(cli('train', ...common, '--steps', '30', '--out', part, '--resume').code).toBe(0);
+    const a = readCheckpoint(join(full, 'checkpoint.bin'));
+    const b = readCheckpoint(join(part, 'checkpoint.bin'));
+    expect(b.step).toBe(30);
+    expect(Array.from(b.params)).toEqual(Array.from(a.params));
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['an unknown flag', ['train', '--data', 'x.txt', '--bogus'], /bogus/],
+    ['a missing --data', ['train'], /--data FILE is required/],
+    ['a file that does not exist', ['train', '--data', 'nope.txt'], /no such file/],
+    ['a negative learning rate', ['train', '--data', text, '--lr=-1'], /--lr -1: expected a number > 0/],
+    ['a fractional layer count', ['train', '--data', text, '--layers', '1.5'], /--layers 1.5: expected an integer/],
+    ['an unknown cell', ['train', '--data', text, '--cell', 'transformer'], /expected one of rnn, lstm, gru/],
+    ['both --steps and --epochs', ['train', '--data', text, '--steps', '5', '--epochs', '1'], /--steps or --epochs/],
+    ['a shape the data cannot train', ['train', '--data', text, '--shape', 'many-to-one'], /plain text trains many-to-many/],
+    ['an unknown command', ['fly'], /unknown command "fly"/],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`rejects ${what} with one line on stderr and exit code 2`, () => {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    });
+  }
+
+  it('names the file and line of a non-numeric value in a CSV', () => {
+    const broken = join(tmp, 'broken.csv');
+    writeFileSync(broken, 'date,value\n1,2.5\n2,3.5\n3,abc\n4,5\n');
+    const r = cli('train', '--data', broken, '--steps', '5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.csv:4: "abc" in column "value" is not a number/);
+  });
+
+  it('rejects an empty file and a binary file', () => {
+    const empty = join(tmp, 'empty.txt');
+    writeFileSync(empty, '');
+    expect(cli('train', '--data', empty).stderr).toMatch(/empty\.txt: the file is empty/);
+    const binary = join(tmp, 'blob.txt');
+    writeFileSync(binary, Buffer.from([0, 1, 2, 3, 0, 255]));
+    const r = cli('train', '--data', binary);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/binary file/);
+  });
+
+  it('stops a diverging run with where it diverged, and keeps the last good checkpoint', () => {
+    const out = join(tmp, 'run-diverge');
+    const r = cli('train', '--data', csv, '--steps', '200', '--hidden', '16', '--optimizer', 'sgd', '--lr', '5', '--clip', '0', '--checkpoint-every', '1', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/diverged at step \d+: non-finite \w+ in \S+/);
+    if (existsSync(join(out, 'checkpoint.bin'))) {
+      const ck = readCheckpoint(join(out, 'checkpoint.bin'));
+      expect(ck.params.every(Number.isFinite)).toBe(true);
+    }
+  });
+});
+
+describe('seqstudio bench', () => {
+  it('times a configuration and prints a JSON line', () => {
+    const r = cli('bench', '--config', 'D', '--seconds', '0.3', '--json');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n')[0]);
+    expect(line).toMatchObject({ type: 'bench', config: 'D', workers: 1 });
+    expect(line.tokensPerSecond).toBeGreaterThan(0);
+    expect(line.gflops).toBeGreaterThan(0);
+  });
+  it('rejects an unknown configuration', () => {
+    const r = cli('bench', '--config', 'Z');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--config Z: expected one of A, B, C, D/);
+  });
+});
