@@ -22,7 +22,8 @@ const USAGE = `seqstudio — Sequence Studio on the command line
 
   seqstudio train --data FILE [--shape SHAPE] [--cell lstm|gru|rnn] [--layers N] [--hidden N] [--embed N]
                   [--bidirectional] [--dropout P] [--seq-len N] [--batch N] [--steps N | --epochs N]
-                  [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--val-fraction F] [--seed N] [--workers N]
+                  [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
+                  [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
                   [--format auto|text|csv|tsv] [--target COL] [--lookback N] [--horizon N]
                   [--out DIR] [--resume] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
@@ -85,6 +86,9 @@ async function train(argv: string[]): Promise<number> {
       optimizer: { type: 'string' },
       lr: { type: 'string' },
       clip: { type: 'string' },
+      warmup: { type: 'string' },
+      decay: { type: 'string' },
+      'weight-decay': { type: 'string' },
       'val-fraction': { type: 'string' },
       seed: { type: 'string' },
       workers: { type: 'string' },
@@ -118,6 +122,9 @@ async function train(argv: string[]): Promise<number> {
     optimizer: (oneOf(o.optimizer, 'optimizer', ['adam', 'adamw', 'sgd'] as const) as OptimizerName | undefined) ?? 'adam',
     learningRate: real(o.lr, 'lr', 0, 10, true) ?? DEFAULT_TRAIN_SETTINGS.learningRate,
     clipNorm: real(o.clip, 'clip', 0, 1e6) ?? DEFAULT_TRAIN_SETTINGS.clipNorm,
+    warmupSteps: int(o.warmup, 'warmup', 0, 1e8) ?? 0,
+    decay: oneOf(o.decay, 'decay', ['none', 'cosine', 'linear'] as const) ?? 'none',
+    weightDecay: real(o['weight-decay'], 'weight-decay', 0, 10) ?? 0,
     batchSize: int(o.batch, 'batch', 1, 4096) ?? DEFAULT_TRAIN_SETTINGS.batchSize,
     sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000) ?? (isCsv ? 32 : DEFAULT_TRAIN_SETTINGS.sequenceLength),
     steps: int(o.steps, 'steps', 1, 1e8) ?? DEFAULT_TRAIN_SETTINGS.steps,
