@@ -21,13 +21,13 @@ test('the studio page opens and draws its chart', async ({ page }, testInfo) => 
   // in a plain browser there is no desktop host
   await expect(page.getByTestId('host')).toHaveText('browser');
 
-  // the loss chart is drawn on a canvas of real size
-  const canvas = page.getByTestId('loss-chart').locator('canvas').first();
+  // the gradient-through-time chart is drawn on a canvas of real size
+  const canvas = page.getByTestId('gradient-chart').locator('canvas').first();
   await expect(canvas).toBeVisible();
   const box = await canvas.boundingBox();
   expect(box?.width ?? 0).toBeGreaterThan(200);
   expect(box?.height ?? 0).toBeGreaterThan(100);
-  await expect(page.getByText(/latest \d+\.\d{3} · best \d+\.\d{3}/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Why gradients vanish or explode through time' })).toBeVisible();
 
   const screenshot = testInfo.outputPath('studio.png');
   await page.screenshot({ path: screenshot, fullPage: true });
