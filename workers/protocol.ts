@@ -41,12 +41,15 @@ export interface StartRun {
   resume: boolean;
   /** Train for this many passes over the training data instead of settings.steps. */
   epochs?: number;
+  /** Data-parallel worker threads for this run (default 1). */
+  workers?: number;
 }
 
 export interface StartBench {
   type: 'bench';
   configs: string[];
   seconds: number;
+  workers?: number;
 }
 
 export type ToTrainer = StartRun | StartBench | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
@@ -63,6 +66,7 @@ export interface ReadyEvent {
   startStep: number;
   /** The settings in force (steps resolved from epochs). */
   settings: TrainSettings;
+  workers: number;
 }
 
 export interface BenchResultEvent {

@@ -2,21 +2,28 @@
 // Owns its WASM instance and memory; knows nothing of Electron or Vue. Controlled by the typed messages of
 // protocol.ts: start → ready, then step / diagnostics / evaluation / checkpoint events until done.
 // Every ~50 ms of training it yields to the event loop, so pause, resume and stop act within that time.
+//
+// Data-parallel runs (workers > 1): this worker is rank 0; it starts the other ranks as worker threads of this
+// same file (workerData.peer), which train their share of each batch and meet it at the barriers of
+// engine/parallel.ts. Only rank 0 talks to the main process.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort } from 'node:worker_threads';
-import type { TrainingEvent } from '../src-shared/events';
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import type { StepEvent, TrainingEvent } from '../src-shared/events';
+import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type TrainSettings } from '../src-shared/model';
 import relaxedWasm from './kernels/build/kernels.relaxed.wasm?asset';
 import simdWasm from './kernels/build/kernels.simd.wasm?asset';
-import { BENCH_CONFIGS, benchTrainer } from './engine/bench';
+import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './engine/bench';
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
+import type { TrainingData } from './engine/data-source';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
-import { parameterCount } from './engine/layout';
-import { NonFiniteError, Trainer } from './engine/trainer';
+import { buildLayout, parameterCount } from './engine/layout';
+import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } from './engine/parallel';
+import { NonFiniteError, Trainer, type TrainerState } from './engine/trainer';
 import { loadTrainingData } from './data/load';
 import type { FromTrainer, RunSummary, StartBench, StartRun, ToTrainer } from './protocol';
-import type { ModelSpec } from '../src-shared/model';
 
 if (!parentPort) throw new Error('trainer.worker must run in a worker thread');
 const port = parentPort;
@@ -25,65 +32,156 @@ const post = (m: FromTrainer): void => port.postMessage(m);
 enableRelaxedSimd();
 const kernels = () => loadKernels({ simd: simdWasm, relaxed: relaxedWasm });
 
+/** What rank 0 hands each other rank of a data-parallel run. */
+interface PeerInit {
+  rank: number;
+  shared: SharedRun;
+  spec: ModelSpec;
+  settings: TrainSettings;
+  /** The run's data, or a benchmark configuration's name. */
+  source: { kind: 'run'; req: StartRun } | { kind: 'bench'; config: string };
+}
+
+// ============================================== a data-parallel group (rank 0's side) ===========================
+
+class Group {
+  readonly rank: ParallelRank;
+  private readonly peers: Worker[] = [];
+  private failure?: string;
+
+  constructor(trainer: Trainer, count: number, spec: ModelSpec, settings: TrainSettings, source: PeerInit['source']) {
+    const enc = trainer.net.layout.encoder;
+    const carryFloats = trainer.data.stateful ? enc.layers * enc.directions * settings.batchSize * enc.hiddenSize : 0;
+    const shared = createSharedRun(count, trainer.net.layout.size, carryFloats, enc.cell === 'lstm');
+    this.rank = new ParallelRank(trainer, shared, 0, false);
+    this.rank.publishInitialState();
+    for (let r = 1; r < count; r++) {
+      const peer = new Worker(fileURLToPath(import.meta.url), { workerData: { peer: { rank: r, shared, spec, settings, source } satisfies PeerInit } });
+      peer.on('message', (m: { type: string; message?: string }) => {
+        if (m.type === 'peer-error') this.fail(`worker ${r}: ${m.message}`);
+      });
+      peer.on('error', (e) => this.fail(`worker ${r} crashed: ${e.message}`));
+      peer.on('exit', (code) => {
+        if (code !== 0) this.fail(`worker ${r} stopped unexpectedly (exit code ${code})`);
+      });
+      this.peers.push(peer);
+    }
+  }
+
+  private fail(message: string): void {
+    this.failure ??= message;
+    this.rank.abort();
+  }
+
+  async step(): Promise<StepEvent> {
+    this.rank.setCommand(CMD_TRAIN);
+    try {
+      return (await this.rank.step())!;
+    } catch (e) {
+      if (this.failure) throw new Error(this.failure);
+      throw e;
+    }
+  }
+
+  /** Tells the other ranks to finish and waits for them. */
+  async close(): Promise<void> {
+    if (!this.failure) {
+      this.rank.setCommand(CMD_STOP);
+      try {
+        await this.rank.step();
+      } catch {
+        // a failed peer: terminate below
+      }
+    }
+    await Promise.all(this.peers.map((p) => p.terminate()));
+  }
+}
+
+// ============================================== messages =========================================================
+
 let paused = false;
 let stopRequested = false;
 let wake: (() => void) | undefined;
 
-port.on('message', (msg: ToTrainer) => {
-  switch (msg.type) {
-    case 'start':
-      void run(msg);
-      break;
-    case 'bench':
-      void bench(msg);
-      break;
-    case 'pause':
-      paused = true;
-      break;
-    case 'resume':
-      paused = false;
-      wake?.();
-      break;
-    case 'stop':
-      stopRequested = true;
-      wake?.();
-      break;
-    default:
-      throw new Error(`Unsupported message type: ${(msg as { type: string }).type}`);
-  }
-});
+const peerInit = (workerData as { peer?: PeerInit } | null)?.peer;
+if (peerInit) void runPeer(peerInit);
+else
+  port.on('message', (msg: ToTrainer) => {
+    switch (msg.type) {
+      case 'start':
+        void run(msg);
+        break;
+      case 'bench':
+        void bench(msg);
+        break;
+      case 'pause':
+        paused = true;
+        break;
+      case 'resume':
+        paused = false;
+        wake?.();
+        break;
+      case 'stop':
+        stopRequested = true;
+        wake?.();
+        break;
+      default:
+        throw new Error(`Unsupported message type: ${(msg as { type: string }).type}`);
+    }
+  });
 
 const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+// ============================================== a run ============================================================
+
+function buildRun(req: StartRun): { data: TrainingData; spec: ModelSpec; settings: TrainSettings } {
+  const data = loadTrainingData(req.data, req.settings);
+  const m = req.model;
+  const input = { ...data.model.input };
+  if (input.vocabSize > 0 && m.embedSize > 0) input.embedSize = m.embedSize;
+  const spec: ModelSpec = {
+    shape: data.model.shape,
+    input,
+    stack: { cell: m.cell, layers: m.layers, hiddenSize: m.hiddenSize, bidirectional: m.bidirectional },
+    output: data.model.output,
+    dropout: m.dropout,
+    forgetBias: m.cell === 'lstm' ? m.forgetBias : 0,
+    decoder: data.model.decoder,
+  };
+  if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new Error('a bidirectional model cannot predict the next step: it would read the future. Drop --bidirectional for next-step prediction');
+  const settings = { ...req.settings };
+  if (req.epochs !== undefined) settings.steps = Math.max(1, Math.round(req.epochs * data.batchesPerEpoch));
+  const workers = req.workers ?? 1;
+  if (workers > settings.batchSize) throw new Error(`${workers} workers need a batch of at least ${workers} sequences (batch is ${settings.batchSize})`);
+  return { data, spec, settings };
+}
+
+/** The checkpoint state this rank starts from (its own rows of the carried state), or undefined. */
+function resumeState(req: StartRun, spec: ModelSpec, settings: TrainSettings, rank: number, count: number): TrainerState | undefined {
+  if (!req.resume) return undefined;
+  const state = readCheckpoint(join(req.runDir, 'checkpoint.bin'));
+  if (count === 1) return state;
+  const enc = buildLayout(spec).encoder;
+  return ParallelRank.shardCarry(state, enc.layers * enc.directions, enc.hiddenSize, settings.batchSize, rank, count);
+}
+
 async function run(req: StartRun): Promise<void> {
   let trainer: Trainer | undefined;
+  let group: Group | undefined;
+  const count = req.workers ?? 1;
   try {
     const { exports, variant } = kernels();
-    const data = loadTrainingData(req.data, req.settings);
-    const m = req.model;
-    const input = { ...data.model.input };
-    if (input.vocabSize > 0 && m.embedSize > 0) input.embedSize = m.embedSize;
-    const spec: ModelSpec = {
-      shape: data.model.shape,
-      input,
-      stack: { cell: m.cell, layers: m.layers, hiddenSize: m.hiddenSize, bidirectional: m.bidirectional },
-      output: data.model.output,
-      dropout: m.dropout,
-      forgetBias: m.cell === 'lstm' ? m.forgetBias : 0,
-      decoder: data.model.decoder,
-    };
-    if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new Error('a bidirectional model cannot predict the next step: it would read the future. Drop --bidirectional for next-step prediction');
+    const { data, spec, settings: s } = buildRun(req);
     mkdirSync(req.runDir, { recursive: true });
     const ckptPath = join(req.runDir, 'checkpoint.bin');
-    const state = req.resume ? readCheckpoint(ckptPath) : undefined;
-    const s = { ...req.settings };
-    if (req.epochs !== undefined) s.steps = Math.max(1, Math.round(req.epochs * data.batchesPerEpoch));
-    trainer = new Trainer(exports, spec, s, data, state);
-    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s });
+    const state = resumeState(req, spec, s, 0, count);
+    trainer = new Trainer(exports, spec, s, data, state, count > 1 ? { rank: 0, count } : undefined);
+    if (count > 1) group = new Group(trainer, count, spec, s, { kind: 'run', req });
+    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count });
 
     const emit = (e: TrainingEvent): void => post(e);
     const saveCheckpoint = (): void => {
-      writeFileAtomic(ckptPath, encodeCheckpoint(trainer!.state()));
+      writeFileAtomic(ckptPath, encodeCheckpoint(group ? group.rank.state() : trainer!.state()));
       emit({ type: 'checkpoint', step: trainer!.step, path: ckptPath });
     };
     let lastEval: { valLoss: number; metrics: Record<string, number> } | undefined;
@@ -102,9 +200,12 @@ async function run(req: StartRun): Promise<void> {
         if (stopRequested) break;
         post({ type: 'resumed', step: trainer.step });
       }
-      emit(trainer.trainStep());
+      emit(group ? await group.step() : trainer.trainStep());
       const step = trainer.step;
-      if (s.diagnosticsEvery > 0 && (step % s.diagnosticsEvery === 0 || step === 1)) emit(trainer.diagnostics());
+      if (s.diagnosticsEvery > 0 && (step % s.diagnosticsEvery === 0 || step === 1)) {
+        group?.rank.reduceAll();
+        emit(trainer.diagnostics());
+      }
       if (s.evaluateEvery > 0 && step % s.evaluateEvery === 0 && !trainer.finished) evaluate();
       if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && !trainer.finished) saveCheckpoint();
       if (performance.now() - slice > 50) {
@@ -114,6 +215,7 @@ async function run(req: StartRun): Promise<void> {
     }
     evaluate();
     saveCheckpoint();
+    await group?.close();
     const st = trainer.state();
     const summary: RunSummary = {
       type: 'summary',
@@ -121,12 +223,13 @@ async function run(req: StartRun): Promise<void> {
       seconds: st.trainSeconds,
       trainLoss: trainer.trainLoss,
       valLoss: lastEval!.valLoss,
-      tokensPerSecond: st.trainSeconds > 0 ? ((trainer.step - (state?.step ?? 0)) * data.tokensPerBatch) / (st.trainSeconds - (state?.trainSeconds ?? 0)) : 0,
+      tokensPerSecond: st.trainSeconds > (state?.trainSeconds ?? 0) ? ((trainer.step - (state?.step ?? 0)) * data.tokensPerBatch) / (st.trainSeconds - (state?.trainSeconds ?? 0)) : 0,
       metrics: lastEval!.metrics,
       runDir: req.runDir,
     };
     post({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {
+    await group?.close();
     if (e instanceof NonFiniteError) {
       // Keep what the run had: the last good checkpoint stays on disk (the diverged state is not written).
       post({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Resume from the last checkpoint with a lower learning rate or gradient clipping.`, nonFinite: e.location });
@@ -136,14 +239,62 @@ async function run(req: StartRun): Promise<void> {
   }
 }
 
+// ============================================== another rank of a data-parallel run =============================
+
+async function runPeer(init: PeerInit): Promise<void> {
+  try {
+    const { exports } = kernels();
+    let data: TrainingData;
+    let state: TrainerState | undefined;
+    if (init.source.kind === 'run') {
+      const req = init.source.req;
+      data = buildRun(req).data;
+      state = resumeState(req, init.spec, init.settings, init.rank, init.shared.count);
+    } else {
+      const name = init.source.config;
+      data = benchData(BENCH_CONFIGS.find((c) => c.name === name)!);
+    }
+    const trainer = new Trainer(exports, init.spec, init.settings, data, state, { rank: init.rank, count: init.shared.count });
+    const rank = new ParallelRank(trainer, init.shared, init.rank, true);
+    rank.adoptSharedState();
+    for (;;) {
+      try {
+        if ((await rank.step()) === null) break;
+      } catch (e) {
+        if (e instanceof NonFiniteError) continue; // rank 0 reports it and stops everyone
+        throw e;
+      }
+    }
+  } catch (e) {
+    port.postMessage({ type: 'peer-error', message: (e as Error).message });
+  }
+}
+
+// ============================================== benchmark ========================================================
+
 async function bench(req: StartBench): Promise<void> {
   try {
     const { exports, variant } = kernels();
+    const workers = req.workers ?? 1;
     for (const name of req.configs) {
       const c = BENCH_CONFIGS.find((x) => x.name === name);
       if (!c) throw new Error(`no benchmark configuration "${name}" (have ${BENCH_CONFIGS.map((x) => x.name).join(', ')})`);
-      const r = benchTrainer(exports, c, { seconds: req.seconds });
-      post({ type: 'bench-result', config: c.name, description: c.description, workers: 1, kernels: variant, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep });
+      let r;
+      if (workers === 1) r = await benchTrainer(exports, c, { seconds: req.seconds });
+      else {
+        const spec = benchSpec(c);
+        const settings = { ...benchSettings, batchSize: c.batch, sequenceLength: c.seqLen, steps: 1e9 };
+        const trainer = new Trainer(exports, spec, settings, benchData(c), undefined, { rank: 0, count: workers });
+        const group = new Group(trainer, workers, spec, settings, { kind: 'bench', config: c.name });
+        try {
+          r = await timeSteps(c, trainer.net.layout, workers, { seconds: req.seconds }, async () => {
+            await group.step();
+          });
+        } finally {
+          await group.close();
+        }
+      }
+      post({ type: 'bench-result', config: c.name, description: c.description, workers, kernels: variant, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep });
       await yieldToMessages();
       if (stopRequested) break;
     }
@@ -152,3 +303,6 @@ async function bench(req: StartBench): Promise<void> {
     post({ type: 'fatal', message: (e as Error).message });
   }
 }
+
+/** The benchmark's optimiser settings: plain Adam, no clipping, no telemetry (as benchTrainer). */
+const benchSettings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, learningRate: 1e-3, clipNorm: 0, diagnosticsEvery: 0, evaluateEvery: 0, checkpointEvery: 0 };

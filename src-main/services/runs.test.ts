@@ -61,3 +61,37 @@ describe('run service', () => {
     expect(o2.reason).toBe('finished');
   });
 });
+
+describe('data-parallel runs', () => {
+  const losses = async (dir: string, workers: number, extra: Partial<typeof settings> = {}, resume = false): Promise<number[]> => {
+    const steps: number[] = [];
+    const h = startRun(
+      { runDir: join(tmp, dir), data: { path: text, format: 'auto', valFraction: 0.1 }, model: { ...model, cell: 'lstm', layers: 2 }, settings: { ...settings, batchSize: 6, steps: 25, checkpointEvery: 10, ...extra }, workers, resume },
+      (e) => {
+        if (e.type === 'step') steps.push(e.loss);
+      },
+    );
+    const o = await h.done;
+    expect(o.reason, o.message).toBe('finished');
+    return steps;
+  };
+
+  it('follows the single-worker loss curve with 2 and 3 workers, and is reproducible', async () => {
+    const one = await losses('dp1', 1);
+    const two = await losses('dp2', 2);
+    const three = await losses('dp3', 3);
+    const twoAgain = await losses('dp2b', 2);
+    const worst = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    console.log(`[parallel] 25 steps, LSTM 2×16, batch 6: |1 − 2 workers| ≤ ${worst(one, two).toExponential(1)}, |1 − 3 workers| ≤ ${worst(one, three).toExponential(1)}`);
+    expect(worst(one, two)).toBeLessThan(1e-4);
+    expect(worst(one, three)).toBeLessThan(1e-4);
+    expect(twoAgain).toEqual(two); // same seed, same worker count: identical
+  });
+
+  it('resumes a data-parallel run from its checkpoint to the same result', async () => {
+    const full = await losses('dpr-full', 2, { steps: 20 });
+    await losses('dpr', 2, { steps: 10 });
+    const rest = await losses('dpr', 2, { steps: 20 }, true);
+    expect(rest).toEqual(full.slice(10));
+  });
+});

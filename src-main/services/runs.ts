@@ -25,6 +25,8 @@ export interface RunRequest {
   settings: TrainSettings;
   resume?: boolean;
   epochs?: number;
+  /** Data-parallel worker threads (default 1). */
+  workers?: number;
 }
 
 export type RunEvent = TrainingEvent | ReadyEvent | { type: 'paused' | 'resumed'; step: number };
@@ -108,7 +110,7 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
     });
   });
 
-  send({ type: 'start', runDir, data: { ...req.data, path: resolve(req.data.path) }, model: req.model, settings: req.settings, resume: req.resume ?? false, epochs: req.epochs });
+  send({ type: 'start', runDir, data: { ...req.data, path: resolve(req.data.path) }, model: req.model, settings: req.settings, resume: req.resume ?? false, epochs: req.epochs, workers: req.workers });
   return {
     runDir,
     pause: () => send({ type: 'pause' }),
@@ -133,11 +135,12 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
     settings: ready.settings,
     transforms: ready.transforms,
     kernels: ready.kernels,
+    workers: ready.workers,
   };
 }
 
 /** Runs the trainer benchmark in a worker thread; yields one result per configuration. */
-export async function runBench(configs: string[], seconds: number, onResult: (r: BenchResultEvent) => void): Promise<void> {
+export async function runBench(configs: string[], seconds: number, workers: number, onResult: (r: BenchResultEvent) => void): Promise<void> {
   const worker = createTrainerWorker();
   try {
     await new Promise<void>((resolveDone, reject) => {
@@ -148,7 +151,7 @@ export async function runBench(configs: string[], seconds: number, onResult: (r:
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'bench', configs, seconds } satisfies ToTrainer);
+      worker.postMessage({ type: 'bench', configs, seconds, workers } satisfies ToTrainer);
     });
   } finally {
     await worker.terminate();

@@ -80,3 +80,37 @@ export function dropoutSeed(batchSeed: number, layer: number): number {
 export function headPerStep(shape: string): boolean {
   return shape === 'many-to-many' || shape === 'one-to-many' || shape === 'encoder-decoder';
 }
+
+/**
+ * Items [lo, hi) of a batch (one worker's share in data-parallel training). Initial states are not sliced: each
+ * worker carries the states of its own share.
+ */
+export function sliceBatch(batch: Batch, lo: number, hi: number, perStepTargets: boolean): Batch {
+  const B = batch.batchSize;
+  const n = hi - lo;
+  const rows = <A extends Int32Array | Float32Array>(a: A | undefined, T: number, width: number): A | undefined => {
+    if (!a) return undefined;
+    const out = new (a.constructor as { new (n: number): A })(T * n * width);
+    for (let t = 0; t < T; t++) out.set(a.subarray((t * B + lo) * width, (t * B + hi) * width), t * n * width);
+    return out;
+  };
+  const T = batch.steps;
+  const Td = batch.decoderSteps ?? 0;
+  const targetT = batch.decoderTokens ? Td : T;
+  const tRows = perStepTargets ? targetT : 1;
+  const O = batch.targetValues ? batch.targetValues.length / (tRows * B) : 1;
+  const F = batch.features ? batch.features.length / (T * B) : 1;
+  return {
+    batchSize: n,
+    steps: T,
+    tokens: rows(batch.tokens, T, 1),
+    features: rows(batch.features, T, F),
+    lengths: batch.lengths?.slice(lo, hi),
+    targetClasses: rows(batch.targetClasses, tRows, 1),
+    targetValues: rows(batch.targetValues, tRows, O),
+    weights: rows(batch.weights, tRows, 1),
+    decoderSteps: batch.decoderSteps,
+    decoderTokens: rows(batch.decoderTokens, Td, 1),
+    decoderLengths: batch.decoderLengths?.slice(lo, hi),
+  };
+}

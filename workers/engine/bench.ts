@@ -4,6 +4,7 @@
 import type { ModelSpec, TrainSettings } from '../../src-shared/model';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
 import type { Batch } from './batch';
+import type { TrainingData } from './data-source';
 import type { KernelExports } from './kernels';
 import type { ParamLayout } from './layout';
 import { WasmNetwork } from './network';
@@ -75,36 +76,58 @@ export interface BenchResult {
   msPerStep: number;
 }
 
-/** Times full training steps: median of `repeats` timings of `steps` steps each, after warm-up. */
-export function benchTrainer(kernels: KernelExports, c: BenchConfig, opts: { steps?: number; repeats?: number; seconds?: number } = {}): BenchResult {
+/** Times full training steps of one worker: see timeSteps. */
+export function benchTrainer(kernels: KernelExports, c: BenchConfig, opts: { steps?: number; repeats?: number; seconds?: number } = {}): Promise<BenchResult> {
   const spec = benchSpec(c);
   const net = new WasmNetwork(kernels, spec);
   net.setParams(initParameters(net.layout, 1));
   const batch = benchBatch(c);
   const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, learningRate: 1e-3 };
   let step = 0;
-  const run = (): void => {
+  return timeSteps(c, net.layout, 1, opts, () => {
     step++;
     net.forward(batch, { train: true });
     net.backward();
     OPTIMIZER_UPDATES.adam(net, settings, step, settings.learningRate);
     net.paramsChanged();
-  };
-  // Warm up (JIT tiers, memory growth) and size the timing runs to ~`seconds` each.
+  });
+}
+
+/** Median of `repeats` timings of `steps` steps each (sized to ~`seconds` per timing), after two warm-up steps. */
+export async function timeSteps(c: BenchConfig, layout: ParamLayout, workers: number, opts: { steps?: number; repeats?: number; seconds?: number }, step: () => void | Promise<void>): Promise<BenchResult> {
   const w0 = performance.now();
-  run();
-  run();
+  await step();
+  await step();
   const perStep = (performance.now() - w0) / 2;
   const steps = opts.steps ?? Math.max(1, Math.round(((opts.seconds ?? 1.5) * 1000) / perStep));
   const repeats = opts.repeats ?? 3;
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) run();
+    for (let i = 0; i < steps; i++) await step();
     times.push((performance.now() - t0) / steps);
   }
   times.sort((a, b) => a - b);
   const ms = times[Math.floor(times.length / 2)];
   const tokens = c.seqLen * c.batch;
-  return { config: c.name, workers: 1, steps, tokensPerSecond: tokens / (ms / 1000), gflops: stepFlops(net.layout, c.seqLen, c.batch) / (ms / 1000) / 1e9, msPerStep: ms };
+  return { config: c.name, workers, steps, tokensPerSecond: tokens / (ms / 1000), gflops: stepFlops(layout, c.seqLen, c.batch) / (ms / 1000) / 1e9, msPerStep: ms };
+}
+
+/** The benchmark batch as TrainingData (the same batch every step), for data-parallel timing through the trainer. */
+export function benchData(c: BenchConfig): TrainingData {
+  const batch = benchBatch(c);
+  const spec = benchSpec(c);
+  return {
+    model: { shape: spec.shape, input: spec.input, output: spec.output },
+    stateful: false,
+    nextBatch: () => ({ batch }),
+    validationBatches: () => [batch],
+    batchesPerEpoch: 1,
+    tokensPerBatch: c.seqLen * c.batch,
+    createMetrics: () => ({ add() {}, result: () => ({}) }),
+    transforms: { kind: 'text', tokens: 'char', vocabulary: [] },
+    summary: `benchmark ${c.name}`,
+    cursor: () => 0,
+    seek: () => {},
+  };
 }

@@ -7,6 +7,7 @@
 //   MOMENT1_OFFSET     PARAMS_SIZE     Adam first moment / SGD momentum buffer
 //   MOMENT2_OFFSET     PARAMS_SIZE     Adam second moment
 //   TRANSPOSED_OFFSET  PARAMS_SIZE     Wxᵀ, Whᵀ, Wyᵀ at the same offsets as Wx, Wh, Wy (refreshed after each update)
+//   REDUCE_OFFSET      PARAMS_SIZE     data-parallel training: another worker's gradients, copied in to be summed
 //   ARENA_OFFSET       grows           per-batch activations, gradients and scratch, bump-allocated in the order
 //                                      the forward and backward passes need them, reset at every forward
 // All offsets are bytes, 16-byte aligned.
@@ -21,6 +22,7 @@ export interface MemoryMap {
   MOMENT1_OFFSET: number;
   MOMENT2_OFFSET: number;
   TRANSPOSED_OFFSET: number;
+  REDUCE_OFFSET: number;
   ARENA_OFFSET: number;
 }
 
@@ -34,8 +36,9 @@ export function memoryMap(heapBase: number, parameterFloats: number): MemoryMap 
   const MOMENT1_OFFSET = GRADS_OFFSET + PARAMS_SIZE;
   const MOMENT2_OFFSET = MOMENT1_OFFSET + PARAMS_SIZE;
   const TRANSPOSED_OFFSET = MOMENT2_OFFSET + PARAMS_SIZE;
-  const ARENA_OFFSET = TRANSPOSED_OFFSET + PARAMS_SIZE;
-  return { HEAP_BASE, PARAMS_OFFSET, PARAMS_SIZE, GRADS_OFFSET, MOMENT1_OFFSET, MOMENT2_OFFSET, TRANSPOSED_OFFSET, ARENA_OFFSET };
+  const REDUCE_OFFSET = TRANSPOSED_OFFSET + PARAMS_SIZE;
+  const ARENA_OFFSET = REDUCE_OFFSET + PARAMS_SIZE;
+  return { HEAP_BASE, PARAMS_OFFSET, PARAMS_SIZE, GRADS_OFFSET, MOMENT1_OFFSET, MOMENT2_OFFSET, TRANSPOSED_OFFSET, REDUCE_OFFSET, ARENA_OFFSET };
 }
 
 /** Bump allocator over the arena region; grows the WASM memory when a batch needs more than it has. */

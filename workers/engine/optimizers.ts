@@ -5,17 +5,20 @@
 import type { OptimizerName, TrainSettings } from '../../src-shared/model';
 import type { WasmNetwork } from './network';
 
-export type OptimizerUpdate = (net: WasmNetwork, s: TrainSettings, step: number, lr: number) => void;
+/** Updates parameters [lo, lo + n) (default: all of them). Element-wise, so slices update independently. */
+export type OptimizerUpdate = (net: WasmNetwork, s: TrainSettings, step: number, lr: number, lo?: number, n?: number) => void;
 
-const adamUpdate = (decoupled: boolean): OptimizerUpdate => (net, s, step, lr) => {
-  const { map, layout } = net;
+const adamUpdate = (decoupled: boolean): OptimizerUpdate => (net, s, step, lr, lo = 0, n = net.layout.size) => {
+  const { map } = net;
   const bc1 = 1 - Math.pow(s.beta1, step);
   const bc2 = 1 - Math.pow(s.beta2, step);
-  net.kernels.adam(map.PARAMS_OFFSET, map.GRADS_OFFSET, map.MOMENT1_OFFSET, map.MOMENT2_OFFSET, layout.size, lr, s.beta1, s.beta2, s.epsilon, s.weightDecay, bc1, bc2, decoupled ? 1 : 0);
+  const o = lo * 4;
+  net.kernels.adam(map.PARAMS_OFFSET + o, map.GRADS_OFFSET + o, map.MOMENT1_OFFSET + o, map.MOMENT2_OFFSET + o, n, lr, s.beta1, s.beta2, s.epsilon, s.weightDecay, bc1, bc2, decoupled ? 1 : 0);
 };
 
 export const OPTIMIZER_UPDATES: Record<OptimizerName, OptimizerUpdate> = {
-  sgd: (net, s, _step, lr) => net.kernels.sgd(net.map.PARAMS_OFFSET, net.map.GRADS_OFFSET, net.map.MOMENT1_OFFSET, net.layout.size, lr, s.momentum, s.weightDecay),
+  sgd: (net, s, _step, lr, lo = 0, n = net.layout.size) =>
+    net.kernels.sgd(net.map.PARAMS_OFFSET + lo * 4, net.map.GRADS_OFFSET + lo * 4, net.map.MOMENT1_OFFSET + lo * 4, n, lr, s.momentum, s.weightDecay),
   adam: adamUpdate(false),
   adamw: adamUpdate(true),
 };

@@ -5,7 +5,7 @@
 
 import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
 import { CELL_GATES, type ModelSpec, type TrainSettings } from '../../src-shared/model';
-import { fmix32 } from './batch';
+import { fmix32, headPerStep, sliceBatch } from './batch';
 import type { TrainingData } from './data-source';
 import { initParameters } from './init';
 import type { KernelExports } from './kernels';
@@ -17,6 +17,17 @@ export class NonFiniteError extends Error {
   constructor(readonly location: NonFiniteLocation) {
     super(`training diverged at step ${location.step}: non-finite ${location.phase} in ${location.tensor}`);
   }
+}
+
+/** One worker's share of every batch in data-parallel training. */
+export interface Shard {
+  rank: number;
+  count: number;
+}
+
+/** Items [lo, hi) of a batch of B that worker `rank` of `count` trains on (contiguous, sizes differ by ≤ 1). */
+export function shardRange(B: number, shard: Shard): [number, number] {
+  return [Math.floor((B * shard.rank) / shard.count), Math.floor((B * (shard.rank + 1)) / shard.count)];
 }
 
 /** Everything needed to continue a run exactly where it stopped. */
@@ -38,8 +49,14 @@ export class Trainer {
   private carryC?: Float32Array;
   private trainSeconds = 0;
   private lastLoss = NaN;
+  /** Factor the last step's gradients were clipped by (1 = not clipped); diagnostics undo it. */
+  clipScale = 1;
 
-  constructor(kernels: KernelExports, readonly spec: ModelSpec, readonly settings: TrainSettings, readonly data: TrainingData, state?: TrainerState) {
+  /**
+   * `shard`: train on items [lo, hi) of every batch (data-parallel worker `rank` of `count`); the caller then sums
+   * the workers' gradients and calls applyUpdate on its slice (see parallel.ts).
+   */
+  constructor(kernels: KernelExports, readonly spec: ModelSpec, readonly settings: TrainSettings, readonly data: TrainingData, state?: TrainerState, readonly shard?: Shard) {
     checkSettings(settings);
     this.net = new WasmNetwork(kernels, spec);
     if (state) this.restore(state);
@@ -58,31 +75,59 @@ export class Trainer {
 
   trainStep(): StepEvent {
     const t0 = performance.now();
-    const s = this.settings;
     const step = this.step + 1;
-    const { batch, restart } = this.data.nextBatch();
-    if (this.data.stateful) this.applyCarry(batch, restart);
-    const { loss } = this.net.forward(batch, { train: true, dropoutBatchSeed: fmix32((s.seed * 0x9e3779b1 + step) >>> 0) });
-    if (!Number.isFinite(loss)) this.fail(step, 'loss');
-    this.net.backward();
-    if (this.data.stateful) this.keepCarry();
-
+    const { loss } = this.computeGradients(step);
     const gradNorm = Math.sqrt(this.net.sumSquares('grads'));
     if (!Number.isFinite(gradNorm)) this.fail(step, 'gradient');
-    let gradNormClipped = gradNorm;
-    const clipped = s.clipNorm > 0 && gradNorm > s.clipNorm;
-    if (clipped) {
-      this.net.kernels.scale(this.net.map.GRADS_OFFSET, this.net.layout.size, s.clipNorm / gradNorm);
-      gradNormClipped = s.clipNorm;
+    const { learningRate, clipped, gradNormClipped } = this.applyUpdate(step, gradNorm, 0, this.net.layout.size);
+    return this.finishStep(step, loss, learningRate, gradNorm, gradNormClipped, clipped, t0);
+  }
+
+  /**
+   * Draws the next batch (this trainer's share of it when sharded), runs forward and BPTT: afterwards `grads`
+   * holds ∂(mean loss over the share)/∂params. Throws NonFiniteError on a non-finite loss.
+   */
+  computeGradients(step: number): { loss: number; weightSum: number } {
+    const s = this.settings;
+    const drawn = this.data.nextBatch();
+    let batch = drawn.batch;
+    let restart = drawn.restart;
+    if (this.shard) {
+      const [lo, hi] = shardRange(batch.batchSize, this.shard);
+      batch = sliceBatch(batch, lo, hi, headPerStep(this.spec.shape));
+      restart = restart?.slice(lo, hi);
     }
+    if (this.data.stateful) this.applyCarry(batch, restart);
+    const r = this.net.forward(batch, { train: true, dropoutBatchSeed: fmix32((s.seed * 0x9e3779b1 + step) >>> 0) });
+    if (!Number.isFinite(r.loss)) this.fail(step, 'loss');
+    this.net.backward();
+    if (this.data.stateful) this.keepCarry();
+    return r;
+  }
+
+  /**
+   * Clips (given the global gradient norm) and applies the optimiser to parameters [lo, lo + n) — the whole
+   * vector for one worker, one worker's slice in data-parallel training.
+   */
+  applyUpdate(step: number, gradNorm: number, lo: number, n: number): { learningRate: number; clipped: boolean; gradNormClipped: number } {
+    const s = this.settings;
+    const net = this.net;
+    const clipped = s.clipNorm > 0 && gradNorm > s.clipNorm;
+    this.clipScale = clipped ? s.clipNorm / gradNorm : 1;
+    if (clipped) net.kernels.scale(net.map.GRADS_OFFSET + lo * 4, n, this.clipScale);
     const learningRate = learningRateAt(s, step);
-    OPTIMIZER_UPDATES[s.optimizer](this.net, s, step, learningRate);
-    this.net.paramsChanged();
+    OPTIMIZER_UPDATES[s.optimizer](net, s, step, learningRate, lo, n);
+    net.paramsChanged();
+    return { learningRate, clipped, gradNormClipped: clipped ? s.clipNorm : gradNorm };
+  }
+
+  /** Books a finished step and makes its event. */
+  finishStep(step: number, loss: number, learningRate: number, gradNorm: number, gradNormClipped: number, clipped: boolean, t0: number, tokens = this.data.tokensPerBatch): StepEvent {
     this.step = step;
     this.lastLoss = loss;
     const seconds = (performance.now() - t0) / 1000;
     this.trainSeconds += seconds;
-    return { type: 'step', step, loss, learningRate, gradNorm, gradNormClipped, clipped, tokensPerSecond: this.data.tokensPerBatch / seconds, seconds: this.trainSeconds };
+    return { type: 'step', step, loss, learningRate, gradNorm, gradNormClipped, clipped, tokensPerSecond: tokens / seconds, seconds: this.trainSeconds };
   }
 
   private applyCarry(batch: import('./batch').Batch, restart?: boolean[]): void {
@@ -100,6 +145,11 @@ export class Trainer {
           }
     batch.initialH = h;
     if (c) batch.initialC = c;
+  }
+
+  /** The hidden state carried into the next batch (TBPTT), if any. */
+  carry(): { h: Float32Array; c?: Float32Array } | undefined {
+    return this.carryH ? { h: this.carryH, c: this.carryC } : undefined;
   }
 
   private keepCarry(): void {
@@ -121,10 +171,14 @@ export class Trainer {
 
   // ============================================== telemetry ======================================================
 
-  /** Costly figures of the last step (call right after trainStep, before the next one). */
+  /**
+   * Costly figures of the last step (call right after trainStep, before the next one). Gradient norms are before
+   * clipping, like the step's gradNorm.
+   */
   diagnostics(): DiagnosticsEvent {
     const net = this.net;
-    const tensorNorms = net.layout.tensors.map((t) => ({ name: t.name, norm: Math.sqrt(net.sumSquares('grads', t)) }));
+    const unclip = 1 / this.clipScale;
+    const tensorNorms = net.layout.tensors.map((t) => ({ name: t.name, norm: unclip * Math.sqrt(net.sumSquares('grads', t)) }));
     const gateGradNorms: DiagnosticsEvent['gateGradNorms'] = [];
     for (const stack of [net.layout.encoder, net.layout.decoder]) {
       if (!stack) continue;
@@ -138,7 +192,7 @@ export class Trainer {
               const cols = slot.shape[1] ?? 1;
               ss += net.kernels.sum_squares(net.map.GRADS_OFFSET + (slot.offset + g * H * cols) * 4, H * cols);
             }
-            gateGradNorms.push({ stack: cell.Wx.stack === 'dec' ? 'dec' : 'enc', layer, direction, gate, norm: Math.sqrt(ss) });
+            gateGradNorms.push({ stack: cell.Wx.stack === 'dec' ? 'dec' : 'enc', layer, direction, gate, norm: unclip * Math.sqrt(ss) });
           }),
         ),
       );
