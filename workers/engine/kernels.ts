@@ -31,7 +31,7 @@ export interface KernelExports {
   softmax_xent(logits: number, dlogits: number, N: number, O: number, targets: number, weights: number, gradScale: number): number;
   softmax_rows(x: number, N: number, O: number, invTemperature: number): void;
   mse(y: number, dy: number, N: number, O: number, target: number, weights: number, gradScale: number): number;
-  adam(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, omb1: number, omb2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: number): void;
   sgd(p: number, g: number, buf: number, n: number, lr: number, momentum: number, wd: number): void;
 }
 

@@ -1,13 +1,14 @@
 // The WASM trainer (float32) against the float64 reference and against PyTorch fixtures: forward outputs, loss,
 // every gradient tensor, final states, the gradient flow through time, and 20 Adam steps.
 import { describe, expect, it } from 'vitest';
-import type { CellType, ModelSpec, ProblemShape } from '../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type ProblemShape } from '../../src-shared/model';
 import type { Batch } from './batch';
 import { listFixtures, loadFixture } from './fixtures';
 import { initParameters } from './init';
 import { loadKernels, sourceTreeBinaries } from './kernels';
 import { buildLayout, type ParamLayout } from './layout';
 import { WasmNetwork } from './network';
+import { OPTIMIZER_UPDATES } from './optimizers';
 import { referenceForward } from './reference';
 import { Rng } from './rng';
 
@@ -49,8 +50,9 @@ describe('WASM trainer vs PyTorch fixtures', () => {
       const g = perTensorWorst(net.layout, net.grads, fx.float64.grads);
       const lossErr = Math.abs(loss - fx.float64.loss) / Math.abs(fx.float64.loss);
 
-      // 20 Adam steps on the same batch, with the trainer's own Adam kernel.
+      // 20 Adam steps on the same batch, with the trainer's own Adam.
       const { learningRate, beta1, beta2, epsilon, steps } = fx.adam;
+      const adamSettings = { ...DEFAULT_TRAIN_SETTINGS, learningRate, beta1, beta2, epsilon, weightDecay: 0 };
       net.setParams(fx.params);
       net.moment1.fill(0);
       net.moment2.fill(0);
@@ -58,7 +60,7 @@ describe('WASM trainer vs PyTorch fixtures', () => {
       for (let s = 1; s <= steps; s++) {
         losses.push(net.forward(fx.batch, { train: true }).loss);
         net.backward();
-        net.kernels.adam(net.map.PARAMS_OFFSET, net.map.GRADS_OFFSET, net.map.MOMENT1_OFFSET, net.map.MOMENT2_OFFSET, net.layout.size, learningRate, beta1, beta2, epsilon, 0, 1 - beta1 ** s, 1 - beta2 ** s, 0);
+        OPTIMIZER_UPDATES.adam(net, adamSettings, s, learningRate);
         net.paramsChanged();
       }
       const adamLossErr = Math.max(...losses.map((l, i) => Math.abs(l - fx.adamLosses[i])));

@@ -13,7 +13,7 @@ const adamUpdate = (decoupled: boolean): OptimizerUpdate => (net, s, step, lr, l
   const bc1 = 1 - Math.pow(s.beta1, step);
   const bc2 = 1 - Math.pow(s.beta2, step);
   const o = lo * 4;
-  net.kernels.adam(map.PARAMS_OFFSET + o, map.GRADS_OFFSET + o, map.MOMENT1_OFFSET + o, map.MOMENT2_OFFSET + o, n, lr, s.beta1, s.beta2, s.epsilon, s.weightDecay, bc1, bc2, decoupled ? 1 : 0);
+  net.kernels.adam(map.PARAMS_OFFSET + o, map.GRADS_OFFSET + o, map.MOMENT1_OFFSET + o, map.MOMENT2_OFFSET + o, n, lr, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.epsilon, s.weightDecay, bc1, bc2, decoupled ? 1 : 0);
 };
 
 export const OPTIMIZER_UPDATES: Record<OptimizerName, OptimizerUpdate> = {

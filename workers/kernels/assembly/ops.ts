@@ -235,10 +235,12 @@ export function mse(y: usize, dy: usize, N: i32, O: i32, target: usize, weights:
 /**
  * Adam / AdamW on n floats. m, v moments; bc1 = 1 − β1^t, bc2 = 1 − β2^t. weightDecay is decoupled
  * (p −= lr·wd·p) when decoupled ≠ 0 (AdamW), otherwise added to the gradient (Adam's L2).
+ * 1 − β1 and 1 − β2 come in computed in float64 (as PyTorch does): 1 − fround(0.999) in float32 would be
+ * 0.00099998713, 1.3e-5 off, and bias every early update.
  */
-export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, bc1: f32, bc2: f32, decoupled: i32): void {
-  const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(1 - b1);
-  const vb2 = f32x4.splat(b2), vb2c = f32x4.splat(1 - b2);
+export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, wd: f32, bc1: f32, bc2: f32, decoupled: i32): void {
+  const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(omb1);
+  const vb2 = f32x4.splat(b2), vb2c = f32x4.splat(omb2);
   const stepSize = f32x4.splat(lr / bc1);
   const invSqrtBc2 = f32x4.splat(<f32>(1.0 / Math.sqrt(<f64>bc2)));
   const veps = f32x4.splat(eps);
@@ -261,8 +263,8 @@ export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1
     const o = <usize>i * 4;
     let pv = load<f32>(p + o);
     const gv = load<f32>(g + o) + (decoupled ? 0 : wd) * pv;
-    const mv = b1 * load<f32>(m + o) + (1 - b1) * gv;
-    const vv = b2 * load<f32>(v + o) + (1 - b2) * gv * gv;
+    const mv = b1 * load<f32>(m + o) + omb1 * gv;
+    const vv = b2 * load<f32>(v + o) + omb2 * gv * gv;
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
     if (decoupled) pv *= 1 - lr * wd;
