@@ -119,6 +119,37 @@ describe('seqstudio train', () => {
   });
 });
 
+describe('seqstudio predict', () => {
+  it('generates text from a trained character model, in the data’s own characters', () => {
+    const r = cli('predict', join(tmp, 'run-text'), '--input', 'the ', '--length', '40', '--json');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p).toMatchObject({ type: 'prediction', kind: 'text', prime: 'the ' });
+    expect(p.text).toHaveLength(40);
+    expect([...p.text].every((c: string) => 'the quickbrownfxjmpsvlazydg. '.includes(c))).toBe(true);
+    // greedy decoding is deterministic
+    const a = cli('predict', join(tmp, 'run-text'), '--input', 'the ', '--length', '20', '--temperature', '0').stdout;
+    expect(cli('predict', join(tmp, 'run-text'), '--input', 'the ', '--length', '20', '--temperature', '0').stdout).toBe(a);
+  });
+
+  it('forecasts the next values of a series in its own units', () => {
+    const history = Array.from({ length: 12 }, (_, i) => (Math.sin((388 + i) / 5) * 10 + 50).toFixed(3)).join(',');
+    const r = cli('predict', join(tmp, 'run-csv'), '--input', history, '--length', '3', '--json');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.kind).toBe('series');
+    expect(p.forecast).toHaveLength(3);
+    for (const v of p.forecast) expect(v).toBeGreaterThan(30); // the series lives in [40, 60]
+  });
+
+  it('refuses characters the model never saw, and folders that are not runs', () => {
+    const r = cli('predict', join(tmp, 'run-text'), '--input', 'Ω');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"Ω" never occurs in the training text/);
+    expect(cli('predict', tmp).stderr).toMatch(/not a run folder/);
+  });
+});
+
 describe('seqstudio bench', () => {
   it('times a configuration and prints a JSON line', () => {
     const r = cli('bench', '--config', 'D', '--seconds', '0.3', '--json');

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import type { BenchResultEvent } from '../workers/protocol';
-import { runBench, startRun, type RunEvent } from './services/runs';
+import { runBench, runPredict, startRun, type RunEvent } from './services/runs';
 
 class UsageError extends Error {}
 
@@ -26,6 +26,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
                   [--format auto|text|csv|tsv] [--target COL] [--lookback N] [--horizon N]
                   [--out DIR] [--resume] [--json]
+  seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
 
 Plain text trains a character-level next-step model (many-to-many); a CSV/TSV column trains a many-to-one
@@ -217,6 +218,33 @@ async function train(argv: string[]): Promise<number> {
   return 0;
 }
 
+// ============================================== predict ===========================================================
+
+async function predictCommand(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { input: { type: 'string' }, file: { type: 'string' }, length: { type: 'string' }, temperature: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('predict needs one RUN_DIR (a folder written by seqstudio train)');
+  if (o.input !== undefined && o.file !== undefined) throw new UsageError('give --input or --file, not both');
+  const runDir = resolve(positionals[0]);
+  if (!existsSync(join(runDir, 'run.json'))) throw new UsageError(`${positionals[0]}: not a run folder (no run.json)`);
+  if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new UsageError(`${positionals[0]}: the run has no checkpoint yet`);
+  if (o.file !== undefined && !existsSync(o.file)) throw new UsageError(`--file ${o.file}: no such file`);
+  let p;
+  try {
+    p = await runPredict({ runDir, input: o.input, file: o.file, length: int(o.length, 'length', 1, 1_000_000), temperature: real(o.temperature, 'temperature', 0, 100), seed: int(o.seed, 'seed', 0, 2 ** 31) });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (o.json) process.stdout.write(JSON.stringify(p) + '\n');
+  else if (p.kind === 'text') process.stdout.write(p.prime + p.text + '\n');
+  else process.stdout.write(`forecast of "${p.column}" after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
+  return 0;
+}
+
 // ============================================== bench =============================================================
 
 interface PyTorchBench {
@@ -288,6 +316,8 @@ export async function main(argv: string[]): Promise<number> {
         return await train(rest);
       case 'bench':
         return await bench(rest);
+      case 'predict':
+        return await predictCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -295,7 +325,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: train, bench; see seqstudio --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: train, predict, bench; see seqstudio --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -4,6 +4,7 @@
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
 import type { ModelSpec, TrainSettings } from '../src-shared/model';
 import type { DataTransforms } from './engine/data-source';
+import type { Prediction, PredictRequest } from './predict';
 
 /** Which file to train on and how to read it. */
 export interface DataRequest {
@@ -52,7 +53,7 @@ export interface StartBench {
   workers?: number;
 }
 
-export type ToTrainer = StartRun | StartBench | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+export type ToTrainer = StartRun | StartBench | ({ type: 'predict' } & PredictRequest) | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
 
 /** First message of a run: what was built. */
 export interface ReadyEvent {
@@ -102,4 +103,5 @@ export type FromTrainer =
   | { type: 'resumed'; step: number }
   | BenchResultEvent
   | { type: 'bench-done' }
+  | Prediction
   | { type: 'fatal'; message: string };

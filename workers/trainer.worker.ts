@@ -24,6 +24,7 @@ import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } fr
 import { NonFiniteError, Trainer, type TrainerState } from './engine/trainer';
 import { loadTrainingData } from './data/load';
 import type { FromTrainer, RunSummary, StartBench, StartRun, ToTrainer } from './protocol';
+import { predict } from './predict';
 
 if (!parentPort) throw new Error('trainer.worker must run in a worker thread');
 const port = parentPort;
@@ -113,6 +114,13 @@ else
         break;
       case 'bench':
         void bench(msg);
+        break;
+      case 'predict':
+        try {
+          post(predict(kernels().exports, msg));
+        } catch (e) {
+          post({ type: 'fatal', message: (e as Error).message });
+        }
         break;
       case 'pause':
         paused = true;

@@ -14,6 +14,7 @@ import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
 import { writeFileAtomic } from '../../workers/engine/checkpoint';
 import type { BenchResultEvent, DataRequest, FromTrainer, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
+import type { Prediction, PredictRequest } from '../../workers/predict';
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -137,6 +138,24 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
     kernels: ready.kernels,
     workers: ready.workers,
   };
+}
+
+/** Predicts with a saved run (generation, forecast) in a worker thread. */
+export async function runPredict(req: PredictRequest): Promise<Prediction> {
+  const worker = createTrainerWorker();
+  try {
+    return await new Promise<Prediction>((resolveDone, reject) => {
+      worker.on('message', (m: FromTrainer) => {
+        if (m.type === 'prediction') resolveDone(m);
+        else if (m.type === 'fatal') reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the prediction worker stopped (exit code ${code})`)));
+      worker.postMessage({ type: 'predict', ...req } satisfies ToTrainer);
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** Runs the trainer benchmark in a worker thread; yields one result per configuration. */

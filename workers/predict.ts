@@ -1,0 +1,92 @@
+// Prediction with a saved run, in the data's own words and units: generates text from a character model,
+// forecasts the next values of a series. Reads the run folder (run.json + checkpoint.bin); runs in a worker.
+
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ModelSpec } from '../src-shared/model';
+import { readCheckpoint } from './engine/checkpoint';
+import type { DataTransforms } from './engine/data-source';
+import { forecastSeries, generateTokens } from './engine/generate';
+import type { KernelExports } from './engine/kernels';
+import { WasmNetwork } from './engine/network';
+import { readCsvColumn } from './data/series';
+import { readTextFile } from './data/load';
+
+export interface PredictRequest {
+  runDir: string;
+  /** Text: the prime. Series: comma- or space-separated values (the most recent last). */
+  input?: string;
+  /** Series: a CSV whose target column provides the history (default: the run's own data file). */
+  file?: string;
+  /** Characters to generate, or values to forecast. */
+  length?: number;
+  temperature?: number;
+  seed?: number;
+}
+
+export type Prediction =
+  | { type: 'prediction'; kind: 'text'; prime: string; text: string; temperature: number }
+  | { type: 'prediction'; kind: 'series'; column: string; history: number; forecast: number[] };
+
+interface RunRecord {
+  spec: ModelSpec;
+  transforms: DataTransforms;
+  data: { path: string; target?: string };
+}
+
+export function readRunRecord(runDir: string): RunRecord {
+  const path = join(runDir, 'run.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`${runDir} is not a run folder (no run.json); train one with seqstudio train --out DIR`);
+  }
+  try {
+    const r = JSON.parse(text) as RunRecord;
+    if (!r.spec || !r.transforms) throw new Error('missing fields');
+    return r;
+  } catch {
+    throw new Error(`${path}: not a valid run record`);
+  }
+}
+
+export function predict(kernels: KernelExports, req: PredictRequest): Prediction {
+  const run = readRunRecord(req.runDir);
+  const state = readCheckpoint(join(req.runDir, 'checkpoint.bin'));
+  const net = new WasmNetwork(kernels, run.spec);
+  net.setParams(state.params);
+  const t = run.transforms;
+  if (t.kind === 'text') {
+    const prime = req.input ?? '\n';
+    if (prime.length === 0) throw new Error('--input: give at least one character to start from');
+    const index = new Map(t.vocabulary.map((c, i) => [c, i]));
+    const unknown = [...new Set(Array.from(prime).filter((c) => !index.has(c)))];
+    if (unknown.length) throw new Error(`--input: ${unknown.map((c) => JSON.stringify(c)).join(', ')} never occurs in the training text, so the model cannot read it`);
+    const temperature = req.temperature ?? 0.8;
+    const ids = generateTokens(net, Int32Array.from(Array.from(prime), (c) => index.get(c)!), req.length ?? 200, { temperature, seed: req.seed ?? 1 });
+    return { type: 'prediction', kind: 'text', prime, text: Array.from(ids, (i) => t.vocabulary[i]).join(''), temperature };
+  }
+  // Series: the last `lookback` values of the history, normalised as in training.
+  let history: number[];
+  if (req.input !== undefined) {
+    history = req.input
+      .split(/[\s,;]+/)
+      .filter((s) => s !== '')
+      .map((s) => {
+        const v = Number(s);
+        if (!Number.isFinite(v)) throw new Error(`--input: "${s}" is not a number`);
+        return v;
+      });
+  } else {
+    const file = req.file ?? run.data.path;
+    history = Array.from(readCsvColumn(readTextFile(file), basename(file), req.file ? undefined : t.column).values);
+  }
+  if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
+  const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
+  if (t.horizon !== 1 && req.length !== undefined && req.length !== 1)
+    throw new Error(`this model forecasts the value ${t.horizon} steps ahead in one go; --length applies to one-step (horizon 1) models`);
+  const steps = t.horizon === 1 ? req.length ?? 1 : 1;
+  const z = forecastSeries(net, window, steps);
+  return { type: 'prediction', kind: 'series', column: t.column, history: history.length, forecast: Array.from(z, (v) => v * t.std + t.mean) };
+}
