@@ -5,14 +5,18 @@ import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type ProblemShap
 import type { Batch } from './batch';
 import { listFixtures, loadFixture } from './fixtures';
 import { initParameters } from './init';
-import { loadKernels, sourceTreeBinaries } from './kernels';
+import { enableRelaxedSimd, loadKernels, sourceTreeBinaries, type KernelExports } from './kernels';
 import { buildLayout, type ParamLayout } from './layout';
 import { WasmNetwork } from './network';
 import { OPTIMIZER_UPDATES } from './optimizers';
 import { referenceForward } from './reference';
 import { Rng } from './rng';
 
+enableRelaxedSimd();
 const kernels = () => loadKernels(sourceTreeBinaries(), 'simd').exports;
+/** Both builds where the runtime has relaxed SIMD: the plain-SIMD one and the FMA one the app prefers. */
+const BUILDS: ['simd' | 'relaxed-simd', () => KernelExports][] = [['simd', kernels]];
+if (loadKernels(sourceTreeBinaries(), 'auto').variant === 'relaxed-simd') BUILDS.push(['relaxed-simd', () => loadKernels(sourceTreeBinaries(), 'relaxed-simd').exports]);
 
 /** Worst |a − b| relative to the tensor's scale: max|a − b| / (max|b| + floor). */
 function worst(a: ArrayLike<number>, b: ArrayLike<number>, from = 0, to = b.length, floor = 1e-3): number {
@@ -148,45 +152,44 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
 }
 
 describe('WASM trainer vs float64 reference', () => {
-  for (const c of cases) {
-    const label = `${c.cell} ${c.shape} ${c.layers}×${c.H ?? 6}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''}`;
-    it(label, () => {
-      const spec = makeSpec(c);
-      const layout = buildLayout(spec);
-      const rng = new Rng(7);
-      const params = initParameters(layout, 3);
-      const batch = makeBatch(spec, c, rng);
-      const net = new WasmNetwork(kernels(), spec);
-      net.setParams(params);
-      const seed = 12345;
-      const r = net.forward(batch, { train: true, dropoutBatchSeed: seed });
-      net.backward();
-      const ref = referenceForward(layout, Float64Array.from(params), batch, { train: true, dropoutBatchSeed: seed, gradients: true });
-      const outErr = worst(net.outputs(), ref.outputs);
-      const lossErr = Math.abs(r.loss - ref.loss) / Math.max(1e-3, Math.abs(ref.loss));
-      const g = perTensorWorst(layout, net.grads, ref.grads!);
-      const fin = net.finalStates();
-      const finErr = worst(fin.h, ref.finalH);
-      let flowErr = 0;
-      // The reference reports the flow for the encoder (or only) stack in original time; the WASM trainer maps
-      // reverse directions back assuming full-length sequences, so compare where that holds.
-      const flowCompared = spec.shape !== 'encoder-decoder' && !c.lengths;
-      if (flowCompared) {
-        const flow = net.hiddenGradFlow();
-        flow.forEach((f, i) => (flowErr = Math.max(flowErr, worst(f.norms, ref.hiddenGradNorms![i]))));
-      }
-      console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
-      expect(outErr).toBeLessThan(1e-5);
-      expect(lossErr).toBeLessThan(1e-5);
-      expect(g.err).toBeLessThan(2e-5);
-      expect(finErr).toBeLessThan(1e-5);
-      expect(flowErr).toBeLessThan(2e-5);
-    });
-  }
+  for (const c of cases)
+    for (const [build, buildKernels] of BUILDS) {
+      const label = `${c.cell} ${c.shape} ${c.layers}×${c.H ?? 6}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
+      it(label, () => {
+        const spec = makeSpec(c);
+        const layout = buildLayout(spec);
+        const rng = new Rng(7);
+        const params = initParameters(layout, 3);
+        const batch = makeBatch(spec, c, rng);
+        const net = new WasmNetwork(buildKernels(), spec);
+        net.setParams(params);
+        const seed = 12345;
+        const r = net.forward(batch, { train: true, dropoutBatchSeed: seed });
+        net.backward();
+        const ref = referenceForward(layout, Float64Array.from(params), batch, { train: true, dropoutBatchSeed: seed, gradients: true });
+        const outErr = worst(net.outputs(), ref.outputs);
+        const lossErr = Math.abs(r.loss - ref.loss) / Math.max(1e-3, Math.abs(ref.loss));
+        const g = perTensorWorst(layout, net.grads, ref.grads!);
+        const fin = net.finalStates();
+        const finErr = worst(fin.h, ref.finalH);
+        let flowErr = 0;
+        // The reference reports the flow for the encoder (or only) stack in original time; the WASM trainer maps
+        // reverse directions back assuming full-length sequences, so compare where that holds.
+        const flowCompared = spec.shape !== 'encoder-decoder' && !c.lengths;
+        if (flowCompared) {
+          const flow = net.hiddenGradFlow();
+          flow.forEach((f, i) => (flowErr = Math.max(flowErr, worst(f.norms, ref.hiddenGradNorms![i]))));
+        }
+        console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
+        expect(outErr).toBeLessThan(1e-5);
+        expect(lossErr).toBeLessThan(1e-5);
+        expect(g.err).toBeLessThan(2e-5);
+        expect(finErr).toBeLessThan(1e-5);
+        expect(flowErr).toBeLessThan(2e-5);
+      });
+    }
 
-  it('the relaxed-SIMD (FMA) build agrees with the plain-SIMD build', async () => {
-    const { enableRelaxedSimd } = await import('./kernels');
-    enableRelaxedSimd();
+  it('the relaxed-SIMD (FMA) build agrees with the plain-SIMD build', () => {
     const relaxed = loadKernels(sourceTreeBinaries(), 'auto');
     if (relaxed.variant !== 'relaxed-simd') {
       console.log('[relaxed] skipped: this runtime has no relaxed SIMD');

@@ -1,6 +1,8 @@
 // Recurrent cells: the sequential part of forward and backward, one layer-direction over all T steps.
 // The input projections Gx = X·Wxᵀ + bx of every step were computed before as one big GEMM; these loops only
-// multiply h(t−1) by the recurrent weights and apply the fused gate nonlinearities. Forward sits beside backward.
+// multiply h(t−1) by the recurrent weights and apply the gate nonlinearities. Forward sits beside backward.
+// Forward: the step GEMM adds h(t−1)·Whᵀ straight into gx_t (GEMM with accumulate), then the gates are activated in
+// place one nonlinearity per loop (activate), then the state update runs over H. (GRU: Wh_n·h goes to scratch.)
 //
 // Legend: B batch, T steps, H hidden, G gates (rnn 1, lstm 4, gru 3); gate order is PyTorch's.
 //   gx   (T, B, G·H)  input projections incl. bx; overwritten in place by the activated gates
@@ -13,7 +15,7 @@
 //   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; dgh the recurrent side (GRU: differs in n)
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
-//   scratch           (B, G·H) + 2·(B, H) floats of work space
+//   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H))
 import { gemm } from './gemm';
 import { fma, sigmoid1, tanh1, vsigmoid, vtanh } from './simd';
 
@@ -24,14 +26,18 @@ const ONE = f32x4.splat(1.0);
 
 export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, cs: usize, scratch: usize): void {
   const G4 = 4 * H;
-  const gh = scratch; // (B, 4H)
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
-    gemm(gh, hPrev, whT, B, G4, H, H, 1, G4, G4, 0);
+    const gt = gx + <usize>(t * B * G4) * 4;
+    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
+    gemm(gt, hPrev, whT, B, G4, H, H, 1, G4, G4, 1);
+    // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ.
+    activate(gt, G4, B, bh, 0, 2 * H, false);
+    activate(gt, G4, B, bh, 2 * H, H, true);
+    activate(gt, G4, B, bh, 3 * H, H, false);
     for (let b = 0; b < B; b++) {
-      const g = gx + <usize>((t * B + b) * G4) * 4;
-      const r = gh + <usize>(b * G4) * 4;
+      const g = gt + <usize>(b * G4) * 4;
       const cp = cs + <usize>((t * B + b) * H) * 4;
       const cn = cp + <usize>(B * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
@@ -39,30 +45,16 @@ export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: 
       for (; j < H4; j += 4) {
         const o4 = <usize>j * 4;
         const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const qi = r + o4, qf = qi + <usize>H * 4, qg = qf + <usize>H * 4, qo = qg + <usize>H * 4;
-        const bi = bh + o4, bf = bi + <usize>H * 4, bg = bf + <usize>H * 4, bo = bg + <usize>H * 4;
-        const i = vsigmoid(f32x4.add(f32x4.add(v128.load(pi), v128.load(qi)), v128.load(bi)));
-        const f = vsigmoid(f32x4.add(f32x4.add(v128.load(pf), v128.load(qf)), v128.load(bf)));
-        const gg = vtanh(f32x4.add(f32x4.add(v128.load(pg), v128.load(qg)), v128.load(bg)));
-        const o = vsigmoid(f32x4.add(f32x4.add(v128.load(po), v128.load(qo)), v128.load(bo)));
-        const c = fma(f, v128.load(cp + o4), f32x4.mul(i, gg));
-        v128.store(pi, i); v128.store(pf, f); v128.store(pg, gg); v128.store(po, o);
+        const c = fma(v128.load(pf), v128.load(cp + o4), f32x4.mul(v128.load(pi), v128.load(pg)));
         v128.store(cn + o4, c);
-        v128.store(hn + o4, f32x4.mul(o, vtanh(c)));
+        v128.store(hn + o4, f32x4.mul(v128.load(po), vtanh(c)));
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
         const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const qi = r + o4, qf = qi + <usize>H * 4, qg = qf + <usize>H * 4, qo = qg + <usize>H * 4;
-        const bi = bh + o4, bf = bi + <usize>H * 4, bg = bf + <usize>H * 4, bo = bg + <usize>H * 4;
-        const i = sigmoid1(load<f32>(pi) + load<f32>(qi) + load<f32>(bi));
-        const f = sigmoid1(load<f32>(pf) + load<f32>(qf) + load<f32>(bf));
-        const gg = tanh1(load<f32>(pg) + load<f32>(qg) + load<f32>(bg));
-        const o = sigmoid1(load<f32>(po) + load<f32>(qo) + load<f32>(bo));
-        const c = f * load<f32>(cp + o4) + i * gg;
-        store<f32>(pi, i); store<f32>(pf, f); store<f32>(pg, gg); store<f32>(po, o);
+        const c = load<f32>(pf) * load<f32>(cp + o4) + load<f32>(pi) * load<f32>(pg);
         store<f32>(cn + o4, c);
-        store<f32>(hn + o4, o * tanh1(c));
+        store<f32>(hn + o4, load<f32>(po) * tanh1(c));
       }
     }
   }
@@ -129,45 +121,41 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, h
 
 export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, ghn: usize, scratch: usize): void {
   const G3 = 3 * H;
-  const gh = scratch; // (B, 3H)
+  const G2 = 2 * H;
+  const gh = scratch; // (B, H): Wh_n·h(t−1)
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
-    gemm(gh, hPrev, whT, B, G3, H, H, 1, G3, G3, 0);
+    const gt = gx + <usize>(t * B * G3) * 4;
+    // r and z: gx_t[:, 0:2H] += h(t−1)·Wh_{r,z}ᵀ in place; n needs Wh_n·h on its own (it is gated by r).
+    gemm(gt, hPrev, whT, B, G2, H, H, 1, G3, G3, 1);
+    gemm(gh, hPrev, whT + <usize>G2 * 4, B, H, H, H, 1, G3, H, 0);
+    activate(gt, G3, B, bh, 0, G2, false); // r, z = σ(.) in place
     for (let b = 0; b < B; b++) {
-      const g = gx + <usize>((t * B + b) * G3) * 4;
-      const q = gh + <usize>(b * G3) * 4;
+      const g = gt + <usize>(b * G3) * 4;
+      const q = gh + <usize>(b * H) * 4;
       const hp = hPrev + <usize>(b * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
       const gn = ghn + <usize>((t * B + b) * H) * 4;
+      const bn = bh + <usize>G2 * 4;
       let j = 0;
       for (; j < H4; j += 4) {
         const o4 = <usize>j * 4;
         const pr = g + o4, pz = pr + <usize>H * 4, pn = pz + <usize>H * 4;
-        const qr = q + o4, qz = qr + <usize>H * 4, qn = qz + <usize>H * 4;
-        const br = bh + o4, bz = br + <usize>H * 4, bn = bz + <usize>H * 4;
-        const r = vsigmoid(f32x4.add(f32x4.add(v128.load(pr), v128.load(qr)), v128.load(br)));
-        const z = vsigmoid(f32x4.add(f32x4.add(v128.load(pz), v128.load(qz)), v128.load(bz)));
-        const hh = f32x4.add(v128.load(qn), v128.load(bn));
-        const n = vtanh(fma(r, hh, v128.load(pn)));
-        const hPrevV = v128.load(hp + o4);
-        v128.store(pr, r); v128.store(pz, z); v128.store(pn, n);
+        const hh = f32x4.add(v128.load(q + o4), v128.load(bn + o4));
+        const n = vtanh(fma(v128.load(pr), hh, v128.load(pn)));
+        v128.store(pn, n);
         v128.store(gn + o4, hh);
-        v128.store(hn + o4, fma(z, f32x4.sub(hPrevV, n), n));
+        v128.store(hn + o4, fma(v128.load(pz), f32x4.sub(v128.load(hp + o4), n), n));
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
         const pr = g + o4, pz = pr + <usize>H * 4, pn = pz + <usize>H * 4;
-        const qr = q + o4, qz = qr + <usize>H * 4, qn = qz + <usize>H * 4;
-        const br = bh + o4, bz = br + <usize>H * 4, bn = bz + <usize>H * 4;
-        const r = sigmoid1(load<f32>(pr) + load<f32>(qr) + load<f32>(br));
-        const z = sigmoid1(load<f32>(pz) + load<f32>(qz) + load<f32>(bz));
-        const hh = load<f32>(qn) + load<f32>(bn);
-        const n = tanh1(load<f32>(pn) + r * hh);
-        const hPrevS = load<f32>(hp + o4);
-        store<f32>(pr, r); store<f32>(pz, z); store<f32>(pn, n);
+        const hh = load<f32>(q + o4) + load<f32>(bn + o4);
+        const n = tanh1(load<f32>(pn) + load<f32>(pr) * hh);
+        store<f32>(pn, n);
         store<f32>(gn + o4, hh);
-        store<f32>(hn + o4, n + z * (hPrevS - n));
+        store<f32>(hn + o4, n + load<f32>(pz) * (load<f32>(hp + o4) - n));
       }
     }
   }
@@ -221,25 +209,23 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs
 // h = tanh(Wx x + bx + Wh h(t−1) + bh)
 
 export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, scratch: usize): void {
-  const gh = scratch; // (B, H)
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
-    gemm(gh, hPrev, whT, B, H, H, H, 1, H, H, 0);
+    gemm(gx + <usize>(t * B * H) * 4, hPrev, whT, B, H, H, H, 1, H, H, 1); // gx_t += h(t−1)·Whᵀ in place
     for (let b = 0; b < B; b++) {
       const g = gx + <usize>((t * B + b) * H) * 4;
-      const q = gh + <usize>(b * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
       let j = 0;
       for (; j < H4; j += 4) {
         const o4 = <usize>j * 4;
-        const h = vtanh(f32x4.add(f32x4.add(v128.load(g + o4), v128.load(q + o4)), v128.load(bh + o4)));
+        const h = vtanh(f32x4.add(v128.load(g + o4), v128.load(bh + o4)));
         v128.store(g + o4, h);
         v128.store(hn + o4, h);
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
-        const h = tanh1(load<f32>(g + o4) + load<f32>(q + o4) + load<f32>(bh + o4));
+        const h = tanh1(load<f32>(g + o4) + load<f32>(bh + o4));
         store<f32>(g + o4, h);
         store<f32>(hn + o4, h);
       }
@@ -270,6 +256,28 @@ export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: 
 }
 
 // ================================================ helpers ========================================================
+
+/**
+ * x(r, j) = σ(x(r, j) + bias(j)) (or tanh) for rows r < rows (row stride ld floats) and columns off ≤ j < off + n,
+ * in place. The cells apply their gate nonlinearities in such loops, one nonlinearity per iteration, rather than all
+ * gates in one loop body: that body (~230 instructions, 5 chained exp/divide sequences) spilled constants and left
+ * the out-of-order core latency-bound (~30 cycles per element). One call per step and gate range, so that the
+ * constants are set up once per call.
+ */
+function activate(x: usize, ld: i32, rows: i32, bias: usize, off: i32, n: i32, tanh: bool): void {
+  const pb = bias + <usize>off * 4;
+  for (let r = 0; r < rows; r++) {
+    const px = x + <usize>(r * ld + off) * 4;
+    let j = 0;
+    if (tanh) {
+      for (; j + 4 <= n; j += 4) v128.store(px + <usize>j * 4, vtanh(f32x4.add(v128.load(px + <usize>j * 4), v128.load(pb + <usize>j * 4))));
+      for (; j < n; j++) store<f32>(px + <usize>j * 4, tanh1(load<f32>(px + <usize>j * 4) + load<f32>(pb + <usize>j * 4)));
+    } else {
+      for (; j + 4 <= n; j += 4) v128.store(px + <usize>j * 4, vsigmoid(f32x4.add(v128.load(px + <usize>j * 4), v128.load(pb + <usize>j * 4))));
+      for (; j < n; j++) store<f32>(px + <usize>j * 4, sigmoid1(load<f32>(px + <usize>j * 4) + load<f32>(pb + <usize>j * 4)));
+    }
+  }
+}
 
 // @ts-ignore: decorator
 @inline function addInto(dst: usize, a: usize, b: usize, n: i32): void {

@@ -1,13 +1,49 @@
-// GEMM: C(M, N) = [C +] A·B for row-major float32 matrices, register-blocked (4 rows × 8 columns of C held in
-// eight v128 accumulators) and cache-blocked (KC × MC panels of A stay in L2, an 8-column strip of B in L1).
+// GEMM: C(M, N) = [C +] A·B for row-major float32 matrices, the trainer's one matrix-product kernel.
 // A is read through general strides so one kernel serves both A·B and Aᵀ·B:
 //   element (m, k) of A is at A + 4·(m·sam + k·sak)   — A·B: sam = lda, sak = 1;   Aᵀ·B: sam = 1, sak = lda.
 // B (K, N) has row stride ldb, C (M, N) row stride ldc (in floats). A·Bᵀ is done by transposing B first
 // (the trainer keeps transposed copies of the weights).
+//
+// Structure (BLIS/Goto style, sized for one Zen 4 core: L1d 32 KiB, L2 1 MiB, and V8's 15 allocatable xmm registers):
+//   for each column block jc (nc ≤ ~104 columns, NN form; ≤ ~296, Aᵀ·B form)
+//     for each k block pc (kc ≤ KC = 256; TN_KC = 96 in the Aᵀ·B form)
+//       pack B(pc.., jc..) into NR = 8 column panels, k-major (the "B block", L2-resident, ≤ 104 KiB)
+//       for each row panel ir (H1 = 6 rows, then H2 = 5 rows; 5 and 4 in the plain-SIMD build)
+//         pack A(ir.., pc..) into one k-major panel (L1-resident, ≤ 6 KiB)
+//         for each B panel jr: micro-kernel, C(ir.., jc + jr..) [+]= A panel · B panel (kc FMAs per element)
+//   · Packing makes every micro-kernel load sequential with immediate offsets, and removes the L1/L2 set conflicts
+//     of walking B's columns with a 4–8 KiB row stride (N = 1024–2048): that alone was worth 30–60%.
+//   · Row panels of 6 and 5 rows cover every M ≥ 20 exactly (M = 32, 50, 2048, 5000 waste nothing).
+//   · The first row panel packs B while it computes (kernelH1Fused), so the per-step GEMMs of the recurrent cells
+//     (M = batch, B = the weights, streamed from L3 on every step) overlap those loads with FMAs.
+//   · Aᵀ·B (weight gradients, K = T·B large): A's rows are 4–8 KiB apart, so packing an A panel touches one line per
+//     k; a shorter k block (96) keeps those lines in cache and allows a wider B block (fewer passes over A).
+//   · N = 1 (one input feature or one output) goes to a GEMV path.
+// Work space: the packed blocks live in WORK, static data of this module, sized so that the module still fits its
+// initial memory of 2 pages (tools/build-wasm.mjs: --initialMemory 2; the data lies below __heap_base, which the
+// engine's memory map starts from). Each module instance must be used by one thread (its memory is not shared).
+// The calls are not re-entrant (WORK is global); the cell kernels call gemm between their own loops only.
 import { fma } from './simd';
 
+/** B panel width (columns): two f32x4 per k. */
+const NR: i32 = 8;
+/** k block of the A·B form: the B block is KC × nc, an A panel H1 × KC. */
 const KC: i32 = 256;
-const MC: i32 = 64;
+/** k block of the Aᵀ·B form (measured 96 > 128 > 256 for K = T·B = 2048–5000, A rows 4–8 KiB apart). */
+const TN_KC: i32 = 96;
+/** Floats between consecutive B panels, so that panels (kc·32 bytes, a multiple of 4 KiB) use different L1 sets. */
+const PSKEW: i32 = 16;
+/**
+ * Row-panel heights. Relaxed SIMD: 6 rows → 12 accumulators + 2 B vectors + 1 broadcast = 15 xmm registers.
+ * Plain SIMD (mul + add needs a register for the product): 5 rows (14 registers); 6 spilled there (28 vs 40 GFLOP/s).
+ */
+const H1: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+const H2: i32 = H1 - 1;
+/** Packed B block + one A panel, in floats: 116 KiB, the most that fits the 2-page initial memory. */
+const WORK_FLOATS: i32 = 29 * 1024;
+const WORK: usize = memory.data(WORK_FLOATS * 4, 64);
+/** One micro-tile (6 × 8), for tiles cut by the edges of C. */
+const TILE: usize = memory.data(6 * NR * 4, 64);
 
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: i32): void {
   if (M <= 0 || N <= 0) return;
@@ -15,111 +51,331 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: 
     if (!accumulate) for (let m = 0; m < M; m++) memory.fill(C + <usize>(m * ldc) * 4, 0, <usize>N * 4);
     return;
   }
-  const N8 = N & ~7;
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
-    const acc = accumulate != 0 || k0 > 0;
-    const Ak = A + <usize>(k0 * sak) * 4;
-    const Bk = B + <usize>(k0 * ldb) * 4;
-    for (let m0 = 0; m0 < M; m0 += MC) {
-      const mEnd = min(M, m0 + MC);
-      for (let n = 0; n < N8; n += 8) {
-        let m = m0;
-        for (; m + 4 <= mEnd; m += 4) block4x8(C + <usize>(m * ldc + n) * 4, ldc, Ak + <usize>(m * sam) * 4, sam, sak, Bk + <usize>n * 4, ldb, kc, acc);
-        for (; m < mEnd; m++) block1x8(C + <usize>(m * ldc + n) * 4, Ak + <usize>(m * sam) * 4, sak, Bk + <usize>n * 4, ldb, kc, acc);
-      }
-      let n = N8;
-      if (n + 4 <= N) {
-        for (let m = m0; m < mEnd; m++) block1x4(C + <usize>(m * ldc + n) * 4, Ak + <usize>(m * sam) * 4, sak, Bk + <usize>n * 4, ldb, kc, acc);
-        n += 4;
-      }
-      for (; n < N; n++) {
-        for (let m = m0; m < mEnd; m++) {
-          let s: f32 = 0;
-          let pa = Ak + <usize>(m * sam) * 4;
-          let pb = Bk + <usize>n * 4;
-          for (let k = 0; k < kc; k++) {
-            s += load<f32>(pa) * load<f32>(pb);
-            pa += <usize>sak * 4;
-            pb += <usize>ldb * 4;
+  if (N == 1) {
+    gemv(C, A, B, M, K, sam, sak, ldb, ldc, accumulate != 0);
+    return;
+  }
+  const tn = sam == 1 && sak != 1;
+  // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in WORK. Blocks are balanced.
+  const kcMax = tn ? TN_KC : KC;
+  const ncFit = ((WORK_FLOATS - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
+  const nbN = (N + ncFit - 1) / ncFit;
+  const ncBlk = (((N + nbN - 1) / nbN + NR - 1) / NR) * NR;
+  const nbK = (K + kcMax - 1) / kcMax;
+  const kcBlk = (K + nbK - 1) / nbK;
+  const bp = WORK;
+  const ap = WORK + <usize>((ncBlk / NR) * (kcBlk * NR + PSKEW)) * 4;
+  // Row panels: panels of H1 rows, then q2 of H2 = H1 − 1 rows; H1·q1 + H2·q2 = M exactly whenever M ≥ H1·H2 − H1.
+  let q2 = (H1 - M % H1) % H1;
+  if (H2 * q2 > M) q2 = 0;
+  const mBig = M - H2 * q2;
+  for (let jc = 0; jc < N; jc += ncBlk) {
+    const nc = min(ncBlk, N - jc);
+    for (let pc = 0; pc < K; pc += kcBlk) {
+      const kc = min(kcBlk, K - pc);
+      const add = accumulate != 0 || pc > 0;
+      const panel = <usize>(kc * NR + PSKEW) * 4;
+      const Bk = B + <usize>(pc * ldb + jc) * 4;
+      // The first row panel packs the full panels of B as it goes (kernelH1Fused) when it has H1 rows; the partial
+      // last panel, or everything otherwise, is packed here.
+      const fuse = mBig > 0;
+      if (fuse) packBTail(bp, Bk, ldb, kc, nc);
+      else packB(bp, Bk, ldb, kc, nc);
+      const Apc = A + <usize>(pc * sak) * 4;
+      for (let ir = 0; ir < M; ) {
+        const h = ir < mBig ? H1 : H2;
+        const mr = min(h, M - ir);
+        if (tn && mr == h) packAT(ap, Apc + <usize>ir * 4, sak, ir, ir + h, mBig, kc);
+        else packA(ap, Apc + <usize>(ir * sam) * 4, sam, sak, mr, h, kc);
+        const Cr = C + <usize>(ir * ldc + jc) * 4;
+        let pb = bp;
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          if (h == H1) {
+            if (nr <= 4) kernelH1Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+            else if (fuse && ir == 0 && nr == NR) kernelH1Fused(kc, ap, pb, Bk + <usize>jr * 4, <usize>ldb * 4, Cr + <usize>jr * 4, ldc, add, mr);
+            else kernelH1(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+          } else {
+            if (nr <= 4) kernelH2Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+            else kernelH2(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
           }
-          const pc = C + <usize>(m * ldc + n) * 4;
-          store<f32>(pc, acc ? load<f32>(pc) + s : s);
+          pb += panel;
         }
+        ir += h;
       }
     }
   }
 }
 
+/** N = 1 (a layer with one input feature, or one output): C(m, 0) [+]= Σ_k A(m, k)·B(k, 0). */
+function gemv(C: usize, A: usize, B: usize, M: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, add: bool): void {
+  const bs = <usize>ldb * 4;
+  if (sam == 1) {
+    // Aᵀ·b: t(m) += A(m, k)·b(k) over the contiguous rows of A, in chunks of m that stay in L1 (A read once).
+    const t = WORK;
+    const ks = <usize>sak * 4;
+    for (let m0 = 0; m0 < M; m0 += 2048) {
+      const mc = min(2048, M - m0);
+      const m4 = mc & ~3;
+      memory.fill(t, 0, <usize>mc * 4);
+      for (let k = 0; k < K; k++) {
+        const pa = A + <usize>m0 * 4 + <usize>k * ks;
+        const bk = load<f32>(B + <usize>k * bs);
+        const bv = f32x4.splat(bk);
+        let m = 0;
+        for (; m < m4; m += 4) v128.store(t + <usize>m * 4, fma(v128.load(pa + <usize>m * 4), bv, v128.load(t + <usize>m * 4)));
+        for (; m < mc; m++) store<f32>(t + <usize>m * 4, load<f32>(t + <usize>m * 4) + load<f32>(pa + <usize>m * 4) * bk);
+      }
+      for (let m = 0; m < mc; m++) {
+        const pc = C + <usize>((m0 + m) * ldc) * 4;
+        store<f32>(pc, (add ? load<f32>(pc) : 0) + load<f32>(t + <usize>m * 4));
+      }
+    }
+    return;
+  }
+  // A·b: one dot product per row; b gathered into WORK when strided.
+  let b = B;
+  if (ldb != 1 && sak == 1 && K <= WORK_FLOATS) {
+    b = WORK;
+    for (let k = 0; k < K; k++) store<f32>(WORK + <usize>k * 4, load<f32>(B + <usize>k * bs));
+  }
+  for (let m = 0; m < M; m++) {
+    const pa = A + <usize>(m * sam) * 4;
+    let s: f32 = 0;
+    let k = 0;
+    if (sak == 1 && (b != B || ldb == 1)) {
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+      for (; k + 8 <= K; k += 8) {
+        acc0 = fma(v128.load(pa + <usize>k * 4), v128.load(b + <usize>k * 4), acc0);
+        acc1 = fma(v128.load(pa + <usize>k * 4, 16), v128.load(b + <usize>k * 4, 16), acc1);
+      }
+      acc0 = f32x4.add(acc0, acc1);
+      s = f32x4.extract_lane(acc0, 0) + f32x4.extract_lane(acc0, 1) + f32x4.extract_lane(acc0, 2) + f32x4.extract_lane(acc0, 3);
+      for (; k < K; k++) s += load<f32>(pa + <usize>k * 4) * load<f32>(b + <usize>k * 4);
+    } else {
+      for (; k < K; k++) s += load<f32>(pa + <usize>(k * sak) * 4) * load<f32>(B + <usize>k * bs);
+    }
+    const pc = C + <usize>(m * ldc) * 4;
+    store<f32>(pc, (add ? load<f32>(pc) : 0) + s);
+  }
+}
+
+/**
+ * Aᵀ·B: packs the full panels of rows [ib, ie) (6-row panels below m6, 5-row ones from there on); the h values of
+ * each k are contiguous in A. Called with one panel at a time: packing several panels per pass (reading whole
+ * lines of A) measured slower in place, and this loop form measured ~5% faster (N ≤ 72) than a flat one-panel loop.
+ */
+function packAT(dst: usize, src: usize, sak: i32, ib: i32, ie: i32, mBig: i32, kc: i32): void {
+  const ks = <usize>sak * 4;
+  for (let k = 0; k < kc; k++) {
+    let s = src + <usize>k * ks;
+    let d = dst;
+    for (let ir = ib; ir < ie; ) {
+      if (ir < mBig) {
+        copyShort(d + <usize>(k * H1) * 4, s, H1);
+        s += <usize>H1 * 4;
+        d += <usize>(H1 * kc) * 4;
+        ir += H1;
+      } else {
+        copyShort(d + <usize>(k * H2) * 4, s, H2);
+        s += <usize>H2 * 4;
+        d += <usize>(H2 * kc) * 4;
+        ir += H2;
+      }
+    }
+  }
+}
+
+/** Copies h ∈ {4, 5, 6} floats (h is a compile-time constant where this is inlined). */
 // @ts-ignore: decorator
-@inline function block4x8(pc: usize, ldc: i32, pa: usize, sam: i32, sak: i32, pb: usize, ldb: i32, kc: i32, acc: bool): void {
+@inline function copyShort(d: usize, s: usize, h: i32): void {
+  v128.store(d, v128.load(s));
+  if (h == 6) store<u64>(d, load<u64>(s, 16), 16);
+  else if (h == 5) store<f32>(d, load<f32>(s, 16), 16);
+}
+
+/**
+ * Packs B(kc, nc) (row stride ldb) into NR-wide panels, k-major (NR floats per k), zero-padded to a multiple of NR
+ * columns. Panel j starts at dst + j·(kc·NR + PSKEW) floats. Two rows per pass, so each 64-byte line of a panel is
+ * written whole.
+ */
+function packB(dst: usize, src: usize, ldb: i32, kc: i32, nc: i32): void {
+  const n8 = nc & ~7;
+  const panel = <usize>(kc * NR + PSKEW) * 4; // panel stride (the kernel uses the same)
+  const rs = <usize>ldb * 4;
+  let k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    let s = src + <usize>k * rs;
+    let d = dst + <usize>(k * NR) * 4;
+    const sEnd = s + <usize>n8 * 4;
+    while (s < sEnd) {
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      v128.store(d, v128.load(s + rs), 32);
+      v128.store(d, v128.load(s + rs, 16), 48);
+      s += 32;
+      d += panel;
+    }
+  }
+  for (; k < kc; k++) {
+    let s = src + <usize>k * rs;
+    let d = dst + <usize>(k * NR) * 4;
+    const sEnd = s + <usize>n8 * 4;
+    while (s < sEnd) {
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      s += 32;
+      d += panel;
+    }
+  }
+  packBTail(dst, src, ldb, kc, nc);
+}
+
+/** Packs the partial last panel of packB's layout (columns nc & ~7 .. nc, zero-padded to NR), if any. */
+function packBTail(dst: usize, src: usize, ldb: i32, kc: i32, nc: i32): void {
+  const n8 = nc & ~7;
+  if (n8 == nc) return;
+  const d = dst + <usize>((n8 >> 3) * (kc * NR + PSKEW)) * 4;
+  for (let k = 0; k < kc; k++) {
+    const s = src + <usize>(k * ldb) * 4;
+    for (let c = 0; c < NR; c++) store<f32>(d + <usize>(k * NR + c) * 4, n8 + c < nc ? load<f32>(s + <usize>(n8 + c) * 4) : 0);
+  }
+}
+
+/** Packs rows [0, mr) of A(·, kc) into dst, k-major with h (4–6) floats per k; rows mr..h are padded with 0. */
+function packA(dst: usize, src: usize, sam: i32, sak: i32, mr: i32, h: i32, kc: i32): void {
+  if (mr == h && sak == 1) {
+    // A·B: rows are contiguous in k. Per 4 k: a 4×4 transpose of rows 0..3, then rows 4 and 5 (if any) lane by lane.
+    const rs = <usize>sam * 4;
+    const k4 = kc & ~3;
+    const ds = <usize>h * 4;
+    let s = src;
+    let d = dst;
+    for (let k = 0; k < k4; k += 4) {
+      const x0 = v128.load(s), x1 = v128.load(s + rs), x2 = v128.load(s + 2 * rs), x3 = v128.load(s + 3 * rs);
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(d + ds, i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(d + 2 * ds, i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(d + 3 * ds, i64x2.shuffle(t2, t3, 1, 3));
+      if (h == 6) {
+        const x4 = v128.load(s + 4 * rs), x5 = v128.load(s + 5 * rs);
+        const u0 = i32x4.shuffle(x4, x5, 0, 4, 1, 5);
+        const u1 = i32x4.shuffle(x4, x5, 2, 6, 3, 7);
+        v128.store64_lane(d, u0, 0, 16);
+        v128.store64_lane(d, u0, 1, 40);
+        v128.store64_lane(d, u1, 0, 64);
+        v128.store64_lane(d, u1, 1, 88);
+      } else if (h == 5) {
+        const x4 = v128.load(s + 4 * rs);
+        v128.store32_lane(d, x4, 0, 16);
+        v128.store32_lane(d, x4, 1, 36);
+        v128.store32_lane(d, x4, 2, 56);
+        v128.store32_lane(d, x4, 3, 76);
+      }
+      s += 16;
+      d += 4 * ds;
+    }
+    for (let k = k4; k < kc; k++)
+      for (let i = 0; i < h; i++) store<f32>(dst + <usize>(k * h + i) * 4, load<f32>(src + <usize>i * rs + <usize>k * 4));
+    return;
+  }
+  for (let k = 0; k < kc; k++)
+    for (let i = 0; i < h; i++)
+      store<f32>(dst + <usize>(k * h + i) * 4, i < mr ? load<f32>(src + <usize>(i * sam + k * sak) * 4) : 0);
+}
+
+// The micro-kernel: C(h × w) [+]= A panel (h × kc, packed) · B panel (kc × w, packed), h = H1 or H2 rows, w = 8
+// columns (4 when `narrow`: the last panel of a block with ≤ 4 columns left). Per k: 2 B vectors, h broadcasts of A
+// (v128.load32_splat), 2h FMAs into 2h accumulators. Registers: 2h + 2 + 1 = 15 at h = 6, all of the 15 xmm
+// registers V8 allocates on x64 (h = 5 in the plain build, whose mul + add needs one more for the product).
+// `fused`: B is read from its source rows (byte stride bstride) and written to the packed panel on the way, so the
+// first row panel of a block packs B while computing (the loads from L3 overlap the FMAs).
+// Rows mr < h or columns nr < w go through TILE. h, narrow, fused are constants in each instantiation below.
+// @ts-ignore: decorator
+@inline function micro(h: i32, narrow: bool, fused: bool, kc: i32, pa: usize, pb: usize, bs: usize, bstride: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const rs = <usize>sam * 4;
-  const ks = <usize>sak * 4;
-  const bs = <usize>ldb * 4;
-  let a0 = pa, a1 = pa + rs, a2 = pa + 2 * rs, a3 = pa + 3 * rs;
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = f32x4.splat(load<f32>(a0));
-    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
-    a = f32x4.splat(load<f32>(a1));
-    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
-    a = f32x4.splat(load<f32>(a2));
-    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
-    a = f32x4.splat(load<f32>(a3));
-    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
-    a0 += ks; a1 += ks; a2 += ks; a3 += ks;
-    pb += bs;
+    let b0: v128, b1: v128;
+    if (fused) {
+      b0 = v128.load(bs);
+      b1 = v128.load(bs, 16);
+      v128.store(pb, b0);
+      v128.store(pb, b1, 16);
+      bs += bstride;
+    } else {
+      b0 = v128.load(pb);
+      b1 = narrow ? b0 : v128.load(pb, 16);
+    }
+    let a: v128;
+    a = v128.load32_splat(pa, 0); c00 = fma(a, b0, c00); if (!narrow) c01 = fma(a, b1, c01);
+    a = v128.load32_splat(pa, 4); c10 = fma(a, b0, c10); if (!narrow) c11 = fma(a, b1, c11);
+    a = v128.load32_splat(pa, 8); c20 = fma(a, b0, c20); if (!narrow) c21 = fma(a, b1, c21);
+    a = v128.load32_splat(pa, 12); c30 = fma(a, b0, c30); if (!narrow) c31 = fma(a, b1, c31);
+    if (h > 4) { a = v128.load32_splat(pa, 16); c40 = fma(a, b0, c40); if (!narrow) c41 = fma(a, b1, c41); }
+    if (h > 5) { a = v128.load32_splat(pa, 20); c50 = fma(a, b0, c50); if (!narrow) c51 = fma(a, b1, c51); }
+    pa += <usize>h * 4;
+    pb += 32;
   }
   const cs = <usize>ldc * 4;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(pc)); c01 = f32x4.add(c01, v128.load(pc, 16));
-    c10 = f32x4.add(c10, v128.load(pc + cs)); c11 = f32x4.add(c11, v128.load(pc + cs, 16));
-    c20 = f32x4.add(c20, v128.load(pc + 2 * cs)); c21 = f32x4.add(c21, v128.load(pc + 2 * cs, 16));
-    c30 = f32x4.add(c30, v128.load(pc + 3 * cs)); c31 = f32x4.add(c31, v128.load(pc + 3 * cs, 16));
+  if (mr == h && nr == (narrow ? 4 : 8)) {
+    storeRow(pc, c00, c01, narrow, add);
+    storeRow(pc + cs, c10, c11, narrow, add);
+    storeRow(pc + 2 * cs, c20, c21, narrow, add);
+    storeRow(pc + 3 * cs, c30, c31, narrow, add);
+    if (h > 4) storeRow(pc + 4 * cs, c40, c41, narrow, add);
+    if (h > 5) storeRow(pc + 5 * cs, c50, c51, narrow, add);
+    return;
   }
-  v128.store(pc, c00); v128.store(pc, c01, 16);
-  v128.store(pc + cs, c10); v128.store(pc + cs, c11, 16);
-  v128.store(pc + 2 * cs, c20); v128.store(pc + 2 * cs, c21, 16);
-  v128.store(pc + 3 * cs, c30); v128.store(pc + 3 * cs, c31, 16);
+  v128.store(TILE, c00); v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
+  v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  if (h > 4) { v128.store(TILE, c40, 128); v128.store(TILE, c41, 144); }
+  if (h > 5) { v128.store(TILE, c50, 160); v128.store(TILE, c51, 176); }
+  for (let i = 0; i < mr; i++) {
+    const d = pc + <usize>i * cs;
+    const t = TILE + <usize>(i * NR) * 4;
+    for (let j = 0; j < nr; j++) {
+      const v = load<f32>(t + <usize>j * 4);
+      store<f32>(d + <usize>j * 4, add ? load<f32>(d + <usize>j * 4) + v : v);
+    }
+  }
 }
 
 // @ts-ignore: decorator
-@inline function block1x8(pc: usize, pa: usize, sak: i32, pb: usize, ldb: i32, kc: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  const ks = <usize>sak * 4;
-  const bs = <usize>ldb * 4;
-  for (let k = 0; k < kc; k++) {
-    const a = f32x4.splat(load<f32>(pa));
-    c0 = fma(a, v128.load(pb), c0);
-    c1 = fma(a, v128.load(pb, 16), c1);
-    pa += ks;
-    pb += bs;
+@inline function storeRow(p: usize, c0: v128, c1: v128, narrow: bool, add: bool): void {
+  if (add) c0 = f32x4.add(c0, v128.load(p));
+  v128.store(p, c0);
+  if (!narrow) {
+    if (add) c1 = f32x4.add(c1, v128.load(p, 16));
+    v128.store(p, c1, 16);
   }
-  if (acc) {
-    c0 = f32x4.add(c0, v128.load(pc));
-    c1 = f32x4.add(c1, v128.load(pc, 16));
-  }
-  v128.store(pc, c0);
-  v128.store(pc, c1, 16);
 }
 
-// @ts-ignore: decorator
-@inline function block1x4(pc: usize, pa: usize, sak: i32, pb: usize, ldb: i32, kc: i32, acc: bool): void {
-  let c0 = f32x4.splat(0);
-  const ks = <usize>sak * 4;
-  const bs = <usize>ldb * 4;
-  for (let k = 0; k < kc; k++) {
-    c0 = fma(f32x4.splat(load<f32>(pa)), v128.load(pb), c0);
-    pa += ks;
-    pb += bs;
-  }
-  if (acc) c0 = f32x4.add(c0, v128.load(pc));
-  v128.store(pc, c0);
+// The instantiations (separate functions, so that V8 allocates each inner loop's registers on its own).
+function kernelH1(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  micro(H1, false, false, kc, pa, pb, 0, 0, pc, ldc, add, mr, nr);
+}
+function kernelH1Fused(kc: i32, pa: usize, pb: usize, bs: usize, bstride: usize, pc: usize, ldc: i32, add: bool, mr: i32): void {
+  micro(H1, false, true, kc, pa, pb, bs, bstride, pc, ldc, add, mr, NR);
+}
+function kernelH1Narrow(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  micro(H1, true, false, kc, pa, pb, 0, 0, pc, ldc, add, mr, nr);
+}
+function kernelH2(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  micro(H2, false, false, kc, pa, pb, 0, 0, pc, ldc, add, mr, nr);
+}
+function kernelH2Narrow(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  micro(H2, true, false, kc, pa, pb, 0, 0, pc, ldc, add, mr, nr);
 }
 
 /** dst (cols, rows) = srcᵀ for src (rows, cols) row-major; 4×4 blocks through SIMD shuffles. */

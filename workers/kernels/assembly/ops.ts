@@ -1,7 +1,7 @@
 // Element-wise and data-movement kernels: bias broadcast and column sums, time-reversal gathers, embedding
 // lookup and its scatter-add, dropout, norms, finiteness checks, head losses and optimiser updates.
 // Every pointer is a byte offset into this module's linear memory; sizes are in floats.
-import { fma } from './simd';
+import { fma, vexp } from './simd';
 
 // ================================================ bias, copies ==================================================
 
@@ -171,9 +171,11 @@ export function gate_stats(gates: usize, N: i32, G: i32, H: i32, kinds: usize, o
 /**
  * Softmax cross-entropy over N rows of O logits. weights[i] (0 skips the row), targets[i] int32.
  * Writes dlogits = (softmax − onehot)·w·gradScale into dlogits (may alias logits) and returns Σ w·(−log p_target).
+ * Vectorised: e_j = exp(x_j − max) in float32 (vexp, ≈ 2 ulp), p_j = e_j / Σe; log Σe and the loss in float64.
  */
 export function softmax_xent(logits: usize, dlogits: usize, N: i32, O: i32, targets: usize, weights: usize, gradScale: f32): f64 {
   let loss: f64 = 0;
+  const O4 = O & ~3;
   for (let i = 0; i < N; i++) {
     const row = logits + <usize>(i * O) * 4;
     const drow = dlogits + <usize>(i * O) * 4;
@@ -182,18 +184,34 @@ export function softmax_xent(logits: usize, dlogits: usize, N: i32, O: i32, targ
       memory.fill(drow, 0, <usize>O * 4);
       continue;
     }
-    let mx = load<f32>(row);
-    for (let j = 1; j < O; j++) mx = max(mx, load<f32>(row + <usize>j * 4));
-    let s: f64 = 0;
-    for (let j = 0; j < O; j++) s += Math.exp(<f64>(load<f32>(row + <usize>j * 4) - mx));
+    let j = 0;
+    let mv = f32x4.splat(-Infinity);
+    for (; j < O4; j += 4) mv = f32x4.pmax(mv, v128.load(row + <usize>j * 4));
+    let mx = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < O; j++) mx = max(mx, load<f32>(row + <usize>j * 4));
     const tgt = load<i32>(targets + <usize>i * 4);
-    const logZ = <f64>mx + Math.log(s);
-    loss += <f64>w * (logZ - <f64>load<f32>(row + <usize>tgt * 4));
-    const k = w * gradScale;
-    for (let j = 0; j < O; j++) {
-      const p = <f32>Math.exp(<f64>load<f32>(row + <usize>j * 4) - logZ);
-      store<f32>(drow + <usize>j * 4, (p - (j == tgt ? <f32>1 : <f32>0)) * k);
+    const xt = load<f32>(row + <usize>tgt * 4); // read before drow (which may alias row) is written
+    // e_j = exp(x_j − max) into drow, Σe
+    const mxv = f32x4.splat(mx);
+    let sv = f32x4.splat(0);
+    for (j = 0; j < O4; j += 4) {
+      const e = vexp(f32x4.sub(v128.load(row + <usize>j * 4), mxv));
+      v128.store(drow + <usize>j * 4, e);
+      sv = f32x4.add(sv, e);
     }
+    let s: f64 = <f64>f32x4.extract_lane(sv, 0) + <f64>f32x4.extract_lane(sv, 1) + <f64>f32x4.extract_lane(sv, 2) + <f64>f32x4.extract_lane(sv, 3);
+    for (; j < O; j++) {
+      const e = f32x4.extract_lane(vexp(f32x4.splat(load<f32>(row + <usize>j * 4) - mx)), 0);
+      store<f32>(drow + <usize>j * 4, e);
+      s += e;
+    }
+    loss += <f64>w * (<f64>mx + Math.log(s) - <f64>xt);
+    // dlogits = (e/Σe − onehot)·w·gradScale
+    const k = w * gradScale;
+    const scale = f32x4.splat(<f32>(1.0 / s) * k);
+    for (j = 0; j < O4; j += 4) v128.store(drow + <usize>j * 4, f32x4.mul(v128.load(drow + <usize>j * 4), scale));
+    for (; j < O; j++) store<f32>(drow + <usize>j * 4, load<f32>(drow + <usize>j * 4) * f32x4.extract_lane(scale, 0));
+    store<f32>(drow + <usize>tgt * 4, load<f32>(drow + <usize>tgt * 4) - k);
   }
   return loss;
 }

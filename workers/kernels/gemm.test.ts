@@ -1,0 +1,60 @@
+// The GEMM kernel (both builds: plain SIMD and relaxed-SIMD FMA) against a float64 triple loop, on random and
+// edge-case shapes in both forms the trainer uses (A·B and Aᵀ·B), overwriting and accumulating.
+import { describe, expect, it } from 'vitest';
+import { enableRelaxedSimd, loadKernels, sourceTreeBinaries, type KernelExports } from '../engine/kernels';
+import { Rng } from '../engine/rng';
+
+enableRelaxedSimd();
+const builds: [string, KernelExports][] = [['simd', loadKernels(sourceTreeBinaries(), 'simd').exports]];
+const relaxed = loadKernels(sourceTreeBinaries(), 'auto');
+if (relaxed.variant === 'relaxed-simd') builds.push(['relaxed-simd', relaxed.exports]);
+
+function check(k: KernelExports, M: number, N: number, K: number, tn: boolean, acc: boolean, rng: Rng): number {
+  const lda = tn ? M : K;
+  const a = Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1));
+  const b = Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1));
+  const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
+  const base = k.heap_base() + 64;
+  const need = base + 4 * (M * K + K * N + M * N) + 64;
+  if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const pa = base;
+  const pb = pa + 4 * M * K;
+  const pc = pb + 4 * K * N;
+  const f = new Float32Array(k.memory.buffer);
+  f.set(a, pa / 4);
+  f.set(b, pb / 4);
+  f.set(c0, pc / 4);
+  k.gemm(pc, pa, pb, M, N, K, tn ? 1 : lda, tn ? lda : 1, N, N, acc ? 1 : 0);
+  const c = new Float32Array(k.memory.buffer, pc, M * N);
+  let worst = 0;
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let s = acc ? c0[m * N + n] : 0;
+      let mag = Math.abs(s);
+      for (let kk = 0; kk < K; kk++) {
+        const av = tn ? a[kk * lda + m] : a[m * lda + kk];
+        s += av * b[kk * N + n];
+        mag += Math.abs(av * b[kk * N + n]);
+      }
+      worst = Math.max(worst, Math.abs(c[m * N + n] - s) / (mag + 1e-6));
+    }
+  return worst;
+}
+
+describe('gemm', () => {
+  for (const [name, k] of builds) {
+    it(`${name}: matches float64 on edge and random shapes, A·B and Aᵀ·B`, () => {
+      const rng = new Rng(11);
+      const shapes: [number, number, number][] = [
+        [1, 1, 1], [1, 7, 3], [5, 1, 9], [3, 4, 1], [6, 8, 16], [7, 9, 5], [13, 17, 300], [32, 1024, 33], [50, 13, 64], [64, 256, 64], [97, 65, 130],
+      ];
+      for (let i = 0; i < 25; i++) shapes.push([1 + rng.int(120), 1 + rng.int(120), 1 + rng.int(300)]);
+      let worst = 0;
+      for (const [M, N, K] of shapes)
+        for (const tn of [false, true])
+          for (const acc of [false, true]) worst = Math.max(worst, check(k, M, N, K, tn, acc, rng));
+      console.log(`[gemm] ${name}: ${shapes.length * 4} products, worst error relative to Σ|a·b|: ${worst.toExponential(1)}`);
+      expect(worst).toBeLessThan(1e-6);
+    });
+  }
+});
