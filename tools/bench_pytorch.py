@@ -32,6 +32,14 @@ import time
 # Must precede the torch import: OpenMP reads it when the runtime starts.
 os.environ.setdefault('OMP_WAIT_POLICY', 'passive')
 
+
+def pin_blas_threads(threads):
+    """torch.set_num_threads does not reach OpenBLAS's own pthread pool (Debian's torch calls libopenblas0-pthread
+    for matmuls), so a "1-thread" run would still use every core inside BLAS (measured: C ran 20% faster with 2 cores
+    busy). Pin the BLAS pools to the requested count before torch is imported."""
+    for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[var] = str(threads)
+
 # Mirrors BENCH_CONFIGS in workers/engine/bench.ts.
 BENCH_CONFIGS = [
     {'name': 'A', 'cell': 'lstm', 'layers': 1, 'hidden': 128, 'seqLen': 64, 'batch': 32, 'vocab': 65},
@@ -140,6 +148,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1)')
     ap.add_argument('--seconds', type=float, default=1.5, help='length of each of the 3 timed runs (default 1.5)')
     args = ap.parse_args()
+    pin_blas_threads(args.threads)
 
     by_name = {c['name']: c for c in BENCH_CONFIGS}
     names = [n.strip() for n in args.configs.split(',') if n.strip()]

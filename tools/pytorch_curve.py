@@ -38,6 +38,7 @@ Output (stdout), one JSON line each:
 """
 
 import argparse
+import os
 import json
 import sys
 
@@ -161,6 +162,9 @@ def main():
     ap.add_argument('--val-fraction', type=float)
     ap.add_argument('--float64', action='store_true', help='train in float64 from the same (float32-valued) parameters, to size float32 rounding effects')
     args = ap.parse_args()
+    # torch.set_num_threads does not reach OpenBLAS's own pthread pool; pin it before torch is imported.
+    for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[var] = str(args.threads)
 
     try:
         import torch
