@@ -1,7 +1,8 @@
 // The command line as a person runs it: the built `seqstudio` (npm test builds first), in a child process, on
 // real files. Checks exit codes, the one-line errors, the JSON output and the run folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,8 @@ describe('seqstudio train', () => {
     expect(summary.runDir).toBe(out);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(run.spec.stack.hiddenSize).toBe(32);
+    expect(run.data).toMatchObject({ path: text, bytes: statSync(text).size });
+    expect(run.data.sha256).toBe(createHash('sha256').update(readFileSync(text)).digest('hex'));
     expect(run.transforms.vocabulary.length).toBe(lines[0].spec.output.size);
     expect(readCheckpoint(join(out, 'checkpoint.bin')).step).toBe(60);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

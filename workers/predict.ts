@@ -80,7 +80,7 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
       });
   } else {
     const file = req.file ?? run.data.path;
-    history = Array.from(readCsvColumn(readTextFile(file), basename(file), req.file ? undefined : t.column).values);
+    history = Array.from(readCsvColumn(readTextFile(file), basename(file), t.column).values);
   }
   if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
   const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);

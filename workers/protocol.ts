@@ -65,6 +65,8 @@ export interface ReadyEvent {
   transforms: DataTransforms;
   /** Step the run starts from (0, or the checkpoint's step when resuming). */
   startStep: number;
+  /** The data file as read: size and SHA-256. */
+  dataFile: { bytes: number; sha256: string };
   /** The settings in force (steps resolved from epochs). */
   settings: TrainSettings;
   workers: number;

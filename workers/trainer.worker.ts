@@ -142,7 +142,7 @@ const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 // ============================================== a run ============================================================
 
-function buildRun(req: StartRun): { data: TrainingData; spec: ModelSpec; settings: TrainSettings } {
+function buildRun(req: StartRun): { data: ReturnType<typeof loadTrainingData>; spec: ModelSpec; settings: TrainSettings } {
   const data = loadTrainingData(req.data, req.settings);
   const m = req.model;
   const input = { ...data.model.input };
@@ -185,7 +185,7 @@ async function run(req: StartRun): Promise<void> {
     const state = resumeState(req, spec, s, 0, count);
     trainer = new Trainer(exports, spec, s, data, state, count > 1 ? { rank: 0, count } : undefined);
     if (count > 1) group = new Group(trainer, count, spec, s, { kind: 'run', req });
-    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count });
+    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file });
 
     const emit = (e: TrainingEvent): void => post(e);
     const saveCheckpoint = (): void => {

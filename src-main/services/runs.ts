@@ -5,9 +5,7 @@
 // metrics.jsonl (one event per line, append-only), checkpoint.bin (written by the worker, atomically),
 // summary.json (at the end).
 
-import { appendFileSync, mkdirSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
@@ -123,13 +121,11 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
 
 /** What run.json records: enough to reopen, resume, predict and export the run. */
 function runRecord(req: RunRequest, ready: ReadyEvent) {
-  const path = resolve(req.data.path);
-  const st = statSync(path);
   return {
     format: 'sequence-studio-run',
     version: RUN_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
-    data: { ...req.data, path, bytes: st.size, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), summary: ready.dataSummary },
+    data: { ...req.data, path: resolve(req.data.path), ...ready.dataFile, summary: ready.dataSummary },
     model: req.model,
     spec: ready.spec,
     parameterCount: ready.parameterCount,

@@ -2,6 +2,7 @@
 // CSV/TSV → forecasting one numeric column. (The dataset issue adds every other format and an inspect step.)
 // Errors name the file and, where there is one, the line.
 
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { TrainSettings } from '../../src-shared/model';
@@ -12,7 +13,18 @@ import { textData } from './text';
 
 const MAX_BYTES = 2 ** 30;
 
+/** The file's text, and its size and SHA-256 (recorded with a run, so a changed file is noticed). */
+export interface TextFile {
+  text: string;
+  bytes: number;
+  sha256: string;
+}
+
 export function readTextFile(path: string): string {
+  return readTextFileWithHash(path).text;
+}
+
+export function readTextFileWithHash(path: string): TextFile {
   const name = basename(path);
   let size: number;
   try {
@@ -30,7 +42,8 @@ export function readTextFile(path: string): string {
   const bytes = readFileSync(path);
   if (bytes.subarray(0, 8192).includes(0)) throw new Error(`${name}: this looks like a binary file, not text`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    return { text, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch {
     throw new Error(`${name}:${firstInvalidUtf8Line(bytes)}: not valid UTF-8 text; save the file as UTF-8`);
   }
@@ -57,8 +70,12 @@ export function resolveFormat(req: DataRequest): 'text' | 'csv' {
   return ext === '.csv' || ext === '.tsv' ? 'csv' : 'text';
 }
 
-export function loadTrainingData(req: DataRequest, settings: TrainSettings): TrainingData {
-  const text = readTextFile(req.path);
+export function loadTrainingData(req: DataRequest, settings: TrainSettings): TrainingData & { file: Omit<TextFile, 'text'> } {
+  const { text, bytes, sha256 } = readTextFileWithHash(req.path);
+  return { ...buildData(req, settings, text), file: { bytes, sha256 } };
+}
+
+function buildData(req: DataRequest, settings: TrainSettings, text: string): TrainingData {
   const name = basename(req.path);
   if (resolveFormat(req) === 'text') {
     return textData(text, { batchSize: settings.batchSize, sequenceLength: settings.sequenceLength, valFraction: req.valFraction, maxValidationChars: 200_000 });
