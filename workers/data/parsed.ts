@@ -1,0 +1,87 @@
+// What the importer makes of a file, before any modelling choice: the contract between the format parsers
+// (workers/data/formats/) and the dataset builders (workers/data/build/), which turn it into TrainingData for a
+// chosen shape. Plain data, structured-cloneable (it crosses worker boundaries), no Node or DOM types.
+
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs'];
+
+export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
+
+/** One column of a table, stored by type: numbers (NaN = missing) or strings ('' = missing). */
+export interface Column {
+  name: string;
+  type: ColumnType;
+  /** numeric: the values; date: milliseconds since 1970 (UTC); NaN where missing. */
+  numbers?: Float64Array;
+  /** categorical / text: the raw strings ('' where missing). */
+  strings?: string[];
+  /** How many cells were missing (empty, NA, N/A, null, NaN, ?, -). */
+  missing: number;
+  /** categorical: distinct values with their counts, most frequent first. */
+  categories?: { value: string; count: number }[];
+}
+
+/** Rows × columns, from CSV/TSV, JSON/JSONL objects, or JSON arrays of numbers (one column per position). */
+export interface ParsedTable {
+  kind: 'table';
+  columns: Column[];
+  rows: number;
+  /** 1-based line (or JSON record index) of each row in the file, for messages. */
+  lineOfRow: Int32Array;
+  /** Whether the first line was a header (CSV/TSV); column names are 1-based positions when not. */
+  header: boolean;
+  /** Field separator of CSV/TSV. */
+  separator?: string;
+}
+
+/** One running text (plain-text files, or a JSON string / array of strings joined). */
+export interface ParsedText {
+  kind: 'text';
+  text: string;
+  /** Lines of the text (for word-level splitting and messages). */
+  lines: number;
+}
+
+/** Token-per-line tagged sentences (CoNLL style). */
+export interface ParsedTagged {
+  kind: 'tagged';
+  sentences: { tokens: string[]; tags: string[]; line: number }[];
+  /** Distinct tags with counts, most frequent first. */
+  tags: { value: string; count: number }[];
+}
+
+/** Source ⇥ target pairs (translation, spelling → phonemes…). */
+export interface ParsedPairs {
+  kind: 'pairs';
+  pairs: { source: string; target: string; line: number }[];
+}
+
+/** Independent sequences with an optional label each (JSON/JSONL arrays, long-format tables grouped by id). */
+export interface ParsedSequences {
+  kind: 'sequences';
+  /** Each sequence: steps × features (numeric), the feature names, and an optional label. */
+  sequences: { id: string; steps: Float64Array[]; label?: string; line: number }[];
+  featureNames: string[];
+}
+
+export type Parsed = ParsedTable | ParsedText | ParsedTagged | ParsedPairs | ParsedSequences;
+
+/** A problem in a file a person gave us: where and why, and what to do about it. */
+export class DataError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+    readonly hint?: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}${hint ? ` (${hint})` : ''}`);
+    this.name = 'DataError';
+  }
+}
+
+/** Progress of a long import, reported every ~100 ms. */
+export interface ImportProgress {
+  bytesRead: number;
+  bytesTotal: number;
+  rows: number;
+}
