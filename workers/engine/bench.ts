@@ -57,7 +57,11 @@ export function benchBatch(c: BenchConfig, seed = 1): Batch {
   return { batchSize: c.batch, steps: c.seqLen, features: Float32Array.from({ length: n }, () => rng.normal()), targetValues: Float32Array.from({ length: c.batch }, () => rng.normal()) };
 }
 
-/** Multiply-adds ×2 of one training step's GEMMs (forward, and backward ≈ 2× forward), the usual FLOP count. */
+/**
+ * Multiply-adds ×2 of one training step's GEMMs (forward, and backward ≈ 2× forward), the usual FLOP count of the
+ * model as written (as PyTorch runs it). Where the trainer folds the embedding into layer 0 it does fewer FLOPs for
+ * the same result, so its GFLOP/s is effective (model FLOPs per second); tokens/s is the figure to compare.
+ */
 export function stepFlops(layout: ParamLayout, T: number, B: number): number {
   let f = 0;
   const st = layout.encoder;

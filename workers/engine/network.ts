@@ -7,6 +7,9 @@
 // Shape of the computation (as cuDNN / PyTorch): per layer-direction, Gx = X·Wxᵀ + bx for all steps is one GEMM;
 // the cell loop only multiplies h(t−1)·Whᵀ; backward accumulates dWx = dGxᵀ·X and dWh = dGhᵀ·H(t−1) as GEMMs
 // over all steps at once.
+// Embedding fold: when layer 0 reads only tokens and the vocabulary is smaller than T·B, its input projection is
+// a table lookup: P = E·Wx0ᵀ + bx (V, G·H) once per step, then Gx0 = P[tokens]. Backward scatters dGx0 by token
+// into S (V, G·H), then dWx0 += Sᵀ·E and dE += S·Wx0 — the same numbers with far fewer FLOPs for small V.
 
 import { CELL_GATES } from '../../src-shared/model';
 import { type Batch, dropoutSeed, headPerStep } from './batch';
@@ -29,7 +32,8 @@ export interface ForwardResult {
 
 /** Per layer-direction record of one stack's forward pass, kept for backward and diagnostics. */
 interface DirRun {
-  xs: number; // (T, B, In) input as this direction reads it (time-reversed copy for d = 1)
+  xs: number; // (T, B, In) input as this direction reads it (time-reversed copy for d = 1); 0 when folded
+  tokens: number; // folded layer 0: int32 (T, B) token ids as this direction reads them
   gx: number; // (T, B, G·H) gates after forward
   dgh: number; // GRU: recurrent-side pre-activation gradients (T, B, 3H)
   hs: number; // (T+1, B, H)
@@ -52,6 +56,8 @@ interface StackRun {
   lengthOf: Int32Array;
   tokens: number; // int32 (T, B) pointer of embedded tokens, 0 when none
   embed?: TensorSlot;
+  /** Layer 0 reads only tokens through a vocabulary smaller than T·B: use the embedding fold. */
+  fold: boolean;
   input: number; // (T, B, In0) embedded tokens and/or features
   layers: LayerRun[];
   top: number; // (T, B, D·H)
@@ -308,7 +314,8 @@ export class WasmNetwork {
 
   private inputRun(stack: StackLayout, T: number, B: number, lengths: Int32Array | undefined, tokens: Int32Array | undefined, features: Float32Array | undefined, embed: TensorSlot | undefined): StackRun {
     const In = stack.inputSizes[0];
-    const input = this.arena.alloc(T * B * In);
+    const fold = embed !== undefined && tokens !== undefined && !features && embed.shape[1] === In && embed.shape[0] < T * B;
+    const input = fold ? 0 : this.arena.alloc(T * B * In);
     const lengthOf = lengths ?? new Int32Array(B).fill(T);
     const lengthsPtr = lengths ? this.putInt(lengths) : 0;
     let tokPtr = 0;
@@ -316,7 +323,7 @@ export class WasmNetwork {
     if (embed && tokens) {
       E = embed.shape[1];
       tokPtr = this.putInt(tokens);
-      this.k.embed_forward(input, In, this.p(embed), E, tokPtr, T * B);
+      if (!fold) this.k.embed_forward(input, In, this.p(embed), E, tokPtr, T * B);
     }
     if (features) {
       const F = In - E;
@@ -324,7 +331,7 @@ export class WasmNetwork {
       const base = input / 4;
       for (let r = 0; r < T * B; r++) this.f32.set(features.subarray(r * F, (r + 1) * F), base + r * In + E);
     }
-    return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, input, layers: [], top: 0 };
+    return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, fold, input, layers: [], top: 0 };
   }
 
   private stackForward(run: StackRun, train: boolean, batchSeed: number, seedOffset: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
@@ -341,13 +348,29 @@ export class WasmNetwork {
       for (let d = 0; d < D; d++) {
         const w = stack.cells[l][d];
         let xs = x;
-        if (d === 1) {
-          xs = this.arena.alloc(T * B * In);
-          k.copy_time(xs, In, x, In, T, B, In, run.lengths, 1, 0);
-        }
+        let tokens = 0;
         const gx = this.arena.alloc(T * B * GH);
-        k.fill_rows(gx, GH, this.p(w.bx), T * B, GH);
-        k.gemm(gx, xs, this.t(w.Wx), T * B, GH, In, In, 1, GH, GH, 1);
+        if (l === 0 && run.fold) {
+          // Embedding fold: P = bx + E·Wx0ᵀ (V, G·H), then Gx0 = P[tokens].
+          const V = run.embed!.shape[0];
+          const P = this.arena.alloc(V * GH);
+          k.fill_rows(P, GH, this.p(w.bx), V, GH);
+          k.gemm(P, this.p(run.embed!), this.t(w.Wx), V, GH, In, In, 1, GH, GH, 1);
+          tokens = run.tokens;
+          if (d === 1) {
+            tokens = this.arena.alloc(T * B);
+            k.copy_time(tokens, 1, run.tokens, 1, T, B, 1, run.lengths, 1, 0); // int32 rows, copied as bits
+          }
+          k.embed_forward(gx, GH, P, GH, tokens, T * B);
+          xs = 0;
+        } else {
+          if (d === 1) {
+            xs = this.arena.alloc(T * B * In);
+            k.copy_time(xs, In, x, In, T, B, In, run.lengths, 1, 0);
+          }
+          k.fill_rows(gx, GH, this.p(w.bx), T * B, GH);
+          k.gemm(gx, xs, this.t(w.Wx), T * B, GH, In, In, 1, GH, GH, 1);
+        }
         const hs = this.arena.alloc((T + 1) * B * H);
         const cs = cell === 'lstm' ? this.arena.alloc((T + 1) * B * H) : 0;
         const ghn = cell === 'gru' ? this.arena.alloc(T * B * H) : 0;
@@ -364,7 +387,7 @@ export class WasmNetwork {
         else if (cell === 'gru') k.gru_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, ghn, this.scratch);
         else k.rnn_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, this.scratch);
         k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
-        layer.dirs.push({ xs, gx, dgh: 0, hs, cs, ghn, norms: 0 });
+        layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, ghn, norms: 0 });
       }
       if (train && p > 0 && l < stack.layers - 1) {
         layer.mask = this.arena.alloc(T * B * D * H);
@@ -467,7 +490,8 @@ export class WasmNetwork {
     for (let l = stack.layers - 1; l >= 0; l--) {
       const layer = run.layers[l];
       const In = layer.inputSize;
-      const needInputGrad = l > 0 || run.embed !== undefined;
+      const folded = l === 0 && run.fold;
+      const needInputGrad = l > 0 || (run.embed !== undefined && !folded);
       const dIn = needInputGrad ? this.allocZero(T * B * In) : 0;
       const tmp = needInputGrad && D === 2 ? this.arena.alloc(T * B * In) : 0;
       for (let d = D - 1; d >= 0; d--) {
@@ -506,7 +530,15 @@ export class WasmNetwork {
         k.gemm(this.g(w.Wh), dgh, dir.hs, GH, H, T * B, 1, GH, H, H, 1);
         k.colsum_acc(this.g(w.bh), dgh, GH, T * B, GH);
         k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
-        k.gemm(this.g(w.Wx), dgx, dir.xs, GH, In, T * B, 1, GH, In, In, 1);
+        if (folded) {
+          // S = Σ dGx0 rows by token (V, G·H); dWx0 += Sᵀ·E; dE += S·Wx0.
+          const embed = run.embed!;
+          const V = embed.shape[0];
+          const S = this.allocZero(V * GH);
+          k.embed_backward(S, GH, dir.tokens, dgx, GH, T * B);
+          k.gemm(this.g(w.Wx), S, this.p(embed), GH, In, V, 1, GH, In, In, 1);
+          k.gemm(this.g(embed), S, this.p(w.Wx), V, In, GH, GH, 1, In, In, 1);
+        } else k.gemm(this.g(w.Wx), dgx, dir.xs, GH, In, T * B, 1, GH, In, In, 1);
         if (needInputGrad) {
           if (d === 1) {
             k.gemm(tmp, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 0);
@@ -517,7 +549,7 @@ export class WasmNetwork {
         }
       }
       if (l > 0 && run.layers[l - 1].mask) k.mul_inplace(dIn, run.layers[l - 1].mask, T * B * In);
-      if (l === 0 && run.embed && run.tokens) k.embed_backward(this.g(run.embed), run.embed.shape[1], run.tokens, dIn, In, T * B);
+      if (l === 0 && run.embed && run.tokens && !folded) k.embed_backward(this.g(run.embed), run.embed.shape[1], run.tokens, dIn, In, T * B);
       dOut = dIn;
     }
     return { dh0, dc0 };
