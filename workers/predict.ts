@@ -67,6 +67,7 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
     const ids = generateTokens(net, Int32Array.from(Array.from(prime), (c) => index.get(c)!), req.length ?? 200, { temperature, seed: req.seed ?? 1 });
     return { type: 'prediction', kind: 'text', prime, text: Array.from(ids, (i) => t.vocabulary[i]).join(''), temperature };
   }
+  if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available yet from the command line`);
   // Series: the last `lookback` values of the history, normalised as in training.
   let history: number[];
   if (req.input !== undefined) {

@@ -24,7 +24,95 @@ export interface MetricAccumulator {
 /** Fitted transforms: everything needed to turn raw input into batches and outputs back into words and units. */
 export type DataTransforms =
   | { kind: 'text'; tokens: 'char' | 'word'; vocabulary: string[] }
-  | { kind: 'series'; column: string; mean: number; std: number; lookback: number; horizon: number };
+  | { kind: 'series'; column: string; mean: number; std: number; lookback: number; horizon: number }
+  | MultiSeriesTransforms
+  | ClassifyTransforms
+  | TaggingTransforms
+  | PairsTransforms
+  | SequencesTransforms
+  | TabularTransforms
+  | ConditionalTransforms;
+
+/** z = (x − mean) / std, fitted on the training part. */
+export interface ColumnScaling {
+  column: string;
+  mean: number;
+  std: number;
+}
+
+/** How a table's feature columns become one numeric vector: numbers scaled, categories one-hot (in this order). */
+export type FeatureEncoding =
+  | (ColumnScaling & { kind: 'numeric' })
+  | { kind: 'categorical'; column: string; categories: string[] };
+
+/** Series windows (several input columns, or a stride, a season): inputs are scaled per column. */
+export interface MultiSeriesTransforms {
+  kind: 'multiseries';
+  inputs: ColumnScaling[];
+  target: ColumnScaling;
+  lookback: number;
+  horizon: number;
+  stride: number;
+  /** Missing values were filled by linear interpolation between neighbours. */
+  gapPolicy: 'linear';
+  season?: number;
+}
+
+/** Text (a sentence) → one label. Word tokens are lower-cased when `lowercase`. vocabulary[0] = '<unk>' (also padding). */
+export interface ClassifyTransforms {
+  kind: 'classify';
+  tokens: 'char' | 'word';
+  lowercase: boolean;
+  vocabulary: string[];
+  classes: string[];
+  maxLength: number;
+}
+
+/** Tokens → one tag each. vocabulary[0] = '<unk>' (also padding). */
+export interface TaggingTransforms {
+  kind: 'tagging';
+  vocabulary: string[];
+  tags: string[];
+  maxLength: number;
+}
+
+/** Source → target (encoder–decoder). Target vocabulary: bos, eos, '<unk>', then tokens; source: '<unk>' first. */
+export interface PairsTransforms {
+  kind: 'pairs';
+  source: { tokens: 'char' | 'word'; vocabulary: string[] };
+  target: { tokens: 'char' | 'word'; vocabulary: string[] };
+  bos: number;
+  eos: number;
+  maxLength: number;
+}
+
+/** Numeric sequences (steps × features) → one label. */
+export interface SequencesTransforms {
+  kind: 'sequences';
+  features: ColumnScaling[];
+  classes: string[];
+  maxLength: number;
+}
+
+/** Feature columns → a numeric target (scaled) or a class (one-to-one). */
+export interface TabularTransforms {
+  kind: 'tabular';
+  inputs: FeatureEncoding[];
+  target: (ColumnScaling & { kind: 'values' }) | { kind: 'classes'; column: string; classes: string[] };
+}
+
+/** A label or feature columns → a token sequence (one-to-many): input per step = [previous token | features]. */
+export interface ConditionalTransforms {
+  kind: 'conditional';
+  inputs: FeatureEncoding[];
+  column: string;
+  tokens: 'char' | 'word';
+  /** bos (0) starts generation, eos (1) ends it; '<unk>' (2). */
+  vocabulary: string[];
+  bos: number;
+  eos: number;
+  maxLength: number;
+}
 
 export interface TrainingData {
   /** What the data fixes about the model. */
@@ -46,4 +134,13 @@ export interface TrainingData {
   /** Position of the training stream(s), for checkpoints (resume continues the same batches). */
   cursor(): number;
   seek(cursor: number): void;
+  /** Held-out test batches (independent samples split with --test-fraction), never used for training or selection. */
+  testBatches?(): Batch[];
+  /** A naive predictor's metrics on the validation split, in the same names and units as createMetrics'. */
+  baseline?: { name: string; metrics: Record<string, number> };
+  /**
+   * Encoder–decoder: up to 200 validation pairs for greedy decoding (source token ids; reference target ids without
+   * bos/eos), scored with exactMatch and tokenErrorRate (workers/data/build/metrics.ts).
+   */
+  decodeSamples?: { source: Int32Array; reference: Int32Array }[];
 }

@@ -1,0 +1,108 @@
+// Sentences → labels (many-to-one): a text column read as char or word tokens (words lower-cased) through a
+// vocabulary fitted on the training sentences (capped, rarer tokens → <unk>, id 0, also the padding), padded per
+// batch to its longest sentence with lengths; a categorical label column gives the classes (with counts). Split by
+// a seeded shuffle (+ optional test split). Metric accuracy; baseline the majority class.
+
+import type { Batch } from '../../engine/batch';
+import type { TrainingData } from '../../engine/data-source';
+import type { Column, ParsedTable } from '../parsed';
+import { accuracyMetrics } from '../text';
+import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
+import { countValues, labelStrings, majorityBaseline, sampleData, shuffledSplit, tokenize, UNK, Vocabulary } from './common';
+
+export function defaultTextColumn(table: ParsedTable): Column | undefined {
+  return table.columns.find((c) => c.type === 'text');
+}
+
+/** The label column: the last categorical column (or a numeric one with few distinct whole values) other than `not`. */
+export function defaultLabelColumn(table: ParsedTable, not: Column[]): Column | undefined {
+  const ok = table.columns.filter((c) => !not.includes(c) && (c.type === 'categorical' || (c.type === 'numeric' && fewWholeValues(c))));
+  return ok[ok.length - 1];
+}
+
+function fewWholeValues(c: Column): boolean {
+  const s = new Set<number>();
+  for (const v of c.numbers ?? []) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return false;
+    s.add(v);
+    if (s.size > 20) return false;
+  }
+  return s.size >= 2;
+}
+
+export function embedSizeFor(V: number): number {
+  return Math.max(4, Math.min(64, Math.round(4 * Math.sqrt(V))));
+}
+
+export function classifyData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
+  const textCol = choice.input?.length ? findColumn(table, choice.input[0], 'input') : defaultTextColumn(table);
+  if (!textCol || !textCol.strings) throw new Error('no text column to classify: name it with --input');
+  const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultLabelColumn(table, [textCol]);
+  if (!labelCol) throw new Error(`no label column: name it with --target (columns: ${table.columns.map((c) => c.name).join(', ')})`);
+  const unit = choice.tokens ?? 'word';
+  const lowercase = unit === 'word';
+  const rawLabels = labelStrings(labelCol);
+  const rows: number[] = [];
+  for (let r = 0; r < table.rows; r++) if (rawLabels[r] !== '' && textCol.strings[r].trim() !== '') rows.push(r);
+  if (rows.length === 0) throw new Error(`--target ${labelCol.name}: no row has both a label and text`);
+  const toks = rows.map((r) => tokenize(textCol.strings![r], unit, lowercase));
+  const keep = toks.map((t) => t.length > 0);
+  const counts = countValues(rows.map((r) => rawLabels[r]));
+  if (counts.length < 2) throw new Error(`--target ${labelCol.name}: only one label ("${counts[0]?.value}"); classification needs at least two`);
+  const classes = counts.map((c) => c.value);
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const labels = rows.map((r) => classIndex.get(rawLabels[r])!);
+  const longest = toks.reduce((m, t) => Math.max(m, t.length), 0);
+  const maxLength = resolveMaxLength(longest, choice, `a ${unit === 'word' ? 'sentence' : 'text'} in "${textCol.name}" is`);
+  const truncated = toks.filter((t) => t.length > maxLength).length;
+  const items = rows.map((_, i) => i).filter((i) => keep[i]);
+  const split = shuffledSplit(items.length, choice.valFraction, choice.testFraction, choice.seed);
+  const pick = (ix: number[]): number[] => ix.map((i) => items[i]);
+  const train = pick(split.train);
+  const val = pick(split.val);
+  const test = pick(split.test);
+  const vocab = Vocabulary.fit(train.map((i) => toks[i].slice(0, maxLength)), [UNK], choice.vocabularyCap);
+  const ids = toks.map((t) => vocab.encode(t.slice(0, maxLength)));
+  const K = classes.length;
+
+  const makeBatch = (its: number[]): Batch => {
+    const B = its.length;
+    const T = its.reduce((m, i) => Math.max(m, ids[i].length), 1);
+    const tokens = new Int32Array(T * B);
+    const lengths = new Int32Array(B);
+    const targetClasses = new Int32Array(B);
+    its.forEach((i, b) => {
+      const s = ids[i];
+      lengths[b] = s.length;
+      for (let t = 0; t < s.length; t++) tokens[t * B + b] = s[t];
+      targetClasses[b] = labels[i];
+    });
+    return { batchSize: B, steps: T, tokens, lengths, targetClasses };
+  };
+  const baseline = majorityBaseline(train.map((i) => labels[i]), val.map((i) => labels[i]), classes);
+  const warnings = labelWarnings(counts);
+  const dropped = table.rows - items.length;
+  const summary =
+    `text classification: "${textCol.name}" → "${labelCol.name}", ${items.length} sentences (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, shuffled with seed ${choice.seed})` +
+    `${dropped ? `, ${dropped} rows without text or label left out` : ''}; ${unit} tokens${lowercase ? ' (lower-cased)' : ''}, vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest)` +
+    `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer sentences cut)` : ''}; ${K} classes: ${counts.slice(0, 10).map((c) => `${c.value} ${c.count}`).join(', ')}${K > 10 ? ', …' : ''}` +
+    `; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;
+  return {
+    ...sampleData({
+      model: { shape: 'many-to-one', input: { vocabSize: vocab.size, embedSize: embedSizeFor(vocab.size), featureSize: 0 }, output: { kind: 'classes', size: K } },
+      train,
+      val,
+      test,
+      batchSize: choice.batchSize,
+      seed: choice.seed,
+      makeBatch,
+      tokensPerBatch: Math.min(choice.batchSize, train.length),
+      createMetrics: () => accuracyMetrics(K, false),
+      transforms: { kind: 'classify', tokens: unit, lowercase, vocabulary: vocab.words, classes, maxLength },
+      summary,
+      baseline,
+    }),
+    warnings,
+  };
+}

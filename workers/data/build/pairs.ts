@@ -1,0 +1,88 @@
+// Source ⇥ target pairs → encoder–decoder. Each side has its own vocabulary (char tokens by default), fitted on the
+// training pairs. Source: '<unk>' = 0 (also the padding). Target: BOS = 0, EOS = 1, '<unk>' = 2. Teacher forcing:
+// decoderTokens = BOS + target, targetClasses = target + EOS, −1 beyond, decoderLengths = |target| + 1; the source
+// padded to the batch's longest with lengths. Split by a seeded shuffle. Metric: teacher-forced token accuracy;
+// decodeSamples (≤ 200 validation pairs) let the trainer greedy-decode for exactMatch and tokenErrorRate. Baseline:
+// copying the source.
+
+import type { Batch } from '../../engine/batch';
+import type { TrainingData } from '../../engine/data-source';
+import type { ParsedPairs } from '../parsed';
+import { accuracyMetrics } from '../text';
+import { type DatasetChoice, resolveMaxLength } from './choices';
+import { embedSizeFor } from './classify';
+import { BOS, EOS, sampleData, shuffledSplit, tokenize, UNK, Vocabulary } from './common';
+import { exactMatch, tokenErrorRate } from './metrics';
+
+export const PAIR_BOS = 0;
+export const PAIR_EOS = 1;
+const MAX_DECODE_SAMPLES = 200;
+
+export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingData {
+  const unit = choice.tokens ?? 'char';
+  const all = parsed.pairs.map((p) => ({ src: tokenize(p.source, unit), tgt: tokenize(p.target, unit) }));
+  const pairs = all.filter((p) => p.src.length > 0);
+  if (pairs.length === 0) throw new Error('no pairs with a non-empty source');
+  const longest = pairs.reduce((m, p) => Math.max(m, p.src.length, p.tgt.length + 1), 0);
+  const maxLength = resolveMaxLength(longest, choice, 'a source or target is');
+  const truncated = pairs.filter((p) => p.src.length > maxLength || p.tgt.length + 1 > maxLength).length;
+  const cut = pairs.map((p) => ({ src: p.src.slice(0, maxLength), tgt: p.tgt.slice(0, maxLength - 1) }));
+  const split = shuffledSplit(cut.length, choice.valFraction, choice.testFraction, choice.seed);
+  const srcVocab = Vocabulary.fit(split.train.map((i) => cut[i].src), [UNK], choice.vocabularyCap);
+  const tgtVocab = Vocabulary.fit(split.train.map((i) => cut[i].tgt), [BOS, EOS, UNK], choice.vocabularyCap);
+  const src = cut.map((p) => srcVocab.encode(p.src));
+  const tgt = cut.map((p) => tgtVocab.encode(p.tgt));
+
+  const makeBatch = (its: number[]): Batch => {
+    const B = its.length;
+    const T = its.reduce((m, i) => Math.max(m, src[i].length), 1);
+    const Td = its.reduce((m, i) => Math.max(m, tgt[i].length + 1), 1);
+    const tokens = new Int32Array(T * B);
+    const lengths = new Int32Array(B);
+    const decoderTokens = new Int32Array(Td * B).fill(PAIR_EOS);
+    const decoderLengths = new Int32Array(B);
+    const targetClasses = new Int32Array(Td * B).fill(-1);
+    its.forEach((i, b) => {
+      const s = src[i];
+      const y = tgt[i];
+      lengths[b] = s.length;
+      for (let t = 0; t < s.length; t++) tokens[t * B + b] = s[t];
+      decoderLengths[b] = y.length + 1;
+      decoderTokens[b] = PAIR_BOS;
+      for (let t = 0; t < y.length; t++) {
+        decoderTokens[(t + 1) * B + b] = y[t];
+        targetClasses[t * B + b] = y[t];
+      }
+      targetClasses[y.length * B + b] = PAIR_EOS;
+    });
+    return { batchSize: B, steps: T, tokens, lengths, decoderSteps: Td, decoderTokens, decoderLengths, targetClasses };
+  };
+  const decodeSamples = split.val.slice(0, MAX_DECODE_SAMPLES).map((i) => ({ source: src[i], reference: tgt[i] }));
+  const copy = split.val.map((i) => cut[i].src);
+  const refs = split.val.map((i) => cut[i].tgt);
+  const baseline = { name: 'copy the source', metrics: { exactMatch: exactMatch(copy, refs), tokenErrorRate: tokenErrorRate(copy, refs) } };
+  const V = tgtVocab.size;
+  const meanLen = split.train.reduce((s, i) => s + tgt[i].length + 1, 0) / split.train.length;
+  const summary =
+    `pairs: ${cut.length} source → target pairs (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, shuffled with seed ${choice.seed})` +
+    `${all.length - pairs.length ? `, ${all.length - pairs.length} with an empty source left out` : ''}; ${unit} tokens, source vocabulary ${srcVocab.size}, target vocabulary ${V} (with <bos>, <eos>, <unk>; cap ${choice.vocabularyCap})` +
+    `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer pairs cut)` : ''}; baseline ${baseline.name}: token error rate ${baseline.metrics.tokenErrorRate.toFixed(3)}, exact match ${baseline.metrics.exactMatch.toFixed(3)}`;
+  return sampleData({
+    model: {
+      shape: 'encoder-decoder',
+      input: { vocabSize: srcVocab.size, embedSize: embedSizeFor(srcVocab.size), featureSize: 0 },
+      output: { kind: 'classes', size: V },
+      decoder: { vocabSize: V, embedSize: embedSizeFor(V) },
+    },
+    ...split,
+    batchSize: choice.batchSize,
+    seed: choice.seed,
+    makeBatch,
+    tokensPerBatch: Math.round(Math.min(choice.batchSize, split.train.length) * meanLen),
+    createMetrics: () => accuracyMetrics(V, false),
+    transforms: { kind: 'pairs', source: { tokens: unit, vocabulary: srcVocab.words }, target: { tokens: unit, vocabulary: tgtVocab.words }, bos: PAIR_BOS, eos: PAIR_EOS, maxLength },
+    summary,
+    baseline,
+    decodeSamples,
+  });
+}

@@ -1,0 +1,83 @@
+// Token-per-line tagged files (CoNLL style) → ParsedTagged. A line is `token<TAB>…<TAB>tag` (or separated by runs
+// of spaces when the line has no TAB): the token is the first column, the tag the last. Sentences end at a blank
+// or whitespace-only line (WNUT's train file uses a lone TAB), a `-DOCSTART-` line, or a CoNLL-U `# key = value` comment.
+
+import { DataError, type ParsedTagged } from '../parsed';
+import { LineSplitter } from './lines';
+
+export const MAX_SENTENCE_TOKENS = 100_000;
+
+export class ConllBuilder {
+  readonly sentences: ParsedTagged['sentences'] = [];
+  private tokens: string[] = [];
+  private tags: string[] = [];
+  private start = 0;
+  private counts = new Map<string, string>();
+  private tagCount = new Map<string, number>();
+  private splitter: LineSplitter;
+  /** Lines skipped as document separators or comments. */
+  separators = 0;
+
+  constructor(readonly file: string) {
+    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  }
+
+  get rows(): number {
+    return this.sentences.length;
+  }
+
+  push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  private line(l: string, n: number): void {
+    const t = l.trim();
+    if (t === '') return this.close();
+    // -DOCSTART- (CoNLL-2003) and CoNLL-U comments ("# text = …", no TAB); a token "#" with a tag is a token.
+    if (t.startsWith('-DOCSTART-') || (t.startsWith('#') && !l.includes('\t') && /^#\s*[\w.-]+\s*=/.test(t))) {
+      this.separators++;
+      return this.close();
+    }
+    const parts = l.indexOf('\t') >= 0 ? l.split('\t').map((p) => p.trim()) : t.split(/\s+/);
+    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    if (parts.length < 2 || parts[0] === '' || parts[parts.length - 1] === '') {
+      throw new DataError(this.file, n, `expected a token and a tag separated by a TAB, found ${JSON.stringify(l.length > 60 ? l.slice(0, 60) + '…' : l)}`, 'write one `token<TAB>tag` per line, with a blank line between sentences');
+    }
+    if (this.tokens.length === 0) this.start = n;
+    if (this.tokens.length >= MAX_SENTENCE_TOKENS) {
+      throw new DataError(this.file, this.start, `a sentence of more than ${MAX_SENTENCE_TOKENS} tokens`, 'separate sentences with a blank line');
+    }
+    const tag = this.intern(parts[parts.length - 1]);
+    this.tokens.push(parts[0]);
+    this.tags.push(tag);
+    this.tagCount.set(tag, (this.tagCount.get(tag) ?? 0) + 1);
+  }
+
+  private intern(s: string): string {
+    const c = this.counts.get(s);
+    if (c !== undefined) return c;
+    this.counts.set(s, s);
+    return s;
+  }
+
+  private close(): void {
+    if (this.tokens.length === 0) return;
+    this.sentences.push({ tokens: this.tokens, tags: this.tags, line: this.start });
+    this.tokens = [];
+    this.tags = [];
+  }
+
+  finish(): ParsedTagged {
+    this.splitter.end();
+    this.close();
+    if (this.sentences.length === 0) throw new DataError(this.file, undefined, 'no tagged tokens found', 'write one `token<TAB>tag` per line, with a blank line between sentences');
+    const tags = [...this.tagCount].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    return { kind: 'tagged', sentences: this.sentences, tags };
+  }
+}
+
+export function parseConll(text: string, file = 'input'): ParsedTagged {
+  const b = new ConllBuilder(file);
+  b.push(text);
+  return b.finish();
+}

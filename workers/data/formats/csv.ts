@@ -1,0 +1,336 @@
+// Streaming CSV/TSV tokenizer: feed string chunks (split anywhere, even inside a quoted field or between \r and
+// \n), get rows out with the 1-based line each row starts on. Handles quoted fields (separators, doubled quotes
+// and newlines inside), CRLF, `#` comment lines (before the first row; later, `#` lines that do not have the
+// table's column count), blank lines, a missing final newline; a leading BOM is dropped.
+// Ragged rows (a different number of cells than the first row) are a DataError naming the line and both counts.
+
+import { DataError } from '../parsed';
+
+export const SEPARATORS = [',', ';', '\t', '|'] as const;
+
+/** Longest single field accepted (characters): past this a quote was almost surely left open. */
+export const MAX_FIELD_CHARS = 1 << 22;
+export const MAX_COLUMNS = 10_000;
+
+export interface CsvDialect {
+  separator: string;
+  /** Whether `"` starts a quoted field (always for commas; for TAB only where the file's fields look quoted). */
+  quotes: boolean;
+}
+
+/** A line split on `sep`, quote-aware where `quotes` (a quoted field's newlines are not seen on one line anyway). */
+function countFields(line: string, sep: string, quotes: boolean): number {
+  let n = 1;
+  let inQ = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quotes && c === '"') inQ = !inQ;
+    else if (c === sep && !inQ) n++;
+  }
+  return n;
+}
+
+/** Sample lines of a file's head: not blank, not comments, the last (possibly cut) line left out when `cut`. */
+export function sampleLines(head: string, max = 200, cut = true): string[] {
+  const lines = head.replace(/^\uFEFF/, '').split('\n');
+  if (cut && lines.length > 1) lines.pop();
+  const out: string[] = [];
+  for (const raw of lines) {
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (l.trim() === '' || l.startsWith('#')) continue;
+    out.push(l);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** Whether some field of `lines` is quoted and every field that starts with a quote also ends with one. */
+function quotesLookIntended(lines: string[], sep: string): boolean {
+  let quoted = 0;
+  for (const l of lines) {
+    for (const f of l.split(sep)) {
+      const t = f.trim();
+      if (!t.startsWith('"')) continue;
+      if (!/^"(?:[^"]|"")*"$/.test(t)) return false;
+      quoted++;
+    }
+  }
+  return quoted > 0;
+}
+
+/**
+ * Picks the separator among `candidates` that splits the sampled lines into the most consistent number (≥ 2) of
+ * fields; ties go to more fields. Falls back to the first candidate (a one-column file).
+ */
+export function sniffDialect(head: string, candidates: readonly string[] = SEPARATORS, cut = true): CsvDialect & { fields: number; consistency: number } {
+  const lines = sampleLines(head, 200, cut);
+  let best = { separator: candidates[0], fields: 1, consistency: 0 };
+  for (const sep of candidates) {
+    const quotes = sep !== '\t' || quotesLookIntended(lines, sep);
+    const counts = new Map<number, number>();
+    for (const l of lines) {
+      const n = countFields(l, sep, quotes);
+      counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    let mode = 1;
+    let modeCount = 0;
+    for (const [n, c] of counts) if (c > modeCount || (c === modeCount && n > mode)) [mode, modeCount] = [n, c];
+    if (mode < 2) continue;
+    const consistency = modeCount / lines.length;
+    if (consistency > best.consistency + 1e-9 || (Math.abs(consistency - best.consistency) <= 1e-9 && mode > best.fields)) {
+      best = { separator: sep, fields: mode, consistency };
+    }
+  }
+  const quotes = best.separator !== '\t' || quotesLookIntended(lines, best.separator);
+  return { ...best, quotes };
+}
+
+const ROW_START = 0;
+const FIELD_START = 1;
+const UNQUOTED = 2;
+const QUOTED = 3;
+const QUOTE_SEEN = 4;
+const AFTER_QUOTE = 5;
+const COMMENT = 6;
+
+export type RowSink = (cells: string[], line: number) => void;
+
+export class CsvTokenizer {
+  /** Rows emitted so far. */
+  rows = 0;
+  /** The last `#` comment line before the first row (without the `#`): often a header in disguise. */
+  commentBeforeFirstRow: string | undefined;
+  /** Cells in each row (set by the first row). */
+  width = 0;
+  private line = 1;
+  private rowLine = 1;
+  private state = ROW_START;
+  private cells: string[] = [];
+  private pending = '';
+  private quotedRow = false;
+  private hashRow = false;
+  private started = false;
+  private readonly sep: number;
+
+  constructor(
+    readonly file: string,
+    readonly dialect: CsvDialect,
+    private readonly onRow: RowSink,
+    private readonly strictWidth = true,
+  ) {
+    if (dialect.separator.length !== 1) throw new Error('separator must be one character');
+    this.sep = dialect.separator.charCodeAt(0);
+  }
+
+  push(chunk: string): void {
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    const n = chunk.length;
+    const S = this.sep;
+    const Q = this.dialect.quotes;
+    let st = this.state;
+    let i = 0;
+    while (i < n) {
+      switch (st) {
+        case ROW_START: {
+          // A `#` line before the first row is a comment; after it, a `#` line is a comment only when it does not
+          // split into the table's columns (amazon's "#1 It Works - #2 …⇥1" is data).
+          const hash = chunk.charCodeAt(i) === 35; /* # */
+          if (hash && (this.rows === 0 || this.width < 2)) {
+            st = COMMENT;
+            i++;
+            continue;
+          }
+          this.hashRow = hash;
+          this.rowLine = this.line;
+          this.quotedRow = false;
+          st = FIELD_START;
+          continue;
+        }
+        case COMMENT: {
+          const j = chunk.indexOf('\n', i);
+          const keep = this.rows === 0 && this.pending.length < 65536;
+          if (j < 0) {
+            if (keep) this.pending += chunk.slice(i);
+            i = n;
+            continue;
+          }
+          if (keep) this.commentBeforeFirstRow = stripCr(this.pending + chunk.slice(i, j));
+          this.pending = '';
+          this.line++;
+          i = j + 1;
+          st = ROW_START;
+          continue;
+        }
+        case FIELD_START: {
+          if (Q && chunk.charCodeAt(i) === 34) {
+            st = QUOTED;
+            this.quotedRow = true;
+            i++;
+            continue;
+          }
+          st = UNQUOTED;
+          continue;
+        }
+        case UNQUOTED: {
+          let j = i;
+          while (j < n) {
+            const d = chunk.charCodeAt(j);
+            if (d === S || d === 10) break;
+            j++;
+          }
+          if (j === n) {
+            this.pending += chunk.slice(i, n);
+            if (this.pending.length > MAX_FIELD_CHARS) this.tooLong();
+            i = n;
+            continue;
+          }
+          let v = this.pending.length ? this.pending + chunk.slice(i, j) : chunk.slice(i, j);
+          this.pending = '';
+          if (chunk.charCodeAt(j) === 10) {
+            if (v.charCodeAt(v.length - 1) === 13) v = v.slice(0, -1);
+            this.cells.push(v);
+            this.endRow();
+            this.line++;
+            st = ROW_START;
+          } else {
+            this.pushCell(v);
+            st = FIELD_START;
+          }
+          i = j + 1;
+          continue;
+        }
+        case QUOTED: {
+          const j = chunk.indexOf('"', i);
+          const end = j < 0 ? n : j;
+          for (let k = chunk.indexOf('\n', i); k >= 0 && k < end; k = chunk.indexOf('\n', k + 1)) this.line++;
+          this.pending += chunk.slice(i, end);
+          if (this.pending.length > MAX_FIELD_CHARS) this.tooLong();
+          if (j < 0) {
+            i = n;
+            continue;
+          }
+          i = j + 1;
+          st = QUOTE_SEEN;
+          continue;
+        }
+        case QUOTE_SEEN: {
+          if (chunk.charCodeAt(i) === 34) {
+            this.pending += '"';
+            i++;
+            st = QUOTED;
+            continue;
+          }
+          st = AFTER_QUOTE;
+          continue;
+        }
+        case AFTER_QUOTE: {
+          const c = chunk.charCodeAt(i);
+          i++;
+          if (c === S) {
+            this.pushCell(this.pending);
+            this.pending = '';
+            st = FIELD_START;
+          } else if (c === 10) {
+            this.cells.push(this.pending);
+            this.pending = '';
+            this.endRow();
+            this.line++;
+            st = ROW_START;
+          } else if (c !== 13) {
+            // Text after a closing quote ("a"b): kept, as spreadsheets do.
+            this.pending += String.fromCharCode(c);
+            if (this.pending.length > MAX_FIELD_CHARS) this.tooLong();
+          }
+          continue;
+        }
+      }
+    }
+    this.state = st;
+  }
+
+  /** Flushes the last row (a file need not end with a newline). */
+  end(): void {
+    switch (this.state) {
+      case QUOTED:
+        throw new DataError(this.file, this.rowLine, 'a quoted field starting on this line is never closed', 'close the quote, and write a quote inside a quoted field as two quotes ("")');
+      case UNQUOTED:
+      case QUOTE_SEEN:
+      case AFTER_QUOTE: {
+        let v = this.pending;
+        if (this.state === UNQUOTED && v.charCodeAt(v.length - 1) === 13) v = v.slice(0, -1);
+        this.cells.push(v);
+        this.endRow();
+        break;
+      }
+      case FIELD_START:
+        if (this.cells.length > 0) {
+          this.cells.push('');
+          this.endRow();
+        }
+        break;
+      case COMMENT:
+        if (this.rows === 0) this.commentBeforeFirstRow = stripCr(this.pending);
+        break;
+    }
+    this.pending = '';
+    this.state = ROW_START;
+  }
+
+  private pushCell(v: string): void {
+    this.cells.push(v);
+    if (this.cells.length > MAX_COLUMNS) {
+      throw new DataError(this.file, this.rowLine, `more than ${MAX_COLUMNS} columns in one row`, 'check the separator: this does not look like a table');
+    }
+  }
+
+  private tooLong(): never {
+    throw new DataError(
+      this.file,
+      this.rowLine,
+      `a field starting on this line runs past ${MAX_FIELD_CHARS} characters`,
+      this.state === QUOTED ? 'a quote is probably not closed: write quotes inside quoted fields as two quotes ("")' : 'check the separator and line endings',
+    );
+  }
+
+  private endRow(): void {
+    const cells = this.cells;
+    this.cells = [];
+    if (cells.length === 1 && !this.quotedRow && cells[0].trim() === '') return; // blank line
+    if (this.hashRow && cells.length !== this.width) return; // a comment
+    if (this.rows === 0) this.width = cells.length;
+    else if (this.strictWidth && cells.length !== this.width) {
+      const sepName = this.dialect.separator === '\t' ? 'tabs' : `"${this.dialect.separator}"`;
+      throw new DataError(
+        this.file,
+        this.rowLine,
+        `expected ${this.width} columns (as in the first row), found ${cells.length}`,
+        cells.length > this.width
+          ? `quote fields that contain ${sepName}${this.dialect.separator === ',' ? ' (commas)' : ''}, e.g. "a, b"`
+          : 'fill in the missing cells (an empty cell between two separators counts as missing)',
+      );
+    }
+    this.rows++;
+    this.onRow(cells, this.rowLine);
+  }
+}
+
+function stripCr(s: string): string {
+  return s.endsWith('\r') ? s.slice(0, -1) : s;
+}
+
+/** Tokenizes a whole string (tests and small inputs). */
+export function tokenizeCsv(text: string, file: string, dialect?: CsvDialect): { rows: string[][]; lines: number[]; dialect: CsvDialect } {
+  const d = dialect ?? sniffDialect(text, SEPARATORS, false);
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  const t = new CsvTokenizer(file, d, (cells, line) => {
+    rows.push(cells);
+    lines.push(line);
+  });
+  t.push(text);
+  t.end();
+  return { rows, lines, dialect: d };
+}

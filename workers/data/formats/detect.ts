@@ -1,0 +1,121 @@
+// Guesses a file's format from its name and its first ~64 KB, and says why (shown to the person, who can override).
+
+import type { FormatName } from '../parsed';
+import { sampleLines, sniffDialect } from './csv';
+import { isMissing, toNumber } from './table';
+
+export const HEAD_BYTES = 64 * 1024;
+
+export interface Detected {
+  format: FormatName;
+  reason: string;
+}
+
+const isNum = (s: string): boolean => {
+  const t = s.trim();
+  return !isMissing(t) && !Number.isNaN(toNumber(t));
+};
+const wordy = (s: string): boolean => /\p{L}/u.test(s) && !isNum(s);
+
+/** token⇥tag lines in blank-line-separated blocks (or -DOCSTART- lines). */
+function conllScore(rawLines: string[]): { ok: boolean; why: string } {
+  let blocks = 0;
+  let tokenLines = 0;
+  let good = 0;
+  let inBlock = false;
+  let ended = false; // a block ended (blank line or -DOCSTART-) and another starts after it
+  for (const raw of rawLines) {
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const t = l.trim();
+    if (t === '' || t.startsWith('-DOCSTART-')) {
+      if (t !== '') ended = true;
+      if (inBlock) blocks++;
+      inBlock = false;
+      continue;
+    }
+    if (blocks > 0 && !inBlock) ended = true;
+    tokenLines++;
+    inBlock = true;
+    const parts = l.includes('\t') ? l.split('\t').map((p) => p.trim()).filter((p) => p !== '') : t.split(/\s+/);
+    if (parts.length < 2 || parts.length > 12) continue;
+    const token = parts[0];
+    const tag = parts[parts.length - 1];
+    if (token.length <= 60 && !/\s/.test(token) && tag.length <= 40 && !/\s/.test(tag)) good++;
+  }
+  if (tokenLines === 0) return { ok: false, why: '' };
+  const frac = good / tokenLines;
+  const perBlock = tokenLines / Math.max(1, blocks);
+  const ok = frac >= 0.9 && ended && perBlock >= 2;
+  return { ok, why: `${Math.round(frac * 100)}% of lines are token⇥tag, in ${blocks} blank-line-separated blocks` };
+}
+
+function looksJsonl(lines: string[]): boolean {
+  const sample = lines.slice(0, 20);
+  if (sample.length < 1) return false;
+  for (const l of sample) {
+    try {
+      JSON.parse(l);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `head`: the start of the file as text; `complete`: whether it is the whole file (else its last line may be cut
+ * and is not judged).
+ */
+export function detectFormat(fileName: string, head: string, complete = false): Detected {
+  const ext = (/\.([A-Za-z0-9]+)$/.exec(fileName)?.[1] ?? '').toLowerCase();
+  const text = head.replace(/^\uFEFF/, '');
+  const trimmed = text.trimStart();
+  const rawLines = text.split('\n');
+  if (!complete && rawLines.length > 1) rawLines.pop();
+  const lines = sampleLines(text, 200, !complete);
+
+  if (ext === 'jsonl' || ext === 'ndjson') return { format: 'jsonl', reason: `.${ext}: one JSON value per line` };
+  if (ext === 'json') {
+    if (!trimmed.startsWith('[') && lines.length > 1 && looksJsonl(lines)) return { format: 'jsonl', reason: '.json, but each line is a JSON value of its own' };
+    return { format: 'json', reason: '.json file' };
+  }
+  if (ext === 'conll' || ext === 'conllu' || ext === 'bio' || ext === 'iob' || ext === 'iob2') return { format: 'conll', reason: `.${ext}: token⇥tag lines, a blank line between sentences` };
+  if (ext === 'tsv' || ext === 'tab') return { format: 'tsv', reason: `.${ext} file` };
+  if (ext === 'csv') return { format: 'csv', reason: '.csv file' };
+
+  // By content.
+  if (trimmed.startsWith('[')) return { format: 'json', reason: 'starts with [ (a JSON array)' };
+  if (trimmed.startsWith('{')) {
+    if (lines.length > 1 && looksJsonl(lines)) return { format: 'jsonl', reason: 'each line is a JSON object' };
+    return { format: 'json', reason: 'starts with { (a JSON object)' };
+  }
+  const conll = conllScore(rawLines);
+  if (conll.ok) return { format: 'conll', reason: conll.why };
+
+  if (lines.length > 0) {
+    const withTab = lines.filter((l) => l.includes('\t')).length / lines.length;
+    if (withTab >= 0.9) {
+      const cols = lines.map((l) => l.split('\t'));
+      const body = lines.length > 1 ? cols.slice(1) : cols; // the first line may be a header
+      const last = (r: string[]): string => r[r.length - 1].trim();
+      const smallLabel = body.filter((r) => r.length >= 2 && /^-?\d{1,3}$/.test(last(r))).length / body.length;
+      const numericCols = body.filter((r) => r.filter(isNum).length >= r.length / 2).length / body.length;
+      if (smallLabel >= 0.9 && body.every((r) => r.length === body[0].length)) {
+        return { format: 'tsv', reason: 'TAB-separated text with a small integer label in the last column (a table)' };
+      }
+      const bothWords = body.filter((r) => r.length >= 2 && wordy(r[0]) && wordy(r[1])).length / body.length;
+      if (bothWords >= 0.9 && numericCols < 0.5) {
+        const extra = body.filter((r) => r.length > 2).length;
+        return { format: 'pairs', reason: `TAB-separated pairs of text (source⇥target)${extra ? `; ${extra} of ${body.length} sampled lines have more columns, ignored` : ''}` };
+      }
+      return { format: 'tsv', reason: 'TAB-separated columns' };
+    }
+    const d = sniffDialect(text, [',', ';', '|'], !complete);
+    if (d.fields >= 2 && d.consistency >= 0.9 && lines.length >= 2) {
+      const rows = lines.slice(1).map((l) => l.split(d.separator));
+      const numericShare = rows.filter((r) => r.some(isNum)).length / rows.length;
+      if (numericShare >= 0.8) return { format: 'csv', reason: `"${d.separator}"-separated columns with numbers` };
+    }
+  }
+  return { format: 'text', reason: ext === 'txt' || ext === '' ? 'plain text' : `plain text (.${ext} is not a table or tagged format)` };
+}

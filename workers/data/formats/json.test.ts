@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { DataError } from '../parsed';
+import { MAX_JSON_DEPTH, parseJson, parseJsonl } from './json';
+
+describe('JSON and JSONL', () => {
+  it('array of numbers → a one-column table (null = missing)', () => {
+    const p = parseJson('[1, 2.5, null, 4]');
+    expect(p.kind).toBe('table');
+    if (p.kind !== 'table') return;
+    expect(p.columns[0].name).toBe('value');
+    expect(Array.from(p.columns[0].numbers!)).toEqual([1, 2.5, NaN, 4]);
+    expect(p.columns[0].missing).toBe(1);
+  });
+
+  it('array of arrays → sequences, univariate or steps × features', () => {
+    const a = parseJson('[[1,2,3],[4,5]]');
+    expect(a.kind).toBe('sequences');
+    if (a.kind === 'sequences') {
+      expect(a.sequences.map((s) => s.steps.length)).toEqual([3, 2]);
+      expect(a.featureNames).toEqual(['value']);
+    }
+    const b = parseJson('[[[1,2],[3,4]],[[5,6]]]');
+    if (b.kind !== 'sequences') throw new Error(b.kind);
+    expect(b.featureNames).toEqual(['1', '2']);
+    expect(Array.from(b.sequences[0].steps[1])).toEqual([3, 4]);
+  });
+
+  it('array of strings → text lines; array of objects → table with the union of keys', () => {
+    const t = parseJson('["to be", "or not"]');
+    expect(t).toEqual({ kind: 'text', text: 'to be\nor not', lines: 2 });
+    const o = parseJson('[{"x": 1, "c": "a"}, {"x": 2, "c": "b", "y": 3}]');
+    if (o.kind !== 'table') throw new Error(o.kind);
+    expect(o.columns.map((c) => [c.name, c.type])).toEqual([
+      ['x', 'numeric'],
+      ['c', 'categorical'],
+      ['y', 'numeric'],
+    ]);
+    expect(Array.from(o.columns[2].numbers!)).toEqual([NaN, 3]);
+  });
+
+  it('objects with one array field → labelled sequences; {"data": [...]} and column objects', () => {
+    const p = parseJsonl('{"id": "a", "values": [1,2,3], "label": "up"}\n\n{"id": "b", "values": [3,2], "label": "down"}\n');
+    if (p.kind !== 'sequences') throw new Error(p.kind);
+    expect(p.sequences.map((s) => [s.id, s.label, s.steps.length, s.line])).toEqual([
+      ['a', 'up', 3, 1],
+      ['b', 'down', 2, 3],
+    ]);
+    expect(parseJson('{"data": [1,2]}').kind).toBe('table');
+    const c = parseJson('{"a": [1,2], "b": ["x","y"]}');
+    if (c.kind !== 'table') throw new Error(c.kind);
+    expect(c.rows).toBe(2);
+  });
+
+  it('errors name the line (JSONL) or the item (JSON)', () => {
+    const e1 = catchError(() => parseJsonl('1\n2\n{oops\n'));
+    expect(e1.line).toBe(3);
+    expect(e1.reason).toMatch(/not valid JSON/);
+    const e2 = catchError(() => parseJsonl('1\n"two"\n'));
+    expect(e2.line).toBe(2);
+    expect(e2.reason).toMatch(/a string, but the first line is a number/);
+    const e3 = catchError(() => parseJson('[1,\n2,\n]'));
+    expect(e3.reason).toMatch(/not valid JSON/);
+    expect(catchError(() => parseJson('[]')).reason).toMatch(/no data/);
+    expect(catchError(() => parseJson('true')).reason).toMatch(/not an array/);
+  });
+
+  it('rejects deep nesting before parsing (no stack overflow), ignoring brackets inside strings', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const e = catchError(() => parseJson(deep));
+    expect(e.reason).toMatch(new RegExp(`more than ${MAX_JSON_DEPTH} levels`));
+    expect(parseJson(`["${'['.repeat(1000)}"]`).kind).toBe('text');
+  });
+});
+
+function catchError(f: () => unknown): DataError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DataError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}

@@ -1,0 +1,271 @@
+// JSON and JSONL → Parsed. The same mapping for a JSON array's items and a JSONL file's lines:
+//   numbers (null = missing)                 → a one-column table "value" (a series)
+//   arrays of numbers / of equal-width arrays → sequences (steps × features)
+//   strings                                  → text, one item per line
+//   objects                                  → a table (keys → columns, in first-seen order)
+//   objects with one array field              → labelled sequences (the label: a `label`/`class`/`target`/`y` key,
+//                                                or the only other scalar key; an `id` key names the sequence)
+// A top-level object holding one array (`{"data": [...]}`) is that array; an object of equal-length arrays is a
+// table by columns. Nesting is limited (checked before JSON.parse, so deep input cannot blow the stack), and so is
+// the size of a JSON document (JSONL streams line by line).
+
+import { DataError, type Parsed, type ParsedSequences } from '../parsed';
+import { LineSplitter } from './lines';
+import { TableBuilder } from './table';
+
+export const MAX_JSON_DEPTH = 64;
+export const MAX_JSON_CHARS = 256 * 2 ** 20;
+
+/** Throws a DataError where `text` nests deeper than MAX_JSON_DEPTH (a linear scan, strings skipped). */
+export function checkJsonDepth(text: string, file: string, firstLine = 1): void {
+  let depth = 0;
+  let line = firstLine;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // skip the string
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+        else if (d === 10) line++;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) throw new DataError(file, line, `JSON nested more than ${MAX_JSON_DEPTH} levels deep`, 'flatten the data: records of numbers, strings or arrays of numbers');
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 10) line++;
+  }
+}
+
+export function parseJsonText(text: string, file: string, firstLine = 1): unknown {
+  checkJsonDepth(text, file, firstLine);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let line = firstLine;
+    if (pos) for (let i = 0, p = Math.min(+pos[1], text.length); i < p; i++) if (text.charCodeAt(i) === 10) line++;
+    throw new DataError(file, pos || firstLine > 1 ? line : undefined, `not valid JSON: ${msg.length > 120 ? msg.slice(0, 120) + '…' : msg}`, 'check the brackets, commas and quotes near this line (JSON needs double quotes)');
+  }
+}
+
+type ItemKind = 'number' | 'string' | 'sequence' | 'object';
+const LABEL_KEY = /^(label|labels|class|category|target|y|tag)$/i;
+const ID_KEY = /^(id|sequence_?id|seq_?id|name|key)$/i;
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Array of numbers (null → NaN) or of equal-width arrays of numbers → steps, or undefined when it is neither. */
+function toSteps(v: unknown): Float64Array[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const steps: Float64Array[] = new Array(v.length);
+  let width = -1;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x === 'number' || x === null) {
+      if (width > 1) return undefined;
+      width = 1;
+      steps[i] = Float64Array.of(x === null ? NaN : x);
+    } else if (Array.isArray(x)) {
+      if (width !== -1 && width !== x.length) return undefined;
+      width = x.length;
+      const s = new Float64Array(x.length);
+      for (let k = 0; k < x.length; k++) {
+        const y = x[k];
+        if (typeof y === 'number') s[k] = y;
+        else if (y === null) s[k] = NaN;
+        else return undefined;
+      }
+      steps[i] = s;
+    } else return undefined;
+  }
+  return steps;
+}
+
+/** Maps a stream of JSON values (array items or JSONL lines) to one Parsed. */
+export class JsonValuesBuilder {
+  private kind: ItemKind | undefined;
+  private table?: TableBuilder;
+  private columns = new Map<string, number>();
+  private strings: string[] = [];
+  private seqs: ParsedSequences['sequences'] = [];
+  private width = -1;
+  private seqKey?: string;
+  private labelKey?: string;
+  private idKey?: string;
+  private nulls = 0;
+  count = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly what: 'item' | 'line',
+  ) {}
+
+  add(v: unknown, line: number): void {
+    const index = this.count++;
+    if (v === null && (this.kind === undefined || this.kind === 'number')) {
+      if (this.kind === undefined) this.nulls++;
+      else this.table!.addValues([null], line);
+      return;
+    }
+    if (this.kind === undefined) this.start(v, line);
+    const where = this.what === 'item' ? `item ${index + 1}` : 'this line';
+    const wrong = (expected: string): never => {
+      throw new DataError(this.file, line, `${where} is ${describe(v)}, but the first ${this.what} is ${expected}`, `make every ${this.what} the same kind of value`);
+    };
+    switch (this.kind) {
+      case 'number':
+        if (typeof v !== 'number') wrong('a number');
+        this.table!.addValues([v], line);
+        break;
+      case 'string':
+        if (typeof v !== 'string') wrong('a string');
+        this.strings.push(v as string);
+        break;
+      case 'sequence': {
+        const steps = toSteps(v);
+        if (!steps) wrong('an array of numbers (or of equal-width arrays of numbers)');
+        this.addSequence(String(index + 1), steps!, undefined, line);
+        break;
+      }
+      case 'object': {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) wrong('an object');
+        const o = v as Record<string, unknown>;
+        if (this.seqKey !== undefined) {
+          const steps = toSteps(o[this.seqKey]);
+          if (!steps) throw new DataError(this.file, line, `"${this.seqKey}" is not an array of numbers here`, `give every ${this.what} a "${this.seqKey}" array of numbers`);
+          const label = this.labelKey !== undefined && o[this.labelKey] !== undefined && o[this.labelKey] !== null ? String(o[this.labelKey]) : undefined;
+          const id = this.idKey !== undefined && o[this.idKey] !== undefined ? String(o[this.idKey]) : String(index + 1);
+          this.addSequence(id, steps, label, line);
+          break;
+        }
+        const values: unknown[] = [];
+        for (const k in o) {
+          let c = this.columns.get(k);
+          if (c === undefined) {
+            c = this.table!.addColumn(k);
+            this.columns.set(k, c);
+          }
+          values[c] = o[k];
+        }
+        this.table!.addValues(values, line);
+        break;
+      }
+    }
+  }
+
+  private start(v: unknown, line: number): void {
+    if (typeof v === 'number') {
+      this.kind = 'number';
+      this.table = new TableBuilder({ file: this.file, names: ['value'] });
+      for (let i = 0; i < this.nulls; i++) this.table.addValues([null], line);
+    } else if (this.nulls > 0) {
+      throw new DataError(this.file, line, `null before the first ${describe(v).replace(/^an? /, '')}`, 'remove the nulls');
+    } else if (typeof v === 'string') this.kind = 'string';
+    else if (Array.isArray(v)) {
+      if (!toSteps(v)) throw new DataError(this.file, line, 'an array that is not numbers (or equal-width arrays of numbers)', 'sequences are arrays of numbers, e.g. [[1, 2], [3, 4]]');
+      this.kind = 'sequence';
+    } else if (v !== null && typeof v === 'object') {
+      this.kind = 'object';
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      const arrays = keys.filter((k) => Array.isArray(o[k]));
+      if (arrays.length === 1 && toSteps(o[arrays[0]])) {
+        this.seqKey = arrays[0];
+        const scalars = keys.filter((k) => k !== this.seqKey && (typeof o[k] === 'string' || typeof o[k] === 'number'));
+        this.idKey = scalars.find((k) => ID_KEY.test(k));
+        const rest = scalars.filter((k) => k !== this.idKey);
+        this.labelKey = rest.find((k) => LABEL_KEY.test(k)) ?? (rest.length === 1 ? rest[0] : undefined);
+      } else this.table = new TableBuilder({ file: this.file, names: [] });
+    } else {
+      throw new DataError(this.file, line, `${describe(v)} is not data this importer reads`, 'use numbers, strings, arrays of numbers or objects');
+    }
+  }
+
+  private addSequence(id: string, steps: Float64Array[], label: string | undefined, line: number): void {
+    if (steps.length === 0) throw new DataError(this.file, line, 'an empty sequence', 'remove it, or give it at least one step');
+    const w = steps[0].length;
+    if (this.width === -1) this.width = w;
+    else if (w !== this.width) throw new DataError(this.file, line, `a sequence with ${w} features per step; earlier ones have ${this.width}`, 'give every step the same number of features');
+    this.seqs.push({ id, steps, ...(label !== undefined ? { label } : {}), line });
+  }
+
+  finish(): Parsed {
+    switch (this.kind) {
+      case undefined:
+        throw new DataError(this.file, undefined, this.nulls ? 'only nulls, no data' : 'no data (an empty array or no lines)', 'add records');
+      case 'number':
+        return this.table!.finish();
+      case 'string': {
+        const text = this.strings.join('\n');
+        return { kind: 'text', text, lines: this.strings.length };
+      }
+      case 'sequence':
+      case 'object':
+        if (this.kind === 'sequence' || this.seqKey !== undefined) {
+          const featureNames = this.width === 1 ? ['value'] : Array.from({ length: this.width }, (_, i) => String(i + 1));
+          return { kind: 'sequences', sequences: this.seqs, featureNames };
+        }
+        return this.table!.finish();
+    }
+  }
+}
+
+/** A whole JSON document. */
+export function parseJson(text: string, file = 'input'): Parsed {
+  if (text.length > MAX_JSON_CHARS) throw new DataError(file, undefined, `a JSON document over ${MAX_JSON_CHARS / 2 ** 20} MiB`, 'use JSONL (one record per line) for large data');
+  let v = parseJsonText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    const arrays = keys.filter((k) => Array.isArray(o[k]));
+    if (arrays.length === 1 && keys.length <= 3) v = o[arrays[0]];
+    else if (keys.length > 0 && arrays.length === keys.length && new Set(arrays.map((k) => (o[k] as unknown[]).length)).size === 1) {
+      const n = (o[keys[0]] as unknown[]).length;
+      const t = new TableBuilder({ file, names: keys });
+      for (let i = 0; i < n; i++) t.addValues(keys.map((k) => (o[k] as unknown[])[i]), i + 1);
+      return t.finish();
+    } else throw new DataError(file, 1, 'a JSON object, not an array of records', 'give an array ([...]) of numbers, strings, arrays or objects, or an object of equal-length column arrays');
+  }
+  if (typeof v === 'string') return { kind: 'text', text: v, lines: v.split('\n').length };
+  if (!Array.isArray(v)) throw new DataError(file, 1, `the JSON document is ${describe(v)}, not an array`, 'give an array ([...]) of records');
+  const b = new JsonValuesBuilder(file, 'item');
+  for (let i = 0; i < v.length; i++) b.add(v[i], i + 1);
+  return b.finish();
+}
+
+/** JSONL, streamed: one JSON value per line (blank lines skipped); errors name the line. */
+export class JsonlBuilder {
+  private values: JsonValuesBuilder;
+  private splitter: LineSplitter;
+
+  constructor(readonly file: string) {
+    this.values = new JsonValuesBuilder(file, 'line');
+    this.splitter = new LineSplitter(file, (l, n) => {
+      if (l.trim() === '') return;
+      this.values.add(parseJsonText(l, file, n), n);
+    });
+  }
+
+  get rows(): number {
+    return this.values.count;
+  }
+
+  push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  finish(): Parsed {
+    this.splitter.end();
+    return this.values.finish();
+  }
+}
+
+export function parseJsonl(text: string, file = 'input'): Parsed {
+  const b = new JsonlBuilder(file);
+  b.push(text);
+  return b.finish();
+}

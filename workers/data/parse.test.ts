@@ -1,0 +1,179 @@
+// parseFile on temporary files (errors, progress, hashing) and on every real dataset in ../shared/datasets.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { groupSequences } from './formats/sequences';
+import { parseFile } from './parse';
+import { DataError, type ImportProgress, type Parsed } from './parsed';
+
+const dir = mkdtempSync(join(tmpdir(), 'parse-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, data: string | Uint8Array): string => {
+  const p = join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+async function dataError(p: Promise<unknown>): Promise<DataError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DataError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('parseFile', () => {
+  it('parses a CSV, hashes the bytes, reports progress', async () => {
+    const text = 'date,value,kind\n2024-01-01,1.5,a\n2024-01-02,NA,b\n2024-01-03,3,a\n';
+    const seen: ImportProgress[] = [];
+    const r = await parseFile(write('s.csv', text), { onProgress: (p) => seen.push(p) });
+    expect(r.format).toBe('csv');
+    expect(r.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(r.bytes).toBe(text.length);
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.columns.map((c) => c.type)).toEqual(['date', 'numeric', 'categorical']);
+    expect(seen.at(-1)).toEqual({ bytesRead: text.length, bytesTotal: text.length, rows: 3 });
+  });
+
+  it('streams a multi-chunk file: rows across chunk boundaries, lines right', async () => {
+    const lines = ['a,b,c'];
+    for (let i = 0; i < 120_000; i++) lines.push(`${i},"x, ${i % 7}",${i * 0.5}`);
+    const r = await parseFile(write('big.csv', lines.join('\n')));
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.rows).toBe(120_000);
+    expect(r.parsed.columns[1].type).toBe('categorical');
+    expect(r.parsed.columns[2].numbers![119_999]).toBe(119_999 * 0.5);
+    expect(r.parsed.lineOfRow[119_999]).toBe(120_001);
+  });
+
+  it('bad input: missing, empty, blank, binary, invalid UTF-8 (with its line), ragged, a folder, too big', async () => {
+    expect((await dataError(parseFile(join(dir, 'nope.csv')))).reason).toMatch(/no such file/);
+    expect((await dataError(parseFile(write('empty.csv', '')))).reason).toMatch(/empty/);
+    expect((await dataError(parseFile(write('blank.txt', '\n  \n')))).reason).toMatch(/empty/);
+    const bin = await dataError(parseFile(write('bin.dat', new Uint8Array([1, 2, 10, 0, 5]))));
+    expect(bin.reason).toMatch(/binary/);
+    expect(bin.line).toBe(2);
+    const bad = await dataError(parseFile(write('latin1.csv', Buffer.concat([Buffer.from('a,b\n1,2\ncaf'), Buffer.from([0xe9]), Buffer.from(',3\n')]))));
+    expect(bad.line).toBe(3);
+    expect(bad.hint).toMatch(/save the file as UTF-8/);
+    const rag = await dataError(parseFile(write('rag.csv', 'a,b\n1,2\n3,4,5\n')));
+    expect([rag.file, rag.line]).toEqual(['rag.csv', 3]);
+    expect((await dataError(parseFile(dir))).reason).toMatch(/folder/);
+    expect((await dataError(parseFile(write('big.txt', 'x'.repeat(100)), { maxBytes: 10 }))).reason).toMatch(/limit/);
+  });
+
+  it('a file that shrinks while being read is a DataError', async () => {
+    const p = write('shrink.txt', 'x'.repeat(3 << 20));
+    let cut = false;
+    const e = await dataError(
+      parseFile(p, {
+        onProgress: () => {
+          if (!cut) writeFileSync(p, 'short');
+          cut = true;
+        },
+      }),
+    );
+    expect(e.reason).toMatch(/shrank|vanished|changed/);
+  });
+
+  it('honours a chosen format', async () => {
+    const r = await parseFile(write('x.txt', 'a\tb\n'), { format: 'pairs' });
+    expect(r.parsed.kind).toBe('pairs');
+  });
+});
+
+const DATA = resolve(import.meta.dirname, '../../../shared/datasets');
+const have = existsSync(DATA);
+if (!have) console.log(`skipping the real-dataset tests: ${DATA} is absent`);
+
+describe.skipIf(!have)('real datasets in ../shared/datasets', () => {
+  const parse = (rel: string) => parseFile(join(DATA, rel));
+  const as = <K extends Parsed['kind']>(p: Parsed, kind: K) => {
+    expect(p.kind).toBe(kind);
+    return p as Extract<Parsed, { kind: K }>;
+  };
+
+  it('tinyshakespeare: plain text', async () => {
+    const r = await parse('tinyshakespeare/input.txt');
+    const t = as(r.parsed, 'text');
+    expect(r.format).toBe('text');
+    expect(t.text.length).toBe(1_115_394);
+    expect(t.lines).toBe(40_000);
+    expect(t.text.startsWith('First Citizen:')).toBe(true);
+    expect(r.sha256.startsWith('86c4e6aa9db7c042')).toBe(true);
+  });
+
+  it('mauna loa co2: YYYYMMDD dates and 59 missing values', async () => {
+    const t = as((await parse('mauna_loa_co2_weekly/co2.csv')).parsed, 'table');
+    expect(t.rows).toBe(2284);
+    const [date, co2] = t.columns;
+    expect([date.name, date.type, co2.type, co2.missing]).toEqual(['date', 'date', 'numeric', 59]);
+    expect(date.numbers![0]).toBe(Date.UTC(1958, 2, 29));
+    expect(co2.numbers![0]).toBe(316.1);
+  });
+
+  it('us macro: quoted header, 14 numeric columns', async () => {
+    const t = as((await parse('us_macro_quarterly/macrodata.csv')).parsed, 'table');
+    expect(t.rows).toBe(203);
+    expect(t.header).toBe(true);
+    expect(t.columns.map((c) => c.name).slice(0, 3)).toEqual(['year', 'quarter', 'realgdp']);
+    expect(t.columns.every((c) => c.type === 'numeric')).toBe(true);
+    expect(t.columns[2].numbers![0]).toBe(2710.349);
+  });
+
+  it('sentiment sentences: sentence⇥label tables of 1000 rows (imdb: stray quotes, NEL characters)', async () => {
+    for (const f of ['amazon_cells_labelled.txt', 'imdb_labelled.txt', 'yelp_labelled.txt']) {
+      const r = await parse(`sentiment_sentences/${f}`);
+      expect(r.format).toBe('tsv');
+      const t = as(r.parsed, 'table');
+      expect(t.rows).toBe(1000);
+      expect(t.columns.map((c) => [c.name, c.type])).toEqual([
+        ['sentence', 'text'],
+        ['score', 'numeric'],
+      ]);
+      const s = t.columns[1].numbers!;
+      expect(s.reduce((a, b) => a + b, 0)).toBe(500);
+    }
+  });
+
+  it('wnut17: CoNLL sentences and tokens as documented', async () => {
+    const expected: [string, number, number][] = [
+      ['wnut17train.conll', 3394, 62_730],
+      ['emerging.dev.conll', 1009, 15_733],
+      ['emerging.test.annotated', 1287, 23_394],
+    ];
+    for (const [f, sentences, tokens] of expected) {
+      const r = await parse(`wnut17_ner/${f}`);
+      const t = as(r.parsed, 'tagged');
+      expect(t.sentences.length).toBe(sentences);
+      expect(t.sentences.reduce((a, s) => a + s.tokens.length, 0)).toBe(tokens);
+      expect(t.tags.length).toBe(13);
+      expect(t.tags[0].value).toBe('O');
+    }
+  });
+
+  it('eng-fra: 5000 pairs, the attribution column ignored and counted', async () => {
+    const r = await parse('eng_fra_tatoeba/eng-fra.txt');
+    const p = as(r.parsed, 'pairs');
+    expect(p.pairs.length).toBe(5000);
+    expect(p.pairs[0]).toEqual({ source: 'Go.', target: 'Va !', line: 1 });
+    expect(r.notes.join()).toMatch(/5000 lines have columns after the target/);
+  });
+
+  it('indoor movement: long-format table → 314 labelled sequences of 4 features', async () => {
+    const t = as((await parse('indoor_movement/MovementAAL_combined.csv')).parsed, 'table');
+    expect(t.rows).toBe(13_197);
+    const s = groupSequences(t, { sequence: 'sequence_id', step: 'step', label: 'class_label', features: ['rss_anchor1', 'rss_anchor2', 'rss_anchor3', 'rss_anchor4'] });
+    expect(s.sequences.length).toBe(314);
+    expect(s.sequences.reduce((a, q) => a + q.steps.length, 0)).toBe(13_197);
+    expect(s.sequences.filter((q) => q.label === '1').length).toBe(158);
+    expect(Array.from(s.sequences[0].steps[0])).toEqual([-0.90476, -0.48, 0.28571, 0.3]);
+    // a per-sequence file: its `#` header line names the columns
+    const one = as((await parse('indoor_movement/dataset/MovementAAL_RSS_1.csv')).parsed, 'table');
+    expect(one.columns.map((c) => c.name)).toEqual(['RSS_anchor1', 'RSS_anchor2', 'RSS_anchor3', 'RSS_anchor4']);
+    expect(one.rows).toBe(27);
+  });
+});

@@ -1,0 +1,260 @@
+// Reads a data file as a stream and parses it into the importer's contract (Parsed): the bytes are hashed
+// (SHA-256), checked (empty, binary, invalid UTF-8, a file that changes while read) and decoded chunk by chunk,
+// and each chunk goes to the chosen format's builder, so a large CSV is never held as a whole string (a plain-text
+// file is: the text is the result). Progress is reported about every 100 ms. Every failure is a DataError naming
+// the file, the line where there is one, the reason, and a hint.
+
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ConllBuilder } from './formats/conll';
+import { CsvTokenizer, SEPARATORS, sniffDialect } from './formats/csv';
+import { detectFormat, HEAD_BYTES } from './formats/detect';
+import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
+import { PairsBuilder } from './formats/pairs';
+import { TableBuilder } from './formats/table';
+import { TextBuilder } from './formats/text';
+import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed } from './parsed';
+
+export const DEFAULT_MAX_BYTES = 2 ** 30;
+const CHUNK = 1 << 20;
+
+export interface ParseOptions {
+  format?: FormatName | 'auto';
+  onProgress?: (p: ImportProgress) => void;
+  maxBytes?: number;
+}
+
+export interface ParseResult {
+  parsed: Parsed;
+  format: FormatName;
+  reason: string;
+  bytes: number;
+  sha256: string;
+  /** Things the person should know that are not errors (ignored columns, separator used…). */
+  notes: string[];
+}
+
+/** A format's consumer of decoded text. */
+interface Sink {
+  push(chunk: string): void;
+  finish(): Parsed;
+  readonly rows: number;
+  notes(): string[];
+}
+
+/** The consumer for `format`, given the file's first decoded text (for the CSV dialect). */
+export function makeSink(format: FormatName, file: string, head: string, complete: boolean): Sink {
+  switch (format) {
+    case 'csv':
+    case 'tsv': {
+      const dialect = format === 'tsv' ? sniffDialect(head, ['\t'], !complete) : sniffDialect(head, SEPARATORS, !complete);
+      const table = new TableBuilder({ file, separator: dialect.separator });
+      const tok = new CsvTokenizer(file, dialect, (cells, line) => {
+        if (tok.rows === 1) table.commentHeader = tok.commentBeforeFirstRow;
+        table.addRow(cells, line);
+      });
+      const sepName = dialect.separator === '\t' ? 'TAB' : `"${dialect.separator}"`;
+      return {
+        push: (c) => tok.push(c),
+        finish: () => {
+          tok.end();
+          return table.finish();
+        },
+        get rows() {
+          return tok.rows;
+        },
+        notes: () => [`separator ${sepName}${dialect.quotes ? '' : ', quotes taken literally'}`],
+      };
+    }
+    case 'text': {
+      const b = new TextBuilder();
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.lineCount; }, notes: () => [] };
+    }
+    case 'json': {
+      const parts: string[] = [];
+      let size = 0;
+      return {
+        push: (c) => {
+          size += c.length;
+          if (size > MAX_JSON_CHARS) throw new DataError(file, undefined, `a JSON document over ${MAX_JSON_CHARS / 2 ** 20} MiB`, 'use JSONL (one record per line) for large data');
+          parts.push(c);
+        },
+        finish: () => parseJson(parts.splice(0).join(''), file),
+        rows: 0,
+        notes: () => [],
+      };
+    }
+    case 'jsonl': {
+      const b = new JsonlBuilder(file);
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => [] };
+    }
+    case 'conll': {
+      const b = new ConllBuilder(file);
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => (b.separators ? [`${b.separators} document separator or comment lines skipped`] : []) };
+    }
+    case 'pairs': {
+      const b = new PairsBuilder(file);
+      return {
+        push: (c) => b.push(c),
+        finish: () => b.finish(),
+        get rows() {
+          return b.rows;
+        },
+        notes: () => (b.extraColumns ? [`${b.extraColumns} lines have columns after the target; ignored`] : []),
+      };
+    }
+  }
+}
+
+/** Parses text already in memory, fed in the given chunks (tests, fuzzing; the same code path as files). */
+export function parseString(text: string, file: string, format: FormatName | 'auto' = 'auto', chunks?: number[]): { parsed: Parsed; format: FormatName; reason: string; notes: string[] } {
+  const head = text.slice(0, HEAD_BYTES);
+  const complete = head.length === text.length;
+  const det = format === 'auto' ? detectFormat(file, head, complete) : { format, reason: 'chosen' };
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new DataError(file, undefined, 'the file is empty', 'choose a file with data in it');
+  const sink = makeSink(det.format, file, head, complete);
+  let pos = 0;
+  for (const n of chunks ?? []) {
+    if (pos >= text.length) break;
+    sink.push(text.slice(pos, pos + n));
+    pos += n;
+  }
+  if (pos < text.length) sink.push(text.slice(pos));
+  return { parsed: sink.finish(), format: det.format, reason: det.reason, notes: sink.notes() };
+}
+
+/** Rows, lines, sentences, pairs or sequences of a result (for the final progress report). */
+export function rowsOf(p: Parsed): number {
+  switch (p.kind) {
+    case 'table':
+      return p.rows;
+    case 'text':
+      return p.lines;
+    case 'tagged':
+      return p.sentences.length;
+    case 'pairs':
+      return p.pairs.length;
+    case 'sequences':
+      return p.sequences.length;
+  }
+}
+
+/** 1-based line of the first byte of `bytes` that breaks UTF-8. */
+function invalidUtf8Line(bytes: Uint8Array): number {
+  let line = 1;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    if (b === 10) line++;
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    if (n < 0) return line;
+    for (let k = 1; k <= n; k++) if (i + k < bytes.length && (bytes[i + k] & 0xc0) !== 0x80) return line;
+    i += n + 1;
+  }
+  return line;
+}
+
+function countNewlines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+export async function parseFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
+  const file = basename(path);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (opts.format && opts.format !== 'auto' && !FORMATS.includes(opts.format)) {
+    throw new DataError(file, undefined, `unknown format "${opts.format}"`, `use one of: auto, ${FORMATS.join(', ')}`);
+  }
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(file, undefined, 'no such file', `check the path: ${path}`);
+    if (code === 'EACCES' || code === 'EPERM') throw new DataError(file, undefined, 'permission denied', 'make the file readable, or copy it somewhere you can read');
+    if (code === 'EISDIR') throw new DataError(file, undefined, 'this is a folder, not a file', 'choose a file inside it');
+    throw new DataError(file, undefined, `cannot open: ${(e as Error).message}`);
+  }
+  try {
+    const st = await handle.stat();
+    if (st.isDirectory()) throw new DataError(file, undefined, 'this is a folder, not a file', 'choose a file inside it');
+    const size = st.size;
+    if (size === 0) throw new DataError(file, undefined, 'the file is empty', 'choose a file with data in it');
+    if (size > maxBytes) throw new DataError(file, undefined, `${(size / 2 ** 20).toFixed(0)} MiB is more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'split the file, or raise the limit');
+
+    const hash = createHash('sha256');
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let bytesRead = 0;
+    let lineBase = 1; // line of the first byte of the current chunk
+    let sink: Sink | undefined;
+    let det: { format: FormatName; reason: string } | undefined;
+    let headText = '';
+    let lastReport = Date.now();
+    let anyText = false;
+    const report = (): void => opts.onProgress?.({ bytesRead, bytesTotal: size, rows: sink?.rows ?? 0 });
+    report();
+
+    const feed = (text: string, final: boolean): void => {
+      if (!anyText && text.replace(/^\uFEFF/, '').trim() !== '') anyText = true;
+      if (!sink) {
+        headText += text;
+        if (headText.length < HEAD_BYTES && !final) return;
+        if (!anyText) return; // nothing yet (only whitespace): the empty check below says so
+        det = !opts.format || opts.format === 'auto' ? detectFormat(file, headText.slice(0, HEAD_BYTES), final) : { format: opts.format, reason: 'chosen' };
+        sink = makeSink(det.format, file, headText.slice(0, HEAD_BYTES), final && headText.length <= HEAD_BYTES);
+        text = headText;
+        headText = '';
+      }
+      if (text) sink.push(text);
+    };
+
+    while (bytesRead < size) {
+      const { bytesRead: n } = await handle.read(buf, 0, Math.min(CHUNK, size - bytesRead), bytesRead);
+      if (n === 0) {
+        throw new DataError(file, undefined, `the file shrank or vanished while being read (${bytesRead} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
+      }
+      const chunk = buf.subarray(0, n);
+      hash.update(chunk);
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        throw new DataError(file, lineBase + countNewlines(chunk.subarray(0, nul)), 'this looks like a binary file, not text (it contains NUL bytes)', 'export the data as CSV, TSV, JSON or plain text saved as UTF-8 (UTF-16 files also contain NUL bytes)');
+      }
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw new DataError(file, lineBase + invalidUtf8Line(chunk) - 1, 'not valid UTF-8 text', 'save the file as UTF-8 (in a spreadsheet: "CSV UTF-8"; in an editor: encoding UTF-8)');
+      }
+      lineBase += countNewlines(chunk);
+      bytesRead += n;
+      feed(text, false);
+      const now = Date.now();
+      if (now - lastReport >= 100) {
+        lastReport = now;
+        report();
+      }
+    }
+    let tail: string;
+    try {
+      tail = decoder.decode();
+    } catch {
+      throw new DataError(file, lineBase, 'not valid UTF-8 text: the file ends inside a character', 'save the file as UTF-8');
+    }
+    feed(tail, true);
+    if (!anyText || !sink || !det) throw new DataError(file, undefined, 'the file is empty (only blank space)', 'choose a file with data in it');
+
+    // The file must be the one we started on: same size and not replaced or removed.
+    const after = await stat(path).catch(() => undefined);
+    if (!after) throw new DataError(file, undefined, 'the file vanished while being read', 'import it again once it is in place');
+    if (after.size !== size || after.mtimeMs !== st.mtimeMs || after.ino !== st.ino) {
+      throw new DataError(file, undefined, 'the file changed while being read', 'wait until the file is completely written, then import it again');
+    }
+    const parsed = sink.finish();
+    opts.onProgress?.({ bytesRead, bytesTotal: size, rows: rowsOf(parsed) });
+    return { parsed, format: det.format, reason: det.reason, bytes: size, sha256: hash.digest('hex'), notes: sink.notes() };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { countValues } from './build/common';
+import { catCol, dateCol, numCol, table, textCol, trainBriefly } from './build/testing';
+import type { ParsedSequences, ParsedTagged } from './parsed';
+import { DataError } from './parsed';
+import { buildTrainingData, propose } from './propose';
+
+const weeks = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 6) + i * 7 * 86_400_000).toISOString());
+
+describe('propose', () => {
+  it('a date and one numeric column → univariate forecast, seasonal period from weekly dates, preview in units', () => {
+    const t = table(dateCol('week', weeks(600)), numCol('sales', Array.from({ length: 600 }, (_, i) => 100 + (i % 52))));
+    const p = propose(t, 'sales.csv');
+    expect(p.shape).toBe('many-to-one');
+    expect(p.choice).toMatchObject({ target: 'sales', input: ['sales'], season: 52, lookback: 52, horizon: 1 });
+    expect(p.columns.map((c) => c.type)).toEqual(['date', 'numeric']);
+    expect(p.preview.length).toBe(5);
+    expect(p.preview[0]).toEqual({ input: 'sales 100, 101, 102, …, 149, 150, 151', output: 'sales on 2021-01-04: 100' });
+    const d = buildTrainingData(t, {}, 'sales.csv');
+    expect(d.model.shape).toBe('many-to-one');
+    expect(d.baseline!.name).toBe('seasonal naive (period 52)');
+  });
+
+  it('a multivariate table → inputs all numeric columns, target the last', () => {
+    const n = 100;
+    const t = table(
+      dateCol('day', Array.from({ length: n }, (_, i) => new Date(Date.UTC(2021, 0, 1 + i)).toISOString())),
+      numCol('temp', Array.from({ length: n }, (_, i) => 10 + Math.sin(i / 5))),
+      numCol('load', Array.from({ length: n }, (_, i) => 500 + 20 * Math.sin(i / 5))),
+    );
+    const p = propose(t, 'load.csv');
+    expect(p.shape).toBe('many-to-one');
+    expect(p.choice).toMatchObject({ input: ['temp', 'load'], target: 'load', season: 7 });
+    expect(p.preview[0].input).toMatch(/steps of temp, load; last: temp/);
+    expect(buildTrainingData(t, {}, 'load.csv').model.input.featureSize).toBe(2);
+  });
+
+  it('sentence ⇥ label → word-token classification with class counts and a label-seen-once warning', () => {
+    const t = table(textCol('text', ['I loved it', 'Awful, really', 'Great fun', 'meh at best', 'so good']), catCol('label', ['pos', 'neg', 'pos', 'neg', 'mixed']));
+    const p = propose(t, 'reviews.tsv');
+    expect(p.shape).toBe('many-to-one');
+    expect(p.choice).toMatchObject({ input: ['text'], target: 'label', tokens: 'word' });
+    expect(p.classes).toEqual([{ value: 'neg', count: 2 }, { value: 'pos', count: 2 }, { value: 'mixed', count: 1 }]);
+    expect(p.warnings.join('\n')).toMatch(/a label seen once: "mixed"/);
+    expect(p.preview[1]).toEqual({ input: 'awful , really', output: 'neg' });
+    expect(buildTrainingData(t, {}, 'reviews.tsv').transforms.kind).toBe('classify');
+  });
+
+  it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
+    const tagged: ParsedTagged = {
+      kind: 'tagged',
+      sentences: [
+        { tokens: ['EU', 'rejects'], tags: ['B-ORG', 'O'], line: 1 },
+        { tokens: ['Peter', 'Blackburn'], tags: ['B-PER', 'I-PER'], line: 4 },
+        { tokens: ['BRUSSELS'], tags: ['B-LOC'], line: 7 },
+      ],
+      tags: countValues(['B-ORG', 'O', 'B-PER', 'I-PER', 'B-LOC']),
+    };
+    const pt = propose(tagged, 'ner.conll');
+    expect(pt.shape).toBe('many-to-many');
+    expect(pt.choice.tokens).toBe('word');
+    expect(pt.preview[0]).toEqual({ input: 'EU rejects', output: 'B-ORG O' });
+    expect(buildTrainingData(tagged, {}, 'ner.conll').transforms.kind).toBe('tagging');
+
+    const pairs = { kind: 'pairs' as const, pairs: [{ source: 'go', target: 'va', line: 1 }, { source: 'hi', target: 'salut', line: 2 }, { source: 'run', target: 'cours', line: 3 }] };
+    const pp = propose(pairs, 'fra.txt');
+    expect(pp.shape).toBe('encoder-decoder');
+    expect(pp.choice.tokens).toBe('char');
+    expect(pp.preview[1]).toEqual({ input: 'hi', output: 'salut' });
+    const dp = buildTrainingData(pairs, {}, 'fra.txt');
+    expect(dp.transforms).toMatchObject({ kind: 'pairs', bos: 0, eos: 1 });
+
+    const seqs: ParsedSequences = {
+      kind: 'sequences',
+      featureNames: ['ax', 'ay'],
+      sequences: ['walk', 'run', 'walk', 'run'].map((label, i) => ({ id: `u${i}`, steps: [Float64Array.of(i, 1), Float64Array.of(i, 2)], label, line: i + 1 })),
+    };
+    const ps = propose(seqs, 'har.jsonl');
+    expect(ps.shape).toBe('many-to-one');
+    expect(ps.preview[0]).toEqual({ input: 'u0: 2 steps of ax, ay (first: 0, 1)', output: 'walk' });
+    expect(buildTrainingData(seqs, {}, 'har.jsonl').transforms.kind).toBe('sequences');
+  });
+
+  it('a long-format table with a sequence-id column → grouped sequences', () => {
+    const ids = ['a', 'a', 'a', 'b', 'b', 'c', 'c', 'c'];
+    const t = table(catCol('series_id', ids), numCol('v', [1, 2, 3, 3, 2, 1, 2, 3]), catCol('trend', ids.map((i) => (i === 'b' ? 'down' : 'up'))));
+    const p = propose(t, 'long.csv');
+    expect(p.shape).toBe('many-to-one');
+    expect(p.choice).toMatchObject({ sequence: 'series_id', target: 'trend' });
+    expect(p.preview[0].input).toBe('series_id a: 3 steps of v (first: 1)');
+    expect(buildTrainingData(t, {}, 'long.csv').transforms.kind).toBe('sequences');
+  });
+
+  it('features → a class without dates is one-to-one; a label → a text is one-to-many', () => {
+    const iris = table(numCol('petal', [1.4, 4.7, 6.0, 1.3, 4.5, 5.9]), numCol('sepal', [5.1, 7.0, 6.3, 4.9, 6.4, 5.8]), catCol('species', ['setosa', 'versicolor', 'virginica', 'setosa', 'versicolor', 'virginica']));
+    const p = propose(iris, 'iris.csv');
+    expect(p.shape).toBe('one-to-one');
+    expect(p.choice).toMatchObject({ input: ['petal', 'sepal'], target: 'species' });
+    expect(p.preview[0]).toEqual({ input: 'petal 1.4, sepal 5.1', output: 'species setosa' });
+    const names = table(catCol('origin', ['Scottish', 'Irish', 'Scottish']), textCol('name', ['MacLeod', "O'Brien", 'MacKay']));
+    const q = propose(names, 'names.csv');
+    expect(q.shape).toBe('one-to-many');
+    expect(q.preview[1]).toEqual({ input: 'origin "Irish"', output: '"O\'Brien" (then <eos>)' });
+  });
+
+  it('says when a shape is impossible, naming the file', () => {
+    const t = table(numCol('x', [1, 2, 3, 4]), numCol('y', [2, 4, 6, 8]));
+    expect(() => buildTrainingData(t, { shape: 'many-to-many' }, 'xy.csv')).toThrow(DataError);
+    expect(() => buildTrainingData(t, { shape: 'many-to-many' }, 'xy.csv')).toThrow(/xy.csv: --shape many-to-many: a table without a text or sequence column cannot train many-to-many/);
+    const text = { kind: 'text' as const, text: 'hello world', lines: 1 };
+    expect(() => buildTrainingData(text, { shape: 'one-to-one' }, 'a.txt')).toThrow(/a.txt: --shape one-to-one: running text .* cannot train one-to-one/);
+    expect(() => buildTrainingData(t, { lookback: 50_000 }, 'xy.csv')).toThrow(/--lookback: 50,000 steps is longer than anything sensible/);
+  });
+
+  it('running text → char-level next-step streams with a unigram perplexity baseline, and it trains', () => {
+    const text = 'the quick brown fox jumps over the lazy dog. '.repeat(60);
+    const p = propose({ kind: 'text', text, lines: 1 }, 'fox.txt');
+    expect(p.shape).toBe('many-to-many');
+    expect(p.preview[0].input).toBe(JSON.stringify(text.slice(0, 40)));
+    const d = buildTrainingData({ kind: 'text', text, lines: 1 }, { lookback: 32, batchSize: 8 }, 'fox.txt');
+    expect(d.stateful).toBe(true);
+    const { first, last, metrics } = trainBriefly(d, 60, { hidden: 32 });
+    console.log(`[build] running text: val loss ${first.toFixed(3)} → ${last.toFixed(4)}, perplexity ${metrics.perplexity.toFixed(2)} vs unigram ${d.baseline!.metrics.perplexity.toFixed(2)}`);
+    expect(last).toBeLessThan(first * 0.5);
+    expect(metrics.perplexity).toBeLessThan(d.baseline!.metrics.perplexity);
+  });
+});
