@@ -20,7 +20,8 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 const text = join(tmp, 'poem.txt');
 writeFileSync(text, 'the quick brown fox jumps over the lazy dog. '.repeat(200));
 const csv = join(tmp, 'series.csv');
-writeFileSync(csv, 'date,value\n' + Array.from({ length: 400 }, (_, i) => `${20000101 + i},${(Math.sin(i / 5) * 10 + 50).toFixed(3)}`).join('\n') + '\n');
+const day = (i: number): string => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
+writeFileSync(csv, 'date,value\n' + Array.from({ length: 400 }, (_, i) => `${day(i)},${(Math.sin(i / 5) * 10 + 50).toFixed(3)}`).join('\n') + '\n');
 
 describe('seqstudio train', () => {
   it('trains a character model on a text file and prints JSON lines ending in the summary', () => {
@@ -29,12 +30,13 @@ describe('seqstudio train', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0].type).toBe('ready');
+    const ready = lines.find((l) => l.type === 'ready');
+    expect(lines.findIndex((l) => l.type === 'ready')).toBeLessThan(lines.findIndex((l) => l.type === 'step'));
     expect(lines.filter((l) => l.type === 'step')).toHaveLength(60);
     const summary = lines.at(-1);
     expect(summary.type).toBe('summary');
     expect(summary.steps).toBe(60);
-    expect(summary.valLoss).toBeLessThan(Math.log(lines[0].spec.output.size)); // learnt something
+    expect(summary.valLoss).toBeLessThan(Math.log(ready.spec.output.size)); // learnt something
     expect(summary.metrics.perplexity).toBeCloseTo(Math.exp(summary.valLoss), 6);
     expect(summary.tokensPerSecond).toBeGreaterThan(0);
     expect(summary.runDir).toBe(out);
@@ -42,7 +44,7 @@ describe('seqstudio train', () => {
     expect(run.spec.stack.hiddenSize).toBe(32);
     expect(run.data).toMatchObject({ path: text, bytes: statSync(text).size });
     expect(run.data.sha256).toBe(createHash('sha256').update(readFileSync(text)).digest('hex'));
-    expect(run.transforms.vocabulary.length).toBe(lines[0].spec.output.size);
+    expect(run.transforms.vocabulary.length).toBe(ready.spec.output.size);
     expect(readCheckpoint(join(out, 'checkpoint.bin')).step).toBe(60);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.type === 'step')).toHaveLength(60);
@@ -78,7 +80,7 @@ describe('seqstudio train', () => {
     ['a fractional layer count', ['train', '--data', text, '--layers', '1.5'], /--layers 1.5: expected an integer/],
     ['an unknown cell', ['train', '--data', text, '--cell', 'transformer'], /expected one of rnn, lstm, gru/],
     ['both --steps and --epochs', ['train', '--data', text, '--steps', '5', '--epochs', '1'], /--steps or --epochs/],
-    ['a shape the data cannot train', ['train', '--data', text, '--shape', 'many-to-one'], /plain text trains many-to-many/],
+    ['a shape the data cannot train', ['train', '--data', text, '--shape', 'encoder-decoder'], /--shape encoder-decoder: .*cannot/],
     ['an unknown command', ['fly'], /unknown command "fly"/],
   ];
   for (const [what, args, message] of bad) {
@@ -93,10 +95,11 @@ describe('seqstudio train', () => {
 
   it('names the file and line of a non-numeric value in a CSV', () => {
     const broken = join(tmp, 'broken.csv');
-    writeFileSync(broken, 'date,value\n1,2.5\n2,3.5\n3,abc\n4,5\n');
+    const rows = Array.from({ length: 30 }, (_, i) => `${day(i)},${i === 12 ? 'abc' : (i * 1.5).toFixed(1)}`);
+    writeFileSync(broken, 'date,value\n' + rows.join('\n') + '\n');
     const r = cli('train', '--data', broken, '--steps', '5');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broken\.csv:4: "abc" in column "value" is not a number/);
+    expect(r.stderr).toMatch(/broken\.csv:14: "abc" in column "value" is not a number/);
   });
 
   it('rejects an empty file and a binary file', () => {

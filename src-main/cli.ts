@@ -14,23 +14,28 @@ import { parseArgs } from 'node:util';
 import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import type { BenchResultEvent } from '../workers/protocol';
-import { runBench, runPredict, startRun, type RunEvent } from './services/runs';
+import { FORMATS } from '../workers/data/parsed';
+import { runBench, runInspect, runPredict, startRun, type RunEvent } from './services/runs';
 
 class UsageError extends Error {}
 
 const USAGE = `seqstudio — Sequence Studio on the command line
 
+  seqstudio inspect FILE [--format F] [--json]
   seqstudio train --data FILE [--shape SHAPE] [--cell lstm|gru|rnn] [--layers N] [--hidden N] [--embed N]
                   [--bidirectional] [--dropout P] [--seq-len N] [--batch N] [--steps N | --epochs N]
                   [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
                   [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
-                  [--format auto|text|csv|tsv] [--target COL] [--lookback N] [--horizon N]
+                  [--format auto|text|csv|tsv|json|jsonl|conll|pairs] [--input COL[,COL…]] [--target COL]
+                  [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--tokens char|word]
+                  [--max-length N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
 
-Plain text trains a character-level next-step model (many-to-many); a CSV/TSV column trains a many-to-one
-forecaster of the next value. --json prints one JSON object per line, the last one the summary.`;
+inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
+proposal unless flags override it. COL is a column name, or its 1-based position for files without a header.
+--json prints one JSON object per line, the last one the summary.`;
 
 // ============================================== argument helpers ==================================================
 
@@ -94,9 +99,16 @@ async function train(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       workers: { type: 'string' },
       format: { type: 'string' },
+      input: { type: 'string' },
       target: { type: 'string' },
+      sequence: { type: 'string' },
+      step: { type: 'string' },
       lookback: { type: 'string' },
       horizon: { type: 'string' },
+      stride: { type: 'string' },
+      tokens: { type: 'string' },
+      'max-length': { type: 'string' },
+      'test-fraction': { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -110,12 +122,8 @@ async function train(argv: string[]): Promise<number> {
   const dataPath = resolve(o.data);
   if (!existsSync(dataPath)) throw new UsageError(`--data ${o.data}: no such file`);
   const workers = int(o.workers, 'workers', 1, 64) ?? 1;
-  const format = oneOf(o.format, 'format', ['auto', 'text', 'csv', 'tsv'] as const) ?? 'auto';
+  const format = oneOf(o.format, 'format', ['auto', ...FORMATS] as const) ?? 'auto';
   const shape = oneOf(o.shape, 'shape', PROBLEM_SHAPES) as ProblemShape | undefined;
-  const isCsv = format === 'csv' || format === 'tsv' || (format === 'auto' && /\.(csv|tsv)$/i.test(dataPath));
-  const dataShape: ProblemShape = isCsv ? 'many-to-one' : 'many-to-many';
-  if (shape && shape !== dataShape)
-    throw new UsageError(`--shape ${shape}: ${isCsv ? 'a numeric series trains many-to-one (forecast the next value)' : 'plain text trains many-to-many (next-character prediction)'}; other shapes need the formats of the dataset importer`);
 
   const settings: TrainSettings = {
     ...DEFAULT_TRAIN_SETTINGS,
@@ -126,7 +134,7 @@ async function train(argv: string[]): Promise<number> {
     decay: oneOf(o.decay, 'decay', ['none', 'cosine', 'linear'] as const) ?? 'none',
     weightDecay: real(o['weight-decay'], 'weight-decay', 0, 10) ?? 0,
     batchSize: int(o.batch, 'batch', 1, 4096) ?? DEFAULT_TRAIN_SETTINGS.batchSize,
-    sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000) ?? (isCsv ? 32 : DEFAULT_TRAIN_SETTINGS.sequenceLength),
+    sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000) ?? DEFAULT_TRAIN_SETTINGS.sequenceLength,
     steps: int(o.steps, 'steps', 1, 1e8) ?? DEFAULT_TRAIN_SETTINGS.steps,
     seed: int(o.seed, 'seed', 0, 2 ** 31) ?? DEFAULT_TRAIN_SETTINGS.seed,
     diagnosticsEvery: int(o['diagnostics-every'], 'diagnostics-every', 0) ?? DEFAULT_TRAIN_SETTINGS.diagnosticsEvery,
@@ -162,9 +170,14 @@ async function train(argv: string[]): Promise<number> {
       return;
     }
     switch (e.type) {
+      case 'import-progress':
+        if (tty) process.stderr.write(`\rreading ${o.data}: ${((100 * e.bytesRead) / Math.max(1, e.bytesTotal)).toFixed(0)}% (${fmtInt(e.rows)} rows)\x1b[K`);
+        break;
       case 'ready':
         started = true;
         totalSteps = e.settings.steps;
+        if (tty) process.stderr.write('\r\x1b[K');
+        for (const w of e.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(`${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${e.spec.stack.cell.toUpperCase()}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels, ${e.workers} worker${e.workers > 1 ? 's' : ''}; run folder ${runDir}\n`);
         break;
       case 'evaluation':
@@ -190,7 +203,23 @@ async function train(argv: string[]): Promise<number> {
     }
   };
   if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
-  const handle = startRun({ runDir, data: { path: dataPath, format, target: o.target, lookback: int(o.lookback, 'lookback', 1, 10000), horizon: int(o.horizon, 'horizon', 1, 10000), valFraction }, model, settings, resume: o.resume, epochs, workers }, onEvent);
+  const data = {
+    path: dataPath,
+    format,
+    shape,
+    input: o.input?.split(',').map((c) => c.trim()),
+    target: o.target,
+    sequence: o.sequence,
+    step: o.step,
+    lookback: int(o.lookback, 'lookback', 1, 20000),
+    horizon: int(o.horizon, 'horizon', 1, 10000),
+    stride: int(o.stride, 'stride', 1, 10000),
+    tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
+    maxLength: int(o['max-length'], 'max-length', 1, 20000),
+    valFraction,
+    testFraction: real(o['test-fraction'], 'test-fraction', 0, 0.9),
+  };
+  const handle = startRun({ runDir, data, model, settings, resume: o.resume, epochs, workers }, onEvent);
   const stop = (): void => {
     process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
     handle.stop();
@@ -209,12 +238,53 @@ async function train(argv: string[]): Promise<number> {
     return 1;
   }
   const s = outcome.summary!;
+  const fmtMetrics = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else
     process.stdout.write(
       `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
-        `${Object.entries(s.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}, ${fmtInt(s.tokensPerSecond)} tok/s\nrun folder: ${s.runDir}\n`,
+        `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
     );
+  return 0;
+}
+
+// ============================================== inspect ===========================================================
+
+async function inspectCommand(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { format: { type: 'string' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError('inspect needs one FILE');
+  const format = oneOf(o.format, 'format', ['auto', ...FORMATS] as const) ?? 'auto';
+  if (!existsSync(positionals[0])) throw new UsageError(`${positionals[0]}: no such file`);
+  const tty = process.stderr.isTTY && !o.json;
+  let r;
+  try {
+    r = await runInspect(positionals[0], format, (p) => {
+      if (tty) process.stderr.write(`\rreading: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)}% (${fmtInt(p.rows)} rows)\x1b[K`);
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return 0;
+  }
+  const p = r.proposal;
+  const lines = [
+    `${p.file}: ${r.format} (${r.formatReason}), ${(r.bytes / 1024).toFixed(0)} KiB, ${fmtInt(p.rows)} ${p.kind === 'table' ? 'rows' : 'records'}`,
+    ...r.notes.map((n) => `  note: ${n}`),
+  ];
+  if (p.columns.length) lines.push('columns:', ...p.columns.map((c) => `  ${c.name.padEnd(20)} ${c.type.padEnd(11)}${c.missing ? ` ${c.missing} missing` : ''}${c.distinct !== undefined ? ` ${c.distinct} distinct` : ''}`));
+  lines.push(`proposal: ${p.shape} — ${p.task}`);
+  const flags = Object.entries(p.choice)
+    .filter(([k, v]) => v !== undefined && k !== 'shape')
+    .map(([k, v]) => `--${k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())} ${Array.isArray(v) ? v.join(',') : v}`);
+  lines.push(`  as flags: --shape ${p.shape} ${flags.join(' ')}`);
+  if (p.classes) lines.push(`classes: ${p.classes.slice(0, 12).map((c) => `${c.value} (${c.count})`).join(', ')}${p.classes.length > 12 ? `, … ${p.classes.length} in all` : ''}`);
+  for (const w of p.warnings) lines.push(`warning: ${w}`);
+  lines.push('training pairs as the model sees them:', ...p.preview.map((x) => `  ${x.input}  →  ${x.output}`));
+  process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
 
@@ -318,6 +388,8 @@ export async function main(argv: string[]): Promise<number> {
         return await bench(rest);
       case 'predict':
         return await predictCommand(rest);
+      case 'inspect':
+        return await inspectCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -325,7 +397,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: train, predict, bench; see seqstudio --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: inspect, train, predict, bench; see seqstudio --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -2,22 +2,36 @@
 // (workers/trainer.worker.ts): typed messages, one discriminated union each way, handled by one `switch`.
 
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
-import type { ModelSpec, TrainSettings } from '../src-shared/model';
+import type { ModelSpec, ProblemShape, TrainSettings } from '../src-shared/model';
+import type { FormatName } from './data/parsed';
 import type { DataTransforms } from './engine/data-source';
 import type { Prediction, PredictRequest } from './predict';
+import type { ImportProgress } from './data/parsed';
+import type { Proposal } from './data/propose';
 
-/** Which file to train on and how to read it. */
+/**
+ * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
+ * proposed value; see workers/data/build/choices.ts). Column names may be 1-based positions for files without a header.
+ */
 export interface DataRequest {
   path: string;
-  /** 'auto' picks by extension and content: .csv/.tsv → series, anything else → text. */
-  format: 'auto' | 'text' | 'csv' | 'tsv';
-  /** Series: the column to forecast (name or 1-based position); default the last numeric column. */
+  /** 'auto' detects the format from the extension and content. */
+  format: FormatName | 'auto';
+  shape?: ProblemShape;
+  input?: string[];
   target?: string;
-  /** Series: window length (defaults to the sequence length) and steps ahead. */
+  /** Sequence-id (and step) columns of a long-format table. */
+  sequence?: string;
+  step?: string;
+  /** Series: window length, steps ahead, steps between windows. Running text: TBPTT chunk (default: seq-len). */
   lookback?: number;
   horizon?: number;
-  /** Fraction held out for validation, from the end of ordered data. */
+  stride?: number;
+  tokens?: 'char' | 'word';
+  maxLength?: number;
+  /** Fraction held out for validation (the tail of ordered data, a seeded shuffle of independent samples). */
   valFraction: number;
+  testFraction?: number;
 }
 
 /** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */
@@ -53,7 +67,28 @@ export interface StartBench {
   workers?: number;
 }
 
-export type ToTrainer = StartRun | StartBench | ({ type: 'predict' } & PredictRequest) | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+export type ToTrainer =
+  | StartRun
+  | StartBench
+  | ({ type: 'predict' } & PredictRequest)
+  | { type: 'inspect'; path: string; format: DataRequest['format'] }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+/** What `inspect` found (see workers/data/load.ts inspectFile). */
+export interface InspectionEvent {
+  type: 'inspection';
+  format: string;
+  formatReason: string;
+  notes: string[];
+  bytes: number;
+  proposal: Proposal;
+}
+
+export interface ImportProgressEvent extends ImportProgress {
+  type: 'import-progress';
+}
 
 /** First message of a run: what was built. */
 export interface ReadyEvent {
@@ -65,8 +100,12 @@ export interface ReadyEvent {
   transforms: DataTransforms;
   /** Step the run starts from (0, or the checkpoint's step when resuming). */
   startStep: number;
-  /** The data file as read: size and SHA-256. */
-  dataFile: { bytes: number; sha256: string };
+  /** The data file as read: size, SHA-256 and the format found. */
+  dataFile: { bytes: number; sha256: string; format: string; formatReason: string };
+  /** Things about the data worth knowing (labels seen once, many missing values…). */
+  warnings: string[];
+  /** A naive baseline on the validation split, to beat. */
+  baseline?: { name: string; metrics: Record<string, number> };
   /** The settings in force (steps resolved from epochs). */
   settings: TrainSettings;
   workers: number;
@@ -91,6 +130,8 @@ export interface RunSummary {
   valLoss: number;
   tokensPerSecond: number;
   metrics: Record<string, number>;
+  /** The naive baseline on the same validation data, for comparison. */
+  baseline?: { name: string; metrics: Record<string, number> };
   runDir: string;
 }
 
@@ -106,4 +147,6 @@ export type FromTrainer =
   | BenchResultEvent
   | { type: 'bench-done' }
   | Prediction
+  | InspectionEvent
+  | ImportProgressEvent
   | { type: 'fatal'; message: string };

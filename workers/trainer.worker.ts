@@ -22,7 +22,7 @@ import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { buildLayout, parameterCount } from './engine/layout';
 import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } from './engine/parallel';
 import { NonFiniteError, Trainer, type TrainerState } from './engine/trainer';
-import { loadTrainingData } from './data/load';
+import { inspectFile, loadTrainingData, type LoadedData } from './data/load';
 import type { FromTrainer, RunSummary, StartBench, StartRun, ToTrainer } from './protocol';
 import { predict } from './predict';
 
@@ -115,6 +115,12 @@ else
       case 'bench':
         void bench(msg);
         break;
+      case 'inspect':
+        inspectFile(msg.path, msg.format, (p) => post({ type: 'import-progress', ...p })).then(
+          (r) => post({ type: 'inspection', ...r }),
+          (e: Error) => post({ type: 'fatal', message: e.message }),
+        );
+        break;
       case 'predict':
         try {
           post(predict(kernels().exports, msg));
@@ -142,8 +148,8 @@ const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 // ============================================== a run ============================================================
 
-function buildRun(req: StartRun): { data: ReturnType<typeof loadTrainingData>; spec: ModelSpec; settings: TrainSettings } {
-  const data = loadTrainingData(req.data, req.settings);
+async function buildRun(req: StartRun, progress = false): Promise<{ data: LoadedData; spec: ModelSpec; settings: TrainSettings }> {
+  const data = await loadTrainingData(req.data, req.settings, progress ? (p) => post({ type: 'import-progress', ...p }) : undefined);
   const m = req.model;
   const input = { ...data.model.input };
   if (input.vocabSize > 0 && m.embedSize > 0) input.embedSize = m.embedSize;
@@ -179,13 +185,13 @@ async function run(req: StartRun): Promise<void> {
   const count = req.workers ?? 1;
   try {
     const { exports, variant } = kernels();
-    const { data, spec, settings: s } = buildRun(req);
+    const { data, spec, settings: s } = await buildRun(req, true);
     mkdirSync(req.runDir, { recursive: true });
     const ckptPath = join(req.runDir, 'checkpoint.bin');
     const state = resumeState(req, spec, s, 0, count);
     trainer = new Trainer(exports, spec, s, data, state, count > 1 ? { rank: 0, count } : undefined);
     if (count > 1) group = new Group(trainer, count, spec, s, { kind: 'run', req });
-    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file });
+    post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file, warnings: data.warnings, baseline: data.baseline });
 
     const emit = (e: TrainingEvent): void => post(e);
     const saveCheckpoint = (): void => {
@@ -233,6 +239,7 @@ async function run(req: StartRun): Promise<void> {
       valLoss: lastEval!.valLoss,
       tokensPerSecond: st.trainSeconds > (state?.trainSeconds ?? 0) ? ((trainer.step - (state?.step ?? 0)) * data.tokensPerBatch) / (st.trainSeconds - (state?.trainSeconds ?? 0)) : 0,
       metrics: lastEval!.metrics,
+      baseline: data.baseline,
       runDir: req.runDir,
     };
     post({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step, summary });
@@ -256,7 +263,7 @@ async function runPeer(init: PeerInit): Promise<void> {
     let state: TrainerState | undefined;
     if (init.source.kind === 'run') {
       const req = init.source.req;
-      data = buildRun(req).data;
+      data = (await buildRun(req)).data;
       state = resumeState(req, init.spec, init.settings, init.rank, init.shared.count);
     } else {
       const name = init.source.config;

@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
 import { writeFileAtomic } from '../../workers/engine/checkpoint';
-import type { BenchResultEvent, DataRequest, FromTrainer, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
+import type { BenchResultEvent, DataRequest, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import type { Prediction, PredictRequest } from '../../workers/predict';
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
 
@@ -28,7 +28,7 @@ export interface RunRequest {
   workers?: number;
 }
 
-export type RunEvent = TrainingEvent | ReadyEvent | { type: 'paused' | 'resumed'; step: number };
+export type RunEvent = TrainingEvent | ReadyEvent | ImportProgressEvent | { type: 'paused' | 'resumed'; step: number };
 
 export interface RunOutcome {
   reason: 'finished' | 'stopped' | 'diverged' | 'error';
@@ -89,6 +89,7 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
           break;
         case 'paused':
         case 'resumed':
+        case 'import-progress':
           onEvent(m);
           break;
         case 'done':
@@ -125,7 +126,7 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
     format: 'sequence-studio-run',
     version: RUN_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
-    data: { ...req.data, path: resolve(req.data.path), ...ready.dataFile, summary: ready.dataSummary },
+    data: { ...req.data, path: resolve(req.data.path), ...ready.dataFile, summary: ready.dataSummary, warnings: ready.warnings, baseline: ready.baseline },
     model: req.model,
     spec: ready.spec,
     parameterCount: ready.parameterCount,
@@ -134,6 +135,25 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
     kernels: ready.kernels,
     workers: ready.workers,
   };
+}
+
+/** Reads a file in a worker thread and proposes how to train on it (`inspect`). */
+export async function runInspect(path: string, format: DataRequest['format'], onProgress?: (p: ImportProgressEvent) => void): Promise<InspectionEvent> {
+  const worker = createTrainerWorker();
+  try {
+    return await new Promise<InspectionEvent>((resolveDone, reject) => {
+      worker.on('message', (m: FromTrainer) => {
+        if (m.type === 'inspection') resolveDone(m);
+        else if (m.type === 'import-progress') onProgress?.(m);
+        else if (m.type === 'fatal') reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the import worker stopped (exit code ${code})`)));
+      worker.postMessage({ type: 'inspect', path: resolve(path), format } satisfies ToTrainer);
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** Predicts with a saved run (generation, forecast) in a worker thread. */

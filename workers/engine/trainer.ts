@@ -11,6 +11,8 @@ import { initParameters } from './init';
 import type { KernelExports } from './kernels';
 import { WasmNetwork } from './network';
 import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
+import { decodeSequence } from './generate';
+import { exactMatch, stripEos, tokenErrorRate } from '../data/build/metrics';
 
 /** Thrown when a loss, activation, gradient or parameter stops being finite. */
 export class NonFiniteError extends Error {
@@ -221,7 +223,22 @@ export class Trainer {
       metrics.add(this.net.outputs(), b);
     }
     const valLoss = weightSum > 0 ? lossSum / weightSum : NaN;
-    return { type: 'evaluation', step: this.step, valLoss, metrics: metrics.result(valLoss) };
+    return { type: 'evaluation', step: this.step, valLoss, metrics: { ...metrics.result(valLoss), ...this.decodeMetrics() } };
+  }
+
+  /** Encoder–decoder: greedy-decodes the data's decode samples and scores them against the references. */
+  private decodeMetrics(): Record<string, number> {
+    const samples = this.data.decodeSamples;
+    const t = this.data.transforms;
+    if (!samples?.length || this.spec.shape !== 'encoder-decoder' || t.kind !== 'pairs') return {};
+    const hyp: number[][] = [];
+    const ref: Int32Array[] = [];
+    for (const s of samples) {
+      const out = decodeSequence(this.net, s.source, { bos: t.bos, eos: t.eos, maxLength: Math.min(t.maxLength + 1, s.reference.length * 2 + 10), temperature: 0 });
+      hyp.push(stripEos(out, t.eos));
+      ref.push(s.reference);
+    }
+    return { exactMatch: exactMatch(hyp, ref), tokenErrorRate: tokenErrorRate(hyp, ref) };
   }
 
   get trainLoss(): number {

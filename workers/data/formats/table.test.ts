@@ -55,9 +55,15 @@ describe('table builder', () => {
     expect(parseSlashDate('13/13/2024', true)).toBeNaN();
   });
 
+  it('reports a stray word in a numeric column at its line, rather than reading the column as text', () => {
+    const rows = ['label,value'];
+    for (let i = 0; i < 60; i++) rows.push(`${i % 2 ? 'pos' : 'neg'},${i === 5 ? 'abc' : i}`);
+    expect(() => table(rows.join('\n'))).toThrow(/:7: "abc" in column "value" is not a number, though the column's other 59 values are/);
+  });
+
   it('classes strings as categorical or text, keeps strings where a column mixes numbers and words', () => {
     const rows = ['label,sentence,mixed'];
-    for (let i = 0; i < 60; i++) rows.push(`${i % 2 ? 'pos' : 'neg'},this is a fairly long sentence number ${i} with words,${i === 5 ? 'abc' : i}`);
+    for (let i = 0; i < 60; i++) rows.push(`${i % 2 ? 'pos' : 'neg'},this is a fairly long sentence number ${i} with words,${i % 10 === 5 ? 'abc' : i}`);
     const t = table(rows.join('\n'));
     const [label, sentence, mixed] = t.columns;
     expect(label.type).toBe('categorical');

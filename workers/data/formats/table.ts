@@ -93,6 +93,7 @@ class ColumnState {
   missing = 0;
   numeric = 0; // non-missing numbers
   others = 0; // non-missing non-numbers
+  firstOther?: { row: number; text: string }; // where the first non-number appeared
   all8 = true; // every number is a plausible YYYYMMDD
   sorted = true;
   last = -Infinity;
@@ -141,6 +142,7 @@ class ColumnState {
     if (!Number.isNaN(v)) return this.addNumber(v, t);
     this.nums.push(NaN);
     this.others++;
+    this.firstOther ??= { row: this.nums.n - 1, text: t };
     if (this.dateMask && !this.strings) {
       const n = this.nums.n - 1;
       if (this.numeric > 0) this.toStrings(n);
@@ -204,6 +206,16 @@ class ColumnState {
       } else d.set(t, c + 1);
     }
     this.strings!.push(t);
+  }
+
+  /**
+   * A numeric column with a few stray non-numbers (≥ 90% numbers and at most 3 cells or 1% not): almost surely a typo
+   * or a unit in a cell, not a text column. Reported at its row rather than silently turning the column into text.
+   */
+  strayNonNumber(): { row: number; text: string } | undefined {
+    const present = this.numeric + this.others;
+    if (this.others === 0 || this.numeric < 10 || this.numeric < 0.9 * present || this.others > Math.max(3, 0.01 * present)) return undefined;
+    return this.firstOther;
   }
 
   finish(rows: number): Column {
@@ -389,6 +401,11 @@ export class TableBuilder {
       throw new DataError(this.opts.file, undefined, this.header ? 'the table has a header but no data rows' : 'the table has no data rows', 'add rows below the header');
     }
     const lineOfRow = Int32Array.from(this.lines.done());
+    for (const c of this.cols) {
+      const stray = c.strayNonNumber();
+      if (stray)
+        throw new DataError(this.opts.file, this.lines.a[stray.row], `"${stray.text}" in column "${c.name}" is not a number, though the column's other ${c.numeric} values are`, 'correct the cell, or leave it empty (empty cells and NA count as missing)');
+    }
     const columns = this.cols.map((c) => c.finish(this.rows));
     return { kind: 'table', columns, rows: this.rows, lineOfRow, header: this.header, ...(this.opts.separator ? { separator: this.opts.separator } : {}) };
   }
