@@ -171,3 +171,40 @@ describe('seqstudio bench', () => {
     expect(r.stderr).toMatch(/--config Z: expected one of A, B, C, D/);
   });
 });
+
+describe('the importer from the command line', () => {
+  const labelled = join(tmp, 'reviews.txt');
+  // Sentence ⇥ label, like the sentiment datasets: many distinct sentences, two classes.
+  const nouns = ['food', 'staff', 'service', 'place', 'pizza', 'waiter', 'room', 'coffee', 'bread', 'music'];
+  const good = ['great', 'lovely', 'wonderful', 'friendly', 'tasty'];
+  const bad = ['awful', 'rude', 'terrible', 'cold', 'dirty'];
+  const lines: string[] = [];
+  for (let i = 0; i < 150; i++) {
+    const positive = i % 2 === 1;
+    const adj = (positive ? good : bad)[Math.floor(i / 3) % 5];
+    lines.push(`the ${nouns[i % 10]} was really ${adj} and the ${nouns[Math.floor(i / 10) % 10]} too\t${positive ? 1 : 0}`);
+  }
+  writeFileSync(labelled, lines.join('\n') + '\n');
+
+  it('inspects a file and proposes a shape, target and preview', () => {
+    const r = cli('inspect', labelled, '--json');
+    expect(r.code).toBe(0);
+    const x = JSON.parse(r.stdout);
+    expect(x.format).toBe('tsv');
+    expect(x.proposal.shape).toBe('many-to-one');
+    expect(x.proposal.classes.map((c: { value: string }) => c.value).sort()).toEqual(['0', '1']);
+    expect(x.proposal.preview.length).toBeGreaterThan(0);
+    expect(cli('inspect', labelled).stdout).toMatch(/training pairs as the model sees them/);
+  });
+
+  it('trains a sentence classifier on the proposal, beats the majority baseline, and classifies new text', () => {
+    const out = join(tmp, 'run-cls');
+    const r = cli('train', '--data', labelled, '--steps', '80', '--hidden', '16', '--lr', '0.01', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(s.baseline.metrics.accuracy).toBeLessThan(0.7);
+    expect(s.metrics.accuracy).toBeGreaterThan(s.baseline.metrics.accuracy);
+    const p = JSON.parse(cli('predict', out, '--input', 'the coffee was really wonderful and the room too', '--json').stdout);
+    expect(p).toMatchObject({ kind: 'classify', label: '1' });
+  });
+});

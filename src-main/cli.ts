@@ -311,7 +311,10 @@ async function predictCommand(argv: string[]): Promise<number> {
   }
   if (o.json) process.stdout.write(JSON.stringify(p) + '\n');
   else if (p.kind === 'text') process.stdout.write(p.prime + p.text + '\n');
-  else process.stdout.write(`forecast of "${p.column}" after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
+  else if (p.kind === 'series') process.stdout.write(`forecast of "${p.column}" after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
+  else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
+  else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n');
+  else process.stdout.write(p.output + '\n');
   return 0;
 }
 

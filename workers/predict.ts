@@ -6,7 +6,8 @@ import { basename, join } from 'node:path';
 import type { ModelSpec } from '../src-shared/model';
 import { readCheckpoint } from './engine/checkpoint';
 import type { DataTransforms } from './engine/data-source';
-import { forecastSeries, generateTokens } from './engine/generate';
+import { decodeSequence, forecastSeries, generateTokens } from './engine/generate';
+import { detokenize, tokenize, Vocabulary } from './data/build/common';
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
 import { readCsvColumn } from './data/series';
@@ -26,13 +27,20 @@ export interface PredictRequest {
 
 export type Prediction =
   | { type: 'prediction'; kind: 'text'; prime: string; text: string; temperature: number }
-  | { type: 'prediction'; kind: 'series'; column: string; history: number; forecast: number[] };
+  | { type: 'prediction'; kind: 'series'; column: string; history: number; forecast: number[] }
+  | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
+  | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
+  | { type: 'prediction'; kind: 'translate'; input: string; output: string };
 
 interface RunRecord {
   spec: ModelSpec;
   transforms: DataTransforms;
   data: { path: string; target?: string };
 }
+
+const fail = (message: string): never => {
+  throw new Error(message);
+};
 
 export function readRunRecord(runDir: string): RunRecord {
   const path = join(runDir, 'run.json');
@@ -67,7 +75,39 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
     const ids = generateTokens(net, Int32Array.from(Array.from(prime), (c) => index.get(c)!), req.length ?? 200, { temperature, seed: req.seed ?? 1 });
     return { type: 'prediction', kind: 'text', prime, text: Array.from(ids, (i) => t.vocabulary[i]).join(''), temperature };
   }
-  if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available yet from the command line`);
+  if (t.kind === 'classify') {
+    const input = req.input ?? fail('--input: give the text to classify');
+    const ids = new Vocabulary(t.vocabulary, 0).encode(tokenize(input, t.tokens, t.lowercase).slice(0, t.maxLength));
+    if (ids.length === 0) fail('--input: the text has no tokens');
+    net.forward({ batchSize: 1, steps: ids.length, tokens: ids });
+    const p = net.probabilities(1);
+    const order = t.classes.map((label, i) => ({ label, p: p[i] })).sort((a, b) => b.p - a.p);
+    return { type: 'prediction', kind: 'classify', input, label: order[0].label, probabilities: order };
+  }
+  if (t.kind === 'tagging') {
+    const tokens = (req.input ?? fail('--input: give the sentence to tag')).split(/\s+/).filter((w) => w !== '');
+    if (tokens.length === 0) fail('--input: the sentence has no tokens');
+    net.forward({ batchSize: 1, steps: tokens.length, tokens: new Vocabulary(t.vocabulary, 0).encode(tokens) });
+    const out = net.outputs();
+    const O = t.tags.length;
+    const tags = tokens.map((_, i) => {
+      let best = 0;
+      for (let j = 1; j < O; j++) if (out[i * O + j] > out[i * O + best]) best = j;
+      return t.tags[best];
+    });
+    return { type: 'prediction', kind: 'tagging', tokens, tags };
+  }
+  if (t.kind === 'pairs') {
+    const input = req.input ?? fail('--input: give the text to translate');
+    const src = new Vocabulary(t.source.vocabulary, 0).encode(tokenize(input, t.source.tokens));
+    if (src.length === 0) fail('--input: the text has no tokens');
+    const out = decodeSequence(net, src, { bos: t.bos, eos: t.eos, maxLength: req.length ?? t.maxLength + 1, temperature: req.temperature ?? 0, seed: req.seed });
+    const words = Array.from(out)
+      .filter((id) => id !== t.eos && id !== t.bos)
+      .map((id) => t.target.vocabulary[id]);
+    return { type: 'prediction', kind: 'translate', input, output: detokenize(words, t.target.tokens) };
+  }
+  if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available from the command line yet`);
   // Series: the last `lookback` values of the history, normalised as in training.
   let history: number[];
   if (req.input !== undefined) {
