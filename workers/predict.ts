@@ -10,7 +10,8 @@ import { decodeSequence, forecastSeries, generateTokens } from './engine/generat
 import { detokenize, tokenize, Vocabulary } from './data/build/common';
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
-import { readCsvColumn } from './data/series';
+import { parseString } from './data/parse';
+import { fillGaps } from './data/series';
 import { readTextFile } from './data/load';
 
 export interface PredictRequest {
@@ -121,7 +122,12 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
       });
   } else {
     const file = req.file ?? run.data.path;
-    history = Array.from(readCsvColumn(readTextFile(file), basename(file), t.column).values);
+    const { parsed } = parseString(readTextFile(file), basename(file));
+    const column = parsed.kind === 'table' ? parsed.columns.find((c) => c.name === t.column) : undefined;
+    if (!column?.numbers) throw new Error(`${basename(file)}: no numeric column "${t.column}" to forecast from`);
+    const values = Array.from(column.numbers);
+    if (fillGaps(values) < 0) throw new Error(`${basename(file)}: column "${t.column}" has no values`);
+    history = values;
   }
   if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
   const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
