@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelSpec } from '../src-shared/model';
 import { readCheckpoint } from './engine/checkpoint';
-import type { DataTransforms } from './engine/data-source';
+import type { DataTransforms, FeatureEncoding } from './engine/data-source';
 import { decodeSequence, forecastSeries, generateTokens } from './engine/generate';
-import { detokenize, tokenize, Vocabulary } from './data/build/common';
+import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/common';
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
 import { parseString } from './data/parse';
@@ -31,7 +31,9 @@ export type Prediction =
   | { type: 'prediction'; kind: 'series'; column: string; history: number; forecast: number[] }
   | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
   | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
-  | { type: 'prediction'; kind: 'translate'; input: string; output: string };
+  | { type: 'prediction'; kind: 'translate'; input: string; output: string }
+  | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
+  | { type: 'prediction'; kind: 'generate'; input: string; output: string };
 
 interface RunRecord {
   spec: ModelSpec;
@@ -42,6 +44,35 @@ interface RunRecord {
 const fail = (message: string): never => {
   throw new Error(message);
 };
+
+/**
+ * `--input "name=value, name=value"` (or plain values in the order of the inputs) → the model's encoded features,
+ * scaled and one-hot exactly as in training.
+ */
+function encodeGiven(enc: FeatureEncoding[], input: string): Float32Array {
+  const parts = input.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const named = parts.every((p) => p.includes('='));
+  const value = new Map<string, string>();
+  if (named) for (const p of parts) value.set(p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim());
+  else if (parts.length === enc.length) enc.forEach((e, i) => value.set(e.column, parts[i]));
+  else fail(`--input: expected ${enc.length} values (${enc.map((e) => e.column).join(', ')}) or name=value pairs`);
+  const out = new Float32Array(featureWidth(enc));
+  let o = 0;
+  for (const e of enc) {
+    const v = value.get(e.column) ?? fail(`--input: no value for "${e.column}"`);
+    if (e.kind === 'numeric') {
+      const x = Number(v);
+      if (v === '' || !Number.isFinite(x)) fail(`--input: "${v}" for "${e.column}" is not a number`);
+      out[o++] = (x - e.mean) / e.std;
+    } else {
+      const k = e.categories.indexOf(v);
+      if (k < 0) fail(`--input: "${v}" is not a value "${e.column}" had in training (${e.categories.slice(0, 10).join(', ')}${e.categories.length > 10 ? ', …' : ''})`);
+      out[o + k] = 1;
+      o += e.categories.length;
+    }
+  }
+  return out;
+}
 
 export function readRunRecord(runDir: string): RunRecord {
   const path = join(runDir, 'run.json');
@@ -107,6 +138,24 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
       .filter((id) => id !== t.eos && id !== t.bos)
       .map((id) => t.target.vocabulary[id]);
     return { type: 'prediction', kind: 'translate', input, output: detokenize(words, t.target.tokens) };
+  }
+  if (t.kind === 'tabular') {
+    const input = req.input ?? fail(`--input: give the inputs as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
+    net.forward({ batchSize: 1, steps: 1, features: encodeGiven(t.inputs, input) });
+    if (t.target.kind === 'values') return { type: 'prediction', kind: 'value', input, column: t.target.column, value: net.outputs()[0] * t.target.std + t.target.mean };
+    const classes = t.target.classes;
+    const p = net.probabilities(1);
+    const order = classes.map((label, i) => ({ label, p: p[i] })).sort((a, b) => b.p - a.p);
+    return { type: 'prediction', kind: 'classify', input, label: order[0].label, probabilities: order };
+  }
+  if (t.kind === 'conditional') {
+    const input = req.input ?? fail(`--input: give the condition as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
+    const features = encodeGiven(t.inputs, input);
+    const ids = generateTokens(net, Int32Array.of(t.bos), req.length ?? t.maxLength + 1, { temperature: req.temperature ?? 0, seed: req.seed, features, stopToken: t.eos });
+    const words = Array.from(ids)
+      .filter((id) => id !== t.eos && id !== t.bos)
+      .map((id) => t.vocabulary[id]);
+    return { type: 'prediction', kind: 'generate', input, output: detokenize(words, t.tokens) };
   }
   if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available from the command line yet`);
   // Series: the last `lookback` values of the history, normalised as in training.
