@@ -2,7 +2,8 @@
 // (workers/trainer.worker.ts): typed messages, one discriminated union each way, handled by one `switch`.
 
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
-import type { ModelSpec, ProblemShape, TrainSettings } from '../src-shared/model';
+import type { ModelSpec, TrainSettings } from '../src-shared/model';
+import type { DatasetChoice } from './data/build/choices';
 import type { FormatName } from './data/parsed';
 import type { DataTransforms } from './engine/data-source';
 import type { Prediction, PredictRequest } from './predict';
@@ -13,25 +14,12 @@ import type { Proposal } from './data/propose';
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value; see workers/data/build/choices.ts). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'testFraction'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
-  shape?: ProblemShape;
-  input?: string[];
-  target?: string;
-  /** Sequence-id (and step) columns of a long-format table. */
-  sequence?: string;
-  step?: string;
-  /** Series: window length, steps ahead, steps between windows. Running text: TBPTT chunk (default: seq-len). */
-  lookback?: number;
-  horizon?: number;
-  stride?: number;
-  tokens?: 'char' | 'word';
-  maxLength?: number;
   /** Fraction held out for validation (the tail of ordered data, a seeded shuffle of independent samples). */
   valFraction: number;
-  testFraction?: number;
 }
 
 /** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */

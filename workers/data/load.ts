@@ -25,26 +25,9 @@ export type LoadedData = TrainingData & { file: DataFile; warnings: string[] };
 
 export async function loadTrainingData(req: DataRequest, settings: TrainSettings, onProgress?: (p: ImportProgress) => void): Promise<LoadedData> {
   const r = await parseFile(req.path, { format: req.format, onProgress, maxBytes: MAX_BYTES });
-  const data = buildTrainingData(
-    r.parsed,
-    {
-      shape: req.shape,
-      input: req.input,
-      target: req.target,
-      sequence: req.sequence,
-      step: req.step,
-      lookback: req.lookback ?? (r.parsed.kind === 'text' ? settings.sequenceLength : undefined),
-      horizon: req.horizon,
-      stride: req.stride,
-      tokens: req.tokens,
-      testFraction: req.testFraction,
-      maxLength: req.maxLength,
-      valFraction: req.valFraction,
-      seed: settings.seed,
-      batchSize: settings.batchSize,
-    },
-    basename(req.path),
-  );
+  const { path, format: _format, ...choice } = req; // the rest are the person's choices
+  const lookback = req.lookback ?? (r.parsed.kind === 'text' ? settings.sequenceLength : undefined);
+  const data = buildTrainingData(r.parsed, { ...choice, lookback, seed: settings.seed, batchSize: settings.batchSize }, basename(path));
   return Object.assign(data, { file: { bytes: r.bytes, sha256: r.sha256, format: r.format, formatReason: r.reason } });
 }
 
