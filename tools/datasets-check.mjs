@@ -1,0 +1,114 @@
+// Dataset evidence for issue 3 ("What it must reach"): every dataset in ../shared/datasets/ and every sample in
+// resources/samples/ is imported with the proposed settings (or the ONE stated override below), trained through
+// the CLI, and compared with the naive baseline the CLI computes on the same validation data.
+//
+// Not part of `npm test` (it trains ~15 models, a few minutes on 2 cores). Run it with:
+//
+//   npm run build && node tools/datasets-check.mjs            # all entries
+//   node tools/datasets-check.mjs co2 yelp                    # only entries whose name contains one of the words
+//
+// Prints one line per dataset: name, shape, flags, metric, model, baseline, beats, seconds; exits 1 if any model
+// does not beat its baseline (or a run fails), 0 otherwise. Runs go to a temporary folder, one at a time.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = resolve(root, '..', 'shared', 'datasets');
+const samples = join(root, 'resources', 'samples');
+
+// data: the file; shape: the proposed (or overridden) shape, for the table; override: the one data flag changed
+// from inspect's proposal (or none); model: model/optimiser flags only (they do not change the data proposal).
+const char = ['--cell', 'gru', '--hidden', '128', '--lr', '0.005', '--steps', '600'];
+const sentiment = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--steps', '400'];
+const co2 = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--decay', 'cosine', '--steps', '6000'];
+const tagging = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--bidirectional', '--steps', '400'];
+const pairs = ['--cell', 'gru', '--hidden', '256', '--lr', '0.003', '--steps', '3000'];
+const movement = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '600'];
+const macro = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '1000'];
+
+const entries = [
+  { name: 'tinyshakespeare', data: join(shared, 'tinyshakespeare/input.txt'), shape: 'many-to-many', override: [], model: char },
+  { name: 'mauna_loa_co2_weekly', data: join(shared, 'mauna_loa_co2_weekly/co2.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
+  { name: 'us_macro_quarterly', data: join(shared, 'us_macro_quarterly/macrodata.csv'), shape: 'one-to-one', override: [], model: macro },
+  { name: 'sentiment amazon', data: join(shared, 'sentiment_sentences/amazon_cells_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
+  { name: 'sentiment imdb', data: join(shared, 'sentiment_sentences/imdb_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
+  { name: 'sentiment yelp', data: join(shared, 'sentiment_sentences/yelp_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
+  { name: 'wnut17_ner', data: join(shared, 'wnut17_ner/wnut17train.conll'), shape: 'many-to-many', override: [], model: tagging },
+  { name: 'eng_fra_tatoeba', data: join(shared, 'eng_fra_tatoeba/eng-fra.txt'), shape: 'encoder-decoder', override: [], model: pairs },
+  { name: 'indoor_movement', data: join(shared, 'indoor_movement/MovementAAL_combined.csv'), shape: 'many-to-one', override: ['--target', 'class_label'], model: movement },
+  // bundled samples
+  { name: 'sample tinyshakespeare.txt', data: join(samples, 'tinyshakespeare.txt'), shape: 'many-to-many', override: [], model: char },
+  { name: 'sample co2-weekly.csv', data: join(samples, 'co2-weekly.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
+  { name: 'sample us-macro.csv', data: join(samples, 'us-macro.csv'), shape: 'one-to-one', override: [], model: macro },
+  { name: 'sample sentiment-yelp.tsv', data: join(samples, 'sentiment-yelp.tsv'), shape: 'many-to-one', override: [], model: sentiment },
+  { name: 'sample wnut17-ner.conll', data: join(samples, 'wnut17-ner.conll'), shape: 'many-to-many', override: [], model: tagging },
+  { name: 'sample eng-fra.tsv', data: join(samples, 'eng-fra.tsv'), shape: 'encoder-decoder', override: [], model: pairs },
+  { name: 'sample indoor-movement.csv', data: join(samples, 'indoor-movement.csv'), shape: 'many-to-one', override: ['--target', 'class_label'], model: movement },
+];
+
+// Which summary metric decides, and in which direction.
+const decisive = [
+  ['accuracy', +1],
+  ['perplexity', -1],
+  ['tokenErrorRate', -1],
+  ['rmse', -1],
+];
+function pickMetric(shape, metrics, baseline) {
+  if (shape === 'many-to-many' && 'perplexity' in metrics && 'perplexity' in baseline) return ['perplexity', -1];
+  for (const [k, dir] of decisive) if (k in metrics && k in baseline) return [k, dir];
+  return [null, 0];
+}
+
+const filter = process.argv.slice(2);
+const chosen = filter.length ? entries.filter((e) => filter.some((w) => e.name.includes(w))) : entries;
+const cli = join(root, 'bin', 'seqstudio.mjs');
+const outRoot = mkdtempSync(join(tmpdir(), 'seqstudio-datasets-'));
+const fmt = (x) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4)) : String(x));
+const rows = [];
+let failures = 0;
+
+for (const [i, e] of chosen.entries()) {
+  const flags = [...e.override, ...e.model, '--workers', '2'];
+  const args = [cli, 'train', '--data', e.data, ...flags, '--out', join(outRoot, String(i)), '--json'];
+  const t0 = Date.now();
+  const r = existsSync(e.data) ? spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }) : null;
+  const seconds = (Date.now() - t0) / 1000;
+  let summary = null;
+  if (r)
+    for (const line of r.stdout.trim().split('\n').reverse()) {
+      try {
+        const o = JSON.parse(line);
+        if (o.type === 'summary') {
+          summary = o;
+          break;
+        }
+      } catch {
+        /* not JSON */
+      }
+    }
+  const row = { dataset: e.name, shape: e.shape, flags: flags.join(' '), metric: '-', model: '-', baseline: '-', beats: 'no', seconds: seconds.toFixed(1) };
+  if (!summary) {
+    failures++;
+    row.model = !r ? `missing file ${e.data}` : `FAILED (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
+  } else {
+    const [k, dir] = pickMetric(e.shape, summary.metrics, summary.baseline.metrics);
+    if (!k) failures++;
+    else {
+      const m = summary.metrics[k];
+      const b = summary.baseline.metrics[k];
+      const beats = dir > 0 ? m > b : m < b;
+      if (!beats) failures++;
+      Object.assign(row, { metric: k, model: fmt(m), baseline: `${fmt(b)} (${summary.baseline.name})`, beats: beats ? 'yes' : 'no' });
+    }
+  }
+  rows.push(row);
+  console.log(['dataset', 'shape', 'flags', 'metric', 'model', 'baseline', 'beats', 'seconds'].map((c) => row[c]).join(' | '));
+}
+
+rmSync(outRoot, { recursive: true, force: true });
+console.log(`\n${rows.length - failures} of ${rows.length} beat their baseline`);
+process.exit(failures ? 1 : 0);
