@@ -62,7 +62,7 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const train = pick(split.train);
   const val = pick(split.val);
   const test = pick(split.test);
-  const vocab = Vocabulary.fit(train.map((i) => toks[i].slice(0, maxLength)), [UNK], choice.vocabularyCap);
+  const vocab = Vocabulary.fit(train.map((i) => toks[i].slice(0, maxLength)), [UNK], choice.vocabularyCap, unit === 'word' ? 2 : 1); // word singletons → <unk>
   const ids = toks.map((t) => vocab.encode(t.slice(0, maxLength)));
   const K = classes.length;
 

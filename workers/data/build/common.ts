@@ -32,12 +32,16 @@ export class Vocabulary {
     this.index = new Map(words.map((w, i) => [w, i]));
   }
 
-  /** Specials first, then the most frequent tokens of `sequences` (ties alphabetical) up to `cap` in all. */
-  static fit(sequences: Iterable<string[]>, specials: string[], cap: number): Vocabulary {
+  /**
+   * Specials first, then the most frequent tokens of `sequences` (ties alphabetical) up to `cap` in all. Tokens seen
+   * fewer than `minCount` times stay out: they become <unk> in training too, so the model learns what to do with a
+   * word it has not seen (otherwise <unk> never occurs in training and unseen words get an untrained embedding).
+   */
+  static fit(sequences: Iterable<string[]>, specials: string[], cap: number, minCount = 1): Vocabulary {
     const counts = new Map<string, number>();
     for (const s of sequences) for (const w of s) counts.set(w, (counts.get(w) ?? 0) + 1);
     for (const sp of specials) counts.delete(sp);
-    const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const ranked = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const words = [...specials, ...ranked.slice(0, Math.max(0, cap - specials.length)).map(([w]) => w)];
     return new Vocabulary(words, specials.indexOf(UNK));
   }

@@ -45,7 +45,7 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
   const tags = parsed.tags.length ? parsed.tags.map((t) => t.value) : [...new Set(cut.flatMap((s) => s.tags))];
   const tagIndex = new Map(tags.map((t, i) => [t, i]));
   const split = shuffledSplit(cut.length, choice.valFraction, choice.testFraction, choice.seed);
-  const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap);
+  const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap, 2); // singletons → <unk>
   const ids = cut.map((s) => vocab.encode(s.tokens));
   const tagIds = cut.map((s) => Int32Array.from(s.tags, (t) => tagIndex.get(t) ?? -1));
   const K = tags.length;
