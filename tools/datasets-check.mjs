@@ -27,7 +27,7 @@ const sentiment = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--steps'
 const co2 = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--decay', 'cosine', '--steps', '6000'];
 const tagging = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--bidirectional', '--steps', '400'];
 const pairs = ['--cell', 'gru', '--hidden', '256', '--lr', '0.003', '--steps', '3000'];
-const movement = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '600'];
+const movement = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '400'];
 const macro = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '1000'];
 
 const entries = [
@@ -39,7 +39,7 @@ const entries = [
   { name: 'sentiment yelp', data: join(shared, 'sentiment_sentences/yelp_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
   { name: 'wnut17_ner', data: join(shared, 'wnut17_ner/wnut17train.conll'), shape: 'many-to-many', override: [], model: tagging },
   { name: 'eng_fra_tatoeba', data: join(shared, 'eng_fra_tatoeba/eng-fra.txt'), shape: 'encoder-decoder', override: [], model: pairs },
-  { name: 'indoor_movement', data: join(shared, 'indoor_movement/MovementAAL_combined.csv'), shape: 'many-to-one', override: ['--target', 'class_label'], model: movement },
+  { name: 'indoor_movement', data: join(shared, 'indoor_movement/MovementAAL_combined.csv'), shape: 'many-to-one', override: [], model: movement },
   // bundled samples
   { name: 'sample tinyshakespeare.txt', data: join(samples, 'tinyshakespeare.txt'), shape: 'many-to-many', override: [], model: char },
   { name: 'sample co2-weekly.csv', data: join(samples, 'co2-weekly.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
@@ -47,7 +47,7 @@ const entries = [
   { name: 'sample sentiment-yelp.tsv', data: join(samples, 'sentiment-yelp.tsv'), shape: 'many-to-one', override: [], model: sentiment },
   { name: 'sample wnut17-ner.conll', data: join(samples, 'wnut17-ner.conll'), shape: 'many-to-many', override: [], model: tagging },
   { name: 'sample eng-fra.tsv', data: join(samples, 'eng-fra.tsv'), shape: 'encoder-decoder', override: [], model: pairs },
-  { name: 'sample indoor-movement.csv', data: join(samples, 'indoor-movement.csv'), shape: 'many-to-one', override: ['--target', 'class_label'], model: movement },
+  { name: 'sample indoor-movement.csv', data: join(samples, 'indoor-movement.csv'), shape: 'many-to-one', override: [], model: movement },
 ];
 
 // Which summary metric decides, and in which direction.

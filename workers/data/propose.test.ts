@@ -125,3 +125,23 @@ describe('propose', () => {
     expect(metrics.perplexity).toBeLessThan(d.baseline!.metrics.perplexity);
   });
 });
+
+describe('long-format sequences', () => {
+  it('finds the per-sequence label and the step column, and keeps per-sequence constants out of the inputs', () => {
+    const ids: string[] = [];
+    const steps: number[] = [];
+    const signal: number[] = [];
+    const pathId: number[] = [];
+    const label: number[] = [];
+    for (let s = 1; s <= 6; s++)
+      for (let t = 0; t < 5; t++) {
+        ids.push(String(s));
+        steps.push(t);
+        signal.push(Math.sin(s + t));
+        pathId.push(s % 3);
+        label.push(s % 2 ? 1 : -1);
+      }
+    const p = propose(table(numCol('sequence_id', ids.map(Number)), numCol('step', steps), numCol('rss', signal), numCol('path_id', pathId), numCol('class_label', label)), 'moves.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', sequence: 'sequence_id', target: 'class_label', step: 'step', input: ['rss'] });
+  });
+});

@@ -61,6 +61,23 @@ function lag1Autocorrelation(v: Float64Array): number {
   return den > 0 ? num / den : 0;
 }
 
+const LABEL_NAME = /(label|class|target|category|activity|outcome|^y$)/i;
+const STEP_NAME = /^(step|t|time|timestep|index|frame|seq(uence)?_?step)$/i;
+
+/** Whether column c takes one value per group of the group column (ignoring missing cells). */
+function constantWithinGroups(t: ParsedTable, group: Column, c: Column): boolean {
+  const keys = labelStrings(group);
+  const vals = labelStrings(c);
+  const seen = new Map<string, string>();
+  for (let r = 0; r < t.rows; r++) {
+    if (vals[r] === '') continue;
+    const prev = seen.get(keys[r]);
+    if (prev === undefined) seen.set(keys[r], vals[r]);
+    else if (prev !== vals[r]) return false;
+  }
+  return true;
+}
+
 function groupColumn(t: ParsedTable): Column | undefined {
   return t.columns.find((c) => {
     if (!ID_NAME.test(c.name.trim())) return false;
@@ -95,8 +112,21 @@ function proposeTable(t: ParsedTable, file: string): Proposal {
 
   // Long-format sequences: an id column with repeats, numeric features, a label constant within each sequence.
   if (group && numeric.filter((c) => c !== group).length > 0 && texts.length === 0) {
-    const label = t.columns.find((c) => c !== group && c.type === 'categorical');
-    const choice: Partial<DatasetChoice> = { shape: 'many-to-one', sequence: group.name, ...(label ? { target: label.name } : {}) };
+    // The label: constant within every sequence, with few values (a label-like name wins); the step: a counter.
+    // Other per-sequence constants (ids of a path, a recording group…) are left out of the inputs: they would let
+    // the model read the answer from bookkeeping instead of from the signal.
+    const constant = t.columns.filter((c) => c !== group && constantWithinGroups(t, group, c));
+    const labelLike = constant.filter((c) => c.type === 'categorical' || (c.type === 'numeric' && new Set(labelStrings(c)).size <= 20));
+    const label = labelLike.find((c) => LABEL_NAME.test(c.name)) ?? labelLike.find((c) => c.type === 'categorical') ?? labelLike[0];
+    const step = numeric.find((c) => c !== group && STEP_NAME.test(c.name.trim()));
+    const inputs = numeric.filter((c) => c !== group && c !== label && c !== step && !constant.includes(c));
+    const choice: Partial<DatasetChoice> = {
+      shape: 'many-to-one',
+      sequence: group.name,
+      ...(label ? { target: label.name } : {}),
+      ...(step ? { step: step.name } : {}),
+      ...(inputs.length ? { input: inputs.map((c) => c.name) } : {}),
+    };
     const seqs = groupTable(t, choice);
     const counts = countValues(seqs.sequences.map((s) => s.label ?? ''));
     const longest = seqs.sequences.reduce((m, s) => Math.max(m, s.steps.length), 0);
