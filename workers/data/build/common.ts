@@ -2,6 +2,7 @@
 // whose position replays exactly (checkpoint resume), feature encoding of table columns, and the TrainingData
 // wrapper for independent samples.
 
+import { dropoutUniform, fmix32 } from '../../engine/batch';
 import type { Batch } from '../../engine/batch';
 import type { DataTransforms, FeatureEncoding, MetricAccumulator, TrainingData } from '../../engine/data-source';
 import { Rng } from '../../engine/rng';
@@ -124,6 +125,13 @@ export interface SampleDataParts {
   summary: string;
   baseline?: TrainingData['baseline'];
   decodeSamples?: TrainingData['decodeSamples'];
+  /**
+   * Word dropout for training batches only: each (non-padding) input token becomes <unk> with this probability,
+   * deterministically for the seed and batch number (so a resumed run replays it). Teaches the model what to do
+   * with a word it has not seen, while it still learns the words it has.
+   */
+  unknownRate?: number;
+  unknownId?: number;
 }
 
 /** TrainingData over independent samples: seeded shuffled batches for training, fixed ordered ones for validation. */
@@ -140,7 +148,16 @@ export function sampleData(p: SampleDataParts): TrainingData {
   const data: TrainingData = {
     model: p.model,
     stateful: false,
-    nextBatch: () => ({ batch: p.makeBatch(sampler.next()) }),
+    nextBatch: () => {
+      const batch = p.makeBatch(sampler.next());
+      if (p.unknownRate && batch.tokens) {
+        const seed = fmix32((p.seed * 0x9e3779b1 + sampler.drawn) >>> 0);
+        const { batchSize: Bn, steps: T, lengths } = batch;
+        for (let t = 0; t < T; t++)
+          for (let b = 0; b < Bn; b++) if ((!lengths || t < lengths[b]) && dropoutUniform(seed, t * Bn + b) < p.unknownRate) batch.tokens[t * Bn + b] = p.unknownId ?? 0;
+      }
+      return { batch };
+    },
     validationBatches: () => (val ??= chunks(p.val)),
     batchesPerEpoch: Math.ceil(p.train.length / B),
     tokensPerBatch: p.tokensPerBatch,

@@ -37,6 +37,31 @@ describe('tagging builder', () => {
     expect(d.warnings).toEqual([]);
   });
 
+  it('replaces about 10% of training tokens by <unk> (word dropout), never validation tokens, and replays on seek', () => {
+    const rng = new Rng(5);
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+    const sents = Array.from({ length: 200 }, () => Array.from({ length: 6 }, (): [string, string] => [words[rng.int(5)], 'O']));
+    const d = taggingData(tagged(sents), withDefaults({ valFraction: 0.2 }));
+    const unkRate = (batches: { tokens?: Int32Array; lengths?: Int32Array; batchSize: number; steps: number }[]): number => {
+      let unk = 0;
+      let n = 0;
+      for (const b of batches)
+        for (let t = 0; t < b.steps; t++)
+          for (let i = 0; i < b.batchSize; i++)
+            if (t < b.lengths![i]) {
+              n++;
+              if (b.tokens![t * b.batchSize + i] === 0) unk++;
+            }
+      return unk / n;
+    };
+    const train = Array.from({ length: 20 }, () => d.nextBatch().batch);
+    expect(unkRate(train)).toBeGreaterThan(0.06);
+    expect(unkRate(train)).toBeLessThan(0.14);
+    expect(unkRate(d.validationBatches())).toBe(0); // every word is in the vocabulary
+    d.seek(19);
+    expect(Array.from(d.nextBatch().batch.tokens!)).toEqual(Array.from(train[19].tokens!));
+  });
+
   it('the baseline tags each token with its most frequent training tag', () => {
     const train = [
       { tokens: ['a', 'b', 'a'], tags: ['X', 'Y', 'X'] },

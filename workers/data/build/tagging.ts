@@ -45,7 +45,7 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
   const tags = parsed.tags.length ? parsed.tags.map((t) => t.value) : [...new Set(cut.flatMap((s) => s.tags))];
   const tagIndex = new Map(tags.map((t, i) => [t, i]));
   const split = shuffledSplit(cut.length, choice.valFraction, choice.testFraction, choice.seed);
-  const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap, 2); // singletons → <unk>
+  const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap);
   const ids = cut.map((s) => vocab.encode(s.tokens));
   const tagIds = cut.map((s) => Int32Array.from(s.tags, (t) => tagIndex.get(t) ?? -1));
   const K = tags.length;
@@ -82,6 +82,8 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
       transforms: { kind: 'tagging', vocabulary: vocab.words, tags, maxLength },
       summary,
       baseline,
+      unknownRate: 0.1, // word dropout: unseen words at validation meet a trained <unk>
+      unknownId: 0,
     }),
     warnings: labelWarnings(parsed.tags, 'tag'),
   };
