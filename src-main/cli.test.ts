@@ -197,6 +197,16 @@ describe('the importer from the command line', () => {
     expect(cli('inspect', labelled).stdout).toMatch(/training pairs as the model sees them/);
   });
 
+  it('inspect with override flags says what train would build from them, and rejects impossible ones', () => {
+    const r = cli('inspect', labelled, '--tokens', 'char');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/with your choices: many-to-one — .*char tokens/);
+    expect(r.stdout).toMatch(/baseline to beat \(majority class/);
+    const bad = cli('inspect', labelled, '--target', 'nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--target nope: no such column/);
+  });
+
   it('trains a sentence classifier on the proposal, beats the majority baseline, and classifies new text', () => {
     const out = join(tmp, 'run-cls');
     const r = cli('train', '--data', labelled, '--steps', '80', '--hidden', '16', '--lr', '0.01', '--out', out, '--json');

@@ -21,7 +21,7 @@ class UsageError extends Error {}
 
 const USAGE = `seqstudio — Sequence Studio on the command line
 
-  seqstudio inspect FILE [--format F] [--json]
+  seqstudio inspect FILE [--format F] [the data flags of train] [--json]
   seqstudio train --data FILE [--shape SHAPE] [--cell lstm|gru|rnn] [--layers N] [--hidden N] [--embed N]
                   [--bidirectional] [--dropout P] [--seq-len N] [--batch N] [--steps N | --epochs N]
                   [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
@@ -70,6 +70,43 @@ function fmtDuration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+// ============================================== data choices (train and inspect) ===================================
+
+/** The flags that override the importer's proposal; shared by train and inspect. */
+const DATA_OPTIONS = {
+  format: { type: 'string' },
+  shape: { type: 'string' },
+  input: { type: 'string' },
+  target: { type: 'string' },
+  sequence: { type: 'string' },
+  step: { type: 'string' },
+  lookback: { type: 'string' },
+  horizon: { type: 'string' },
+  stride: { type: 'string' },
+  tokens: { type: 'string' },
+  'max-length': { type: 'string' },
+  'test-fraction': { type: 'string' },
+} as const;
+
+type DataFlags = { [K in keyof typeof DATA_OPTIONS]?: string };
+
+function dataChoice(o: DataFlags) {
+  return {
+    format: oneOf(o.format, 'format', ['auto', ...FORMATS] as const) ?? 'auto',
+    shape: oneOf(o.shape, 'shape', PROBLEM_SHAPES) as ProblemShape | undefined,
+    input: o.input?.split(',').map((c) => c.trim()),
+    target: o.target,
+    sequence: o.sequence,
+    step: o.step,
+    lookback: int(o.lookback, 'lookback', 1, 20000),
+    horizon: int(o.horizon, 'horizon', 1, 10000),
+    stride: int(o.stride, 'stride', 1, 10000),
+    tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
+    maxLength: int(o['max-length'], 'max-length', 1, 20000),
+    testFraction: real(o['test-fraction'], 'test-fraction', 0, 0.9),
+  };
+}
+
 // ============================================== train =============================================================
 
 async function train(argv: string[]): Promise<number> {
@@ -77,8 +114,8 @@ async function train(argv: string[]): Promise<number> {
     args: argv,
     strict: true,
     options: {
+      ...DATA_OPTIONS,
       data: { type: 'string' },
-      shape: { type: 'string' },
       cell: { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string' },
@@ -98,17 +135,6 @@ async function train(argv: string[]): Promise<number> {
       'val-fraction': { type: 'string' },
       seed: { type: 'string' },
       workers: { type: 'string' },
-      format: { type: 'string' },
-      input: { type: 'string' },
-      target: { type: 'string' },
-      sequence: { type: 'string' },
-      step: { type: 'string' },
-      lookback: { type: 'string' },
-      horizon: { type: 'string' },
-      stride: { type: 'string' },
-      tokens: { type: 'string' },
-      'max-length': { type: 'string' },
-      'test-fraction': { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -122,8 +148,6 @@ async function train(argv: string[]): Promise<number> {
   const dataPath = resolve(o.data);
   if (!existsSync(dataPath)) throw new UsageError(`--data ${o.data}: no such file`);
   const workers = int(o.workers, 'workers', 1, 64) ?? 1;
-  const format = oneOf(o.format, 'format', ['auto', ...FORMATS] as const) ?? 'auto';
-  const shape = oneOf(o.shape, 'shape', PROBLEM_SHAPES) as ProblemShape | undefined;
 
   const settings: TrainSettings = {
     ...DEFAULT_TRAIN_SETTINGS,
@@ -203,22 +227,7 @@ async function train(argv: string[]): Promise<number> {
     }
   };
   if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
-  const data = {
-    path: dataPath,
-    format,
-    shape,
-    input: o.input?.split(',').map((c) => c.trim()),
-    target: o.target,
-    sequence: o.sequence,
-    step: o.step,
-    lookback: int(o.lookback, 'lookback', 1, 20000),
-    horizon: int(o.horizon, 'horizon', 1, 10000),
-    stride: int(o.stride, 'stride', 1, 10000),
-    tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
-    maxLength: int(o['max-length'], 'max-length', 1, 20000),
-    valFraction,
-    testFraction: real(o['test-fraction'], 'test-fraction', 0, 0.9),
-  };
+  const data = { path: dataPath, ...dataChoice(o), valFraction };
   const handle = startRun({ runDir, data, model, settings, resume: o.resume, epochs, workers }, onEvent);
   const stop = (): void => {
     process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
@@ -251,14 +260,14 @@ async function train(argv: string[]): Promise<number> {
 // ============================================== inspect ===========================================================
 
 async function inspectCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { format: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values: o, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { ...DATA_OPTIONS, json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('inspect needs one FILE');
-  const format = oneOf(o.format, 'format', ['auto', ...FORMATS] as const) ?? 'auto';
+  const { format, ...choice } = dataChoice(o);
   if (!existsSync(positionals[0])) throw new UsageError(`${positionals[0]}: no such file`);
   const tty = process.stderr.isTTY && !o.json;
   let r;
   try {
-    r = await runInspect(positionals[0], format, (p) => {
+    r = await runInspect(positionals[0], format, choice, (p) => {
       if (tty) process.stderr.write(`\rreading: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)}% (${fmtInt(p.rows)} rows)\x1b[K`);
     });
   } catch (e) {
@@ -284,6 +293,11 @@ async function inspectCommand(argv: string[]): Promise<number> {
   if (p.classes) lines.push(`classes: ${p.classes.slice(0, 12).map((c) => `${c.value} (${c.count})`).join(', ')}${p.classes.length > 12 ? `, … ${p.classes.length} in all` : ''}`);
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   lines.push('training pairs as the model sees them:', ...p.preview.map((x) => `  ${x.input}  →  ${x.output}`));
+  if (r.chosen) {
+    lines.push(`with your choices: ${r.chosen.shape} — ${r.chosen.summary}`);
+    for (const w of r.chosen.warnings) lines.push(`warning: ${w}`);
+    if (r.chosen.baseline) lines.push(`baseline to beat (${r.chosen.baseline.name}): ${Object.entries(r.chosen.baseline.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

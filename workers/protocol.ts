@@ -9,6 +9,7 @@ import type { DataTransforms } from './engine/data-source';
 import type { Prediction, PredictRequest } from './predict';
 import type { ImportProgress } from './data/parsed';
 import type { Proposal } from './data/propose';
+import type { ChoicePreview } from './data/load';
 
 /**
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
@@ -59,7 +60,7 @@ export type ToTrainer =
   | StartRun
   | StartBench
   | ({ type: 'predict' } & PredictRequest)
-  | { type: 'inspect'; path: string; format: DataRequest['format'] }
+  | { type: 'inspect'; path: string; format: DataRequest['format']; choice?: Partial<DatasetChoice> }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -72,6 +73,8 @@ export interface InspectionEvent {
   notes: string[];
   bytes: number;
   proposal: Proposal;
+  /** With override flags: what train would build from them. */
+  chosen?: ChoicePreview;
 }
 
 export interface ImportProgressEvent extends ImportProgress {

@@ -116,7 +116,7 @@ else
         void bench(msg);
         break;
       case 'inspect':
-        inspectFile(msg.path, msg.format, (p) => post({ type: 'import-progress', ...p })).then(
+        inspectFile(msg.path, msg.format, msg.choice, (p) => post({ type: 'import-progress', ...p })).then(
           (r) => post({ type: 'inspection', ...r }),
           (e: Error) => post({ type: 'fatal', message: e.message }),
         );

@@ -13,6 +13,7 @@ import type { TrainSettings } from '../../src-shared/model';
 import { writeFileAtomic } from '../../workers/engine/checkpoint';
 import type { BenchResultEvent, DataRequest, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import type { Prediction, PredictRequest } from '../../workers/predict';
+import type { DatasetChoice } from '../../workers/data/build/choices';
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -138,7 +139,7 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
 }
 
 /** Reads a file in a worker thread and proposes how to train on it (`inspect`). */
-export async function runInspect(path: string, format: DataRequest['format'], onProgress?: (p: ImportProgressEvent) => void): Promise<InspectionEvent> {
+export async function runInspect(path: string, format: DataRequest['format'], choice?: Partial<DatasetChoice>, onProgress?: (p: ImportProgressEvent) => void): Promise<InspectionEvent> {
   const worker = createTrainerWorker();
   try {
     return await new Promise<InspectionEvent>((resolveDone, reject) => {
@@ -149,7 +150,7 @@ export async function runInspect(path: string, format: DataRequest['format'], on
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the import worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'inspect', path: resolve(path), format } satisfies ToTrainer);
+      worker.postMessage({ type: 'inspect', path: resolve(path), format, choice } satisfies ToTrainer);
     });
   } finally {
     await worker.terminate();

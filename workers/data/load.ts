@@ -9,6 +9,7 @@ import type { TrainingData } from '../engine/data-source';
 import type { DataRequest } from '../protocol';
 import { parseFile } from './parse';
 import type { ImportProgress } from './parsed';
+import type { DatasetChoice } from './build/choices';
 import { buildTrainingData, propose, type Proposal } from './propose';
 
 const MAX_BYTES = 2 ** 30;
@@ -31,10 +32,32 @@ export async function loadTrainingData(req: DataRequest, settings: TrainSettings
   return Object.assign(data, { file: { bytes: r.bytes, sha256: r.sha256, format: r.format, formatReason: r.reason } });
 }
 
-/** What `inspect` shows: the format found, the columns, and the proposal with its preview. */
-export async function inspectFile(path: string, format: DataRequest['format'], onProgress?: (p: ImportProgress) => void): Promise<{ format: string; formatReason: string; notes: string[]; bytes: number; proposal: Proposal }> {
+/** What training with the given overrides would use: the data summary, warnings and the baseline to beat. */
+export interface ChoicePreview {
+  summary: string;
+  warnings: string[];
+  baseline?: { name: string; metrics: Record<string, number> };
+  shape: string;
+}
+
+/**
+ * What `inspect` shows: the format found, the columns, and the proposal with its preview; with overrides, also
+ * what `train` would build from them (so a person can check a choice before training).
+ */
+export async function inspectFile(
+  path: string,
+  format: DataRequest['format'],
+  choice: Partial<DatasetChoice> | undefined,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<{ format: string; formatReason: string; notes: string[]; bytes: number; proposal: Proposal; chosen?: ChoicePreview }> {
   const r = await parseFile(path, { format, onProgress, maxBytes: MAX_BYTES });
-  return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal: propose(r.parsed, basename(path)) };
+  const proposal = propose(r.parsed, basename(path));
+  let chosen: ChoicePreview | undefined;
+  if (choice && Object.values(choice).some((v) => v !== undefined)) {
+    const d = buildTrainingData(r.parsed, choice, basename(path));
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape };
+  }
+  return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen };
 }
 
 /** A whole small text file, checked like an import (for predict's --file on a series). */
