@@ -28,7 +28,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
                   [--format auto|text|csv|tsv|json|jsonl|conll|pairs] [--input COL[,COL…]] [--target COL]
                   [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--tokens char|word]
-                  [--max-length N] [--test-fraction F]
+                  [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
@@ -85,6 +85,7 @@ const DATA_OPTIONS = {
   stride: { type: 'string' },
   tokens: { type: 'string' },
   'max-length': { type: 'string' },
+  'vocab-cap': { type: 'string' },
   'test-fraction': { type: 'string' },
 } as const;
 
@@ -103,6 +104,7 @@ function dataChoice(o: DataFlags) {
     stride: int(o.stride, 'stride', 1, 10000),
     tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
     maxLength: int(o['max-length'], 'max-length', 1, 20000),
+    vocabularyCap: int(o['vocab-cap'], 'vocab-cap', 4, 1_000_000),
     testFraction: real(o['test-fraction'], 'test-fraction', 0, 0.9),
   };
 }

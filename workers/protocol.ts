@@ -15,7 +15,7 @@ import type { ChoicePreview } from './data/load';
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value; see workers/data/build/choices.ts). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'testFraction'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
