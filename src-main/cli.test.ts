@@ -217,4 +217,20 @@ describe('the importer from the command line', () => {
     const p = JSON.parse(cli('predict', out, '--input', 'the coffee was really wonderful and the room too', '--json').stdout);
     expect(p).toMatchObject({ kind: 'classify', label: '1' });
   });
+
+  it('trains on a long-format table of sequences and classifies the sequences of a file', () => {
+    const long = join(tmp, 'moves.csv');
+    const rows = ['sequence_id,step,signal,class_label'];
+    for (let q = 1; q <= 60; q++) for (let t = 0; t < 8; t++) rows.push(`${q},${t},${((q % 2 ? 1 : -1) * (0.5 + 0.1 * t) + 0.05 * Math.sin(q * t)).toFixed(4)},${q % 2 ? 'up' : 'down'}`);
+    writeFileSync(long, rows.join('\n') + '\n');
+    const out = join(tmp, 'run-seq');
+    const r = cli('train', '--data', long, '--steps', '60', '--hidden', '8', '--lr', '0.02', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(s.metrics.accuracy).toBeGreaterThan(s.baseline.metrics.accuracy);
+    const p = JSON.parse(cli('predict', out, '--file', long, '--json').stdout);
+    expect(p.kind).toBe('sequences');
+    expect(p.labels).toHaveLength(60);
+    expect(p.labels.filter((l: { id: string; label: string }) => l.label === (Number(l.id) % 2 ? 'up' : 'down')).length).toBeGreaterThan(50);
+  });
 });

@@ -331,6 +331,7 @@ async function predictCommand(argv: string[]): Promise<number> {
   else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
   else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n');
   else if (p.kind === 'value') process.stdout.write(`${p.column}: ${p.value.toPrecision(6)}\n`);
+  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%`).join('\n') + '\n');
   else process.stdout.write(p.output + '\n');
   return 0;
 }

@@ -11,6 +11,8 @@ import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/com
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
 import { parseString } from './data/parse';
+import type { ParsedTable } from './data/parsed';
+import { groupTable } from './data/build/sequences';
 import { fillGaps } from './data/series';
 import { readTextFile } from './data/load';
 
@@ -33,7 +35,8 @@ export type Prediction =
   | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
   | { type: 'prediction'; kind: 'translate'; input: string; output: string }
   | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
-  | { type: 'prediction'; kind: 'generate'; input: string; output: string };
+  | { type: 'prediction'; kind: 'generate'; input: string; output: string }
+  | { type: 'prediction'; kind: 'sequences'; file: string; labels: { id: string; label: string; p: number }[] };
 
 interface RunRecord {
   spec: ModelSpec;
@@ -156,6 +159,25 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
       .filter((id) => id !== t.eos && id !== t.bos)
       .map((id) => t.vocabulary[id]);
     return { type: 'prediction', kind: 'generate', input, output: detokenize(words, t.tokens) };
+  }
+  if (t.kind === 'sequences') {
+    const file = req.file ?? fail('--file: give a long-format table of sequences to classify (the same columns as in training)');
+    if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
+    const { parsed } = parseString(readTextFile(file), basename(file));
+    if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table of sequences`);
+    const grouped = groupTable(parsed as ParsedTable, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column) });
+    const F = t.features.length;
+    const labels = grouped.sequences.slice(0, 10000).map((s) => {
+      const steps = s.steps.slice(0, t.maxLength);
+      const features = new Float32Array(steps.length * F);
+      steps.forEach((x, i) => t.features.forEach((f, j) => (features[i * F + j] = Number.isFinite(x[j]) ? (x[j] - f.mean) / f.std : 0)));
+      net.forward({ batchSize: 1, steps: Math.max(1, steps.length), features });
+      const p = net.probabilities(1);
+      let best = 0;
+      for (let k = 1; k < t.classes.length; k++) if (p[k] > p[best]) best = k;
+      return { id: s.id, label: t.classes[best], p: p[best] };
+    });
+    return { type: 'prediction', kind: 'sequences', file, labels };
   }
   if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available from the command line yet`);
   // Series: the last `lookback` values of the history, normalised as in training.

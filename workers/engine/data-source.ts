@@ -92,6 +92,9 @@ export interface SequencesTransforms {
   features: ColumnScaling[];
   classes: string[];
   maxLength: number;
+  /** Long-format tables: the sequence-id and step columns the sequences were grouped and ordered by. */
+  sequence?: string;
+  step?: string;
 }
 
 /** Feature columns → a numeric target (scaled) or a class (one-to-one). */

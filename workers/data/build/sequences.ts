@@ -111,7 +111,7 @@ export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): T
       makeBatch,
       tokensPerBatch: Math.min(choice.batchSize, split.train.length),
       createMetrics: () => accuracyMetrics(K, false),
-      transforms: { kind: 'sequences', features: scaling, classes, maxLength },
+      transforms: { kind: 'sequences', features: scaling, classes, maxLength, ...(choice.sequence !== undefined ? { sequence: choice.sequence } : {}), ...(choice.step !== undefined ? { step: choice.step } : {}) },
       summary,
       baseline,
     }),
