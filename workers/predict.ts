@@ -13,6 +13,7 @@ import { WasmNetwork } from './engine/network';
 import { parseString } from './data/parse';
 import type { ParsedTable } from './data/parsed';
 import { groupTable } from './data/build/sequences';
+import { SHAPE_FEATURES, wordShape } from './data/build/tagging';
 import { fillGaps } from './data/series';
 import { readTextFile } from './data/load';
 
@@ -122,7 +123,9 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
   if (t.kind === 'tagging') {
     const tokens = (req.input ?? fail('--input: give the sentence to tag')).split(/\s+/).filter((w) => w !== '');
     if (tokens.length === 0) fail('--input: the sentence has no tokens');
-    net.forward({ batchSize: 1, steps: tokens.length, tokens: new Vocabulary(t.vocabulary, 0).encode(tokens) });
+    const features = new Float32Array(tokens.length * SHAPE_FEATURES);
+    tokens.forEach((w, i) => features.set(wordShape(w), i * SHAPE_FEATURES));
+    net.forward({ batchSize: 1, steps: tokens.length, tokens: new Vocabulary(t.vocabulary, 0).encode(tokens), features: net.layout.spec.input.featureSize ? features : undefined });
     const out = net.outputs();
     const O = t.tags.length;
     const tags = tokens.map((_, i) => {

@@ -3,7 +3,7 @@ import { Rng } from '../../engine/rng';
 import type { ParsedTagged } from '../parsed';
 import { withDefaults } from './choices';
 import { countValues } from './common';
-import { mostFrequentTagBaseline, taggingData } from './tagging';
+import { mostFrequentTagBaseline, taggingData, wordShape } from './tagging';
 import { trainBriefly } from './testing';
 
 function tagged(sentences: [string, string][][]): ParsedTagged {
@@ -90,5 +90,17 @@ describe('tagging builder', () => {
     console.log(`[build] tagging: val loss ${first.toFixed(3)} → ${last.toFixed(4)}, accuracy ${metrics.accuracy.toFixed(3)} vs ${d.baseline!.name} ${d.baseline!.metrics.accuracy.toFixed(3)}`);
     expect(last).toBeLessThan(first * 0.5);
     expect(metrics.accuracy).toBeGreaterThan(d.baseline!.metrics.accuracy);
+  });
+});
+
+describe('word shape features', () => {
+  it('say what a tagger can see of an unseen word', () => {
+    expect(Array.from(wordShape('London'))).toEqual([1, 0, 0, 0, 0, 0, Math.fround(0.6)]);
+    expect(Array.from(wordShape('NASA')).slice(0, 2)).toEqual([1, 1]);
+    expect(wordShape('B2B')[2]).toBe(1);
+    expect(wordShape('@paulwalk')[3]).toBe(1);
+    expect(wordShape('http://t.co/x')[4]).toBe(1);
+    expect(wordShape('!!')[5]).toBe(1);
+    expect(wordShape('the')[0]).toBe(0);
   });
 });

@@ -49,10 +49,12 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
   const ids = cut.map((s) => vocab.encode(s.tokens));
   const tagIds = cut.map((s) => Int32Array.from(s.tags, (t) => tagIndex.get(t) ?? -1));
   const K = tags.length;
+  const shapes = cut.map((s) => s.tokens.map(wordShape));
   const makeBatch = (its: number[]): Batch => {
     const B = its.length;
     const T = its.reduce((m, i) => Math.max(m, ids[i].length), 1);
     const tokens = new Int32Array(T * B);
+    const features = new Float32Array(T * B * SHAPE_FEATURES);
     const targetClasses = new Int32Array(T * B).fill(-1);
     const lengths = new Int32Array(B);
     its.forEach((i, b) => {
@@ -60,9 +62,10 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
       for (let t = 0; t < ids[i].length; t++) {
         tokens[t * B + b] = ids[i][t];
         targetClasses[t * B + b] = tagIds[i][t];
+        features.set(shapes[i][t], (t * B + b) * SHAPE_FEATURES);
       }
     });
-    return { batchSize: B, steps: T, tokens, lengths, targetClasses };
+    return { batchSize: B, steps: T, tokens, features, lengths, targetClasses };
   };
   const meanLen = split.train.reduce((s, i) => s + ids[i].length, 0) / split.train.length;
   const baseline = mostFrequentTagBaseline(split.train.map((i) => cut[i]), split.val.map((i) => cut[i]));
@@ -72,7 +75,7 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
     `${K} tags: ${parsed.tags.slice(0, 10).map((t) => `${t.value} ${t.count}`).join(', ')}${K > 10 ? ', …' : ''}; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;
   return {
     ...sampleData({
-      model: { shape: 'many-to-many', input: { vocabSize: vocab.size, embedSize: embedSizeFor(vocab.size), featureSize: 0 }, output: { kind: 'classes', size: K } },
+      model: { shape: 'many-to-many', input: { vocabSize: vocab.size, embedSize: embedSizeFor(vocab.size), featureSize: SHAPE_FEATURES }, output: { kind: 'classes', size: K } },
       ...split,
       batchSize: choice.batchSize,
       seed: choice.seed,
@@ -87,4 +90,23 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
     }),
     warnings: labelWarnings(parsed.tags, 'tag'),
   };
+}
+
+/**
+ * Word-shape features beside each token's embedding: what a tagger can still see of a word it has never met
+ * (names are capitalised, handles start with @, numbers have digits…). Order: capitalised, all capitals, has a
+ * digit, starts with @ or #, looks like a URL, punctuation only, length / 10 (capped at 2).
+ */
+export const SHAPE_FEATURES = 7;
+export function wordShape(w: string): Float32Array {
+  const f = new Float32Array(SHAPE_FEATURES);
+  const first = w.charAt(0);
+  f[0] = first !== first.toLowerCase() ? 1 : 0;
+  f[1] = w.length > 1 && w === w.toUpperCase() && w !== w.toLowerCase() ? 1 : 0;
+  f[2] = /\d/.test(w) ? 1 : 0;
+  f[3] = first === '@' || first === '#' ? 1 : 0;
+  f[4] = /^(https?:|www\.)/i.test(w) ? 1 : 0;
+  f[5] = /^[\p{P}\p{S}]+$/u.test(w) ? 1 : 0;
+  f[6] = Math.min(2, w.length / 10);
+  return f;
 }
