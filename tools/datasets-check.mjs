@@ -45,6 +45,8 @@ const entries = [
   { name: 'sample co2-weekly.csv', data: join(samples, 'co2-weekly.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
   { name: 'sample us-macro.csv', data: join(samples, 'us-macro.csv'), shape: 'one-to-one', override: [], model: macro },
   { name: 'sample sentiment-yelp.tsv', data: join(samples, 'sentiment-yelp.tsv'), shape: 'many-to-one', override: [], model: sentiment },
+  // one-to-many: the same file read the other way round — a label → a sentence, generated character by character
+  { name: 'sample sentiment-yelp.tsv (one-to-many)', data: join(samples, 'sentiment-yelp.tsv'), shape: 'one-to-many', override: ['--shape', 'one-to-many', '--input', 'score', '--target', 'sentence'], model: ['--hidden', '128', '--lr', '0.005', '--steps', '300'] },
   { name: 'sample wnut17-ner.conll', data: join(samples, 'wnut17-ner.conll'), shape: 'many-to-many', override: [], model: tagging },
   { name: 'sample eng-fra.tsv', data: join(samples, 'eng-fra.tsv'), shape: 'encoder-decoder', override: [], model: pairs },
   { name: 'sample indoor-movement.csv', data: join(samples, 'indoor-movement.csv'), shape: 'many-to-one', override: [], model: movement },
