@@ -10,12 +10,11 @@ import { decodeSequence, forecastSeries, generateTokens } from './engine/generat
 import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/common';
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
-import { parseString } from './data/parse';
+import { parseFile } from './data/parse';
 import type { ParsedTable } from './data/parsed';
 import { groupTable } from './data/build/sequences';
 import { SHAPE_FEATURES, wordShape } from './data/build/tagging';
 import { fillGaps } from './data/series';
-import { readTextFile } from './data/load';
 
 export interface PredictRequest {
   runDir: string;
@@ -95,7 +94,7 @@ export function readRunRecord(runDir: string): RunRecord {
   }
 }
 
-export function predict(kernels: KernelExports, req: PredictRequest): Prediction {
+export async function predict(kernels: KernelExports, req: PredictRequest): Promise<Prediction> {
   const run = readRunRecord(req.runDir);
   const state = readCheckpoint(join(req.runDir, 'checkpoint.bin'));
   const net = new WasmNetwork(kernels, run.spec);
@@ -166,7 +165,7 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
   if (t.kind === 'sequences') {
     const file = req.file ?? fail('--file: give a long-format table of sequences to classify (the same columns as in training)');
     if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
-    const { parsed } = parseString(readTextFile(file), basename(file));
+    const { parsed } = await parseFile(file);
     if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table of sequences`);
     const grouped = groupTable(parsed as ParsedTable, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column) });
     const F = t.features.length;
@@ -196,7 +195,7 @@ export function predict(kernels: KernelExports, req: PredictRequest): Prediction
       });
   } else {
     const file = req.file ?? run.data.path;
-    const { parsed } = parseString(readTextFile(file), basename(file));
+    const { parsed } = await parseFile(file);
     const column = parsed.kind === 'table' ? parsed.columns.find((c) => c.name === t.column) : undefined;
     if (!column?.numbers) throw new Error(`${basename(file)}: no numeric column "${t.column}" to forecast from`);
     const values = Array.from(column.numbers);

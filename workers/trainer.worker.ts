@@ -122,11 +122,7 @@ else
         );
         break;
       case 'predict':
-        try {
-          post(predict(kernels().exports, msg));
-        } catch (e) {
-          post({ type: 'fatal', message: (e as Error).message });
-        }
+        predict(kernels().exports, msg).then(post, (e: Error) => post({ type: 'fatal', message: e.message }));
         break;
       case 'pause':
         paused = true;

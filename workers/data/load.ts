@@ -2,7 +2,6 @@
 // (parse.ts), then builds the batches for the chosen (or proposed) shape (propose.ts, build/). Runs in a worker.
 // Errors are DataErrors naming the file, the line and what to do.
 
-import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
@@ -58,23 +57,4 @@ export async function inspectFile(
     chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape };
   }
   return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen };
-}
-
-/** A whole small text file, checked like an import (for predict's --file on a series). */
-export function readTextFile(path: string): string {
-  const name = basename(path);
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new Error(`${path}: no such file`);
-  }
-  if (size === 0) throw new Error(`${name}: the file is empty`);
-  const bytes = readFileSync(path);
-  if (bytes.subarray(0, 8192).includes(0)) throw new Error(`${name}: this looks like a binary file, not text`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new Error(`${name}: not valid UTF-8 text; save the file as UTF-8`);
-  }
 }

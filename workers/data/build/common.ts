@@ -60,6 +60,13 @@ export class Vocabulary {
   }
 }
 
+/** shuffledSplit over a subset of table rows (those with a usable target): the same split, as row numbers. */
+export function splitRows(rows: number[], valFraction: number, testFraction: number, seed: number): { train: number[]; val: number[]; test: number[] } {
+  const s = shuffledSplit(rows.length, valFraction, testFraction, seed);
+  const pick = (ix: number[]): number[] => ix.map((i) => rows[i]);
+  return { train: pick(s.train), val: pick(s.val), test: pick(s.test) };
+}
+
 /** Seeded shuffle split of n independent samples: validation, then test, the rest for training (each sorted). */
 export function shuffledSplit(n: number, valFraction: number, testFraction: number, seed: number): { train: number[]; val: number[]; test: number[] } {
   const order = Array.from({ length: n }, (_, i) => i);

@@ -10,7 +10,7 @@ import type { Column, ParsedTable } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, resolveMaxLength } from './choices';
 import { embedSizeFor } from './classify';
-import { BOS, encodeRow, EOS, featureWidth, fitFeatures, sampleData, shuffledSplit, tokenize, UNK, Vocabulary } from './common';
+import { BOS, encodeRow, EOS, featureWidth, fitFeatures, sampleData, splitRows, tokenize, UNK, Vocabulary } from './common';
 import { defaultFeatureColumns } from './tabular';
 
 export const GEN_BOS = 0;
@@ -49,11 +49,7 @@ export function conditionalData(table: ParsedTable, choice: DatasetChoice): Trai
   const longest = [...toks.values()].reduce((m, t) => Math.max(m, t.length + 1), 0);
   const maxLength = resolveMaxLength(longest, choice, `a text in "${seqCol.name}" is`);
   for (const [r, t] of toks) toks.set(r, t.slice(0, maxLength - 1));
-  const split = shuffledSplit(rows.length, choice.valFraction, choice.testFraction, choice.seed);
-  const pick = (ix: number[]): number[] => ix.map((i) => rows[i]);
-  const train = pick(split.train);
-  const val = pick(split.val);
-  const test = pick(split.test);
+  const { train, val, test } = splitRows(rows, choice.valFraction, choice.testFraction, choice.seed);
   const enc = fitFeatures(inputCols, train);
   const F = featureWidth(enc);
   const vocab = Vocabulary.fit(train.map((r) => toks.get(r)!), [BOS, EOS, UNK], choice.vocabularyCap);

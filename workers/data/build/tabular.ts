@@ -9,7 +9,7 @@ import type { Column, ParsedTable } from '../parsed';
 import { regressionMetrics } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings } from './choices';
-import { countValues, encodeRow, featureWidth, fitFeatures, fitScaling, fmt, labelStrings, majorityBaseline, sampleData, shuffledSplit } from './common';
+import { countValues, encodeRow, featureWidth, fitFeatures, fitScaling, fmt, labelStrings, majorityBaseline, sampleData, splitRows } from './common';
 
 /** Default inputs: every numeric and categorical (≤ 50 values, not an id) column other than the target. */
 export function defaultFeatureColumns(table: ParsedTable, not: Column[]): Column[] {
@@ -31,11 +31,7 @@ export function tabularData(table: ParsedTable, choice: DatasetChoice): Training
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (classesMode ? raw[r] !== '' : Number.isFinite(targetCol.numbers![r])) rows.push(r);
   if (rows.length === 0) throw new Error(`--target ${targetCol.name}: the column has no values`);
-  const split = shuffledSplit(rows.length, choice.valFraction, choice.testFraction, choice.seed);
-  const pick = (ix: number[]): number[] => ix.map((i) => rows[i]);
-  const train = pick(split.train);
-  const val = pick(split.val);
-  const test = pick(split.test);
+  const { train, val, test } = splitRows(rows, choice.valFraction, choice.testFraction, choice.seed);
   const enc = fitFeatures(inputCols, train);
   const F = featureWidth(enc);
   let counts: { value: string; count: number }[] = [];
