@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Prediction, PredictRequest } from '../src-shared/dataset';
 import type { ModelSpec } from '../src-shared/model';
 import { readCheckpoint } from './engine/checkpoint';
 import type { DataTransforms, FeatureEncoding } from './engine/data-source';
@@ -16,27 +17,7 @@ import { groupTable } from './data/build/sequences';
 import { SHAPE_FEATURES, wordShape } from './data/build/tagging';
 import { fillGaps } from './data/series';
 
-export interface PredictRequest {
-  runDir: string;
-  /** Text: the prime. Series: comma- or space-separated values (the most recent last). */
-  input?: string;
-  /** Series: a CSV whose target column provides the history (default: the run's own data file). */
-  file?: string;
-  /** Characters to generate, or values to forecast. */
-  length?: number;
-  temperature?: number;
-  seed?: number;
-}
-
-export type Prediction =
-  | { type: 'prediction'; kind: 'text'; prime: string; text: string; temperature: number }
-  | { type: 'prediction'; kind: 'series'; column: string; history: number; forecast: number[] }
-  | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
-  | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
-  | { type: 'prediction'; kind: 'translate'; input: string; output: string }
-  | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
-  | { type: 'prediction'; kind: 'generate'; input: string; output: string }
-  | { type: 'prediction'; kind: 'sequences'; file: string; labels: { id: string; label: string; p: number }[] };
+export type { Prediction, PredictRequest } from '../src-shared/dataset';
 
 interface RunRecord {
   spec: ModelSpec;

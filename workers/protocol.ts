@@ -3,37 +3,10 @@
 
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
 import type { ModelSpec, TrainSettings } from '../src-shared/model';
-import type { DatasetChoice } from './data/build/choices';
-import type { FormatName } from './data/parsed';
 import type { DataTransforms } from './engine/data-source';
-import type { Prediction, PredictRequest } from './predict';
-import type { ImportProgress } from './data/parsed';
-import type { Proposal } from './data/propose';
-import type { ChoicePreview } from './data/load';
+import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
 
-/**
- * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
- * proposed value; see workers/data/build/choices.ts). Column names may be 1-based positions for files without a header.
- */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
-  path: string;
-  /** 'auto' detects the format from the extension and content. */
-  format: FormatName | 'auto';
-  /** Fraction held out for validation (the tail of ordered data, a seeded shuffle of independent samples). */
-  valFraction: number;
-}
-
-/** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */
-export interface ModelChoice {
-  cell: ModelSpec['stack']['cell'];
-  layers: number;
-  hiddenSize: number;
-  /** Embedding width for token input (0 = min(64, vocabulary)). */
-  embedSize: number;
-  bidirectional: boolean;
-  dropout: number;
-  forgetBias: number;
-}
+export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
 
 export interface StartRun {
   type: 'start';
@@ -66,15 +39,8 @@ export type ToTrainer =
   | { type: 'stop' };
 
 /** What `inspect` found (see workers/data/load.ts inspectFile). */
-export interface InspectionEvent {
+export interface InspectionEvent extends Inspection {
   type: 'inspection';
-  format: string;
-  formatReason: string;
-  notes: string[];
-  bytes: number;
-  proposal: Proposal;
-  /** With override flags: what train would build from them. */
-  chosen?: ChoicePreview;
 }
 
 export interface ImportProgressEvent extends ImportProgress {
@@ -113,18 +79,6 @@ export interface BenchResultEvent {
   msPerStep: number;
 }
 
-export interface RunSummary {
-  type: 'summary';
-  steps: number;
-  seconds: number;
-  trainLoss: number;
-  valLoss: number;
-  tokensPerSecond: number;
-  metrics: Record<string, number>;
-  /** The naive baseline on the same validation data, for comparison. */
-  baseline?: { name: string; metrics: Record<string, number> };
-  runDir: string;
-}
 
 export type FromTrainer =
   | ReadyEvent

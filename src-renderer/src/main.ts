@@ -1,5 +1,5 @@
-// Renderer entry: mounts the studio page with Pinia. A plain web page — it reaches the platform only through the
-// `studio` host object (the desktop preload or, later, the web host), never through Node or Electron.
+// Renderer entry: mounts the studio window with Pinia. A plain web page — it reaches the platform only through the
+// `studio` host object (host.ts: the desktop preload, or the web host over HTTP + WebSocket), never Node or Electron.
 
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';

@@ -3,6 +3,7 @@
 // Errors are DataErrors naming the file, the line and what to do.
 
 import { basename } from 'node:path';
+import type { ChoicePreview, Inspection } from '../../src-shared/dataset';
 import type { TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
 import type { DataRequest } from '../protocol';
@@ -31,13 +32,7 @@ export async function loadTrainingData(req: DataRequest, settings: TrainSettings
   return Object.assign(data, { file: { bytes: r.bytes, sha256: r.sha256, format: r.format, formatReason: r.reason } });
 }
 
-/** What training with the given overrides would use: the data summary, warnings and the baseline to beat. */
-export interface ChoicePreview {
-  summary: string;
-  warnings: string[];
-  baseline?: { name: string; metrics: Record<string, number> };
-  shape: string;
-}
+export type { ChoicePreview } from '../../src-shared/dataset';
 
 /**
  * What `inspect` shows: the format found, the columns, and the proposal with its preview; with overrides, also
@@ -48,13 +43,24 @@ export async function inspectFile(
   format: DataRequest['format'],
   choice: Partial<DatasetChoice> | undefined,
   onProgress?: (p: ImportProgress) => void,
-): Promise<{ format: string; formatReason: string; notes: string[]; bytes: number; proposal: Proposal; chosen?: ChoicePreview }> {
+): Promise<Inspection> {
   const r = await parseFile(path, { format, onProgress, maxBytes: MAX_BYTES });
   const proposal = propose(r.parsed, basename(path));
   let chosen: ChoicePreview | undefined;
-  if (choice && Object.values(choice).some((v) => v !== undefined)) {
-    const d = buildTrainingData(r.parsed, choice, basename(path));
-    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape };
+  let chosenError: string | undefined;
+  try {
+    const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: sequenceLengthOf(d), batchesPerEpoch: d.batchesPerEpoch };
+  } catch (e) {
+    // The proposal itself is still worth showing; the person fixes the choice the message names.
+    chosenError = e instanceof Error ? e.message : String(e);
+    if (choice && Object.values(choice).some((v) => v !== undefined)) throw e;
   }
-  return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen };
+  return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen, chosenError };
+}
+
+/** Steps per training sequence as the model sees them (first validation batch), for cost estimates. */
+function sequenceLengthOf(d: TrainingData): number | undefined {
+  const v = d.validationBatches();
+  return v.length > 0 ? v[0].steps : undefined;
 }

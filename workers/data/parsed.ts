@@ -2,10 +2,9 @@
 // (workers/data/formats/) and the dataset builders (workers/data/build/), which turn it into TrainingData for a
 // chosen shape. Plain data, structured-cloneable (it crosses worker boundaries), no Node or DOM types.
 
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs'];
+import type { ColumnType } from '../../src-shared/dataset';
 
-export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
+export { FORMATS, type ColumnType, type FormatName, type ImportProgress } from '../../src-shared/dataset';
 
 /** One column of a table, stored by type: numbers (NaN = missing) or strings ('' = missing). */
 export interface Column {
@@ -77,11 +76,4 @@ export class DataError extends Error {
     super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}${hint ? ` (${hint})` : ''}`);
     this.name = 'DataError';
   }
-}
-
-/** Progress of a long import, reported every ~100 ms. */
-export interface ImportProgress {
-  bytesRead: number;
-  bytesTotal: number;
-  rows: number;
 }

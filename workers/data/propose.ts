@@ -3,6 +3,7 @@
 // buildTrainingData(): parsed data + (possibly overridden) choices → TrainingData, by shape and kind, with a clear
 // error when a shape is impossible for the data.
 
+import type { Proposal } from '../../src-shared/dataset';
 import type { ProblemShape } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
 import { classifyData, defaultLabelColumn } from './build/classify';
@@ -18,21 +19,7 @@ import { type Column, type ColumnType, DataError, type Parsed, type ParsedPairs,
 import { fillGaps } from './series';
 import { buildVocabulary, encodeText, textData } from './text';
 
-export interface Proposal {
-  file: string;
-  kind: Parsed['kind'];
-  shape: ProblemShape;
-  /** What the model would learn, in words ("forecast “load” one step ahead from 24 steps of …"). */
-  task: string;
-  /** The proposed choices (what `train` uses when the person overrides nothing). */
-  choice: Partial<DatasetChoice>;
-  columns: { name: string; type: ColumnType; missing: number; distinct?: number }[];
-  classes?: { value: string; count: number }[];
-  warnings: string[];
-  /** Five training pairs as the model will see them, in the data's words and units. */
-  preview: { input: string; output: string }[];
-  rows: number;
-}
+export type { Proposal } from '../../src-shared/dataset';
 
 const ID_NAME = /^(seq(uence)?|series|session|subject|sample|trial|recording|sensor|track|group|id)([ _-]?id)?$/i;
 const clip = (s: string, n = 80): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);

@@ -1,88 +1,45 @@
 // @vitest-environment happy-dom
-// useAppStore with a fake host: connecting, a host that fails, no host at all, and the loss curve's rules.
+// useAppStore with a fake studio: connecting, a host that fails, screens, theme and notices.
 
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { StudioHost } from '../host';
+import { setStudio } from '../host';
+import { createFakeStudio, type FakeStudio } from '../testing/fakeStudio';
 import { useAppStore } from './useAppStore';
 
-function fakeHost(answer: () => Promise<string>): StudioHost & { calls: number } {
-  const host = {
-    calls: 0,
-    version(): Promise<string> {
-      host.calls++;
-      return answer();
-    },
-  };
-  return host;
-}
-
 describe('useAppStore', () => {
+  let fake: FakeStudio;
   beforeEach(() => {
     setActivePinia(createPinia());
+    fake = createFakeStudio();
+    setStudio(fake);
   });
 
-  it('asks the host for its version once and reports it', async () => {
+  it('asks the host for its version', async () => {
     const app = useAppStore();
-    const host = fakeHost(() => Promise.resolve('1.2.3'));
-    expect(app.hostStatus).toBe('unknown');
-
-    const pending = app.connect(host);
-    expect(app.hostStatus).toBe('loading');
-    await pending;
-
-    expect(host.calls).toBe(1);
-    expect(app.hostStatus).toBe('ready');
-    expect(app.version).toBe('1.2.3');
-    expect(app.hostLabel).toBe('desktop 1.2.3');
-    expect(app.error).toBeNull();
+    await app.connect();
+    expect(app.version).toBe('0.0.0-fake');
+    expect(app.notices).toEqual([]);
   });
 
-  it('keeps the reason when the host fails', async () => {
+  it('shows why the host failed, and keeps going', async () => {
     const app = useAppStore();
-    await app.connect(fakeHost(() => Promise.reject(new Error('studio:version: untrusted sender'))));
-
-    expect(app.hostStatus).toBe('failed');
+    fake.failNext.set('version', 'the studio host is not reachable');
+    await app.connect();
     expect(app.version).toBeNull();
-    expect(app.error).toBe('studio:version: untrusted sender');
-    expect(app.hostLabel).toBe('host unavailable');
+    expect(app.notices.map((n) => n.text)).toEqual(['connecting to the studio host: the studio host is not reachable']);
+    app.dismiss(app.notices[0].id);
+    expect(app.notices).toEqual([]);
   });
 
-  it('treats a page without a host as a browser, not an error', async () => {
+  it('switches screens and themes', () => {
     const app = useAppStore();
-    await app.connect(null);
-
-    expect(app.hostStatus).toBe('absent');
-    expect(app.hostLabel).toBe('browser');
-    expect(app.error).toBeNull();
-  });
-
-  it('tracks the latest and best loss as points arrive', () => {
-    const app = useAppStore();
-    expect(app.latestLoss).toBeNull();
-    expect(app.bestLoss).toBeNull();
-
-    app.addLossPoint({ step: 1, loss: 2.0 });
-    app.addLossPoint({ step: 2, loss: 0.5 });
-    app.addLossPoint({ step: 3, loss: 0.8 });
-
-    expect(app.lossCurve.map((point) => point.step)).toEqual([1, 2, 3]);
-    expect(app.latestLoss).toBe(0.8);
-    expect(app.bestLoss).toBe(0.5);
-
-    app.clearLossCurve();
-    expect(app.lossCurve).toEqual([]);
-    expect(app.latestLoss).toBeNull();
-  });
-
-  it('refuses steps out of order and non-finite losses, keeping the curve as it was', () => {
-    const app = useAppStore();
-    app.addLossPoint({ step: 5, loss: 1 });
-
-    expect(() => app.addLossPoint({ step: 5, loss: 0.9 })).toThrow(/step 5 does not follow step 5/);
-    expect(() => app.addLossPoint({ step: 6, loss: Number.NaN })).toThrow(/not finite/);
-    expect(() => app.addLossPoint({ step: 7, loss: Number.POSITIVE_INFINITY })).toThrow(/not finite/);
-
-    expect(app.lossCurve).toEqual([{ step: 5, loss: 1 }]);
+    expect(app.screen).toBe('data');
+    app.show('train');
+    expect(app.screen).toBe('train');
+    const before = app.theme;
+    app.toggleTheme();
+    expect(app.theme).not.toBe(before);
+    expect(localStorage.getItem('studio-theme')).toBe(app.theme);
   });
 });

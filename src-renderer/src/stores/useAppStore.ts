@@ -1,86 +1,72 @@
-// Application-wide state for the placeholder studio page: which host we run in and its version, and a small
-// demonstration loss curve for the chart. Domain stores (useRunsStore, useDatasetsStore…) arrive with StudioApi.
+// Application-wide state: which screen is showing, the theme, the host we run in, and the messages shown to the
+// person (errors from any store land here, with what went wrong, and stay until dismissed).
 
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef } from 'vue';
-import type { StudioHost } from '../host';
+import { ref } from 'vue';
+import { hostKind, studio } from '../host';
 
-export type HostStatus = 'unknown' | 'loading' | 'ready' | 'absent' | 'failed';
+export const SCREENS = ['data', 'design', 'train', 'compare', 'try'] as const;
+export type Screen = (typeof SCREENS)[number];
+export type Theme = 'light' | 'dark';
 
-/** One point of a loss curve: the training step and the loss after it. */
-export interface LossPoint {
-  step: number;
-  loss: number;
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
 }
 
 export const useAppStore = defineStore('app', () => {
-  const hostStatus = ref<HostStatus>('unknown');
+  const screen = ref<Screen>('data');
+  const theme = ref<Theme>(initialTheme());
   const version = ref<string | null>(null);
-  const error = ref<string | null>(null);
-  // Metric series grow long: kept out of deep reactivity (shallowRef), appended in place, then triggered.
-  const lossCurve = shallowRef<LossPoint[]>([]);
+  const host = ref<'desktop' | 'web'>(hostKind());
+  const notices = ref<Notice[]>([]);
+  let nextNotice = 1;
 
-  const latestLoss = computed(() => lossCurve.value.at(-1)?.loss ?? null);
-  const bestLoss = computed(() => {
-    let best: number | null = null;
-    for (const point of lossCurve.value) if (best === null || point.loss < best) best = point.loss;
-    return best;
-  });
-  const hostLabel = computed(() => {
-    switch (hostStatus.value) {
-      case 'ready':
-        return `desktop ${version.value}`;
-      case 'absent':
-        return 'browser';
-      case 'failed':
-        return 'host unavailable';
-      default:
-        return '…';
-    }
-  });
-
-  /** Asks the host for its version; a page without a host (plain browser) is 'absent', not an error. */
-  async function connect(host: StudioHost | null): Promise<void> {
-    if (host === null) {
-      hostStatus.value = 'absent';
-      return;
-    }
-    hostStatus.value = 'loading';
-    error.value = null;
+  async function connect(): Promise<void> {
     try {
-      version.value = await host.version();
-      hostStatus.value = 'ready';
+      version.value = await studio().version();
     } catch (cause) {
-      error.value = cause instanceof Error ? cause.message : String(cause);
-      hostStatus.value = 'failed';
+      report(cause, 'connecting to the studio host');
     }
   }
 
-  /** Appends one point; steps must increase, and a non-finite loss is refused rather than drawn. */
-  function addLossPoint(point: LossPoint): void {
-    const last = lossCurve.value.at(-1);
-    if (last !== undefined && point.step <= last.step) {
-      throw new RangeError(`step ${point.step} does not follow step ${last.step}`);
+  function show(next: Screen): void {
+    screen.value = next;
+  }
+
+  function toggleTheme(): void {
+    theme.value = theme.value === 'dark' ? 'light' : 'dark';
+    try {
+      localStorage.setItem('studio-theme', theme.value);
+    } catch {
+      // storage may be unavailable (private window): the theme still applies for this session
     }
-    if (!Number.isFinite(point.loss)) throw new RangeError(`loss at step ${point.step} is not finite`);
-    lossCurve.value.push({ step: point.step, loss: point.loss });
-    triggerRef(lossCurve);
   }
 
-  function clearLossCurve(): void {
-    lossCurve.value = [];
+  /** Shows an error to the person: what failed (`doing`) and why (the service's message). */
+  function report(cause: unknown, doing?: string): void {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    notices.value.push({ id: nextNotice++, kind: 'error', text: doing ? `${doing}: ${why}` : why });
   }
 
-  return {
-    hostStatus,
-    version,
-    error,
-    lossCurve,
-    latestLoss,
-    bestLoss,
-    hostLabel,
-    connect,
-    addLossPoint,
-    clearLossCurve,
-  };
+  function inform(text: string): void {
+    notices.value.push({ id: nextNotice++, kind: 'info', text });
+  }
+
+  function dismiss(id: number): void {
+    notices.value = notices.value.filter((n) => n.id !== id);
+  }
+
+  return { screen, theme, version, host, notices, connect, show, toggleTheme, report, inform, dismiss };
 });
+
+function initialTheme(): Theme {
+  try {
+    const saved = localStorage.getItem('studio-theme');
+    if (saved === 'light' || saved === 'dark') return saved;
+  } catch {
+    // no storage: fall through to the system preference
+  }
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}

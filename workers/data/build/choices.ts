@@ -3,38 +3,10 @@
 
 import type { ProblemShape } from '../../../src-shared/model';
 import { PROBLEM_SHAPES } from '../../../src-shared/model';
+import type { DatasetChoice } from '../../../src-shared/dataset';
 import type { Column, ParsedTable } from '../parsed';
 
-export interface DatasetChoice {
-  /** Problem shape; undefined = the proposed one. */
-  shape?: ProblemShape;
-  /** Input columns (names, or 1-based positions for files without a header). */
-  input?: string[];
-  /** Target column. */
-  target?: string;
-  /** Sequence-id column of a long-format table. */
-  sequence?: string;
-  /** Step (ordering) column of a long-format table. */
-  step?: string;
-  /** Series: window length; running text: truncated-BPTT chunk length. Undefined = chosen from the data. */
-  lookback?: number;
-  /** Series: how many steps after the window's last value the target lies (1 = the next value). */
-  horizon: number;
-  /** Series: steps between consecutive window starts. */
-  stride: number;
-  /** Series: seasonal period for the seasonal-naive baseline; undefined = from the date spacing. */
-  season?: number;
-  /** Token unit; undefined = char for running text, pairs and generation, word for sentences and tagging. */
-  tokens?: 'char' | 'word';
-  /** Largest vocabulary (special tokens included); rarer tokens become <unk>. */
-  vocabularyCap: number;
-  valFraction: number;
-  testFraction: number;
-  seed: number;
-  batchSize: number;
-  /** Longest sequence kept (longer ones are truncated, stated in the summary); undefined = the longest if sensible. */
-  maxLength?: number;
-}
+export type { DatasetChoice } from '../../../src-shared/dataset';
 
 export const DEFAULT_CHOICE: DatasetChoice = {
   horizon: 1,

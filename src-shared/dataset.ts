@@ -1,0 +1,171 @@
+// The dataset contract shared by every side: what a person chooses when turning a file into training data, what
+// the importer proposes, and what a trained model predicts. Plain TypeScript (no Node or DOM); the importer
+// (workers/data/), the trainer, the services, the CLI and the renderer all use these types.
+
+import type { CellType, ModelSpec, ProblemShape } from './model';
+
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs'];
+
+export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
+
+/** What the parser found in a file, before any modelling choice. */
+export type ParsedKind = 'table' | 'text' | 'tagged' | 'pairs' | 'sequences';
+
+/** Progress of a long import, reported every ~100 ms. */
+export interface ImportProgress {
+  bytesRead: number;
+  bytesTotal: number;
+  rows: number;
+}
+
+export interface DatasetChoice {
+  /** Problem shape; undefined = the proposed one. */
+  shape?: ProblemShape;
+  /** Input columns (names, or 1-based positions for files without a header). */
+  input?: string[];
+  /** Target column. */
+  target?: string;
+  /** Sequence-id column of a long-format table. */
+  sequence?: string;
+  /** Step (ordering) column of a long-format table. */
+  step?: string;
+  /** Series: window length; running text: truncated-BPTT chunk length. Undefined = chosen from the data. */
+  lookback?: number;
+  /** Series: how many steps after the window's last value the target lies (1 = the next value). */
+  horizon: number;
+  /** Series: steps between consecutive window starts. */
+  stride: number;
+  /** Series: seasonal period for the seasonal-naive baseline; undefined = from the date spacing. */
+  season?: number;
+  /** Token unit; undefined = char for running text, pairs and generation, word for sentences and tagging. */
+  tokens?: 'char' | 'word';
+  /** Largest vocabulary (special tokens included); rarer tokens become <unk>. */
+  vocabularyCap: number;
+  valFraction: number;
+  testFraction: number;
+  seed: number;
+  batchSize: number;
+  /** Longest sequence kept (longer ones are truncated, stated in the summary); undefined = the longest if sensible. */
+  maxLength?: number;
+}
+
+/** What the importer proposes for a file: shape, columns, classes, and training pairs as the model will see them. */
+export interface Proposal {
+  file: string;
+  kind: ParsedKind;
+  shape: ProblemShape;
+  /** What the model would learn, in words ("forecast “load” one step ahead from 24 steps of …"). */
+  task: string;
+  /** The proposed choices (what `train` uses when the person overrides nothing). */
+  choice: Partial<DatasetChoice>;
+  columns: { name: string; type: ColumnType; missing: number; distinct?: number }[];
+  classes?: { value: string; count: number }[];
+  warnings: string[];
+  /** Five training pairs as the model will see them, in the data's words and units. */
+  preview: { input: string; output: string }[];
+  rows: number;
+}
+
+/** What training with the given choices would use: the data summary, warnings, the baseline to beat, and what the data fixes about the model. */
+export interface ChoicePreview {
+  summary: string;
+  warnings: string[];
+  baseline?: { name: string; metrics: Record<string, number> };
+  shape: string;
+  /** What the data fixes: shape, input (vocabulary, features), output (classes or values), decoder vocabulary. */
+  model: DataModel;
+  /** True for running text / one long series read in truncated-BPTT chunks with carried state. */
+  stateful: boolean;
+  /** Time steps per training sequence (window, chunk or longest sentence kept). */
+  sequenceLength?: number;
+  batchesPerEpoch: number;
+}
+
+/** The part of a ModelSpec the data fixes; the person chooses the rest (cell, layers, hidden size…). */
+export type DataModel = Pick<ModelSpec, 'shape' | 'input' | 'output'> & { decoder?: ModelSpec['decoder'] };
+
+/** What `inspect` found in a file. */
+export interface Inspection {
+  format: string;
+  formatReason: string;
+  notes: string[];
+  bytes: number;
+  proposal: Proposal;
+  /** What training would build from the proposal with the given overrides (absent when they cannot be built: see chosenError). */
+  chosen?: ChoicePreview;
+  chosenError?: string;
+}
+
+/**
+ * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
+ * proposed value). Column names may be 1-based positions for files without a header.
+ */
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
+  path: string;
+  /** 'auto' detects the format from the extension and content. */
+  format: FormatName | 'auto';
+  /** Fraction held out for validation (the tail of ordered data, a seeded shuffle of independent samples). */
+  valFraction: number;
+}
+
+/** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */
+export interface ModelChoice {
+  cell: CellType;
+  layers: number;
+  hiddenSize: number;
+  /** Embedding width for token input (0 = min(64, vocabulary)). */
+  embedSize: number;
+  bidirectional: boolean;
+  dropout: number;
+  forgetBias: number;
+}
+
+export interface PredictRequest {
+  runDir: string;
+  /** Text: the prime. Series: comma- or space-separated values (the most recent last). */
+  input?: string;
+  /** Series: a CSV whose target column provides the history (default: the run's own data file). */
+  file?: string;
+  /** Characters to generate, or values to forecast. */
+  length?: number;
+  temperature?: number;
+  seed?: number;
+  /** Series: forecast the last `length` values of the data from the history before them, and return them beside the forecast. */
+  backtest?: boolean;
+}
+
+export type Prediction =
+  | { type: 'prediction'; kind: 'text'; prime: string; text: string; temperature: number }
+  | {
+      type: 'prediction';
+      kind: 'series';
+      column: string;
+      /** Values of history the forecast starts from. */
+      history: number;
+      forecast: number[];
+      /** The last values of that history (up to 200), for plotting the forecast in context. */
+      recent?: number[];
+      /** Backtest: what really came after the history (same length as forecast). */
+      actual?: number[];
+    }
+  | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
+  | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
+  | { type: 'prediction'; kind: 'translate'; input: string; output: string }
+  | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
+  | { type: 'prediction'; kind: 'generate'; input: string; output: string }
+  | { type: 'prediction'; kind: 'sequences'; file: string; labels: { id: string; label: string; p: number }[] };
+
+/** The end of a run: its final figures beside the naive baseline. */
+export interface RunSummary {
+  type: 'summary';
+  steps: number;
+  seconds: number;
+  trainLoss: number;
+  valLoss: number;
+  tokensPerSecond: number;
+  metrics: Record<string, number>;
+  /** The naive baseline on the same validation data, for comparison. */
+  baseline?: { name: string; metrics: Record<string, number> };
+  runDir: string;
+}

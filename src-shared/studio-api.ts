@@ -1,0 +1,193 @@
+// StudioApi: the one contract between the renderer and the services. Declared once here (plain TypeScript, no Node
+// or DOM), implemented once in src-main/services/studio.ts, and reached three ways: the desktop preload (Electron
+// IPC, channels `studio:<method>`), the web host (HTTP POST /api/<method> + a WebSocket for events), and direct
+// calls (CLI, tests). Requests are verbs; events are `onDid…`. Every argument crossing a process boundary is
+// validated by src-main/services/validate.ts before it reaches a service.
+
+import type { DataRequest, DatasetChoice, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from './dataset';
+import type { TrainingEvent, NonFiniteLocation } from './events';
+import type { ModelSpec, ProblemShape, TrainSettings } from './model';
+
+export const STUDIO_API_VERSION = 1;
+
+/** A bundled sample dataset (resources/samples/), with what it is good for. */
+export interface SampleInfo {
+  file: string;
+  title: string;
+  shape: ProblemShape;
+  description: string;
+}
+
+/** A dataset the open project knows: a bundled sample, a file the person chose or dropped. */
+export interface DatasetInfo {
+  id: string;
+  /** File name as the person knows it. */
+  name: string;
+  origin: 'sample' | 'chosen' | 'dropped';
+  bytes: number;
+}
+
+/** The person's choices for one dataset: the importer's proposal with their overrides. */
+export type DataChoices = Omit<DataRequest, 'path'>;
+
+export type RunStatus = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'diverged' | 'error' | 'interrupted';
+
+/** One run of the project, as listed and compared. */
+export interface RunInfo {
+  id: string;
+  /** e.g. "LSTM 2×128 on tinyshakespeare.txt". */
+  name: string;
+  datasetId: string;
+  datasetName: string;
+  status: RunStatus;
+  /** Why it ended when not 'finished' (the error, where it diverged). */
+  message?: string;
+  nonFinite?: NonFiniteLocation;
+  data: DataChoices;
+  model: ModelChoice;
+  settings: TrainSettings;
+  /** Known once the trainer has built the model. */
+  spec?: ModelSpec;
+  parameterCount?: number;
+  dataSummary?: string;
+  baseline?: { name: string; metrics: Record<string, number> };
+  /** Latest step reached and the run's total. */
+  step: number;
+  totalSteps: number;
+  createdAt: string;
+  summary?: RunSummary;
+  /** A checkpoint exists: the run can be resumed (interrupted, stopped) or forked. */
+  resumable: boolean;
+}
+
+export interface StartRunRequest {
+  datasetId: string;
+  data: DataChoices;
+  model: ModelChoice;
+  settings: TrainSettings;
+  /** Data-parallel worker threads (default 1). */
+  workers?: number;
+  name?: string;
+}
+
+/** Everything a run has reported so far (metrics.jsonl), to redraw its charts after a reload or for Compare. */
+export interface RunHistory {
+  run: RunInfo;
+  events: TrainingEvent[];
+}
+
+/** What a run reports live: its training events, import progress, and status changes. */
+export type RunEvent =
+  | TrainingEvent
+  | { type: 'import-progress'; bytesRead: number; bytesTotal: number; rows: number }
+  | { type: 'status'; run: RunInfo };
+
+export interface RunEventMessage {
+  runId: string;
+  event: RunEvent;
+}
+
+/** Progress of reading a dataset (inspect), reported every ~100 ms for large files. */
+export interface ImportProgressMessage {
+  datasetId: string;
+  bytesRead: number;
+  bytesTotal: number;
+  rows: number;
+}
+
+/** The project the studio has open: a folder with project.json, datasets/ and runs/. */
+export interface ProjectInfo {
+  name: string;
+  /** Absolute path (desktop, CLI); the web host shows it too — it is the person's own machine. */
+  path: string;
+  datasets: DatasetInfo[];
+  /** The dataset last worked on, with its saved choices (the app reopens on it). */
+  current?: { datasetId: string; data: DataChoices; model: ModelChoice; settings: TrainSettings };
+}
+
+export type PredictOptions = Omit<PredictRequest, 'runDir' | 'file'>;
+
+/** Result of exporting a run to ONNX, with the proof that onnxruntime computes what the trainer computed. */
+export interface ExportResult {
+  files: string[];
+  maxAbsDiff: number;
+  checkedSamples: number;
+  opset: number;
+  /** Greedy/argmax decodes that agreed between the trainer and onnxruntime (generation models). */
+  tokensAgree?: boolean;
+  graph: { name: string; operators: string[]; inputs: string[]; outputs: string[]; initializers: string[] }[];
+}
+
+export interface StudioApi {
+  // App ------------------------------------------------------------------------------------------------------------
+  version(): Promise<string>;
+  samples(): Promise<SampleInfo[]>;
+
+  // Project --------------------------------------------------------------------------------------------------------
+  project(): Promise<ProjectInfo>;
+  /** Remembers the person's current choices (dataset, data choices, design, settings) in project.json. */
+  saveCurrent(current: NonNullable<ProjectInfo['current']>): Promise<void>;
+
+  // Datasets -------------------------------------------------------------------------------------------------------
+  /** Adds a bundled sample to the project. */
+  addSample(file: string): Promise<DatasetInfo>;
+  /** Adds a file the person dropped or picked in the page: its bytes are copied into the project's datasets/ folder. */
+  addDatasetBytes(name: string, bytes: Uint8Array): Promise<DatasetInfo>;
+  /** Desktop: asks the person for a file with the system dialog (null when cancelled). */
+  chooseDatasetFile(): Promise<DatasetInfo | null>;
+  /** Reads a dataset in a worker and proposes how to train on it; with choices, also what training would build. */
+  inspectDataset(datasetId: string, format: DataRequest['format'], choice?: Partial<DatasetChoice>): Promise<Inspection>;
+  /** Subscribes to import progress of every dataset being read; returns the unsubscribe function. */
+  onDidImportProgress(listener: (message: ImportProgressMessage) => void): () => void;
+
+  // Runs -----------------------------------------------------------------------------------------------------------
+  listRuns(): Promise<RunInfo[]>;
+  startRun(req: StartRunRequest): Promise<RunInfo>;
+  pauseRun(runId: string): Promise<void>;
+  resumeRun(runId: string): Promise<void>;
+  stopRun(runId: string): Promise<void>;
+  /** Continues an interrupted or stopped run from its last checkpoint. */
+  continueRun(runId: string): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  runHistory(runId: string): Promise<RunHistory>;
+  /** Subscribes to every run's live events; returns the unsubscribe function. */
+  onDidRunEvent(listener: (message: RunEventMessage) => void): () => void;
+
+  // Try ------------------------------------------------------------------------------------------------------------
+  predict(runId: string, options: PredictOptions): Promise<Prediction>;
+
+  // Export ---------------------------------------------------------------------------------------------------------
+  exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult>;
+}
+
+/** Request methods (everything but event subscriptions): what IPC and HTTP forward, by name. */
+export type StudioMethod = Exclude<keyof StudioApi, 'onDidRunEvent' | 'onDidImportProgress'>;
+
+/** What the web host's WebSocket (and the desktop's `studio:event` channel) carries: one of the two event streams. */
+export type StudioEventFrame = ({ kind: 'run' } & RunEventMessage) | ({ kind: 'import' } & ImportProgressMessage);
+
+export const STUDIO_METHODS: readonly StudioMethod[] = [
+  'version',
+  'samples',
+  'project',
+  'saveCurrent',
+  'addSample',
+  'addDatasetBytes',
+  'chooseDatasetFile',
+  'inspectDataset',
+  'listRuns',
+  'startRun',
+  'pauseRun',
+  'resumeRun',
+  'stopRun',
+  'continueRun',
+  'deleteRun',
+  'runHistory',
+  'predict',
+  'exportRun',
+];
+
+/** An error a service meant for the person (bad file, bad choice): shown as is, without a stack trace. */
+export interface StudioError {
+  message: string;
+}
