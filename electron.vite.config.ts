@@ -2,11 +2,12 @@
 //
 //   main      src-main/index.ts → out/main/index.js   the Electron shell (the only module importing `electron`)
 //             src-main/cli.ts   → out/main/cli.js     the plain-Node command line (`seqstudio`)
+//             src-main/serve.ts → out/main/serve.js   the web host (`npm run serve`)
 //             ESM (package.json "type": "module"), target node20 so every main/worker chunk also runs under plain
 //             Node 20, not only inside Electron's Node 24. `import create from './x.worker?nodeWorker'` emits the
 //             worker as its own chunk of this build; `import p from './x.wasm?asset'` copies the file into
 //             out/main/chunks/ and gives its absolute path at run time. Packages in `dependencies`
-//             (onnxruntime-node: it loads its .node by a dynamic path) stay external; the rest is bundled.
+//             (onnxruntime-node: it loads its .node by a dynamic path; ws) stay external; the rest is bundled.
 //   preload   src-main/preload.ts → out/preload/index.cjs
 //             CommonJS, because a sandboxed preload cannot be an ES module; it may import only `electron`.
 //   renderer  src-renderer/index.html → out/renderer/   Vue 3 single-file components; a plain web page with no
@@ -25,12 +26,13 @@ export default defineConfig({
     build: {
       target: 'node20',
       outDir: resolve(root, 'out/main'),
-      externalizeDeps: { include: ['onnxruntime-node'] },
+      externalizeDeps: { include: ['onnxruntime-node', 'ws'] },
       sourcemap: true,
       rolldownOptions: {
         input: {
           index: resolve(root, 'src-main/index.ts'),
           cli: resolve(root, 'src-main/cli.ts'),
+          serve: resolve(root, 'src-main/serve.ts'),
         },
         output: {
           format: 'es',

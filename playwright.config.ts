@@ -1,12 +1,18 @@
-// Browser tests (e2e/) against the built renderer, served over http by e2e/serve-static.mjs.
-// Electron cannot start on our machines (notes/toolchain.md), so the page is driven in Chromium: Debian's
-// /usr/bin/chromium by default (Playwright cannot download its own here), or any build named by CHROMIUM_PATH.
-// Build first (`npm run build` or `npx electron-vite build`): these tests do not build.
+// Browser tests (e2e/) against the real web host (out/main/serve.js: the real services, workers and files) on a
+// fresh project folder. Electron cannot start on our machines (notes/toolchain.md), so the page is driven in
+// Chromium: Debian's /usr/bin/chromium by default (Playwright cannot download its own here), or any build named by
+// CHROMIUM_PATH. Build first (`npm run build`): these tests do not build.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env['E2E_PORT'] ?? 41730);
 const baseURL = `http://127.0.0.1:${port}`;
+/** The web host's token for this test run (e2e/studio-page.ts opens `/?token=…`, as a person opens the printed address). */
+const E2E_TOKEN = (process.env['SEQSTUDIO_WEB_TOKEN'] ??= 'e2e-token-0123456789abcdef');
+const project = process.env['E2E_PROJECT'] ?? join(mkdtempSync(join(tmpdir(), 'seqstudio-e2e-')), 'project');
 const isCI = Boolean(process.env['CI']);
 
 export default defineConfig({
@@ -41,9 +47,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node e2e/serve-static.mjs --port ${port}`,
-    url: `${baseURL}/index.html`,
-    reuseExistingServer: !isCI,
+    command: `node out/main/serve.js --port ${port} --project "${project}"`,
+    url: `${baseURL}/?token=${E2E_TOKEN}`,
+    reuseExistingServer: false,
     timeout: 30_000,
     stdout: 'pipe',
     stderr: 'pipe',

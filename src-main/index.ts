@@ -6,16 +6,11 @@
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  app,
-  BrowserWindow,
-  ipcMain,
-  Menu,
-  session,
-  shell,
-  type MenuItemConstructorOptions,
-  type WebFrameMain,
-} from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
+import type { StudioEventFrame } from '../src-shared/studio-api';
+import { EVENT_CHANNEL, forwardEvents, ipcHandlers, readRecent, rememberRecent, SECURE_WEB_PREFERENCES } from './desktop';
+import { createExporter } from './services/export-hook';
+import { StudioService } from './services/studio';
 
 /** Vite's dev server while `electron-vite dev` runs; never honoured in a packaged app. */
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
@@ -24,44 +19,92 @@ const rendererUrl = pathToFileURL(rendererFile);
 const preloadFile = join(import.meta.dirname, '../preload/index.cjs');
 
 /** Whether a URL is our own page (the built renderer, or the dev server during `electron-vite dev`). */
-function isAppUrl(url: string): boolean {
-  if (!URL.canParse(url)) return false;
+function isAppUrl(url: string | undefined): boolean {
+  if (url === undefined || !URL.canParse(url)) return false;
   const target = new URL(url);
   if (devServerUrl) return target.origin === new URL(devServerUrl).origin;
   return target.protocol === 'file:' && target.pathname === rendererUrl.pathname;
 }
 
-function isTrustedSender(frame: WebFrameMain | null): boolean {
-  return frame !== null && isAppUrl(frame.url);
+// The open project and its service; switching projects replaces both and reloads the window.
+let service: StudioService;
+let window: BrowserWindow | null = null;
+let stopForwarding: () => void = () => {};
+
+function openProject(dir: string): void {
+  const next = new StudioService({
+    projectDir: dir,
+    version: app.getVersion(),
+    chooseFile: async () => {
+      const r = await dialog.showOpenDialog(window ?? undefined!, {
+        title: 'Import dataset',
+        properties: ['openFile'],
+        filters: [{ name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'conll', 'tags', 'pairs'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+    },
+    exportRun: createExporter(),
+  });
+  const previous = service as StudioService | undefined;
+  service = next;
+  void previous?.close();
+  rememberRecent(app.getPath('userData'), dir);
+  stopForwarding();
+  // Events reach the page in batches every 50 ms (a fast run reports hundreds of steps per second).
+  let queue: StudioEventFrame[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  stopForwarding = forwardEvents(service, (frame) => {
+    queue.push(frame);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      const frames = queue;
+      queue = [];
+      if (window && !window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, frames);
+    }, 50);
+  });
+  Menu.setApplicationMenu(buildMenu());
+  window?.webContents.reload();
 }
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
+  const w = new BrowserWindow({
     width: 1280,
     height: 820,
     minWidth: 800,
     minHeight: 560,
     title: 'Sequence Studio',
     show: false,
-    webPreferences: {
-      preload: preloadFile,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: { preload: preloadFile, ...SECURE_WEB_PREFERENCES },
   });
-  window.once('ready-to-show', () => window.show());
-  if (devServerUrl) void window.loadURL(devServerUrl);
-  else void window.loadFile(rendererFile);
-  return window;
+  w.once('ready-to-show', () => w.show());
+  if (devServerUrl) void w.loadURL(devServerUrl);
+  else void w.loadFile(rendererFile);
+  return w;
+}
+
+async function chooseProject(): Promise<void> {
+  const r = await dialog.showOpenDialog(window ?? undefined!, { title: 'Open or create a project folder', properties: ['openDirectory', 'createDirectory'] });
+  if (r.canceled || r.filePaths.length === 0) return;
+  try {
+    openProject(r.filePaths[0]);
+  } catch (e) {
+    dialog.showErrorBox('Could not open the project', (e as Error).message);
+  }
 }
 
 function buildMenu(): Menu {
-  // Placeholder: the studio's own commands (open dataset, new run, export) join here once the views exist.
+  const recent = readRecent(app.getPath('userData'));
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: () => void chooseProject() },
+        { label: 'Open Recent', submenu: recent.length ? recent.map((p) => ({ label: p, click: () => openProject(p) })) : [{ label: 'No recent projects', enabled: false }] },
+        { type: 'separator' },
+        { role: process.platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
@@ -90,21 +133,34 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
+// Quitting stops live runs after their current step; each keeps its checkpoint and can be continued.
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !service) return;
+  event.preventDefault();
+  quitting = true;
+  void service.close().finally(() => app.quit());
+});
+
 app.whenReady().then(() => {
   app.setAboutPanelOptions({ applicationName: 'Sequence Studio', applicationVersion: app.getVersion() });
-  Menu.setApplicationMenu(buildMenu());
   // The studio asks for nothing: camera, notifications, geolocation… are all refused.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, decide) => decide(false));
 
-  // Placeholder for the StudioApi: one handler per message, each checking who asks.
-  ipcMain.handle('studio:version', (event) => {
-    if (!isTrustedSender(event.senderFrame)) throw new Error('studio:version: untrusted sender');
-    return app.getVersion();
-  });
+  // A packaged app carries the samples beside app.asar (electron-builder extraResources).
+  if (app.isPackaged) process.env['SEQSTUDIO_RESOURCES'] ??= join(process.resourcesPath, 'resources');
+  // `npm start` opens the last project, or the sample project (created on the bundled tiny Shakespeare).
+  const recent = readRecent(app.getPath('userData'));
+  openProject(recent[0] ?? join(app.getPath('documents'), 'Sequence Studio', 'Sample project'));
 
-  createWindow();
+  // One handler per StudioApi method; each checks who asks and validates the arguments (src-main/desktop.ts).
+  for (const [channel, handler] of ipcHandlers(() => service, isAppUrl)) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => handler(event.senderFrame?.url, args));
+  }
+
+  window = createWindow();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
   });
 }, (error: unknown) => {
   console.error(error);

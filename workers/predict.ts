@@ -183,11 +183,20 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     if (fillGaps(values) < 0) throw new Error(`${basename(file)}: column "${t.column}" has no values`);
     history = values;
   }
-  if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
-  const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
   if (t.horizon !== 1 && req.length !== undefined && req.length !== 1)
     throw new Error(`this model forecasts the value ${t.horizon} steps ahead in one go; --length applies to one-step (horizon 1) models`);
   const steps = t.horizon === 1 ? req.length ?? 1 : 1;
+  // Backtest: hide the last values, forecast them from what came before, and return what really happened.
+  let actual: number[] | undefined;
+  if (req.backtest) {
+    const hidden = steps + t.horizon - 1;
+    if (history.length < t.lookback + hidden) throw new Error(`a backtest of ${steps} values needs at least ${t.lookback + hidden} values of history; there are ${history.length}`);
+    actual = history.slice(history.length - hidden + (t.horizon - 1));
+    history = history.slice(0, history.length - hidden);
+  }
+  if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
+  const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
   const z = forecastSeries(net, window, steps);
-  return { type: 'prediction', kind: 'series', column: t.column, history: history.length, forecast: Array.from(z, (v) => v * t.std + t.mean) };
+  const forecast = Array.from(z, (v) => v * t.std + t.mean);
+  return { type: 'prediction', kind: 'series', column: t.column, history: history.length, forecast, recent: history.slice(-200), ...(actual ? { actual } : {}) };
 }

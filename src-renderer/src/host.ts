@@ -71,9 +71,11 @@ export function webStudio(origin: string, token: string): StudioApi {
     const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`);
     socket = ws;
     ws.onmessage = (e) => {
-      const frame = JSON.parse(String(e.data)) as StudioEventFrame;
-      if (frame.kind === 'run') for (const l of listeners) l({ runId: frame.runId, event: frame.event });
-      else for (const l of importListeners) l({ datasetId: frame.datasetId, bytesRead: frame.bytesRead, bytesTotal: frame.bytesTotal, rows: frame.rows });
+      // The host batches frames (every 50 ms) into one JSON array.
+      for (const frame of JSON.parse(String(e.data)) as StudioEventFrame[]) {
+        if (frame.kind === 'run') for (const l of listeners) l({ runId: frame.runId, event: frame.event });
+        else for (const l of importListeners) l({ datasetId: frame.datasetId, bytesRead: frame.bytesRead, bytesTotal: frame.bytesTotal, rows: frame.rows });
+      }
     };
     ws.onclose = () => {
       socket = null;

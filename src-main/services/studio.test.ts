@@ -1,0 +1,141 @@
+// The StudioApi implementation with real worker threads and a real project folder: a new project opens on the
+// bundled sample; datasets are added from bytes; runs start, report live events, stop, continue from their
+// checkpoint, predict, list after a "restart" (a new service on the same folder), and are deleted. Hostile input
+// (a project.json whose dataset path leaves the folder, a newer project version, a damaged file) is refused.
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
+import type { RunEventMessage, StartRunRequest } from '../../src-shared/studio-api';
+import { StudioService } from './studio';
+
+const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-studio-'));
+const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog. '.repeat(200));
+
+function request(datasetId: string, steps: number): StartRunRequest {
+  return {
+    datasetId,
+    data: { format: 'auto', valFraction: 0.1 },
+    model: { cell: 'gru', layers: 1, hiddenSize: 16, embedSize: 8, bidirectional: false, dropout: 0, forgetBias: 1 },
+    settings: { ...DEFAULT_TRAIN_SETTINGS, batchSize: 4, sequenceLength: 16, learningRate: 0.01, steps, evaluateEvery: 20, diagnosticsEvery: 10, checkpointEvery: 10 },
+  };
+}
+
+function until(events: RunEventMessage[], pred: (m: RunEventMessage) => boolean): Promise<void> {
+  return new Promise((ok) => {
+    const t = setInterval(() => {
+      if (events.some(pred)) {
+        clearInterval(t);
+        ok();
+      }
+    }, 20);
+  });
+}
+
+describe('StudioService', () => {
+  it('opens a new project on the bundled sample, ready to train', async () => {
+    const s = new StudioService({ projectDir: join(tmp, 'fresh'), version: '1.0.0' });
+    const p = await s.project();
+    expect(p.datasets.map((d) => d.name)).toEqual(['tinyshakespeare.txt']);
+    expect(p.current?.datasetId).toBe(p.datasets[0].id);
+    expect(existsSync(join(tmp, 'fresh', 'datasets', 'tinyshakespeare.txt'))).toBe(true);
+    const i = await s.inspectDataset(p.datasets[0].id, 'auto');
+    expect(i.proposal.shape).toBe('many-to-many');
+    expect(i.chosen?.model.input.vocabSize).toBe(65);
+    expect((await s.samples()).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('trains, stops, continues from the checkpoint, predicts, survives a restart and deletes', async () => {
+    const dir = join(tmp, 'runs');
+    const s = new StudioService({ projectDir: dir, version: '1.0.0' });
+    const d = await s.addDatasetBytes('fox.txt', text);
+    expect(d).toMatchObject({ name: 'fox.txt', origin: 'dropped', bytes: text.length });
+    const events: RunEventMessage[] = [];
+    s.onDidRunEvent((m) => events.push(m));
+
+    const run = await s.startRun(request(d.id, 100000));
+    expect(run.status).toBe('starting');
+    expect(run.name).toBe('GRU 1×16 on fox.txt');
+    await until(events, (m) => m.event.type === 'checkpoint' && m.event.step >= 20);
+    expect((await s.listRuns())[0].status).toBe('running');
+    await s.stopRun(run.id);
+    await until(events, (m) => m.event.type === 'status' && m.event.run.status === 'stopped');
+    const stopped = (await s.listRuns())[0];
+    expect(stopped).toMatchObject({ status: 'stopped', resumable: true });
+    expect(stopped.spec?.stack.cell).toBe('gru');
+    const stoppedAt = stopped.step;
+
+    // the live events, in order, and the same events in the history
+    const steps = events.filter((m) => m.event.type === 'step').map((m) => (m.event as { step: number }).step);
+    expect(steps).toEqual(steps.map((_, k) => k + 1));
+    const history = await s.runHistory(run.id);
+    expect(history.events.filter((e) => e.type === 'step').length).toBe(steps.length);
+    expect(history.events.some((e) => e.type === 'diagnostics')).toBe(true);
+
+    // predict with the checkpoint
+    const p = await s.predict(run.id, { input: 'the ', length: 20, temperature: 0.5 });
+    expect(p.kind).toBe('text');
+
+    // continue: carries on from the checkpoint, and the history has no duplicated steps
+    const again = await s.continueRun(run.id);
+    expect(again.status).toBe('starting');
+    await until(events, (m) => m.event.type === 'step' && m.event.step >= stoppedAt + 5);
+    await s.stopRun(run.id);
+    await until(events, (m) => m.event.type === 'status' && m.event.run.status === 'stopped' && m.event.run.step > stoppedAt);
+    const h2 = (await s.runHistory(run.id)).events.filter((e) => e.type === 'step').map((e) => e.step);
+    expect(h2).toEqual([...new Set(h2)].sort((a, b) => a - b));
+
+    // a new service on the same folder (an app restart) lists the run as it was
+    const s2 = new StudioService({ projectDir: dir, version: '1.0.0' });
+    const listed = await s2.listRuns();
+    expect(listed.map((r) => [r.id, r.status])).toEqual([[run.id, 'stopped']]);
+    expect((await s2.project()).datasets.map((x) => x.name)).toContain('fox.txt');
+
+    await s2.deleteRun(run.id);
+    expect(await s2.listRuns()).toEqual([]);
+    await expect(s2.runHistory(run.id)).rejects.toThrow(/no run/);
+  }, 60_000);
+
+  it('lists a run whose process died as interrupted, and continues it', async () => {
+    const dir = join(tmp, 'killed');
+    const s = new StudioService({ projectDir: dir, version: '1.0.0' });
+    const d = await s.addDatasetBytes('fox.txt', text);
+    const events: RunEventMessage[] = [];
+    s.onDidRunEvent((m) => events.push(m));
+    const run = await s.startRun(request(d.id, 100000));
+    await until(events, (m) => m.event.type === 'checkpoint' && m.event.step >= 10);
+    // what a kill leaves: no done event (simulated by reading the folder while the run is still going)
+    const fresh = new StudioService({ projectDir: dir, version: '1.0.0' });
+    expect((await fresh.listRuns())[0]).toMatchObject({ status: 'interrupted', resumable: true });
+    await s.stopRun(run.id);
+    await until(events, (m) => m.event.type === 'status' && m.event.run.status === 'stopped');
+  }, 30_000);
+
+  it('refuses hostile or newer projects and unknown ids, keeping the folder as it was', async () => {
+    const evil = join(tmp, 'evil');
+    mkdirSync(evil, { recursive: true });
+    const hostile = JSON.stringify({ format: 'sequence-studio-project', version: 1, name: 'x', datasets: [{ id: 'd', name: 'passwd', origin: 'dropped', bytes: 1, file: '../../../../etc/passwd' }] });
+    writeFileSync(join(evil, 'project.json'), hostile);
+    const s = new StudioService({ projectDir: evil, version: '1.0.0' });
+    await expect(s.inspectDataset('d', 'auto')).rejects.toThrow(/leaves the project folder/);
+
+    const newer = join(tmp, 'newer');
+    mkdirSync(newer, { recursive: true });
+    writeFileSync(join(newer, 'project.json'), JSON.stringify({ format: 'sequence-studio-project', version: 99, name: 'x', datasets: [] }));
+    expect(() => new StudioService({ projectDir: newer, version: '1.0.0' })).toThrow(/newer Sequence Studio/);
+
+    const damaged = join(tmp, 'damaged');
+    mkdirSync(damaged, { recursive: true });
+    writeFileSync(join(damaged, 'project.json'), '{"format": "sequence-studio-pro');
+    expect(() => new StudioService({ projectDir: damaged, version: '1.0.0' })).toThrow(/damaged/);
+    expect(readFileSync(join(damaged, 'project.json'), 'utf8')).toBe('{"format": "sequence-studio-pro');
+
+    const ok = new StudioService({ projectDir: join(tmp, 'ok'), version: '1.0.0' });
+    await expect(ok.runHistory('nope')).rejects.toThrow(/no run "nope"/);
+    await expect(ok.addDatasetBytes('empty.csv', new Uint8Array())).rejects.toThrow(/empty/);
+    const named = await ok.addDatasetBytes('../../x/.hidden.csv', new TextEncoder().encode('a,b\n1,2\n'));
+    expect(named.name).toBe('hidden.csv');
+  });
+});

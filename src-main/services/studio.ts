@@ -1,0 +1,307 @@
+// The StudioApi, implemented once (src-shared/studio-api.ts): projects, datasets, runs, predictions and export.
+// Plain Node. The desktop shell (src-main/index.ts) forwards IPC here, the web host (web-host.ts) forwards HTTP and
+// WebSocket here, and tests call it directly. Heavy work (reading files, training, predicting) runs in worker
+// threads started by runs.ts; this file only routes requests and keeps track of live runs.
+
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
+import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
+import type {
+  DatasetInfo,
+  ExportResult,
+  ImportProgressMessage,
+  PredictOptions,
+  ProjectInfo,
+  RunEventMessage,
+  RunHistory,
+  RunInfo,
+  SampleInfo,
+  StartRunRequest,
+  StudioApi,
+} from '../../src-shared/studio-api';
+import { writeFileAtomic } from '../../workers/engine/checkpoint';
+import { Project } from './project';
+import { readHistory, readRequest, readRunInfo, type RunRequestFile } from './run-store';
+import { runInspect, runPredict, startRun, type RunHandle } from './runs';
+import { SAMPLES } from './samples';
+
+export interface StudioServiceOptions {
+  /** The project folder (created on the bundled sample when it has no project.json). */
+  projectDir: string;
+  version: string;
+  /** Desktop: the system's open-file dialog. Absent in the web host (the page uploads files instead). */
+  chooseFile?: () => Promise<string | null>;
+  /** Exports a run folder to ONNX with its proof (src-main/services/export.ts). */
+  exportRun?: (runDir: string, opts: { streaming?: boolean }) => Promise<ExportResult>;
+}
+
+/** What a new project opens on: an LSTM on tiny Shakespeare that learns something within a minute. */
+export const STARTER_CHOICES: Omit<NonNullable<ProjectInfo['current']>, 'datasetId'> = {
+  data: { format: 'auto', valFraction: 0.1 },
+  model: { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 },
+  settings: { ...DEFAULT_TRAIN_SETTINGS, steps: 500, evaluateEvery: 50, diagnosticsEvery: 10, checkpointEvery: 100 },
+};
+
+interface LiveRun {
+  handle: RunHandle;
+  info: RunInfo;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export class StudioService implements StudioApi {
+  /** The open project folder. */
+  readonly folder: Project;
+  private readonly live = new Map<string, LiveRun>();
+  private readonly runListeners = new Set<(m: RunEventMessage) => void>();
+  private readonly importListeners = new Set<(m: ImportProgressMessage) => void>();
+
+  constructor(private readonly opts: StudioServiceOptions) {
+    this.folder = Project.open(opts.projectDir);
+    this.folder.ensureStarted(STARTER_CHOICES);
+  }
+
+  // App ------------------------------------------------------------------------------------------------------------
+
+  version(): Promise<string> {
+    return Promise.resolve(this.opts.version);
+  }
+
+  samples(): Promise<SampleInfo[]> {
+    return Promise.resolve([...SAMPLES]);
+  }
+
+  // Project --------------------------------------------------------------------------------------------------------
+
+  project_(): ProjectInfo {
+    return this.folder.info();
+  }
+
+  async project(): Promise<ProjectInfo>;
+  async project(): Promise<ProjectInfo> {
+    return this.project_();
+  }
+
+  async saveCurrent(current: NonNullable<ProjectInfo['current']>): Promise<void> {
+    this.folder.setCurrent(current);
+  }
+
+  // Datasets -------------------------------------------------------------------------------------------------------
+
+  async addSample(file: string): Promise<DatasetInfo> {
+    return this.folder.addSample(file);
+  }
+
+  async addDatasetBytes(name: string, bytes: Uint8Array): Promise<DatasetInfo> {
+    return this.folder.addBytes(name, bytes);
+  }
+
+  async chooseDatasetFile(): Promise<DatasetInfo | null> {
+    if (!this.opts.chooseFile) return null;
+    const path = await this.opts.chooseFile();
+    return path === null ? null : this.folder.addChosenFile(path);
+  }
+
+  async inspectDataset(datasetId: string, format: DataRequest['format'], choice?: Partial<DatasetChoice>): Promise<Inspection> {
+    const path = this.folder.datasetPath(datasetId);
+    const r = await runInspect(path, format, choice, (p) => {
+      const m: ImportProgressMessage = { datasetId, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal, rows: p.rows };
+      for (const l of this.importListeners) l(m);
+    });
+    const { type: _type, ...inspection } = r;
+    return inspection;
+  }
+
+  onDidImportProgress(listener: (m: ImportProgressMessage) => void): () => void {
+    this.importListeners.add(listener);
+    return () => this.importListeners.delete(listener);
+  }
+
+  // Runs -----------------------------------------------------------------------------------------------------------
+
+  async listRuns(): Promise<RunInfo[]> {
+    const dir = this.folder.runsDir;
+    if (!existsSync(dir)) return [];
+    const out: RunInfo[] = [];
+    for (const id of readdirSync(dir).sort()) {
+      if (!RUN_ID.test(id)) continue;
+      const live = this.live.get(id);
+      const info = live ? live.info : readRunInfo(join(dir, id), id);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  async startRun(req: StartRunRequest): Promise<RunInfo> {
+    const dataset = this.folder.dataset(req.datasetId);
+    const id = this.newRunId(req.model.cell);
+    const runDir = join(this.folder.runsDir, id);
+    mkdirSync(runDir, { recursive: true });
+    const m = req.model;
+    const name = req.name?.trim() || `${m.cell.toUpperCase()} ${m.layers}×${m.hiddenSize}${m.bidirectional ? ' bi' : ''} on ${dataset.name}`;
+    const request: RunRequestFile = { format: 'sequence-studio-run-request', version: 1, id, name, datasetName: dataset.name, createdAt: new Date().toISOString(), ...req };
+    writeFileAtomic(join(runDir, 'request.json'), JSON.stringify(request, null, 2) + '\n');
+    return this.launch(id, request, false);
+  }
+
+  async continueRun(runId: string): Promise<RunInfo> {
+    const runDir = this.runDir(runId);
+    if (this.live.has(runId)) throw new Error(`run ${runId} is already training`);
+    const request = readRequest(runDir);
+    if (!request) throw new Error(`run ${runId} has no readable request.json; it cannot be continued`);
+    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet; start a new run instead`);
+    return this.launch(runId, request, true);
+  }
+
+  async pauseRun(runId: string): Promise<void> {
+    this.liveRun(runId).handle.pause();
+  }
+
+  async resumeRun(runId: string): Promise<void> {
+    this.liveRun(runId).handle.resume();
+  }
+
+  async stopRun(runId: string): Promise<void> {
+    this.liveRun(runId).handle.stop();
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const runDir = this.runDir(runId);
+    const live = this.live.get(runId);
+    if (live) {
+      live.handle.stop();
+      await live.handle.done;
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  }
+
+  async runHistory(runId: string): Promise<RunHistory> {
+    const runDir = this.runDir(runId);
+    const run = this.live.get(runId)?.info ?? readRunInfo(runDir, runId);
+    if (!run) throw new Error(`run ${runId} has no readable request.json`);
+    return { run, events: readHistory(runDir) };
+  }
+
+  onDidRunEvent(listener: (m: RunEventMessage) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
+  // Try ------------------------------------------------------------------------------------------------------------
+
+  async predict(runId: string, options: PredictOptions): Promise<Prediction> {
+    const runDir = this.runDir(runId);
+    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet: let it train until its first checkpoint`);
+    return runPredict({ runDir, ...options });
+  }
+
+  // Export ---------------------------------------------------------------------------------------------------------
+
+  async exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult> {
+    const runDir = this.runDir(runId);
+    if (!this.opts.exportRun) throw new Error('ONNX export is not available in this build');
+    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet: export it once it has trained`);
+    return this.opts.exportRun(runDir, options);
+  }
+
+  /** Stops every live run and waits for each to write its checkpoint and summary (app quit, host shutdown). */
+  async close(): Promise<void> {
+    const pending = [...this.live.values()].map((r) => {
+      r.handle.stop();
+      return r.handle.done;
+    });
+    await Promise.all(pending);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private launch(id: string, request: RunRequestFile, resume: boolean): RunInfo {
+    const runDir = join(this.folder.runsDir, id);
+    const path = this.folder.datasetPath(request.datasetId);
+    const info: RunInfo = {
+      ...(resume ? (readRunInfo(runDir, id) as RunInfo) : {}),
+      id,
+      name: request.name,
+      datasetId: request.datasetId,
+      datasetName: request.datasetName,
+      status: 'starting',
+      data: request.data,
+      model: request.model,
+      settings: request.settings,
+      step: resume ? (readRunInfo(runDir, id)?.step ?? 0) : 0,
+      totalSteps: request.settings.steps,
+      createdAt: request.createdAt,
+      resumable: resume,
+    };
+    delete info.message;
+    delete info.nonFinite;
+    const emit = (event: RunEventMessage['event']): void => {
+      for (const l of this.runListeners) l({ runId: id, event });
+    };
+    const status = (patch: Partial<RunInfo>): void => {
+      Object.assign(info, patch);
+      emit({ type: 'status', run: { ...info } });
+    };
+    const handle = startRun({ runDir, data: { ...request.data, path }, model: request.model, settings: request.settings, resume, workers: request.workers }, (e) => {
+      switch (e.type) {
+        case 'ready':
+          status({ status: 'running', spec: e.spec, parameterCount: e.parameterCount, dataSummary: e.dataSummary, baseline: e.baseline, totalSteps: e.settings.steps, step: e.startStep });
+          break;
+        case 'paused':
+          status({ status: 'paused' });
+          break;
+        case 'resumed':
+          status({ status: 'running' });
+          break;
+        case 'step':
+          info.step = e.step;
+          emit(e);
+          break;
+        case 'checkpoint':
+          info.resumable = true;
+          emit(e);
+          break;
+        case 'done':
+          emit(e);
+          break;
+        default:
+          emit(e);
+      }
+    });
+    this.live.set(id, { handle, info });
+    void handle.done.then((outcome) => {
+      this.live.delete(id);
+      const after = readRunInfo(runDir, id);
+      status({
+        ...(after ?? {}),
+        status: outcome.reason,
+        ...(outcome.message ? { message: outcome.message } : {}),
+        ...(outcome.event.nonFinite ? { nonFinite: outcome.event.nonFinite } : {}),
+        ...(outcome.summary ? { summary: outcome.summary } : {}),
+      });
+    });
+    emit({ type: 'status', run: { ...info } });
+    return { ...info };
+  }
+
+  private newRunId(cell: string): string {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    let id = `${stamp}-${cell}`;
+    for (let i = 2; existsSync(join(this.folder.runsDir, id)); i++) id = `${stamp}-${cell}-${i}`;
+    return id;
+  }
+
+  private runDir(runId: string): string {
+    if (!RUN_ID.test(runId)) throw new Error(`"${runId.slice(0, 60)}" is not a run id`);
+    const dir = join(this.folder.runsDir, runId);
+    if (!existsSync(dir)) throw new Error(`this project has no run "${runId}" (it may have been deleted)`);
+    return dir;
+  }
+
+  private liveRun(runId: string): LiveRun {
+    const r = this.live.get(runId);
+    if (!r) throw new Error(`run ${runId} is not training`);
+    return r;
+  }
+}
