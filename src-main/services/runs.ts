@@ -5,7 +5,7 @@
 // metrics.jsonl (one event per line, append-only), checkpoint.bin (written by the worker, atomically),
 // summary.json (at the end).
 
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
@@ -61,6 +61,8 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
   const flushTimer = setInterval(flush, 1000);
   flushTimer.unref();
 
+  // Resuming: the data must be the data the run trained on (size and SHA-256 from its run.json).
+  const recorded = req.resume ? recordedData(runDir) : undefined;
   const worker: Worker = createTrainerWorker();
   const send = (m: ToTrainer): void => worker.postMessage(m);
   let settled = false;
@@ -77,10 +79,16 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
     };
     worker.on('message', (m: FromTrainer) => {
       switch (m.type) {
-        case 'ready':
+        case 'ready': {
+          const changed = recorded && dataChange(recorded, m.dataFile, resolve(req.data.path));
+          if (changed) {
+            finish({ reason: 'error', message: changed, event: { type: 'done', reason: 'error', step: m.startStep, message: changed } });
+            break;
+          }
           writeFileAtomic(resolve(runDir, 'run.json'), JSON.stringify(runRecord(req, m), null, 2) + '\n');
           onEvent(m);
           break;
+        }
         case 'step':
         case 'diagnostics':
         case 'evaluation':
@@ -119,6 +127,29 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
     stop: () => send({ type: 'stop' }),
     done,
   };
+}
+
+interface RecordedData {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+function recordedData(runDir: string): RecordedData | undefined {
+  try {
+    const r = JSON.parse(readFileSync(resolve(runDir, 'run.json'), 'utf8')) as { data?: Partial<RecordedData> };
+    const d = r.data;
+    return d && typeof d.sha256 === 'string' && typeof d.bytes === 'number' && typeof d.path === 'string' ? (d as RecordedData) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why continuing would silently train on other data (undefined when the file is the one the run started with). */
+export function dataChange(recorded: RecordedData, now: { bytes: number; sha256: string }, path: string): string | undefined {
+  if (recorded.sha256 === now.sha256) return undefined;
+  const moved = recorded.path !== path ? ` (it was ${recorded.path})` : '';
+  return `the dataset ${path}${moved} changed since this run started: ${recorded.bytes} → ${now.bytes} bytes, SHA-256 ${recorded.sha256.slice(0, 12)}… → ${now.sha256.slice(0, 12)}…. Continuing would train on different data; restore the original file, or start a new run on this one`;
 }
 
 /** What run.json records: enough to reopen, resume, predict and export the run. */
