@@ -58,6 +58,8 @@ export interface RunInfo {
   summary?: RunSummary;
   /** A checkpoint exists: the run can be resumed (interrupted, stopped) or forked. */
   resumable: boolean;
+  /** The run this one was forked from, and at which step. */
+  forkOf?: { runId: string; step: number };
 }
 
 export interface StartRunRequest {
@@ -148,6 +150,12 @@ export interface StudioApi {
   stopRun(runId: string): Promise<void>;
   /** Continues an interrupted or stopped run from its last checkpoint. */
   continueRun(runId: string): Promise<RunInfo>;
+  /**
+   * A new run that starts from another run's last checkpoint with new settings (e.g. a lower learning rate after a
+   * divergence). Batch size and sequence length stay (the carried state depends on them); its charts begin with the
+   * source run's history up to the checkpoint.
+   */
+  forkRun(runId: string, settings: TrainSettings): Promise<RunInfo>;
   deleteRun(runId: string): Promise<void>;
   runHistory(runId: string): Promise<RunHistory>;
   /** Subscribes to every run's live events; returns the unsubscribe function. */
@@ -181,6 +189,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'resumeRun',
   'stopRun',
   'continueRun',
+  'forkRun',
   'deleteRun',
   'runHistory',
   'predict',

@@ -24,6 +24,7 @@ export interface RunRequestFile extends StartRunRequest {
   name: string;
   datasetName: string;
   createdAt: string;
+  forkOf?: { runId: string; step: number };
 }
 
 interface RunJson {
@@ -111,6 +112,7 @@ export function readRunInfo(runDir: string, id: string): RunInfo | undefined {
     createdAt: req.createdAt,
     ...(summary ? { summary } : {}),
     resumable: existsSync(join(runDir, 'checkpoint.bin')),
+    ...(req.forkOf ? { forkOf: req.forkOf } : {}),
   };
 }
 

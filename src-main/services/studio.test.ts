@@ -98,6 +98,37 @@ describe('StudioService', () => {
     await expect(s2.runHistory(run.id)).rejects.toThrow(/no run/);
   }, 60_000);
 
+  it('stops a diverging run where it diverged, and forks a good checkpoint with a lower learning rate', async () => {
+    const s = new StudioService({ projectDir: join(tmp, 'diverge'), version: '1.0.0' });
+    const d = await s.addDatasetBytes('fox.txt', text);
+    const series = 'value\n' + Array.from({ length: 400 }, (_, k) => (100 + 50 * Math.sin(k / 5)).toFixed(3)).join('\n') + '\n';
+    const wave = await s.addDatasetBytes('wave.csv', new TextEncoder().encode(series));
+    const events: RunEventMessage[] = [];
+    s.onDidRunEvent((m) => events.push(m));
+    // SGD with a learning rate of 10, heavy momentum and no clipping on a regression: the weights blow up
+    const wild = request(wave.id, 400);
+    wild.settings = { ...wild.settings, optimizer: 'sgd', learningRate: 10, momentum: 0.99, clipNorm: 0 };
+    const run = await s.startRun(wild);
+    await until(events, (m) => m.runId === run.id && m.event.type === 'status' && !['starting', 'running'].includes(m.event.run.status));
+    const ended = (await s.listRuns()).find((r) => r.id === run.id)!;
+    expect(ended.status).toBe('diverged');
+    expect(ended.nonFinite?.step).toBeGreaterThan(0);
+    expect(ended.message).toMatch(/non-finite|NaN|Infinity/i);
+
+    // a healthy run, then a fork of its checkpoint with new settings: the fork's history starts with the source's
+    const good = await s.startRun(request(d.id, 30));
+    await until(events, (m) => m.runId === good.id && m.event.type === 'status' && m.event.run.status === 'finished');
+    await expect(s.forkRun(good.id, { ...good.settings, batchSize: 8 })).rejects.toThrow(/keeps the batch size/);
+    const fork = await s.forkRun(good.id, { ...good.settings, learningRate: 0.001, steps: 50 });
+    expect(fork.forkOf).toEqual({ runId: good.id, step: 30 });
+    await until(events, (m) => m.runId === fork.id && m.event.type === 'status' && m.event.run.status === 'finished');
+    const steps = (await s.runHistory(fork.id)).events.filter((e) => e.type === 'step').map((e) => e.step);
+    expect(steps).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+    const lr = (await s.runHistory(fork.id)).events.filter((e) => e.type === 'step').map((e) => (e as { learningRate: number }).learningRate);
+    expect(lr[10]).toBe(0.01);
+    expect(lr[40]).toBe(0.001);
+  }, 60_000);
+
   it('lists a run whose process died as interrupted, and continues it', async () => {
     const dir = join(tmp, 'killed');
     const s = new StudioService({ projectDir: dir, version: '1.0.0' });

@@ -3,10 +3,10 @@
 // WebSocket here, and tests call it directly. Heavy work (reading files, training, predicting) runs in worker
 // threads started by runs.ts; this file only routes requests and keeps track of live runs.
 
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
-import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import type {
   DatasetInfo,
   ExportResult,
@@ -20,7 +20,7 @@ import type {
   StartRunRequest,
   StudioApi,
 } from '../../src-shared/studio-api';
-import { writeFileAtomic } from '../../workers/engine/checkpoint';
+import { readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { Project } from './project';
 import { readHistory, readRequest, readRunInfo, type RunRequestFile } from './run-store';
 import { runInspect, runPredict, startRun, type RunHandle } from './runs';
@@ -154,6 +154,30 @@ export class StudioService implements StudioApi {
     return this.launch(runId, request, true);
   }
 
+  async forkRun(runId: string, settings: TrainSettings): Promise<RunInfo> {
+    const sourceDir = this.runDir(runId);
+    const source = readRequest(sourceDir);
+    if (!source) throw new Error(`run ${runId} has no readable request.json; it cannot be forked`);
+    const checkpoint = join(sourceDir, 'checkpoint.bin');
+    if (!existsSync(checkpoint)) throw new Error(`run ${runId} has no checkpoint to fork from`);
+    for (const k of ['batchSize', 'sequenceLength'] as const) {
+      if (settings[k] !== source.settings[k]) throw new Error(`a fork keeps the ${k === 'batchSize' ? 'batch size' : 'sequence length'} of its source (${source.settings[k]}): the checkpoint's carried state depends on it`);
+    }
+    const step = readCheckpoint(checkpoint).step;
+    if (settings.steps <= step) throw new Error(`the fork starts at step ${step}; give it more steps than that (now ${settings.steps})`);
+    const id = this.newRunId(source.model.cell);
+    const runDir = join(this.folder.runsDir, id);
+    mkdirSync(runDir, { recursive: true });
+    copyFileSync(checkpoint, join(runDir, 'checkpoint.bin'));
+    if (existsSync(join(sourceDir, 'run.json'))) copyFileSync(join(sourceDir, 'run.json'), join(runDir, 'run.json'));
+    // the fork's charts start with its source's history up to the checkpoint
+    const before = readHistory(sourceDir).filter((e) => e.step <= step && e.type !== 'done' && e.type !== 'checkpoint');
+    writeFileAtomic(join(runDir, 'metrics.jsonl'), before.map((e) => JSON.stringify(e) + '\n').join(''));
+    const request: RunRequestFile = { ...source, id, name: `${source.name} · fork @${step}`, createdAt: new Date().toISOString(), settings, forkOf: { runId, step } };
+    writeFileAtomic(join(runDir, 'request.json'), JSON.stringify(request, null, 2) + '\n');
+    return this.launch(id, request, true);
+  }
+
   async pauseRun(runId: string): Promise<void> {
     this.liveRun(runId).handle.pause();
   }
@@ -233,6 +257,7 @@ export class StudioService implements StudioApi {
       totalSteps: request.settings.steps,
       createdAt: request.createdAt,
       resumable: resume,
+      ...(request.forkOf ? { forkOf: request.forkOf } : {}),
     };
     delete info.message;
     delete info.nonFinite;

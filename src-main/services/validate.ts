@@ -154,6 +154,7 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   resumeRun: { required: [id] },
   stopRun: { required: [id] },
   continueRun: { required: [id] },
+  forkRun: { required: [id, settings] },
   deleteRun: { required: [id] },
   runHistory: { required: [id] },
   predict: { required: [id, predictOptions] },

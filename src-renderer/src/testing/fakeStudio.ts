@@ -108,6 +108,11 @@ export function createFakeStudio(): FakeStudio {
     resumeRun: (id) => answer('resumeRun', [id], undefined),
     stopRun: (id) => answer('stopRun', [id], undefined),
     continueRun: (id) => answer('continueRun', [id], fake.runs.find((r) => r.id === id) ?? fakeRun(id)),
+    forkRun: (id, settings) => {
+      const run = fakeRun(`run-${nextRun++}`, { settings, totalSteps: settings.steps, status: 'starting', forkOf: { runId: id, step: 100 } });
+      fake.runs.push(run);
+      return answer('forkRun', [id, settings], run);
+    },
     deleteRun: (id) => {
       fake.runs = fake.runs.filter((r) => r.id !== id);
       return answer('deleteRun', [id], undefined);
