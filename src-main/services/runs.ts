@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
-import { writeFileAtomic } from '../../workers/engine/checkpoint';
+import { describeWriteError, writeFileAtomic } from '../../workers/engine/checkpoint';
 import type { BenchResultEvent, DataRequest, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import type { Prediction, PredictRequest } from '../../workers/predict';
 import type { DatasetChoice } from '../../workers/data/build/choices';
@@ -53,27 +53,41 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
   mkdirSync(runDir, { recursive: true });
   const metricsPath = resolve(runDir, 'metrics.jsonl');
   let pending: string[] = [];
+  const worker: Worker = createTrainerWorker();
+  // A write that fails (disk full, folder gone read-only) stops the run with the reason; the checkpoint on disk
+  // and the metrics written so far are kept.
+  let writeError: string | undefined;
   const flush = (): void => {
-    if (pending.length === 0) return;
-    appendFileSync(metricsPath, pending.join(''));
-    pending = [];
+    if (pending.length === 0 || writeError) return;
+    try {
+      appendFileSync(metricsPath, pending.join(''));
+      pending = [];
+    } catch (e) {
+      writeError = `${describeWriteError(e, metricsPath)}; the run was stopped`;
+      worker.postMessage({ type: 'stop' } satisfies ToTrainer);
+    }
   };
   const flushTimer = setInterval(flush, 1000);
   flushTimer.unref();
 
   // Resuming: the data must be the data the run trained on (size and SHA-256 from its run.json).
   const recorded = req.resume ? recordedData(runDir) : undefined;
-  const worker: Worker = createTrainerWorker();
   const send = (m: ToTrainer): void => worker.postMessage(m);
   let settled = false;
 
   const done = new Promise<RunOutcome>((resolveDone) => {
-    const finish = (o: RunOutcome): void => {
+    const finish = (outcome: RunOutcome): void => {
+      let o = outcome;
       if (settled) return;
       settled = true;
       clearInterval(flushTimer);
       flush();
-      if (o.summary) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
+      try {
+        if (o.summary && !writeError) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
+      } catch (e) {
+        writeError = (e as Error).message;
+      }
+      if (writeError) o = { ...o, reason: 'error', message: writeError, event: { ...o.event, reason: 'error', message: writeError } };
       void worker.terminate();
       resolveDone(o);
     };
@@ -85,7 +99,13 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
             finish({ reason: 'error', message: changed, event: { type: 'done', reason: 'error', step: m.startStep, message: changed } });
             break;
           }
-          writeFileAtomic(resolve(runDir, 'run.json'), JSON.stringify(runRecord(req, m), null, 2) + '\n');
+          try {
+            writeFileAtomic(resolve(runDir, 'run.json'), JSON.stringify(runRecord(req, m), null, 2) + '\n');
+          } catch (e) {
+            const message = (e as Error).message;
+            finish({ reason: 'error', message, event: { type: 'done', reason: 'error', step: m.startStep, message } });
+            break;
+          }
           onEvent(m);
           break;
         }

@@ -5,7 +5,8 @@
 //                          float32 arrays in header order · u32 CRC-32 of everything before it.
 // A truncated or altered file fails the CRC check and is reported, never half-loaded.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type { TrainerState } from './trainer';
 
@@ -79,17 +80,50 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Traine
   return state as TrainerState;
 }
 
-/** Writes a file atomically: a temporary file beside it, flushed, then renamed over the target. */
+/**
+ * Writes a file atomically: a temporary file beside it, flushed, then renamed over the target. On failure (disk
+ * full, read-only folder…) the temporary file is removed, the target keeps its old content, and the error says
+ * what happened in words.
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // it may never have been created
+    }
+    throw new Error(describeWriteError(e, path));
   }
-  renameSync(tmp, path);
+}
+
+/** A file-system error in words, with what was kept. */
+export function describeWriteError(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk is full: ${path} could not be written (its previous version is kept); free some space and continue`;
+    case 'EROFS':
+    case 'EACCES':
+    case 'EPERM':
+      return `${path} cannot be written: the folder is read-only or not yours (${code}); its previous version is kept`;
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return `${path} cannot be written: its folder is missing or is not a folder (${code})`;
+    default:
+      return `${path} could not be written: ${(e as Error).message}`;
+  }
 }
 
 export function readCheckpoint(path: string): TrainerState {
