@@ -50,7 +50,11 @@ function readJson<T>(path: string): T | undefined {
 
 export function readRequest(runDir: string): RunRequestFile | undefined {
   const r = readJson<RunRequestFile>(join(runDir, 'request.json'));
-  return r && r.format === 'sequence-studio-run-request' ? r : undefined;
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(r) || r!.format !== 'sequence-studio-run-request') return undefined;
+  // a damaged or foreign request.json reads as "not a run" rather than breaking the list
+  const ok = ['id', 'name', 'datasetId', 'datasetName', 'createdAt'].every((k) => typeof (r as unknown as Record<string, unknown>)[k] === 'string') && isObject(r!.data) && isObject(r!.model) && isObject(r!.settings) && Number.isInteger(r!.settings.steps);
+  return ok ? r : undefined;
 }
 
 /** The last lines of metrics.jsonl, parsed (a torn last line from a kill is skipped). */
@@ -75,7 +79,8 @@ function parseLines(lines: string[]): TrainingEvent[] {
   for (const line of lines) {
     if (line === '') continue;
     try {
-      out.push(JSON.parse(line) as TrainingEvent);
+      const e = JSON.parse(line) as TrainingEvent | null;
+      if (typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.step === 'number') out.push(e);
     } catch {
       // a line torn by a kill: the events before and after it still count
     }
@@ -87,8 +92,10 @@ function parseLines(lines: string[]): TrainingEvent[] {
 export function readRunInfo(runDir: string, id: string): RunInfo | undefined {
   const req = readRequest(runDir);
   if (!req) return undefined;
-  const run = readJson<RunJson>(join(runDir, 'run.json'));
-  const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
+  const runRaw = readJson<RunJson>(join(runDir, 'run.json'));
+  const run = typeof runRaw === 'object' && runRaw !== null ? runRaw : undefined;
+  const summaryRaw = readJson<RunSummary>(join(runDir, 'summary.json'));
+  const summary = typeof summaryRaw === 'object' && summaryRaw !== null && typeof summaryRaw.steps === 'number' ? summaryRaw : undefined;
   const tail = tailEvents(join(runDir, 'metrics.jsonl'));
   const lastStep = [...tail].reverse().find((e): e is StepEvent => e.type === 'step');
   const last = tail.at(-1);

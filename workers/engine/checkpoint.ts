@@ -67,6 +67,14 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Traine
   } catch {
     return fail('the header is not valid JSON');
   }
+  // The CRC only proves the file is whole, not that it is ours: check the header's shape before using it.
+  const names = new Set(['params', 'moment1', 'moment2', 'carryH', 'carryC']);
+  const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (typeof header !== 'object' || header === null || !finite(header.step) || !finite(header.dataCursor) || !finite(header.trainSeconds)) fail('the header lacks its step, data position or time');
+  if (!Array.isArray(header.arrays) || header.arrays.length > names.size) fail('the header does not list its arrays');
+  for (const a of header.arrays) {
+    if (typeof a !== 'object' || a === null || !names.has(a.name) || !Number.isInteger(a.length) || a.length < 0) fail('the header names an unknown array or an impossible length');
+  }
   let off = bytes.byteOffset + 12 + hLen;
   const state: Partial<TrainerState> = { step: header.step, dataCursor: header.dataCursor, trainSeconds: header.trainSeconds };
   const copy = new Uint8Array(bytes); // aligned copy so the float views start on 4-byte boundaries
