@@ -54,7 +54,8 @@ export async function inspectFile(
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
     chosenError = e instanceof Error ? e.message : String(e);
-    if (choice && Object.values(choice).some((v) => v !== undefined)) throw e;
+    const overridden = Object.entries(choice ?? {}).some(([k, v]) => v !== undefined && !['valFraction', 'testFraction', 'batchSize', 'seed'].includes(k));
+    if (overridden) throw e;
   }
   return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen, chosenError };
 }

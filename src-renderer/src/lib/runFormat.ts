@@ -1,0 +1,89 @@
+// How run figures are named and written for people: task metrics (label, unit, which way is better), the run's
+// primary metric, durations and numbers. Used by the Train and Compare screens and the run charts.
+
+import type { RunInfo } from '../../../src-shared/studio-api';
+import type { CellType } from '../../../src-shared/model';
+
+export interface MetricInfo {
+  label: string;
+  higherIsBetter: boolean;
+  /** Shown as a percentage (fractions in [0, 1]). */
+  percent: boolean;
+}
+
+export const METRICS: Record<string, MetricInfo> = {
+  accuracy: { label: 'Accuracy', higherIsBetter: true, percent: true },
+  exactMatch: { label: 'Exact match', higherIsBetter: true, percent: true },
+  rmse: { label: 'RMSE', higherIsBetter: false, percent: false },
+  mae: { label: 'MAE', higherIsBetter: false, percent: false },
+  tokenErrorRate: { label: 'Token error rate', higherIsBetter: false, percent: true },
+  perplexity: { label: 'Perplexity', higherIsBetter: false, percent: false },
+};
+
+/** The metric a run is judged by, in this order of preference among those it reports. */
+const PRIMARY_ORDER = ['accuracy', 'exactMatch', 'rmse', 'mae', 'tokenErrorRate', 'perplexity'];
+
+export function metricInfo(name: string): MetricInfo {
+  return METRICS[name] ?? { label: name, higherIsBetter: false, percent: false };
+}
+
+export function primaryMetric(names: Iterable<string>): string | null {
+  const set = new Set(names);
+  return PRIMARY_ORDER.find((m) => set.has(m)) ?? [...set][0] ?? null;
+}
+
+export function formatMetric(name: string, value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return metricInfo(name).percent ? `${(value * 100).toFixed(1)}%` : formatNumber(value);
+}
+
+/** 4 significant digits, exponent form for very small or large values. */
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  if (!Number.isFinite(value)) return String(value);
+  const a = Math.abs(value);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+/** 1 234 567 → "1.23 M"; 12 345 → "12.3 k". */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value >= 1e6) return `${(value / 1e6).toPrecision(3)} M`;
+  if (value >= 1e4) return `${(value / 1e3).toPrecision(3)} k`;
+  return String(Math.round(value));
+}
+
+/** 75 → "1 min 15 s"; 4000 → "1 h 7 min". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** "LSTM 1×64" from a run name "LSTM 1×64 on tiny.txt" (the dataset is shown elsewhere). */
+export function shortRunName(run: RunInfo): string {
+  const suffix = ` on ${run.datasetName}`;
+  return run.name.endsWith(suffix) ? run.name.slice(0, -suffix.length) : run.name;
+}
+
+/** What each gate does, for labels and tooltips; and which gates use tanh (range −1…1) rather than σ (0…1). */
+export const GATE_NAMES: Record<string, string> = {
+  i: 'input',
+  f: 'forget',
+  g: 'candidate',
+  o: 'output',
+  r: 'reset',
+  z: 'update',
+  n: 'candidate',
+  h: 'hidden (tanh)',
+};
+export const TANH_GATES: Record<CellType, readonly string[]> = { rnn: ['h'], lstm: ['g'], gru: ['n'] };
+
+/** "Layer 1", "Layer 2 backward", "Decoder layer 1" for a layer-direction (layers are 0-based in events). */
+export function layerLabel(stack: 'enc' | 'dec', layer: number, direction: number): string {
+  const name = `${stack === 'dec' ? 'Decoder layer' : 'Layer'} ${layer + 1}`;
+  return direction === 1 ? `${name} backward` : name;
+}

@@ -1,0 +1,280 @@
+// The project's training runs: the list (RunInfo, reactive), which one is shown on the Train screen, which ones
+// are compared, and each run's metric series (lib/runSeries.ts), kept out of deep reactivity in a plain Map.
+// Live events (studio().onDidRunEvent) and a run's history (after a reload, or for Compare) go through the same
+// `applyEvent`; `version` is bumped at most 4 times a second so charts redraw without blocking a fast run.
+
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { RunEvent, RunEventMessage, RunInfo } from '../../../src-shared/studio-api';
+import { studio } from '../host';
+import { applyEvent, createSeries, etaSeconds, type RunSeries, type RunStats, runStats } from '../lib/runSeries';
+import { useAppStore } from './useAppStore';
+import { useProjectStore } from './useProjectStore';
+
+/** Redraws per second at most (series changes are batched between them). */
+const FLUSH_MS = 250;
+/** A run is active (its trainer is alive) in these states. */
+export const ACTIVE_STATUSES: readonly RunInfo['status'][] = ['starting', 'running', 'paused'];
+
+export const useRunsStore = defineStore('runs', () => {
+  const runs = ref<RunInfo[]>([]);
+  const selectedId = ref<string | null>(null);
+  const compareIds = ref<string[]>([]);
+  const loaded = ref(false);
+  const starting = ref(false);
+  /** Bumped when any series changed: charts watch it. */
+  const version = shallowRef(0);
+  /** Data import progress of runs still reading their dataset. */
+  const importing = ref<Record<string, { bytesRead: number; bytesTotal: number; rows: number }>>({});
+
+  const series = new Map<string, RunSeries>();
+  const loading = new Map<string, Promise<void>>();
+  /** Live events that arrive while a run's history is being fetched: applied after it. */
+  const buffered = new Map<string, RunEvent[]>();
+  /** Latest step per run seen since the last flush (also for runs whose series are not loaded). */
+  const latestStep = new Map<string, number>();
+  let unsubscribe: (() => void) | null = null;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null);
+  const compared = computed(() => compareIds.value.map((id) => runs.value.find((r) => r.id === id)).filter((r): r is RunInfo => r !== undefined));
+
+  // Series and derived figures (reading `version` makes callers redraw when series change) ----------------------
+
+  function seriesOf(id: string): RunSeries | undefined {
+    void version.value;
+    return series.get(id);
+  }
+
+  function statsOf(id: string): RunStats | null {
+    const s = seriesOf(id);
+    return s ? runStats(s) : null;
+  }
+
+  /** Seconds left at the recent speed; null when unknown or not running. */
+  function etaOf(id: string): number | null {
+    const run = runs.value.find((r) => r.id === id);
+    const stats = statsOf(id);
+    if (!run || !stats || !ACTIVE_STATUSES.includes(run.status)) return null;
+    return etaSeconds(stats, run.totalSteps);
+  }
+
+  const selectedSeries = computed(() => (selectedId.value ? seriesOf(selectedId.value) : undefined));
+  const selectedStats = computed(() => (selectedId.value ? statsOf(selectedId.value) : null));
+  const selectedEta = computed(() => (selectedId.value ? etaOf(selectedId.value) : null));
+
+  // Events -----------------------------------------------------------------------------------------------------------
+
+  function upsert(run: RunInfo): void {
+    const i = runs.value.findIndex((r) => r.id === run.id);
+    if (i < 0) runs.value.push(run);
+    else runs.value[i] = run;
+  }
+
+  function onEvent({ runId, event }: RunEventMessage): void {
+    switch (event.type) {
+      case 'status':
+        upsert(event.run);
+        if (event.run.status !== 'starting') delete importing.value[runId];
+        return;
+      case 'import-progress':
+        importing.value[runId] = { bytesRead: event.bytesRead, bytesTotal: event.bytesTotal, rows: event.rows };
+        return;
+      case 'done': {
+        const run = runs.value.find((r) => r.id === runId);
+        if (run) Object.assign(run, { status: event.reason, step: event.step, message: event.message, nonFinite: event.nonFinite });
+        break;
+      }
+      case 'step':
+        latestStep.set(runId, event.step);
+        break;
+    }
+    const waiting = buffered.get(runId);
+    if (waiting) waiting.push(event);
+    else {
+      const s = series.get(runId);
+      if (s) applyEvent(s, event);
+    }
+    scheduleFlush();
+  }
+
+  function scheduleFlush(): void {
+    if (flushTimer === null) flushTimer = setTimeout(flush, FLUSH_MS);
+  }
+
+  /** Publishes batched changes now: the steps in the run list, and a redraw of the charts. */
+  function flush(): void {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    for (const [id, step] of latestStep) {
+      const run = runs.value.find((r) => r.id === id);
+      if (run && run.step !== step) run.step = step;
+    }
+    latestStep.clear();
+    version.value++;
+  }
+
+  /** Loads a run's history once (replaying it through applyEvent), then the live events that came meanwhile. */
+  function ensureSeries(id: string): Promise<void> {
+    if (series.has(id)) return Promise.resolve();
+    const pending = loading.get(id);
+    if (pending) return pending;
+    buffered.set(id, []);
+    const promise = (async () => {
+      try {
+        const history = await studio().runHistory(id);
+        const s = createSeries();
+        for (const e of history.events) applyEvent(s, e);
+        for (const e of buffered.get(id) ?? []) if (e.type !== 'status' && e.type !== 'import-progress') applyEvent(s, e);
+        series.set(id, s);
+        if (!runs.value.some((r) => r.id === id)) upsert(history.run);
+      } catch (cause) {
+        useAppStore().report(cause, 'reading the run’s history');
+      } finally {
+        buffered.delete(id);
+        loading.delete(id);
+        flush();
+      }
+    })();
+    loading.set(id, promise);
+    return promise;
+  }
+
+  // Actions ----------------------------------------------------------------------------------------------------------
+
+  /** Lists the project's runs and listens to live events (once); selects the newest run if none is selected. */
+  async function load(): Promise<void> {
+    unsubscribe ??= studio().onDidRunEvent(onEvent);
+    try {
+      const list = await studio().listRuns();
+      runs.value = [...list];
+      loaded.value = true;
+    } catch (cause) {
+      useAppStore().report(cause, 'listing the runs');
+      return;
+    }
+    compareIds.value = compareIds.value.filter((id) => runs.value.some((r) => r.id === id));
+    if (selectedId.value && !runs.value.some((r) => r.id === selectedId.value)) selectedId.value = null;
+    if (selectedId.value === null && runs.value.length > 0) await select(newest()!.id);
+  }
+
+  function newest(): RunInfo | undefined {
+    return runs.value.reduce<RunInfo | undefined>((a, r) => (a === undefined || r.createdAt >= a.createdAt ? r : a), undefined);
+  }
+
+  /** Starts a run with the project's current dataset, design and settings; selects it. */
+  async function start(): Promise<RunInfo | null> {
+    const app = useAppStore();
+    const request = useProjectStore().startRequest();
+    if (!request) {
+      app.report('pick a dataset on the Data screen and fix the design’s problems first', 'starting the run');
+      return null;
+    }
+    unsubscribe ??= studio().onDidRunEvent(onEvent);
+    starting.value = true;
+    try {
+      const run = await studio().startRun(request);
+      // a status event may have brought a newer state of it already
+      if (!runs.value.some((r) => r.id === run.id)) upsert(run);
+      await select(run.id);
+      return run;
+    } catch (cause) {
+      app.report(cause, 'starting the run');
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  async function control(id: string, doing: string, call: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (cause) {
+      useAppStore().report(cause, `${doing} ${runs.value.find((r) => r.id === id)?.name ?? 'the run'}`);
+      return false;
+    }
+  }
+
+  const pause = (id: string) => control(id, 'pausing', () => studio().pauseRun(id));
+  const resume = (id: string) => control(id, 'resuming', () => studio().resumeRun(id));
+  const stop = (id: string) => control(id, 'stopping', () => studio().stopRun(id));
+
+  /** Continues an interrupted or stopped run from its last checkpoint (its charts rewind to that step). */
+  async function continueRun(id: string): Promise<boolean> {
+    return control(id, 'continuing', async () => {
+      upsert(await studio().continueRun(id));
+      await select(id);
+    });
+  }
+
+  /** Deletes a run and its files. Asks nothing: the view confirms first. */
+  async function remove(id: string): Promise<boolean> {
+    const ok = await control(id, 'deleting', () => studio().deleteRun(id));
+    if (!ok) return false;
+    runs.value = runs.value.filter((r) => r.id !== id);
+    series.delete(id);
+    compareIds.value = compareIds.value.filter((c) => c !== id);
+    if (selectedId.value === id) {
+      selectedId.value = null;
+      const next = newest();
+      if (next) await select(next.id);
+    }
+    flush();
+    return true;
+  }
+
+  /** Shows a run on the Train screen, loading its history if its charts are not drawn yet. */
+  async function select(id: string | null): Promise<void> {
+    selectedId.value = id;
+    if (id) await ensureSeries(id);
+  }
+
+  /** Adds a run to the comparison (loading its history) or removes it. */
+  async function toggleCompare(id: string): Promise<void> {
+    if (compareIds.value.includes(id)) {
+      compareIds.value = compareIds.value.filter((c) => c !== id);
+      return;
+    }
+    compareIds.value = [...compareIds.value, id];
+    await ensureSeries(id);
+  }
+
+  /** Stops listening (tests, teardown). */
+  function dispose(): void {
+    unsubscribe?.();
+    unsubscribe = null;
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+  }
+
+  return {
+    runs,
+    selectedId,
+    compareIds,
+    loaded,
+    starting,
+    version,
+    importing,
+    selected,
+    compared,
+    selectedSeries,
+    selectedStats,
+    selectedEta,
+    seriesOf,
+    statsOf,
+    etaOf,
+    load,
+    start,
+    pause,
+    resume,
+    stop,
+    continue: continueRun,
+    remove,
+    select,
+    toggleCompare,
+    ensureSeries,
+    flush,
+    dispose,
+  };
+});

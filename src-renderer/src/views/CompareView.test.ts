@@ -1,0 +1,68 @@
+// @vitest-environment happy-dom
+// The Compare screen with a fake studio (ECharts stubbed: happy-dom has no canvas): runs grouped by dataset, ticking
+// them loads their history and overlays one line per run, and the table sets their figures against the baseline.
+
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setStudio } from '../host';
+import { useRunsStore } from '../stores/useRunsStore';
+import { createFakeStudio, type FakeStudio, fakeRun } from '../testing/fakeStudio';
+import { runEvents } from '../testing/runEvents';
+import { VCHART_STUBS } from '../testing/VChartStub';
+import CompareView from './CompareView.vue';
+
+describe('CompareView', () => {
+  let fake: FakeStudio;
+  let pinia: ReturnType<typeof createPinia>;
+  beforeEach(() => {
+    pinia = createPinia();
+    setActivePinia(pinia);
+    fake = createFakeStudio();
+    setStudio(fake);
+  });
+  afterEach(() => useRunsStore().dispose());
+
+  it('says what to do when there is nothing to compare', async () => {
+    const wrapper = mount(CompareView, { global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="compare-empty"]').text()).toMatch(/^No runs yet/);
+  });
+
+  it('overlays the ticked runs, one line per run, and tabulates them against the baseline', async () => {
+    const baseline = { name: 'most frequent character', metrics: { accuracy: 0.2 } };
+    const model = { embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1, layers: 1, hiddenSize: 64 };
+    fake.runs = [
+      fakeRun('rnn', { name: 'RNN 1×64 on tiny.txt', model: { ...model, cell: 'rnn' }, baseline, parameterCount: 7000, status: 'finished', step: 40, totalSteps: 40 }),
+      fakeRun('gru', { name: 'GRU 1×64 on tiny.txt', model: { ...model, cell: 'gru' }, baseline, parameterCount: 21000, status: 'finished', step: 40, totalSteps: 40 }),
+      fakeRun('other', { name: 'LSTM 1×64 on series.csv', datasetId: 'd2', datasetName: 'series.csv' }),
+    ];
+    fake.histories.set('rnn', { run: fake.runs[0], events: runEvents(40) });
+    fake.histories.set('gru', { run: fake.runs[1], events: runEvents(20) });
+    const wrapper = mount(CompareView, { global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    expect(wrapper.findAll('legend').map((l) => l.text())).toEqual(['tiny.txt', 'series.csv']);
+    const box = (name: string) => wrapper.findAll('label.compare-run').find((l) => l.text().startsWith(name))!.get('input');
+    await box('RNN 1×64 on tiny.txt').setValue(true);
+    await box('GRU 1×64 on tiny.txt').setValue(true);
+    await flushPromises();
+    expect(useRunsStore().compareIds).toEqual(['rnn', 'gru']);
+
+    const loss = wrapper.get('[data-testid="chart-compare-loss"]');
+    expect(loss.attributes('role')).toBe('img');
+    expect(loss.attributes('aria-label')).toBe('Training loss (smoothed) of 2 runs overlaid: RNN 1×64, GRU 1×64');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await flushPromises();
+    expect(loss.findAll('li').map((li) => li.text())).toEqual(['RNN 1×64: 40', 'GRU 1×64: 20']);
+    expect(wrapper.get('[data-testid="chart-compare-metric"] .vchart-stub').text()).toBe('RNN 1×64: 4GRU 1×64: 2');
+
+    const cells = wrapper.findAll('[data-testid="compare-table"] tbody tr').map((tr) => tr.findAll('th, td').map((c) => c.text()));
+    expect(cells[0].slice(0, 6)).toEqual(['RNN 1×64', 'RNN', '1', '64', '7,000', '40 / 40']);
+    expect(cells[0][9]).toBe('40.0% vs 20.0% (most frequent character)');
+    expect(cells[1][9]).toBe('20.0% vs 20.0% (most frequent character)');
+    expect(wrapper.get('[data-testid="compare-table"] thead').text()).toContain('Accuracy vs baseline');
+
+    await box('RNN 1×64 on tiny.txt').setValue(false);
+    expect(wrapper.findAll('[data-testid="compare-table"] tbody tr')).toHaveLength(1);
+  });
+});

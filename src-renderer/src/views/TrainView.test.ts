@@ -1,0 +1,159 @@
+// @vitest-environment happy-dom
+// The Train screen with a fake studio (ECharts stubbed: happy-dom has no canvas): the empty state, settings checked
+// as typed, starting a run and watching its charts fill, run controls named after their run, deleting after a
+// confirmation, and a diverged run explained and announced.
+
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setStudio } from '../host';
+import { useProjectStore } from '../stores/useProjectStore';
+import { useRunsStore } from '../stores/useRunsStore';
+import { createFakeStudio, type FakeStudio, fakeRun } from '../testing/fakeStudio';
+import { runEvents, stepEvent } from '../testing/runEvents';
+import { VCHART_STUBS } from '../testing/VChartStub';
+import TrainView from './TrainView.vue';
+
+describe('TrainView', () => {
+  let fake: FakeStudio;
+  let pinia: ReturnType<typeof createPinia>;
+  beforeEach(() => {
+    pinia = createPinia();
+    setActivePinia(pinia);
+    fake = createFakeStudio();
+    setStudio(fake);
+  });
+  afterEach(() => {
+    useRunsStore().dispose();
+    vi.restoreAllMocks();
+  });
+
+  const mountView = async () => {
+    const wrapper = mount(TrainView, { attachTo: document.body, global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    return wrapper;
+  };
+  const button = (wrapper: Awaited<ReturnType<typeof mountView>>, name: string) => wrapper.findAll('button').find((b) => (b.attributes('aria-label') ?? b.text()) === name);
+
+  it('tells the person what to do first, and why Start is disabled', async () => {
+    const wrapper = await mountView();
+    expect(wrapper.get('[data-testid="train-empty"]').text()).toBe('Pick a dataset on the Data screen, design a model, then start training.');
+    const start = button(wrapper, 'Start training')!;
+    expect(start.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="start-reason"]').text()).toBe('Pick a dataset on the Data screen first.');
+    expect(start.attributes('aria-describedby')).toBe('run-settings-reason');
+    // every setting has a label
+    for (const label of ['Optimizer', 'Learning rate', 'Batch size', 'Sequence length', 'Steps', 'Gradient clipping (0 = off)', 'Warm-up steps', 'Decay', 'Weight decay', 'Seed', 'Evaluate every', 'Diagnostics every']) {
+      const l = wrapper.findAll('label').find((x) => x.text() === label);
+      expect(l, label).toBeDefined();
+      expect(wrapper.find(`#${l!.attributes('for')}`).exists(), label).toBe(true);
+    }
+    wrapper.unmount();
+  });
+
+  it('checks settings as they are typed and keeps the last good value', async () => {
+    const project = useProjectStore();
+    await project.load();
+    project.datasetId = 'd1';
+    const wrapper = await mountView();
+    const lr = wrapper.get('#setting-learningRate');
+    await lr.setValue('0');
+    expect(wrapper.get('#setting-learningRate-error').text()).toBe('Learning rate must be > 0 and < 10.');
+    expect(lr.attributes('aria-invalid')).toBe('true');
+    expect(project.settings.learningRate).toBe(2e-3);
+    expect(button(wrapper, 'Start training')!.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="start-reason"]').text()).toBe('Fix the settings marked above first.');
+    await lr.setValue('0.01');
+    expect(wrapper.find('#setting-learningRate-error').exists()).toBe(false);
+    expect(project.settings.learningRate).toBe(0.01);
+    await wrapper.get('#setting-steps').setValue('2.5');
+    expect(wrapper.get('#setting-steps-error').text()).toBe('Steps must be a whole number from 1 to 10,000,000.');
+    await wrapper.get('#setting-steps').setValue('20000000');
+    expect(wrapper.find('#setting-steps-error').exists()).toBe(true);
+    await wrapper.get('#setting-steps').setValue('500');
+    expect(project.settings.steps).toBe(500);
+    // options that apply only to some choices appear with them
+    expect(wrapper.find('#setting-momentum').exists()).toBe(false);
+    await wrapper.get('#setting-optimizer').setValue('sgd');
+    expect(project.settings.optimizer).toBe('sgd');
+    expect(wrapper.find('#setting-momentum').exists()).toBe(true);
+    await wrapper.get('#setting-decay').setValue('cosine');
+    expect(wrapper.find('#setting-minLearningRate').exists()).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('starts a run, selects it and draws its charts as events arrive', async () => {
+    const project = useProjectStore();
+    await project.load();
+    project.datasetId = 'd1';
+    const wrapper = await mountView();
+    expect(wrapper.text()).toContain('Trains LSTM 1×128 on tiny.txt.');
+    await button(wrapper, 'Start training')!.trigger('click');
+    await flushPromises();
+    expect(fake.calls.some((c) => c.method === 'startRun')).toBe(true);
+    const runs = useRunsStore();
+    expect(runs.selectedId).toBe('run-1');
+    expect(wrapper.get('[data-testid="run-status"]').text()).toContain('Starting');
+    for (const e of runEvents(40)) fake.emit('run-1', e);
+    runs.flush();
+    await flushPromises();
+    expect(wrapper.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('40');
+    for (const id of ['chart-loss', 'chart-metric', 'chart-gradient-flow', 'chart-grad-norm', 'chart-layer-norms', 'chart-gates', 'chart-learning-rate']) {
+      const chart = wrapper.get(`[data-testid="${id}"]`);
+      expect(chart.attributes('role'), id).toBe('img');
+      expect(chart.attributes('aria-label'), id).toBeTruthy();
+    }
+    // the charts redraw on the next animation frame (throttled), with downsampled series
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await flushPromises();
+    expect(wrapper.findAll('.vchart-stub')).toHaveLength(7);
+    expect(wrapper.get('[data-testid="chart-loss"] .vchart-stub').text()).toBe('training loss: 40training loss (smoothed): 40validation loss: 4');
+    expect(wrapper.get('[data-testid="chart-loss"]').attributes('aria-label')).toMatch(/^Training loss chart: loss [\d.]+ at step 40, validation loss [\d.]+ at step 40$/);
+    expect(wrapper.get('[data-testid="chart-gradient-flow"]').attributes('aria-label')).toMatch(/^Gradient flow heat map, Layer 1: ‖∂L\/∂hₜ‖ over 8 time steps for 8 training steps/);
+    wrapper.unmount();
+  });
+
+  it('names each run control after its run, and deletes only after confirmation', async () => {
+    fake.runs = [fakeRun('a', { name: 'RNN 1×64 on tiny.txt', status: 'running', createdAt: '2026-01-02T00:00:00Z' }), fakeRun('b', { name: 'GRU 1×64 on tiny.txt', status: 'stopped', resumable: true, createdAt: '2026-01-01T00:00:00Z' })];
+    const wrapper = await mountView();
+    expect(button(wrapper, 'Pause RNN 1×64 on tiny.txt')).toBeDefined();
+    expect(button(wrapper, 'Stop RNN 1×64 on tiny.txt')).toBeDefined();
+    expect(button(wrapper, 'Delete RNN 1×64 on tiny.txt')).toBeUndefined();
+    expect(button(wrapper, 'Continue GRU 1×64 on tiny.txt')).toBeDefined();
+    expect(button(wrapper, 'Pause GRU 1×64 on tiny.txt')).toBeUndefined();
+    await button(wrapper, 'Pause RNN 1×64 on tiny.txt')!.trigger('click');
+    expect(fake.calls.at(-1)).toEqual({ method: 'pauseRun', args: ['a'] });
+
+    // selecting by keyboard is the button's own Enter; the selected run is marked
+    await button(wrapper, 'GRU 1×64 on tiny.txt')!.trigger('click');
+    await flushPromises();
+    expect(useRunsStore().selectedId).toBe('b');
+    expect(button(wrapper, 'GRU 1×64 on tiny.txt')!.attributes('aria-current')).toBe('true');
+
+    const confirm = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(true);
+    window.confirm = confirm;
+    await button(wrapper, 'Delete GRU 1×64 on tiny.txt')!.trigger('click');
+    await flushPromises();
+    expect(fake.calls.some((c) => c.method === 'deleteRun')).toBe(false);
+    await button(wrapper, 'Delete GRU 1×64 on tiny.txt')!.trigger('click');
+    await flushPromises();
+    expect(confirm).toHaveBeenCalledTimes(2);
+    expect(fake.calls.filter((c) => c.method === 'deleteRun')).toEqual([{ method: 'deleteRun', args: ['b'] }]);
+    expect(wrapper.find('[data-testid="run-b"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('explains a diverged run and announces it', async () => {
+    fake.runs = [fakeRun('a', { name: 'RNN 1×64 on tiny.txt', status: 'running' })];
+    const wrapper = await mountView();
+    fake.emit('a', stepEvent(1));
+    fake.emit('a', { type: 'done', reason: 'diverged', step: 2, nonFinite: { step: 2, phase: 'loss', tensor: 'loss' } });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="run-problem"]').text()).toBe(
+      'Diverged at step 2: non-finite loss in loss. Continue from the last checkpoint with a lower learning rate or stronger clipping.',
+    );
+    expect(wrapper.get('[data-testid="train-announcer"]').text()).toBe('RNN 1×64 on tiny.txt diverged at step 2.');
+    expect(wrapper.get('[data-testid="train-announcer"]').attributes('aria-live')).toBe('polite');
+    wrapper.unmount();
+  });
+});
