@@ -170,4 +170,17 @@ describe('useRunsStore', () => {
     await runs.toggleCompare('b');
     expect(texts()).toEqual(['reading the run’s history: metrics.jsonl is unreadable']);
   });
+  it('forks a diverged run with the settings on the screen, keeping its batch size and sequence length', async () => {
+    fake.runs = [fakeRun('wild', { status: 'diverged', resumable: true, settings: { ...fakeRun('x').settings, batchSize: 16, sequenceLength: 40, learningRate: 1 } })];
+    const runs = useRunsStore();
+    await runs.load();
+    const project = useProjectStore();
+    project.setSettings({ learningRate: 1e-4, batchSize: 64 });
+    expect(await runs.fork('wild')).toBe(true);
+    const call = fake.calls.find((c) => c.method === 'forkRun')!;
+    expect(call.args[0]).toBe('wild');
+    expect(call.args[1]).toMatchObject({ learningRate: 1e-4, batchSize: 16, sequenceLength: 40 });
+    expect(runs.selectedId).not.toBe('wild');
+    expect(runs.runs.some((r) => r.forkOf?.runId === 'wild')).toBe(true);
+  });
 });

@@ -208,6 +208,21 @@ export const useRunsStore = defineStore('runs', () => {
     });
   }
 
+  /**
+   * A new run from this run's last checkpoint with the settings on the Train screen (e.g. a lower learning rate
+   * after a divergence); batch size and sequence length stay the source's, which the checkpoint depends on.
+   */
+  async function fork(id: string): Promise<boolean> {
+    const source = runs.value.find((r) => r.id === id);
+    if (!source) return false;
+    const settings = { ...useProjectStore().settings, batchSize: source.settings.batchSize, sequenceLength: source.settings.sequenceLength };
+    return control(id, 'forking', async () => {
+      const run = await studio().forkRun(id, settings);
+      upsert(run);
+      await select(run.id);
+    });
+  }
+
   /** Deletes a run and its files. Asks nothing: the view confirms first. */
   async function remove(id: string): Promise<boolean> {
     const ok = await control(id, 'deleting', () => studio().deleteRun(id));
@@ -270,6 +285,7 @@ export const useRunsStore = defineStore('runs', () => {
     resume,
     stop,
     continue: continueRun,
+    fork,
     remove,
     select,
     toggleCompare,
