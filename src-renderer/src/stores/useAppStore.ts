@@ -13,6 +13,8 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** An offer the person can take from the message itself (it is dismissed once taken). */
+  action?: { label: string; run: () => Promise<void> | void };
 }
 
 export const useAppStore = defineStore('app', () => {
@@ -50,15 +52,26 @@ export const useAppStore = defineStore('app', () => {
     notices.value.push({ id: nextNotice++, kind: 'error', text: doing ? `${doing}: ${why}` : why });
   }
 
-  function inform(text: string): void {
-    notices.value.push({ id: nextNotice++, kind: 'info', text });
+  function inform(text: string, action?: Notice['action']): void {
+    notices.value.push({ id: nextNotice++, kind: 'info', text, ...(action ? { action } : {}) });
+  }
+
+  async function act(id: number): Promise<void> {
+    const n = notices.value.find((x) => x.id === id);
+    if (!n?.action) return;
+    dismiss(id);
+    try {
+      await n.action.run();
+    } catch (cause) {
+      report(cause, n.action.label.toLowerCase());
+    }
   }
 
   function dismiss(id: number): void {
     notices.value = notices.value.filter((n) => n.id !== id);
   }
 
-  return { screen, theme, version, host, notices, connect, show, toggleTheme, report, inform, dismiss };
+  return { screen, theme, version, host, notices, connect, show, toggleTheme, report, inform, act, dismiss };
 });
 
 function initialTheme(): Theme {

@@ -183,4 +183,17 @@ describe('useRunsStore', () => {
     expect(runs.selectedId).not.toBe('wild');
     expect(runs.runs.some((r) => r.forkOf?.runId === 'wild')).toBe(true);
   });
+  it('offers to continue the runs a killed studio left behind, once', async () => {
+    fake.runs = [fakeRun('a', { status: 'interrupted', resumable: true, step: 300 }), fakeRun('b', { status: 'finished', resumable: true })];
+    const runs = useRunsStore();
+    await runs.load();
+    await runs.load();
+    const app = useAppStore();
+    const offers = app.notices.filter((n) => n.action);
+    expect(offers).toHaveLength(1);
+    expect(offers[0].text).toMatch(/A run was training when the studio stopped: “LSTM 1×32 on tiny\.txt” \(step 300\)/);
+    await app.act(offers[0].id);
+    expect(fake.calls.filter((c) => c.method === 'continueRun').map((c) => c.args[0])).toEqual(['a']);
+    expect(app.notices.some((n) => n.action)).toBe(false);
+  });
 });

@@ -156,6 +156,20 @@ export const useRunsStore = defineStore('runs', () => {
     compareIds.value = compareIds.value.filter((id) => runs.value.some((r) => r.id === id));
     if (selectedId.value && !runs.value.some((r) => r.id === selectedId.value)) selectedId.value = null;
     if (selectedId.value === null && runs.value.length > 0) await select(newest()!.id);
+    offerToContinue();
+  }
+
+  /** Runs the studio was training when it stopped (a crash, a kill, a power cut): offer to continue them. */
+  let offered = false;
+  function offerToContinue(): void {
+    const interrupted = runs.value.filter((r) => r.status === 'interrupted' && r.resumable);
+    if (offered || interrupted.length === 0) return;
+    offered = true;
+    const names = interrupted.map((r) => `“${r.name}” (step ${r.step.toLocaleString('en-US')})`).join(', ');
+    useAppStore().inform(
+      `${interrupted.length === 1 ? 'A run was' : `${interrupted.length} runs were`} training when the studio stopped: ${names}. ${interrupted.length === 1 ? 'It' : 'Each'} can continue from its last checkpoint, to the same result as if it had never stopped.`,
+      { label: interrupted.length === 1 ? 'Continue it' : 'Continue them', run: () => Promise.all(interrupted.map((r) => continueRun(r.id))).then(() => undefined) },
+    );
   }
 
   function newest(): RunInfo | undefined {
