@@ -32,6 +32,11 @@ describe('desktop shell', () => {
     expect(csp).not.toMatch(/unsafe-eval|https?:\/\/(?!127\.0\.0\.1)|\*(?!\s*;|$)/);
   });
 
+  it('packages with the security fuses set (checklist item 19)', () => {
+    const yml = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
+    for (const fuse of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'enableEmbeddedAsarIntegrityValidation: true', 'onlyLoadAppFromAsar: true']) expect(yml).toContain(fuse);
+  });
+
   it('exposes exactly the StudioApi in the preload, never ipcRenderer itself', () => {
     const preload = readFileSync(join(root, 'src-main/preload.ts'), 'utf8');
     expect(preload).toMatch(/exposeInMainWorld\('studio', studio\)/);
