@@ -35,8 +35,10 @@ export class StudioPage {
     const zone = this.page.getByRole('region', { name: 'Drop a dataset file here' });
     const transfer = await this.page.evaluateHandle(
       ([n, c, t]) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([c], n, { type: t }));
+        // runs in the page (the node project has no DOM types, hence the casts)
+        const page = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+        const dt = new page.DataTransfer();
+        dt.items.add(new page.File([c], n, { type: t }));
         return dt;
       },
       [name, content, mimeType] as const,

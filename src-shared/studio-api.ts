@@ -56,6 +56,8 @@ export interface RunInfo {
   totalSteps: number;
   createdAt: string;
   summary?: RunSummary;
+  /** Data-parallel worker threads this run trains on. */
+  workers: number;
   /** A checkpoint exists: the run can be resumed (interrupted, stopped) or forked. */
   resumable: boolean;
   /** The run this one was forked from, and at which step. */
@@ -120,9 +122,17 @@ export interface ExportResult {
   graph: { name: string; operators: string[]; inputs: string[]; outputs: string[]; initializers: string[] }[];
 }
 
+/** The machine the services run on: what the person can give a run. */
+export interface MachineInfo {
+  /** Logical CPU cores (each worker thread of each run uses one while it trains). */
+  cores: number;
+  memoryBytes: number;
+}
+
 export interface StudioApi {
   // App ------------------------------------------------------------------------------------------------------------
   version(): Promise<string>;
+  machine(): Promise<MachineInfo>;
   samples(): Promise<SampleInfo[]>;
 
   // Project --------------------------------------------------------------------------------------------------------
@@ -176,6 +186,7 @@ export type StudioEventFrame = ({ kind: 'run' } & RunEventMessage) | ({ kind: 'i
 
 export const STUDIO_METHODS: readonly StudioMethod[] = [
   'version',
+  'machine',
   'samples',
   'project',
   'saveCurrent',

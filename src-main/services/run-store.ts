@@ -117,6 +117,7 @@ export function readRunInfo(runDir: string, id: string): RunInfo | undefined {
     step: lastStep?.step ?? done?.step ?? 0,
     totalSteps: run?.settings?.steps ?? req.settings.steps,
     createdAt: req.createdAt,
+    workers: Number.isInteger(req.workers) && req.workers! > 0 ? req.workers! : 1,
     ...(summary ? { summary } : {}),
     resumable: existsSync(join(runDir, 'checkpoint.bin')),
     ...(req.forkOf ? { forkOf: req.forkOf } : {}),

@@ -4,6 +4,7 @@
 // threads started by runs.ts; this file only routes requests and keeps track of live runs.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
@@ -11,6 +12,7 @@ import type {
   DatasetInfo,
   ExportResult,
   ImportProgressMessage,
+  MachineInfo,
   PredictOptions,
   ProjectInfo,
   RunEventMessage,
@@ -66,6 +68,10 @@ export class StudioService implements StudioApi {
 
   version(): Promise<string> {
     return Promise.resolve(this.opts.version);
+  }
+
+  machine(): Promise<MachineInfo> {
+    return Promise.resolve({ cores: availableParallelism(), memoryBytes: totalmem() });
   }
 
   samples(): Promise<SampleInfo[]> {
@@ -256,6 +262,7 @@ export class StudioService implements StudioApi {
       step: resume ? (readRunInfo(runDir, id)?.step ?? 0) : 0,
       totalSteps: request.settings.steps,
       createdAt: request.createdAt,
+      workers: request.workers ?? 1,
       resumable: resume,
       ...(request.forkOf ? { forkOf: request.forkOf } : {}),
     };

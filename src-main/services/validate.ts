@@ -141,6 +141,7 @@ const predictOptions = obj({
 
 const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> = {
   version: { required: [] },
+  machine: { required: [] },
   samples: { required: [] },
   project: { required: [] },
   saveCurrent: { required: [current] },

@@ -39,6 +39,8 @@ export const useProjectStore = defineStore('project', () => {
   const data = ref<DataChoices>({ ...DEFAULT_DATA });
   const model = ref<ModelChoice>({ ...DEFAULT_MODEL });
   const settings = ref<TrainSettings>({ ...DEFAULT_TRAIN_SETTINGS });
+  /** Data-parallel worker threads for the next run (one run's batch split across threads; same curve as one). */
+  const workers = ref(1);
   const undoStack = ref<DesignSnapshot[]>([]);
   const redoStack = ref<DesignSnapshot[]>([]);
 
@@ -287,7 +289,7 @@ export const useProjectStore = defineStore('project', () => {
   /** What the Train screen starts; null without a dataset or while the design has problems. */
   function startRequest(): StartRunRequest | null {
     if (!datasetId.value || problems.value.length > 0) return null;
-    return { datasetId: datasetId.value, data: { ...data.value }, model: { ...model.value }, settings: { ...settings.value } };
+    return { datasetId: datasetId.value, data: { ...data.value }, model: { ...model.value }, settings: { ...settings.value }, ...(workers.value > 1 ? { workers: workers.value } : {}) };
   }
 
   // Saving the current choices (debounced) --------------------------------------------------------------------------
@@ -329,6 +331,7 @@ export const useProjectStore = defineStore('project', () => {
     pendingData,
     model,
     settings,
+    workers,
     dataset,
     dataModel,
     sequenceLength,

@@ -196,4 +196,11 @@ describe('useRunsStore', () => {
     expect(fake.calls.filter((c) => c.method === 'continueRun').map((c) => c.args[0])).toEqual(['a']);
     expect(app.notices.some((n) => n.action)).toBe(false);
   });
+  it('says how live runs share the cores', async () => {
+    fake.runs = [fakeRun('a', { status: 'running', workers: 2 }), fakeRun('b', { status: 'running' }), fakeRun('c', { status: 'finished' })];
+    const runs = useRunsStore();
+    await runs.load();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(runs.sharing).toEqual({ runs: 2, threads: 3, cores: 2, perThread: 2 / 3 });
+  });
 });

@@ -157,7 +157,23 @@ export const useRunsStore = defineStore('runs', () => {
     if (selectedId.value && !runs.value.some((r) => r.id === selectedId.value)) selectedId.value = null;
     if (selectedId.value === null && runs.value.length > 0) await select(newest()!.id);
     offerToContinue();
+    if (cores.value === null) void loadMachine();
   }
+
+  // How the machine's cores are shared: every worker thread of every live run wants one core while it trains.
+  const cores = ref<number | null>(null);
+  async function loadMachine(): Promise<void> {
+    try {
+      cores.value = (await studio().machine()).cores;
+    } catch {
+      cores.value = null; // only a hint; the rest works without it
+    }
+  }
+  const sharing = computed(() => {
+    const live = runs.value.filter((r) => r.status === 'running' || r.status === 'starting');
+    const threads = live.reduce((n, r) => n + (r.workers ?? 1), 0);
+    return { runs: live.length, threads, cores: cores.value, perThread: cores.value && threads > 0 ? Math.min(1, cores.value / threads) : null };
+  });
 
   /** Runs the studio was training when it stopped (a crash, a kill, a power cut): offer to continue them. */
   let offered = false;
@@ -300,6 +316,8 @@ export const useRunsStore = defineStore('runs', () => {
     stop,
     continue: continueRun,
     fork,
+    cores,
+    sharing,
     remove,
     select,
     toggleCompare,

@@ -61,6 +61,7 @@ export function fakeRun(id: string, over: Partial<RunInfo> = {}): RunInfo {
     step: 0,
     totalSteps: DEFAULT_TRAIN_SETTINGS.steps,
     createdAt: '2026-11-27T00:00:00.000Z',
+    workers: 1,
     resumable: false,
     ...over,
   };
@@ -91,6 +92,7 @@ export function createFakeStudio(): FakeStudio {
       return () => importListeners.delete(listener);
     },
     version: () => answer('version', [], '0.0.0-fake'),
+    machine: () => answer('machine', [], { cores: 2, memoryBytes: 8 * 2 ** 30 }),
     samples: () => answer('samples', [], fake.samplesList),
     project: () => answer('project', [], fake.projectInfo),
     saveCurrent: (current) => answer('saveCurrent', [current], undefined),
@@ -100,7 +102,7 @@ export function createFakeStudio(): FakeStudio {
     inspectDataset: (id, format, choice) => answer('inspectDataset', [id, format, choice], fake.inspection),
     listRuns: () => answer('listRuns', [], fake.runs),
     startRun: (req: StartRunRequest) => {
-      const run = fakeRun(`run-${nextRun++}`, { datasetId: req.datasetId, data: req.data, model: req.model, settings: req.settings, totalSteps: req.settings.steps, status: 'starting' });
+      const run = fakeRun(`run-${nextRun++}`, { datasetId: req.datasetId, data: req.data, model: req.model, settings: req.settings, totalSteps: req.settings.steps, status: 'starting', workers: req.workers ?? 1 });
       fake.runs.push(run);
       return answer('startRun', [req], run);
     },
