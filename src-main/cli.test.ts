@@ -2,7 +2,7 @@
 // real files. Checks exit codes, the one-line errors, the JSON output and the run folder.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +153,70 @@ describe('seqstudio predict', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"Ω" never occurs in the training text/);
     expect(cli('predict', tmp).stderr).toMatch(/not a run folder/);
+  });
+});
+
+describe('seqstudio export', () => {
+  const example = join(root, 'examples/deploy-onnx.mjs');
+  const node = (...args: string[]) => spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+
+  it('exports the character model for streaming, proves it in onnxruntime, and the deploy example generates what predict generates', () => {
+    const out = join(tmp, 'onnx-text', 'char.onnx');
+    const r = cli('export', join(tmp, 'run-text'), '--out', out, '--streaming', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout.trim());
+    expect(e).toMatchObject({ type: 'export', opset: 17, files: [out, join(tmp, 'onnx-text', 'char.json')], tokensAgree: true, ok: true, streaming: true, checkedOn: 'validation' });
+    expect(e.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    expect(e.checkedSamples).toBeGreaterThan(0);
+    expect(e.graph[0]).toMatchObject({ name: 'model', inputs: ['tokens', 'initial_h', 'initial_c'], outputs: ['logits', 'probabilities', 'final_h', 'final_c'] });
+    expect(e.graph[0].operators).toContain('LSTM');
+    expect(e.graph[0].initializers).toEqual(expect.arrayContaining(['embed', 'l0.W_iofc', 'l0.R_iofc', 'l0.B_iofc', 'head.Wy_T', 'head.by']));
+    const side = JSON.parse(readFileSync(join(tmp, 'onnx-text', 'char.json'), 'utf8'));
+    expect(side).toMatchObject({ format: 'sequence-studio-onnx', shape: 'many-to-many', streaming: true, preprocessing: { kind: 'text', tokens: 'char' } });
+    expect(side.preprocessing.vocabulary).toEqual(JSON.parse(readFileSync(join(tmp, 'run-text', 'run.json'), 'utf8')).transforms.vocabulary);
+    expect(side.verification).toMatchObject({ maxAbsDiff: e.maxAbsDiff, checkedSamples: e.checkedSamples, tokensAgree: true, ok: true });
+    const want = cli('predict', join(tmp, 'run-text'), '--input', 'the ', '--length', '30', '--temperature', '0').stdout;
+    const got = node(example, out, '--input', 'the ', '--length', '30', '--temperature', '0');
+    expect(got.stderr).toBe('');
+    expect(got.stdout).toBe(want);
+  });
+
+  it('exports a forecaster by default into RUN_DIR/export, and the deploy example forecasts in the data units like predict', () => {
+    const r = cli('export', join(tmp, 'run-csv'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/max \|difference\| from the trainer \d\.\d+e-\d+/);
+    const model = join(tmp, 'run-csv', 'export', 'model.onnx');
+    expect(existsSync(model)).toBe(true);
+    const side = JSON.parse(readFileSync(join(tmp, 'run-csv', 'export', 'model.json'), 'utf8'));
+    expect(side.preprocessing).toMatchObject({ kind: 'series', lookback: 12, horizon: 1 });
+    expect(side.output).toMatchObject({ kind: 'values', denormalise: 'value = output · std + mean' });
+    const history = Array.from({ length: 12 }, (_, i) => (Math.sin((388 + i) / 5) * 10 + 50).toFixed(3)).join(',');
+    const want = JSON.parse(cli('predict', join(tmp, 'run-csv'), '--input', history, '--length', '3', '--json').stdout).forecast as number[];
+    const got = JSON.parse(node(example, model, '--input', history, '--length', '3', '--json').stdout).forecast as number[];
+    got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-3));
+  });
+
+  it('rejects a folder that is not a run, a run without a checkpoint, an unwritable path and a non-.onnx name: one line, exit 2', () => {
+    const noCkpt = join(tmp, 'run-no-checkpoint');
+    mkdirSync(noCkpt, { recursive: true });
+    writeFileSync(join(noCkpt, 'run.json'), readFileSync(join(tmp, 'run-text', 'run.json')));
+    const blocker = join(tmp, 'a-file');
+    writeFileSync(blocker, 'x');
+    const cases: [string[], RegExp][] = [
+      [['export', join(tmp, 'no-such-run')], /not a run folder/],
+      [['export', noCkpt], /no checkpoint/],
+      [['export', join(tmp, 'run-text'), '--out', join(blocker, 'm.onnx')], /cannot write .*m\.onnx/],
+      [['export', join(tmp, 'run-text'), '--out', join(tmp, 'm.txt')], /name a \.onnx file/],
+      [['export'], /export needs one RUN_DIR/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });
 

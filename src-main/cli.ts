@@ -3,6 +3,7 @@
 //
 //   seqstudio train --data FILE [options]      train a model, print progress, write a run folder
 //   seqstudio bench [--config NAME] [options]  time training steps, optionally beside PyTorch
+//   seqstudio export RUN_DIR [--out FILE.onnx]  write ONNX + sidecar JSON, checked in onnxruntime
 //
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
 
@@ -16,6 +17,7 @@ import { BENCH_CONFIGS } from '../workers/engine/bench';
 import type { BenchResultEvent } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
 import { runBench, runInspect, runPredict, startRun, type RunEvent } from './services/runs';
+import { ExportInputError, exportRun } from './services/export';
 
 class UsageError extends Error {}
 
@@ -32,9 +34,13 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--out DIR] [--resume] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
+  seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
 proposal unless flags override it. COL is a column name, or its 1-based position for files without a header.
+export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
+and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
+reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
 --json prints one JSON object per line, the last one the summary.`;
 
 // ============================================== argument helpers ==================================================
@@ -336,6 +342,42 @@ async function predictCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+// ============================================== export ============================================================
+
+async function exportCommand(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, streaming: { type: 'boolean' }, json: { type: 'boolean' }, 'max-samples': { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('export needs one RUN_DIR (a folder written by seqstudio train)');
+  if (o.out !== undefined && !/\.onnx$/i.test(o.out)) throw new UsageError(`--out ${o.out}: name a .onnx file`);
+  const maxSamples = int(o['max-samples'], 'max-samples', 1, 1_000_000);
+  let r;
+  try {
+    r = await exportRun(positionals[0], { out: o.out, streaming: o.streaming ?? false, maxSamples });
+  } catch (e) {
+    if (e instanceof ExportInputError) throw new UsageError(e.message);
+    throw e;
+  }
+  const diff = r.maxAbsDiff.toExponential(2);
+  if (o.json) process.stdout.write(JSON.stringify({ type: 'export', ...r }) + '\n');
+  else {
+    const lines = [`exported ${positionals[0]} (${r.shape}${r.streaming ? ', streaming' : ''}, ONNX opset ${r.opset}, IR ${r.irVersion}):`, ...r.files.map((f) => `  ${f}`)];
+    for (const g of r.graph) lines.push(`graph ${g.name}: ${g.inputs.join(', ')} → ${g.outputs.join(', ')}  (${g.operators.join(' ')})`);
+    lines.push(`onnxruntime ${r.onnxruntime} on ${r.checkedSamples} ${r.checkedOn} sequences (${r.checkedRows} outputs): max |difference| from the trainer ${diff} (tolerance ${r.tolerance.toExponential(0)})`);
+    if (r.generation) lines.push(`greedy ${r.generation.kind === 'decode' ? 'decoding' : 'generation'}: ${r.generation.agreed} of ${r.generation.samples} agree with the trainer token for token (${r.generation.tokens} tokens)`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (!r.ok) {
+    process.stderr.write(`seqstudio export: the export does not match the trainer (max |difference| ${diff}${r.tokensAgree === false ? ', greedy decodes differ' : ''})\n`);
+    return 1;
+  }
+  return 0;
+}
+
 // ============================================== bench =============================================================
 
 interface PyTorchBench {
@@ -419,6 +461,8 @@ export async function main(argv: string[]): Promise<number> {
         return await predictCommand(rest);
       case 'inspect':
         return await inspectCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -426,7 +470,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: inspect, train, predict, bench; see seqstudio --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: inspect, train, predict, bench, export; see seqstudio --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

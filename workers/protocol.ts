@@ -5,8 +5,10 @@ import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, Ste
 import type { ModelSpec, TrainSettings } from '../src-shared/model';
 import type { DataTransforms } from './engine/data-source';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
+import type { ExportReport, ExportRequest } from './export/export-run';
 
 export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
+export type { ExportReport, ExportRequest } from './export/export-run';
 
 export interface StartRun {
   type: 'start';
@@ -34,6 +36,8 @@ export type ToTrainer =
   | StartBench
   | ({ type: 'predict' } & PredictRequest)
   | { type: 'inspect'; path: string; format: DataRequest['format']; choice?: Partial<DatasetChoice> }
+  /** Export a run folder to ONNX and check it in onnxruntime (workers/export/export-run.ts). */
+  | ({ type: 'export' } & ExportRequest)
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
@@ -94,4 +98,7 @@ export type FromTrainer =
   | Prediction
   | InspectionEvent
   | ImportProgressEvent
+  | ({ type: 'export-result' } & ExportReport)
+  /** badInput: the request itself was wrong (no run, no checkpoint, a path that cannot be written). */
+  | { type: 'export-failed'; message: string; badInput: boolean }
   | { type: 'fatal'; message: string };

@@ -25,6 +25,7 @@ import { NonFiniteError, Trainer, type TrainerState } from './engine/trainer';
 import { inspectFile, loadTrainingData, type LoadedData } from './data/load';
 import type { FromTrainer, RunSummary, StartBench, StartRun, ToTrainer } from './protocol';
 import { predict } from './predict';
+import { ExportInputError, exportRunFolder } from './export/export-run';
 
 if (!parentPort) throw new Error('trainer.worker must run in a worker thread');
 const port = parentPort;
@@ -123,6 +124,12 @@ else
         break;
       case 'predict':
         predict(kernels().exports, msg).then(post, (e: Error) => post({ type: 'fatal', message: e.message }));
+        break;
+      case 'export':
+        exportRunFolder(kernels().exports, msg).then(
+          (r) => post({ type: 'export-result', ...r }),
+          (e: Error) => post({ type: 'export-failed', message: e.message, badInput: e instanceof ExportInputError }),
+        );
         break;
       case 'pause':
         paused = true;

@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// Deploying a Sequence Studio model with nothing but onnxruntime-node: load the exported .onnx file, read its
+// sidecar JSON (vocabulary, scaling, class names, window), turn raw input into the graph's inputs and the outputs
+// back into words and units. Copy this file; it imports only onnxruntime-node and node: modules.
+//
+//   npm install onnxruntime-node
+//   seqstudio export runs/shakespeare --out model.onnx --streaming      # (in the studio)
+//   node deploy-onnx.mjs model.onnx --input "ROMEO:" --length 300 --temperature 0.8
+//   node deploy-onnx.mjs co2.onnx --input "415.2, 415.9, 416.4, …" --length 12        # forecast 12 values
+//   node deploy-onnx.mjs sentiment.onnx --input "what a lovely phone"                  # classify
+//   node deploy-onnx.mjs translate.onnx --input "I am cold."                           # encoder–decoder
+//
+// What it handles, by the sidecar's preprocessing.kind (docs/deploy.md describes every field):
+//   text         generate one token at a time: with a --streaming export the state is carried (final_h/_c fed
+//                back as initial_h/_c), otherwise the last `window` tokens are re-run at every step
+//   series       forecast: normalise the last `lookback` values, run, de-normalise (value = out · std + mean),
+//                and for one-step models append the prediction and slide the window
+//   classify     text → class, with probabilities
+//   tagging      words → one tag each
+//   pairs        source → target: the encoder, then the one-step decoder with carried state, greedy or sampled
+//   conditional  name=value pairs → a generated sequence (one step at a time, carried state)
+//   tabular      name=value pairs → a value (de-normalised) or a class
+// Other kinds (multiseries, sequences) need a table as input: see docs/deploy.md for their graph inputs.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+
+// ---------------------------------------------------------------------------------------------------- arguments
+
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    input: { type: 'string' },
+    length: { type: 'string' },
+    temperature: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+});
+if (positionals.length !== 1) {
+  process.stderr.write('usage: node deploy-onnx.mjs MODEL.onnx [--input TEXT|VALUES] [--length N] [--temperature T] [--seed N] [--json]\n');
+  process.exit(2);
+}
+const modelPath = positionals[0];
+const stem = modelPath.replace(/\.onnx$/i, '');
+const sidecarPath = stem === modelPath ? `${modelPath}.json` : `${stem}.json`;
+if (!existsSync(modelPath) || !existsSync(sidecarPath)) {
+  process.stderr.write(`${modelPath}: needs the model and its sidecar ${sidecarPath} (written together by seqstudio export)\n`);
+  process.exit(2);
+}
+const sidecar = JSON.parse(readFileSync(sidecarPath, 'utf8'));
+const pre = sidecar.preprocessing;
+const output = sidecar.output;
+const temperature = opt.temperature !== undefined ? Number(opt.temperature) : pre.kind === 'text' ? 0.8 : 0;
+const length = opt.length !== undefined ? Number(opt.length) : undefined;
+const fail = (message) => {
+  process.stderr.write(message + '\n');
+  process.exit(2);
+};
+
+// ---------------------------------------------------------------------------------------------------- helpers
+
+/** A small seeded PRNG (mulberry32), so a --seed gives the same text every time. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(Number(opt.seed ?? 1));
+
+/** Greedy (temperature 0) or sampled pick from one row of logits. */
+function pick(logits, offset, size) {
+  let best = 0;
+  for (let j = 1; j < size; j++) if (logits[offset + j] > logits[offset + best]) best = j;
+  if (temperature <= 0) return best;
+  const p = new Float64Array(size);
+  let sum = 0;
+  for (let j = 0; j < size; j++) sum += p[j] = Math.exp((logits[offset + j] - logits[offset + best]) / temperature);
+  let u = random() * sum;
+  for (let j = 0; j < size; j++) if ((u -= p[j]) <= 0) return j;
+  return size - 1;
+}
+
+const softmax = (row) => {
+  const m = Math.max(...row);
+  const e = row.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+};
+
+/** Token ids as an int64 tensor [1, n] (one sequence). */
+const tokenTensor = (ids) => new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+/** A zero state [rows, 1, H] for a graph input such as initial_h (its shape is in the sidecar). */
+const zeroState = (io) => new ort.Tensor('float32', new Float32Array(io.shape[0] * io.shape[2]), [io.shape[0], 1, io.shape[2]]);
+
+/** The sidecar's tokenizer: characters, or words by the same regular expression the studio used. */
+function tokenize(text, unit, lowercase = false) {
+  const s = lowercase ? text.toLowerCase() : text;
+  return unit === 'char' ? Array.from(s) : (s.match(/[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? []);
+}
+const detokenize = (tokens, unit) => tokens.join(unit === 'char' ? '' : ' ');
+
+/** name=value pairs → the encoded feature vector: numeric (x − mean) / std, categorical one-hot. */
+function encodeInputs(encodings, text) {
+  const given = new Map(
+    (text ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]),
+  );
+  const width = encodings.reduce((s, e) => s + (e.kind === 'numeric' ? 1 : e.categories.length), 0);
+  const out = new Float32Array(width);
+  let o = 0;
+  for (const e of encodings) {
+    const v = given.get(e.column);
+    if (v === undefined) fail(`--input: give ${encodings.map((x) => `${x.column}=…`).join(', ')}`);
+    if (e.kind === 'numeric') out[o++] = (Number(v) - e.mean) / e.std;
+    else {
+      const k = e.categories.indexOf(v);
+      if (k < 0) fail(`--input: "${v}" is not a value "${e.column}" had in training (${e.categories.slice(0, 10).join(', ')})`);
+      out[o + k] = 1;
+      o += e.categories.length;
+    }
+  }
+  return out;
+}
+
+/** Runs a graph whose state inputs are fed from `state` (zeros when absent); returns its outputs. */
+async function step(session, io, feeds, state) {
+  for (const name of ['initial_h', 'initial_c']) {
+    const spec = io.inputs.find((i) => i.name === name);
+    if (spec) feeds[name] = state?.[name] ?? zeroState(spec);
+  }
+  return session.run(feeds);
+}
+/** Adds `lengths` (one unpadded sequence of n steps) where the graph has that input. */
+function withLengths(io, feeds, n) {
+  if (io.inputs.some((i) => i.name === 'lengths')) feeds.lengths = new ort.Tensor('int32', Int32Array.of(n), [1]);
+  return feeds;
+}
+const carried = (out) => ({ initial_h: out.final_h, ...(out.final_c ? { initial_c: out.final_c } : {}) });
+
+// ---------------------------------------------------------------------------------------------------- the model
+
+const graphs = Object.fromEntries(sidecar.graphs.map((g) => [g.role, g]));
+const dir = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf('/') + 1));
+const sessions = {};
+for (const g of sidecar.graphs) sessions[g.role] = await ort.InferenceSession.create(g.role === 'model' || g.role === 'encoder' ? modelPath : dir + g.file);
+
+let result;
+switch (pre.kind) {
+  case 'text': {
+    // Next-token generation, one token at a time.
+    const g = graphs.model;
+    const index = new Map(pre.vocabulary.map((t, i) => [t, i]));
+    const primeTokens = tokenize(opt.input ?? '\n', pre.tokens);
+    const unknown = primeTokens.filter((t) => !index.has(t));
+    if (unknown.length) fail(`--input: ${[...new Set(unknown)].map((t) => JSON.stringify(t)).join(', ')} never occurred in training`);
+    const streaming = g.inputs.some((i) => i.name === 'initial_h');
+    const ids = primeTokens.map((t) => index.get(t));
+    const V = output.size;
+    const generated = [];
+    let state;
+    let feed = ids;
+    for (let i = 0; i < (length ?? 200); i++) {
+      const out = await step(sessions.model, g, { tokens: tokenTensor(feed) }, state);
+      const next = pick(out.logits.data, (feed.length - 1) * V, V);
+      generated.push(next);
+      ids.push(next);
+      if (streaming) {
+        state = carried(out); // the recurrent state goes on: feed only the new token
+        feed = [next];
+      } else feed = ids.slice(-pre.window); // no state input: re-run the last `window` tokens
+    }
+    result = { kind: 'text', prime: opt.input ?? '\n', text: detokenize(generated.map((id) => pre.vocabulary[id]), pre.tokens), streaming };
+    break;
+  }
+  case 'series': {
+    // Forecast: the last `lookback` values, normalised; outputs de-normalised.
+    const history = (opt.input ?? '').split(/[\s,;]+/).filter(Boolean).map(Number);
+    if (history.length < pre.lookback || history.some((v) => !Number.isFinite(v))) fail(`--input: give at least ${pre.lookback} numbers (the most recent last)`);
+    const window = history.slice(-pre.lookback).map((v) => (v - pre.mean) / pre.std);
+    const steps = pre.horizon === 1 ? (length ?? 1) : 1;
+    const forecast = [];
+    for (let i = 0; i < steps; i++) {
+      const out = await step(sessions.model, graphs.model, { features: new ort.Tensor('float32', Float32Array.from(window), [1, window.length, 1]) });
+      const z = out.values.data[0];
+      forecast.push(z * pre.std + pre.mean);
+      window.shift();
+      window.push(z); // slide the window over the prediction (one-step models)
+    }
+    result = { kind: 'series', column: pre.column, horizon: pre.horizon, forecast };
+    break;
+  }
+  case 'classify': {
+    const index = new Map(pre.vocabulary.map((t, i) => [t, i]));
+    const ids = tokenize(opt.input ?? fail('--input: give the text to classify'), pre.tokens, pre.lowercase).slice(0, pre.maxLength).map((t) => index.get(t) ?? pre.unknown);
+    if (ids.length === 0) fail('--input: the text has no tokens');
+    const out = await step(sessions.model, graphs.model, withLengths(graphs.model, { tokens: tokenTensor(ids) }, ids.length));
+    const p = softmax(Array.from(out.logits.data));
+    const ranked = output.names.map((label, i) => ({ label, p: p[i] })).sort((a, b) => b.p - a.p);
+    result = { kind: 'classify', label: ranked[0].label, probabilities: ranked };
+    break;
+  }
+  case 'tagging': {
+    const index = new Map(pre.vocabulary.map((t, i) => [t, i]));
+    const words = (opt.input ?? fail('--input: give the sentence to tag')).split(/\s+/).filter(Boolean);
+    const feeds = withLengths(graphs.model, { tokens: tokenTensor(words.map((w) => index.get(w) ?? pre.unknown)) }, words.length);
+    if (pre.features) {
+      // The 7 word-shape values of the sidecar's `features`, per word.
+      const shape = (w) => {
+        const first = w.charAt(0);
+        return [first !== first.toLowerCase() ? 1 : 0, w.length > 1 && w === w.toUpperCase() && w !== w.toLowerCase() ? 1 : 0, /\d/.test(w) ? 1 : 0, first === '@' || first === '#' ? 1 : 0, /^(https?:|www\.)/i.test(w) ? 1 : 0, /^[\p{P}\p{S}]+$/u.test(w) ? 1 : 0, Math.min(2, w.length / 10)];
+      };
+      feeds.features = new ort.Tensor('float32', Float32Array.from(words.flatMap(shape)), [1, words.length, pre.features.length]);
+    }
+    const out = await step(sessions.model, graphs.model, feeds);
+    const K = output.size;
+    result = { kind: 'tagging', tokens: words, tags: words.map((_, t) => output.names[pick(out.logits.data, t * K, K)]) };
+    break;
+  }
+  case 'pairs': {
+    // Encoder once, then the decoder one token at a time with its carried state.
+    const index = new Map(pre.source.vocabulary.map((t, i) => [t, i]));
+    const src = tokenize(opt.input ?? fail('--input: give the text to translate'), pre.source.tokens).map((t) => index.get(t) ?? pre.source.unknown);
+    if (src.length === 0) fail('--input: the text has no tokens');
+    let state = carried(await sessions.encoder.run(withLengths(graphs.encoder, { tokens: tokenTensor(src) }, src.length)));
+    const V = output.size;
+    const outIds = [];
+    let prev = pre.target.bos;
+    for (let i = 0; i < (length ?? pre.maxLength + 1); i++) {
+      const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([prev]) }, state);
+      prev = pick(out.logits.data, 0, V);
+      if (prev === pre.target.eos) break;
+      outIds.push(prev);
+      state = carried(out);
+    }
+    result = { kind: 'translate', input: opt.input, output: detokenize(outIds.map((id) => pre.target.vocabulary[id]), pre.target.tokens) };
+    break;
+  }
+  case 'conditional': {
+    const condition = encodeInputs(pre.inputs, opt.input);
+    const V = output.size;
+    const outIds = [];
+    let state;
+    let prev = pre.bos;
+    for (let i = 0; i < (length ?? pre.maxLength + 1); i++) {
+      const out = await step(sessions.model, graphs.model, { tokens: tokenTensor([prev]), condition: new ort.Tensor('float32', condition, [1, condition.length]) }, state);
+      prev = pick(out.logits.data, 0, V);
+      if (prev === pre.eos) break;
+      outIds.push(prev);
+      state = carried(out);
+    }
+    result = { kind: 'generate', input: opt.input, output: detokenize(outIds.map((id) => pre.vocabulary[id]), pre.tokens) };
+    break;
+  }
+  case 'tabular': {
+    const features = encodeInputs(pre.inputs, opt.input);
+    const out = await step(sessions.model, graphs.model, { features: new ort.Tensor('float32', features, [1, features.length]) });
+    if (output.kind === 'values') result = { kind: 'value', column: output.column, value: out.values.data[0] * output.std + output.mean };
+    else {
+      const p = softmax(Array.from(out.logits.data));
+      const ranked = output.names.map((label, i) => ({ label, p: p[i] })).sort((a, b) => b.p - a.p);
+      result = { kind: 'classify', label: ranked[0].label, probabilities: ranked };
+    }
+    break;
+  }
+  default:
+    fail(`${pre.kind} models take a table as input: see docs/deploy.md for their graph inputs`);
+}
+
+if (opt.json) process.stdout.write(JSON.stringify(result) + '\n');
+else if (result.kind === 'text') process.stdout.write(result.prime + result.text + '\n');
+else if (result.kind === 'series') process.stdout.write(result.forecast.map((v, i) => `+${(i + 1) * result.horizon}  ${v.toPrecision(6)}`).join('\n') + '\n');
+else if (result.kind === 'classify') process.stdout.write(`${result.label}   (${result.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
+else if (result.kind === 'tagging') process.stdout.write(result.tokens.map((w, i) => `${w}\t${result.tags[i]}`).join('\n') + '\n');
+else if (result.kind === 'value') process.stdout.write(`${result.column}: ${result.value.toPrecision(6)}\n`);
+else process.stdout.write(result.output + '\n');
