@@ -1,6 +1,6 @@
 // A person's first hour with the studio, end to end against the real web host (real services, worker threads and
 // files): drop a dataset, accept the proposal, design an LSTM, train it and watch the loss fall and the gradient-flow
-// map fill, pause and resume, train a GRU beside it and compare, then try the model.
+// map fill, pause and resume, train a GRU beside it and compare, then try the model and export it to ONNX.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { StudioPage } from './studio-page';
 // A slice of the bundled tiny Shakespeare: big enough to learn from in seconds.
 const text = readFileSync(join(import.meta.dirname, '../resources/samples/tinyshakespeare.txt'), 'utf8').slice(0, 60_000);
 
-test('drop a dataset, design an LSTM, train, compare with a GRU, try it', async ({ page }, info) => {
+test('drop a dataset, design an LSTM, train, compare with a GRU, try it, export it', async ({ page }, info) => {
   test.setTimeout(300_000);
   const studio = new StudioPage(page, info);
 
@@ -87,6 +87,15 @@ test('drop a dataset, design an LSTM, train, compare with a GRU, try it', async 
   await expect(page.getByTestId('try-output')).toContainText('ROMEO:', { timeout: 30_000 });
   expect(((await page.getByTestId('try-output').textContent()) ?? '').length).toBeGreaterThan(50);
   await studio.snap('5-try');
+
+  // export it to ONNX: the proof is shown, and the model downloads
+  await studio.button('Export ONNX').click();
+  await expect(page.getByTestId('export-verdict')).toContainText('Proven', { timeout: 60_000 });
+  expect(Number(await page.getByTestId('export-max-diff').textContent())).toBeLessThan(1e-4);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-result').getByRole('link', { name: 'Download' }).first().click();
+  expect((await download).suggestedFilename()).toBe('model.onnx');
+  await studio.snap('6-export');
 
   expect(studio.problems).toEqual([]);
 });

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import { EVENT_CHANNEL, forwardEvents, ipcHandlers, readRecent, rememberRecent, SECURE_WEB_PREFERENCES } from './desktop';
-import { createExporter } from './services/export-hook';
+import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 
 /** Vite's dev server while `electron-vite dev` runs; never honoured in a packaged app. */
@@ -43,7 +43,11 @@ function openProject(dir: string): void {
       });
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
     },
-    exportRun: createExporter(),
+    exportRun,
+    chooseExportPath: async (suggested) => {
+      const r = await dialog.showSaveDialog(window ?? undefined!, { title: 'Export ONNX', defaultPath: join(app.getPath('documents'), suggested), filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
   });
   const previous = service as StudioService | undefined;
   service = next;

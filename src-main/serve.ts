@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createExporter } from './services/export-hook';
+import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 import { startWebHost } from './web-host';
 
@@ -45,7 +45,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const projectDir = resolve(values.project ?? join(homedir(), 'Sequence Studio', 'Sample project'));
   let service: StudioService;
   try {
-    service = new StudioService({ projectDir, version, exportRun: createExporter() });
+    service = new StudioService({ projectDir, version, exportRun });
   } catch (e) {
     console.error(`serve: ${(e as Error).message}`);
     process.exit(2);

@@ -128,5 +128,16 @@ describe('web host', () => {
     expect(mine.filter((f) => f.kind === 'run' && f.event.type === 'step')).toHaveLength(15);
     expect(mine.some((f) => f.kind === 'run' && f.event.type === 'status' && f.event.run.status === 'finished')).toBe(true);
     ws.close();
+
+    // exported files download with the token's cookie, and nothing else of the run folder does
+    mkdirSync(join(tmp, 'project', 'runs', runId, 'export'), { recursive: true });
+    writeFileSync(join(tmp, 'project', 'runs', runId, 'export', 'model.onnx'), 'onnx bytes');
+    const cookie = { cookie: `studio-token=${host.token}` };
+    expect((await raw(`/download/${runId}/model.onnx`)).status).toBe(401);
+    const got = await raw(`/download/${runId}/model.onnx`, { headers: cookie });
+    expect(got.status).toBe(200);
+    expect(got.body).toBe('onnx bytes');
+    expect((await raw(`/download/${runId}/..%2Frequest.json`, { headers: cookie })).status).toBe(404);
+    expect((await raw(`/download/..%2F..%2Fproject/project.json`, { headers: cookie })).status).toBe(404);
   }, 30_000);
 });

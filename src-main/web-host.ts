@@ -14,7 +14,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import type { StudioService } from './services/studio';
@@ -97,6 +97,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const queryToken = url.searchParams.get('token');
     if (tokenOk(queryToken)) res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     else if (!tokenOk(cookieToken(req))) return send(res, 401, { error: 'open the address the studio printed (it carries the token)' });
+    const download = /^\/download\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (download) {
+      const file = service.exportedFile(decodeURIComponent(download[1]), decodeURIComponent(download[2]));
+      if (!file) return send(res, 404, { error: 'no such exported file' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${basename(file)}"` });
+      createReadStream(file).pipe(res);
+      return;
+    }
     return serveFile(url.pathname, res);
   }
 
@@ -124,7 +132,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     try {
       const fn = (service as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-      const result = await fn.apply(service, args);
+      let result = await fn.apply(service, args);
+      if (method === 'exportRun' && result) {
+        // the browser cannot open the files where they were written: give it a download address for each
+        const r = result as { files: string[] };
+        result = { ...r, downloads: r.files.map((f) => `/download/${encodeURIComponent(String(args[0]))}/${encodeURIComponent(basename(f))}`) };
+      }
       send(res, 200, { result: result ?? null });
     } catch (e) {
       // The services' errors are meant for the person (a bad file, a missing run): shown as they are.

@@ -113,7 +113,17 @@ export type PredictOptions = Omit<PredictRequest, 'runDir' | 'file'>;
 
 /** Result of exporting a run to ONNX, with the proof that onnxruntime computes what the trainer computed. */
 export interface ExportResult {
+  /** maxAbsDiff within tolerance (1e-4) and, for generation models, every decode agreed. */
+  ok: boolean;
+  /** The .onnx file(s) and, last, the sidecar JSON (absolute paths). */
   files: string[];
+  sidecar: string;
+  streaming: boolean;
+  /** 'validation': the run's held-out data; 'synthetic': random inputs (the data file could not be read again). */
+  checkedOn: 'validation' | 'synthetic';
+  warnings: string[];
+  /** Web host: where the browser downloads each file (same order as files). */
+  downloads?: string[];
   maxAbsDiff: number;
   checkedSamples: number;
   opset: number;
@@ -175,7 +185,8 @@ export interface StudioApi {
   predict(runId: string, options: PredictOptions): Promise<Prediction>;
 
   // Export ---------------------------------------------------------------------------------------------------------
-  exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult>;
+  /** Exports and proves; desktop: asks where to save first, and answers null when the person cancels. */
+  exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null>;
 }
 
 /** Request methods (everything but event subscriptions): what IPC and HTTP forward, by name. */

@@ -35,7 +35,9 @@ export interface StudioServiceOptions {
   /** Desktop: the system's open-file dialog. Absent in the web host (the page uploads files instead). */
   chooseFile?: () => Promise<string | null>;
   /** Exports a run folder to ONNX with its proof (src-main/services/export.ts). */
-  exportRun?: (runDir: string, opts: { streaming?: boolean }) => Promise<ExportResult>;
+  exportRun?: (runDir: string, opts: { streaming?: boolean; out?: string }) => Promise<ExportResult>;
+  /** Desktop: the system's save dialog for the exported model (null when cancelled); absent: <run>/export/model.onnx. */
+  chooseExportPath?: (suggested: string) => Promise<string | null>;
 }
 
 /** What a new project opens on: an LSTM on tiny Shakespeare that learns something within a minute. */
@@ -228,11 +230,25 @@ export class StudioService implements StudioApi {
 
   // Export ---------------------------------------------------------------------------------------------------------
 
-  async exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult> {
+  async exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null> {
     const runDir = this.runDir(runId);
     if (!this.opts.exportRun) throw new Error('ONNX export is not available in this build');
     if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet: export it once it has trained`);
-    return this.opts.exportRun(runDir, options);
+    let out: string | undefined;
+    if (this.opts.chooseExportPath) {
+      const name = `${(readRequest(runDir)?.name ?? runId).replace(/[^\w.-]+/g, '-').replace(/-+/g, '-').slice(0, 80)}.onnx`;
+      const chosen = await this.opts.chooseExportPath(name);
+      if (chosen === null) return null;
+      out = chosen;
+    }
+    return this.opts.exportRun(runDir, { ...options, ...(out ? { out } : {}) });
+  }
+
+  /** A file of a run's export/ folder (what the web host lets the browser download), or undefined. */
+  exportedFile(runId: string, name: string): string | undefined {
+    if (!RUN_ID.test(runId) || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return undefined;
+    const file = join(this.folder.runsDir, runId, 'export', name);
+    return existsSync(file) ? file : undefined;
   }
 
   /** Stops every live run and waits for each to write its checkpoint and summary (app quit, host shutdown). */

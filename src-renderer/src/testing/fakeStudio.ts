@@ -125,7 +125,7 @@ export function createFakeStudio(): FakeStudio {
       return () => listeners.delete(listener);
     },
     predict: (id, options) => answer('predict', [id, options], fake.prediction),
-    exportRun: (id, options) => answer('exportRun', [id, options], { files: ['/tmp/model.onnx'], maxAbsDiff: 1e-6, checkedSamples: 10, opset: 17, graph: [] } satisfies ExportResult),
+    exportRun: (id, options) => answer('exportRun', [id, options], { ok: true, files: ['/tmp/model.onnx', '/tmp/model.json'], sidecar: '/tmp/model.json', streaming: false, checkedOn: 'validation', warnings: [], maxAbsDiff: 1e-6, checkedSamples: 10, opset: 17, graph: [] } satisfies ExportResult),
   };
   function answer<T>(method: string, args: unknown[], value: T): Promise<T> {
     fake.calls.push({ method, args });
