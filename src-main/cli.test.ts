@@ -297,4 +297,12 @@ describe('the importer from the command line', () => {
     expect(p.labels).toHaveLength(60);
     expect(p.labels.filter((l: { id: string; label: string }) => l.label === (Number(l.id) % 2 ? 'up' : 'down')).length).toBeGreaterThan(50);
   });
+  it('train --resume RUN_DIR refuses what it cannot do, in one line', () => {
+    const none = cli('train', '--resume', join(tmp, 'no-such-run'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--resume .*no-such-run: no checkpoint\.bin there/);
+    const extra = cli('train', '--resume', join(tmp, 'no-such-run'), '--lr', '0.1');
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/--lr cannot change it \(only --steps, --workers and --json/);
+  });
 });

@@ -8,7 +8,7 @@
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import type { BenchResultEvent } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
-import { runBench, runInspect, runPredict, startRun, type RunEvent } from './services/runs';
+import { runBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
 import { ExportInputError, exportRun } from './services/export';
 
 class UsageError extends Error {}
@@ -32,6 +32,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--tokens char|word]
                   [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
+  seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
@@ -117,7 +118,42 @@ function dataChoice(o: DataFlags) {
 
 // ============================================== train =============================================================
 
-async function train(argv: string[]): Promise<number> {
+async function train(args: string[]): Promise<number> {
+  // `--resume RUN_DIR`: continue that run exactly as it was started (its run.json); only --steps, --workers and --json
+  // may be given beside it. (`--resume` alone, with --out DIR and the original flags, works as before.)
+  let argv = args;
+  let resumeDir: string | undefined;
+  const ri = argv.indexOf('--resume');
+  if (ri >= 0 && argv[ri + 1] !== undefined && !argv[ri + 1].startsWith('-')) {
+    resumeDir = resolve(argv[ri + 1]);
+    argv = [...argv.slice(0, ri + 1), ...argv.slice(ri + 2)];
+    const extra = argv.filter((a) => a.startsWith('--') && !['--resume', '--steps', '--workers', '--json'].includes(a.split('=')[0]));
+    if (extra.length) throw new UsageError(`--resume RUN_DIR continues the run as it was started; ${extra[0]} cannot change it (only --steps, --workers and --json can be given; to change settings, fork the run in the studio)`);
+    const recorded = readRunToResume(resumeDir);
+    argv = [...argv, '--data', recorded.data.path, '--out', resumeDir];
+    return trainWith(argv, recorded);
+  }
+  return trainWith(argv);
+}
+
+/** What `--resume RUN_DIR` needs from the run folder: its data request, model and settings (run.json). */
+function readRunToResume(runDir: string): { data: RunRequest['data']; model: RunRequest['model']; settings: TrainSettings; workers: number } {
+  if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new UsageError(`--resume ${runDir}: no checkpoint.bin there (is it a run folder that has trained?)`);
+  let r: { data?: RunRequest['data']; model?: RunRequest['model']; settings?: TrainSettings; workers?: number };
+  try {
+    r = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as typeof r;
+  } catch {
+    throw new UsageError(`--resume ${runDir}: its run.json is missing or damaged`);
+  }
+  if (!r.data?.path || !r.model || !r.settings) throw new UsageError(`--resume ${runDir}: its run.json lacks the data, model or settings`);
+  if (!existsSync(r.data.path)) throw new UsageError(`--resume ${runDir}: its dataset ${r.data.path} is gone (moved or deleted); put it back to continue`);
+  // run.json's data also records what was read (size, hash, summary…): keep only the request's own fields
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
+  const data = Object.fromEntries(keys.filter((k) => r.data![k] !== undefined).map((k) => [k, r.data![k]])) as RunRequest['data'];
+  return { data, model: r.model, settings: r.settings, workers: r.workers ?? 1 };
+}
+
+async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToResume>): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
     strict: true,
@@ -236,7 +272,11 @@ async function train(argv: string[]): Promise<number> {
   };
   if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
   const data = { path: dataPath, ...dataChoice(o), valFraction };
-  const handle = startRun({ runDir, data, model, settings, resume: o.resume, epochs, workers }, onEvent);
+  const request: RunRequest = recorded
+    ? { runDir, data: recorded.data, model: recorded.model, settings: { ...recorded.settings, steps: o.steps !== undefined ? settings.steps : recorded.settings.steps }, resume: true, workers: o.workers !== undefined ? workers : recorded.workers }
+    : { runDir, data, model, settings, resume: o.resume, epochs, workers };
+  totalSteps = request.settings.steps;
+  const handle = startRun(request, onEvent);
   const stop = (): void => {
     process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
     handle.stop();

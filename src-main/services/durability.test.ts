@@ -82,7 +82,8 @@ describe('kill -9 during training', () => {
       resume = true;
     }
     expect(kills.filter((k) => k < STEPS).length).toBeGreaterThanOrEqual(3);
-    const fin = spawnSync(process.execPath, [cli, ...flags(killed), '--resume'], { encoding: 'utf8' });
+    // the last continuation names only the run folder: its run.json says how it was started
+    const fin = spawnSync(process.execPath, [cli, 'train', '--resume', killed, '--json'], { encoding: 'utf8' });
     expect(fin.status, fin.stderr).toBe(0);
     const after = readCheckpoint(join(killed, 'checkpoint.bin'));
     expect(after.step).toBe(STEPS);
