@@ -295,7 +295,7 @@ function readFields(buf: Uint8Array): Field[] {
 
 const asInt = (f: Field): number => Number(BigInt.asIntN(64, f.int));
 const asString = (f: Field): string => utf8Decoder.decode(f.bytes);
-const asFloat = (f: Field): number => new DataView(f.bytes.buffer, f.bytes.byteOffset, 4).getFloat32(0, true);
+const asFloat = (f: Field): number => (f.bytes.length >= 4 ? new DataView(f.bytes.buffer, f.bytes.byteOffset, 4).getFloat32(0, true) : Number.NaN);
 
 /** Repeated int64: unpacked (one varint field each) or packed (one length-delimited run of varints). */
 function readInts(fields: Field[], field: number): number[] {
@@ -310,6 +310,7 @@ function readInts(fields: Field[], field: number): number[] {
         let r = 0n;
         let shift = 0n;
         for (;;) {
+          if (pos >= b.length || shift > 70n) throw new Error('protobuf: truncated or overlong packed varint');
           const x = b[pos++];
           r |= BigInt(x & 0x7f) << shift;
           if (x < 0x80) break;
@@ -414,13 +415,25 @@ function decodeValueInfo(f: Field[]): DecodedValueInfo {
   return { name, type, shape, ...(doc ? { docString: asString(doc) } : {}) };
 }
 
-/** Reads a .onnx file's structure and metadata_props (weights are not decoded). */
+/**
+ * Reads a .onnx file's structure and metadata_props (weights are not decoded). A malformed file (truncated, bad
+ * varints, unknown wire types, fields of the wrong kind) is refused with one Error saying so; every length is
+ * bounded by the bytes that remain, so a hostile header cannot make it allocate or loop.
+ */
 export function decodeModel(bytes: Uint8Array): DecodedModel {
+  try {
+    return decodeModelUnchecked(bytes);
+  } catch (e) {
+    throw new Error(`not a readable ONNX model (${(e as Error).message})`);
+  }
+}
+
+function decodeModelUnchecked(bytes: Uint8Array): DecodedModel {
   const m = readFields(bytes);
   const g = first(m, 7);
   if (!g) throw new Error('not an ONNX model: no graph');
   const gf = readFields(g.bytes);
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>; // keys come from the file
   for (const e of messages(m, 14)) metadata[first(e, 1) ? asString(first(e, 1)!) : ''] = first(e, 2) ? asString(first(e, 2)!) : '';
   const doc = first(m, 6);
   const gdoc = first(gf, 10);
