@@ -149,7 +149,7 @@ function readRunToResume(runDir: string): { data: RunRequest['data']; model: Run
   if (!existsSync(r.data.path)) throw new UsageError(`--resume ${runDir}: its dataset ${r.data.path} is gone (moved or deleted); put it back to continue`);
   // run.json's data also records what was read (size, hash, summary…): keep only the request's own fields
   const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
-  const data = Object.fromEntries(keys.filter((k) => r.data![k] !== undefined).map((k) => [k, r.data![k]])) as RunRequest['data'];
+  const data = Object.fromEntries(keys.filter((k) => r.data![k] !== undefined).map((k) => [k, r.data![k]])) as unknown as RunRequest['data'];
   return { data, model: r.model, settings: r.settings, workers: r.workers ?? 1 };
 }
 
