@@ -343,6 +343,7 @@ async function inspectCommand(argv: string[]): Promise<number> {
   lines.push('training pairs as the model sees them:', ...p.preview.map((x) => `  ${x.input}  →  ${x.output}`));
   if (r.chosen) {
     lines.push(`with your choices: ${r.chosen.shape} — ${r.chosen.summary}`);
+    if (r.chosen.pairs?.length) lines.push('  training pairs with your choices:', ...r.chosen.pairs.map((x) => `    ${x.input}  →  ${x.output}`));
     for (const w of r.chosen.warnings) lines.push(`warning: ${w}`);
     if (r.chosen.baseline) lines.push(`baseline to beat (${r.chosen.baseline.name}): ${Object.entries(r.chosen.baseline.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
   }

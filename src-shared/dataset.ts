@@ -80,6 +80,8 @@ export interface ChoicePreview {
   /** Time steps per training sequence (window, chunk or longest sentence kept). */
   sequenceLength?: number;
   batchesPerEpoch: number;
+  /** The training pairs of the data as built with these choices (input → output in the data's words and units). */
+  pairs?: { input: string; output: string }[];
 }
 
 /** The part of a ModelSpec the data fixes; the person chooses the rest (cell, layers, hidden size…). */

@@ -10,6 +10,7 @@ import type { DataRequest } from '../protocol';
 import { parseFile } from './parse';
 import type { ImportProgress } from './parsed';
 import type { DatasetChoice } from './build/choices';
+import { previewPairs } from './preview';
 import { buildTrainingData, propose, type Proposal } from './propose';
 
 const MAX_BYTES = 2 ** 30;
@@ -50,7 +51,7 @@ export async function inspectFile(
   let chosenError: string | undefined;
   try {
     const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
-    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: sequenceLengthOf(d), batchesPerEpoch: d.batchesPerEpoch };
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: sequenceLengthOf(d), batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d) };
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
     chosenError = e instanceof Error ? e.message : String(e);

@@ -16,14 +16,13 @@ import { groupTable, sequencesData } from './build/sequences';
 import { tabularData } from './build/tabular';
 import { taggingData } from './build/tagging';
 import { type Column, type ColumnType, DataError, type Parsed, type ParsedPairs, type ParsedTable } from './parsed';
+import { clip, quote, samplePositions, showValues } from './preview';
 import { fillGaps } from './series';
 import { buildVocabulary, encodeText, textData } from './text';
 
 export type { Proposal } from '../../src-shared/dataset';
 
 const ID_NAME = /^(seq(uence)?|series|session|subject|sample|trial|recording|sensor|track|group|id)([ _-]?id)?$/i;
-const clip = (s: string, n = 80): string => (s.length > n ? s.slice(0, n - 1) + '…' : s);
-const quote = (s: string): string => JSON.stringify(s);
 
 function describeColumns(t: ParsedTable): Proposal['columns'] {
   return t.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, ...(c.categories ? { distinct: c.categories.length } : {}) }));
@@ -71,11 +70,6 @@ function groupColumn(t: ParsedTable): Column | undefined {
     const distinct = new Set(labelStrings(c)).size;
     return distinct >= 2 && distinct <= t.rows / 2;
   });
-}
-
-function samplePositions(n: number, k = 5): number[] {
-  if (n <= k) return Array.from({ length: n }, (_, i) => i);
-  return Array.from({ length: k }, (_, i) => Math.floor((i * (n - 1)) / (k - 1)));
 }
 
 const dateText = (ms: number): string => {
@@ -211,7 +205,6 @@ function proposeTable(t: ParsedTable, file: string): Proposal {
       });
       const y = filled[inputs.indexOf(target)];
       const W = t.rows - lookback;
-      const show = (v: number[]): string => (v.length <= 6 ? v.map(fmt).join(', ') : `${v.slice(0, 3).map(fmt).join(', ')}, …, ${v.slice(-3).map(fmt).join(', ')}`);
       const warnings = missingWarnings(t, inputs);
       if (target.missing === t.rows) warnings.push(`target column "${target.name}" has no values`);
       return {
@@ -228,7 +221,7 @@ function proposeTable(t: ParsedTable, file: string): Proposal {
                 const when = date ? ` on ${dateText(date.numbers![at])}` : ` at row ${at + 1}`;
                 const input =
                   inputs.length === 1
-                    ? `${target.name} ${show(y.slice(s, at))}`
+                    ? `${target.name} ${showValues(y.slice(s, at))}`
                     : `${lookback} steps of ${inputs.map((c) => c.name).join(', ')}; last: ${inputs.map((c, i) => `${c.name} ${fmt(filled[i][at - 1])}`).join(', ')}`;
                 return { input, output: `${target.name}${when}: ${fmt(y[at])}` };
               }),

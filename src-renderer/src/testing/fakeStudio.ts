@@ -45,6 +45,7 @@ export const SAMPLE_INSPECTION: Inspection = {
     stateful: true,
     sequenceLength: 64,
     batchesPerEpoch: 10,
+    pairs: [{ input: '"To be or not to"', output: 'next characters "o be or not to "' }],
   },
 };
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-// DataView: opens on the saved dataset with the importer's proposal, a changed choice is read again, a file that
-// cannot be read is explained (role=alert) while the previous dataset stays, progress shows while reading, and
-// "Accept proposal" moves on to Design.
+// DataView: opens on the saved dataset with the importer's proposal and the training pairs as built with the
+// choices, a changed choice is read again, a file that cannot be read is explained (role=alert) while the previous
+// dataset stays, progress shows while reading, and "Accept proposal" moves on to Design.
 
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
@@ -41,6 +41,18 @@ describe('DataView', () => {
     expect(wrapper.text()).not.toContain('Target column');
     expect(wrapper.text()).not.toContain('Horizon');
     expect(wrapper.findAll('button').some((b) => b.attributes('aria-label') === 'Use sample Tiny text')).toBe(true);
+  });
+
+  it('shows the training pairs of the data as built with the choices, else the proposal\'s', async () => {
+    const wrapper = mount(DataView);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="training-pairs"]').text()).toContain('next characters "o be or not to "');
+    fake.inspection = { ...SAMPLE_INSPECTION, chosen: { ...SAMPLE_INSPECTION.chosen!, pairs: undefined } };
+    await useProjectStore().select('d1');
+    await flushPromises();
+    const pairs = wrapper.get('[data-testid="training-pairs"]').text();
+    expect(pairs).toContain('o be or');
+    expect(pairs).not.toContain('next characters');
   });
 
   it('reads the data again when a choice changes', async () => {
