@@ -82,6 +82,12 @@ export interface HiddenGradFlow {
 
 const GATE_KINDS: Record<string, number[]> = { rnn: [1], lstm: [0, 0, 1, 0], gru: [0, 0, 1] };
 
+/** Kernels of the current builds beyond KernelExports (optional, so that an older build still works). */
+interface ExtraKernels {
+  /** C = bias + A·B in one pass (gemm.ts gemm_bias): the same numbers as fill_rows then gemm(…, accumulate 1). */
+  gemm_bias?(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number): void;
+}
+
 export class WasmNetwork {
   readonly layout: ParamLayout;
   readonly map: MemoryMap;
@@ -184,6 +190,16 @@ export class WasmNetwork {
     return p;
   }
 
+  /** C(M, N) = bias + A·B for row-major A (lda) and B (ldb = ldc = N). */
+  private gemmBias(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, lda: number): void {
+    const gb = (this.k as KernelExports & ExtraKernels).gemm_bias;
+    if (gb) gb(C, A, B, bias, M, N, K, lda, 1, N, N);
+    else {
+      this.k.fill_rows(C, N, bias, M, N);
+      this.k.gemm(C, A, B, M, N, K, lda, 1, N, N, 1);
+    }
+  }
+
   private refreshTransposed(): void {
     if (!this.transposedStale) return;
     const k = this.k;
@@ -256,8 +272,7 @@ export class WasmNetwork {
     }
     const N = this.headRows;
     this.logits = this.arena.alloc(N * O);
-    k.fill_rows(this.logits, O, this.p(by), N, O);
-    k.gemm(this.logits, this.headIn, this.t(Wy), N, O, F, F, 1, O, O, 1);
+    this.gemmBias(this.logits, this.headIn, this.t(Wy), this.p(by), N, O, F, F);
 
     // Loss.
     this.hasLoss = batch.targetClasses !== undefined || batch.targetValues !== undefined;
@@ -329,7 +344,8 @@ export class WasmNetwork {
       const F = In - E;
       this.views();
       const base = input / 4;
-      for (let r = 0; r < T * B; r++) this.f32.set(features.subarray(r * F, (r + 1) * F), base + r * In + E);
+      if (E === 0) this.f32.set(features.subarray(0, T * B * F), base); // rows are contiguous: one copy
+      else for (let r = 0; r < T * B; r++) this.f32.set(features.subarray(r * F, (r + 1) * F), base + r * In + E);
     }
     return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, fold, input, layers: [], top: 0 };
   }
@@ -354,8 +370,7 @@ export class WasmNetwork {
           // Embedding fold: P = bx + E·Wx0ᵀ (V, G·H), then Gx0 = P[tokens].
           const V = run.embed!.shape[0];
           const P = this.arena.alloc(V * GH);
-          k.fill_rows(P, GH, this.p(w.bx), V, GH);
-          k.gemm(P, this.p(run.embed!), this.t(w.Wx), V, GH, In, In, 1, GH, GH, 1);
+          this.gemmBias(P, this.p(run.embed!), this.t(w.Wx), this.p(w.bx), V, GH, In, In);
           tokens = run.tokens;
           if (d === 1) {
             tokens = this.arena.alloc(T * B);
@@ -368,8 +383,7 @@ export class WasmNetwork {
             xs = this.arena.alloc(T * B * In);
             k.copy_time(xs, In, x, In, T, B, In, run.lengths, 1, 0);
           }
-          k.fill_rows(gx, GH, this.p(w.bx), T * B, GH);
-          k.gemm(gx, xs, this.t(w.Wx), T * B, GH, In, In, 1, GH, GH, 1);
+          this.gemmBias(gx, xs, this.t(w.Wx), this.p(w.bx), T * B, GH, In, In);
         }
         const hs = this.arena.alloc((T + 1) * B * H);
         const cs = cell === 'lstm' ? this.arena.alloc((T + 1) * B * H) : 0;
@@ -492,7 +506,8 @@ export class WasmNetwork {
       const In = layer.inputSize;
       const folded = l === 0 && run.fold;
       const needInputGrad = l > 0 || (run.embed !== undefined && !folded);
-      const dIn = needInputGrad ? this.allocZero(T * B * In) : 0;
+      // One direction: its GEMM writes dIn whole (accumulate 0), so it needs no zeroing first.
+      const dIn = needInputGrad ? (D === 1 ? this.arena.alloc(T * B * In) : this.allocZero(T * B * In)) : 0;
       const tmp = needInputGrad && D === 2 ? this.arena.alloc(T * B * In) : 0;
       for (let d = D - 1; d >= 0; d--) {
         const dir = layer.dirs[d];
@@ -529,7 +544,9 @@ export class WasmNetwork {
         // Weight gradients over all steps at once.
         k.gemm(this.g(w.Wh), dgh, dir.hs, GH, H, T * B, 1, GH, H, H, 1);
         k.colsum_acc(this.g(w.bh), dgh, GH, T * B, GH);
-        k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
+        // LSTM and RNN: both biases get the same gradient (dgh is dgx), and both start from zero: copy, not re-sum.
+        if (dgh === dgx) this.views().copyWithin(this.g(w.bx) / 4, this.g(w.bh) / 4, this.g(w.bh) / 4 + GH);
+        else k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
         if (folded) {
           // S = Σ dGx0 rows by token (V, G·H); dWx0 += Sᵀ·E; dE += S·Wx0.
           const embed = run.embed!;
@@ -544,7 +561,7 @@ export class WasmNetwork {
             k.gemm(tmp, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 0);
             k.copy_time(dIn, In, tmp, In, T, B, In, run.lengths, 1, 1);
           } else {
-            k.gemm(dIn, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 1);
+            k.gemm(dIn, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, D === 1 ? 0 : 1);
           }
         }
       }

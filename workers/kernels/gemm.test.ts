@@ -58,3 +58,30 @@ describe('gemm', () => {
     });
   }
 });
+
+type WithBias = KernelExports & { gemm_bias(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number): void };
+
+describe('gemm_bias', () => {
+  for (const [name, k] of builds) {
+    it(`${name}: equals fill_rows then gemm(accumulate) bit for bit`, () => {
+      const kb = k as WithBias;
+      const rng = new Rng(5);
+      const shapes: [number, number, number][] = [[1, 1, 1], [3, 1, 7], [7, 9, 0], [6, 8, 1], [31, 65, 300], [50, 257, 70], [33, 1024, 256], [200, 12, 513]];
+      for (let i = 0; i < 12; i++) shapes.push([1 + rng.int(90), 1 + rng.int(140), 1 + rng.int(600)]);
+      for (const [M, N, K] of shapes) {
+        const base = k.heap_base() + 64;
+        const pa = base, pb = pa + 4 * M * K + 64, pz = pb + 4 * K * N + 64, p1 = pz + 4 * N + 64, p2 = p1 + 4 * M * N + 64;
+        const need = p2 + 4 * M * N + 64;
+        if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+        const f = new Float32Array(k.memory.buffer);
+        for (let i = pa / 4; i < p2 / 4 + M * N; i++) f[i] = rng.uniform(-1, 1);
+        k.fill_rows(p1, N, pz, M, N);
+        k.gemm(p1, pa, pb, M, N, K, K, 1, N, N, 1);
+        kb.gemm_bias(p2, pa, pb, pz, M, N, K, K, 1, N, N);
+        const c1 = new Float32Array(k.memory.buffer, p1, M * N);
+        const c2 = new Float32Array(k.memory.buffer, p2, M * N);
+        expect(Array.from(c2), `M${M} N${N} K${K}`).toEqual(Array.from(c1));
+      }
+    });
+  }
+});

@@ -46,6 +46,39 @@ const WORK: usize = memory.data(WORK_FLOATS * 4, 64);
 const TILE: usize = memory.data(6 * NR * 4, 64);
 
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: i32): void {
+  gemmImpl(C, A, B, 0, M, N, K, sam, sak, ldb, ldc, accumulate);
+}
+
+/**
+ * C(M, N) = bias + A·B, bias (N) added to every row: the same numbers as fill_rows(C, bias) then gemm(…, 1), with
+ * the bias written into each C tile just before its first k block instead of in a pass of its own. For a large C
+ * (the input projections of all steps, tens of MiB) that pass left C in memory, and every micro-tile then stalled
+ * on reading it back; written just before, the tile is in L1 when the micro-kernel adds to it.
+ */
+export function gemm_bias(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32): void {
+  if (M <= 0 || N <= 0) return;
+  // Tiny K (one input feature: a rank-1 update, memory-bound) measured faster as a bias pass then the product.
+  if (K <= 4 || N == 1) {
+    for (let m = 0; m < M; m++) memory.copy(C + <usize>(m * ldc) * 4, bias, <usize>N * 4);
+    gemmImpl(C, A, B, 0, M, N, K, sam, sak, ldb, ldc, 1);
+    return;
+  }
+  gemmImpl(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, 1);
+}
+
+/** Copies the bias row (nc floats) into rows [0, mr) of C (row stride ldc floats). */
+function fillBias(C: usize, ldc: i32, bias: usize, mr: i32, nc: i32): void {
+  const n4 = nc & ~3;
+  for (let i = 0; i < mr; i++) {
+    const d = C + <usize>(i * ldc) * 4;
+    let j = 0;
+    for (; j < n4; j += 4) v128.store(d + <usize>j * 4, v128.load(bias + <usize>j * 4));
+    for (; j < nc; j++) store<f32>(d + <usize>j * 4, load<f32>(bias + <usize>j * 4));
+  }
+}
+
+// (bias ≠ 0 only from gemm_bias, with accumulate = 1 and N > 1, K > 0.)
+function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: i32): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let m = 0; m < M; m++) memory.fill(C + <usize>(m * ldc) * 4, 0, <usize>N * 4);
@@ -88,6 +121,7 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: 
         if (tn && mr == h) packAT(ap, Apc + <usize>ir * 4, sak, ir, ir + h, mBig, kc);
         else packA(ap, Apc + <usize>(ir * sam) * 4, sam, sak, mr, h, kc);
         const Cr = C + <usize>(ir * ldc + jc) * 4;
+        if (bias && pc == 0) fillBias(Cr, ldc, bias + <usize>jc * 4, mr, nc);
         let pb = bp;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);

@@ -1,0 +1,47 @@
+// The `bench --profile` breakdown: categories cover the step, shares add up, the peak is measured.
+import { describe, expect, it } from 'vitest';
+import type { BenchConfig } from './bench';
+import { enableRelaxedSimd, loadKernels, sourceTreeBinaries } from './kernels';
+import { formatProfile, profileBench } from './profile';
+
+enableRelaxedSimd();
+
+const SMALL: BenchConfig[] = [
+  { name: 'tiny-lstm', description: '', cell: 'lstm', layers: 2, hidden: 16, seqLen: 6, batch: 7, vocab: 11 },
+  { name: 'tiny-gru', description: '', cell: 'gru', layers: 1, hidden: 12, seqLen: 5, batch: 3, vocab: 0 },
+  { name: 'tiny-rnn', description: '', cell: 'rnn', layers: 1, hidden: 8, seqLen: 4, batch: 5, vocab: 9 },
+];
+
+describe('profileBench', () => {
+  for (const c of SMALL)
+    it(`breaks down a step of ${c.name}`, () => {
+      const k = loadKernels(sourceTreeBinaries()).exports;
+      const p = profileBench(k, c, { seconds: 0.05 });
+      expect(p.config).toBe(c.name);
+      expect(p.msPerStep).toBeGreaterThan(0);
+      const total = p.entries.reduce((s, e) => s + e.share, 0);
+      expect(total).toBeGreaterThan(0.5);
+      expect(total).toBeLessThan(1.5);
+      for (const e of p.entries) expect(e.share).toBeGreaterThanOrEqual(0);
+      const what = p.entries.map((e) => e.what).join('\n');
+      expect(what).toMatch(/recurrent forward: step GEMMs/);
+      expect(what).toMatch(/recurrent backward: gates/);
+      expect(what).toMatch(/GEMM: weight gradients/);
+      expect(what).toMatch(/optimiser/);
+      expect(p.crossingsPerStep).toBeGreaterThan(5);
+      expect(p.peak.fmaGflops).toBeGreaterThan(0);
+      expect(p.peak.gemmGflops).toBeGreaterThan(0);
+      expect(p.telemetryShare).toBeGreaterThanOrEqual(0);
+      const lines = formatProfile(p);
+      expect(lines[0]).toContain(`profile ${c.name}`);
+      expect(lines.some((l) => l.includes('WASM SIMD peak'))).toBe(true);
+    });
+
+  it('leaves the kernels usable for a normal network afterwards', async () => {
+    const k = loadKernels(sourceTreeBinaries()).exports;
+    profileBench(k, SMALL[0], { seconds: 0.02 });
+    const { benchTrainer } = await import('./bench');
+    const r = await benchTrainer(k, SMALL[0], { steps: 2, repeats: 1 });
+    expect(r.tokensPerSecond).toBeGreaterThan(0);
+  });
+});
