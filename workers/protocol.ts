@@ -4,6 +4,7 @@
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
 import type { ModelSpec, TrainSettings } from '../src-shared/model';
 import type { DataTransforms } from './engine/data-source';
+import type { BenchProfile } from './engine/profile';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
 import type { ExportReport, ExportRequest } from './export/export-run';
 
@@ -29,6 +30,8 @@ export interface StartBench {
   configs: string[];
   seconds: number;
   workers?: number;
+  /** Also profile each configuration (one worker): where a step's time goes, and the WASM SIMD peak. */
+  profile?: boolean;
 }
 
 export type ToTrainer =
@@ -81,6 +84,8 @@ export interface BenchResultEvent {
   tokensPerSecond: number;
   gflops: number;
   msPerStep: number;
+  /** With StartBench.profile: the step's time breakdown (workers/engine/profile.ts). */
+  profile?: BenchProfile;
 }
 
 

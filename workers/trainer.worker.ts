@@ -16,7 +16,8 @@ import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type TrainSettings } from '../s
 import relaxedWasm from './kernels/build/kernels.relaxed.wasm?asset';
 import simdWasm from './kernels/build/kernels.simd.wasm?asset';
 import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './engine/bench';
-import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
+import { profileBench } from './engine/profile';
+import { BEST_CHECKPOINT, encodeCheckpoint, readBestValLoss, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
 import type { TrainingData } from './engine/data-source';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { buildLayout, parameterCount } from './engine/layout';
@@ -202,10 +203,18 @@ async function run(req: StartRun): Promise<void> {
       emit({ type: 'checkpoint', step: trainer!.step, path: ckptPath });
     };
     let lastEval: { valLoss: number; metrics: Record<string, number> } | undefined;
+    // The best checkpoint (lowest validation loss so far) is kept beside the latest: the last good state of a run
+    // that later diverged or over-fitted, where a fork can start again.
+    let bestVal = req.resume ? readBestValLoss(req.runDir) : Number.POSITIVE_INFINITY;
     const evaluate = (): void => {
       const e = trainer!.evaluate();
       lastEval = e;
       emit(e);
+      if (s.checkpointEvery > 0 && Number.isFinite(e.valLoss) && e.valLoss < bestVal) {
+        bestVal = e.valLoss;
+        writeFileAtomic(join(req.runDir, BEST_CHECKPOINT), encodeCheckpoint(group ? group.rank.state() : trainer!.state()));
+        writeFileAtomic(join(req.runDir, `${BEST_CHECKPOINT}.json`), JSON.stringify({ step: trainer!.step, valLoss: e.valLoss }) + '\n');
+      }
     };
     if (trainer.step === 0) evaluate();
     let slice = performance.now();
@@ -250,7 +259,7 @@ async function run(req: StartRun): Promise<void> {
     await group?.close();
     if (e instanceof NonFiniteError) {
       // Keep what the run had: the last good checkpoint stays on disk (the diverged state is not written).
-      post({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Resume from the last checkpoint with a lower learning rate or gradient clipping.`, nonFinite: e.location });
+      post({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Fork or resume it from a checkpoint (its best is kept) with a lower learning rate or gradient clipping.`, nonFinite: e.location });
     } else {
       post({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
     }
@@ -312,7 +321,8 @@ async function bench(req: StartBench): Promise<void> {
           await group.close();
         }
       }
-      post({ type: 'bench-result', config: c.name, description: c.description, workers, kernels: variant, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep });
+      const profile = req.profile ? profileBench(exports, c, { seconds: Math.min(req.seconds, 2) }) : undefined;
+      post({ type: 'bench-result', config: c.name, description: c.description, workers, kernels: variant, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, profile });
       await yieldToMessages();
       if (stopRequested) break;
     }

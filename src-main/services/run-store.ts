@@ -15,6 +15,7 @@ import type { RunSummary } from '../../src-shared/dataset';
 import type { DoneEvent, StepEvent, TrainingEvent } from '../../src-shared/events';
 import type { ModelSpec } from '../../src-shared/model';
 import type { RunInfo, StartRunRequest } from '../../src-shared/studio-api';
+import { BEST_CHECKPOINT, checkpointStep } from '../../workers/engine/checkpoint';
 
 /** request.json: the person's request, with the names shown in lists. */
 export interface RunRequestFile extends StartRunRequest {
@@ -120,6 +121,7 @@ export function readRunInfo(runDir: string, id: string): RunInfo | undefined {
     workers: Number.isInteger(req.workers) && req.workers! > 0 ? req.workers! : 1,
     ...(summary ? { summary } : {}),
     resumable: existsSync(join(runDir, 'checkpoint.bin')),
+    checkpointSteps: keptCheckpoints(runDir).map((c) => c.step),
     ...(req.forkOf ? { forkOf: req.forkOf } : {}),
   };
 }
@@ -179,5 +181,16 @@ function thin(events: TrainingEvent[]): TrainingEvent[] {
     }
   }
   flush();
+  return out;
+}
+
+/** The checkpoints a run keeps (the latest, then the best by validation loss when it differs), with their steps. */
+export function keptCheckpoints(runDir: string): { path: string; step: number }[] {
+  const out: { path: string; step: number }[] = [];
+  for (const name of ['checkpoint.bin', BEST_CHECKPOINT]) {
+    const path = join(runDir, name);
+    const step = existsSync(path) ? checkpointStep(path) : undefined;
+    if (step !== undefined && !out.some((c) => c.step === step)) out.push({ path, step });
+  }
   return out;
 }

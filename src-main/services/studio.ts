@@ -22,9 +22,9 @@ import type {
   StartRunRequest,
   StudioApi,
 } from '../../src-shared/studio-api';
-import { readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
+import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { Project } from './project';
-import { readHistory, readRequest, readRunInfo, type RunRequestFile } from './run-store';
+import { keptCheckpoints, readHistory, readRequest, readRunInfo, type RunRequestFile } from './run-store';
 import { runInspect, runPredict, startRun, type RunHandle } from './runs';
 import { SAMPLES } from './samples';
 
@@ -162,12 +162,15 @@ export class StudioService implements StudioApi {
     return this.launch(runId, request, true);
   }
 
-  async forkRun(runId: string, settings: TrainSettings): Promise<RunInfo> {
+  async forkRun(runId: string, settings: TrainSettings, fromStep?: number): Promise<RunInfo> {
     const sourceDir = this.runDir(runId);
     const source = readRequest(sourceDir);
     if (!source) throw new Error(`run ${runId} has no readable request.json; it cannot be forked`);
-    const checkpoint = join(sourceDir, 'checkpoint.bin');
-    if (!existsSync(checkpoint)) throw new Error(`run ${runId} has no checkpoint to fork from`);
+    const kept = keptCheckpoints(sourceDir);
+    if (kept.length === 0) throw new Error(`run ${runId} has no checkpoint to fork from`);
+    const chosen = fromStep === undefined ? kept[0] : kept.find((c) => c.step === fromStep);
+    if (!chosen) throw new Error(`run ${runId} keeps checkpoints at step ${kept.map((c) => c.step).join(' and ')}, not at step ${fromStep}`);
+    const checkpoint = chosen.path;
     for (const k of ['batchSize', 'sequenceLength'] as const) {
       if (settings[k] !== source.settings[k]) throw new Error(`a fork keeps the ${k === 'batchSize' ? 'batch size' : 'sequence length'} of its source (${source.settings[k]}): the checkpoint's carried state depends on it`);
     }
@@ -176,7 +179,14 @@ export class StudioService implements StudioApi {
     const id = this.newRunId(source.model.cell);
     const runDir = join(this.folder.runsDir, id);
     mkdirSync(runDir, { recursive: true });
-    copyFileSync(checkpoint, join(runDir, 'checkpoint.bin'));
+    if (settings.optimizer === source.settings.optimizer) copyFileSync(checkpoint, join(runDir, 'checkpoint.bin'));
+    else {
+      // another optimiser cannot use this one's state (SGD's velocity is not Adam's first moment): start it afresh
+      const state = readCheckpoint(checkpoint);
+      state.moment1.fill(0);
+      state.moment2.fill(0);
+      writeFileAtomic(join(runDir, 'checkpoint.bin'), encodeCheckpoint(state));
+    }
     if (existsSync(join(sourceDir, 'run.json'))) copyFileSync(join(sourceDir, 'run.json'), join(runDir, 'run.json'));
     // the fork's charts start with its source's history up to the checkpoint
     const before = readHistory(sourceDir).filter((e) => e.step <= step && e.type !== 'done' && e.type !== 'checkpoint');

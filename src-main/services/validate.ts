@@ -155,7 +155,7 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   resumeRun: { required: [id] },
   stopRun: { required: [id] },
   continueRun: { required: [id] },
-  forkRun: { required: [id, settings] },
+  forkRun: { required: [id, settings], optional: [num(0, 1e9, true)] },
   deleteRun: { required: [id] },
   runHistory: { required: [id] },
   predict: { required: [id, predictOptions] },

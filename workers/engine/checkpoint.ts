@@ -5,7 +5,7 @@
 //                          float32 arrays in header order · u32 CRC-32 of everything before it.
 // A truncated or altered file fails the CRC check and is reported, never half-loaded.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type { TrainerState } from './trainer';
@@ -136,4 +136,37 @@ export function describeWriteError(e: unknown, path: string): string {
 
 export function readCheckpoint(path: string): TrainerState {
   return decodeCheckpoint(readFileSync(path), path);
+}
+
+/** The checkpoint with the lowest validation loss so far, kept beside the latest (with its loss in `<name>.json`). */
+export const BEST_CHECKPOINT = 'checkpoint.best.bin';
+
+/** The best validation loss a run recorded (to keep improving on it after a resume); +∞ when unknown. */
+export function readBestValLoss(runDir: string): number {
+  try {
+    const v = (JSON.parse(readFileSync(`${runDir}/${BEST_CHECKPOINT}.json`, 'utf8')) as { valLoss?: unknown }).valLoss;
+    return typeof v === 'number' && Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** The step a checkpoint was written at, from its header alone (no CRC pass over the whole file); undefined if unreadable. */
+export function checkpointStep(path: string): number | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(4096);
+      const n = readSync(fd, head, 0, head.length, 0);
+      if (n < 12 || head.readUInt32LE(0) !== MAGIC) return undefined;
+      const hLen = head.readUInt32LE(8);
+      const json = head.subarray(12, Math.min(n, 12 + hLen)).toString('utf8');
+      const step = (JSON.parse(json) as { step?: unknown }).step;
+      return typeof step === 'number' && Number.isInteger(step) && step >= 0 ? step : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }

@@ -38,7 +38,8 @@ export const useProjectStore = defineStore('project', () => {
   const importProgress = ref<{ bytesRead: number; bytesTotal: number; rows: number } | null>(null);
   const data = ref<DataChoices>({ ...DEFAULT_DATA });
   const model = ref<ModelChoice>({ ...DEFAULT_MODEL });
-  const settings = ref<TrainSettings>({ ...DEFAULT_TRAIN_SETTINGS });
+  // the studio checkpoints every 100 steps by default, so a crash or a divergence never costs a whole run
+  const settings = ref<TrainSettings>({ ...DEFAULT_TRAIN_SETTINGS, checkpointEvery: 100 });
   /** Data-parallel worker threads for the next run (one run's batch split across threads; same curve as one). */
   const workers = ref(1);
   const undoStack = ref<DesignSnapshot[]>([]);

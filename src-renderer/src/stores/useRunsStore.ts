@@ -242,12 +242,12 @@ export const useRunsStore = defineStore('runs', () => {
    * A new run from this run's last checkpoint with the settings on the Train screen (e.g. a lower learning rate
    * after a divergence); batch size and sequence length stay the source's, which the checkpoint depends on.
    */
-  async function fork(id: string): Promise<boolean> {
+  async function fork(id: string, fromStep?: number): Promise<boolean> {
     const source = runs.value.find((r) => r.id === id);
     if (!source) return false;
     const settings = { ...useProjectStore().settings, batchSize: source.settings.batchSize, sequenceLength: source.settings.sequenceLength };
     return control(id, 'forking', async () => {
-      const run = await studio().forkRun(id, settings);
+      const run = await studio().forkRun(id, settings, fromStep);
       upsert(run);
       await select(run.id);
     });

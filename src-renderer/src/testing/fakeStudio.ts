@@ -111,10 +111,10 @@ export function createFakeStudio(): FakeStudio {
     resumeRun: (id) => answer('resumeRun', [id], undefined),
     stopRun: (id) => answer('stopRun', [id], undefined),
     continueRun: (id) => answer('continueRun', [id], fake.runs.find((r) => r.id === id) ?? fakeRun(id)),
-    forkRun: (id, settings) => {
-      const run = fakeRun(`run-${nextRun++}`, { settings, totalSteps: settings.steps, status: 'starting', forkOf: { runId: id, step: 100 } });
+    forkRun: (id, settings, fromStep) => {
+      const run = fakeRun(`run-${nextRun++}`, { settings, totalSteps: settings.steps, status: 'starting', forkOf: { runId: id, step: fromStep ?? 100 } });
       fake.runs.push(run);
-      return answer('forkRun', [id, settings], run);
+      return answer('forkRun', [id, settings, fromStep], run);
     },
     deleteRun: (id) => {
       fake.runs = fake.runs.filter((r) => r.id !== id);

@@ -150,7 +150,7 @@ describe('TrainView', () => {
     fake.emit('a', { type: 'done', reason: 'diverged', step: 2, nonFinite: { step: 2, phase: 'loss', tensor: 'loss' } });
     await flushPromises();
     expect(wrapper.get('[data-testid="run-problem"]').text()).toBe(
-      'Diverged at step 2: non-finite loss in loss. Continue from the last checkpoint with a lower learning rate or stronger clipping.',
+      'Diverged at step 2: non-finite loss in loss. Fork it from its best checkpoint with a lower learning rate or stronger clipping.',
     );
     expect(wrapper.get('[data-testid="train-announcer"]').text()).toBe('RNN 1×64 on tiny.txt diverged at step 2.');
     expect(wrapper.get('[data-testid="train-announcer"]').attributes('aria-live')).toBe('polite');

@@ -33,7 +33,7 @@ describe('RunStatusBar', () => {
     const run = fakeRun('r1', { status: 'diverged', step: 412, nonFinite: { step: 412, phase: 'gradient', tensor: 'l1.Wh', layer: 1 } });
     const wrapper = mount(RunStatusBar, { props: { run, stats: null, eta: 10 } });
     expect(wrapper.get('[role="alert"]').text()).toBe(
-      'Diverged at step 412: non-finite gradient in l1.Wh (layer 2). Continue from the last checkpoint with a lower learning rate or stronger clipping.',
+      'Diverged at step 412: non-finite gradient in l1.Wh (layer 2). Fork it from its best checkpoint with a lower learning rate or stronger clipping.',
     );
     expect(wrapper.find('[data-testid="run-eta"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="run-status-badge"]').text()).toBe('Diverged');
