@@ -104,4 +104,28 @@ describe('kill -9 during training', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/changed since this run started: 3600 → 3609 bytes/);
   }, 60_000);
+  it('kill -9 during an export leaves the run intact and every written file whole', async () => {
+    const out = join(tmp, 'exported');
+    const args = ['train', '--data', data, '--out', out, '--hidden', '16', '--batch', '4', '--seq-len', '16', '--steps', '20', '--checkpoint-every', '10'];
+    expect(spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' }).status).toBe(0);
+    const before = readFileSync(join(out, 'checkpoint.bin'));
+    const { decodeModel } = await import('../../workers/export/onnx-proto');
+    for (const delay of [150, 400, 700, 1000]) {
+      const child = spawn(process.execPath, [cli, 'export', out], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', r));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await exited;
+      expect(readFileSync(join(out, 'checkpoint.bin')).equals(before)).toBe(true);
+      for (const f of ['model.onnx', 'model.json']) {
+        const p = join(out, 'export', f);
+        if (!existsSync(p)) continue;
+        if (f.endsWith('.onnx')) expect(decodeModel(readFileSync(p)).graph.nodes.length).toBeGreaterThan(0);
+        else expect(() => JSON.parse(readFileSync(p, 'utf8'))).not.toThrow();
+      }
+    }
+    const again = spawnSync(process.execPath, [cli, 'export', out, '--json'], { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').pop()!).maxAbsDiff).toBeLessThan(1e-4);
+  }, 120_000);
 });
