@@ -12,18 +12,14 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../workers/engine/checkpo
 import { readRunRecord } from '../../workers/predict';
 import { Project } from './project';
 import { readHistory, readRunInfo } from './run-store';
+import { Rng } from '../../workers/engine/rng';
 
 const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-fuzz-'));
 
+/** Uniform [0, 1) numbers from the engine's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 function mutate(bytes: Uint8Array, r: () => number): Uint8Array {

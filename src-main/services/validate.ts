@@ -67,9 +67,8 @@ const id = str(200, /^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 const fileName = str(255, /^[^/\\\0]+$/);
 const column = str(200);
 
-const dataChoices = obj({
-  'format': oneOf(['auto', ...FORMATS]),
-  'valFraction': num(0.01, 0.5),
+/** The choices of the Data screen that override the importer's proposal (shared by both shapes below). */
+const OVERRIDES: Record<string, Check> = {
   'shape?': oneOf(PROBLEM_SHAPES),
   'input?': arrayOf(column, 200),
   'target?': column,
@@ -82,22 +81,14 @@ const dataChoices = obj({
   'maxLength?': num(1, 20000, true),
   'vocabularyCap?': num(4, 1_000_000, true),
   'testFraction?': num(0, 0.5),
-});
+};
+/** DataChoices (a run's data request without its path). */
+const dataChoices = obj({ ...OVERRIDES, 'format': oneOf(['auto', ...FORMATS]), 'valFraction': num(0.01, 0.5) });
+/** Partial<DatasetChoice> (what inspect builds from). */
 const datasetChoice = obj({
-  'shape?': oneOf(PROBLEM_SHAPES),
-  'input?': arrayOf(column, 200),
-  'target?': column,
-  'sequence?': column,
-  'step?': column,
-  'lookback?': num(1, 20000, true),
-  'horizon?': num(1, 10000, true),
-  'stride?': num(1, 10000, true),
+  ...OVERRIDES,
   'season?': num(1, 10000, true),
-  'tokens?': oneOf(['char', 'word']),
-  'maxLength?': num(1, 20000, true),
-  'vocabularyCap?': num(4, 1_000_000, true),
   'valFraction?': num(0.01, 0.5),
-  'testFraction?': num(0, 0.5),
   'seed?': num(0, 2 ** 32 - 1, true),
   'batchSize?': num(1, 4096, true),
 });

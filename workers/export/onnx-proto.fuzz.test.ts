@@ -4,16 +4,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { DataType, decodeModel, encodeModel, leBytes, type ModelProto } from './onnx-proto';
+import { Rng } from '../engine/rng';
 
+/** Uniform [0, 1) numbers from the engine's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 const model: ModelProto = {
