@@ -275,8 +275,9 @@ export class StudioService implements StudioApi {
   private launch(id: string, request: RunRequestFile, resume: boolean): RunInfo {
     const runDir = join(this.folder.runsDir, id);
     const path = this.folder.datasetPath(request.datasetId);
+    const before = resume ? readRunInfo(runDir, id) : undefined;
     const info: RunInfo = {
-      ...(resume ? (readRunInfo(runDir, id) as RunInfo) : {}),
+      ...(before ?? {}),
       id,
       name: request.name,
       datasetId: request.datasetId,
@@ -285,7 +286,7 @@ export class StudioService implements StudioApi {
       data: request.data,
       model: request.model,
       settings: request.settings,
-      step: resume ? (readRunInfo(runDir, id)?.step ?? 0) : 0,
+      step: before?.step ?? 0,
       totalSteps: request.settings.steps,
       createdAt: request.createdAt,
       workers: request.workers ?? 1,
