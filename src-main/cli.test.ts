@@ -234,6 +234,47 @@ describe('seqstudio bench', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--config Z: expected one of A, B, C, D/);
   });
+  it('--profile prints where a step goes under the result', () => {
+    const r = cli('bench', '--config', 'D', '--seconds', '0.2', '--profile');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('profile D:'));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at - 1]).toMatch(/^\s+D\s+[\d,]+ tok\/s/); // right after the result line
+    expect(lines[at]).toMatch(/ms\/step \(instrumented [\d.]+\), \d+ JS→WASM calls\/step/);
+    expect(r.stdout).toMatch(/%\s+[\d.]+ ms\s+GEMM: /);
+    expect(r.stdout).toMatch(/recurrent forward: step GEMMs/);
+    expect(r.stdout).toMatch(/of the WASM SIMD peak [\d.]+ GFLOP\/s/);
+  });
+  it('--profile --json carries the breakdown in the line', () => {
+    const r = cli('bench', '--config', 'D', '--seconds', '0.2', '--profile', '--json');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n')[0]);
+    expect(line.profile.config).toBe('D');
+    expect(line.profile.entries.some((e: { what: string }) => e.what.startsWith('GEMM'))).toBe(true);
+    expect(line.profile.peak.fmaGflops).toBeGreaterThan(0);
+  });
+  it('--generate times generation beside onnxruntime and checks the tokens agree', () => {
+    const r = cli('bench', '--generate', '--config', 'A', '--tokens', '40');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^generate A\s+ours\s+[\d,]+ tok\/s\s+onnxruntime\s+[\d,]+ tok\/s\s+ratio [\d.]+×\s+tokens agree/m);
+    const j = cli('bench', '--generate', '--config', 'B-GRU', '--tokens', '20', '--json');
+    expect(j.code).toBe(0);
+    const line = JSON.parse(j.stdout.trim().split('\n')[0]);
+    expect(line).toMatchObject({ type: 'bench-generate', config: 'B-GRU', tokens: 20, tokensAgree: true, onnxruntimeThreads: 1 });
+    expect(line.tokensPerSecond).toBeGreaterThan(0);
+    expect(line.onnxruntimeTokensPerSecond).toBeGreaterThan(0);
+  });
+  it('--generate refuses a numeric configuration and flags of the training benchmark', () => {
+    const d = cli('bench', '--generate', '--config', 'D');
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/--config D: --generate needs a text configuration/);
+    const w = cli('bench', '--generate', '--workers', '2');
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--workers does not apply to --generate/);
+  });
 });
 
 describe('the importer from the command line', () => {

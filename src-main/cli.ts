@@ -2,7 +2,8 @@
 // worker threads through services/runs.ts, the benchmark beside PyTorch.
 //
 //   seqstudio train --data FILE [options]      train a model, print progress, write a run folder
-//   seqstudio bench [--config NAME] [options]  time training steps, optionally beside PyTorch
+//   seqstudio bench [--config NAME] [options]  time training steps, optionally beside PyTorch; --profile: where a
+//                                               step's time goes; --generate: text generation beside onnxruntime
 //   seqstudio export RUN_DIR [--out FILE.onnx]  write ONNX + sidecar JSON, checked in onnxruntime
 //
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
@@ -14,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
-import type { BenchResultEvent } from '../workers/protocol';
+import { formatProfile } from '../workers/engine/profile';
+import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
+import type { BenchResultEvent, GenerateBenchResultEvent } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
-import { runBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
+import { runBench, runGenerateBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
 import { ExportInputError, exportRun } from './services/export';
 
 class UsageError extends Error {}
@@ -34,7 +37,8 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
-  seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--seconds S] [--json]
+  seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--profile] [--seconds S] [--json]
+  seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
@@ -42,6 +46,9 @@ proposal unless flags override it. COL is a column name, or its 1-based position
 export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
+bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak;
+bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
+same model's --streaming export (one thread), and checks that both generate the same tokens.
 --json prints one JSON object per line, the last one the summary.`;
 
 // ============================================== argument helpers ==================================================
@@ -449,19 +456,44 @@ async function bench(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
     strict: true,
-    options: { config: { type: 'string' }, workers: { type: 'string' }, 'vs-pytorch': { type: 'boolean' }, seconds: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      config: { type: 'string' },
+      workers: { type: 'string' },
+      'vs-pytorch': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      generate: { type: 'boolean' },
+      tokens: { type: 'string' },
+      seconds: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
-  const configs = o.config ? o.config.split(',').map((s) => s.trim()) : BENCH_CONFIGS.map((c) => c.name);
+  const configs = o.config ? o.config.split(',').map((s) => s.trim()) : o.generate ? GENERATE_DEFAULT_CONFIGS : BENCH_CONFIGS.map((c) => c.name);
   for (const c of configs) if (!BENCH_CONFIGS.some((b) => b.name === c)) throw new UsageError(`--config ${c}: expected one of ${BENCH_CONFIGS.map((b) => b.name).join(', ')}`);
+  const json = o.json ?? false;
+  if (o.generate) {
+    for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets its length)`);
+    const text = BENCH_CONFIGS.filter((b) => b.vocab > 0).map((b) => b.name);
+    for (const c of configs) if (!text.includes(c)) throw new UsageError(`--config ${c}: --generate needs a text configuration (one of ${text.join(', ')})`);
+    return benchGenerateCommand(configs, int(o.tokens, 'tokens', 2, 100_000) ?? 500, json);
+  }
+  if (o.tokens !== undefined) throw new UsageError('--tokens goes with --generate');
   const workers = int(o.workers, 'workers', 1, 64) ?? 1;
   const seconds = real(o.seconds, 'seconds', 0.1, 600) ?? 2;
-  const json = o.json ?? false;
+  const profile = o.profile ?? false;
   const ours: BenchResultEvent[] = [];
   if (!json) process.stdout.write(`Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
-  await runBench(configs, seconds, workers, (r) => {
-    ours.push(r);
-    if (!json) process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
-  });
+  await runBench(
+    configs,
+    seconds,
+    workers,
+    (r) => {
+      ours.push(r);
+      if (json) return;
+      process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
+      if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
+    },
+    profile,
+  );
   // PyTorch at the same thread count; with several workers, its best of 1 and N threads (on a small machine more
   // threads can be slower for PyTorch), so the ratio is against the best it does.
   let torch: PyTorchBench[] = [];
@@ -480,10 +512,33 @@ async function bench(argv: string[]): Promise<number> {
     const t = torch.filter((x) => x.config === r.config).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
     if (json)
       process.stdout.write(
-        JSON.stringify({ type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels, pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined }) + '\n',
+        JSON.stringify({ type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels, pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined, profile: r.profile }) + '\n',
       );
     else if (t)
       process.stdout.write(`  ${r.config.padEnd(6)} ours ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)  PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+  }
+  return 0;
+}
+
+/** `bench --generate`: greedy text generation, ours beside onnxruntime-node; exit code 1 when the tokens differ. */
+async function benchGenerateCommand(configs: string[], tokens: number, json: boolean): Promise<number> {
+  const results: GenerateBenchResultEvent[] = [];
+  if (!json) process.stdout.write(`Greedy text generation, ${fmtInt(tokens)} tokens from a 16-token prime, one network step per token with the state carried; onnxruntime-node on the --streaming export of the same parameters, 1 thread; median of 5 runs\n`);
+  await runGenerateBench(configs, { tokens }, (r) => {
+    results.push(r);
+    if (json)
+      process.stdout.write(
+        JSON.stringify({ type: 'bench-generate', config: r.config, description: r.description, tokens: r.tokens, prime: r.prime, tokensPerSecond: r.ours.tokensPerSecond, onnxruntimeTokensPerSecond: r.onnxruntime.tokensPerSecond, ratio: r.ratio, tokensAgree: r.tokensAgree, firstDifference: r.firstDifference, kernels: r.kernels, onnxruntime: r.onnxruntime.version, onnxruntimeThreads: r.onnxruntime.threads }) + '\n',
+      );
+    else
+      process.stdout.write(
+        `generate ${r.config.padEnd(6)} ours ${fmtInt(r.ours.tokensPerSecond).padStart(7)} tok/s  onnxruntime ${fmtInt(r.onnxruntime.tokensPerSecond).padStart(7)} tok/s  ratio ${r.ratio.toFixed(2)}×  ${r.tokensAgree ? 'tokens agree' : `tokens DIFFER from position ${r.firstDifference}`}  (${r.description}; ${r.kernels}, onnxruntime ${r.onnxruntime.version})\n`,
+      );
+  });
+  const bad = results.filter((r) => !r.tokensAgree);
+  if (bad.length) {
+    process.stderr.write(`seqstudio bench: greedy generation in onnxruntime differs from ours for ${bad.map((r) => r.config).join(', ')}\n`);
+    return 1;
   }
   return 0;
 }

@@ -7,6 +7,7 @@ import type { DataTransforms } from './engine/data-source';
 import type { BenchProfile } from './engine/profile';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
 import type { ExportReport, ExportRequest } from './export/export-run';
+import type { GenerateBenchResult } from './export/bench-generate';
 
 export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
 export type { ExportReport, ExportRequest } from './export/export-run';
@@ -34,9 +35,20 @@ export interface StartBench {
   profile?: boolean;
 }
 
+/** `seqstudio bench --generate`: greedy text generation, ours beside onnxruntime-node (workers/export/bench-generate.ts). */
+export interface StartGenerateBench {
+  type: 'bench-generate';
+  configs: string[];
+  /** Tokens generated per timing (default 500). */
+  tokens?: number;
+  /** Timings per side after a warm-up (default 5); the median is reported. */
+  repeats?: number;
+}
+
 export type ToTrainer =
   | StartRun
   | StartBench
+  | StartGenerateBench
   | ({ type: 'predict' } & PredictRequest)
   | { type: 'inspect'; path: string; format: DataRequest['format']; choice?: Partial<DatasetChoice> }
   /** Export a run folder to ONNX and check it in onnxruntime (workers/export/export-run.ts). */
@@ -88,6 +100,11 @@ export interface BenchResultEvent {
   profile?: BenchProfile;
 }
 
+/** One configuration of StartGenerateBench (then 'bench-done' after the last). */
+export interface GenerateBenchResultEvent extends GenerateBenchResult {
+  type: 'bench-generate-result';
+  kernels: 'relaxed-simd' | 'simd';
+}
 
 export type FromTrainer =
   | ReadyEvent
@@ -99,6 +116,7 @@ export type FromTrainer =
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | BenchResultEvent
+  | GenerateBenchResultEvent
   | { type: 'bench-done' }
   | Prediction
   | InspectionEvent

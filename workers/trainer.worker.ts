@@ -24,9 +24,10 @@ import { buildLayout, parameterCount } from './engine/layout';
 import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } from './engine/parallel';
 import { NonFiniteError, Trainer, type TrainerState } from './engine/trainer';
 import { inspectFile, loadTrainingData, type LoadedData } from './data/load';
-import type { FromTrainer, RunSummary, StartBench, StartRun, ToTrainer } from './protocol';
+import type { FromTrainer, RunSummary, StartBench, StartGenerateBench, StartRun, ToTrainer } from './protocol';
 import { predict } from './predict';
 import { ExportInputError, exportRunFolder } from './export/export-run';
+import { benchGenerate } from './export/bench-generate';
 
 if (!parentPort) throw new Error('trainer.worker must run in a worker thread');
 const port = parentPort;
@@ -116,6 +117,9 @@ else
         break;
       case 'bench':
         void bench(msg);
+        break;
+      case 'bench-generate':
+        void benchGenerateAll(msg);
         break;
       case 'inspect':
         inspectFile(msg.path, msg.format, msg.choice, (p) => post({ type: 'import-progress', ...p })).then(
@@ -323,6 +327,24 @@ async function bench(req: StartBench): Promise<void> {
       }
       const profile = req.profile ? profileBench(exports, c, { seconds: Math.min(req.seconds, 2) }) : undefined;
       post({ type: 'bench-result', config: c.name, description: c.description, workers, kernels: variant, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, profile });
+      await yieldToMessages();
+      if (stopRequested) break;
+    }
+    post({ type: 'bench-done' });
+  } catch (e) {
+    post({ type: 'fatal', message: (e as Error).message });
+  }
+}
+
+/** `bench --generate`: generation speed of each configuration, ours beside onnxruntime (export/bench-generate.ts). */
+async function benchGenerateAll(req: StartGenerateBench): Promise<void> {
+  try {
+    const { exports, variant } = kernels();
+    for (const name of req.configs) {
+      const c = BENCH_CONFIGS.find((x) => x.name === name);
+      if (!c) throw new Error(`no benchmark configuration "${name}" (have ${BENCH_CONFIGS.map((x) => x.name).join(', ')})`);
+      const r = await benchGenerate(exports, c, { tokens: req.tokens, repeats: req.repeats });
+      post({ type: 'bench-generate-result', kernels: variant, ...r });
       await yieldToMessages();
       if (stopRequested) break;
     }

@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
 import { describeWriteError, writeFileAtomic } from '../../workers/engine/checkpoint';
-import type { BenchResultEvent, DataRequest, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
+import type { BenchResultEvent, DataRequest, GenerateBenchResultEvent, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import type { Prediction, PredictRequest } from '../../workers/predict';
 import type { DatasetChoice } from '../../workers/data/build/choices';
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
@@ -226,8 +226,8 @@ export async function runPredict(req: PredictRequest): Promise<Prediction> {
   }
 }
 
-/** Runs the trainer benchmark in a worker thread; yields one result per configuration. */
-export async function runBench(configs: string[], seconds: number, workers: number, onResult: (r: BenchResultEvent) => void): Promise<void> {
+/** Runs the trainer benchmark in a worker thread; yields one result per configuration (with `profile`, each with its time breakdown). */
+export async function runBench(configs: string[], seconds: number, workers: number, onResult: (r: BenchResultEvent) => void, profile = false): Promise<void> {
   const worker = createTrainerWorker();
   try {
     await new Promise<void>((resolveDone, reject) => {
@@ -238,7 +238,26 @@ export async function runBench(configs: string[], seconds: number, workers: numb
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'bench', configs, seconds, workers } satisfies ToTrainer);
+      worker.postMessage({ type: 'bench', configs, seconds, workers, profile } satisfies ToTrainer);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Times greedy text generation, ours beside onnxruntime-node, in a worker thread; one result per configuration. */
+export async function runGenerateBench(configs: string[], opts: { tokens?: number; repeats?: number }, onResult: (r: GenerateBenchResultEvent) => void): Promise<void> {
+  const worker = createTrainerWorker();
+  try {
+    await new Promise<void>((resolveDone, reject) => {
+      worker.on('message', (m: FromTrainer) => {
+        if (m.type === 'bench-generate-result') onResult(m);
+        else if (m.type === 'bench-done') resolveDone();
+        else if (m.type === 'fatal') reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
+      worker.postMessage({ type: 'bench-generate', configs, tokens: opts.tokens, repeats: opts.repeats } satisfies ToTrainer);
     });
   } finally {
     await worker.terminate();

@@ -40,11 +40,16 @@ export function generateTokens(net: WasmNetwork, prime: Int32Array, length: numb
     for (let t = 0; t < T; t++) f.set(opts.features, t * F);
     return f;
   };
+  // Greedy picks read the logits in place (a view, read before the next forward); sampling takes a softmax copy.
+  const scores = (): Float32Array => (opts.temperature > 0 ? net.probabilities(opts.temperature) : net.outputsView());
   // Prime: the whole prefix in one pass, keep the final state.
-  let batch: Batch = { batchSize: 1, steps: prime.length, tokens: prime, features: featuresFor(prime.length) };
-  net.forward(batch);
-  let state = net.finalStates();
-  let probs = opts.temperature > 0 ? net.probabilities(opts.temperature) : net.outputs();
+  net.forward({ batchSize: 1, steps: prime.length, tokens: prime, features: featuresFor(prime.length) });
+  // Then one step per token. The state travels in the same two arrays (finalStates writes into what the next step
+  // reads), and the step's batch is built once: a token costs one network step and no allocations here.
+  const state = net.finalStates();
+  const token = new Int32Array(1);
+  const step: Batch = { batchSize: 1, steps: 1, tokens: token, features: featuresFor(1), initialH: state.h, initialC: state.c };
+  let probs = scores();
   const out = new Int32Array(length);
   let last = (prime.length - 1) * O;
   for (let i = 0; i < length; i++) {
@@ -52,10 +57,10 @@ export function generateTokens(net: WasmNetwork, prime: Int32Array, length: numb
     out[i] = tok;
     if (tok === opts.stopToken) return out.subarray(0, i + 1);
     if (i === length - 1) break;
-    batch = { batchSize: 1, steps: 1, tokens: Int32Array.of(tok), features: featuresFor(1), initialH: state.h, initialC: state.c };
-    net.forward(batch);
-    state = net.finalStates();
-    probs = opts.temperature > 0 ? net.probabilities(opts.temperature) : net.outputs();
+    token[0] = tok;
+    net.forward(step);
+    net.finalStates(state);
+    probs = scores();
     last = 0;
   }
   return out;

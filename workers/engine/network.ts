@@ -10,6 +10,9 @@
 // Embedding fold: when layer 0 reads only tokens and the vocabulary is smaller than T·B, its input projection is
 // a table lookup: P = E·Wx0ᵀ + bx (V, G·H) once per step, then Gx0 = P[tokens]. Backward scatters dGx0 by token
 // into S (V, G·H), then dWx0 += Sᵀ·E and dE += S·Wx0 — the same numbers with far fewer FLOPs for small V.
+// Token memo (generation, one token per forward): the same row of P for each token as it is first met, computed
+// as the unfolded forward computes it (bx + E[tok]·Wx0ᵀ, the same GEMM call) and kept until the parameters
+// change, so a generated token costs no layer-0 input projection and gives bit-identical numbers.
 
 import { CELL_GATES } from '../../src-shared/model';
 import { type Batch, dropoutSeed, headPerStep } from './batch';
@@ -58,6 +61,8 @@ interface StackRun {
   embed?: TensorSlot;
   /** Layer 0 reads only tokens through a vocabulary smaller than T·B: use the embedding fold. */
   fold: boolean;
+  /** One token (T·B = 1; inference without targets, so never backward) read by layer 0 alone: token memo. */
+  memo: boolean;
   input: number; // (T, B, In0) embedded tokens and/or features
   layers: LayerRun[];
   top: number; // (T, B, D·H)
@@ -81,6 +86,8 @@ export interface HiddenGradFlow {
 }
 
 const GATE_KINDS: Record<string, number[]> = { rnn: [1], lstm: [0, 0, 1, 0], gru: [0, 0, 1] };
+/** Largest token memo (D·V·G·H floats, 16 MiB): beyond it a generated token is projected afresh each step. */
+const TOKEN_MEMO_FLOATS = 4 << 20;
 
 /** Kernels of the current builds beyond KernelExports (optional, so that an older build still works). */
 interface ExtraKernels {
@@ -108,6 +115,8 @@ export class WasmNetwork {
   private perStep = true;
   private scratch = 0;
   private lastBatch?: Batch;
+  /** Token memo (see the header): rows (D, V, G·H) of layer 0's input projection, and which are filled. */
+  private tokenMemo?: { rows: Float32Array; filled: Uint8Array };
 
   constructor(kernels: KernelExports, spec: ParamLayout['spec']) {
     this.k = kernels;
@@ -202,6 +211,7 @@ export class WasmNetwork {
 
   private refreshTransposed(): void {
     if (!this.transposedStale) return;
+    this.tokenMemo?.filled.fill(0);
     const k = this.k;
     for (const s of this.layout.tensors) {
       if (s.role === 'Wx' || s.role === 'Wh' || s.role === 'Wy') k.transpose(this.t(s), this.p(s), s.shape[0], s.shape[1]);
@@ -226,7 +236,7 @@ export class WasmNetwork {
     this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
 
     // Encoder (or the only) stack.
-    const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed);
+    const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed, !train && !this.layout.decoder && !batch.targetClasses && !batch.targetValues);
     const L = this.layout.encoder.layers;
     const D = this.layout.encoder.directions;
     const H = this.layout.encoder.hiddenSize;
@@ -303,6 +313,12 @@ export class WasmNetwork {
     return this.views().slice(this.logits / 4, this.logits / 4 + n);
   }
 
+  /** outputs() without the copy: a live view of WASM memory, valid until the next forward (generation reads it at once). */
+  outputsView(): Float32Array {
+    const n = this.headRows * this.layout.spec.output.size;
+    return this.views().subarray(this.logits / 4, this.logits / 4 + n);
+  }
+
   /** Softmax of the last forward's logits at temperature T (a copy). */
   probabilities(temperature = 1): Float32Array {
     const O = this.layout.spec.output.size;
@@ -312,25 +328,32 @@ export class WasmNetwork {
     return this.views().slice(tmp / 4, tmp / 4 + this.headRows * O);
   }
 
-  /** Final states of the top-level stack (decoder for encoder–decoder), (L·D, B, H), for TBPTT and generation. */
-  finalStates(): { h: Float32Array; c?: Float32Array } {
+  /**
+   * Final states of the top-level stack (decoder for encoder–decoder), (L·D, B, H), for TBPTT and generation.
+   * `into`: arrays of that size to write them to (and return) instead of new ones — generation carries its state
+   * step after step in the same two arrays.
+   */
+  finalStates(into?: { h: Float32Array; c?: Float32Array }): { h: Float32Array; c?: Float32Array } {
     const run = this.dec ?? this.enc!;
     const { layers, directions: D, hiddenSize: H, cell } = run.stack;
     const B = run.B;
-    const h = new Float32Array(layers * D * B * H);
-    const c = cell === 'lstm' ? new Float32Array(layers * D * B * H) : undefined;
+    const n = layers * D * B * H;
+    const h = into?.h.length === n ? into.h : new Float32Array(n);
+    const c = cell === 'lstm' ? (into?.c?.length === n ? into.c : new Float32Array(n)) : undefined;
     for (let l = 0; l < layers; l++)
       for (let d = 0; d < D; d++) {
-        h.set(this.finalState(run, l, d, 'h'), (l * D + d) * B * H);
-        if (c) c.set(this.finalState(run, l, d, 'c'), (l * D + d) * B * H);
+        this.finalState(run, l, d, 'h', h, (l * D + d) * B * H);
+        if (c) this.finalState(run, l, d, 'c', c, (l * D + d) * B * H);
       }
     return { h, c };
   }
 
-  private inputRun(stack: StackLayout, T: number, B: number, lengths: Int32Array | undefined, tokens: Int32Array | undefined, features: Float32Array | undefined, embed: TensorSlot | undefined): StackRun {
+  private inputRun(stack: StackLayout, T: number, B: number, lengths: Int32Array | undefined, tokens: Int32Array | undefined, features: Float32Array | undefined, embed: TensorSlot | undefined, memoOk = false): StackRun {
     const In = stack.inputSizes[0];
-    const fold = embed !== undefined && tokens !== undefined && !features && embed.shape[1] === In && embed.shape[0] < T * B;
-    const input = fold ? 0 : this.arena.alloc(T * B * In);
+    const tokensOnly = embed !== undefined && tokens !== undefined && !features && embed.shape[1] === In;
+    const fold = tokensOnly && embed.shape[0] < T * B;
+    const memo = memoOk && tokensOnly && !fold && T * B === 1 && embed.shape[0] * stack.gates * stack.hiddenSize * stack.directions <= TOKEN_MEMO_FLOATS;
+    const input = fold || memo ? 0 : this.arena.alloc(T * B * In);
     const lengthOf = lengths ?? new Int32Array(B).fill(T);
     const lengthsPtr = lengths ? this.putInt(lengths) : 0;
     let tokPtr = 0;
@@ -338,7 +361,7 @@ export class WasmNetwork {
     if (embed && tokens) {
       E = embed.shape[1];
       tokPtr = this.putInt(tokens);
-      if (!fold) this.k.embed_forward(input, In, this.p(embed), E, tokPtr, T * B);
+      if (!fold && !memo) this.k.embed_forward(input, In, this.p(embed), E, tokPtr, T * B);
     }
     if (features) {
       const F = In - E;
@@ -347,7 +370,7 @@ export class WasmNetwork {
       if (E === 0) this.f32.set(features.subarray(0, T * B * F), base); // rows are contiguous: one copy
       else for (let r = 0; r < T * B; r++) this.f32.set(features.subarray(r * F, (r + 1) * F), base + r * In + E);
     }
-    return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, fold, input, layers: [], top: 0 };
+    return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, fold, memo, input, layers: [], top: 0 };
   }
 
   private stackForward(run: StackRun, train: boolean, batchSeed: number, seedOffset: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
@@ -377,6 +400,10 @@ export class WasmNetwork {
             k.copy_time(tokens, 1, run.tokens, 1, T, B, 1, run.lengths, 1, 0); // int32 rows, copied as bits
           }
           k.embed_forward(gx, GH, P, GH, tokens, T * B);
+          xs = 0;
+        } else if (l === 0 && run.memo) {
+          this.memoProjection(gx, run, d, w.Wx, w.bx);
+          tokens = run.tokens;
           xs = 0;
         } else {
           if (d === 1) {
@@ -413,19 +440,38 @@ export class WasmNetwork {
     run.top = x;
   }
 
-  /** Final state (B, H) of layer l, direction d: each item's state at its own position len_b − 1. */
-  private finalState(run: StackRun, l: number, d: number, which: 'h' | 'c'): Float32Array {
+  /** gx (1, G·H) = bx + E[token]·Wx0ᵀ of direction d for the one token of `run`, from the token memo. */
+  private memoProjection(gx: number, run: StackRun, d: number, Wx: TensorSlot, bx: TensorSlot): void {
+    const embed = run.embed!;
+    const [V, E] = embed.shape;
+    const GH = run.stack.gates * run.stack.hiddenSize;
+    if (!this.tokenMemo) this.tokenMemo = { rows: new Float32Array(run.stack.directions * V * GH), filled: new Uint8Array(run.stack.directions * V) };
+    const memo = this.tokenMemo;
+    const f = this.views();
+    const tok = this.i32[run.tokens / 4];
+    const row = d * V + tok;
+    if (!memo.filled[row]) {
+      // As the unfolded forward: the embedded row through the same bias + GEMM call.
+      this.gemmBias(gx, this.p(embed) + tok * E * 4, this.t(Wx), this.p(bx), 1, GH, E, E);
+      memo.rows.set(this.views().subarray(gx / 4, gx / 4 + GH), row * GH);
+      memo.filled[row] = 1;
+      return;
+    }
+    f.set(memo.rows.subarray(row * GH, (row + 1) * GH), gx / 4);
+  }
+
+  /** Final state (B, H) of layer l, direction d: each item's state at its own position len_b − 1 (into out at `at`). */
+  private finalState(run: StackRun, l: number, d: number, which: 'h' | 'c', out: Float32Array = new Float32Array(run.B * run.stack.hiddenSize), at = 0): Float32Array {
     const { B } = run;
     const H = run.stack.hiddenSize;
     const dir = run.layers[l].dirs[d];
     const base = (which === 'h' ? dir.hs : dir.cs) / 4;
     const f = this.views();
-    const outv = new Float32Array(B * H);
     for (let b = 0; b < B; b++) {
       const s = base + (run.lengthOf[b] * B + b) * H; // hs index len_b ↔ step len_b − 1
-      outv.set(f.subarray(s, s + H), b * H);
+      out.set(f.subarray(s, s + H), at + b * H);
     }
-    return outv;
+    return out;
   }
 
   private sumFinal(run: StackRun, l: number, which: 'h' | 'c'): Float32Array {
