@@ -18,7 +18,8 @@
 //     (M = batch, B = the weights, streamed from L3 on every step) overlap those loads with FMAs.
 //   · Aᵀ·B (weight gradients, K = T·B large): A's rows are 4–8 KiB apart, so packing an A panel touches one line per
 //     k; a shorter k block (96) keeps those lines in cache and allows a wider B block (fewer passes over A).
-//   · N = 1 (one input feature or one output) goes to a GEMV path.
+//   · N = 1 (one input feature or one output) goes to a GEMV path; M = 1 (generation: one sequence, one step) to a
+//     row path that streams B (gemmRow), with the panel path's numbers.
 // Work space: the packed blocks live in WORK, static data of this module, sized so that the module still fits its
 // initial memory of 2 pages (tools/build-wasm.mjs: --initialMemory 2; the data lies below __heap_base, which the
 // engine's memory map starts from). Each module instance must be used by one thread (its memory is not shared).
@@ -91,6 +92,10 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
   const tn = sam == 1 && sak != 1;
   // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in WORK. Blocks are balanced.
   const kcMax = tn ? TN_KC : KC;
+  if (M == 1 && N + 4 <= WORK_FLOATS) {
+    gemmRow(C, A, B, bias, N, K, sak, ldb, accumulate != 0, kcMax);
+    return;
+  }
   const ncFit = ((WORK_FLOATS - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
   const nbN = (N + ncFit - 1) / ncFit;
   const ncBlk = (((N + nbN - 1) / nbN + NR - 1) / NR) * NR;
@@ -137,6 +142,84 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
         }
         ir += h;
       }
+    }
+  }
+}
+
+/**
+ * M = 1 (generation: one sequence, one step): c(N) [+]= bias + a(K)·B(K, N). The panel kernel would compute 6 rows
+ * for the one there is and pack B on the way; here B is streamed row by row (4 rows per pass) into a row of sums
+ * kept in WORK (L1). The same k blocks as the panel path and, per element, the same chain of FMAs from zero, then
+ * the same add into C: bit-identical numbers to M > 1 (a sequence stepped one token at a time equals it run whole).
+ */
+function gemmRow(C: usize, A: usize, B: usize, bias: usize, N: i32, K: i32, sak: i32, ldb: i32, accumulate: bool, kcMax: i32): void {
+  const acc = WORK;
+  const nbK = (K + kcMax - 1) / kcMax;
+  const kcBlk = (K + nbK - 1) / nbK;
+  const n4 = N & ~3;
+  const as = <usize>sak * 4;
+  const rs = <usize>ldb * 4;
+  for (let pc = 0; pc < K; pc += kcBlk) {
+    const kc = min(kcBlk, K - pc);
+    memory.fill(acc, 0, <usize>(n4 + 4) * 4);
+    const Ak = A + <usize>pc * as;
+    const Bk = B + <usize>pc * rs;
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      const a0 = v128.load32_splat(Ak + <usize>k * as);
+      const a1 = v128.load32_splat(Ak + <usize>(k + 1) * as);
+      const a2 = v128.load32_splat(Ak + <usize>(k + 2) * as);
+      const a3 = v128.load32_splat(Ak + <usize>(k + 3) * as);
+      const r0 = Bk + <usize>k * rs;
+      const r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+      let n = 0;
+      for (; n < n4; n += 4) {
+        const o = <usize>n * 4;
+        let v = v128.load(acc + o);
+        v = fma(a0, v128.load(r0 + o), v);
+        v = fma(a1, v128.load(r1 + o), v);
+        v = fma(a2, v128.load(r2 + o), v);
+        v = fma(a3, v128.load(r3 + o), v);
+        v128.store(acc + o, v);
+      }
+      for (; n < N; n++) {
+        const o = <usize>n * 4;
+        let v = f32x4.splat(load<f32>(acc + o));
+        v = fma(a0, f32x4.splat(load<f32>(r0 + o)), v);
+        v = fma(a1, f32x4.splat(load<f32>(r1 + o)), v);
+        v = fma(a2, f32x4.splat(load<f32>(r2 + o)), v);
+        v = fma(a3, f32x4.splat(load<f32>(r3 + o)), v);
+        store<f32>(acc + o, f32x4.extract_lane(v, 0));
+      }
+    }
+    for (; k < kc; k++) {
+      const a0 = v128.load32_splat(Ak + <usize>k * as);
+      const r0 = Bk + <usize>k * rs;
+      let n = 0;
+      for (; n < n4; n += 4) {
+        const o = <usize>n * 4;
+        v128.store(acc + o, fma(a0, v128.load(r0 + o), v128.load(acc + o)));
+      }
+      for (; n < N; n++) {
+        const o = <usize>n * 4;
+        store<f32>(acc + o, f32x4.extract_lane(fma(a0, f32x4.splat(load<f32>(r0 + o)), f32x4.splat(load<f32>(acc + o))), 0));
+      }
+    }
+    // Into C as the panel kernels store a tile: C = [bias | C +] sums (bias only before the first k block).
+    const first = bias != 0 && pc == 0;
+    const add = accumulate || pc > 0;
+    let n = 0;
+    for (; n < n4; n += 4) {
+      const o = <usize>n * 4;
+      let v = v128.load(acc + o);
+      if (first) v = f32x4.add(v, v128.load(bias + o));
+      else if (add) v = f32x4.add(v, v128.load(C + o));
+      v128.store(C + o, v);
+    }
+    for (; n < N; n++) {
+      const o = <usize>n * 4;
+      const v = load<f32>(acc + o);
+      store<f32>(C + o, first ? load<f32>(bias + o) + v : add ? load<f32>(C + o) + v : v);
     }
   }
 }
