@@ -178,7 +178,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/events' || !originOk(req) || !tokenOk(url.searchParams.get('token'))) {
+    if (url.pathname !== '/events' || !originOk(req) || !allowedHosts.has(req.headers.host ?? '') || !tokenOk(url.searchParams.get('token'))) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
