@@ -14,7 +14,7 @@ export interface KernelExports {
   lstm_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, cs: number, scratch: number): void;
   lstm_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, cs: number, dhs: number, dcs: number, dg: number, dh: number, dc: number, norms: number, scratch: number): void;
   gru_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, ghn: number, scratch: number): void;
-  gru_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, ghn: number, dhs: number, dgx: number, dgh: number, dh: number, norms: number, scratch: number): void;
+  gru_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, ghn: number, dhs: number, dgx: number, dghn: number, dh: number, norms: number, scratch: number): void;
   rnn_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, scratch: number): void;
   rnn_backward(T: number, B: number, H: number, wh: number, hs: number, dhs: number, dg: number, dh: number, norms: number, scratch: number): void;
   fill_rows(dst: number, ldd: number, bias: number, rows: number, width: number): void;

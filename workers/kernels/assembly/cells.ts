@@ -12,7 +12,8 @@
 //   ghn  (T, B, H)    GRU only: Wh_n·h(t−1) + bh_n, kept for backward
 //   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head)
 //   dcs  (T, B, H)    LSTM only, optional (0 = none): ∂L/∂c_t arriving from outside (encoder → decoder bridge)
-//   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; dgh the recurrent side (GRU: differs in n)
+//   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; the recurrent side equals it, except GRU's n
+//   dghn (T, B, H)    GRU only, out: the recurrent side's n part, r·∂L/∂n_pre (its r and z parts are dgx's)
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
 //   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H))
@@ -67,8 +68,7 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, h
   const H4 = H & ~3;
   // dh and dc hold the carry from step t+1; the caller zeroes them (or seeds them).
   for (let t = T - 1; t >= 0; t--) {
-    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
-    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
     if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
     for (let b = 0; b < B; b++) {
       const g = gates + <usize>((t * B + b) * G4) * 4;
@@ -161,18 +161,17 @@ export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
 }
 
-export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dgh: usize, dh: usize, norms: usize, scratch: usize): void {
+export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dghn: usize, dh: usize, norms: usize, scratch: usize): void {
   const G3 = 3 * H;
   const BH = B * H;
   const dht = scratch; // (B, H)
   const H4 = H & ~3;
   for (let t = T - 1; t >= 0; t--) {
-    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
-    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
     for (let b = 0; b < B; b++) {
       const g = gates + <usize>((t * B + b) * G3) * 4;
       const dx = dgx + <usize>((t * B + b) * G3) * 4;
-      const dr = dgh + <usize>((t * B + b) * G3) * 4;
+      const dr = dghn + <usize>((t * B + b) * H) * 4; // n part of the recurrent side (r, z equal dgx's)
       const hp = hs + <usize>((t * B + b) * H) * 4;
       const gn = ghn + <usize>((t * B + b) * H) * 4;
       const dhb = dht + <usize>(b * H) * 4;
@@ -186,7 +185,7 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs
         const dzPre = f32x4.mul(f32x4.mul(dhv, f32x4.sub(v128.load(hp + o4), n)), f32x4.mul(z, f32x4.sub(ONE, z)));
         const drPre = f32x4.mul(f32x4.mul(dnPre, v128.load(gn + o4)), f32x4.mul(r, f32x4.sub(ONE, r)));
         v128.store(dx + o4, drPre); v128.store(dx + o4 + <usize>H * 4, dzPre); v128.store(dx + o4 + <usize>H * 8, dnPre);
-        v128.store(dr + o4, drPre); v128.store(dr + o4 + <usize>H * 4, dzPre); v128.store(dr + o4 + <usize>H * 8, f32x4.mul(dnPre, r));
+        v128.store(dr + o4, f32x4.mul(dnPre, r));
         v128.store(carry + o4, f32x4.mul(dhv, z));
       }
       for (; j < H; j++) {
@@ -197,11 +196,14 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs
         const dzPre = dhv * (load<f32>(hp + o4) - n) * z * (1 - z);
         const drPre = dnPre * load<f32>(gn + o4) * r * (1 - r);
         store<f32>(dx + o4, drPre); store<f32>(dx + o4 + <usize>H * 4, dzPre); store<f32>(dx + o4 + <usize>H * 8, dnPre);
-        store<f32>(dr + o4, drPre); store<f32>(dr + o4 + <usize>H * 4, dzPre); store<f32>(dr + o4 + <usize>H * 8, dnPre * r);
+        store<f32>(dr + o4, dnPre * r);
         store<f32>(carry + o4, dhv * z);
       }
     }
-    gemm(dh, dgh + <usize>(t * B * G3) * 4, wh, B, H, G3, G3, 1, H, H, 1);
+    // dh(t−1) += dGh_t · Wh over the r, z rows (from dgx) then the n rows (from dghn): for H = 256 the same k blocks,
+    // in the same order, as one product over all 3H rows.
+    gemm(dh, dgx + <usize>(t * B * G3) * 4, wh, B, H, 2 * H, G3, 1, H, H, 1);
+    gemm(dh, dghn + <usize>(t * BH) * 4, wh + <usize>(2 * H * H) * 4, B, H, H, H, 1, H, H, 1);
   }
 }
 
@@ -235,22 +237,31 @@ export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
 
 export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: usize, dg: usize, dh: usize, norms: usize, scratch: usize): void {
   const BH = B * H;
-  const dht = scratch;
   for (let t = T - 1; t >= 0; t--) {
-    addInto(dht, dh, dhs + <usize>(t * BH) * 4, BH);
-    store<f32>(norms + <usize>t * 4, sumSquares(dht, BH));
+    // One pass: ∂L/∂h_t = carry + from above, its squared norm (summed as addIntoSquares does), and the
+    // pre-activation gradient dG_t = ∂L/∂h_t·(1 − h_t²).
     const hNow = hs + <usize>((t + 1) * BH) * 4;
+    const up = dhs + <usize>(t * BH) * 4;
     const d = dg + <usize>(t * BH) * 4;
+    let acc = f32x4.splat(0);
     let j = 0;
     const n4 = BH & ~3;
     for (; j < n4; j += 4) {
-      const h = v128.load(hNow + <usize>j * 4);
-      v128.store(d + <usize>j * 4, f32x4.mul(v128.load(dht + <usize>j * 4), f32x4.sub(ONE, f32x4.mul(h, h))));
+      const o = <usize>j * 4;
+      const v = f32x4.add(v128.load(dh + o), v128.load(up + o));
+      acc = fma(v, v, acc);
+      const h = v128.load(hNow + o);
+      v128.store(d + o, f32x4.mul(v, f32x4.sub(ONE, f32x4.mul(h, h))));
     }
+    let sq = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
     for (; j < BH; j++) {
-      const h = load<f32>(hNow + <usize>j * 4);
-      store<f32>(d + <usize>j * 4, load<f32>(dht + <usize>j * 4) * (1 - h * h));
+      const o = <usize>j * 4;
+      const v = load<f32>(dh + o) + load<f32>(up + o);
+      sq += v * v;
+      const h = load<f32>(hNow + o);
+      store<f32>(d + o, v * (1 - h * h));
     }
+    store<f32>(norms + <usize>t * 4, sq);
     gemm(dh, d, wh, B, H, H, H, 1, H, H, 0);
   }
 }
@@ -286,17 +297,20 @@ function activate(x: usize, ld: i32, rows: i32, bias: usize, off: i32, n: i32, t
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(a + <usize>i * 4) + load<f32>(b + <usize>i * 4));
 }
 
+/** dst = a + b over n floats, returning Σ dst² (a 4-lane FMA accumulator, then its lanes, then the tail): one pass instead of two. */
 // @ts-ignore: decorator
-@inline function sumSquares(p: usize, n: i32): f32 {
+@inline function addIntoSquares(dst: usize, a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const v = v128.load(p + <usize>i * 4);
+    const v = f32x4.add(v128.load(a + <usize>i * 4), v128.load(b + <usize>i * 4));
+    v128.store(dst + <usize>i * 4, v);
     acc = fma(v, v, acc);
   }
   let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   for (; i < n; i++) {
-    const v = load<f32>(p + <usize>i * 4);
+    const v = load<f32>(a + <usize>i * 4) + load<f32>(b + <usize>i * 4);
+    store<f32>(dst + <usize>i * 4, v);
     s += v * v;
   }
   return s;

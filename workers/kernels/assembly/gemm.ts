@@ -59,12 +59,37 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: 
 export function gemm_bias(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32): void {
   if (M <= 0 || N <= 0) return;
   // Tiny K (one input feature: a rank-1 update, memory-bound) measured faster as a bias pass then the product.
+  if (K == 1 && N > 1) {
+    // One input feature: C(m, ·) = bias + a(m)·b, written in one pass (C is written once and never read back).
+    // The same numbers as the bias pass then the product: the micro-kernel's fma(a, b, 0) rounds to a·b, then adds C.
+    rank1Bias(C, A, B, bias, M, N, sam, ldc);
+    return;
+  }
   if (K <= 4 || N == 1) {
     for (let m = 0; m < M; m++) memory.copy(C + <usize>(m * ldc) * 4, bias, <usize>N * 4);
     gemmImpl(C, A, B, 0, M, N, K, sam, sak, ldb, ldc, 1);
     return;
   }
   gemmImpl(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, 1);
+}
+
+/** C(m, n) = a(m)·b(n) + bias(n) for m < M, n < N; a(m) at A + 4·m·sam, b and bias contiguous. */
+function rank1Bias(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, sam: i32, ldc: i32): void {
+  const n4 = N & ~3;
+  const zero = f32x4.splat(0);
+  for (let m = 0; m < M; m++) {
+    const a = v128.load32_splat(A + <usize>(m * sam) * 4);
+    const d = C + <usize>(m * ldc) * 4;
+    let n = 0;
+    for (; n < n4; n += 4) {
+      const o = <usize>n * 4;
+      v128.store(d + o, f32x4.add(fma(a, v128.load(B + o), zero), v128.load(bias + o)));
+    }
+    for (; n < N; n++) {
+      const o = <usize>n * 4;
+      store<f32>(d + o, f32x4.extract_lane(fma(a, f32x4.splat(load<f32>(B + o)), zero), 0) + load<f32>(bias + o));
+    }
+  }
 }
 
 /** Copies the bias row (nc floats) into rows [0, mr) of C (row stride ldc floats). */
@@ -499,24 +524,29 @@ function kernelH2Narrow(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add:
 export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
   const r4 = rows & ~3;
   const c4 = cols & ~3;
-  for (let r = 0; r < r4; r += 4) {
-    for (let c = 0; c < c4; c += 4) {
-      const s = src + <usize>(r * cols + c) * 4;
-      const cs = <usize>cols * 4;
-      const x0 = v128.load(s), x1 = v128.load(s + cs), x2 = v128.load(s + 2 * cs), x3 = v128.load(s + 3 * cs);
-      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-      const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-      const d = dst + <usize>(c * rows + r) * 4;
-      const rs = <usize>rows * 4;
-      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
-      v128.store(d + rs, i64x2.shuffle(t0, t1, 1, 3));
-      v128.store(d + 2 * rs, i64x2.shuffle(t2, t3, 0, 2));
-      v128.store(d + 3 * rs, i64x2.shuffle(t2, t3, 1, 3));
-    }
+  // Rows in groups of 16, so that each 64-byte line of dst (16 rows' worth of one column) is written whole before
+  // the next column: with 4 rows at a time, a dst line was revisited after a pass over all columns, by then evicted
+  // (dst's rows lie rows·4 bytes apart, often a multiple of 4 KiB, the same L1 sets).
+  for (let r0 = 0; r0 < r4; r0 += 16) {
+    const rEnd = min(r0 + 16, r4);
+    for (let c = 0; c < c4; c += 4)
+      for (let r = r0; r < rEnd; r += 4) {
+        const s = src + <usize>(r * cols + c) * 4;
+        const cs = <usize>cols * 4;
+        const x0 = v128.load(s), x1 = v128.load(s + cs), x2 = v128.load(s + 2 * cs), x3 = v128.load(s + 3 * cs);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        const d = dst + <usize>(c * rows + r) * 4;
+        const rs = <usize>rows * 4;
+        v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(d + rs, i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(d + 2 * rs, i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(d + 3 * rs, i64x2.shuffle(t2, t3, 1, 3));
+      }
     for (let c = c4; c < cols; c++)
-      for (let i = r; i < r + 4; i++) store<f32>(dst + <usize>(c * rows + i) * 4, load<f32>(src + <usize>(i * cols + c) * 4));
+      for (let i = r0; i < rEnd; i++) store<f32>(dst + <usize>(c * rows + i) * 4, load<f32>(src + <usize>(i * cols + c) * 4));
   }
   for (let r = r4; r < rows; r++)
     for (let c = 0; c < cols; c++) store<f32>(dst + <usize>(c * rows + r) * 4, load<f32>(src + <usize>(r * cols + c) * 4));
