@@ -26,6 +26,9 @@ export interface EstimateContext {
   stateful?: boolean;
 }
 
+/** The GEMM packing workspace of every trainer (GEMM_SIZE in workers/engine/memory-map.ts). */
+const GEMM_WORKSPACE_BYTES = 2 * 2 ** 20;
+
 /** The trainer's WebAssembly memory is 32-bit: 4 GiB per worker. */
 export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
 export const LIMITS = { hiddenSize: [1, 4096], layers: [1, 8], dropout: [0, 0.9], embedSize: [0, 4096] } as const;
@@ -96,7 +99,8 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   // Scratch buffers of a few B·H are left out. Good to about ±20%: enough to tell 40 MB from 6 GB.
   let activationFloats = B * T * L * D * (2 * G + 4) * H + B * T * in0 + 2 * N * output.size;
   if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
-  const trainingMemoryBytes = 6 * 4 * params + 4 * activationFloats;
+  // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB).
+  const trainingMemoryBytes = 6 * 4 * params + 4 * activationFloats + GEMM_WORKSPACE_BYTES;
   if (trainingMemoryBytes > WASM_MEMORY_LIMIT)
     problems.push(
       `Training needs about ${formatBytes(trainingMemoryBytes)}, more than the 4 GiB a WebAssembly trainer can address: lower the batch size, sequence length, hidden size or layers`,

@@ -10,6 +10,8 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
   gemm(C: number, A: number, B: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number, accumulate: number): void;
+  /** Hands the GEMM kernel a packing work space of `floats` floats at byte offset ptr (64-byte aligned); optional (older builds). */
+  gemm_workspace?(ptr: number, floats: number): void;
   transpose(dst: number, src: number, rows: number, cols: number): void;
   lstm_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, cs: number, scratch: number): void;
   lstm_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, cs: number, dhs: number, dcs: number, dg: number, dh: number, dc: number, norms: number, scratch: number): void;

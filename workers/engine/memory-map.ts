@@ -2,6 +2,8 @@
 // Each region's offset is derived from the one before, so TypeScript and the kernels agree by construction.
 //
 //   [0, HEAP_BASE)                     the module's own static data (constants of the kernels)
+//   GEMM_OFFSET        GEMM_SIZE       the GEMM kernel's packing work space (gemm_workspace), 2 MiB; first, so that
+//                                      its place depends only on the module (every map of an instance agrees on it)
 //   PARAMS_OFFSET      PARAMS_SIZE     parameters, float32, the flat layout of layout.ts
 //   GRADS_OFFSET       PARAMS_SIZE     ∂L/∂parameters, same layout (zeroed at the start of each backward)
 //   MOMENT1_OFFSET     PARAMS_SIZE     Adam first moment / SGD momentum buffer
@@ -10,12 +12,16 @@
 //   REDUCE_OFFSET      PARAMS_SIZE     data-parallel training: another worker's gradients, copied in to be summed
 //   ARENA_OFFSET       grows           per-batch activations, gradients and scratch, bump-allocated in the order
 //                                      the forward and backward passes need them, reset at every forward
-// All offsets are bytes, 16-byte aligned.
+// All offsets are bytes, 16-byte aligned (GEMM_OFFSET 64-byte aligned).
 
 export const PAGE_BYTES = 65536;
+/** Bytes of the GEMM work space: a packed B block of up to 256 × ~2000 floats (see workers/kernels/assembly/gemm.ts). */
+export const GEMM_BYTES = 2 * 1024 * 1024;
 
 export interface MemoryMap {
   HEAP_BASE: number;
+  GEMM_OFFSET: number;
+  GEMM_SIZE: number;
   PARAMS_OFFSET: number;
   PARAMS_SIZE: number;
   GRADS_OFFSET: number;
@@ -30,7 +36,9 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function memoryMap(heapBase: number, parameterFloats: number): MemoryMap {
   const HEAP_BASE = align16(heapBase);
-  const PARAMS_OFFSET = HEAP_BASE;
+  const GEMM_OFFSET = Math.ceil(HEAP_BASE / 64) * 64;
+  const GEMM_SIZE = GEMM_BYTES;
+  const PARAMS_OFFSET = GEMM_OFFSET + GEMM_SIZE;
   const PARAMS_SIZE = align16(parameterFloats * 4);
   const GRADS_OFFSET = PARAMS_OFFSET + PARAMS_SIZE;
   const MOMENT1_OFFSET = GRADS_OFFSET + PARAMS_SIZE;
@@ -38,7 +46,7 @@ export function memoryMap(heapBase: number, parameterFloats: number): MemoryMap 
   const TRANSPOSED_OFFSET = MOMENT2_OFFSET + PARAMS_SIZE;
   const REDUCE_OFFSET = TRANSPOSED_OFFSET + PARAMS_SIZE;
   const ARENA_OFFSET = REDUCE_OFFSET + PARAMS_SIZE;
-  return { HEAP_BASE, PARAMS_OFFSET, PARAMS_SIZE, GRADS_OFFSET, MOMENT1_OFFSET, MOMENT2_OFFSET, TRANSPOSED_OFFSET, REDUCE_OFFSET, ARENA_OFFSET };
+  return { HEAP_BASE, GEMM_OFFSET, GEMM_SIZE, PARAMS_OFFSET, PARAMS_SIZE, GRADS_OFFSET, MOMENT1_OFFSET, MOMENT2_OFFSET, TRANSPOSED_OFFSET, REDUCE_OFFSET, ARENA_OFFSET };
 }
 
 /** Bump allocator over the arena region; grows the WASM memory when a batch needs more than it has. */

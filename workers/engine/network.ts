@@ -123,6 +123,7 @@ export class WasmNetwork {
     this.layout = buildLayout(spec);
     this.map = memoryMap(kernels.heap_base(), this.layout.size);
     ensureBytes(kernels.memory, this.map.ARENA_OFFSET);
+    kernels.gemm_workspace?.(this.map.GEMM_OFFSET, this.map.GEMM_SIZE / 4);
     this.arena = new Arena(kernels.memory, this.map.ARENA_OFFSET);
     this.views();
     this.f32.fill(0, this.map.PARAMS_OFFSET / 4, this.map.ARENA_OFFSET / 4);

@@ -85,3 +85,40 @@ describe('gemm_bias', () => {
     });
   }
 });
+
+type WithWorkspace = KernelExports & { gemm_workspace(ptr: number, floats: number): void };
+
+describe('gemm_workspace', () => {
+  for (const [name, k] of builds) {
+    it(`${name}: a larger work space (wider column blocks) gives the same numbers bit for bit`, () => {
+      const kw = k as WithWorkspace;
+      const rng = new Rng(17);
+      // Shapes with several column blocks at the default work space (~104 columns) and at the larger ones.
+      const shapes: [number, number, number][] = [[50, 2048, 300], [37, 600, 513], [61, 1030, 97], [6, 2100, 40], [1, 700, 260], [130, 9, 1000]];
+      for (const [M, N, K] of shapes)
+        for (const tn of [false, true])
+          for (const acc of [0, 1]) {
+            const lda = tn ? M : K;
+            const base = Math.ceil((k.heap_base() + 64) / 64) * 64;
+            const pa = base, pb = pa + 4 * M * K + 64, p1 = pb + 4 * K * N + 64, p2 = p1 + 4 * M * N + 64;
+            const ws = Math.ceil((p2 + 4 * M * N + 64) / 64) * 64;
+            const need = ws + 2 * 1024 * 1024 + 64;
+            if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+            const f = new Float32Array(k.memory.buffer);
+            for (let i = pa / 4; i < p1 / 4 + M * N; i++) f[i] = rng.uniform(-1, 1);
+            f.copyWithin(p2 / 4, p1 / 4, p1 / 4 + M * N);
+            const run = (pc: number): void => k.gemm(pc, pa, pb, M, N, K, tn ? 1 : lda, tn ? lda : 1, N, N, acc);
+            run(p1);
+            for (const floats of [64 * 1024, 512 * 1024]) {
+              const c2 = new Float32Array(k.memory.buffer, p2, M * N);
+              const before = Float32Array.from(c2);
+              kw.gemm_workspace(ws, floats);
+              run(p2);
+              kw.gemm_workspace(0, 0);
+              expect(Array.from(c2), `M${M} N${N} K${K} tn ${tn} acc ${acc} ws ${floats}`).toEqual(Array.from(new Float32Array(k.memory.buffer, p1, M * N)));
+              c2.set(before);
+            }
+          }
+    });
+  }
+});

@@ -5,9 +5,9 @@
 // (the trainer keeps transposed copies of the weights).
 //
 // Structure (BLIS/Goto style, sized for one Zen 4 core: L1d 32 KiB, L2 1 MiB, and V8's 15 allocatable xmm registers):
-//   for each column block jc (nc ≤ ~104 columns, NN form; ≤ ~296, Aᵀ·B form)
-//     for each k block pc (kc ≤ KC = 256; TN_KC = 96 in the Aᵀ·B form)
-//       pack B(pc.., jc..) into NR = 8 column panels, k-major (the "B block", L2-resident, ≤ 104 KiB)
+//   for each column block jc (nc ≤ ~104 columns with the default work space, ≤ ~2000 with the engine's 2 MiB one)
+//     for each k block pc (kc ≤ KC = 256; TN_KC = 256 in the Aᵀ·B form too)
+//       pack B(pc.., jc..) into NR = 8 column panels, k-major (the "B block", L2/L3-resident, ≤ 104 KiB or ≤ 2 MiB)
 //       for each row panel ir (H1 = 6 rows, then H2 = 5 rows; 5 and 4 in the plain-SIMD build)
 //         pack A(ir.., pc..) into one k-major panel (L1-resident, ≤ 6 KiB)
 //         for each B panel jr: micro-kernel, C(ir.., jc + jr..) [+]= A panel · B panel (kc FMAs per element)
@@ -17,21 +17,32 @@
 //   · The first row panel packs B while it computes (kernelH1Fused), so the per-step GEMMs of the recurrent cells
 //     (M = batch, B = the weights, streamed from L3 on every step) overlap those loads with FMAs.
 //   · Aᵀ·B (weight gradients, K = T·B large): A's rows are 4–8 KiB apart, so packing an A panel touches one line per
-//     k; a shorter k block (96) keeps those lines in cache and allows a wider B block (fewer passes over A).
+//     k; with the small default work space a shorter k block (96) measured best, with the 2 MiB one 256 (TN_KC).
 //   · N = 1 (one input feature or one output) goes to a GEMV path; M = 1 (generation: one sequence, one step) to a
 //     row path that streams B (gemmRow), with the panel path's numbers.
-// Work space: the packed blocks live in WORK, static data of this module, sized so that the module still fits its
-// initial memory of 2 pages (tools/build-wasm.mjs: --initialMemory 2; the data lies below __heap_base, which the
-// engine's memory map starts from). Each module instance must be used by one thread (its memory is not shared).
-// The calls are not re-entrant (WORK is global); the cell kernels call gemm between their own loops only.
+// Work space: the packed blocks live in `work`. By default that is WORK, static data of this module, sized so that
+// the module still fits its initial memory of 2 pages (tools/build-wasm.mjs: --initialMemory 2; the data lies below
+// __heap_base, which the engine's memory map starts from): 116 KiB, a B block of only ~104 columns. The engine hands
+// over a larger one (gemm_workspace: the GEMM region of memory-map.ts, 2 MiB), which lets the B block span up to
+// ~1000–2000 columns (kc = 256): A is then packed N/nc times instead of N/104 (for C's M = T·B = 5000 products, A is
+// 10–40 MiB, streamed from memory on each pass) and C is written in longer runs per row. Measured on C's shapes
+// (one Zen 4 core): 5000×2048×512 and 5000×512×2048 44 → 54 GFLOP/s. The k blocks (and so every result, bit for
+// bit) do not depend on the work space; only the column blocks do.
+// Each module instance must be used by one thread (its memory is not shared). The calls are not re-entrant (the
+// work space is global); the cell kernels call gemm between their own loops only.
 import { fma } from './simd';
 
 /** B panel width (columns): two f32x4 per k. */
 const NR: i32 = 8;
 /** k block of the A·B form: the B block is KC × nc, an A panel H1 × KC. */
 const KC: i32 = 256;
-/** k block of the Aᵀ·B form (measured 96 > 128 > 256 for K = T·B = 2048–5000, A rows 4–8 KiB apart). */
-const TN_KC: i32 = 96;
+/**
+ * k block of the Aᵀ·B form. With the 116 KiB default work space 96 measured best (> 128 > 256, K = T·B = 2048–5000,
+ * A rows 4–8 KiB apart: a shorter k block allowed a wider B block); with the engine's 2 MiB one the B block is wide
+ * anyway, and 256 measured best (C's 2048×512×5000: 96 → 51, 128 → 53, 192 → 54, 256 → 54.6 GFLOP/s), fewer passes
+ * over C (dW, read back after every k block).
+ */
+const TN_KC: i32 = 256;
 /** Floats between consecutive B panels, so that panels (kc·32 bytes, a multiple of 4 KiB) use different L1 sets. */
 const PSKEW: i32 = 16;
 /**
@@ -40,11 +51,28 @@ const PSKEW: i32 = 16;
  */
 const H1: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 const H2: i32 = H1 - 1;
-/** Packed B block + one A panel, in floats: 116 KiB, the most that fits the 2-page initial memory. */
+/** Default packed B block + one A panel, in floats: 116 KiB, the most that fits the 2-page initial memory. */
 const WORK_FLOATS: i32 = 29 * 1024;
 const WORK: usize = memory.data(WORK_FLOATS * 4, 64);
 /** One micro-tile (6 × 8), for tiles cut by the edges of C. */
 const TILE: usize = memory.data(6 * NR * 4, 64);
+/** The panel path's work space: WORK until the engine hands a larger one over (gemm_workspace). */
+let work: usize = WORK;
+let workFloats: i32 = WORK_FLOATS;
+
+/**
+ * Uses [ptr, ptr + 4·floats) as the panel path's work space from now on (ptr 64-byte aligned, inside this module's
+ * memory and used by nothing else); floats < WORK_FLOATS goes back to WORK. gemmRow and gemv keep using WORK.
+ */
+export function gemm_workspace(ptr: usize, floats: i32): void {
+  if (floats < WORK_FLOATS) {
+    work = WORK;
+    workFloats = WORK_FLOATS;
+  } else {
+    work = ptr;
+    workFloats = floats;
+  }
+}
 
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: i32): void {
   gemmImpl(C, A, B, 0, M, N, K, sam, sak, ldb, ldc, accumulate);
@@ -115,19 +143,19 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
     return;
   }
   const tn = sam == 1 && sak != 1;
-  // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in WORK. Blocks are balanced.
+  // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in the work space. Blocks are balanced.
   const kcMax = tn ? TN_KC : KC;
   if (M == 1 && N + 4 <= WORK_FLOATS) {
     gemmRow(C, A, B, bias, N, K, sak, ldb, accumulate != 0, kcMax);
     return;
   }
-  const ncFit = ((WORK_FLOATS - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
+  const ncFit = ((workFloats - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
   const nbN = (N + ncFit - 1) / ncFit;
   const ncBlk = (((N + nbN - 1) / nbN + NR - 1) / NR) * NR;
   const nbK = (K + kcMax - 1) / kcMax;
   const kcBlk = (K + nbK - 1) / nbK;
-  const bp = WORK;
-  const ap = WORK + <usize>((ncBlk / NR) * (kcBlk * NR + PSKEW)) * 4;
+  const bp = work;
+  const ap = work + <usize>((ncBlk / NR) * (kcBlk * NR + PSKEW)) * 4;
   // Row panels: panels of H1 rows, then q2 of H2 = H1 − 1 rows; H1·q1 + H2·q2 = M exactly whenever M ≥ H1·H2 − H1.
   let q2 = (H1 - M % H1) % H1;
   if (H2 * q2 > M) q2 = 0;
