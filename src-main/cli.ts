@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dataRequestOf } from '../src-shared/dataset';
 import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import { formatProfile } from '../workers/engine/profile';
@@ -154,9 +155,7 @@ function readRunToResume(runDir: string): { data: RunRequest['data']; model: Run
   }
   if (!r.data?.path || !r.model || !r.settings) throw new UsageError(`--resume ${runDir}: its run.json lacks the data, model or settings`);
   if (!existsSync(r.data.path)) throw new UsageError(`--resume ${runDir}: its dataset ${r.data.path} is gone (moved or deleted); put it back to continue`);
-  // run.json's data also records what was read (size, hash, summary…): keep only the request's own fields
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
-  const data = Object.fromEntries(keys.filter((k) => r.data![k] !== undefined).map((k) => [k, r.data![k]])) as unknown as RunRequest['data'];
+  const data = dataRequestOf(r.data as RunRequest['data'] & Record<string, unknown>); // run.json's data also records what was read
   return { data, model: r.model, settings: r.settings, workers: r.workers ?? 1 };
 }
 

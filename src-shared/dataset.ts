@@ -111,6 +111,15 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
   valFraction: number;
 }
 
+/**
+ * A DataRequest's own fields. run.json records the request together with what was read (size, hash, summary…);
+ * this picks the request back out of it (resuming, exporting).
+ */
+export function dataRequestOf(recorded: Partial<DataRequest> & Record<string, unknown>): DataRequest {
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
+  return Object.fromEntries(keys.filter((k) => recorded[k] !== undefined).map((k) => [k, recorded[k]])) as unknown as DataRequest;
+}
+
 /** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */
 export interface ModelChoice {
   cell: CellType;

@@ -51,7 +51,8 @@ export async function inspectFile(
   let chosenError: string | undefined;
   try {
     const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
-    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: sequenceLengthOf(d), batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d) };
+    const validation = d.validationBatches(); // built once: the sequence length and the pairs both read it
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation) };
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
     chosenError = e instanceof Error ? e.message : String(e);
@@ -59,10 +60,4 @@ export async function inspectFile(
     if (overridden) throw e;
   }
   return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen, chosenError };
-}
-
-/** Steps per training sequence as the model sees them (first validation batch), for cost estimates. */
-function sequenceLengthOf(d: TrainingData): number | undefined {
-  const v = d.validationBatches();
-  return v.length > 0 ? v[0].steps : undefined;
 }

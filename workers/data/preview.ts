@@ -28,9 +28,12 @@ export function showValues(v: ArrayLike<number>, most = 6, count = false): strin
 /** A window as the model reads it: every value up to 12, else the ends and how many steps. */
 const windowText = (v: number[]): string => showValues(v, 12, true);
 
-/** `count` training pairs of `data` as built, spread over its validation samples, deterministic. */
-export function previewPairs(data: TrainingData, count = 5): PreviewPair[] {
-  let batches = data.validationBatches();
+/**
+ * `count` training pairs of `data` as built, spread over its validation samples, deterministic. Pass the validation
+ * batches when the caller already has them (building them reads the whole split).
+ */
+export function previewPairs(data: TrainingData, count = 5, validation: Batch[] = data.validationBatches()): PreviewPair[] {
+  let batches = validation;
   if (batches.length === 0) {
     const at = data.cursor();
     batches = [data.nextBatch().batch];

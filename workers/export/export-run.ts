@@ -15,7 +15,7 @@ import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { Rng } from '../engine/rng';
 import { loadTrainingData } from '../data/load';
-import type { DataRequest } from '../protocol';
+import { type DataRequest, dataRequestOf } from '../../src-shared/dataset';
 import { buildGraphs, exportPlan, IR_VERSION, OPSET, toModelProto, type BuiltGraph } from './onnx-graph';
 import { decodeModel, encodeModel } from './onnx-proto';
 import { metadataProps, outputOf, preprocessingOf, SIDECAR_FORMAT, SIDECAR_VERSION, taskOf, type GraphEntry } from './sidecar';
@@ -62,7 +62,6 @@ interface RunRecord {
   data?: Partial<DataRequest> & { sha256?: string };
 }
 
-const DATA_KEYS = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
 
 function readRun(runDir: string): RunRecord {
   const path = join(runDir, 'run.json');
@@ -203,7 +202,7 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
   const t = run.transforms;
   try {
     if (!run.data?.path || !run.settings) throw new Error('run.json does not name its data');
-    const dataReq = Object.fromEntries(DATA_KEYS.filter((k) => run.data![k] !== undefined).map((k) => [k, run.data![k]])) as unknown as DataRequest;
+    const dataReq = dataRequestOf(run.data!);
     const data = await loadTrainingData(dataReq, run.settings);
     const m = data.model;
     if (m.shape !== spec.shape || m.input.vocabSize !== spec.input.vocabSize || m.input.featureSize !== spec.input.featureSize || m.output.size !== spec.output.size || m.decoder?.vocabSize !== spec.decoder?.vocabSize)

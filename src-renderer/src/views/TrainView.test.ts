@@ -101,7 +101,7 @@ describe('TrainView', () => {
     for (const id of ['chart-loss', 'chart-metric', 'chart-gradient-flow', 'chart-grad-norm', 'chart-layer-norms', 'chart-gates', 'chart-learning-rate']) {
       const chart = wrapper.get(`[data-testid="${id}"]`);
       expect(chart.attributes('role'), id).toBe('img');
-      expect(chart.attributes('aria-label'), id).toBeTruthy();
+      expect(chart.attributes('aria-label'), id).toMatch(/ (chart|heat map)\b/); // says what it shows
     }
     // the charts redraw on the next animation frame (throttled), with downsampled series
     await new Promise((resolve) => setTimeout(resolve, 300));
