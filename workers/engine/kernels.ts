@@ -12,13 +12,21 @@ export interface KernelExports {
   gemm(C: number, A: number, B: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number, accumulate: number): void;
   /** Hands the GEMM kernel a packing work space of `floats` floats at byte offset ptr (64-byte aligned); optional (older builds). */
   gemm_workspace?(ptr: number, floats: number): void;
+  /** Packs all of B (K, N) for gemm_packed (the recurrent cells' weights, once per sequence). */
+  gemm_pack(dst: number, B: number, K: number, N: number, ldb: number): void;
+  /** C(M, N) [+]= A·B with B packed by gemm_pack: the numbers of gemm(C, A, B, M, N, K, lda, 1, ldb, ldc, accumulate). */
+  gemm_packed(C: number, A: number, Bp: number, M: number, N: number, K: number, lda: number, ldc: number, accumulate: number): void;
   transpose(dst: number, src: number, rows: number, cols: number): void;
-  lstm_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, cs: number, scratch: number): void;
-  lstm_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, cs: number, dhs: number, dcs: number, dg: number, dh: number, dc: number, norms: number, scratch: number): void;
-  gru_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, ghn: number, scratch: number): void;
-  gru_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, ghn: number, dhs: number, dgx: number, dghn: number, dh: number, norms: number, scratch: number): void;
-  rnn_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, scratch: number): void;
-  rnn_backward(T: number, B: number, H: number, wh: number, hs: number, dhs: number, dg: number, dh: number, norms: number, scratch: number): void;
+  lstm_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, cs: number, scratch: number, packed: number): void;
+  lstm_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, cs: number, dhs: number, dcs: number, dg: number, dh: number, dc: number, norms: number, scratch: number, packed: number): void;
+  gru_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, ghn: number, scratch: number, packed: number): void;
+  gru_backward(T: number, B: number, H: number, gates: number, wh: number, hs: number, ghn: number, dhs: number, dgx: number, dghn: number, dh: number, norms: number, scratch: number, packed: number): void;
+  rnn_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, hs: number, scratch: number, packed: number): void;
+  rnn_backward(T: number, B: number, H: number, wh: number, hs: number, dhs: number, dg: number, dh: number, norms: number, scratch: number, packed: number): void;
+  /** Floats of the `packed` space of a cell kernel (cell 1 LSTM, 2 GRU, 3 RNN) for hidden size H. */
+  cell_packed_floats(cell: number, H: number): number;
+  /** Floats gemm_pack writes for B (K, N). */
+  gemm_packed_floats(K: number, N: number): number;
   fill_rows(dst: number, ldd: number, bias: number, rows: number, width: number): void;
   colsum_acc(dst: number, src: number, lds: number, rows: number, width: number): void;
   copy_time(dst: number, ldd: number, src: number, lds: number, T: number, B: number, width: number, lengths: number, reverse: number, accumulate: number): void;

@@ -18,7 +18,7 @@ import { CELL_GATES } from '../../src-shared/model';
 import { type Batch, dropoutSeed, headPerStep } from './batch';
 import type { KernelExports } from './kernels';
 import { buildLayout, type ParamLayout, type StackLayout, type TensorSlot } from './layout';
-import { Arena, ensureBytes, memoryMap, type MemoryMap } from './memory-map';
+import { Arena, cellPackedFloats, ensureBytes, memoryMap, type MemoryMap } from './memory-map';
 
 export interface ForwardOptions {
   /** Training mode: dropout on (with this batch seed) and activations kept for backward. */
@@ -114,6 +114,8 @@ export class WasmNetwork {
   private hasLoss = false;
   private perStep = true;
   private scratch = 0;
+  /** The recurrent weights packed for the step GEMMs (cellPackedFloats, 64-byte aligned), 0 for batches of one. */
+  private packed = 0;
   private lastBatch?: Batch;
   /** Token memo (see the header): rows (D, V, G·H) of layer 0's input projection, and which are filled. */
   private tokenMemo?: { rows: Float32Array; filled: Uint8Array };
@@ -235,6 +237,9 @@ export class WasmNetwork {
     const maxH = Math.max(this.layout.encoder.hiddenSize, this.layout.decoder?.hiddenSize ?? 0);
     const maxG = Math.max(this.layout.encoder.gates, this.layout.decoder?.gates ?? 0);
     this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
+    const stacks = this.layout.decoder ? [this.layout.encoder, this.layout.decoder] : [this.layout.encoder];
+    const packedFloats = Math.max(...stacks.map((st) => cellPackedFloats(st.cell, st.hiddenSize)));
+    this.packed = B > 1 ? Math.ceil(this.arena.alloc(packedFloats + 16) / 64) * 64 : 0;
 
     // Encoder (or the only) stack.
     const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed, !train && !this.layout.decoder && !batch.targetClasses && !batch.targetValues);
@@ -425,9 +430,9 @@ export class WasmNetwork {
           if (cInit) this.f32.set(cInit, cs / 4);
           else this.zero(cs, B * H);
         }
-        if (cell === 'lstm') k.lstm_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, cs, this.scratch);
-        else if (cell === 'gru') k.gru_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, ghn, this.scratch);
-        else k.rnn_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, this.scratch);
+        if (cell === 'lstm') k.lstm_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, cs, this.scratch, this.packed);
+        else if (cell === 'gru') k.gru_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, ghn, this.scratch, this.packed);
+        else k.rnn_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, this.scratch, this.packed);
         k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
         layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, ghn, norms: 0 });
       }
@@ -577,11 +582,11 @@ export class WasmNetwork {
         dir.norms = this.arena.alloc(T);
         const dgx = this.arena.alloc(T * B * GH);
         let dgh = dgx;
-        if (cell === 'lstm') k.lstm_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.cs, dhs, dcs, dgx, dh, dc, dir.norms, this.scratch);
+        if (cell === 'lstm') k.lstm_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.cs, dhs, dcs, dgx, dh, dc, dir.norms, this.scratch, this.packed);
         else if (cell === 'gru') {
           dgh = this.arena.alloc(T * BH);
-          k.gru_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.ghn, dhs, dgx, dgh, dh, dir.norms, this.scratch);
-        } else k.rnn_backward(T, B, H, this.p(w.Wh), dir.hs, dhs, dgx, dh, dir.norms, this.scratch);
+          k.gru_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.ghn, dhs, dgx, dgh, dh, dir.norms, this.scratch, this.packed);
+        } else k.rnn_backward(T, B, H, this.p(w.Wh), dir.hs, dhs, dgx, dh, dir.norms, this.scratch, this.packed);
         dir.dgh = dgh;
         this.views();
         if (d === 0) {

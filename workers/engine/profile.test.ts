@@ -1,4 +1,4 @@
-// The `bench --profile` breakdown: categories cover the step, shares add up, the peak is measured.
+// The `bench --profile` breakdown: categories cover the step, shares add up, the peak and the ceiling are measured.
 import { describe, expect, it } from 'vitest';
 import type { BenchConfig } from './bench';
 import { enableRelaxedSimd, loadKernels, sourceTreeBinaries } from './kernels';
@@ -35,6 +35,11 @@ describe('profileBench', () => {
       const lines = formatProfile(p);
       expect(lines[0]).toContain(`profile ${c.name}`);
       expect(lines.some((l) => l.includes('WASM SIMD peak'))).toBe(true);
+      // The roofline: above zero, not slower than the step itself (its GEMMs cannot beat the FMA peak).
+      expect(p.ceiling.msPerStep).toBeGreaterThan(0);
+      expect(p.ceiling.msPerStep).toBeLessThanOrEqual(p.msPerStep * 1.1);
+      expect(p.ceiling.tokensPerSecond).toBeCloseTo((c.seqLen * c.batch * 1000) / p.ceiling.msPerStep, 6);
+      expect(lines.some((l) => l.includes('ceiling:') && l.includes('tok/s'))).toBe(true);
     });
 
   it('leaves the kernels usable for a normal network afterwards', async () => {

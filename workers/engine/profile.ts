@@ -14,7 +14,7 @@
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import { benchBatch, benchData, benchSpec, type BenchConfig } from './bench';
 import type { KernelExports } from './kernels';
-import { ensureBytes } from './memory-map';
+import { cellPackedFloats, ensureBytes } from './memory-map';
 import { OPTIMIZER_UPDATES } from './optimizers';
 import { Trainer } from './trainer';
 
@@ -48,6 +48,11 @@ export interface BenchProfile {
   telemetryShare: number;
   /** GFLOP/s of the big GEMMs (input projections, head, weight and input gradients) together. */
   bigGemmGflops: number;
+  /**
+   * The roofline of this step on this core: every GEMM FLOP it does (counted from the calls) at the FMA peak, the
+   * rest of the step as measured. No blocking or kernel tuning can take the step below it with these FLOPs.
+   */
+  ceiling: { msPerStep: number; tokensPerSecond: number };
   peak: PeakFigures;
 }
 
@@ -228,17 +233,36 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   const T = c.seqLen, B = c.batch, GH = G * H;
   const spare = Math.ceil(net.memoryBytes / 64) * 64;
   const W = spare, X = W + GH * H * 4, Y = X + B * GH * 4;
-  ensureBytes(kernels.memory, Y + B * GH * 4);
+  // As the cells do: the weights packed once per sequence (gemm_pack) when T > 1 and B > 1, then T packed products.
+  const P = Math.ceil((Y + B * GH * 4) / 64) * 64;
+  const Pn = P + Math.ceil((kernels.gemm_packed_floats(H, 2 * H) * 4) / 64) * 64;
+  const packedEnd = P + cellPackedFloats(cell, H) * 4 + 64;
+  ensureBytes(kernels.memory, packedEnd);
   new Float32Array(kernels.memory.buffer, spare, GH * H + 2 * B * GH).fill(0.01);
+  const packs = T > 1 && B > 1 && H > 1;
   const timeLoop = (fwd: boolean): number => {
     const run = (): void => {
+      if (packs) {
+        if (!fwd) kernels.gemm_pack(P, W, GH, H, H);
+        else if (cell === 'gru') {
+          kernels.gemm_pack(P, W, H, 2 * H, GH);
+          kernels.gemm_pack(Pn, W + 2 * H * 4, H, H, GH);
+        } else kernels.gemm_pack(P, W, H, GH, GH);
+      }
       for (let t = 0; t < T; t++) {
         if (fwd) {
           if (cell === 'gru') {
-            kernels.gemm(Y, X, W, B, 2 * H, H, H, 1, GH, GH, 1);
-            kernels.gemm(Y, X, W + 2 * H * 4, B, H, H, H, 1, GH, H, 0);
-          } else kernels.gemm(Y, X, W, B, GH, H, H, 1, GH, GH, 1);
-        } else kernels.gemm(Y, X, W, B, H, GH, GH, 1, H, H, cell === 'gru' ? 1 : 0);
+            if (packs) {
+              kernels.gemm_packed(Y, X, P, B, 2 * H, H, H, GH, 1);
+              kernels.gemm_packed(Y, X, Pn, B, H, H, H, H, 0);
+            } else {
+              kernels.gemm(Y, X, W, B, 2 * H, H, H, 1, GH, GH, 1);
+              kernels.gemm(Y, X, W + 2 * H * 4, B, H, H, H, 1, GH, H, 0);
+            }
+          } else if (packs) kernels.gemm_packed(Y, X, P, B, GH, H, H, GH, 1);
+          else kernels.gemm(Y, X, W, B, GH, H, H, 1, GH, GH, 1);
+        } else if (packs) kernels.gemm_packed(Y, X, P, B, H, GH, GH, H, cell === 'gru' ? 1 : 0);
+        else kernels.gemm(Y, X, W, B, H, GH, GH, 1, H, H, cell === 'gru' ? 1 : 0);
       }
     };
     run();
@@ -253,7 +277,7 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   const stepFwdMs = timeLoop(true);
   const stepBwdMs = timeLoop(false);
   const stepFlops = 2 * B * GH * H * T * st.layers * st.directions;
-  const peak = measurePeak(kernels, Y + B * GH * 4 + 64);
+  const peak = measurePeak(kernels, packedEnd);
 
   // Entries, per instrumented step, then scaled to the plain step.
   const scale = msPerStep / instrumentedMs;
@@ -282,6 +306,9 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   for (const ph of ['forward', 'backward', 'optimiser'] as const)
     push(`JS between kernels + JS↔WASM crossings (${ph})`, per(Math.max(0, phaseMs[ph] - kernelPhaseMs[ph])));
   entries.sort((a, b) => b.msPerStep - a.msPerStep);
+  const gemmFlopsPerStep = big.flops / steps + 2 * stepFlops;
+  const gemmMsPerStep = entries.reduce((sum, e) => sum + (e.gflops !== undefined ? e.msPerStep : 0), 0);
+  const ceilingMs = gemmFlopsPerStep / (peak.fmaGflops * 1e6) + Math.max(0, msPerStep - gemmMsPerStep);
   return {
     config: c.name,
     msPerStep,
@@ -290,6 +317,7 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
     crossingsPerStep: stepCrossings,
     telemetryShare: telemetryMs / msPerStep,
     bigGemmGflops: big.flops / big.ms / 1e6,
+    ceiling: { msPerStep: ceilingMs, tokensPerSecond: (c.seqLen * c.batch * 1000) / ceilingMs },
     peak,
   };
 }
@@ -301,5 +329,9 @@ export function formatProfile(p: BenchProfile): string[] {
     lines.push(`    ${(100 * e.share).toFixed(1).padStart(5)}%  ${e.msPerStep.toFixed(2).padStart(8)} ms  ${e.what}${e.gflops ? `  ${e.gflops.toFixed(1)} GFLOP/s` : ''}`);
   lines.push(`    telemetry of a real run (gradient norm + diagnostics/${DEFAULT_TRAIN_SETTINGS.diagnosticsEvery}): ${(100 * p.telemetryShare).toFixed(2)}% of a step`);
   lines.push(`    big GEMMs ${p.bigGemmGflops.toFixed(1)} GFLOP/s = ${((100 * p.bigGemmGflops) / p.peak.fmaGflops).toFixed(0)}% of the WASM SIMD peak ${p.peak.fmaGflops.toFixed(1)} GFLOP/s (FMA loop; GEMM on cached operands ${p.peak.gemmGflops.toFixed(1)} GFLOP/s)`);
+  const tokens = (p.ceiling.tokensPerSecond * p.ceiling.msPerStep) / p.msPerStep; // this step's tok/s
+  lines.push(
+    `    ceiling: ${Math.round(p.ceiling.tokensPerSecond).toLocaleString('en-US')} tok/s with every GEMM FLOP of this step at the FMA peak and the rest as measured; this step runs at ${Math.round(tokens).toLocaleString('en-US')} tok/s = ${((100 * p.ceiling.msPerStep) / p.msPerStep).toFixed(0)}% of it`,
+  );
   return lines;
 }

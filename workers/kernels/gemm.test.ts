@@ -1,8 +1,10 @@
 // The GEMM kernel (both builds: plain SIMD and relaxed-SIMD FMA) against a float64 triple loop, on random and
-// edge-case shapes in both forms the trainer uses (A·B and Aᵀ·B), overwriting and accumulating.
+// edge-case shapes in both forms the trainer uses (A·B and Aᵀ·B), overwriting and accumulating; gemm_bias,
+// the work space and the pre-packed step GEMMs against gemm itself, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { enableRelaxedSimd, loadKernels, sourceTreeBinaries, type KernelExports } from '../engine/kernels';
 import { Rng } from '../engine/rng';
+import { cellPackedFloats, packedFloats } from '../engine/memory-map';
 
 enableRelaxedSimd();
 const builds: [string, KernelExports][] = [['simd', loadKernels(sourceTreeBinaries(), 'simd').exports]];
@@ -119,6 +121,46 @@ describe('gemm_workspace', () => {
               c2.set(before);
             }
           }
+    });
+  }
+});
+
+describe('gemm_pack + gemm_packed (the recurrent cells\' step GEMMs)', () => {
+  for (const [name, k] of builds) {
+    it(`${name}: equal gemm bit for bit, and the packed size matches memory-map.ts's packedFloats`, () => {
+      const rng = new Rng(23);
+      // The cells' shapes (B, G·H, H) and (B, H, G·H), odd widths (narrow last panels), several k blocks, row strides.
+      const shapes: [number, number, number, number][] = [
+        [2, 2, 1, 1], [32, 1024, 256, 256], [50, 512, 2048, 2048], [64, 256, 64, 64], [7, 36, 9, 9], [13, 20, 600, 700], [3, 4, 5, 5], [40, 12, 300, 311], [2, 5, 513, 513],
+      ];
+      for (let i = 0; i < 10; i++) {
+        const K = 1 + rng.int(600);
+        shapes.push([2 + rng.int(70), 2 + rng.int(140), K, K + rng.int(3)]);
+      }
+      for (const [M, N, K, lda] of shapes) {
+        expect(k.gemm_packed_floats(K, N), `K${K} N${N}`).toBe(packedFloats(K, N));
+        const ldb = N + (M % 3); // weights inside a wider matrix, as GRU's r, z columns are
+        const base = Math.ceil((k.heap_base() + 64) / 64) * 64;
+        const pa = base, pb = pa + 4 * M * lda + 64, p1 = pb + 4 * K * ldb + 64, p2 = p1 + 4 * M * N + 64;
+        const pk = Math.ceil((p2 + 4 * M * N + 64) / 64) * 64;
+        const need = pk + 4 * packedFloats(K, N) + 64;
+        if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+        const f = new Float32Array(k.memory.buffer);
+        for (let i = pa / 4; i < p1 / 4 + M * N; i++) f[i] = rng.uniform(-1, 1);
+        f.fill(-7, pk / 4 + packedFloats(K, N), pk / 4 + packedFloats(K, N) + 16); // guard after the packed block
+        k.gemm_pack(pk, pb, K, N, ldb);
+        for (const acc of [0, 1]) {
+          f.copyWithin(p2 / 4, p1 / 4, p1 / 4 + M * N);
+          k.gemm(p1, pa, pb, M, N, K, lda, 1, ldb, N, acc);
+          k.gemm_packed(p2, pa, pk, M, N, K, lda, N, acc);
+          expect(Array.from(new Float32Array(k.memory.buffer, p2, M * N)), `M${M} N${N} K${K} acc ${acc}`).toEqual(Array.from(new Float32Array(k.memory.buffer, p1, M * N)));
+        }
+        expect(Array.from(new Float32Array(k.memory.buffer, pk + 4 * packedFloats(K, N), 16))).toEqual(new Array(16).fill(-7));
+      }
+    });
+    it(`${name}: the cells' packed space matches memory-map.ts's cellPackedFloats`, () => {
+      for (const H of [1, 2, 3, 7, 64, 100, 256, 511, 512, 1024])
+        for (const [cell, id] of [['lstm', 1], ['gru', 2], ['rnn', 3]] as const) expect(k.cell_packed_floats(id, H), `${cell} ${H}`).toBe(cellPackedFloats(cell, H));
     });
   }
 });

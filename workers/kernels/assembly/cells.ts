@@ -17,7 +17,10 @@
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
 //   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H))
-import { gemm } from './gemm';
+//   packed            0, or cell_packed_floats(cell, H) floats (64-byte aligned) for the recurrent weights packed
+//                     once per call (gemm_pack), so that the step GEMMs only read them; used when T > 1 and B > 1
+//                     (one step, or one sequence, goes through gemm as before). The same numbers either way.
+import { gemm, gemm_pack, gemm_packed, gemm_packed_floats } from './gemm';
 import { fma, sigmoid1, tanh1, vsigmoid, vtanh } from './simd';
 
 const ONE = f32x4.splat(1.0);
@@ -25,14 +28,16 @@ const ONE = f32x4.splat(1.0);
 // ================================================ LSTM ===========================================================
 // i = σ(.), f = σ(.), g = tanh(.), o = σ(.);  c = f·c(t−1) + i·g;  h = o·tanh(c)
 
-export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, cs: usize, scratch: usize): void {
+export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, cs: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
+  const pk = packs(packed, T, B, H, G4) ? packed : 0;
+  if (pk) gemm_pack(pk, whT, H, G4, G4);
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G4) * 4;
     // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
-    gemm(gt, hPrev, whT, B, G4, H, H, 1, G4, G4, 1);
+    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
     // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ.
     activate(gt, G4, B, bh, 0, 2 * H, false);
     activate(gt, G4, B, bh, 2 * H, H, true);
@@ -61,8 +66,10 @@ export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: 
   }
 }
 
-export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize): void {
+export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
+  const pk = packs(packed, T, B, G4, H) ? packed : 0;
+  if (pk) gemm_pack(pk, wh, G4, H, H);
   const BH = B * H;
   const dht = scratch; // (B, H): total ∂L/∂h_t
   const H4 = H & ~3;
@@ -111,7 +118,7 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, h
       }
     }
     // carry to step t−1: dh(t−1) = dG_t · Wh   (B, 4H)·(4H, H)
-    gemm(dh, dg + <usize>(t * B * G4) * 4, wh, B, H, G4, G4, 1, H, H, 0);
+    stepGemm(dh, dg + <usize>(t * B * G4) * 4, wh, pk, B, H, G4, G4, H, H, 0);
   }
 }
 
@@ -119,17 +126,24 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, h
 // PyTorch's GRU (ONNX linear_before_reset = 1):
 // r = σ(.), z = σ(.), n = tanh(Wx_n x + bx_n + r·(Wh_n h + bh_n)),  h = (1 − z)·n + z·h(t−1)
 
-export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, ghn: usize, scratch: usize): void {
+export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, ghn: usize, scratch: usize, packed: usize): void {
   const G3 = 3 * H;
   const G2 = 2 * H;
+  // Two packed blocks: Whᵀ's r, z columns (H, 2H), then its n columns (H, H).
+  const pk = packs(packed, T, B, H, H) ? packed : 0;
+  const pkn = pk ? pk + align64(<usize>gemm_packed_floats(H, G2) * 4) : 0;
+  if (pk) {
+    gemm_pack(pk, whT, H, G2, G3);
+    gemm_pack(pkn, whT + <usize>G2 * 4, H, H, G3);
+  }
   const gh = scratch; // (B, H): Wh_n·h(t−1)
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G3) * 4;
     // r and z: gx_t[:, 0:2H] += h(t−1)·Wh_{r,z}ᵀ in place; n needs Wh_n·h on its own (it is gated by r).
-    gemm(gt, hPrev, whT, B, G2, H, H, 1, G3, G3, 1);
-    gemm(gh, hPrev, whT + <usize>G2 * 4, B, H, H, H, 1, G3, H, 0);
+    stepGemm(gt, hPrev, whT, pk, B, G2, H, H, G3, G3, 1);
+    stepGemm(gh, hPrev, whT + <usize>G2 * 4, pkn, B, H, H, H, G3, H, 0);
     activate(gt, G3, B, bh, 0, G2, false); // r, z = σ(.) in place
     for (let b = 0; b < B; b++) {
       const g = gt + <usize>(b * G3) * 4;
@@ -161,8 +175,15 @@ export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
 }
 
-export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dghn: usize, dh: usize, norms: usize, scratch: usize): void {
+export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dghn: usize, dh: usize, norms: usize, scratch: usize, packed: usize): void {
   const G3 = 3 * H;
+  // Two packed blocks: Wh's r, z rows (2H, H), then its n rows (H, H).
+  const pk = packs(packed, T, B, H, H) ? packed : 0;
+  const pkn = pk ? pk + align64(<usize>gemm_packed_floats(2 * H, H) * 4) : 0;
+  if (pk) {
+    gemm_pack(pk, wh, 2 * H, H, H);
+    gemm_pack(pkn, wh + <usize>(2 * H * H) * 4, H, H, H);
+  }
   const BH = B * H;
   const dht = scratch; // (B, H)
   const H4 = H & ~3;
@@ -202,19 +223,21 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs
     }
     // dh(t−1) += dGh_t · Wh over the r, z rows (from dgx) then the n rows (from dghn): for H = 256 the same k blocks,
     // in the same order, as one product over all 3H rows.
-    gemm(dh, dgx + <usize>(t * B * G3) * 4, wh, B, H, 2 * H, G3, 1, H, H, 1);
-    gemm(dh, dghn + <usize>(t * BH) * 4, wh + <usize>(2 * H * H) * 4, B, H, H, H, 1, H, H, 1);
+    stepGemm(dh, dgx + <usize>(t * B * G3) * 4, wh, pk, B, H, 2 * H, G3, H, H, 1);
+    stepGemm(dh, dghn + <usize>(t * BH) * 4, wh + <usize>(2 * H * H) * 4, pkn, B, H, H, H, H, H, 1);
   }
 }
 
 // ================================================ RNN ============================================================
 // h = tanh(Wx x + bx + Wh h(t−1) + bh)
 
-export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, scratch: usize): void {
+export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, scratch: usize, packed: usize): void {
+  const pk = packs(packed, T, B, H, H) ? packed : 0;
+  if (pk) gemm_pack(pk, whT, H, H, H);
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
-    gemm(gx + <usize>(t * B * H) * 4, hPrev, whT, B, H, H, H, 1, H, H, 1); // gx_t += h(t−1)·Whᵀ in place
+    stepGemm(gx + <usize>(t * B * H) * 4, hPrev, whT, pk, B, H, H, H, H, H, 1); // gx_t += h(t−1)·Whᵀ in place
     for (let b = 0; b < B; b++) {
       const g = gx + <usize>((t * B + b) * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
@@ -235,7 +258,9 @@ export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
 }
 
-export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: usize, dg: usize, dh: usize, norms: usize, scratch: usize): void {
+export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: usize, dg: usize, dh: usize, norms: usize, scratch: usize, packed: usize): void {
+  const pk = packs(packed, T, B, H, H) ? packed : 0;
+  if (pk) gemm_pack(pk, wh, H, H, H);
   const BH = B * H;
   for (let t = T - 1; t >= 0; t--) {
     // One pass: ∂L/∂h_t = carry + from above, its squared norm (summed as addIntoSquares does), and the
@@ -262,11 +287,47 @@ export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: 
       store<f32>(d + o, v * (1 - h * h));
     }
     store<f32>(norms + <usize>t * 4, sq);
-    gemm(dh, d, wh, B, H, H, H, 1, H, H, 0);
+    stepGemm(dh, d, wh, pk, B, H, H, H, H, H, 0);
   }
 }
 
 // ================================================ helpers ========================================================
+
+/**
+ * Floats of the `packed` space a cell kernel needs for hidden size H (the larger of its forward and backward packs;
+ * GRU packs two blocks, each 64-byte aligned). The engine sizes the buffer with this.
+ */
+export function cell_packed_floats(cell: i32, H: i32): i32 {
+  if (cell == 1) return max(gemm_packed_floats(H, 4 * H), gemm_packed_floats(4 * H, H)); // LSTM
+  if (cell == 2) {
+    const fwd = align64f(gemm_packed_floats(H, 2 * H)) + gemm_packed_floats(H, H);
+    const bwd = align64f(gemm_packed_floats(2 * H, H)) + gemm_packed_floats(H, H);
+    return max(fwd, bwd); // GRU
+  }
+  return gemm_packed_floats(H, H); // RNN
+}
+
+/** Whether a cell call packs its recurrent weights: more than one step of more than one row, into N > 1 columns. */
+// @ts-ignore: decorator
+@inline function packs(packed: usize, T: i32, B: i32, K: i32, N: i32): bool {
+  return packed != 0 && T > 1 && B > 1 && N > 1 && K > 0;
+}
+
+// @ts-ignore: decorator
+@inline function align64(bytes: usize): usize {
+  return (bytes + 63) & ~<usize>63;
+}
+// @ts-ignore: decorator
+@inline function align64f(floats: i32): i32 {
+  return (floats + 15) & ~15;
+}
+
+/** One step's C(M, N) [+]= A·W: from W packed by gemm_pack when pk ≠ 0 (the same numbers), else through gemm. */
+// @ts-ignore: decorator
+@inline function stepGemm(C: usize, A: usize, W: usize, pk: usize, M: i32, N: i32, K: i32, lda: i32, ldw: i32, ldc: i32, accumulate: i32): void {
+  if (pk) gemm_packed(C, A, pk, M, N, K, lda, ldc, accumulate);
+  else gemm(C, A, W, M, N, K, lda, 1, ldw, ldc, accumulate);
+}
 
 /**
  * x(r, j) = σ(x(r, j) + bias(j)) (or tanh) for rows r < rows (row stride ld floats) and columns off ≤ j < off + n,
