@@ -99,8 +99,10 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   // Scratch buffers of a few B·H are left out. Good to about ±20%: enough to tell 40 MB from 6 GB.
   let activationFloats = B * T * L * D * (2 * G + 4) * H + B * T * in0 + 2 * N * output.size;
   if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
-  // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB).
-  const trainingMemoryBytes = 6 * 4 * params + 4 * activationFloats + GEMM_WORKSPACE_BYTES;
+  // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB), and the largest
+  // layer's recurrent weights packed for the step GEMMs (cellPackedFloats there: G·H² floats and <1% of panel skew).
+  const packedFloats = B > 1 ? G * H * H : 0;
+  const trainingMemoryBytes = 6 * 4 * params + 4 * (activationFloats + packedFloats) + GEMM_WORKSPACE_BYTES;
   if (trainingMemoryBytes > WASM_MEMORY_LIMIT)
     problems.push(
       `Training needs about ${formatBytes(trainingMemoryBytes)}, more than the 4 GiB a WebAssembly trainer can address: lower the batch size, sequence length, hidden size or layers`,
