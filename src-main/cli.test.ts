@@ -229,6 +229,23 @@ describe('seqstudio bench', () => {
     expect(line.tokensPerSecond).toBeGreaterThan(0);
     expect(line.gflops).toBeGreaterThan(0);
   });
+  it('--workers 1,2 times both counts in one invocation and prints the speed-up', () => {
+    const r = cli('bench', '--config', 'D', '--seconds', '0.2', '--workers', '1,2', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const one = lines.find((l) => l.type === 'bench' && l.workers === 1);
+    const two = lines.find((l) => l.type === 'bench' && l.workers === 2);
+    const scaling = lines.find((l) => l.type === 'bench-scaling');
+    expect(one.tokensPerSecond).toBeGreaterThan(0);
+    expect(two.tokensPerSecond).toBeGreaterThan(0);
+    expect(scaling).toMatchObject({ config: 'D', workers: 2, baseWorkers: 1 });
+    expect(scaling.speedup).toBeCloseTo(two.tokensPerSecond / one.tokensPerSecond, 10);
+    const text = cli('bench', '--config', 'D', '--seconds', '0.1', '--workers', '1,2');
+    expect(text.stdout).toMatch(/D\s+2 workers ÷ 1: [\d.]+×/);
+    const twice = cli('bench', '--workers', '2,2');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/--workers 2,2: give each count once/);
+  });
   it('rejects an unknown configuration', () => {
     const r = cli('bench', '--config', 'Z');
     expect(r.code).toBe(2);
@@ -246,6 +263,7 @@ describe('seqstudio bench', () => {
     expect(r.stdout).toMatch(/%\s+[\d.]+ ms\s+GEMM: /);
     expect(r.stdout).toMatch(/recurrent forward: step GEMMs/);
     expect(r.stdout).toMatch(/of the WASM SIMD peak [\d.]+ GFLOP\/s/);
+    expect(r.stdout).toMatch(/ceiling: [\d,]+ tok\/s with every GEMM FLOP of this step at the FMA peak/);
   });
   it('--profile --json carries the breakdown in the line', () => {
     const r = cli('bench', '--config', 'D', '--seconds', '0.2', '--profile', '--json');

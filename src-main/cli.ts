@@ -38,7 +38,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
-  seqstudio bench [--config NAME[,NAME…]] [--workers N] [--vs-pytorch] [--profile] [--seconds S] [--json]
+  seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
 
@@ -47,7 +47,10 @@ proposal unless flags override it. COL is a column name, or its 1-based position
 export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
-bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak;
+bench --workers 1,2 times each worker count in turn and prints the speed-up over the first (--workers 1,2,4,8,16
+on a bigger machine); with --vs-pytorch each is compared with PyTorch's best at 1 or as many threads.
+bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak
+and the ceiling that peak puts on the step;
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
 same model's --streaming export (one thread), and checks that both generate the same tokens.
 --json prints one JSON object per line, the last one the summary.`;
@@ -476,28 +479,41 @@ async function bench(argv: string[]): Promise<number> {
     return benchGenerateCommand(configs, int(o.tokens, 'tokens', 2, 100_000) ?? 500, json);
   }
   if (o.tokens !== undefined) throw new UsageError('--tokens goes with --generate');
-  const workers = int(o.workers, 'workers', 1, 64) ?? 1;
+  const workerCounts = workerList(o.workers);
   const seconds = real(o.seconds, 'seconds', 0.1, 600) ?? 2;
   const profile = o.profile ?? false;
   const ours: BenchResultEvent[] = [];
-  if (!json) process.stdout.write(`Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
-  await runBench(
-    configs,
-    seconds,
-    workers,
-    (r) => {
-      ours.push(r);
-      if (json) return;
-      process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
-      if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
-    },
-    profile,
-  );
-  // PyTorch at the same thread count; with several workers, its best of 1 and N threads (on a small machine more
-  // threads can be slower for PyTorch), so the ratio is against the best it does.
-  let torch: PyTorchBench[] = [];
+  for (const workers of workerCounts) {
+    if (!json) process.stdout.write(`Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
+    await runBench(
+      configs,
+      seconds,
+      workers,
+      (r) => {
+        ours.push(r);
+        if (json) return;
+        process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
+        if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
+      },
+      profile && workers === workerCounts[0], // the profile is of one thread's step: once
+    );
+  }
+  // Scaling: each further worker count against the first, in the same invocation.
+  const first = workerCounts[0];
+  if (workerCounts.length > 1 && !json) process.stdout.write(`Speed-up over ${first} worker${first > 1 ? 's' : ''} (same invocation)\n`);
+  for (const r of ours) {
+    const base = ours.find((b) => b.workers === first && b.config === r.config);
+    if (r.workers === first || !base) continue;
+    const speedup = r.tokensPerSecond / base.tokensPerSecond;
+    if (json) process.stdout.write(JSON.stringify({ type: 'bench-scaling', config: r.config, workers: r.workers, baseWorkers: first, speedup }) + '\n');
+    else process.stdout.write(`  ${r.config.padEnd(6)} ${r.workers} workers ÷ ${first}: ${speedup.toFixed(2)}×\n`);
+  }
+  // PyTorch at 1 thread and at each worker count. Each of ours is compared with PyTorch's best at 1 thread or at as
+  // many threads as it has workers (on a small machine more threads can be slower for PyTorch): the best it does
+  // with the same cores.
+  const torch: PyTorchBench[] = [];
   if (o['vs-pytorch']) {
-    for (const threads of workers > 1 ? [1, workers] : [1]) {
+    for (const threads of [...new Set([1, ...workerCounts])].sort((a, b) => a - b)) {
       if (!json) process.stdout.write(`PyTorch (${threads} thread${threads > 1 ? 's' : ''}), same configurations…\n`);
       const r = runPyTorchBench(configs, threads, seconds);
       if (typeof r === 'string') {
@@ -508,15 +524,23 @@ async function bench(argv: string[]): Promise<number> {
     }
   }
   for (const r of ours) {
-    const t = torch.filter((x) => x.config === r.config).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+    const t = torch.filter((x) => x.config === r.config && (x.threads === 1 || x.threads === r.workers)).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
     if (json)
       process.stdout.write(
         JSON.stringify({ type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels, pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined, profile: r.profile }) + '\n',
       );
     else if (t)
-      process.stdout.write(`  ${r.config.padEnd(6)} ours ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)  PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+      process.stdout.write(`  ${r.config.padEnd(6)} ours ${String(r.workers).padStart(2)}w ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)  PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
   }
   return 0;
+}
+
+/** --workers N or N,N,…: whole counts from 1 to 64, in the order given, each once. */
+function workerList(v: string | undefined): number[] {
+  if (v === undefined) return [1];
+  const counts = v.split(',').map((x) => int(x.trim(), 'workers', 1, 64)!);
+  if (new Set(counts).size !== counts.length) throw new UsageError(`--workers ${v}: give each count once`);
+  return counts;
 }
 
 /** `bench --generate`: greedy text generation, ours beside onnxruntime-node; exit code 1 when the tokens differ. */
