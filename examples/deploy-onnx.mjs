@@ -9,6 +9,8 @@
 //   node deploy-onnx.mjs co2.onnx --input "415.2, 415.9, 416.4, …" --length 12        # forecast 12 values
 //   node deploy-onnx.mjs sentiment.onnx --input "what a lovely phone"                  # classify
 //   node deploy-onnx.mjs translate.onnx --input "I am cold."                           # encoder–decoder
+//   node deploy-onnx.mjs macro.onnx --file recent.csv                                   # several columns → a value
+//   node deploy-onnx.mjs movement.onnx --file sequences.csv                             # a label per sequence
 //
 // What it handles, by the sidecar's preprocessing.kind (docs/deploy.md describes every field):
 //   text         generate one token at a time: with a --streaming export the state is carried (final_h/_c fed
@@ -20,7 +22,9 @@
 //   pairs        source → target: the encoder, then the one-step decoder with carried state, greedy or sampled
 //   conditional  name=value pairs → a generated sequence (one step at a time, carried state)
 //   tabular      name=value pairs → a value (de-normalised) or a class
-// Other kinds (multiseries, sequences) need a table as input: see docs/deploy.md for their graph inputs.
+//   multiseries  --file a CSV with the input columns: the last `lookback` rows (gaps filled linearly), each column
+//                normalised, → the target `horizon` rows later (a model of its target's own past slides on)
+//   sequences    --file a long-format CSV (one row per step, a sequence-id column): one label per sequence
 
 import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -32,6 +36,7 @@ const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     input: { type: 'string' },
+    file: { type: 'string' },
     length: { type: 'string' },
     temperature: { type: 'string' },
     seed: { type: 'string' },
@@ -39,7 +44,7 @@ const { values: opt, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 1) {
-  process.stderr.write('usage: node deploy-onnx.mjs MODEL.onnx [--input TEXT|VALUES] [--length N] [--temperature T] [--seed N] [--json]\n');
+  process.stderr.write('usage: node deploy-onnx.mjs MODEL.onnx [--input TEXT|VALUES | --file TABLE.csv] [--length N] [--temperature T] [--seed N] [--json]\n');
   process.exit(2);
 }
 const modelPath = positionals[0];
@@ -146,6 +151,54 @@ function withLengths(io, feeds, n) {
   return feeds;
 }
 const carried = (out) => ({ initial_h: out.final_h, ...(out.final_c ? { initial_c: out.final_c } : {}) });
+
+/** A CSV file with a header row → { header, rows } of strings (double-quoted fields may hold commas and quotes). */
+function readCsv(path) {
+  if (!path) fail('--file: give the table (a CSV file with a header row)');
+  if (!existsSync(path)) fail(`--file ${path}: no such file`);
+  const rows = [];
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const cells = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+        else if (ch === '"') quoted = false;
+        else cell += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') cells.push(cell.trim()), (cell = '');
+      else cell += ch;
+    }
+    cells.push(cell.trim());
+    rows.push(cells);
+  }
+  if (rows.length < 2) fail(`--file ${path}: expected a header row and at least one row of values`);
+  return { header: rows[0], rows: rows.slice(1) };
+}
+/** One column of a table as numbers (empty or unreadable cells NaN), by name. */
+function column(table, name, path) {
+  const k = table.header.indexOf(name);
+  if (k < 0) fail(`--file ${path}: no column "${name}" (it has ${table.header.map((h) => `"${h}"`).join(', ')})`);
+  return table.rows.map((r) => (r[k] === undefined || r[k] === '' ? NaN : Number(r[k])));
+}
+/** Fills NaN gaps by linear interpolation between neighbours (the nearest value at the ends), as in training. */
+function fillGaps(v, name) {
+  const known = v.flatMap((x, i) => (Number.isNaN(x) ? [] : [i]));
+  if (known.length === 0) fail(`column "${name}" has no values`);
+  return v.map((x, i) => {
+    if (!Number.isNaN(x)) return x;
+    let lo = i - 1;
+    while (lo >= 0 && Number.isNaN(v[lo])) lo--;
+    let hi = i + 1;
+    while (hi < v.length && Number.isNaN(v[hi])) hi++;
+    if (lo < 0) return v[hi];
+    if (hi >= v.length) return v[lo];
+    return v[lo] + ((v[hi] - v[lo]) * (i - lo)) / (hi - lo);
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------- the model
 
@@ -272,8 +325,56 @@ switch (pre.kind) {
     }
     break;
   }
+  case 'multiseries': {
+    // The last `lookback` rows of the input columns, each normalised; the target `horizon` rows after the last.
+    const table = readCsv(opt.file);
+    const inputs = pre.inputs.map((c) => fillGaps(column(table, c.column, opt.file), c.column));
+    const selfOnly = pre.inputs.length === 1 && pre.inputs[0].column === pre.target.column && pre.horizon === 1;
+    if (length !== undefined && length !== 1 && !selfOnly) fail(`--length: this model forecasts only "${pre.target.column}" (or several steps ahead in one go): it forecasts one value`);
+    const rows = table.rows.length;
+    if (rows < pre.lookback) fail(`--file: the model reads windows of ${pre.lookback} rows; the file has ${rows}`);
+    const F = inputs.length;
+    const window = [];
+    for (let t = rows - pre.lookback; t < rows; t++) window.push(inputs.map((x, k) => (x[t] - pre.inputs[k].mean) / pre.inputs[k].std));
+    const forecast = [];
+    for (let i = 0; i < (selfOnly ? length ?? 1 : 1); i++) {
+      const out = await step(sessions.model, graphs.model, { features: new ort.Tensor('float32', Float32Array.from(window.flat()), [1, window.length, F]) });
+      const z = out.values.data[0];
+      forecast.push(z * output.std + output.mean);
+      window.shift();
+      window.push([z]); // only for a model of its target's own past (one input column, the target)
+    }
+    result = { kind: 'series', column: pre.target.column, horizon: pre.horizon, forecast };
+    break;
+  }
+  case 'sequences': {
+    // A long-format table: rows grouped by the sequence column (ordered by the step column), each sequence's
+    // features normalised per step (0 where missing), at most maxLength steps, one label per sequence.
+    const table = readCsv(opt.file);
+    if (pre.sequence === undefined) fail('this model was not trained on a long-format table (no sequence column)');
+    const k = table.header.indexOf(pre.sequence);
+    if (k < 0) fail(`--file ${opt.file}: no sequence column "${pre.sequence}"`);
+    const order = pre.step !== undefined ? column(table, pre.step, opt.file) : undefined;
+    const feats = pre.features.map((f) => column(table, f.column, opt.file));
+    const groups = new Map();
+    table.rows.forEach((r, i) => (groups.get(r[k]) ?? groups.set(r[k], []).get(r[k])).push(i));
+    const F = feats.length;
+    const labels = [];
+    for (const [id, rows] of groups) {
+      if (order) rows.sort((a, b) => order[a] - order[b]);
+      const steps = rows.slice(0, pre.maxLength);
+      const x = Float32Array.from(steps.flatMap((r) => feats.map((f, j) => (Number.isFinite(f[r]) ? (f[r] - pre.features[j].mean) / pre.features[j].std : 0))));
+      const out = await step(sessions.model, graphs.model, withLengths(graphs.model, { features: new ort.Tensor('float32', x, [1, steps.length, F]) }, steps.length));
+      const p = softmax(Array.from(out.logits.data));
+      let best = 0;
+      for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+      labels.push({ id, label: output.names[best], p: p[best] });
+    }
+    result = { kind: 'sequences', labels };
+    break;
+  }
   default:
-    fail(`${pre.kind} models take a table as input: see docs/deploy.md for their graph inputs`);
+    fail(`${pre.kind}: this example does not know that kind of model`);
 }
 
 if (opt.json) process.stdout.write(JSON.stringify(result) + '\n');
@@ -282,4 +383,5 @@ else if (result.kind === 'series') process.stdout.write(result.forecast.map((v, 
 else if (result.kind === 'classify') process.stdout.write(`${result.label}   (${result.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
 else if (result.kind === 'tagging') process.stdout.write(result.tokens.map((w, i) => `${w}\t${result.tags[i]}`).join('\n') + '\n');
 else if (result.kind === 'value') process.stdout.write(`${result.column}: ${result.value.toPrecision(6)}\n`);
+else if (result.kind === 'sequences') process.stdout.write(result.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%`).join('\n') + '\n');
 else process.stdout.write(result.output + '\n');

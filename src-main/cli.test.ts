@@ -365,3 +365,61 @@ describe('the importer from the command line', () => {
     expect(extra.stderr).toMatch(/--lr cannot change it \(only --steps, --workers and --json/);
   });
 });
+
+describe('tables: a multi-column series and long-format sequences, from training to the deploy example', () => {
+  const example = join(root, 'examples/deploy-onnx.mjs');
+  const node = (...args: string[]) => spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  // y follows x two rows later: a model reading x and y can forecast y.
+  const rows = Array.from({ length: 300 }, (_, i) => [day(i), (Math.sin(i / 6) * 5 + 20).toFixed(3), (Math.sin((i - 2) / 6) * 3 + 7).toFixed(3)]);
+  const multi = join(tmp, 'multi.csv');
+  writeFileSync(multi, 'date,x,y\n' + rows.map((r) => r.join(',')).join('\n') + '\n');
+  const recent = join(tmp, 'multi-recent.csv');
+  writeFileSync(recent, 'date,x,y\n' + rows.slice(-30).map((r, i) => (i === 25 ? [r[0], '', r[2]] : r).join(',')).join('\n') + '\n'); // one gap in x
+
+  it('forecasts the target of a multi-column series from a file, refuses to feed it back, and the deploy example agrees', () => {
+    const run = join(tmp, 'run-multi');
+    const t = cli('train', '--data', multi, '--shape', 'many-to-one', '--target', 'y', '--input', 'x,y', '--lookback', '10', '--steps', '120', '--hidden', '16', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const p = JSON.parse(cli('predict', run, '--file', recent, '--json').stdout);
+    expect(p).toMatchObject({ type: 'prediction', kind: 'series', column: 'y', history: 30 });
+    expect(p.forecast).toHaveLength(1);
+    expect(p.forecast[0]).toBeGreaterThan(3); // y lives in [4, 10]
+    expect(p.forecast[0]).toBeLessThan(11);
+    expect(p.recent).toHaveLength(30);
+    const more = cli('predict', run, '--file', recent, '--length', '3');
+    expect(more.code).toBe(2);
+    expect(more.stderr).toMatch(/reads "x", "y" and forecasts only "y", so it cannot feed its forecasts back/);
+    expect(cli('predict', run, '--file', text).stderr).toMatch(/expected a table|no numeric column "x"/);
+    const model = join(tmp, 'onnx-multi', 'multi.onnx');
+    expect(cli('export', run, '--out', model).code).toBe(0);
+    const got = JSON.parse(node(example, model, '--file', recent, '--json').stdout);
+    expect(got).toMatchObject({ kind: 'series', column: 'y' });
+    expect(Math.abs(got.forecast[0] - p.forecast[0])).toBeLessThan(1e-3);
+  });
+
+  it('labels each sequence of a long-format table, and the deploy example gives the same labels', () => {
+    // Sequences of 6–12 steps; label "up" when the feature rises, "down" when it falls.
+    const lines = ['id,t,a,label'];
+    for (let s = 0; s < 80; s++) {
+      const up = s % 2 === 0;
+      const n = 6 + (s % 7);
+      for (let i = 0; i < n; i++) lines.push(`s${s},${i},${((up ? i : n - i) / n + ((s * 7919 + i * 104729) % 13) / 130).toFixed(4)},${up ? 'up' : 'down'}`);
+    }
+    const table = join(tmp, 'seqs.csv');
+    writeFileSync(table, lines.join('\n') + '\n');
+    const run = join(tmp, 'run-seqs');
+    const t = cli('train', '--data', table, '--sequence', 'id', '--step', 't', '--target', 'label', '--input', 'a', '--steps', '150', '--hidden', '16', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const p = JSON.parse(cli('predict', run, '--file', table, '--json').stdout);
+    expect(p.kind).toBe('sequences');
+    expect(p.labels).toHaveLength(80);
+    const model = join(tmp, 'onnx-seqs', 'seqs.onnx');
+    expect(cli('export', run, '--out', model).code).toBe(0);
+    const got = JSON.parse(node(example, model, '--file', table, '--json').stdout);
+    expect(got.kind).toBe('sequences');
+    expect(got.labels.map((l: { id: string; label: string }) => [l.id, l.label])).toEqual(p.labels.map((l: { id: string; label: string }) => [l.id, l.label]));
+    got.labels.forEach((l: { p: number }, i: number) => expect(Math.abs(l.p - p.labels[i].p)).toBeLessThan(1e-4));
+  });
+});

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { Prediction, PredictRequest } from '../src-shared/dataset';
 import type { ModelSpec } from '../src-shared/model';
 import { readCheckpoint } from './engine/checkpoint';
-import type { DataTransforms, FeatureEncoding } from './engine/data-source';
+import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from './engine/data-source';
 import { decodeSequence, forecastSeries, generateTokens } from './engine/generate';
 import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/common';
 import type { KernelExports } from './engine/kernels';
@@ -162,7 +162,8 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     });
     return { type: 'prediction', kind: 'sequences', file, labels };
   }
-  if (t.kind !== 'series') throw new Error(`predicting with a ${t.kind} run is not available from the command line yet`);
+  if (t.kind === 'multiseries') return forecastMultiSeries(net, t, req, req.file ?? run.data.path);
+  if (t.kind !== 'series') throw new Error(`predicting with a ${(t as DataTransforms).kind} run is not available`); // every kind is handled above
   // Series: the last `lookback` values of the history, normalised as in training.
   let history: number[];
   if (req.input !== undefined) {
@@ -199,4 +200,60 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
   const z = forecastSeries(net, window, steps);
   const forecast = Array.from(z, (v) => v * t.std + t.mean);
   return { type: 'prediction', kind: 'series', column: t.column, history: history.length, forecast, recent: history.slice(-200), ...(actual ? { actual } : {}) };
+}
+
+/**
+ * Forecast with a multi-column series model: the last `lookback` rows of its input columns (gaps filled by linear
+ * interpolation, as in training), scaled per column, → the target `horizon` rows after the last one. A model that
+ * reads only its target's own past (a stride or a season made it multi-column in form) slides over its forecasts
+ * like a one-column model; one reading other columns forecasts one value (it cannot forecast those columns too).
+ * Backtest: the last rows are hidden and forecast from the rows before them, beside what the target really did.
+ */
+async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, req: PredictRequest, file: string): Promise<Prediction> {
+  const { parsed } = await parseFile(file);
+  if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table with the columns ${t.inputs.map((c) => `"${c.column}"`).join(', ')}`);
+  const table = parsed as ParsedTable;
+  const numbers = (name: string, required: boolean): number[] | undefined => {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column?.numbers) {
+      if (required) fail(`${basename(file)}: no numeric column "${name}" (the model reads ${t.inputs.map((c) => `"${c.column}"`).join(', ')})`);
+      return undefined;
+    }
+    const values = Array.from(column.numbers);
+    if (fillGaps(values) < 0) fail(`${basename(file)}: column "${name}" has no values`);
+    return values;
+  };
+  const inputs = t.inputs.map((c) => numbers(c.column, true)!);
+  const target = numbers(t.target.column, false);
+  const L = t.lookback;
+  const Hz = t.horizon;
+  const selfOnly = t.inputs.length === 1 && t.inputs[0].column === t.target.column;
+  if (req.length !== undefined && req.length !== 1 && !(selfOnly && Hz === 1))
+    fail(
+      Hz !== 1
+        ? `this model forecasts the value ${Hz} steps ahead in one go; --length applies to one-step (horizon 1) models`
+        : `this model reads ${t.inputs.map((c) => `"${c.column}"`).join(', ')} and forecasts only "${t.target.column}", so it cannot feed its forecasts back: it forecasts one value`,
+    );
+  const steps = selfOnly && Hz === 1 ? req.length ?? 1 : 1;
+  let rows = table.rows;
+  let actual: number[] | undefined;
+  if (req.backtest) {
+    if (!target) fail(`${basename(file)}: a backtest compares with column "${t.target.column}", which this file lacks`);
+    const hidden = steps + Hz - 1;
+    if (rows < L + hidden) fail(`a backtest of ${steps} value${steps > 1 ? 's' : ''} needs at least ${L + hidden} rows; there are ${rows}`);
+    actual = target!.slice(rows - hidden + (Hz - 1), rows);
+    rows -= hidden;
+  }
+  if (rows < L) fail(`the model reads windows of ${L} rows; ${basename(file)} has ${rows}`);
+  const F = inputs.length;
+  const window = new Float32Array(L * F);
+  for (let s = 0; s < L; s++) for (let f = 0; f < F; f++) window[s * F + f] = (inputs[f][rows - L + s] - t.inputs[f].mean) / t.inputs[f].std;
+  let z: Float32Array;
+  if (F === 1) z = forecastSeries(net, window, steps);
+  else {
+    net.forward({ batchSize: 1, steps: L, features: window });
+    z = Float32Array.of(net.outputs()[0]);
+  }
+  const forecast = Array.from(z, (v) => v * t.target.std + t.target.mean);
+  return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target ? target.slice(Math.max(0, rows - 200), rows) : [], ...(actual ? { actual } : {}) };
 }

@@ -101,4 +101,18 @@ describe('TryView', () => {
     expect(wrapper.getComponent(TryForecastChart).props()).toEqual({ column: 'co2', forecast: [410.2, 410.9], recent: [409, 409.5, 410], actual: [410.1, 411] });
     expect(wrapper.text()).toContain('410.2');
   });
+
+  it('forecasts one value with a model that reads other columns beside its target, and says why', async () => {
+    const spec = { ...textSpec, shape: 'many-to-one' as const, input: { vocabSize: 0, embedSize: 0, featureSize: 2 }, output: { kind: 'values' as const, size: 1 } };
+    fake.runs = [fakeRun('r4', { status: 'finished', spec, data: { format: 'auto', valFraction: 0.1, input: ['x', 'y'], target: 'y', horizon: 1 } })];
+    fake.prediction = { type: 'prediction', kind: 'series', column: 'y', history: 300, forecast: [6.1], recent: [5, 6] };
+    const wrapper = mount(TryView, { global: { stubs: { TryForecastChart: true } } });
+    await flushPromises();
+    expect((control(wrapper, 'Steps to forecast').element as HTMLInputElement).disabled).toBe(true);
+    expect(wrapper.text()).toContain('reads “x”, “y” and forecasts “y” only: one value, 1 step after the last row');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.method === 'predict')?.args).toEqual(['r4', { length: 1, backtest: false }]);
+    expect(wrapper.get('[data-testid="try-output"]').text()).toContain('1 step of “y” after 300 values');
+  });
 });
