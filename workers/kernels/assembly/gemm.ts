@@ -180,19 +180,7 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
         else packA(ap, Apc + <usize>(ir * sam) * 4, sam, sak, mr, h, kc);
         const Cr = C + <usize>(ir * ldc + jc) * 4;
         if (bias && pc == 0) fillBias(Cr, ldc, bias + <usize>jc * 4, mr, nc);
-        let pb = bp;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          if (h == H1) {
-            if (nr <= 4) kernelH1Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-            else if (fuse && ir == 0 && nr == NR) kernelH1Fused(kc, ap, pb, Bk + <usize>jr * 4, <usize>ldb * 4, Cr + <usize>jr * 4, ldc, add, mr);
-            else kernelH1(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-          } else {
-            if (nr <= 4) kernelH2Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-            else kernelH2(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-          }
-          pb += panel;
-        }
+        rowPanel(h, kc, ap, bp, panel, Cr, ldc, add, mr, nc, fuse && ir == 0 ? Bk : 0, <usize>ldb * 4);
         ir += h;
       }
     }
@@ -249,22 +237,32 @@ export function gemm_packed(C: usize, A: usize, Bp: usize, M: i32, N: i32, K: i3
       const h = ir < mBig ? H1 : H2;
       const mr = min(h, M - ir);
       packA(ap, A + <usize>(ir * lda + pc) * 4, lda, 1, mr, h, kc);
-      const Cr = C + <usize>(ir * ldc) * 4;
-      let pb = bp;
-      for (let jr = 0; jr < N; jr += NR) {
-        const nr = min(NR, N - jr);
-        if (h == H1) {
-          if (nr <= 4) kernelH1Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-          else kernelH1(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-        } else {
-          if (nr <= 4) kernelH2Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-          else kernelH2(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
-        }
-        pb += panel;
-      }
+      rowPanel(h, kc, ap, bp, panel, C + <usize>(ir * ldc) * 4, ldc, add, mr, N, 0, 0);
       ir += h;
     }
     bp += <usize>np * panel;
+  }
+}
+
+/**
+ * One row panel (h rows, packed at ap) across the nc columns of a packed B block (panels `panel` bytes apart from
+ * bp): the micro-kernel per 8-column panel into C(·, jr..) at Cr. With fusedSrc ≠ 0 (the first row panel of a block
+ * whose B is packed on the way) the full panels are read from B's source rows (fusedSrc, row stride ldbBytes) and
+ * packed as they are used (kernelH1Fused).
+ */
+function rowPanel(h: i32, kc: i32, ap: usize, bp: usize, panel: usize, Cr: usize, ldc: i32, add: bool, mr: i32, nc: i32, fusedSrc: usize, ldbBytes: usize): void {
+  let pb = bp;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    if (h == H1) {
+      if (nr <= 4) kernelH1Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+      else if (fusedSrc && nr == NR) kernelH1Fused(kc, ap, pb, fusedSrc + <usize>jr * 4, ldbBytes, Cr + <usize>jr * 4, ldc, add, mr);
+      else kernelH1(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+    } else {
+      if (nr <= 4) kernelH2Narrow(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+      else kernelH2(kc, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+    }
+    pb += panel;
   }
 }
 
