@@ -101,7 +101,7 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
   // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB), and the largest
   // layer's recurrent weights packed for the step GEMMs (cellPackedFloats there: G·H² floats and <1% of panel skew).
-  const packedFloats = B > 1 ? G * H * H : 0;
+  const packedFloats = B > 1 && T > 1 ? G * H * H : 0;
   const trainingMemoryBytes = 6 * 4 * params + 4 * (activationFloats + packedFloats) + GEMM_WORKSPACE_BYTES;
   if (trainingMemoryBytes > WASM_MEMORY_LIMIT)
     problems.push(

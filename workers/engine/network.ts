@@ -239,7 +239,9 @@ export class WasmNetwork {
     this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
     const stacks = this.layout.decoder ? [this.layout.encoder, this.layout.decoder] : [this.layout.encoder];
     const packedFloats = Math.max(...stacks.map((st) => cellPackedFloats(st.cell, st.hiddenSize)));
-    this.packed = B > 1 ? Math.ceil(this.arena.alloc(packedFloats + 16) / 64) * 64 : 0;
+    // The cells pack their weights only for more than one step of more than one sequence (see cells.ts).
+    const stepped = batch.steps > 1 || (batch.decoderSteps ?? 0) > 1;
+    this.packed = B > 1 && stepped ? Math.ceil(this.arena.alloc(packedFloats + 16) / 64) * 64 : 0;
 
     // Encoder (or the only) stack.
     const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed, !train && !this.layout.decoder && !batch.targetClasses && !batch.targetValues);
