@@ -356,6 +356,48 @@ describe('the importer from the command line', () => {
     expect(p.labels).toHaveLength(60);
     expect(p.labels.filter((l: { id: string; label: string }) => l.label === (Number(l.id) % 2 ? 'up' : 'down')).length).toBeGreaterThan(50);
   });
+  it('trains a BIO tagger and reports entity precision, recall and F1 beside per-token accuracy, in every place a run reports metrics', () => {
+    // person names follow "met", places follow "in"; two-word names carry I- tags
+    const ner = join(tmp, 'ner.conll');
+    const names = ['Ann Lee', 'Bob', 'Cleo Moss', 'Dev', 'Eve Hart'];
+    const places = ['Oslo', 'Lima', 'Kyoto'];
+    const sents: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const rows = ['we\tO', i % 3 ? 'met\tO' : 'went\tO'];
+      if (i % 3) names[i % 5].split(' ').forEach((w, k) => rows.push(`${w}\t${k ? 'I' : 'B'}-person`));
+      else rows.push('to\tO', `${places[i % 3 === 0 ? (i / 3) % 3 : 0]}\tB-location`);
+      rows.push('today\tO');
+      sents.push(rows.join('\n'));
+    }
+    writeFileSync(ner, sents.join('\n\n') + '\n');
+    const out = join(tmp, 'run-ner');
+    const r = cli('train', '--data', ner, '--steps', '60', '--hidden', '16', '--lr', '0.02', '--bidirectional', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const evaluations = lines.filter((l) => l.type === 'evaluation');
+    expect(evaluations.length).toBeGreaterThan(0);
+    for (const e of evaluations) expect(Object.keys(e.metrics)).toEqual(['entityF1', 'entityPrecision', 'entityRecall', 'accuracy']);
+    const s = lines.at(-1);
+    expect(s.type).toBe('summary');
+    expect(s.metrics.entityF1).toBeGreaterThan(0.5);
+    expect(s.baseline.metrics).toHaveProperty('entityF1');
+    expect(s.baseline.metrics).toHaveProperty('accuracy');
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).metrics.entityF1).toBe(s.metrics.entityF1);
+    const logged = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged.filter((m) => m.type === 'evaluation').every((m) => m.metrics.entityF1 >= 0 && m.metrics.entityF1 <= 1)).toBe(true);
+    // the plain output: progress and summary lines carry entity F1; predict lists the entities of its tags
+    const plain = cli('train', '--data', ner, '--steps', '50', '--hidden', '16', '--lr', '0.02', '--out', join(tmp, 'run-ner-plain'));
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/but entity F1 0 \(it finds no entity\)/);
+    expect(plain.stdout).toMatch(/step 50\/50 .* entity F1 \d\.\d{3} /);
+    expect(plain.stdout).toMatch(/done: .*entityF1 [\d.]+, entityPrecision [\d.]+, entityRecall [\d.]+, accuracy [\d.]+/);
+    expect(plain.stdout).toMatch(/baseline \(most frequent tag per token\): entityF1 [\d.]+, .*accuracy/);
+    const p = cli('predict', out, '--input', 'we met Cleo Moss today');
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(/^we\tO\n/);
+    expect(p.stdout).toMatch(/\nentities: (none|[\w-]+ ".+"(, [\w-]+ ".+")*)\n$/);
+  });
+
   it('train --resume RUN_DIR refuses what it cannot do, in one line', () => {
     const none = cli('train', '--resume', join(tmp, 'no-such-run'));
     expect(none.code).toBe(2);

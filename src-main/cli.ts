@@ -20,6 +20,7 @@ import { formatProfile } from '../workers/engine/profile';
 import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
 import type { BenchResultEvent, GenerateBenchResultEvent } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
+import { entitySpans, parseTag } from '../workers/data/build/entities';
 import { runBench, runGenerateBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
 import { ExportInputError, exportRun } from './services/export';
 
@@ -238,6 +239,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   const tty = process.stderr.isTTY && !json;
   let started = false;
   let lastVal = NaN;
+  let lastF1 = NaN; // entity F1 of BIO tagging, shown beside the validation loss
   let lastPrint = 0;
   let totalSteps = settings.steps;
   const onEvent = (e: RunEvent): void => {
@@ -259,6 +261,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
         break;
       case 'evaluation':
         lastVal = e.valLoss;
+        lastF1 = e.metrics.entityF1 ?? NaN;
         if (!tty) process.stdout.write(`step ${e.step}: val loss ${e.valLoss.toFixed(4)} ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' ')}\n`);
         break;
       case 'step': {
@@ -266,7 +269,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
         if (now - lastPrint < 500 && e.step !== totalSteps) break;
         lastPrint = now;
         const eta = ((totalSteps - e.step) * e.seconds) / e.step;
-        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}`;
+        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}${Number.isNaN(lastF1) ? '' : `  entity F1 ${lastF1.toFixed(3)}`}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}`;
         if (tty) process.stderr.write(`\r${line}\x1b[K`);
         else if (e.step % 50 === 0 || e.step === totalSteps) process.stdout.write(line + '\n');
         break;
@@ -385,11 +388,18 @@ async function predictCommand(argv: string[]): Promise<number> {
   else if (p.kind === 'text') process.stdout.write(p.prime + p.text + '\n');
   else if (p.kind === 'series') process.stdout.write(`forecast of "${p.column}" after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
   else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
-  else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n');
+  else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n' + entityLine(p.tokens, p.tags));
   else if (p.kind === 'value') process.stdout.write(`${p.column}: ${p.value.toPrecision(6)}\n`);
   else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%`).join('\n') + '\n');
   else process.stdout.write(p.output + '\n');
   return 0;
+}
+
+/** BIO tags (each O, B-X or I-X): the entities they make, as the run's entity F1 counts them; '' for other tag sets. */
+function entityLine(tokens: string[], tags: string[]): string {
+  if (!tags.every((t) => t === 'O' || parseTag(t))) return '';
+  const spans = entitySpans(tags);
+  return `entities: ${spans.length ? spans.map((e) => `${e.type} "${tokens.slice(e.start, e.end).join(' ')}"`).join(', ') : 'none'}\n`;
 }
 
 // ============================================== export ============================================================

@@ -62,6 +62,7 @@ const entries = [
 
 // Which summary metric decides, and in which direction.
 const decisive = [
+  ['entityF1', +1], // BIO tagging: entity F1 is the measure (accuracy rewards tagging everything O)
   ['accuracy', +1],
   ['perplexity', -1],
   ['tokenErrorRate', -1],
