@@ -56,6 +56,12 @@ export class StudioPage {
     return this.page.getByRole('button', { name });
   }
 
+  /** A run chart by its test id: its canvas (focusable; takes the zoom keys) and its "Reset zoom" button. */
+  chart(testid: string): { canvas: Locator; resetZoom: Locator } {
+    const canvas = this.page.getByTestId(testid);
+    return { canvas, resetZoom: this.page.locator('figure', { has: canvas }).getByRole('button', { name: 'Reset zoom' }) };
+  }
+
   /** The loss the status bar shows for the selected run. */
   async shownLoss(): Promise<number> {
     const text = (await this.page.getByTestId('run-status').textContent()) ?? '';

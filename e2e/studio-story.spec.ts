@@ -63,6 +63,16 @@ test('drop a dataset, design an LSTM, train, compare with a GRU, try it, export 
   await expect(page.getByTestId('chart-loss').locator('canvas').first()).toBeVisible();
   await studio.snap('3-train');
 
+  // zoom into the loss with the keyboard, and back out
+  const loss = studio.chart('chart-loss');
+  await loss.canvas.focus();
+  await loss.canvas.press('+');
+  await expect(loss.resetZoom).toBeVisible();
+  await expect(loss.canvas).toHaveAccessibleDescription(/^Showing training steps \d+ to \d+\. Zoom with \+ and −/);
+  await loss.resetZoom.click();
+  await expect(loss.resetZoom).toHaveCount(0);
+  await expect(loss.canvas).toHaveAccessibleDescription(/^Showing all of it\./);
+
   // the same on a GRU
   await studio.show('Design');
   await studio.field('Cell').selectOption('gru');

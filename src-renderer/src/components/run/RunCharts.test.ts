@@ -2,18 +2,20 @@
 // The run charts' ECharts options, rendered by real ECharts through its SVG server-side renderer (happy-dom has no
 // canvas, so the component's <VChart> is stubbed and its option handed to ECharts here): every chart draws, with
 // named axes; the gradient-flow heat map bins long sequences, colours by log₁₀ norm and switches layer; a
-// million-step loss draws downsampled.
+// million-step loss draws downsampled. The line charts zoom (dataZoom events, keys, Reset zoom), a zoomed window
+// drawn from the full series, and log axes keep to six labels over thirty decades.
 
 import { flushPromises, mount } from '@vue/test-utils';
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Component } from 'vue';
+import { type Component, defineComponent, h } from 'vue';
 import { applyEvent, createSeries, type RunSeries } from '../../lib/runSeries';
 import { fakeRun } from '../../testing/fakeStudio';
 import { diagnosticsEvent, runEvents, stepEvent } from '../../testing/runEvents';
 import { VCHART_STUBS, VChartStub } from '../../testing/VChartStub';
+import { provideZoomLink } from './chartZoom';
 import RunChartGates from './RunChartGates.vue';
 import RunChartGradientFlow from './RunChartGradientFlow.vue';
 import RunChartGradNorm from './RunChartGradNorm.vue';
@@ -21,6 +23,7 @@ import RunChartLayerNorms from './RunChartLayerNorms.vue';
 import RunChartLearningRate from './RunChartLearningRate.vue';
 import RunChartLoss from './RunChartLoss.vue';
 import RunChartMetric from './RunChartMetric.vue';
+import RunCompareChart from './RunCompareChart.vue';
 
 use([SVGRenderer]);
 
@@ -111,5 +114,141 @@ describe('run charts', () => {
     expect(raw.length).toBeLessThanOrEqual(2000);
     expect(Math.max(...raw.map((p) => p[1]))).toBe(50);
     await flushPromises();
+  });
+
+  const redrawn = () => new Promise((resolve) => setTimeout(resolve, 300)); // the charts redraw throttled
+  const canvasOf = (wrapper: ReturnType<typeof mountChart>) => wrapper.get('.run-chart-canvas');
+  const descriptionOf = (wrapper: ReturnType<typeof mountChart>) => wrapper.get(`[id="${canvasOf(wrapper).attributes('aria-describedby')}"]`).text();
+  const resetButton = (wrapper: ReturnType<typeof mountChart>) => wrapper.findAll('button').find((b) => b.text() === 'Reset zoom');
+  const compareProps = (s: RunSeries) => ({ kind: 'gradNorm', runs: [run], names: { r1: 'LSTM 1×64' }, seriesOf: () => s, x: 'step' });
+
+  function longSeries(n: number, gradNorm: (step: number) => number = () => 2): RunSeries {
+    const s = createSeries(1 << 17);
+    for (let i = 1; i <= n; i++) applyEvent(s, stepEvent(i, { loss: 2 + Math.sin(i / 7) + (i % 13) / 100, gradNorm: gradNorm(i), gradNormClipped: Math.min(gradNorm(i), 5) }));
+    return s;
+  }
+
+  it.each([
+    ['loss', RunChartLoss, {}],
+    ['metric', RunChartMetric, {}],
+    ['grad-norm', RunChartGradNorm, {}],
+    ['learning-rate', RunChartLearningRate, {}],
+    ['compare-grad-norm', RunCompareChart, compareProps(seriesOf())],
+  ] as const)('zooms the %s chart: dataZoom inside and as a slider, and a focusable canvas that says how', (id, chart, extra) => {
+    const wrapper = mountChart(chart, { run, series: seriesOf(), ...extra });
+    const option = optionOf(wrapper);
+    expect(option.dataZoom.map((z: { type: string }) => z.type)).toEqual(['inside', 'slider']);
+    expect(option.dataZoom[0]).toMatchObject({ xAxisIndex: 0, start: 0, end: 100 });
+    const canvas = wrapper.get(`[data-testid="chart-${id}"]`);
+    expect(canvas.attributes('tabindex')).toBe('0');
+    expect(canvas.attributes('aria-keyshortcuts')).toBe('+ - ArrowLeft ArrowRight 0 Escape');
+    expect(descriptionOf(wrapper)).toBe('Showing all of it. Zoom with + and −, pan with ← and →, 0 or Escape resets; or Ctrl with the mouse wheel, a pinch, a drag and the slider under the chart.');
+    expect(resetButton(wrapper)).toBeUndefined();
+    expect(renderSvg(option)).toContain('<path');
+  });
+
+  it('draws a zoomed window from the full series, not the whole run’s sample stretched, and resets to the whole run', async () => {
+    const s = longSeries(100_000);
+    const wrapper = mountChart(RunChartLoss, { run, series: s });
+    const whole = optionOf(wrapper).series[0].data as [number, number][];
+    expect(whole.filter((p) => p[0] >= 50_000 && p[0] <= 50_500).length).toBeLessThan(30); // the coarse sample
+    // a drag on the slider to steps 50,000–50,500 (ECharts reports percentages of the axis: steps 1–100,000)
+    const pct = (step: number) => ((step - 1) / 99_999) * 100;
+    wrapper.getComponent(VChartStub).vm.$emit('datazoom', { type: 'datazoom', start: pct(50_000), end: pct(50_500) });
+    await redrawn();
+    const option = optionOf(wrapper);
+    expect(option.dataZoom[1].startValue).toBeCloseTo(50_000, 6);
+    expect(option.dataZoom[1].endValue).toBeCloseTo(50_500, 6);
+    const raw = (option.series[0].data as [number, number][]).filter((p) => p[0] >= 50_000 && p[0] <= 50_500);
+    expect(raw).toHaveLength(501);
+    raw.forEach((p, k) => expect(p).toEqual([50_000 + k, s.steps.loss[50_000 + k - 1]]));
+    expect(option.series[0].data.length).toBeLessThanOrEqual(2 * 2000);
+    expect(descriptionOf(wrapper)).toMatch(/^Showing training steps 50000 to 50500\./);
+    // Reset zoom: the whole run again
+    await resetButton(wrapper)!.trigger('click');
+    await redrawn();
+    expect(resetButton(wrapper)).toBeUndefined();
+    expect(optionOf(wrapper).dataZoom[1]).toMatchObject({ start: 0, end: 100 });
+    expect(optionOf(wrapper).series[0].data).toEqual(whole);
+  });
+
+  it('keeps a zoomed window while the run goes on, and follows the run when not zoomed', async () => {
+    const s = longSeries(1000);
+    const wrapper = mountChart(RunChartGradNorm, { run, series: s });
+    await canvasOf(wrapper).trigger('keydown', { key: '+' });
+    for (let i = 1001; i <= 2000; i++) applyEvent(s, stepEvent(i));
+    await wrapper.setProps({ version: 2 });
+    await redrawn();
+    let option = optionOf(wrapper);
+    expect([option.dataZoom[0].startValue, option.dataZoom[0].endValue]).toEqual([250.75, 750.25]);
+    expect(option.xAxis).toMatchObject({ min: 1, max: 2000 });
+    await canvasOf(wrapper).trigger('keydown', { key: '0' });
+    for (let i = 2001; i <= 3000; i++) applyEvent(s, stepEvent(i));
+    await wrapper.setProps({ version: 3 });
+    await redrawn();
+    option = optionOf(wrapper);
+    expect(option.dataZoom[0]).toMatchObject({ start: 0, end: 100 });
+    expect(option.series[0].data.at(-1)[0]).toBe(3000);
+  });
+
+  it('zooms and pans with + - ← → and resets with 0 or Escape', async () => {
+    const wrapper = mountChart(RunChartGradNorm, { run, series: longSeries(1001) }); // steps 1…1001: centre 501
+    const canvas = canvasOf(wrapper);
+    const press = async (key: string) => {
+      await canvas.trigger('keydown', { key });
+      return descriptionOf(wrapper).replace(/\. Zoom with .*/, '');
+    };
+    expect(await press('+')).toBe('Showing training steps 251 to 751');
+    expect(await press('+')).toBe('Showing training steps 376 to 626');
+    expect(await press('ArrowRight')).toBe('Showing training steps 439 to 689');
+    expect(await press('ArrowLeft')).toBe('Showing training steps 376 to 626');
+    expect(resetButton(wrapper)).toBeDefined();
+    expect(await press('-')).toBe('Showing training steps 251 to 751');
+    expect(await press('-')).toBe('Showing all of it');
+    expect(resetButton(wrapper)).toBeUndefined();
+    await press('+');
+    expect(await press('0')).toBe('Showing all of it');
+    await press('+');
+    expect(await press('Escape')).toBe('Showing all of it');
+    await press('+');
+    await redrawn();
+    expect([optionOf(wrapper).dataZoom[0].startValue, optionOf(wrapper).dataZoom[0].endValue]).toEqual([251, 751]);
+  });
+
+  it('zooms the Train screen’s step charts together', async () => {
+    const s = longSeries(1001);
+    const Screen = defineComponent(() => {
+      provideZoomLink();
+      return () => [h(RunChartLoss, { run, series: s, version: 1 }), h(RunChartGradNorm, { run, series: s, version: 1 })];
+    });
+    const wrapper = mount(Screen, { global: { stubs: VCHART_STUBS } });
+    await wrapper.get('[data-testid="chart-loss"]').trigger('keydown', { key: '+' });
+    await redrawn();
+    const gradNorm = optionOf(wrapper.findComponent(RunChartGradNorm) as unknown as ReturnType<typeof mountChart>);
+    expect([gradNorm.dataZoom[0].startValue, gradNorm.dataZoom[0].endValue]).toEqual([251, 751]);
+    expect(wrapper.findAll('button').filter((b) => b.text() === 'Reset zoom')).toHaveLength(2);
+  });
+
+  it('keeps log axes to six labels when a diverged run spans 33 decades', async () => {
+    const s = longSeries(3300, (i) => 10 ** (-3 + i / 100)); // 1e-3 … 1e30
+    const labelsOf = (option: EChartsCoreOption) => {
+      const chart = init(null, null, { renderer: 'svg', ssr: true, width: 640, height: 300 });
+      chart.setOption(option);
+      const labels = (chart as any).getModel().getComponent('yAxis', 0).axis.getViewLabels().map((l: { formattedLabel: string }) => l.formattedLabel);
+      chart.dispose();
+      return labels;
+    };
+    const gradNorm = mountChart(RunChartGradNorm, { run, series: s });
+    expect(labelsOf(optionOf(gradNorm))).toEqual(['1e-8', '1', '1e8', '1e16', '1e24', '1e32']);
+    const compare = mountChart(RunCompareChart, compareProps(s));
+    expect(labelsOf(optionOf(compare))).toHaveLength(6);
+    const loss = mountChart(RunChartLoss, { run, series: longSeries(3300, () => 2) });
+    await loss.get('input[type="checkbox"]').setValue(true);
+    await redrawn();
+    expect(labelsOf(optionOf(loss))).toEqual(['1', '10']);
+    // zoomed to steps 1,500–2,000 (norms 1e12 … 1e17), the axis fits the window
+    compare.getComponent(VChartStub).vm.$emit('datazoom', { type: 'datazoom', batch: [{ startValue: 1500, endValue: 2000 }] });
+    await redrawn();
+    expect(labelsOf(optionOf(compare))).toEqual(['1e12', '1e13', '1e14', '1e15', '1e16', '1e17']);
   });
 });

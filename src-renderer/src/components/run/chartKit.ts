@@ -1,8 +1,10 @@
 // What every run chart shares: the theme's colours (read from App.vue's CSS variables, again when the theme
-// changes), axis and tooltip styling, and a throttled option ref so a fast run redraws at most 4 times a second,
-// in an animation frame. The RunChart… components build their ECharts options with these.
+// changes), axis and tooltip styling (log axes fitted to the data's decades, with at most six labels), and a
+// throttled option ref so a fast run redraws at most 4 times a second, in an animation frame. The RunChart…
+// components build their ECharts options with these; zooming is chartZoom.ts.
 
 import { onBeforeUnmount, shallowRef, watch, type ShallowRef } from 'vue';
+import type { Point } from '../../lib/downsample';
 import { useAppStore } from '../../stores/useAppStore';
 
 export interface ChartColors {
@@ -121,9 +123,54 @@ export function axis(c: ChartColors, name: string, extra: Record<string, unknown
   };
 }
 
-/** Value axis (y) with its name along it; `log` for quantities spanning orders of magnitude. */
-export function valueAxis(c: ChartColors, name: string, log = false, extra: Record<string, unknown> = {}) {
-  return axis(c, name, { type: log ? 'log' : 'value', scale: !log, nameGap: 48, ...extra });
+/**
+ * Value axis (y) with its name along it. `log`: the points drawn on it, for a log axis (quantities spanning orders
+ * of magnitude) fitted to their decades with at most MAX_LOG_LABELS labels; null or omitted for a linear axis.
+ */
+export function valueAxis(c: ChartColors, name: string, log?: readonly (readonly Point[])[] | null, extra: Record<string, unknown> = {}) {
+  if (!log) return axis(c, name, { type: 'value', scale: true, nameGap: 48, ...extra });
+  const d = logDecades(log);
+  return axis(c, name, {
+    type: 'log',
+    nameGap: 48,
+    ...(d ? { min: 10 ** d.lo, max: 10 ** d.hi, interval: d.step } : {}),
+    axisLabel: { color: c.muted, hideOverlap: true, formatter: formatDecade },
+    ...extra,
+  });
+}
+
+/** Labels on a log axis, at most: a diverged run's norms can span 30 decades, and a label per decade would crowd. */
+export const MAX_LOG_LABELS = 6;
+
+/**
+ * The decades [lo, hi] (exponents of 10, lo < hi, both multiples of `step`) around the positive finite y values of
+ * `series`, and the label step in decades that keeps the labels (lo, lo + step, … hi) to MAX_LOG_LABELS; null when
+ * there are none.
+ */
+export function logDecades(series: readonly (readonly Point[])[]): { lo: number; hi: number; step: number } | null {
+  let min = Infinity;
+  let max = 0;
+  for (const points of series)
+    for (const [, y] of points)
+      if (y > 0 && Number.isFinite(y)) {
+        min = Math.min(min, y);
+        max = Math.max(max, y);
+      }
+  if (!(max > 0)) return null;
+  // a power of ten a float32 rounding away (1e12 stored as 999999995904) is that decade
+  const lo = Math.floor(Math.log10(min) + 1e-6);
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(max) - 1e-6));
+  for (let step = Math.ceil((hi - lo) / (MAX_LOG_LABELS - 1)); ; step++) {
+    const a = Math.floor(lo / step) * step;
+    const b = Math.ceil(hi / step) * step;
+    if ((b - a) / step + 1 <= MAX_LOG_LABELS) return { lo: a, hi: b, step };
+  }
+}
+
+/** A power of ten as a log axis labels it: 0.01 … 1000 written out, 1e-3 and 1e6 beyond. */
+export function formatDecade(v: number): string {
+  const e = Math.round(Math.log10(v));
+  return e >= -2 && e <= 3 ? String(10 ** e) : `1e${e}`;
 }
 
 export function stepAxis(c: ChartColors, extra: Record<string, unknown> = {}) {
