@@ -79,6 +79,28 @@ describe('run charts', () => {
     expect(renderSvg(metric)).toContain('baseline (most frequent character)');
   });
 
+  it('keeps the evaluation at step 0 and the baseline in view, however far the metric is from them', async () => {
+    // Evaluations from step 0 (before training), every one far above the baseline (0.15).
+    const events = runEvents(200).map((e) => (e.type === 'evaluation' ? { ...e, metrics: { accuracy: 0.5 + e.step / 1000 } } : e));
+    events.unshift({ type: 'evaluation', step: 0, valLoss: 4, metrics: { accuracy: 0.5 } });
+    const series = seriesOf(events);
+    for (const chart of [RunChartMetric, RunChartLoss]) {
+      const o = optionOf(mountChart(chart, { run, series }));
+      expect(o.xAxis.min, chart.__name).toBe(0); // the step-0 evaluation is inside the x axis
+    }
+    const metric = optionOf(mountChart(RunChartMetric, { run, series }));
+    expect(metric.yAxis.min).toBe(0.1); // pushed out to take in the baseline, rounded to the span's order
+    expect(metric.yAxis.max).toBeNull();
+    // As the run goes on, ECharts merges each option into the last: an end no longer needed is reset, not left out.
+    const early = seriesOf([{ type: 'evaluation', step: 0, valLoss: 4, metrics: { accuracy: 0.01 } }]);
+    const wrapper = mountChart(RunChartMetric, { run, series: early });
+    expect(optionOf(wrapper).yAxis).toMatchObject({ min: null, max: 0.2 });
+    await wrapper.setProps({ series, version: 2 });
+    await new Promise((r) => setTimeout(r, 400)); // the option is rebuilt at most every 250 ms
+    expect(optionOf(wrapper).yAxis).toMatchObject({ min: 0.1, max: null });
+    expect(renderSvg(metric)).toContain('baseline (most frequent character): 15.0%');
+  });
+
   it('maps gradient flow to a heat map of log₁₀ norms, binning long sequences, one layer at a time', async () => {
     const s = createSeries();
     for (let i = 1; i <= 3; i++) {

@@ -128,12 +128,16 @@ export function axis(c: ChartColors, name: string, extra: Record<string, unknown
  * of magnitude) fitted to their decades with at most MAX_LOG_LABELS labels; null or omitted for a linear axis.
  */
 export function valueAxis(c: ChartColors, name: string, log?: readonly (readonly Point[])[] | null, extra: Record<string, unknown> = {}) {
-  if (!log) return axis(c, name, { type: 'value', scale: true, nameGap: 48, ...extra });
+  // min, max and interval are always given (null = automatic): ECharts merges each option into the last one, and
+  // a key left out would keep the log axis's decades after a switch to linear (or an old fit after new data).
+  if (!log) return axis(c, name, { type: 'value', scale: true, nameGap: 48, min: null, max: null, interval: null, ...extra });
   const d = logDecades(log);
   return axis(c, name, {
     type: 'log',
     nameGap: 48,
-    ...(d ? { min: 10 ** d.lo, max: 10 ** d.hi, interval: d.step } : {}),
+    min: d ? 10 ** d.lo : null,
+    max: d ? 10 ** d.hi : null,
+    interval: d ? d.step : null,
     axisLabel: { color: c.muted, hideOverlap: true, formatter: formatDecade },
     ...extra,
   });

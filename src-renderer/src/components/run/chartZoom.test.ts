@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MAX_POINTS } from '../../lib/downsample';
-import { formatDecade, logDecades, MAX_LOG_LABELS } from './chartKit';
+import { type ChartColors, formatDecade, logDecades, MAX_LOG_LABELS, valueAxis } from './chartKit';
 import { clampWindow, windowOfEvent, zoomByKey, zoomedPoints } from './chartZoom';
 
 function column(n: number, f: (i: number) => number): [Float64Array, Float32Array] {
@@ -92,6 +92,14 @@ describe('log axes', () => {
       }
     expect(logDecades([[[1, 1e-3], [2, 0], [3, NaN], [4, 1e30]]])).toEqual({ lo: -8, hi: 32, step: 8 });
     expect(logDecades([[[1, -1]]])).toBeNull();
+  });
+
+  it('state min, max and interval on both kinds, so that switching log ↔ linear leaves nothing of the other behind', () => {
+    // ECharts merges each new option into the last: a key left out keeps its old value.
+    const c = { fg: '#000', muted: '#666', border: '#ccc', series: ['#00f'] } as unknown as ChartColors;
+    expect(valueAxis(c, 'loss')).toMatchObject({ type: 'value', min: null, max: null, interval: null });
+    expect(valueAxis(c, 'loss', [[[1, 1e-3], [2, 10]]])).toMatchObject({ type: 'log', min: 1e-3, max: 10, interval: 1 });
+    expect(valueAxis(c, 'loss', [[[1, -1]]])).toMatchObject({ type: 'log', min: null, max: null, interval: null });
   });
 
   it('write decades short', () => {

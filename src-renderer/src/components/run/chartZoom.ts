@@ -8,6 +8,7 @@ import { DataZoomInsideComponent, DataZoomSliderComponent } from 'echarts/compon
 import { use } from 'echarts/core';
 import { computed, inject, provide, shallowRef, watch, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue';
 import { downsampleMinMax, MAX_POINTS, type Point } from '../../lib/downsample';
+import type { RunSeries } from '../../lib/runSeries';
 import { baseOption, type ChartColors, formatTick } from './chartKit';
 
 use([DataZoomInsideComponent, DataZoomSliderComponent]);
@@ -33,6 +34,16 @@ const MIN_SPAN_FRACTION = 1e-4;
 /** [first, last] of the first `length` entries of a sorted x column, or null without two distinct values. */
 export function extentOf(x: ArrayLike<number>, length: number = x.length): Extent | null {
   return length > 0 && x[length - 1] > x[0] ? [x[0], x[length - 1]] : null;
+}
+
+/**
+ * The x extent of a run's step charts: its steps and its evaluations together (the first evaluation is at step 0,
+ * before any training), so the loss, metric and gradient-norm charts span the same steps and show every point.
+ */
+export function runExtent(s: RunSeries | undefined | null): Extent | null {
+  if (!s) return null;
+  const ends = [extentOf(s.steps.step, s.steps.length), extentOf(s.evaluations.step, s.evaluations.step.length)].filter((e): e is Extent => e !== null);
+  return ends.length ? [Math.min(...ends.map((e) => e[0])), Math.max(...ends.map((e) => e[1]))] : null;
 }
 
 /** First index in [start, end) of sorted x whose value is ≥ v (> v when `after`), or end. */
