@@ -98,6 +98,10 @@ describe('run charts', () => {
     await wrapper.setProps({ series, version: 2 });
     await new Promise((r) => setTimeout(r, 400)); // the option is rebuilt at most every 250 ms
     expect(optionOf(wrapper).yAxis).toMatchObject({ min: 0.1, max: null });
+    // The Compare screen's metric overlay does the same.
+    const compare = optionOf(mountChart(RunCompareChart, { kind: 'metric', runs: [run], names: { r1: 'LSTM 1×64' }, seriesOf: () => series, x: 'step', metric: 'accuracy', baseline: { name: 'most frequent character', value: 0.15 } }));
+    expect(compare.xAxis.min).toBe(0);
+    expect(compare.yAxis).toMatchObject({ min: 0.1, max: null });
     expect(renderSvg(metric)).toContain('baseline (most frequent character): 15.0%');
   });
 

@@ -143,6 +143,20 @@ export function valueAxis(c: ChartColors, name: string, log?: readonly (readonly
   });
 }
 
+/**
+ * The y-axis ends (for valueAxis's `extra`) that make a baseline show when it lies beyond the drawn values: that end
+ * pushed out, rounded to the span's order of magnitude (ECharts then picks its ticks as usual). null = automatic;
+ * both are always given, since ECharts merges each option into the last and an end left out would keep an old value.
+ */
+export function baselineInView(series: readonly (readonly (readonly [number, number])[])[], baseline: number | null | undefined): { min: number | null; max: number | null } {
+  const ys = series.flatMap((points) => points.map((p) => p[1])).filter(Number.isFinite);
+  if (baseline === null || baseline === undefined || ys.length === 0) return { min: null, max: null };
+  const lo = Math.min(...ys);
+  const hi = Math.max(...ys);
+  const step = 10 ** Math.floor(Math.log10(Math.max(Math.max(hi, baseline) - Math.min(lo, baseline), 1e-12)));
+  return { min: baseline < lo ? Math.floor(baseline / step) * step : null, max: baseline > hi ? Math.ceil(baseline / step) * step : null };
+}
+
 /** Labels on a log axis, at most: a diverged run's norms can span 30 decades, and a label per decade would crowd. */
 export const MAX_LOG_LABELS = 6;
 
