@@ -433,6 +433,7 @@ describe('tables: a multi-column series and long-format sequences, from training
     expect(more.code).toBe(2);
     expect(more.stderr).toMatch(/reads "x", "y" and forecasts only "y", so it cannot feed its forecasts back/);
     expect(cli('predict', run, '--file', text).stderr).toMatch(/expected a table|no numeric column "x"/);
+    expect(cli('predict', run, '--input', '1,2,3').stderr).toMatch(/--input: this model reads rows of "x", "y"; give them as a table with --file/);
     const model = join(tmp, 'onnx-multi', 'multi.onnx');
     expect(cli('export', run, '--out', model).code).toBe(0);
     const got = JSON.parse(node(example, model, '--file', recent, '--json').stdout);

@@ -210,6 +210,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
  * Backtest: the last rows are hidden and forecast from the rows before them, beside what the target really did.
  */
 async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, req: PredictRequest, file: string): Promise<Prediction> {
+  if (req.input !== undefined) fail(`--input: this model reads rows of ${t.inputs.map((c) => `"${c.column}"`).join(', ')}; give them as a table with --file`);
   const { parsed } = await parseFile(file);
   if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table with the columns ${t.inputs.map((c) => `"${c.column}"`).join(', ')}`);
   const table = parsed as ParsedTable;
