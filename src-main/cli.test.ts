@@ -456,8 +456,14 @@ describe('tables: a multi-column series and long-format sequences, from training
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const p = JSON.parse(cli('predict', run, '--file', table, '--json').stdout);
-    expect(p.kind).toBe('sequences');
+    expect(p).toMatchObject({ kind: 'sequences', file: 'seqs.csv', sequences: 80 });
     expect(p.labels).toHaveLength(80);
+    expect(p.labels.filter((l: { label: string; actual: string }) => l.label === l.actual).length).toBeGreaterThan(60); // it learnt up from down
+    // Without --file: the run's own table, with the agreement counted.
+    const own = cli('predict', run);
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/^s0\t(up|down)\t[\d.]+%\t\(labelled up\)$/m);
+    expect(own.stdout).toMatch(/^\d+ of 80 labelled sequences predicted as labelled \([\d.]+%\)$/m);
     const model = join(tmp, 'onnx-seqs', 'seqs.onnx');
     expect(cli('export', run, '--out', model).code).toBe(0);
     const got = JSON.parse(node(example, model, '--file', table, '--json').stdout);

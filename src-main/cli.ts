@@ -390,9 +390,17 @@ async function predictCommand(argv: string[]): Promise<number> {
   else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
   else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n' + entityLine(p.tokens, p.tags));
   else if (p.kind === 'value') process.stdout.write(`${p.column}: ${p.value.toPrecision(6)}\n`);
-  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%`).join('\n') + '\n');
+  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%${l.actual !== undefined ? `\t(labelled ${l.actual})` : ''}`).join('\n') + '\n' + sequencesAgreement(p.labels));
   else process.stdout.write(p.output + '\n');
   return 0;
+}
+
+/** How many predicted labels equal the table's own, where it has them: a line, or '' when it has none. */
+function sequencesAgreement(labels: { label: string; actual?: string }[]): string {
+  const known = labels.filter((l) => l.actual !== undefined);
+  if (known.length === 0) return '';
+  const agree = known.filter((l) => l.label === l.actual).length;
+  return `${agree} of ${known.length} labelled sequences predicted as labelled (${((100 * agree) / known.length).toFixed(1)}%)\n`;
 }
 
 /** BIO tags (each O, B-X or I-X): the entities they make, as the run's entity F1 counts them; '' for other tag sets. */

@@ -165,7 +165,16 @@ export type Prediction =
   | { type: 'prediction'; kind: 'translate'; input: string; output: string }
   | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
   | { type: 'prediction'; kind: 'generate'; input: string; output: string }
-  | { type: 'prediction'; kind: 'sequences'; file: string; labels: { id: string; label: string; p: number }[] };
+  | {
+      type: 'prediction';
+      kind: 'sequences';
+      /** The table's file name. */
+      file: string;
+      /** Sequences in the table (labels holds the first 10,000). */
+      sequences: number;
+      /** Per sequence: the predicted label and its probability, and `actual` where the table labels the sequence. */
+      labels: { id: string; label: string; p: number; actual?: string }[];
+    };
 
 /** The end of a run: its final figures beside the naive baseline. */
 export interface RunSummary {

@@ -144,11 +144,16 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     return { type: 'prediction', kind: 'generate', input, output: detokenize(words, t.tokens) };
   }
   if (t.kind === 'sequences') {
-    const file = req.file ?? fail('--file: give a long-format table of sequences to classify (the same columns as in training)');
+    // The sequences of a long-format table (by default the run's own data), one label each; beside it the label the
+    // table gives a sequence, where it has the run's label column.
+    const file = req.file ?? run.data.path;
     if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
     const { parsed } = await parseFile(file);
     if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table of sequences`);
-    const grouped = groupTable(parsed as ParsedTable, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column) });
+    const table = parsed as ParsedTable;
+    const target = run.data.target;
+    const labelled = target !== undefined && (table.columns.some((c) => c.name === target) || (/^\d+$/.test(target) && Number(target) <= table.columns.length));
+    const grouped = groupTable(table, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column), ...(labelled ? { target } : {}) });
     const F = t.features.length;
     const labels = grouped.sequences.slice(0, 10000).map((s) => {
       const steps = s.steps.slice(0, t.maxLength);
@@ -158,9 +163,9 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
       const p = net.probabilities(1);
       let best = 0;
       for (let k = 1; k < t.classes.length; k++) if (p[k] > p[best]) best = k;
-      return { id: s.id, label: t.classes[best], p: p[best] };
+      return { id: s.id, label: t.classes[best], p: p[best], ...(s.label ? { actual: s.label } : {}) };
     });
-    return { type: 'prediction', kind: 'sequences', file, labels };
+    return { type: 'prediction', kind: 'sequences', file: basename(file), sequences: grouped.sequences.length, labels };
   }
   if (t.kind === 'multiseries') return forecastMultiSeries(net, t, req, req.file ?? run.data.path);
   if (t.kind !== 'series') throw new Error(`predicting with a ${(t as DataTransforms).kind} run is not available`); // every kind is handled above

@@ -102,6 +102,31 @@ describe('TryView', () => {
     expect(wrapper.text()).toContain('410.2');
   });
 
+  it('classifies the sequences of a long-format table and shows the misclassified first', async () => {
+    const spec = { ...textSpec, shape: 'many-to-one' as const, input: { vocabSize: 0, embedSize: 0, featureSize: 4 }, output: { kind: 'classes' as const, size: 2 } };
+    fake.runs = [fakeRun('r5', { status: 'finished', spec, data: { format: 'auto', valFraction: 0.1, sequence: 'sequence_id', target: 'class_label' } })];
+    fake.prediction = {
+      type: 'prediction',
+      kind: 'sequences',
+      file: 'movement.csv',
+      sequences: 3,
+      labels: [
+        { id: 's1', label: '1', p: 0.9, actual: '1' },
+        { id: 's2', label: '1', p: 0.6, actual: '-1' },
+        { id: 's3', label: '-1', p: 0.8, actual: '-1' },
+      ],
+    };
+    const wrapper = mount(TryView);
+    await flushPromises();
+    await wrapper.get('form[aria-label="Classify sequences"]').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.method === 'predict')?.args).toEqual(['r5', {}]);
+    expect(wrapper.get('[data-testid="try-output"]').text()).toMatch(/3 sequences in movement\.csv:\s+2 of 3 labelled as the table labels them\s+\(66\.7%\)/);
+    const rows = wrapper.findAll('tbody tr').map((r) => r.findAll('td').map((d) => d.text()));
+    expect(rows[0]).toEqual(['s2', '1', '60.0%', '-1']); // the misclassified first
+    expect(wrapper.findAll('tbody tr.wrong')).toHaveLength(1);
+  });
+
   it('forecasts one value with a model that reads other columns beside its target, and says why', async () => {
     const spec = { ...textSpec, shape: 'many-to-one' as const, input: { vocabSize: 0, embedSize: 0, featureSize: 2 }, output: { kind: 'values' as const, size: 1 } };
     fake.runs = [fakeRun('r4', { status: 'finished', spec, data: { format: 'auto', valFraction: 0.1, input: ['x', 'y'], target: 'y', horizon: 1 } })];
