@@ -441,6 +441,52 @@ describe('tables: a multi-column series and long-format sequences, from training
     expect(Math.abs(got.forecast[0] - p.forecast[0])).toBeLessThan(1e-3);
   });
 
+  it('differenced: trains on changes, forecasts levels (several steps, far from the training range), and the deploy example agrees', () => {
+    // A trend with a wave: levels in validation lie above anything seen in training.
+    const trend = join(tmp, 'trend.csv');
+    const level = (i: number): number => 0.5 * i + Math.sin(i / 5) * 3;
+    writeFileSync(trend, 'date,value\n' + Array.from({ length: 300 }, (_, i) => `${day(i)},${level(i).toFixed(3)}`).join('\n') + '\n');
+    const seen = cli('inspect', trend, '--difference', '--lookback', '12');
+    expect(seen.stdout).toMatch(/differenced: the model reads the change/);
+    expect(seen.stdout).toMatch(/Δvalue [+−]?[\d.]+, .*→ {2}value 1 step ahead: last [+−] [\d.]+/);
+    expect(cli('inspect', trend, '--lookback', '12').stdout).toMatch(/outside the range .* --difference/);
+    const run = join(tmp, 'run-diff');
+    const t = cli('train', '--data', trend, '--difference', '--lookback', '12', '--steps', '150', '--hidden', '16', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const recorded = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'));
+    expect(recorded.transforms).toMatchObject({ kind: 'series', difference: true, lookback: 12 });
+    // 13 values far above the training range (1000 +): the forecast carries on from the last one
+    const history = Array.from({ length: 13 }, (_, i) => (1000 + level(400 + i)).toFixed(3));
+    const last = Number(history[12]);
+    const p = JSON.parse(cli('predict', run, '--input', history.join(','), '--length', '3', '--json').stdout);
+    expect(p.forecast).toHaveLength(3);
+    for (const v of p.forecast) expect(Math.abs(v - last)).toBeLessThan(6);
+    expect(cli('predict', run, '--input', history.slice(1).join(',')).stderr).toMatch(/windows of 12 changes \(13 values\)/);
+    const model = join(tmp, 'onnx-diff', 'diff.onnx');
+    expect(cli('export', run, '--out', model).code).toBe(0);
+    const side = JSON.parse(readFileSync(join(tmp, 'onnx-diff', 'diff.json'), 'utf8'));
+    expect(side.preprocessing).toMatchObject({ kind: 'series', difference: true, lookback: 12 });
+    expect(side.preprocessing.steps.join(' ')).toMatch(/forecast = last value \+ change/);
+    const got = JSON.parse(node(example, model, '--input', history.join(','), '--length', '3', '--json').stdout);
+    got.forecast.forEach((v: number, i: number) => expect(Math.abs(v - p.forecast[i])).toBeLessThan(1e-3));
+  });
+
+  it('differenced multi-column: predict forecasts the level from a file, and the deploy example agrees', () => {
+    const run = join(tmp, 'run-multi-diff');
+    const t = cli('train', '--data', multi, '--shape', 'many-to-one', '--target', 'y', '--input', 'x,y', '--lookback', '10', '--difference', '--steps', '120', '--hidden', '16', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const p = JSON.parse(cli('predict', run, '--file', recent, '--json').stdout);
+    expect(p).toMatchObject({ kind: 'series', column: 'y', history: 30 });
+    expect(p.forecast[0]).toBeGreaterThan(3);
+    expect(p.forecast[0]).toBeLessThan(11);
+    const model = join(tmp, 'onnx-multi-diff', 'multi.onnx');
+    expect(cli('export', run, '--out', model).code).toBe(0);
+    const got = JSON.parse(node(example, model, '--file', recent, '--json').stdout);
+    expect(Math.abs(got.forecast[0] - p.forecast[0])).toBeLessThan(1e-3);
+  });
+
   it('labels each sequence of a long-format table, and the deploy example gives the same labels', () => {
     // Sequences of 6–12 steps; label "up" when the feature rises, "down" when it falls.
     const lines = ['id,t,a,label'];

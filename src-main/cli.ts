@@ -34,8 +34,8 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
                   [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
                   [--format auto|text|csv|tsv|json|jsonl|conll|pairs] [--input COL[,COL…]] [--target COL]
-                  [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--tokens char|word]
-                  [--max-length N] [--vocab-cap N] [--test-fraction F]
+                  [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--difference]
+                  [--tokens char|word] [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
@@ -44,7 +44,8 @@ const USAGE = `seqstudio — Sequence Studio on the command line
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
-proposal unless flags override it. COL is a column name, or its 1-based position for files without a header.
+proposal unless flags override it; --difference makes a series model read and predict changes (x_t − x_{t−1};
+the forecast is the last value + the predicted change), for trending data. COL is a column name, or its 1-based position for files without a header.
 export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
@@ -102,13 +103,14 @@ const DATA_OPTIONS = {
   lookback: { type: 'string' },
   horizon: { type: 'string' },
   stride: { type: 'string' },
+  difference: { type: 'boolean' },
   tokens: { type: 'string' },
   'max-length': { type: 'string' },
   'vocab-cap': { type: 'string' },
   'test-fraction': { type: 'string' },
 } as const;
 
-type DataFlags = { [K in keyof typeof DATA_OPTIONS]?: string };
+type DataFlags = { [K in keyof typeof DATA_OPTIONS]?: (typeof DATA_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 function dataChoice(o: DataFlags) {
   return {
@@ -121,6 +123,7 @@ function dataChoice(o: DataFlags) {
     lookback: int(o.lookback, 'lookback', 1, 20000),
     horizon: int(o.horizon, 'horizon', 1, 10000),
     stride: int(o.stride, 'stride', 1, 10000),
+    difference: o.difference || undefined,
     tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
     maxLength: int(o['max-length'], 'max-length', 1, 20000),
     vocabularyCap: int(o['vocab-cap'], 'vocab-cap', 4, 1_000_000),

@@ -36,6 +36,11 @@ export interface DatasetChoice {
   horizon: number;
   /** Series: steps between consecutive window starts. */
   stride: number;
+  /**
+   * Series: read first differences of the input columns (x_t − x_{t−1}) and predict the change
+   * Δ = y[last + horizon] − y[last]; the forecast is y[last] + Δ. For trending data. Undefined = off.
+   */
+  difference?: boolean;
   /** Series: seasonal period for the seasonal-naive baseline; undefined = from the date spacing. */
   season?: number;
   /** Token unit; undefined = char for running text, pairs and generation, word for sentences and tagging. */
@@ -103,7 +108,7 @@ export interface Inspection {
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
@@ -116,7 +121,7 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  * this picks the request back out of it (resuming, exporting).
  */
 export function dataRequestOf(recorded: Partial<DataRequest> & Record<string, unknown>): DataRequest {
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
   return Object.fromEntries(keys.filter((k) => recorded[k] !== undefined).map((k) => [k, recorded[k]])) as unknown as DataRequest;
 }
 

@@ -32,7 +32,7 @@ const samples = join(root, 'resources', 'samples');
 // from inspect's proposal (or none); model: model/optimiser flags only (they do not change the data proposal).
 const char = ['--cell', 'gru', '--hidden', '128', '--lr', '0.005', '--steps', '600'];
 const sentiment = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--steps', '400'];
-const co2 = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--decay', 'cosine', '--steps', '6000'];
+const co2 = ['--cell', 'gru', '--hidden', '64', '--lr', '0.003', '--decay', 'cosine', '--steps', '3000'];
 const tagging = ['--cell', 'lstm', '--hidden', '128', '--lr', '0.002', '--bidirectional', '--steps', '800'];
 const pairs = ['--cell', 'gru', '--hidden', '256', '--lr', '0.003', '--steps', '3000'];
 const movement = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '400'];
@@ -40,7 +40,7 @@ const macro = ['--cell', 'gru', '--hidden', '32', '--lr', '0.003', '--steps', '1
 
 const entries = [
   { name: 'tinyshakespeare', data: join(shared, 'tinyshakespeare/input.txt'), shape: 'many-to-many', override: [], model: char },
-  { name: 'mauna_loa_co2_weekly', data: join(shared, 'mauna_loa_co2_weekly/co2.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
+  { name: 'mauna_loa_co2_weekly', data: join(shared, 'mauna_loa_co2_weekly/co2.csv'), shape: 'many-to-one', override: ['--difference'], model: co2 },
   { name: 'us_macro_quarterly', data: join(shared, 'us_macro_quarterly/macrodata.csv'), shape: 'one-to-one', override: [], model: macro },
   { name: 'sentiment amazon', data: join(shared, 'sentiment_sentences/amazon_cells_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
   { name: 'sentiment imdb', data: join(shared, 'sentiment_sentences/imdb_labelled.txt'), shape: 'many-to-one', override: [], model: sentiment },
@@ -50,7 +50,7 @@ const entries = [
   { name: 'indoor_movement', data: join(shared, 'indoor_movement/MovementAAL_combined.csv'), shape: 'many-to-one', override: [], model: movement },
   // bundled samples
   { name: 'sample tinyshakespeare.txt', data: join(samples, 'tinyshakespeare.txt'), shape: 'many-to-many', override: [], model: char },
-  { name: 'sample co2-weekly.csv', data: join(samples, 'co2-weekly.csv'), shape: 'many-to-one', override: ['--lookback', '26'], model: co2 },
+  { name: 'sample co2-weekly.csv', data: join(samples, 'co2-weekly.csv'), shape: 'many-to-one', override: ['--difference'], model: co2 },
   { name: 'sample us-macro.csv', data: join(samples, 'us-macro.csv'), shape: 'one-to-one', override: [], model: macro },
   { name: 'sample sentiment-yelp.tsv', data: join(samples, 'sentiment-yelp.tsv'), shape: 'many-to-one', override: [], model: sentiment },
   // one-to-many: the same file read the other way round — a label → a sentence, generated character by character

@@ -194,17 +194,42 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
   const steps = t.horizon === 1 ? req.length ?? 1 : 1;
   // Backtest: hide the last values, forecast them from what came before, and return what really happened.
   let actual: number[] | undefined;
+  const need = t.lookback + (t.difference ? 1 : 0); // L changes read L + 1 values
   if (req.backtest) {
     const hidden = steps + t.horizon - 1;
-    if (history.length < t.lookback + hidden) throw new Error(`a backtest of ${steps} values needs at least ${t.lookback + hidden} values of history; there are ${history.length}`);
+    if (history.length < need + hidden) throw new Error(`a backtest of ${steps} values needs at least ${need + hidden} values of history; there are ${history.length}`);
     actual = history.slice(history.length - hidden + (t.horizon - 1));
     history = history.slice(0, history.length - hidden);
   }
-  if (history.length < t.lookback) throw new Error(`the model reads windows of ${t.lookback} values; the history has ${history.length}`);
-  const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
-  const z = forecastSeries(net, window, steps);
-  const forecast = Array.from(z, (v) => v * t.std + t.mean);
+  if (history.length < need)
+    throw new Error(`the model reads windows of ${t.lookback} ${t.difference ? `changes (${need} values)` : 'values'}; the history has ${history.length}`);
+  let forecast: number[];
+  if (t.difference) forecast = slideDifferences(net, history, history.length, t.lookback, steps, t, t.delta ?? fail('this run.json records a differenced series without the scaling of its change (delta)'));
+  else {
+    const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
+    forecast = Array.from(forecastSeries(net, window, steps), (v) => v * t.std + t.mean);
+  }
   return { type: 'prediction', kind: 'series', column: t.column, history: history.length, forecast, recent: history.slice(-200), ...(actual ? { actual } : {}) };
+}
+
+/**
+ * A differenced model of one column, `steps` values ahead of levels[end − 1]: it reads the last L changes (scaled with
+ * `input`) and predicts the change Δ̂ (scaled with `output`); the forecast is the last level + Δ̂. Further steps
+ * (horizon-1 models) append Δ̂ to the changes and carry the level on.
+ */
+function slideDifferences(net: WasmNetwork, levels: ArrayLike<number>, end: number, L: number, steps: number, input: { mean: number; std: number }, output: { mean: number; std: number }): number[] {
+  const changes = new Float32Array(L + steps);
+  for (let s = 0; s < L; s++) changes[s] = (levels[end - L + s] - levels[end - L + s - 1] - input.mean) / input.std;
+  let level = levels[end - 1];
+  const forecast: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    net.forward({ batchSize: 1, steps: L, features: changes.subarray(i, i + L) });
+    const delta = net.outputs()[0] * output.std + output.mean;
+    level += delta;
+    forecast.push(level);
+    changes[L + i] = (delta - input.mean) / input.std;
+  }
+  return forecast;
 }
 
 /**
@@ -213,6 +238,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
  * reads only its target's own past (a stride or a season made it multi-column in form) slides over its forecasts
  * like a one-column model; one reading other columns forecasts one value (it cannot forecast those columns too).
  * Backtest: the last rows are hidden and forecast from the rows before them, beside what the target really did.
+ * Differenced (t.difference): the model reads each column's changes and forecasts the target's last value + Δ̂.
  */
 async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, req: PredictRequest, file: string): Promise<Prediction> {
   if (req.input !== undefined) fail(`--input: this model reads rows of ${t.inputs.map((c) => `"${c.column}"`).join(', ')}; give them as a table with --file`);
@@ -249,6 +275,20 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
     if (rows < L + hidden) fail(`a backtest of ${steps} value${steps > 1 ? 's' : ''} needs at least ${L + hidden} rows; there are ${rows}`);
     actual = target!.slice(rows - hidden + (Hz - 1), rows);
     rows -= hidden;
+  }
+  if (t.difference) {
+    if (!target) fail(`${basename(file)}: this model forecasts "${t.target.column}" as its last value + the predicted change, and the file lacks that column`);
+    if (rows < L + 1) fail(`the model reads the changes over ${L + 1} rows; ${basename(file)} has ${rows}`);
+    let forecast: number[];
+    if (selfOnly) forecast = slideDifferences(net, target!, rows, L, steps, t.inputs[0], t.target);
+    else {
+      const F = inputs.length;
+      const window = new Float32Array(L * F);
+      for (let s = 0; s < L; s++) for (let f = 0; f < F; f++) window[s * F + f] = (inputs[f][rows - L + s] - inputs[f][rows - L + s - 1] - t.inputs[f].mean) / t.inputs[f].std;
+      net.forward({ batchSize: 1, steps: L, features: window });
+      forecast = [target![rows - 1] + net.outputs()[0] * t.target.std + t.target.mean];
+    }
+    return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target!.slice(Math.max(0, rows - 200), rows), ...(actual ? { actual } : {}) };
   }
   if (rows < L) fail(`the model reads windows of ${L} rows; ${basename(file)} has ${rows}`);
   const F = inputs.length;

@@ -77,6 +77,7 @@ const OVERRIDES: Record<string, Check> = {
   'lookback?': num(1, 20000, true),
   'horizon?': num(1, 10000, true),
   'stride?': num(1, 10000, true),
+  'difference?': bool,
   'tokens?': oneOf(['char', 'word']),
   'maxLength?': num(1, 20000, true),
   'vocabularyCap?': num(4, 1_000_000, true),

@@ -82,6 +82,12 @@ function unscale(z: number, s: { mean: number; std: number }): number {
   const q = 10 ** Math.floor(Math.log10(s.std * 1e-5));
   return Number((Math.round((z * s.std + s.mean) / q) * q).toPrecision(12));
 }
+/** A change with its sign (+0.12, −0.3). */
+const signed = (v: number): string => (v > 0 ? '+' : v < 0 ? '−' : '') + fmt(Math.abs(v));
+/** Differenced windows: the changes the model reads, signed. */
+const changesText = (v: number[]): string => (v.length <= 12 ? v.map(signed).join(', ') : `${v.slice(0, 3).map(signed).join(', ')}, …, ${v.slice(-3).map(signed).join(', ')} (${v.length} steps)`);
+/** A differenced target: the window's last value + the change the model learns to predict (batches hold no levels). */
+const changeText = (v: number): string => `last ${v < 0 ? '−' : '+'} ${fmt(Math.abs(v))}`;
 const ahead = (h: number): string => `${h} step${h > 1 ? 's' : ''} ahead`;
 
 /** An encoded feature row back into `column=value` pairs (one-hot → its category; all zero → missing). */
@@ -106,11 +112,14 @@ function decode(tf: DataTransforms, it: Item): PreviewPair {
     }
     case 'series': {
       const xs = Array.from({ length: it.length }, (_, t) => unscale(it.features(t)[0], tf));
+      if (tf.difference && tf.delta) return { input: `Δ${tf.column} ${changesText(xs)}`, output: `${tf.column} ${ahead(tf.horizon)}: ${changeText(unscale(it.values()[0], tf.delta))}` };
       return { input: `${tf.column} ${windowText(xs)}`, output: `${tf.column} ${ahead(tf.horizon)}: ${fmt(unscale(it.values()[0], tf))}` };
     }
     case 'multiseries': {
-      const cols = tf.inputs.map((s, f) => `${s.column} ${windowText(Array.from({ length: it.length }, (_, t) => unscale(it.features(t)[f], s)))}`);
-      const ys = Array.from(it.values(), (z) => fmt(unscale(z, tf.target))).join(', ');
+      const d = tf.difference ? 'Δ' : '';
+      const show = tf.difference ? changesText : windowText;
+      const cols = tf.inputs.map((s, f) => `${d}${s.column} ${show(Array.from({ length: it.length }, (_, t) => unscale(it.features(t)[f], s)))}`);
+      const ys = Array.from(it.values(), (z) => (tf.difference ? changeText(unscale(z, tf.target)) : fmt(unscale(z, tf.target)))).join(', ');
       return { input: cols.join('; '), output: `${tf.target.column} ${ahead(tf.horizon)}: ${ys}` };
     }
     case 'classify':

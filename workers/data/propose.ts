@@ -363,6 +363,8 @@ export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>
     validateChoice(c);
     const shape = c.shape ?? 'many-to-one';
     const data = dispatch(parsed, c, shape);
+    if (c.difference && data.transforms.kind !== 'series' && data.transforms.kind !== 'multiseries')
+      throw new Error(`--difference: differencing applies to series forecasts (a table ordered in time, many-to-one); this data trains ${data.transforms.kind}`);
     return { ...data, warnings: (data as { warnings?: string[] }).warnings ?? [] };
   } catch (e) {
     if (e instanceof DataError) throw e;

@@ -24,7 +24,7 @@ export interface MetricAccumulator {
 /** Fitted transforms: everything needed to turn raw input into batches and outputs back into words and units. */
 export type DataTransforms =
   | { kind: 'text'; tokens: 'char' | 'word'; vocabulary: string[] }
-  | { kind: 'series'; column: string; mean: number; std: number; lookback: number; horizon: number }
+  | SeriesTransforms
   | MultiSeriesTransforms
   | ClassifyTransforms
   | TaggingTransforms
@@ -45,7 +45,28 @@ export type FeatureEncoding =
   | (ColumnScaling & { kind: 'numeric' })
   | { kind: 'categorical'; column: string; categories: string[] };
 
-/** Series windows (several input columns, or a stride, a season): inputs are scaled per column. */
+/**
+ * One column read with stride 1: a window of `lookback` values → the value `horizon` steps after its last one.
+ * Differenced (`difference`): the model reads x_t − x_{t−1} scaled with mean/std and outputs the change
+ * Δ = y[last + horizon] − y[last] scaled with `delta`; the forecast is y[last] + Δ. Runs without the field read levels.
+ */
+export interface SeriesTransforms {
+  kind: 'series';
+  column: string;
+  mean: number;
+  std: number;
+  lookback: number;
+  horizon: number;
+  difference?: true;
+  /** Differenced: the scaling of Δ (the model's output). */
+  delta?: { mean: number; std: number };
+}
+
+/**
+ * Series windows (several input columns, or a stride, a season): inputs are scaled per column.
+ * Differenced (`difference`): `inputs` scale each column's first differences and `target` scales the change
+ * Δ = y[last + horizon] − y[last]; the forecast is y[last] + Δ.
+ */
 export interface MultiSeriesTransforms {
   kind: 'multiseries';
   inputs: ColumnScaling[];
@@ -56,6 +77,7 @@ export interface MultiSeriesTransforms {
   /** Missing values were filled by linear interpolation between neighbours. */
   gapPolicy: 'linear';
   season?: number;
+  difference?: true;
 }
 
 /** Text (a sentence) → one label. Word tokens are lower-cased when `lowercase`. vocabulary[0] = '<unk>' (also padding). */

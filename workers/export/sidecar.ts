@@ -17,9 +17,9 @@ export function taskOf(spec: ModelSpec, t: DataTransforms | undefined): string {
     case 'text':
       return `next-${t.tokens === 'char' ? 'character' : 'word'} prediction (text generation), vocabulary ${t.vocabulary.length}`;
     case 'series':
-      return `forecast of "${t.column}" ${t.horizon} step${t.horizon > 1 ? 's' : ''} after a window of ${t.lookback} values`;
+      return `forecast of "${t.column}" ${t.horizon} step${t.horizon > 1 ? 's' : ''} after a window of ${t.lookback} ${t.difference ? 'changes (differenced: the model predicts the change)' : 'values'}`;
     case 'multiseries':
-      return `forecast of "${t.target.column}" ${t.horizon} step${t.horizon > 1 ? 's' : ''} after a window of ${t.lookback} rows of ${t.inputs.map((c) => `"${c.column}"`).join(', ')}`;
+      return `forecast of "${t.target.column}" ${t.horizon} step${t.horizon > 1 ? 's' : ''} after a window of ${t.lookback} rows of ${t.difference ? 'changes in ' : ''}${t.inputs.map((c) => `"${c.column}"`).join(', ')}${t.difference ? ' (differenced: the model predicts the change)' : ''}`;
     case 'classify':
       return `text classification (${t.tokens} tokens) into ${t.classes.length} classes: ${t.classes.slice(0, 8).join(', ')}${t.classes.length > 8 ? ', …' : ''}`;
     case 'tagging':
@@ -56,6 +56,22 @@ export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, 
         ],
       };
     case 'series':
+      if (t.difference && t.delta)
+        return {
+          kind: 'series',
+          column: t.column,
+          difference: true,
+          mean: t.mean,
+          std: t.std,
+          delta: t.delta,
+          lookback: t.lookback,
+          horizon: t.horizon,
+          steps: [
+            `features[b, t, 0] = (change − ${t.mean}) / ${t.std} for the last ${t.lookback} changes of "${t.column}" (change = value − the value before it; ${t.lookback + 1} values), oldest first`,
+            `the output is the change from the last value to the value ${t.horizon} step${t.horizon > 1 ? 's' : ''} later: change = output · ${t.delta.std} + ${t.delta.mean}; forecast = last value + change`,
+            ...(t.horizon === 1 ? ['forecast further by appending each predicted change (normalised with mean and std) to the window, sliding it, and adding the change to the last forecast'] : []),
+          ],
+        };
       return {
         kind: 'series',
         column: t.column,
@@ -79,10 +95,17 @@ export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, 
         stride: t.stride,
         season: t.season,
         gapPolicy: t.gapPolicy,
-        steps: [
+        ...(t.difference ? { difference: true } : {}),
+        steps: t.difference
+          ? [
+              `features[b, t, k] = (change of inputs[k].column − inputs[k].mean) / inputs[k].std over the last ${t.lookback} rows, oldest first (change = row value − the row before it, so ${t.lookback + 1} rows; fill missing values by linear interpolation first)`,
+              `the output is the change in "${t.target.column}" from the last row to ${t.horizon} row${t.horizon > 1 ? 's' : ''} after it: change = output · ${t.target.std} + ${t.target.mean}; forecast = last value of "${t.target.column}" + change`,
+              ...(t.horizon === 1 && t.inputs.length === 1 && t.inputs[0].column === t.target.column ? ['forecast further by appending each predicted change (normalised with inputs[0]) and adding it to the last forecast'] : []),
+            ]
+          : [
           `features[b, t, k] = (row value of inputs[k].column − inputs[k].mean) / inputs[k].std over the last ${t.lookback} rows, oldest first (fill missing values by linear interpolation)`,
           `the output is "${t.target.column}" ${t.horizon} row${t.horizon > 1 ? 's' : ''} after the window: value = output · ${t.target.std} + ${t.target.mean}`,
-        ],
+            ],
       };
     case 'classify':
       return {
@@ -196,7 +219,9 @@ export function outputOf(spec: ModelSpec, t: DataTransforms | undefined): Record
                 : undefined;
     return { kind: 'classes', size: spec.output.size, ...(names ? { names } : {}) };
   }
-  const scale = t?.kind === 'series' ? { column: t.column, mean: t.mean, std: t.std } : t?.kind === 'multiseries' ? t.target : t?.kind === 'tabular' && t.target.kind === 'values' ? t.target : undefined;
+  const scale = t?.kind === 'series' ? { column: t.column, ...(t.difference && t.delta ? t.delta : { mean: t.mean, std: t.std }) } : t?.kind === 'multiseries' ? t.target : t?.kind === 'tabular' && t.target.kind === 'values' ? t.target : undefined;
+  if (scale && (t?.kind === 'series' || t?.kind === 'multiseries') && t.difference)
+    return { kind: 'values', size: spec.output.size, column: scale.column, mean: scale.mean, std: scale.std, difference: true, denormalise: 'change = output · std + mean; forecast = last value + change' };
   return {
     kind: 'values',
     size: spec.output.size,

@@ -64,6 +64,29 @@ describe('DataView', () => {
     expect(fake.calls.at(-1)?.args).toEqual(['d1', 'auto', { valFraction: 0.1, lookback: 100, batchSize: 32 }]);
   });
 
+  it('offers differencing for a series, and the check box sets `difference`', async () => {
+    vi.useFakeTimers();
+    fake.inspection = {
+      ...SAMPLE_INSPECTION,
+      format: 'csv',
+      proposal: { ...SAMPLE_INSPECTION.proposal, file: 'co2.csv', kind: 'table', shape: 'many-to-one', task: 'forecast "co2" one step ahead', choice: { target: 'co2', input: ['co2'], lookback: 52 }, columns: [{ name: 'date', type: 'date', missing: 0 }, { name: 'co2', type: 'numeric', missing: 0 }] },
+      chosen: undefined,
+    };
+    const wrapper = mount(DataView);
+    await vi.runAllTimersAsync();
+    const box = control(wrapper, 'Difference: predict the change');
+    expect(wrapper.text()).toContain('the forecast is the last value + the change');
+    await box.setValue(true);
+    await vi.advanceTimersByTimeAsync(350);
+    expect(fake.calls.at(-1)?.args).toEqual(['d1', 'auto', { valFraction: 0.1, difference: true, batchSize: 32 }]);
+  });
+
+  it('offers no differencing for running text', async () => {
+    const wrapper = mount(DataView);
+    await flushPromises();
+    expect(wrapper.text()).not.toContain('Difference: predict the change');
+  });
+
   it('explains a file that cannot be read and keeps the dataset selected', async () => {
     const wrapper = mount(DataView);
     await flushPromises();

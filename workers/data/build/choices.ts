@@ -47,6 +47,7 @@ export function validateChoice(c: DatasetChoice): void {
   int('max-length', c.maxLength, 1, MAX_STEPS);
   int('vocabulary-cap', c.vocabularyCap, 4, 1_000_000);
   int('batch-size', c.batchSize, 1, 65536);
+  if (c.difference !== undefined && typeof c.difference !== 'boolean') bad('difference', `${String(c.difference)} is not true or false`);
   if (c.tokens !== undefined && c.tokens !== 'char' && c.tokens !== 'word') bad('tokens', `"${c.tokens}" is not char or word`);
   if (!(c.valFraction > 0 && c.valFraction < 1)) bad('val-fraction', `${c.valFraction} is not between 0 and 1`);
   if (!(c.testFraction >= 0 && c.testFraction < 1)) bad('test-fraction', `${c.testFraction} is not between 0 (none) and 1`);

@@ -29,6 +29,62 @@ describe('series builder', () => {
     expect(d.baseline).toEqual({ name: 'persistence (the last value)', metrics: { rmse: 2, mae: 2 } });
   });
 
+  it('differenced: windows of first differences predict the change Δ, scaled on the training part; metrics and persistence in levels', () => {
+    // y = 0, 1, 3, 6, 10, 15, 21, 28, 36, 45: the change into row i is i. Lookback 3, horizon 2: windows start at
+    // 1..5 (a difference needs the row before) → 5 windows, 1 for validation, 4 training (last rows 3..6).
+    const y = range(10, (i) => (i * (i + 1)) / 2);
+    const t = table(numCol('y', y));
+    const d = forecastData(t, withDefaults({ lookback: 3, horizon: 2, valFraction: 0.2, batchSize: 2, difference: true }));
+    // inputs: the changes into rows 1..8 (the rows the training windows see) → 1..8: mean 4.5, variance 63/12;
+    // Δ of the training windows = y[last + 2] − y[last] = 2·last + 3 → 9, 11, 13, 15: mean 12, std √5
+    const sd = Math.sqrt(63 / 12);
+    expect(d.transforms).toEqual({ kind: 'series', column: 'y', mean: 4.5, std: expect.closeTo(sd, 10), lookback: 3, horizon: 2, difference: true, delta: { mean: 12, std: expect.closeTo(Math.sqrt(5), 10) } });
+    const v = d.validationBatches()[0];
+    expect(v.batchSize).toBe(1);
+    // the validation window starts at row 5: changes 5, 6, 7 (rows 5..7) → Δ = y[9] − y[7] = 45 − 28 = 17
+    expect(Array.from(v.features!, (z) => z * sd + 4.5)).toEqual([5, 6, 7].map((x) => expect.closeTo(x, 5)));
+    expect(v.targetValues![0] * Math.sqrt(5) + 12).toBeCloseTo(17, 5);
+    const first = forecastData(t, withDefaults({ lookback: 3, horizon: 2, valFraction: 0.2, batchSize: 4, difference: true, seed: 3 })).nextBatch().batch;
+    for (let b = 0; b < 4; b++) {
+      const changes = [0, 1, 2].map((k) => first.features![k * 4 + b] * sd + 4.5);
+      const last = changes[2]; // the change into row `last` is `last` here
+      expect(changes).toEqual([last - 2, last - 1, last].map((x) => expect.closeTo(x, 4)));
+      expect(first.targetValues![b] * Math.sqrt(5) + 12).toBeCloseTo(2 * last + 3, 4);
+    }
+    // persistence (a change of 0) is still the baseline: 28 for 45
+    expect(d.baseline).toEqual({ name: 'persistence (the last value)', metrics: { rmse: 17, mae: 17 } });
+    // metrics in the target's units: predicting Δ = 0 scores as persistence, predicting Δ exactly scores 0
+    const m = d.createMetrics();
+    m.add(Float32Array.of((0 - 12) / Math.sqrt(5)), v);
+    expect(m.result(0).rmse).toBeCloseTo(17, 4);
+    const exact = d.createMetrics();
+    exact.add(v.targetValues!, v);
+    expect(exact.result(0)).toEqual({ rmse: 0, mae: 0 });
+    expect(d.summary).toContain('differenced: the model reads the change');
+    expect(d.warnings).toEqual([]);
+  });
+
+  it('without difference the transforms are as before, and a trend beyond the training range suggests --difference', () => {
+    const t = table(numCol('y', range(60, (i) => i)));
+    const plain = forecastData(t, withDefaults({ lookback: 4 }));
+    const off = forecastData(t, withDefaults({ lookback: 4, difference: false }));
+    expect(off.transforms).toEqual(plain.transforms);
+    expect(Object.keys(plain.transforms)).toEqual(['kind', 'column', 'mean', 'std', 'lookback', 'horizon']);
+    expect(plain.warnings.join(' ')).toMatch(/outside the range .* --difference/);
+    const flat = forecastData(table(numCol('y', range(60, (i) => Math.sin(i)))), withDefaults({ lookback: 4 }));
+    expect(flat.warnings).toEqual([]);
+  });
+
+  it('differenced multi-column: each input column is read as changes, the target as its change Δ', () => {
+    const n = 30;
+    const t = table(numCol('a', range(n, (i) => 3 * i)), numCol('y', range(n, (i) => 10 + 2 * i)));
+    const d = forecastData(t, withDefaults({ input: ['a', 'y'], target: 'y', lookback: 4, valFraction: 0.2, difference: true }));
+    expect(d.transforms).toMatchObject({ kind: 'multiseries', difference: true, target: { column: 'y', mean: 2 } });
+    if (d.transforms.kind !== 'multiseries') return;
+    expect(d.transforms.inputs.map((c) => c.mean)).toEqual([3, 2]);
+    expect(d.baseline?.metrics.rmse).toBe(2); // persistence misses one step's change
+  });
+
   it('is deterministic for a seed and replays from a cursor', () => {
     const t = table(numCol('y', range(200, (i) => Math.sin(i / 3))));
     const c = withDefaults({ lookback: 8, batchSize: 16, seed: 7 });

@@ -4,6 +4,10 @@
 // interpolation between their neighbours (the nearest value at the ends), stated in the summary. Split by the
 // tail (validation, then test, at the end), every column scaled with the training part's mean and std.
 // Metrics rmse and mae in the target's units; baselines persistence and seasonal-naive.
+// Differenced (choice.difference, for trending data): the window holds first differences of the input columns
+// (x_t − x_{t−1}, so windows start at row 1) and the target is the change Δ = y[last + horizon] − y[last], each scaled
+// on the training part; the forecast is y[last] + Δ̂. y[last] is known, so Δ̂'s error is the level forecast's error:
+// metrics and baselines stay in the target's units (persistence = a change of 0).
 
 import type { Batch } from '../../engine/batch';
 import type { ColumnScaling, DataTransforms, TrainingData } from '../../engine/data-source';
@@ -42,7 +46,7 @@ export function defaultLookback(rows: number, season: number | undefined): numbe
   return Math.max(1, Math.min(want, Math.floor(rows / 10)));
 }
 
-export function forecastData(table: ParsedTable, choice: DatasetChoice): TrainingData {
+export function forecastData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const targetCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultTarget(table);
   const inputCols = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : [targetCol];
   const dateCol = table.columns.find((c) => c.type === 'date');
@@ -54,8 +58,10 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const Hz = choice.horizon;
   const S = choice.stride;
   if (L > MAX_STEPS) throw new Error(`--lookback ${L}: longer than anything sensible`);
+  const diff = choice.difference === true;
   const starts: number[] = [];
-  for (let s = 0; s + L - 1 + Hz < n; s += S) starts.push(s);
+  for (let s = diff ? 1 : 0; s + L - 1 + Hz < n; s += S) starts.push(s); // a difference needs the row before
+
   const W = starts.length;
   if (W < 3) throw new Error(`the series has ${n} rows: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower --lookback`);
   const nVal = Math.max(1, Math.floor(W * choice.valFraction));
@@ -64,12 +70,17 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   if (nTrain < 1) throw new Error(`no training windows left after the split (${W} windows): lower --val-fraction or --lookback`);
   // Fit on the rows the training windows see (inputs and targets).
   const fitEnd = starts[nTrain - 1] + L + Hz;
-  const scale = (name: string, v: Float64Array): ColumnScaling => ({ column: name, ...fitScaling(v.subarray(0, fitEnd)) });
-  const inScale = inputCols.map((c, i) => scale(c.name, inputs[i].values));
-  const tScale = scale(targetCol.name, target.values);
+  const scale = (name: string, v: Float64Array, from = 0): ColumnScaling => ({ column: name, ...fitScaling(v.subarray(from, fitEnd)) });
+  // What the model reads per column: levels, or first differences (row 0 has none and is never read).
+  const read = inputs.map((x) => (diff ? x.values.map((v, i) => (i === 0 ? 0 : v - x.values[i - 1])) : x.values));
+  const inScale = inputCols.map((c, i) => scale(c.name, read[i], diff ? 1 : 0));
+  const levelScale = scale(targetCol.name, target.values);
   const F = inputCols.length;
-  const z = inputs.map((x, i) => Float32Array.from(x.values, (v) => (v - inScale[i].mean) / inScale[i].std));
-  const zt = Float32Array.from(target.values, (v) => (v - tScale.mean) / tScale.std);
+  const z = read.map((x, i) => Float32Array.from(x, (v) => (v - inScale[i].mean) / inScale[i].std));
+  const y = target.values;
+  // The model's target for the window ending at row `last`: the level, or the change Δ = y[last + Hz] − y[last].
+  const goal = (last: number): number => (diff ? y[last + Hz] - y[last] : y[last + Hz]);
+  const tScale: ColumnScaling = diff ? { column: targetCol.name, ...fitScaling(starts.slice(0, nTrain).map((s) => goal(s + L - 1))) } : levelScale;
 
   const makeBatch = (ws: number[]): Batch => {
     const B = ws.length;
@@ -78,7 +89,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     ws.forEach((w, b) => {
       const s = starts[w];
       for (let t = 0; t < L; t++) for (let f = 0; f < F; f++) features[(t * B + b) * F + f] = z[f][s + t];
-      targetValues[b] = zt[s + L - 1 + Hz];
+      targetValues[b] = (goal(s + L - 1) - tScale.mean) / tScale.std;
     });
     return { batchSize: B, steps: L, features, targetValues };
   };
@@ -96,7 +107,6 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   };
 
   // Baselines on the validation windows, in the target's units.
-  const y = target.values;
   const score = (predict: (targetRow: number, lastRow: number) => number | undefined): { rmse: number; mae: number } | undefined => {
     let se = 0;
     let ae = 0;
@@ -122,17 +132,38 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
 
   // The engine's original kind for one column read with stride 1 (predict.ts reads it); the season only shapes the baseline.
   const univariate = F === 1 && inputCols[0] === targetCol && S === 1;
+  const differenced = diff ? { difference: true as const } : {};
   const transforms: DataTransforms = univariate
-    ? { kind: 'series', column: targetCol.name, mean: tScale.mean, std: tScale.std, lookback: L, horizon: Hz }
-    : { kind: 'multiseries', inputs: inScale, target: tScale, lookback: L, horizon: Hz, stride: S, gapPolicy: 'linear', ...(season ? { season } : {}) };
+    ? { kind: 'series', column: targetCol.name, mean: inScale[0].mean, std: inScale[0].std, lookback: L, horizon: Hz, ...differenced, ...(diff ? { delta: { mean: tScale.mean, std: tScale.std } } : {}) }
+    : { kind: 'multiseries', inputs: inScale, target: tScale, lookback: L, horizon: Hz, stride: S, gapPolicy: 'linear', ...(season ? { season } : {}), ...differenced };
   const filled = [targetCol, ...inputCols.filter((c) => c !== targetCol)].map((c) => ({ c, k: c === targetCol ? target.filled : inputs[inputCols.indexOf(c)].filled })).filter((x) => x.k > 0);
   const summary =
     `series: ${n} rows, forecasting "${targetCol.name}" ${Hz} step${Hz > 1 ? 's' : ''} ahead from ${L} steps of ${inputCols.map((c) => `"${c.name}"`).join(', ')}` +
     `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (split by time, the tail held out); ` +
-    `scaled with the training part's mean and std (${targetCol.name}: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); ` +
+    (diff
+      ? `differenced: the model reads the change from each row to the next and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last] ` +
+        `(the forecast is the last value + Δ), both scaled with the training part's mean and std (Δ: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `
+      : `scaled with the training part's mean and std (${targetCol.name}: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `) +
     `gaps: ${filled.length ? filled.map((x) => `${x.k} in "${x.c.name}"`).join(', ') + ' filled by linear interpolation' : 'none (missing values would be filled by linear interpolation)'}` +
     `${baselines.length ? `; baselines on validation: ${baselines.map((b) => `${b.name} rmse ${fmt(b.metrics.rmse)}`).join(', ')}` : ''}`;
-  const data: TrainingData = {
+  // A trend: most validation targets outside the range the training part covers, where a model of levels extrapolates.
+  const warnings: string[] = [];
+  if (!diff) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < fitEnd; i++) (lo = Math.min(lo, y[i])), (hi = Math.max(hi, y[i]));
+    const outside = valW.filter((w) => {
+      const v = y[starts[w] + L - 1 + Hz];
+      return v < lo || v > hi;
+    }).length;
+    if (outside > valW.length / 2)
+      warnings.push(
+        `${outside} of ${valW.length} validation targets lie outside the range of "${targetCol.name}" in the training part (${fmt(lo)} to ${fmt(hi)}): ` +
+          'a model of levels has to extrapolate there; --difference (predict the change, not the level) may do better',
+      );
+  }
+  const data: TrainingData & { warnings: string[] } = {
+    warnings,
     model: { shape: 'many-to-one', input: { vocabSize: 0, embedSize: 0, featureSize: F }, output: { kind: 'values', size: 1 } },
     stateful: false,
     nextBatch: () => ({ batch: makeBatch(sampler.next()) }),
