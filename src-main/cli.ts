@@ -104,6 +104,9 @@ const DATA_OPTIONS = {
   horizon: { type: 'string' },
   stride: { type: 'string' },
   difference: { type: 'boolean' },
+  season: { type: 'string' },
+  split: { type: 'string' },
+  wide: { type: 'boolean' },
   tokens: { type: 'string' },
   'max-length': { type: 'string' },
   'vocab-cap': { type: 'string' },
@@ -124,6 +127,9 @@ function dataChoice(o: DataFlags) {
     horizon: int(o.horizon, 'horizon', 1, 10000),
     stride: int(o.stride, 'stride', 1, 10000),
     difference: o.difference || undefined,
+    season: int(o.season, 'season', 1, 20000),
+    split: o.split,
+    wide: o.wide || undefined,
     tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),
     maxLength: int(o['max-length'], 'max-length', 1, 20000),
     vocabularyCap: int(o['vocab-cap'], 'vocab-cap', 4, 1_000_000),
@@ -322,6 +328,20 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
 
 // ============================================== inspect ===========================================================
 
+/** A proposal's choices as the flags that give them (the CLI's names; derived values such as the season are flags too). */
+export function choiceFlags(choice: Record<string, unknown>): string {
+  const flag: Record<string, string> = { vocabularyCap: 'vocab-cap', maxLength: 'max-length', testFraction: 'test-fraction', valFraction: 'val-fraction' };
+  return Object.entries(choice)
+    .filter(([, v]) => v !== undefined && v !== false)
+    .map(([k, v]) => {
+      const name = `--${flag[k] ?? k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())}`;
+      if (v === true) return name;
+      const text = Array.isArray(v) ? v.join(',') : String(v);
+      return `${name} ${/[\s"'$]/.test(text) ? JSON.stringify(text) : text}`;
+    })
+    .join(' ');
+}
+
 async function inspectCommand(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { ...DATA_OPTIONS, json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('inspect needs one FILE');
@@ -347,12 +367,24 @@ async function inspectCommand(argv: string[]): Promise<number> {
     `${p.file}: ${r.format} (${r.formatReason}), ${(r.bytes / 1024).toFixed(0)} KiB, ${fmtInt(p.rows)} ${p.kind === 'table' ? 'rows' : 'records'}`,
     ...r.notes.map((n) => `  note: ${n}`),
   ];
-  if (p.columns.length) lines.push('columns:', ...p.columns.map((c) => `  ${c.name.padEnd(20)} ${c.type.padEnd(11)}${c.missing ? ` ${c.missing} missing` : ''}${c.distinct !== undefined ? ` ${c.distinct} distinct` : ''}`));
-  lines.push(`proposal: ${p.shape} — ${p.task}`);
-  const flags = Object.entries(p.choice)
-    .filter(([k, v]) => v !== undefined && k !== 'shape')
-    .map(([k, v]) => `--${k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())} ${Array.isArray(v) ? v.join(',') : v}`);
-  lines.push(`  as flags: --shape ${p.shape} ${flags.join(' ')}`);
+  if (p.columns.length) {
+    const w = Math.min(24, Math.max(...p.columns.map((c) => c.name.length)) + 1);
+    lines.push('columns:', ...p.columns.map((c) => `  ${c.name.padEnd(w)} ${c.type.padEnd(11)} ${(c.role ?? '').padEnd(9)} ${c.why ?? ''}`));
+  }
+  if (p.time) {
+    const t = p.time;
+    lines.push(
+      `time: ${t.columns.join(' + ')} (${t.form}), ${t.interval ?? 'irregular'}, ${t.first} … ${t.last}, ${Math.round(100 * t.regularity)}% regular` +
+        `${t.gaps ? `, ${t.gaps} gaps (${t.missingSteps} steps missing)` : ''}${t.repeats ? `, ${t.repeats} repeated times` : ''}${t.order !== 'ascending' ? `, rows ${t.order}` : ''}` +
+        `${t.periods.length ? `; seasonal periods ${t.periods.join(', ')}${t.season ? ` (the data repeats every ${t.season})` : ' (none shows in the data)'}` : ''}`,
+    );
+  }
+  lines.push(`proposal: ${p.shape} — ${p.task}`, `  why: ${p.reason}`, `  as flags: ${choiceFlags(p.choice)}`);
+  const others = p.candidates.filter((c) => c.task !== p.task);
+  if (others.length) {
+    lines.push('other ways to train on it (give the flags to inspect or train):');
+    for (const c of others) lines.push(`  ${c.score.toFixed(2)}  ${c.task}${c.error ? ` — cannot train: ${c.error}` : ''}`, `        ${c.reason}`, `        ${choiceFlags(c.choice)}`);
+  }
   if (p.classes) lines.push(`classes: ${p.classes.slice(0, 12).map((c) => `${c.value} (${c.count})`).join(', ')}${p.classes.length > 12 ? `, … ${p.classes.length} in all` : ''}`);
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   lines.push('training pairs as the model sees them:', ...p.preview.map((x) => `  ${x.input}  →  ${x.output}`));

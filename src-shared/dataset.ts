@@ -2,12 +2,23 @@
 // the importer proposes, and what a trained model predicts. Plain TypeScript (no Node or DOM); the importer
 // (workers/data/), the trainer, the services, the CLI and the renderer all use these types.
 
-import type { CellType, ModelSpec, ProblemShape } from './model';
+import type { CellType, ModelSpec, ProblemShape, TrainSettings } from './model';
 
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs'];
+/**
+ * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the
+ * sktime/UEA time-series archive format (`@` header lines, then `@data`).
+ */
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts'];
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
+
+/**
+ * What a column is for, as the importer reads it: the time index (or a part of it spread over columns), dates that
+ * are not the index, a row number or id, a split marker (train/test…), a constant, the key of a long-format table
+ * and the step within it, a calendar feature, years that label something else, a measurement, a category, text.
+ */
+export type ColumnRole = 'time' | 'time-part' | 'dates' | 'id' | 'split' | 'constant' | 'key' | 'step' | 'calendar' | 'years' | 'value' | 'category' | 'text';
 
 /** What the parser found in a file, before any modelling choice. */
 export type ParsedKind = 'table' | 'text' | 'tagged' | 'pairs' | 'sequences';
@@ -53,6 +64,44 @@ export interface DatasetChoice {
   batchSize: number;
   /** Longest sequence kept (longer ones are truncated, stated in the summary); undefined = the longest if sensible. */
   maxLength?: number;
+  /** A column whose values mark the split (train / validation / test), honoured instead of a random split. */
+  split?: string;
+  /** Wide layout: each row is one sequence, its input columns the time steps (a UCR-style table). */
+  wide?: boolean;
+}
+
+/** One way to train on a file, ranked: what `train` would do if the person picked it, and why it is offered. */
+export interface Candidate {
+  shape: ProblemShape;
+  /** What the model would learn, in words. */
+  task: string;
+  choice: Partial<DatasetChoice>;
+  /** 0–1: how likely a person wants this for this file (the proposal is the highest that can be trained). */
+  score: number;
+  /** One line: why (and, for a lower one, why not first). */
+  reason: string;
+  /** Set when this candidate was tried and cannot be trained: the reason. */
+  error?: string;
+}
+
+/** The time axis of a table: which columns, how written, how often, how regular, the seasonal periods. */
+export interface TimeInfo {
+  columns: string[];
+  form: string;
+  /** "hourly", "monthly"…; undefined when the spacing has no common name or is irregular. */
+  interval?: string;
+  /** Share of steps exactly one interval apart. */
+  regularity: number;
+  gaps: number;
+  missingSteps: number;
+  repeats: number;
+  order: 'ascending' | 'descending' | 'unsorted';
+  /** Seasonal periods (in steps) the interval suggests and the span allows. */
+  periods: number[];
+  /** The period that shows in the data (the target's autocorrelation), if any. */
+  season?: number;
+  first: string;
+  last: string;
 }
 
 /** What the importer proposes for a file: shape, columns, classes, and training pairs as the model will see them. */
@@ -64,7 +113,16 @@ export interface Proposal {
   task: string;
   /** The proposed choices (what `train` uses when the person overrides nothing). */
   choice: Partial<DatasetChoice>;
-  columns: { name: string; type: ColumnType; missing: number; distinct?: number }[];
+  /** Why this proposal, in one line. */
+  reason: string;
+  /** Every way considered, best first (the proposal is the first without an error). */
+  candidates: Candidate[];
+  /** Columns with their type, role and why (tables only). */
+  columns: { name: string; type: ColumnType; missing: number; distinct?: number; role?: ColumnRole; why?: string; dateForm?: string }[];
+  /** Tables ordered in time. */
+  time?: TimeInfo;
+  /** How the table was read, where worth saying (date parts combined, rows read in time order…). */
+  notes?: string[];
   classes?: { value: string; count: number }[];
   warnings: string[];
   /** Five training pairs as the model will see them, in the data's words and units. */
@@ -87,6 +145,27 @@ export interface ChoicePreview {
   batchesPerEpoch: number;
   /** The training pairs of the data as built with these choices (input → output in the data's words and units). */
   pairs?: { input: string; output: string }[];
+  /** The default model and schedule for this data. */
+  recipe?: Recipe;
+}
+
+/**
+ * The default recipe for a dataset: a model and a training schedule sized to the data (workers/data/recipe.ts), each
+ * choice with its reason; what `train` uses when given no model or training flags, and what the studio starts from.
+ */
+export interface Recipe {
+  model: ModelChoice;
+  settings: Pick<TrainSettings, 'batchSize' | 'sequenceLength' | 'learningRate' | 'steps' | 'evaluateEvery' | 'clipNorm' | 'warmupSteps' | 'decay'> & {
+    /** Evaluations in a row without improvement before the run stops early (the best model is kept). */
+    patience: number;
+    /** Seconds of training at most. */
+    timeBudgetSeconds: number;
+  };
+  /** Worker threads (every core, up to 4, when the batch is big enough to share). */
+  workers: number;
+  reasons: { choice: string; why: string }[];
+  /** Measured on this machine by timing a few steps: seconds per step, and how long the schedule would take. */
+  estimate?: { secondsPerStep: number; seconds: number; stepsInBudget: number };
 }
 
 /** The part of a ModelSpec the data fixes; the person chooses the rest (cell, layers, hidden size…). */
@@ -108,7 +187,7 @@ export interface Inspection {
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'season'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
@@ -121,7 +200,7 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  * this picks the request back out of it (resuming, exporting).
  */
 export function dataRequestOf(recorded: Partial<DataRequest> & Record<string, unknown>): DataRequest {
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const;
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'season'] as const;
   return Object.fromEntries(keys.filter((k) => recorded[k] !== undefined).map((k) => [k, recorded[k]])) as unknown as DataRequest;
 }
 

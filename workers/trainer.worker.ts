@@ -19,6 +19,8 @@ import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './
 import { profileBench } from './engine/profile';
 import { BEST_CHECKPOINT, encodeCheckpoint, readBestValLoss, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
 import type { TrainingData } from './engine/data-source';
+import type { Recipe } from '../src-shared/dataset';
+import { specFor } from '../src-shared/estimate';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { buildLayout, parameterCount } from './engine/layout';
 import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } from './engine/parallel';
@@ -122,7 +124,7 @@ else
         void benchGenerateAll(msg);
         break;
       case 'inspect':
-        inspectFile(msg.path, msg.format, msg.choice, (p) => post({ type: 'import-progress', ...p })).then(
+        inspectFile(msg.path, msg.format, msg.choice, (p) => post({ type: 'import-progress', ...p }), (data, recipe) => timeRecipe(kernels().exports, data, recipe)).then(
           (r) => post({ type: 'inspection', ...r }),
           (e: Error) => post({ type: 'fatal', message: e.message }),
         );
@@ -153,6 +155,32 @@ else
   });
 
 const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Seconds per training step of a recipe's model on the built data, measured: one warm-up step, then steps for about
+ * a third of a second. Scaled to the recipe's batch (and, for text, its chunk length) when the data was built with
+ * another.
+ */
+function timeRecipe(exports: ReturnType<typeof kernels>['exports'], data: TrainingData & { builtBatch?: number }, recipe: Recipe): number {
+  const spec = specFor(data.model, recipe.model);
+  const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...recipe.settings, batchSize: data.builtBatch ?? recipe.settings.batchSize, steps: 1e9, diagnosticsEvery: 0, evaluateEvery: 0, checkpointEvery: 0 };
+  const trainer = new Trainer(exports, spec, settings, data);
+  const at = data.cursor();
+  try {
+    trainer.trainStep();
+    let n = 0;
+    const t0 = performance.now();
+    while (n < 20 && (n < 2 || performance.now() - t0 < 300)) {
+      trainer.trainStep();
+      n++;
+    }
+    const perStep = (performance.now() - t0) / 1000 / n;
+    const scale = recipe.settings.batchSize / settings.batchSize * (data.stateful && spec.shape === 'many-to-many' ? recipe.settings.sequenceLength / 64 : 1);
+    return perStep * scale;
+  } finally {
+    data.seek(at); // the stream stays where it was (previews, resume)
+  }
+}
 
 // ============================================== a run ============================================================
 

@@ -2,8 +2,9 @@
 // (parse.ts), then builds the batches for the chosen (or proposed) shape (propose.ts, build/). Runs in a worker.
 // Errors are DataErrors naming the file, the line and what to do.
 
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { ChoicePreview, Inspection } from '../../src-shared/dataset';
+import type { ChoicePreview, Inspection, Recipe } from '../../src-shared/dataset';
 import type { TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
 import type { DataRequest } from '../protocol';
@@ -12,6 +13,7 @@ import type { ImportProgress } from './parsed';
 import type { DatasetChoice } from './build/choices';
 import { previewPairs } from './preview';
 import { buildTrainingData, propose, type Proposal } from './propose';
+import { recipeFor } from './recipe';
 
 const MAX_BYTES = 2 ** 30;
 
@@ -39,11 +41,15 @@ export type { ChoicePreview } from '../../src-shared/dataset';
  * What `inspect` shows: the format found, the columns, and the proposal with its preview; with overrides, also
  * what `train` would build from them (so a person can check a choice before training).
  */
+/** Times training steps of a recipe's model on built data (the worker has the kernels): seconds per step. */
+export type StepTimer = (data: TrainingData, recipe: Recipe) => number;
+
 export async function inspectFile(
   path: string,
   format: DataRequest['format'],
   choice: Partial<DatasetChoice> | undefined,
   onProgress?: (p: ImportProgress) => void,
+  timeStep?: StepTimer,
 ): Promise<Inspection> {
   const r = await parseFile(path, { format, onProgress, maxBytes: MAX_BYTES });
   const proposal = propose(r.parsed, basename(path));
@@ -52,12 +58,22 @@ export async function inspectFile(
   try {
     const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
     const validation = d.validationBatches(); // built once: the sequence length and the pairs both read it
-    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation) };
+    const recipe = recipeFor({ data: d, builtBatch: d.builtBatch, bytes: r.bytes, cores: availableParallelism() });
+    if (timeStep) {
+      // How long the schedule would take here (one worker's step time, shared by the recipe's workers).
+      try {
+        const secondsPerStep = timeStep(d, recipe) / (recipe.workers > 1 ? 0.85 * recipe.workers : 1);
+        recipe.estimate = { secondsPerStep, seconds: secondsPerStep * recipe.settings.steps, stepsInBudget: Math.floor(recipe.settings.timeBudgetSeconds / secondsPerStep) };
+      } catch {
+        // no estimate (the design does not fit in memory, …): the recipe stands without it
+      }
+    }
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation), recipe };
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
     chosenError = e instanceof Error ? e.message : String(e);
     const overridden = Object.entries(choice ?? {}).some(([k, v]) => v !== undefined && !['valFraction', 'testFraction', 'batchSize', 'seed'].includes(k));
     if (overridden) throw e;
   }
-  return { format: r.format, formatReason: r.reason, notes: r.notes ?? [], bytes: r.bytes, proposal, chosen, chosenError };
+  return { format: r.format, formatReason: r.reason, notes: [...(r.notes ?? []), ...(proposal.notes ?? [])], bytes: r.bytes, proposal, chosen, chosenError };
 }

@@ -1,4 +1,4 @@
-// Reads a data file as a stream and parses it into the importer's contract (Parsed): the bytes are hashed
+// Reads a data file (or a folder of them: folder.ts) as a stream and parses it into the importer's contract (Parsed): the bytes are hashed
 // (SHA-256), checked (empty, binary, invalid UTF-8, a file that changes while read) and decoded chunk by chunk,
 // and each chunk goes to the chosen format's builder, so a large CSV is never held as a whole string (a plain-text
 // file is: the text is the result). Progress is reported about every 100 ms. Every failure is a DataError naming
@@ -8,12 +8,15 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
-import { CsvTokenizer, SEPARATORS, sniffDialect } from './formats/csv';
-import { detectFormat, HEAD_BYTES } from './formats/detect';
+import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
+import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
+import { LabelledBuilder } from './formats/labelled';
+import { TsArchiveBuilder } from './formats/tsarchive';
 import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
 import { PairsBuilder } from './formats/pairs';
 import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
+import { parseFolder } from './folder';
 import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed } from './parsed';
 
 export const DEFAULT_MAX_BYTES = 2 ** 30;
@@ -49,7 +52,8 @@ export function makeSink(format: FormatName, file: string, head: string, complet
     case 'csv':
     case 'tsv': {
       const dialect = format === 'tsv' ? sniffDialect(head, ['\t'], !complete) : sniffDialect(head, SEPARATORS, !complete);
-      const table = new TableBuilder({ file, separator: dialect.separator });
+      const decimalComma = usesDecimalComma(head, dialect.separator, !complete);
+      const table = new TableBuilder({ file, separator: dialect.separator, decimalComma });
       const tok = new CsvTokenizer(file, dialect, (cells, line) => {
         if (tok.rows === 1) table.commentHeader = tok.commentBeforeFirstRow;
         table.addRow(cells, line);
@@ -64,7 +68,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         get rows() {
           return tok.rows;
         },
-        notes: () => [`separator ${sepName}${dialect.quotes ? '' : ', quotes taken literally'}`],
+        notes: () => [`separator ${sepName}${dialect.quotes ? '' : ', quotes taken literally'}`, ...table.notes],
       };
     }
     case 'text': {
@@ -91,17 +95,41 @@ export function makeSink(format: FormatName, file: string, head: string, complet
     }
     case 'conll': {
       const b = new ConllBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => (b.separators ? [`${b.separators} document separator or comment lines skipped`] : []) };
-    }
-    case 'pairs': {
-      const b = new PairsBuilder(file);
       return {
         push: (c) => b.push(c),
         finish: () => b.finish(),
         get rows() {
           return b.rows;
         },
-        notes: () => (b.extraColumns ? [`${b.extraColumns} lines have columns after the target; ignored`] : []),
+        notes: () => [
+          ...(b.separators ? [`${b.separators} document separator or comment lines skipped`] : []),
+          ...(b.untagged ? [`${b.untagged} lines with a token but no tag skipped`] : []),
+          ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
+        ],
+      };
+    }
+    case 'labelled': {
+      const b = new LabelledBuilder(file);
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => ['the first word of each line is its label, the rest its text'] };
+    }
+    case 'ts': {
+      const b = new TsArchiveBuilder(file);
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => (b.problem ? [`problem "${b.problem}"`] : []) };
+    }
+    case 'pairs': {
+      const sep = pairSeparator(sampleLines(head, 200, !complete)) ?? '\t';
+      const b = new PairsBuilder(file, head.includes('\t') && sampleLines(head, 50, !complete).every((l) => l.includes('\t')) ? '\t' : sep);
+      return {
+        push: (c) => b.push(c),
+        finish: () => b.finish(),
+        get rows() {
+          return b.rows;
+        },
+        notes: () => [
+          ...(b.separator !== '\t' ? [`source and target separated by "${b.separator.trim()}"`] : []),
+          ...(b.extraColumns ? [`${b.extraColumns} lines have columns after the target; ignored`] : []),
+          ...(b.alternatives ? [`${b.alternatives} targets list alternatives ("a, b,"); the first is kept`] : []),
+        ],
       };
     }
   }
@@ -166,6 +194,7 @@ export async function parseFile(path: string, opts: ParseOptions = {}): Promise<
   if (opts.format && opts.format !== 'auto' && !FORMATS.includes(opts.format)) {
     throw new DataError(file, undefined, `unknown format "${opts.format}"`, `use one of: auto, ${FORMATS.join(', ')}`);
   }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseFile);
   let handle;
   try {
     handle = await open(path, 'r');

@@ -3,6 +3,7 @@
 // chosen shape. Plain data, structured-cloneable (it crosses worker boundaries), no Node or DOM types.
 
 import type { ColumnType } from '../../src-shared/dataset';
+import type { DateForm } from './formats/dates';
 
 export { FORMATS, type ColumnType, type FormatName, type ImportProgress } from '../../src-shared/dataset';
 
@@ -18,6 +19,12 @@ export interface Column {
   missing: number;
   /** categorical: distinct values with their counts, most frequent first. */
   categories?: { value: string; count: number }[];
+  /** date: how the dates were written. */
+  dateForm?: DateForm;
+  /** date: day-first and month-first both read every value (the more regular spacing decided). */
+  ambiguousDates?: boolean;
+  /** numeric: a filler value read as missing (−200 …) and how many cells held it. */
+  sentinel?: { value: number; count: number };
 }
 
 /** Rows × columns, from CSV/TSV, JSON/JSONL objects, or JSON arrays of numbers (one column per position). */
@@ -44,7 +51,8 @@ export interface ParsedText {
 /** Token-per-line tagged sentences (CoNLL style). */
 export interface ParsedTagged {
   kind: 'tagged';
-  sentences: { tokens: string[]; tags: string[]; line: number }[];
+  /** `split`: the split marker of the file a sentence came from (a folder of train / dev / test files). */
+  sentences: { tokens: string[]; tags: string[]; line: number; split?: string }[];
   /** Distinct tags with counts, most frequent first. */
   tags: { value: string; count: number }[];
 }
@@ -52,14 +60,23 @@ export interface ParsedTagged {
 /** Source ⇥ target pairs (translation, spelling → phonemes…). */
 export interface ParsedPairs {
   kind: 'pairs';
-  pairs: { source: string; target: string; line: number }[];
+  pairs: { source: string; target: string; line: number; split?: string }[];
 }
 
 /** Independent sequences with an optional label each (JSON/JSONL arrays, long-format tables grouped by id). */
 export interface ParsedSequences {
   kind: 'sequences';
   /** Each sequence: steps × features (numeric), the feature names, and an optional label. */
-  sequences: { id: string; steps: Float64Array[]; label?: string; line: number }[];
+  sequences: {
+    id: string;
+    steps: Float64Array[];
+    label?: string;
+    /** A label for every step (per-step classification) instead of one per sequence. */
+    stepLabels?: string[];
+    /** The split marker of the sequence (train / validation / test), when the data names one. */
+    split?: string;
+    line: number;
+  }[];
   featureNames: string[];
 }
 

@@ -1,31 +1,43 @@
-// `inspect`: from parsed data, propose the shape, target and inputs, the column types, window and token settings,
-// class counts, warnings, and a preview of concrete training pairs in the data's own words and units.
-// buildTrainingData(): parsed data + (possibly overridden) choices → TrainingData, by shape and kind, with a clear
-// error when a shape is impossible for the data.
+// `inspect`: from parsed data, every way to train on it that a person might want, ranked, each with a score and a
+// one-line reason (candidates), the column roles and the time axis (analyse.ts), warnings, class counts and a
+// preview of concrete training pairs in the data's own words and units. The proposal is the best candidate that
+// can actually be trained: candidates are tried in order with the builders, so the studio never proposes what it
+// cannot train. buildTrainingData(): parsed data + the person's choices, the rest filled from the best candidate
+// that agrees with them → TrainingData.
 
-import type { Proposal } from '../../src-shared/dataset';
+import type { Candidate, Proposal } from '../../src-shared/dataset';
 import type { ProblemShape } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
-import { classifyData, defaultLabelColumn } from './build/classify';
-import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, validateChoice, withDefaults } from './build/choices';
+import { analyseTable, cellText, groupRows, seasonalStrength, type TableFacts, timeOrder } from './analyse';
+import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, withDefaults } from './build/choices';
 import { countValues, fmt, labelStrings, tokenize } from './build/common';
-import { conditionalData, unigramBaseline } from './build/conditional';
-import { defaultLookback, defaultTarget, forecastData, seasonFromDates } from './build/forecast';
-import { pairsData } from './build/pairs';
-import { groupTable, sequencesData } from './build/sequences';
-import { tabularData } from './build/tabular';
-import { taggingData } from './build/tagging';
-import { type Column, type ColumnType, DataError, type Parsed, type ParsedPairs, type ParsedTable } from './parsed';
+import { buildWith } from './build/dispatch';
+import { type Column, DataError, type Parsed, type ParsedTable } from './parsed';
+import { formatDate } from './formats/dates';
 import { clip, quote, samplePositions, showValues } from './preview';
 import { fillGaps } from './series';
-import { buildVocabulary, encodeText, textData } from './text';
+import { buildVocabulary } from './text';
 
 export type { Proposal } from '../../src-shared/dataset';
 
-const ID_NAME = /^(seq(uence)?|series|session|subject|sample|trial|recording|sensor|track|group|id)([ _-]?id)?$/i;
+/** A candidate with what it takes to show it as the proposal. */
+interface Draft extends Candidate {
+  preview: () => Proposal['preview'];
+  warnings?: () => string[];
+  classes?: () => { value: string; count: number }[];
+}
 
-function describeColumns(t: ParsedTable): Proposal['columns'] {
-  return t.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, ...(c.categories ? { distinct: c.categories.length } : {}) }));
+const LABEL_NAME = /(label|class|target|category|categor|intent|sentiment|polarity|score|outcome|tag|topic|emotion|rating|stance|^y$|^group$|diet|activity|offen)/i;
+const META_NAME = /(author|title|name|user|url|link|source|date|time|lang|country|city|id$|^id|email|phone|address)/i;
+const TARGET_NAME = /^(target|y|label|response|outcome|output)$/i;
+
+// ============================================== tables: facts → drafts ==========================================
+
+function describeColumns(t: ParsedTable, facts: TableFacts): Proposal['columns'] {
+  return facts.columns.map((f) => {
+    const c = f.column;
+    return { name: c.name, type: c.type, missing: c.missing, ...(c.categories ? { distinct: c.categories.length } : {}), role: f.role, why: f.why, ...(c.dateForm ? { dateForm: c.dateForm } : {}) };
+  });
 }
 
 function missingWarnings(t: ParsedTable, cols: Column[]): string[] {
@@ -34,8 +46,496 @@ function missingWarnings(t: ParsedTable, cols: Column[]): string[] {
     .map((c) => `column "${c.name}": ${Math.round((100 * c.missing) / t.rows)}% of its values are missing (${c.missing} of ${t.rows})`);
 }
 
-function lag1Autocorrelation(v: Float64Array): number {
-  const x = Array.from(v);
+const pct = (x: number): string => `${Math.round(100 * x)}%`;
+const names = (cols: Column[]): string => cols.map((c) => `"${c.name}"`).join(', ');
+
+/** Whether a column's values stop before the end of the table (the last 5% of rows, and at least 2, are all missing). */
+function endsEarly(c: Column, order: number[]): boolean {
+  const k = Math.max(2, Math.ceil(order.length * 0.05));
+  if (!c.numbers || order.length < 2 * k) return false;
+  for (let i = order.length - k; i < order.length; i++) if (!Number.isNaN(c.numbers[order[i]])) return false;
+  return true;
+}
+
+/** Pearson correlation over rows where both are present. */
+function correlation(a: Float64Array, b: Float64Array): number {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    n++;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
+  }
+  if (n < 3) return 0;
+  const cov = sab / n - (sa / n) * (sb / n);
+  const va = saa / n - (sa / n) ** 2;
+  const vb = sbb / n - (sb / n) ** 2;
+  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
+}
+
+/** Two column names of one family: a shared start or end of 3+ letters (HUFL, MUFL; real_gdp, real_cons). */
+function siblings(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const y = b.toLowerCase().replace(/[^a-z0-9]/g, '');
+  let p = 0;
+  while (p < x.length && p < y.length && x[p] === y[p]) p++;
+  let s = 0;
+  while (s < x.length && s < y.length && x[x.length - 1 - s] === y[y.length - 1 - s]) s++;
+  return p >= 3 || s >= 3;
+}
+
+interface RankedTarget {
+  column: Column;
+  score: number;
+  why: string;
+}
+
+/**
+ * Numeric measurements ranked as forecasting targets: a target-like name first; in a file without a header the last
+ * column (that convention); the one measurement whose name is unlike the others' family at the end of the table (a
+ * documented target beside its covariates); otherwise the first measurement. Values that stop early or are mostly
+ * missing rank lower.
+ */
+function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
+  const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows).map((f) => f.column);
+  const odd =
+    values.length >= 4
+      ? values.filter((c) => !values.some((d) => d !== c && siblings(c.name, d.name)))
+      : [];
+  const oddLast = odd.length === 1 && odd[0] === values[values.length - 1] ? odd[0] : undefined;
+  const ranked = values.map((c, i): RankedTarget => {
+    let score = 0.6 - 0.02 * i;
+    const why: string[] = [];
+    if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
+    if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
+    else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
+    else if (t.header && i === 0) (score += 0.15), why.push('the first measurement in the table');
+    const missing = c.missing / t.rows;
+    if (missing > 0.4) (score -= 0.2), why.push(`${pct(missing)} missing`);
+    else if (missing > 0.05) why.push(`${pct(missing)} missing (skipped as targets, interpolated as inputs)`);
+    if (endsEarly(c, order)) (score -= 0.3), why.push('stops before the end of the table');
+    const f = facts.byName(c.name)!;
+    if (f.integer && f.distinct <= 10) (score -= 0.2), why.push(`only ${f.distinct} distinct values`);
+    if (why.length === 0) why.push(`measurement ${i + 1} of ${values.length}`);
+    return { column: c, score, why: why.join('; ') };
+  });
+  return ranked.sort((a, b) => b.score - a.score);
+}
+
+const BOUND = /^(.+?)[ _.-]?(hi|lo|high|low|upper|lower|ub|lb|max|min)$/i;
+
+/**
+ * A bound of another column: named like it with a hi / lo / upper / lower … ending (dem_hi beside dem_estimate) and on
+ * one side of it on (nearly) every row — the band of an estimate, not a quantity of its own.
+ */
+function bandAround(c: Column, kept: Column[]): Column | undefined {
+  const m = BOUND.exec(c.name);
+  if (!m) return undefined;
+  const stem = m[1].toLowerCase();
+  return kept.find((k) => {
+    if (k === c || !k.name.toLowerCase().startsWith(stem) || BOUND.test(k.name)) return false;
+    let above = 0;
+    let below = 0;
+    let n = 0;
+    for (let i = 0; i < c.numbers!.length; i++) {
+      const a = c.numbers![i];
+      const b = k.numbers![i];
+      if (Number.isNaN(a) || Number.isNaN(b)) continue;
+      n++;
+      if (a >= b) above++;
+      if (a <= b) below++;
+    }
+    return n > 0 && Math.max(above, below) >= 0.98 * n;
+  });
+}
+
+/** The inputs of a series model: the target, other measurements (not mostly missing, not ending early, not redundant) and calendar features. */
+function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: number[]): { inputs: Column[]; left: string[] } {
+  const kept: Column[] = [target];
+  const left: string[] = [];
+  for (const f of facts.columns) {
+    const c = f.column;
+    if (c === target || !(f.role === 'value' || f.role === 'calendar')) continue;
+    if (c.missing > 0.3 * t.rows) {
+      left.push(`"${c.name}" (${pct(c.missing / t.rows)} missing)`);
+      continue;
+    }
+    if (endsEarly(c, order)) {
+      left.push(`"${c.name}" (stops before the end)`);
+      continue;
+    }
+    const band = bandAround(c, kept);
+    if (band) {
+      left.push(`"${c.name}" (a band around "${band.name}": it moves with it, row by row)`);
+      continue;
+    }
+    const twin = kept.find((k) => Math.abs(correlation(k.numbers!, c.numbers!)) >= 0.99);
+    if (twin) {
+      left.push(`"${c.name}" (moves with "${twin.name}": adds nothing)`);
+      continue;
+    }
+    kept.push(c);
+  }
+  // The target first is how the series models read it; keep the table's order for the rest.
+  return { inputs: [target, ...t.columns.filter((c) => c !== target && kept.includes(c))], left };
+}
+
+/** Values of a column in the given row order, gaps filled. */
+function filledInOrder(c: Column, order: number[]): number[] {
+  const v = order.map((r) => c.numbers![r]);
+  fillGaps(v);
+  return v;
+}
+
+/** The seasonal period that shows in the target (of those the time axis allows), or undefined. */
+function seasonOf(facts: TableFacts, series: number[][]): number | undefined {
+  const periods = facts.time?.periods ?? [];
+  let best: { p: number; s: number } | undefined;
+  for (const p of periods) {
+    const strengths = series.filter((v) => v.length >= 2 * p + 2).map((v) => seasonalStrength(v, p));
+    if (strengths.length === 0) continue;
+    const s = strengths.reduce((a, b) => a + b, 0) / strengths.length;
+    if (s >= 0.2 && (!best || s > best.s)) best = { p, s };
+  }
+  return best?.p;
+}
+
+/** Lookback: two seasons for short seasons, one for long ones; 24 without; at most a quarter of a series. */
+export function lookbackFor(rows: number, season: number | undefined): number {
+  const cap = Math.max(1, Math.floor(rows / 4));
+  const want = season ? (season < 30 ? 2 * season : season) : 24;
+  return Math.max(1, Math.min(want, cap, 512));
+}
+
+/** Whether most validation targets lie outside the range of the training part (a trend a level model must extrapolate). */
+function trending(y: number[], valFraction = 0.1): boolean {
+  const nVal = Math.max(1, Math.floor(y.length * valFraction));
+  const train = y.slice(0, y.length - nVal);
+  const val = y.slice(y.length - nVal);
+  if (train.length < 10) return false;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of train) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  return val.filter((v) => v < lo || v > hi).length > val.length / 2;
+}
+
+function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] {
+  const groups = timeOrder(t, facts);
+  const order = groups.flat();
+  const key = facts.key;
+  const ranked = rankTargets(t, facts, order).slice(0, 4);
+  const time = facts.time;
+  return ranked.map((r, i): Draft => {
+    const { inputs, left } = seriesInputs(t, facts, r.column, order);
+    const series = groups.map((g) => filledInOrder(r.column, g));
+    const season = seasonOf(facts, series);
+    const shortest = Math.min(...groups.map((g) => g.length));
+    const lookback = lookbackFor(shortest, season);
+    const difference = series.every((y) => trending(y));
+    const choice: Partial<DatasetChoice> = {
+      shape: 'many-to-one',
+      target: r.column.name,
+      input: inputs.map((c) => c.name),
+      lookback,
+      horizon: 1,
+      ...(season ? { season } : {}),
+      ...(key ? { sequence: key.name } : {}),
+      ...(difference ? { difference: true } : {}),
+    };
+    const every = time?.interval ? ` (${time.interval.name}${season ? `, seasonal period ${season}` : ''})` : '';
+    const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${difference ? ', as changes from the last value (it trends)' : ''}`;
+    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? `; lookback ${lookback} covers the ${season}-step season` : ''}`;
+    return {
+      shape: 'many-to-one',
+      task,
+      choice,
+      score: base * (i === 0 ? 1 : Math.min(0.95, r.score / ranked[0].score) - 0.05 * i),
+      reason,
+      warnings: () => missingWarnings(t, inputs),
+      preview: () => seriesPreview(t, facts, groups[groups.length - 1], inputs, r.column, lookback),
+    };
+  });
+}
+
+function seriesPreview(t: ParsedTable, facts: TableFacts, order: number[], inputs: Column[], target: Column, lookback: number): Proposal['preview'] {
+  const W = order.length - lookback;
+  if (W < 1) return [];
+  const filled = inputs.map((c) => filledInOrder(c, order));
+  const y = filled[0];
+  const when = (i: number): string => (facts.time ? ` on ${formatDate(facts.time.values[order[i]], facts.time.dateForm)}` : ` at row ${order[i] + 1}`);
+  return samplePositions(Math.floor(W * 0.9) || 1).map((s) => {
+    const at = s + lookback;
+    const input =
+      inputs.length === 1
+        ? `${target.name} ${showValues(y.slice(s, at))}`
+        : `${lookback} steps of ${inputs.map((c) => c.name).join(', ')}; last: ${inputs.map((c, i) => `${c.name} ${fmt(filled[i][at - 1])}`).join(', ')}`;
+    return { input, output: `${target.name}${when(at)}: ${fmt(y[at])}` };
+  });
+}
+
+/** Columns constant within every group of `key`, with 2 … 50 values: per-sequence labels. */
+function sequenceLabels(t: ParsedTable, facts: TableFacts, groups: number[][]): Column[] {
+  return facts.columns
+    .filter((f) => (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 50)
+    .map((f) => f.column)
+    .filter((c) => groups.every((g) => new Set(g.map((r) => cellText(c, r)).filter((x) => x !== '')).size <= 1))
+    .filter((c) => countValues(groups.map((g) => cellText(c, g[0]))).every((x) => x.count >= 2));
+}
+
+/**
+ * Columns of few values that change within groups in long runs: per-step labels (the activity at each reading),
+ * with their mean run length; longest runs first (a label holds for a while; a sensor's id flickers).
+ */
+function stepLabelColumns(facts: TableFacts, groups: number[][]): { column: Column; run: number }[] {
+  const out: { column: Column; run: number }[] = [];
+  for (const f of facts.columns) {
+    if (!((f.role === 'category' || (f.role === 'value' && f.integer)) && f.distinct >= 2 && f.distinct <= 20)) continue;
+    const c = f.column;
+    let changes = 0;
+    let within = 0;
+    let steps = 0;
+    for (const g of groups) {
+      const s = new Set<string>();
+      for (let i = 0; i < g.length; i++) {
+        const v = cellText(c, g[i]);
+        s.add(v);
+        if (i > 0 && v !== cellText(c, g[i - 1])) changes++;
+        steps++;
+      }
+      if (s.size > 1) within++;
+    }
+    const run = steps / Math.max(1, changes + groups.length);
+    if (within >= groups.length / 2 && run >= 3) out.push({ column: c, run });
+  }
+  return out.sort((a, b) => b.run - a.run);
+}
+
+function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] {
+  const key = facts.key!;
+  const groups = timeOrder(t, facts);
+  const labels = sequenceLabels(t, facts, groups);
+  const perStep = stepLabelColumns(facts, groups).filter((x) => !labels.includes(x.column));
+  const constant = new Set(facts.columns.filter((f) => f.role !== 'key' && groups.every((g) => new Set(g.map((r) => cellText(f.column, r))).size <= 1)).map((f) => f.column));
+  const step = facts.step;
+  const irregularStep = step?.numbers ? !groups.every((g) => isEvenlySpaced(g.map((r) => step.numbers![r]))) : false;
+  const features = (not: Column[]): Column[] =>
+    facts.columns.filter((f) => (f.role === 'value' || f.role === 'calendar' || (f.role === 'step' && irregularStep)) && !not.includes(f.column) && !constant.has(f.column)).map((f) => f.column);
+  const lengths = groups.map((g) => g.length).sort((a, b) => a - b);
+  const out: Draft[] = [];
+  const ordered = step ? ` ordered by "${step.name}"` : facts.time ? ` ordered by ${facts.time.columns.join(' + ')}` : '';
+  labels.forEach((label, i) => {
+    const inputs = features([label]);
+    if (inputs.length === 0) return;
+    const named = LABEL_NAME.test(label.name);
+    const counts = countValues(groups.map((g) => cellText(label, g[0])));
+    const choice: Partial<DatasetChoice> = { shape: 'many-to-one', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) };
+    out.push({
+      shape: 'many-to-one',
+      task: `classify each sequence (grouped by "${key.name}"${ordered}) into "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
+      choice,
+      score: base * (named ? 1 : 0.9) - 0.03 * i,
+      reason: `"${label.name}" is the same on every row of a sequence (${counts.map((c) => `${c.value} ${c.count}`).slice(0, 5).join(', ')}): a label per sequence; ${groups.length} sequences of ${lengths[0]}–${lengths[lengths.length - 1]} steps${irregularStep ? `; "${step!.name}" is unevenly spaced, so it is read as an input too` : ''}${constant.size > 1 ? `; left out (one value per sequence: bookkeeping, not signal): ${[...constant].filter((c) => c !== label).map((c) => `"${c.name}"`).join(', ')}` : ''}`,
+      classes: () => counts,
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, inputs), ...(lengths[lengths.length - 1] > SENSIBLE_STEPS ? [`a sequence has ${lengths[lengths.length - 1].toLocaleString('en')} steps, longer than anything sensible: use --max-length`] : [])],
+      preview: () =>
+        samplePositions(groups.length).map((gi) => {
+          const g = groups[gi];
+          return { input: `${key.name} ${cellText(key, g[0])}: ${g.length} steps of ${inputs.map((c) => c.name).join(', ')} (first: ${inputs.map((c) => fmt(c.numbers![g[0]])).join(', ')})`, output: cellText(label, g[0]) || '?' };
+        }),
+    });
+  });
+  perStep.forEach(({ column: label, run }, i) => {
+    const inputs = features(perStep.map((x) => x.column));
+    if (inputs.length === 0) return;
+    const counts = countValues(labelStrings(label));
+    out.push({
+      shape: 'many-to-many',
+      task: `label every step of each sequence (grouped by "${key.name}"${ordered}) with "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
+      choice: { shape: 'many-to-many', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}) },
+      score: base * 0.95 - 0.03 * i,
+      reason: `"${label.name}" takes ${counts.length} values that change within a sequence in runs of ${fmt(run)} steps on average: a label per step (${counts.slice(0, 4).map((c) => `${c.value} ${pct(c.count / t.rows)}`).join(', ')})`,
+      classes: () => counts,
+      warnings: () => labelWarnings(counts),
+      preview: () =>
+        samplePositions(groups.length).map((gi) => {
+          const g = groups[gi];
+          return { input: `${key.name} ${cellText(key, g[0])}: ${g.length} steps of ${inputs.map((c) => c.name).join(', ')}`, output: clip(g.slice(0, 12).map((r) => cellText(label, r)).join(' ') + (g.length > 12 ? ' …' : '')) };
+        }),
+    });
+  });
+  return out;
+}
+
+function isEvenlySpaced(v: number[]): boolean {
+  if (v.length < 3) return true;
+  const d = v.slice(1).map((x, i) => x - v[i]);
+  return d.every((x) => Math.abs(x - d[0]) <= 1e-9 * Math.max(1, Math.abs(d[0])));
+}
+
+/** Free text or many distinct words (mostly present): what a sentence, a word or a translation looks like. */
+function wordy(t: ParsedTable, facts: TableFacts): Column[] {
+  return facts.columns
+    .filter((f) => (f.role === 'text' || (f.role === 'category' && f.distinct > Math.max(50, 0.1 * t.rows))) && f.column.missing <= 0.5 * t.rows)
+    .map((f) => f.column);
+}
+
+const meanLength = (c: Column): number => {
+  const s = c.strings!;
+  let n = 0;
+  let len = 0;
+  for (let i = 0; i < s.length; i += Math.max(1, Math.floor(s.length / 2000))) if (s[i] !== '') (n++, (len += s[i].length));
+  return n ? len / n : 0;
+};
+
+function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
+  const texts = wordy(t, facts);
+  if (texts.length === 0) return [];
+  const out: Draft[] = [];
+  const split = facts.split ? { split: facts.split.name } : {};
+  const splitNote = facts.split ? `; "${facts.split.name}" gives the split` : '';
+  // Labels: few distinct short values (categories, or a handful of whole numbers) with enough examples each.
+  const labels = facts.columns
+    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= Math.min(1000, t.rows / 3))
+    .map((f) => f.column);
+  const byLength = [...texts].sort((a, b) => meanLength(b) - meanLength(a));
+  const lengths = new Map(texts.map((c) => [c, meanLength(c)]));
+  // Two text columns of similar length: a source and its translation (or transliteration, correction…).
+  // (each side mostly distinct: a sentence and its translation, not a name repeated over many rows)
+  const pairable = texts.length >= 2 ? texts.filter((c) => lengths.get(c)! <= 400 && facts.byName(c.name)!.distinct >= 0.25 * (t.rows - c.missing)) : [];
+  let pair: [Column, Column] | undefined;
+  for (let i = 0; i < pairable.length && !pair; i++)
+    for (let j = i + 1; j < pairable.length && !pair; j++) {
+      const ratio = lengths.get(pairable[i])! / Math.max(1, lengths.get(pairable[j])!);
+      if (ratio >= 1 / 3 && ratio <= 3) pair = [pairable[i], pairable[j]];
+    }
+  if (pair) {
+    const [src, tgt] = pair;
+    const sample = (r: number) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) });
+    out.push({
+      shape: 'encoder-decoder',
+      task: `translate "${src.name}" into "${tgt.name}" character by character (encoder–decoder)`,
+      choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, tokens: 'char', ...split },
+      score: 0.9,
+      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other${splitNote}`,
+      warnings: () => missingWarnings(t, [src, tgt]),
+      preview: () => samplePositions(t.rows).map(sample),
+    });
+    out.push({
+      shape: 'encoder-decoder',
+      task: `translate "${tgt.name}" into "${src.name}" (the other direction)`,
+      choice: { shape: 'encoder-decoder', input: [tgt.name], target: src.name, tokens: 'char', ...split },
+      score: 0.6,
+      reason: 'the same pairs read the other way round',
+      preview: () => samplePositions(t.rows).map((r) => ({ input: clip(tgt.strings![r]), output: clip(src.strings![r]) })),
+    });
+  }
+  const text = byLength[0];
+  for (const [i, label] of labels.entries()) {
+    const counts = countValues(labelStrings(label));
+    const perClass = (t.rows - label.missing) / counts.length;
+    let quality = Math.min(1, perClass / 20);
+    const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
+    if (LABEL_NAME.test(label.name)) (quality = Math.min(1, quality + 0.1)), why.push('named like a label');
+    if (META_NAME.test(label.name)) (quality *= 0.5), why.push('named like metadata');
+    if (pair) (quality *= 0.8), why.push('the text columns look like pairs');
+    const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
+    out.push({
+      shape: 'many-to-one',
+      task: `classify "${text.name}" into "${label.name}" (${counts.length} classes)`,
+      choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: 'word', ...split },
+      score: 0.9 * quality - 0.02 * i,
+      reason: `a column of few distinct short values beside free text: ${why.join(', ')}${splitNote}`,
+      classes: () => counts,
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use --max-length`] : [])],
+      preview: () => {
+        const labelsOf = labelStrings(label);
+        return samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], 'word', true).join(' ')), output: labelsOf[r] || '(missing)' }));
+      },
+    });
+  }
+  // Learn to write the longest text column (a poem, a name, a line of code).
+  const lm = byLength[0];
+  const avg = lengths.get(lm)!;
+  out.push({
+    shape: 'many-to-many',
+    task: `learn to continue the text of "${lm.name}" character by character (each row a text of its own)`,
+    choice: { shape: 'many-to-many', input: [lm.name], tokens: 'char' },
+    score: 0.5 + (avg >= 40 ? 0.1 : 0) + (labels.length === 0 && !pair ? 0.2 : 0),
+    reason: `free text (${fmt(avg)} characters on average)${labels.length === 0 && !pair ? ' and nothing to predict from it' : ''}`,
+    warnings: () => missingWarnings(t, [lm]),
+    preview: () => textPreview(lm.strings!.filter((s) => s !== '').join('\n'), 40),
+  });
+  // A label → a text (generate a sentence of a class).
+  if (labels.length) {
+    const label = labels[0];
+    out.push({
+      shape: 'one-to-many',
+      task: `generate "${lm.name}" character by character from "${label.name}"`,
+      choice: { shape: 'one-to-many', input: [label.name], target: lm.name, tokens: 'char' },
+      score: 0.25,
+      reason: `the other way round: a "${label.name}" → a text of that class`,
+      preview: () => samplePositions(t.rows).map((r) => ({ input: `${label.name} ${cellText(label, r)}`, output: `${quote(clip(lm.strings![r]))} (then <eos>)` })),
+    });
+  }
+  return out;
+}
+
+/** A wide table: one row per sequence, a label column at one end and many numeric columns as its time steps. */
+function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
+  if (t.columns.length < 20) return undefined;
+  const ends = [t.columns[0], t.columns[t.columns.length - 1]];
+  const label = ends.find((c) => {
+    const f = facts.byName(c.name)!;
+    return (f.role === 'category' || f.integer) && f.distinct >= 2 && f.distinct <= 50 && f.distinct < t.rows / 2;
+  });
+  if (!label) return undefined;
+  const steps = t.columns.filter((c) => c !== label);
+  if (!steps.every((c) => c.type === 'numeric')) return undefined;
+  const counts = countValues(labelStrings(label));
+  return {
+    shape: 'many-to-one',
+    task: `classify each row, read as a sequence of ${steps.length} values, into "${label.name}" (${counts.length} classes)`,
+    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true },
+    score: 0.9,
+    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === t.columns[0] ? 'the start' : 'the end'}`,
+    classes: () => counts,
+    warnings: () => labelWarnings(counts),
+    preview: () => samplePositions(t.rows).map((r) => ({ input: `row ${r + 1}: ${showValues(steps.map((c) => c.numbers![r]))} (${steps.length} steps)`, output: cellText(label, r) })),
+  };
+}
+
+/** Independent rows: feature columns → a target (the last usable column, or one named like a target). */
+function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | undefined {
+  const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
+  if (usable.length < 2) return undefined;
+  const target = usable.find((c) => TARGET_NAME.test(c.name) || LABEL_NAME.test(c.name)) ?? usable[usable.length - 1];
+  const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
+  if (inputs.length === 0) return undefined;
+  const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
+  return {
+    shape: 'one-to-one',
+    task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
+    choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
+    score: base,
+    reason: `rows without a time order: each row on its own; target ${TARGET_NAME.test(target.name) || LABEL_NAME.test(target.name) ? 'named like one' : 'the last column'}`,
+    ...(counts ? { classes: () => counts } : {}),
+    warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
+    preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),
+  };
+}
+
+function lag1(v: number[]): number {
+  const x = [...v];
   if (fillGaps(x) < 0 || x.length < 3) return 0;
   const m = x.reduce((s, a) => s + a, 0) / x.length;
   let num = 0;
@@ -47,387 +547,250 @@ function lag1Autocorrelation(v: Float64Array): number {
   return den > 0 ? num / den : 0;
 }
 
-const LABEL_NAME = /(label|class|target|category|activity|outcome|^y$)/i;
-const STEP_NAME = /^(step|t|time|timestep|index|frame|seq(uence)?_?step)$/i;
-
-/** Whether column c takes one value per group of the group column (ignoring missing cells). */
-function constantWithinGroups(t: ParsedTable, group: Column, c: Column): boolean {
-  const keys = labelStrings(group);
-  const vals = labelStrings(c);
-  const seen = new Map<string, string>();
-  for (let r = 0; r < t.rows; r++) {
-    if (vals[r] === '') continue;
-    const prev = seen.get(keys[r]);
-    if (prev === undefined) seen.set(keys[r], vals[r]);
-    else if (prev !== vals[r]) return false;
-  }
-  return true;
-}
-
-function groupColumn(t: ParsedTable): Column | undefined {
-  return t.columns.find((c) => {
-    if (!ID_NAME.test(c.name.trim())) return false;
-    const distinct = new Set(labelStrings(c)).size;
-    return distinct >= 2 && distinct <= t.rows / 2;
-  });
-}
-
-const dateText = (ms: number): string => {
-  if (!Number.isFinite(ms)) return '?';
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 16).replace('T', ' ');
-};
-
-function rowText(cols: Column[], r: number): string {
-  return cols.map((c) => `${c.name} ${c.numbers ? (c.type === 'date' ? dateText(c.numbers[r]) : fmt(c.numbers[r])) : quote(c.strings![r])}`).join(', ');
-}
-
-// ============================================== tables ===========================================================
-
-function proposeTable(t: ParsedTable, file: string): Proposal {
-  const base = { file, kind: 'table' as const, columns: describeColumns(t), rows: t.rows };
-  const texts = t.columns.filter((c) => c.type === 'text');
-  const numeric = t.columns.filter((c) => c.type === 'numeric');
-  const date = t.columns.find((c) => c.type === 'date');
-  const group = groupColumn(t);
-
-  // Long-format sequences: an id column with repeats, numeric features, a label constant within each sequence.
-  if (group && numeric.filter((c) => c !== group).length > 0 && texts.length === 0) {
-    // The label: constant within every sequence, with few values (a label-like name wins); the step: a counter.
-    // Other per-sequence constants (ids of a path, a recording group…) are left out of the inputs: they would let
-    // the model read the answer from bookkeeping instead of from the signal.
-    const constant = t.columns.filter((c) => c !== group && constantWithinGroups(t, group, c));
-    const labelLike = constant.filter((c) => c.type === 'categorical' || (c.type === 'numeric' && new Set(labelStrings(c)).size <= 20));
-    const label = labelLike.find((c) => LABEL_NAME.test(c.name)) ?? labelLike.find((c) => c.type === 'categorical') ?? labelLike[0];
-    const step = numeric.find((c) => c !== group && STEP_NAME.test(c.name.trim()));
-    const inputs = numeric.filter((c) => c !== group && c !== label && c !== step && !constant.includes(c));
-    const choice: Partial<DatasetChoice> = {
-      shape: 'many-to-one',
-      sequence: group.name,
-      ...(label ? { target: label.name } : {}),
-      ...(step ? { step: step.name } : {}),
-      ...(inputs.length ? { input: inputs.map((c) => c.name) } : {}),
-    };
-    const seqs = groupTable(t, choice);
-    const counts = countValues(seqs.sequences.map((s) => s.label ?? ''));
-    const longest = seqs.sequences.reduce((m, s) => Math.max(m, s.steps.length), 0);
-    const warnings = [...labelWarnings(counts), ...missingWarnings(t, t.columns)];
-    if (!label) warnings.push('no label column found: name the per-sequence label with --target');
-    if (longest > SENSIBLE_STEPS) warnings.push(`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use --max-length`);
-    return {
-      ...base,
-      shape: 'many-to-one',
-      task: `classify each sequence (grouped by "${group.name}") into ${label ? `"${label.name}"` : 'its label'}`,
-      choice,
-      classes: counts,
-      warnings,
-      preview: samplePositions(seqs.sequences.length).map((i) => {
-        const s = seqs.sequences[i];
-        const first = s.steps[0];
-        return {
-          input: `${group.name} ${s.id}: ${s.steps.length} steps of ${seqs.featureNames.join(', ')} (first: ${Array.from(first, fmt).join(', ')})`,
-          output: s.label ?? '?',
-        };
-      }),
-    };
-  }
-
-  if (texts.length > 0) {
-    const text = texts[0];
-    const last = t.columns[t.columns.length - 1];
-    const others = t.columns.filter((c) => c.type !== 'text' && c.type !== 'date');
-    // A label or features → a text (the text is the last column).
-    if (last.type === 'text' && others.length > 0 && texts.length === 1) {
-      const inputs = others.filter((c) => c.type === 'numeric' || (c.categories?.length ?? 0) <= 50);
-      const choice: Partial<DatasetChoice> = { shape: 'one-to-many', input: inputs.map((c) => c.name), target: last.name, tokens: 'char' };
-      return {
-        ...base,
-        shape: 'one-to-many',
-        task: `generate "${last.name}" character by character from ${inputs.map((c) => `"${c.name}"`).join(', ')}`,
-        choice,
-        warnings: missingWarnings(t, [last, ...inputs]),
-        preview: samplePositions(t.rows).map((r) => ({ input: rowText(inputs, r), output: `${quote(clip(last.strings![r]))} (then <eos>)` })),
-      };
-    }
-    // Two text columns: source → target.
-    if (texts.length >= 2) {
-      const [src, tgt] = texts;
-      return {
-        ...base,
-        shape: 'encoder-decoder',
-        task: `translate "${src.name}" into "${tgt.name}" (encoder–decoder)`,
-        choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, tokens: 'char' },
-        warnings: missingWarnings(t, [src, tgt]),
-        preview: samplePositions(t.rows).map((r) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) })),
-      };
-    }
-    const label = defaultLabelColumn(t, [text]);
-    if (label) {
-      const labels = labelStrings(label);
-      const counts = countValues(labels);
-      const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
-      const warnings = [...labelWarnings(counts), ...missingWarnings(t, [text, label])];
-      if (longest > SENSIBLE_STEPS) warnings.push(`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use --max-length`);
-      return {
-        ...base,
-        shape: 'many-to-one',
-        task: `classify "${text.name}" into "${label.name}" (${counts.length} classes)`,
-        choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: 'word' },
-        classes: counts,
-        warnings,
-        preview: samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], 'word', true).join(' ')), output: labels[r] || '(missing)' })),
-      };
-    }
-    return {
-      ...base,
-      shape: 'many-to-many',
-      task: `learn to continue the text of "${text.name}" character by character`,
-      choice: { shape: 'many-to-many', input: [text.name], tokens: 'char', lookback: 64 },
-      warnings: missingWarnings(t, [text]),
-      preview: textPreview(text.strings!.filter((s) => s !== '').join('\n'), 40),
-    };
-  }
-
-  // Time series: a date column, or a single numeric column, or numeric columns whose target moves smoothly.
-  if (numeric.length > 0) {
-    const target = defaultTarget(t);
-    const onlyNumeric = t.columns.every((c) => c.type === 'numeric' || c.type === 'date');
-    const series = date !== undefined || numeric.length === 1 || (onlyNumeric && t.rows >= 50 && lag1Autocorrelation(target.numbers!) > 0.8);
-    if (series) {
-      const inputs = onlyNumeric || date ? numeric : [target];
-      const season = seasonFromDates(date?.numbers);
-      const lookback = defaultLookback(t.rows, season);
-      const choice: Partial<DatasetChoice> = { shape: 'many-to-one', target: target.name, input: inputs.map((c) => c.name), lookback, horizon: 1, ...(season ? { season } : {}) };
-      const filled = inputs.map((c) => {
-        const v = Array.from(c.numbers!);
-        fillGaps(v);
-        return v;
-      });
-      const y = filled[inputs.indexOf(target)];
-      const W = t.rows - lookback;
-      const warnings = missingWarnings(t, inputs);
-      if (target.missing === t.rows) warnings.push(`target column "${target.name}" has no values`);
-      return {
-        ...base,
-        shape: 'many-to-one',
-        task: `forecast "${target.name}" 1 step ahead from ${lookback} steps of ${inputs.map((c) => `"${c.name}"`).join(', ')}${season ? ` (seasonal period ${season})` : ''}`,
-        choice,
-        warnings,
-        preview:
-          W < 1
-            ? []
-            : samplePositions(Math.floor(W * 0.9) || 1).map((s) => {
-                const at = s + lookback;
-                const when = date ? ` on ${dateText(date.numbers![at])}` : ` at row ${at + 1}`;
-                const input =
-                  inputs.length === 1
-                    ? `${target.name} ${showValues(y.slice(s, at))}`
-                    : `${lookback} steps of ${inputs.map((c) => c.name).join(', ')}; last: ${inputs.map((c, i) => `${c.name} ${fmt(filled[i][at - 1])}`).join(', ')}`;
-                return { input, output: `${target.name}${when}: ${fmt(y[at])}` };
-              }),
-      };
+function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
+  const drafts: Draft[] = [];
+  const wide = wideDraft(t, facts);
+  if (wide) drafts.push(wide);
+  const groups = facts.key ? groupRows(facts.key) : undefined;
+  const meanLen = groups ? t.rows / groups.length : t.rows;
+  if (facts.key) {
+    // Long format: long regular series in time are forecast per series; short sequences are classified.
+    const timed = facts.time?.interval !== undefined && facts.time.regularity >= 0.8;
+    const seriesBase = timed && meanLen >= 50 ? 0.88 : timed ? 0.6 : 0.45;
+    drafts.push(...sequenceDrafts(t, facts, timed && meanLen >= 50 ? 0.6 : 0.85));
+    drafts.push(...seriesDrafts(t, facts, seriesBase));
+  } else if (facts.time) {
+    drafts.push(...seriesDrafts(t, facts, 0.9));
+  } else {
+    const values = facts.columns.filter((f) => f.role === 'value');
+    if (values.length > 0 && wordy(t, facts).length === 0) {
+      const ranked = rankTargets(t, facts, Array.from({ length: t.rows }, (_, i) => i));
+      const smooth = t.rows >= 50 && ranked.length > 0 && lag1(Array.from(ranked[0].column.numbers!)) > 0.8;
+      if (smooth || values.length === 1) drafts.push(...seriesDrafts(t, facts, 0.7));
     }
   }
-
-  // Independent rows: feature columns → the last numeric or categorical column.
-  const usable = t.columns.filter((c) => c.type === 'numeric' || c.type === 'categorical');
-  if (usable.length < 2) throw new DataError(file, undefined, 'no shape fits this table', 'it needs a text column, a numeric series, or feature columns and a target');
-  const target = usable[usable.length - 1];
-  const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
-  const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
-  return {
-    ...base,
-    shape: 'one-to-one',
-    task: `predict "${target.name}" (${target.type === 'categorical' ? `${counts!.length} classes` : 'a number'}) from ${inputs.map((c) => `"${c.name}"`).join(', ')}`,
-    choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name },
-    ...(counts ? { classes: counts } : {}),
-    warnings: [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
-    preview: samplePositions(t.rows).map((r) => ({ input: rowText(inputs, r), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),
-  };
+  drafts.push(...textDrafts(t, facts));
+  const tab = tabularDraft(t, facts, facts.time ? 0.3 : 0.5);
+  if (tab) drafts.push(tab);
+  return drafts;
 }
 
 function textPreview(text: string, width: number): Proposal['preview'] {
-  const chars = Array.from(text);
+  const chars = Array.from(text.length > 4_000_000 ? text.slice(0, 4_000_000) : text);
   if (chars.length < width + 1) return [{ input: chars.slice(0, -1).join(''), output: chars.slice(1).join('') }];
   return samplePositions(chars.length - width - 1).map((s) => ({ input: quote(chars.slice(s, s + width).join('')), output: `next characters ${quote(chars.slice(s + 1, s + width + 1).join(''))}` }));
 }
 
-// ============================================== propose ==========================================================
+// ============================================== other kinds =====================================================
 
-export function propose(parsed: Parsed, fileName: string): Proposal {
+function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
   switch (parsed.kind) {
-    case 'table':
-      return proposeTable(parsed, fileName);
     case 'text': {
-      const chars = Array.from(parsed.text).length;
-      return {
-        file: fileName,
-        kind: 'text',
-        shape: 'many-to-many',
-        task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
-        choice: { shape: 'many-to-many', tokens: 'char', lookback: 64 },
-        columns: [],
-        warnings: chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : [],
-        preview: textPreview(parsed.text, 40),
-        rows: parsed.lines,
-      };
+      const chars = parsed.text.length;
+      return [
+        {
+          shape: 'many-to-many',
+          task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
+          choice: { shape: 'many-to-many', tokens: 'char', lookback: 64 },
+          score: 0.9,
+          reason: 'plain text with no labels or pairs: a model of its characters',
+          warnings: () => (chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : []),
+          preview: () => textPreview(parsed.text, 40),
+        },
+      ];
     }
     case 'tagged': {
       const longest = parsed.sentences.reduce((m, s) => Math.max(m, s.tokens.length), 0);
-      const warnings = labelWarnings(parsed.tags, 'tag');
-      if (longest > SENSIBLE_STEPS) warnings.push(`a sentence has ${longest.toLocaleString('en')} tokens, longer than anything sensible (a missing blank line between sentences?): use --max-length`);
-      return {
-        file: fileName,
-        kind: 'tagged',
-        shape: 'many-to-many',
-        task: `tag each token (${parsed.tags.length} tags, ${parsed.sentences.length} sentences)`,
-        choice: { shape: 'many-to-many', tokens: 'word' },
-        columns: [],
-        classes: parsed.tags,
-        warnings,
-        preview: samplePositions(parsed.sentences.length).map((i) => ({ input: clip(parsed.sentences[i].tokens.join(' ')), output: clip(parsed.sentences[i].tags.join(' ')) })),
-        rows: parsed.sentences.length,
-      };
+      return [
+        {
+          shape: 'many-to-many',
+          task: `tag each token (${parsed.tags.length} tags, ${parsed.sentences.length} sentences)`,
+          choice: { shape: 'many-to-many', tokens: 'word' },
+          score: 0.95,
+          reason: 'token and tag on each line, sentences apart: a tagger',
+          classes: () => parsed.tags,
+          warnings: () => [
+            ...labelWarnings(parsed.tags, 'tag'),
+            ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} tokens, longer than anything sensible (a missing blank line between sentences?): use --max-length`] : []),
+          ],
+          preview: () => samplePositions(parsed.sentences.length).map((i) => ({ input: clip(parsed.sentences[i].tokens.join(' ')), output: clip(parsed.sentences[i].tags.join(' ')) })),
+        },
+      ];
     }
     case 'pairs': {
-      const longest = parsed.pairs.reduce((m, p) => Math.max(m, Array.from(p.source).length, Array.from(p.target).length), 0);
-      const warnings: string[] = [];
-      if (longest > SENSIBLE_STEPS) warnings.push(`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use --max-length or --tokens word`);
+      const longest = parsed.pairs.reduce((m, p) => Math.max(m, p.source.length, p.target.length), 0);
       const empty = parsed.pairs.filter((p) => p.source.trim() === '').length;
-      if (empty) warnings.push(`${empty} pairs have an empty source and will be left out`);
-      return {
-        file: fileName,
-        kind: 'pairs',
-        shape: 'encoder-decoder',
-        task: `translate source into target character by character (${parsed.pairs.length} pairs)`,
-        choice: { shape: 'encoder-decoder', tokens: 'char' },
-        columns: [],
-        warnings,
-        preview: samplePositions(parsed.pairs.length).map((i) => ({ input: clip(parsed.pairs[i].source), output: clip(parsed.pairs[i].target) })),
-        rows: parsed.pairs.length,
-      };
+      return [
+        {
+          shape: 'encoder-decoder',
+          task: `translate source into target character by character (${parsed.pairs.length} pairs)`,
+          choice: { shape: 'encoder-decoder', tokens: 'char' },
+          score: 0.95,
+          reason: 'a source and a target on each line: an encoder–decoder',
+          warnings: () => [
+            ...(longest > SENSIBLE_STEPS ? [`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use --max-length or --tokens word`] : []),
+            ...(empty ? [`${empty} pairs have an empty source and will be left out`] : []),
+          ],
+          preview: () => samplePositions(parsed.pairs.length).map((i) => ({ input: clip(parsed.pairs[i].source), output: clip(parsed.pairs[i].target) })),
+        },
+      ];
     }
     case 'sequences': {
       const counts = countValues(parsed.sequences.map((s) => s.label ?? ''));
       const longest = parsed.sequences.reduce((m, s) => Math.max(m, s.steps.length), 0);
-      const warnings = labelWarnings(counts);
-      if (counts.length === 0) warnings.push('the sequences have no labels: name the label column with --target');
-      if (longest > SENSIBLE_STEPS) warnings.push(`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use --max-length`);
-      return {
-        file: fileName,
-        kind: 'sequences',
-        shape: 'many-to-one',
-        task: `classify each sequence (${parsed.sequences.length} sequences of ${parsed.featureNames.join(', ')}) into ${counts.length} classes`,
-        choice: { shape: 'many-to-one' },
-        columns: [],
-        classes: counts,
-        warnings,
-        preview: samplePositions(parsed.sequences.length).map((i) => {
-          const s = parsed.sequences[i];
-          return { input: `${s.id}: ${s.steps.length} steps of ${parsed.featureNames.join(', ')} (first: ${Array.from(s.steps[0] ?? [], fmt).join(', ')})`, output: s.label ?? '?' };
-        }),
-        rows: parsed.sequences.length,
-      };
+      const perStep = parsed.sequences.some((s) => s.stepLabels);
+      const stepCounts = perStep ? countValues(parsed.sequences.flatMap((s) => s.stepLabels ?? [])) : [];
+      return [
+        {
+          shape: perStep ? 'many-to-many' : 'many-to-one',
+          task: perStep
+            ? `label every step of each sequence (${parsed.sequences.length} sequences of ${parsed.featureNames.join(', ')}) with ${stepCounts.length} classes`
+            : `classify each sequence (${parsed.sequences.length} sequences of ${parsed.featureNames.join(', ')}) into ${counts.length} classes`,
+          choice: { shape: perStep ? 'many-to-many' : 'many-to-one' },
+          score: 0.95,
+          reason: perStep ? 'sequences with a label on every step' : 'sequences with one label each',
+          classes: () => (perStep ? stepCounts : counts),
+          warnings: () => [
+            ...labelWarnings(perStep ? stepCounts : counts),
+            ...(counts.length === 0 && !perStep ? ['the sequences have no labels: name the label column with --target'] : []),
+            ...(longest > SENSIBLE_STEPS ? [`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use --max-length`] : []),
+          ],
+          preview: () =>
+            samplePositions(parsed.sequences.length).map((i) => {
+              const s = parsed.sequences[i];
+              return { input: `${s.id}: ${s.steps.length} steps of ${parsed.featureNames.join(', ')} (first: ${Array.from(s.steps[0] ?? [], fmt).join(', ')})`, output: s.label ?? s.stepLabels?.slice(0, 12).join(' ') ?? '?' };
+            }),
+        },
+      ];
     }
   }
 }
 
-// ============================================== build ============================================================
+// ============================================== propose ==========================================================
 
-function tableAsPairs(t: ParsedTable, src: Column, tgt: Column): ParsedPairs {
-  return { kind: 'pairs', pairs: Array.from({ length: t.rows }, (_, r) => ({ source: src.strings?.[r] ?? '', target: tgt.strings?.[r] ?? '', line: t.lineOfRow[r] })) };
+const cache = new WeakMap<Parsed, Proposal>();
+
+/** Every candidate, best first; the proposal is the first one that builds. Memoised per parsed data. */
+export function propose(parsed: Parsed, fileName: string): Proposal {
+  const hit = cache.get(parsed);
+  if (hit && hit.file === fileName) return hit;
+  const facts = parsed.kind === 'table' ? analyseTable(parsed) : undefined;
+  const drafts = (parsed.kind === 'table' ? tableDrafts(parsed, facts!) : kindDrafts(parsed)).sort((a, b) => b.score - a.score);
+  if (drafts.length === 0) throw new DataError(fileName, undefined, 'no way to train on this table was found', 'it needs a text column, a numeric series, labelled sequences, or feature columns and a target');
+  // The best candidate that can be trained: try them in order (the studio must never propose what it cannot train).
+  let chosen: Draft | undefined;
+  for (const d of drafts) {
+    try {
+      const c = withDefaults(d.choice);
+      buildWith(parsed, { ...c, batchSize: fittingBatch(parsed, c) });
+      chosen = d;
+      break;
+    } catch (e) {
+      d.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (!chosen) throw new DataError(fileName, undefined, `no way to train on this data works: ${drafts[0].error}`, 'check the file, or choose the shape and columns yourself');
+  const base = { file: fileName, kind: parsed.kind, rows: rowsOf(parsed) };
+  const columns = parsed.kind === 'table' ? describeColumns(parsed, facts!) : [];
+  const time = facts?.time
+    ? {
+        columns: facts.time.columns,
+        form: facts.time.form,
+        ...(facts.time.interval ? { interval: facts.time.interval.name } : {}),
+        regularity: facts.time.regularity,
+        gaps: facts.time.gaps,
+        missingSteps: facts.time.missingSteps,
+        repeats: facts.time.repeats,
+        order: facts.time.order,
+        periods: facts.time.periods,
+        ...(chosen.choice.season ? { season: chosen.choice.season } : {}),
+        first: facts.time.first,
+        last: facts.time.last,
+      }
+    : undefined;
+  const timeWarnings = facts?.time && facts.time.gaps > 0 ? [`time: ${facts.time.gaps} gap${facts.time.gaps > 1 ? 's' : ''} in the ${facts.time.interval?.name ?? ''} series (${facts.time.missingSteps} step${facts.time.missingSteps > 1 ? 's' : ''} missing); windows read across them`] : [];
+  const proposal: Proposal = {
+    ...base,
+    shape: chosen.shape,
+    task: chosen.task,
+    choice: chosen.choice,
+    reason: chosen.reason,
+    candidates: drafts.slice(0, 8).map(({ shape, task, choice, score, reason, error }) => ({ shape, task, choice, score: Math.round(score * 100) / 100, reason, ...(error ? { error } : {}) })),
+    columns,
+    ...(time ? { time } : {}),
+    ...(chosen.classes ? { classes: chosen.classes() } : {}),
+    warnings: [...(chosen.warnings?.() ?? []), ...timeWarnings],
+    preview: chosen.preview(),
+    ...(facts?.notes.length ? { notes: facts.notes } : {}),
+  };
+  cache.set(parsed, proposal);
+  return proposal;
 }
 
-/** Running text → char-level next-step streams (text.ts), with the unigram perplexity as the baseline. */
-function runningText(text: string, c: DatasetChoice): TrainingData {
-  if (c.tokens === 'word') throw new Error('--tokens word: running text is modelled character by character in this version; use --tokens char');
-  const data = textData(text, { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: 200_000 });
-  const vocab = buildVocabulary(text);
-  const ids = encodeText(text, vocab);
-  const nVal = Math.floor(ids.length * c.valFraction);
-  data.baseline = unigramBaseline([ids.subarray(0, ids.length - nVal)], [ids.subarray(ids.length - nVal)], vocab.length);
-  return data;
+function rowsOf(p: Parsed): number {
+  switch (p.kind) {
+    case 'table':
+      return p.rows;
+    case 'text':
+      return p.lines;
+    case 'tagged':
+      return p.sentences.length;
+    case 'pairs':
+      return p.pairs.length;
+    case 'sequences':
+      return p.sequences.length;
+  }
+}
+
+/** The candidate a person's choices agree with: the best of the same shape whose target and sequence match theirs. */
+export function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>): Candidate | undefined {
+  const ok = proposal.candidates.filter((c) => !c.error && (given.shape === undefined || c.shape === given.shape));
+  const agrees = (c: Candidate): boolean =>
+    (given.target === undefined || c.choice.target === given.target) && (given.sequence === undefined || c.choice.sequence === given.sequence);
+  if (given.shape === undefined && given.target === undefined && given.sequence === undefined) return ok[0];
+  return ok.find(agrees) ?? (given.shape !== undefined && given.target === undefined ? ok[0] : undefined);
 }
 
 /**
- * Parsed data + choices (unset ones: the proposal's, then the defaults) → TrainingData with the warnings found.
- * Errors name the file and say which choice to change.
+ * A batch the data can fill when none is given: running text is cut into that many parallel streams, and a short
+ * text cannot feed 32 streams of 65 characters; so it gets fewer (each stream at least 8 chunks long). Else 32.
  */
-export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>, fileName: string): TrainingData & { warnings: string[] } {
+export function fittingBatch(parsed: Parsed, c: DatasetChoice): number {
+  const T = (c.lookback ?? 64) + 1;
+  let chars = 0;
+  if (parsed.kind === 'text') chars = parsed.text.length;
+  else if (parsed.kind === 'table' && c.shape === 'many-to-many' && c.sequence === undefined) {
+    const col = c.input?.length ? parsed.columns.find((x) => x.name === c.input![0]) : parsed.columns.find((x) => x.type === 'text');
+    for (const s of col?.strings ?? []) chars += s.length + 1;
+  } else return 32;
+  return Math.max(1, Math.min(32, Math.floor((chars * (1 - c.valFraction)) / (T * 8))));
+}
+
+/**
+ * Parsed data + choices (unset ones: the agreeing candidate's, then the defaults) → TrainingData with the warnings
+ * found, and the batch it was built with. Errors name the file and say which choice to change.
+ */
+export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>, fileName: string): TrainingData & { warnings: string[]; builtBatch: number } {
   try {
     const given = Object.fromEntries(Object.entries(choice).filter(([, v]) => v !== undefined)) as Partial<DatasetChoice>;
-    const proposal = safePropose(parsed, fileName);
-    // The proposal fills what the person left open, unless they chose another shape (its columns would not fit).
-    const proposed = proposal && (given.shape === undefined || given.shape === proposal.shape) ? proposal.choice : {};
-    const c = withDefaults({ ...proposed, ...given });
-    validateChoice(c);
-    const shape = c.shape ?? 'many-to-one';
-    const data = dispatch(parsed, c, shape);
+    let base: Partial<DatasetChoice> = {};
+    try {
+      base = candidateFor(propose(parsed, fileName), given)?.choice ?? {};
+    } catch {
+      // no proposal: the person's choices alone
+    }
+    // A person's new target replaces the candidate's inputs only where those inputs were chosen for another target.
+    if (given.target !== undefined && base.target !== given.target && given.input === undefined) base = { ...base, input: undefined };
+    const c = withDefaults({ ...base, ...given });
+    if (given.batchSize === undefined) c.batchSize = fittingBatch(parsed, c);
+    const data = buildWith(parsed, c);
     if (c.difference && data.transforms.kind !== 'series' && data.transforms.kind !== 'multiseries')
       throw new Error(`--difference: differencing applies to series forecasts (a table ordered in time, many-to-one); this data trains ${data.transforms.kind}`);
-    return { ...data, warnings: (data as { warnings?: string[] }).warnings ?? [] };
+    return Object.assign(data, { warnings: data.warnings ?? [], builtBatch: c.batchSize });
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(fileName, undefined, (e as Error).message);
   }
 }
 
-function safePropose(parsed: Parsed, fileName: string): Proposal | undefined {
-  try {
-    return propose(parsed, fileName);
-  } catch {
-    return undefined;
-  }
-}
-
-const IMPOSSIBLE: Record<Parsed['kind'], string> = {
-  table: 'a table',
-  text: 'running text (no labels, no pairs)',
-  tagged: 'tagged sentences',
-  pairs: 'source ⇥ target pairs',
-  sequences: 'labelled sequences',
-};
-
-function dispatch(parsed: Parsed, c: DatasetChoice, shape: ProblemShape): TrainingData {
-  const impossible = (why: string): never => {
-    throw new Error(`--shape ${shape}: ${IMPOSSIBLE[parsed.kind]} cannot train ${shape}${why ? ` (${why})` : ''}`);
-  };
-  switch (parsed.kind) {
-    case 'text':
-      return shape === 'many-to-many' ? runningText(parsed.text, c) : impossible('use --shape many-to-many to learn to continue it');
-    case 'tagged':
-      return shape === 'many-to-many' ? taggingData(parsed, c) : impossible('tagged tokens train many-to-many');
-    case 'pairs':
-      return shape === 'encoder-decoder' ? pairsData(parsed, c) : impossible('pairs train encoder-decoder');
-    case 'sequences':
-      return shape === 'many-to-one' ? sequencesData(parsed, c) : impossible('labelled sequences train many-to-one');
-    case 'table': {
-      const t = parsed;
-      const byName = (n: string): Column | undefined => t.columns.find((x) => x.name === n) ?? (/^\d+$/.test(n) ? t.columns[Number(n) - 1] : undefined);
-      const inputs = (c.input ?? []).map(byName).filter((x): x is Column => x !== undefined);
-      const texts = t.columns.filter((x) => x.type === 'text');
-      switch (shape) {
-        case 'many-to-one':
-          if (c.sequence !== undefined) return sequencesData(groupTable(t, c), c);
-          if (inputs.some((x) => x.type === 'text') || (inputs.length === 0 && texts.length > 0)) return classifyData(t, c);
-          return forecastData(t, c);
-        case 'one-to-one':
-          return tabularData(t, c);
-        case 'one-to-many':
-          return conditionalData(t, c);
-        case 'encoder-decoder': {
-          const src = inputs.find((x) => x.type === 'text' || x.type === 'categorical') ?? texts[0];
-          const tgt = c.target !== undefined ? byName(c.target) : texts.find((x) => x !== src);
-          if (!src || !tgt || src === tgt || !tgt.strings) return impossible('it needs a source and a target text column: --input SOURCE --target TARGET');
-          return pairsData(tableAsPairs(t, src, tgt), c);
-        }
-        case 'many-to-many': {
-          const col = inputs.find((x) => x.type === 'text') ?? texts[0];
-          if (!col) throw new Error('--shape many-to-many: a table without a text or sequence column cannot train many-to-many');
-          return runningText(col.strings!.filter((s) => s !== '').join('\n'), c);
-        }
-      }
-    }
-  }
-  return impossible('');
-}
+export type { ProblemShape };

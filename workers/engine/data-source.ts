@@ -78,6 +78,8 @@ export interface MultiSeriesTransforms {
   gapPolicy: 'linear';
   season?: number;
   difference?: true;
+  /** Long tables: the key column whose values name the series (windows stay within one series). */
+  sequence?: string;
 }
 
 /** Text (a sentence) → one label. Word tokens are lower-cased when `lowercase`. vocabulary[0] = '<unk>' (also padding). */
@@ -117,6 +119,8 @@ export interface SequencesTransforms {
   /** Long-format tables: the sequence-id and step columns the sequences were grouped and ordered by. */
   sequence?: string;
   step?: string;
+  /** A class for every step (many-to-many), read in pieces of at most maxLength steps, instead of one per sequence. */
+  perStep?: true;
 }
 
 /** Feature columns → a numeric target (scaled) or a class (one-to-one). */

@@ -8,7 +8,7 @@ import type { TrainingData } from '../../engine/data-source';
 import type { Column, ParsedTable } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
-import { countValues, labelStrings, majorityBaseline, sampleData, shuffledSplit, tokenize, UNK, Vocabulary } from './common';
+import { countValues, labelStrings, majorityBaseline, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
 
 export function defaultTextColumn(table: ParsedTable): Column | undefined {
   return table.columns.find((c) => c.type === 'text');
@@ -57,7 +57,9 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const maxLength = resolveMaxLength(longest, choice, `a ${unit === 'word' ? 'sentence' : 'text'} in "${textCol.name}" is`);
   const truncated = toks.filter((t) => t.length > maxLength).length;
   const items = rows.map((_, i) => i).filter((i) => keep[i]);
-  const split = shuffledSplit(items.length, choice.valFraction, choice.testFraction, choice.seed);
+  const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
+  const marks = splitCol ? labelStrings(splitCol) : undefined;
+  const split = markedSplit(items.map((i) => marks?.[rows[i]]), choice.valFraction, choice.testFraction, choice.seed);
   const pick = (ix: number[]): number[] => ix.map((i) => items[i]);
   const train = pick(split.train);
   const val = pick(split.val);
@@ -84,7 +86,7 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const warnings = labelWarnings(counts);
   const dropped = table.rows - items.length;
   const summary =
-    `text classification: "${textCol.name}" → "${labelCol.name}", ${items.length} sentences (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, shuffled with seed ${choice.seed})` +
+    `text classification: "${textCol.name}" → "${labelCol.name}", ${items.length} sentences (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, ${split.how})` +
     `${dropped ? `, ${dropped} rows without text or label left out` : ''}; ${unit} tokens${lowercase ? ' (lower-cased)' : ''}, vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest)` +
     `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer sentences cut)` : ''}; ${K} classes: ${counts.slice(0, 10).map((c) => `${c.value} ${c.count}`).join(', ')}${K > 10 ? ', …' : ''}` +
     `; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;

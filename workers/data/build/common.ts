@@ -8,6 +8,7 @@ import type { DataTransforms, FeatureEncoding, MetricAccumulator, TrainingData }
 import { Rng } from '../../engine/rng';
 import type { Column } from '../parsed';
 import { fillGaps } from '../series';
+import { splitOf } from '../analyse';
 
 export const UNK = '<unk>';
 export const BOS = '<bos>';
@@ -76,6 +77,32 @@ export function shuffledSplit(n: number, valFraction: number, testFraction: numb
   if (n - nVal - nTest < 1) throw new Error(`${n} samples are too few to split into training, validation${nTest ? ' and test' : ''}: add data or lower --val-fraction`);
   const sorted = (a: number[]): number[] => a.sort((x, y) => x - y);
   return { val: sorted(order.slice(0, nVal)), test: sorted(order.slice(nVal, nVal + nTest)), train: sorted(order.slice(nVal + nTest)) };
+}
+
+/**
+ * The split of n items, honouring split markers where given (a column of train / validation / test values, one per
+ * item; "dev" and "valid" mean validation): marked validation items validate, marked test items are held out, and
+ * when nothing is marked for validation it is drawn (seeded) from the training items. Without markers, a seeded
+ * shuffle (shuffledSplit). `how` says which, for summaries.
+ */
+export function markedSplit(markers: (string | undefined)[], valFraction: number, testFraction: number, seed: number): { train: number[]; val: number[]; test: number[]; how: string } {
+  const n = markers.length;
+  if (!markers.some((m) => m !== undefined && splitOf(m) !== undefined)) return { ...shuffledSplit(n, valFraction, testFraction, seed), how: `shuffled with seed ${seed}` };
+  const train: number[] = [];
+  const val: number[] = [];
+  const test: number[] = [];
+  markers.forEach((m, i) => {
+    const s = m === undefined ? undefined : splitOf(m);
+    (s === 'validation' ? val : s === 'test' ? test : train).push(i);
+  });
+  if (val.length === 0) {
+    const inner = shuffledSplit(train.length, valFraction, 0, seed);
+    const picked = new Set(inner.val.map((i) => train[i]));
+    if (train.length - picked.size < 1) throw new Error(`${train.length} items marked for training are too few to draw a validation part from: mark some for validation`);
+    return { train: train.filter((i) => !picked.has(i)), val: [...picked].sort((a, b) => a - b), test, how: `the file's own split (${train.length} train, ${test.length} test; validation drawn from train with seed ${seed})` };
+  }
+  if (train.length === 0) throw new Error('no item is marked for training in the split column');
+  return { train, val, test, how: `the file's own split (${train.length} train, ${val.length} validation, ${test.length} test)` };
 }
 
 /** Draws B training items per batch, reshuffling every epoch; cursor = batches drawn, seek replays them. */

@@ -8,111 +8,153 @@
 // (x_t − x_{t−1}, so windows start at row 1) and the target is the change Δ = y[last + horizon] − y[last], each scaled
 // on the training part; the forecast is y[last] + Δ̂. y[last] is known, so Δ̂'s error is the level forecast's error:
 // metrics and baselines stay in the target's units (persistence = a change of 0).
+// Rows are read in time order (analyse.ts), and a long table (`choice.sequence`) is one series per key: windows stay
+// inside their series, the tail of each is held out, and one scaling is fitted on all the training parts.
 
 import type { Batch } from '../../engine/batch';
 import type { ColumnScaling, DataTransforms, TrainingData } from '../../engine/data-source';
+import { analyseTable, intervalOf, timeOrder } from '../analyse';
 import type { Column, ParsedTable } from '../parsed';
-import { regressionMetrics } from '../series';
+import { fillGaps, regressionMetrics } from '../series';
 import { type DatasetChoice, findColumn, MAX_STEPS } from './choices';
-import { filledNumbers, fitScaling, fmt, Sampler } from './common';
+import { fitScaling, fmt, Sampler } from './common';
 
-const DAY = 86_400_000;
-
-/** Seasonal period from the median spacing of a date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4. */
+/** Seasonal period from the typical spacing of a date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4. */
 export function seasonFromDates(dates: Float64Array | undefined): number | undefined {
   if (!dates || dates.length < 3) return undefined;
   const d: number[] = [];
   for (let i = 1; i < dates.length; i++) if (Number.isFinite(dates[i]) && Number.isFinite(dates[i - 1])) d.push(Math.abs(dates[i] - dates[i - 1]));
   if (d.length === 0) return undefined;
   d.sort((a, b) => a - b);
-  const days = d[d.length >> 1] / DAY;
-  if (Math.abs(days - 1 / 24) < 0.2 / 24) return 24;
-  if (Math.abs(days - 1) < 0.2) return 7;
-  if (Math.abs(days - 7) < 1) return 52;
-  if (days >= 27 && days <= 32) return 12;
-  if (days >= 88 && days <= 93) return 4;
-  return undefined;
+  return intervalOf(d[d.length >> 1])?.periods[0];
 }
 
-export function defaultTarget(table: ParsedTable): Column {
-  const numeric = table.columns.filter((c) => c.type === 'numeric');
-  if (numeric.length === 0) throw new Error(`no numeric column to forecast (columns: ${table.columns.map((c) => `${c.name} (${c.type})`).join(', ')})`);
-  return numeric[numeric.length - 1];
+/**
+ * The rows of each series in time order: one series, or one per key of a long table (`choice.sequence`); rows
+ * ordered by the table's time axis (a file written newest first is read oldest first). predict.ts reads a run's
+ * history the same way.
+ */
+export function seriesSegments(table: ParsedTable, choice: Pick<DatasetChoice, 'sequence'>): { segments: number[][]; keys?: string[]; dates?: Float64Array } {
+  const facts = analyseTable(table);
+  const key = choice.sequence !== undefined ? findColumn(table, choice.sequence, 'sequence') : undefined;
+  const view = { ...facts, key, ...(key && facts.key !== key ? { step: undefined } : {}) };
+  if (!key && facts.key) {
+    // One series was asked for although the table holds several: read it in file order unless the time is unique.
+    return { segments: [Array.from({ length: table.rows }, (_, i) => i)], dates: facts.time?.values };
+  }
+  const segments = timeOrder(table, view);
+  const keys = key ? segments.map((g) => (key.strings ? key.strings[g[0]] : String(key.numbers![g[0]]))) : undefined;
+  return { segments, ...(keys ? { keys } : {}), ...(facts.time ? { dates: facts.time.values } : {}) };
 }
 
-/** Lookback from the data: a season (capped) when there is one, else 24, at most a tenth of the rows. */
-export function defaultLookback(rows: number, season: number | undefined): number {
-  const want = season && season <= 64 ? Math.max(season, 8) : 24;
-  return Math.max(1, Math.min(want, Math.floor(rows / 10)));
+/** A numeric column's values along a segment of rows, gaps filled by linear interpolation (counted). */
+function segmentValues(col: Column, rows: number[], flag: string): { values: Float64Array; filled: number } {
+  if (!col.numbers || col.type === 'categorical' || col.type === 'text') throw new Error(`--${flag} ${col.name}: the column is ${col.type}, not numeric`);
+  const v = rows.map((r) => col.numbers![r]);
+  const filled = fillGaps(v);
+  if (filled < 0) throw new Error(`--${flag} ${col.name}: the column has no values${rows.length < col.numbers.length ? ' in one of the series' : ''} (every cell is empty or missing)`);
+  return { values: Float64Array.from(v), filled };
 }
 
 export function forecastData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
-  const targetCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultTarget(table);
+  const numeric = table.columns.filter((c) => c.type === 'numeric');
+  if (numeric.length === 0 && choice.target === undefined) throw new Error(`no numeric column to forecast (columns: ${table.columns.map((c) => `${c.name} (${c.type})`).join(', ')})`);
+  const targetCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : numeric[numeric.length - 1];
   const inputCols = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : [targetCol];
-  const dateCol = table.columns.find((c) => c.type === 'date');
+  const { segments, keys, dates } = seriesSegments(table, choice);
+  const keyName = choice.sequence;
   const n = table.rows;
-  const target = filledNumbers(targetCol, 'target');
-  const inputs = inputCols.map((c) => (c === targetCol ? target : filledNumbers(c, 'input')));
-  const season = choice.season ?? seasonFromDates(dateCol?.numbers);
-  const L = choice.lookback ?? defaultLookback(n, season);
+  const season = choice.season ?? seasonFromDates(dates && segments[0].map((r) => dates[r]) && Float64Array.from(segments[0], (r) => dates[r]));
+  const shortest = Math.min(...segments.map((g) => g.length));
+  const L = choice.lookback ?? Math.max(1, Math.min(season && season <= 64 ? Math.max(season, 8) : 24, Math.floor(shortest / 10)));
   const Hz = choice.horizon;
   const S = choice.stride;
   if (L > MAX_STEPS) throw new Error(`--lookback ${L}: longer than anything sensible`);
   const diff = choice.difference === true;
-  const starts: number[] = [];
-  for (let s = diff ? 1 : 0; s + L - 1 + Hz < n; s += S) starts.push(s); // a difference needs the row before
-
-  const W = starts.length;
-  if (W < 3) throw new Error(`the series has ${n} rows: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower --lookback`);
-  const nVal = Math.max(1, Math.floor(W * choice.valFraction));
-  const nTest = choice.testFraction > 0 ? Math.max(1, Math.floor(W * choice.testFraction)) : 0;
-  const nTrain = W - nVal - nTest;
-  if (nTrain < 1) throw new Error(`no training windows left after the split (${W} windows): lower --val-fraction or --lookback`);
-  // Fit on the rows the training windows see (inputs and targets).
-  const fitEnd = starts[nTrain - 1] + L + Hz;
-  const scale = (name: string, v: Float64Array, from = 0): ColumnScaling => ({ column: name, ...fitScaling(v.subarray(from, fitEnd)) });
-  // What the model reads per column: levels, or first differences (row 0 has none and is never read).
-  const read = inputs.map((x) => (diff ? x.values.map((v, i) => (i === 0 ? 0 : v - x.values[i - 1])) : x.values));
-  const inScale = inputCols.map((c, i) => scale(c.name, read[i], diff ? 1 : 0));
-  const levelScale = scale(targetCol.name, target.values);
   const F = inputCols.length;
-  const z = read.map((x, i) => Float32Array.from(x, (v) => (v - inScale[i].mean) / inScale[i].std));
-  const y = target.values;
-  // The model's target for the window ending at row `last`: the level, or the change Δ = y[last + Hz] − y[last].
-  const goal = (last: number): number => (diff ? y[last + Hz] - y[last] : y[last + Hz]);
-  const tScale: ColumnScaling = diff ? { column: targetCol.name, ...fitScaling(starts.slice(0, nTrain).map((s) => goal(s + L - 1))) } : levelScale;
 
-  const makeBatch = (ws: number[]): Batch => {
-    const B = ws.length;
+  // Per segment: filled values of the target and each input (the target's own array when it is an input).
+  let filledTarget = 0;
+  const filledInputs = new Array(F).fill(0);
+  const seg = segments.map((rows) => {
+    const y = segmentValues(targetCol, rows, 'target');
+    filledTarget += y.filled;
+    const xs = inputCols.map((c, i) => {
+      if (c === targetCol) return y.values;
+      const x = segmentValues(c, rows, 'input');
+      filledInputs[i] += x.filled;
+      return x.values;
+    });
+    return { rows, y: y.values, xs };
+  });
+  // Windows: (segment, start); the tail of each segment is held out (validation, then test).
+  type Win = { s: number; at: number };
+  const trainW: Win[] = [];
+  const valW: Win[] = [];
+  const testW: Win[] = [];
+  seg.forEach((g, si) => {
+    const starts: number[] = [];
+    for (let a = diff ? 1 : 0; a + L - 1 + Hz < g.rows.length; a += S) starts.push(a); // a difference needs the row before
+    const W = starts.length;
+    if (W === 0) return;
+    const nVal = Math.max(1, Math.floor(W * choice.valFraction));
+    const nTest = choice.testFraction > 0 ? Math.max(1, Math.floor(W * choice.testFraction)) : 0;
+    const nTrain = W - nVal - nTest;
+    starts.forEach((a, i) => (i < nTrain ? trainW : i < nTrain + nVal ? valW : testW).push({ s: si, at: a }));
+  });
+  const W = trainW.length + valW.length + testW.length;
+  if (W < 3) throw new Error(`the series has ${keyName ? `${segments.length} series of ${shortest}+ rows` : `${n} rows`}: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower --lookback`);
+  if (trainW.length < 1) throw new Error(`no training windows left after the split (${W} windows): lower --val-fraction or --lookback`);
+  const nTrain = trainW.length;
+  const nVal = valW.length;
+  const nTest = testW.length;
+  // Fit on the rows the training windows see (inputs and targets), per segment up to its last training window.
+  const fitEnd = seg.map(() => 0);
+  for (const w of trainW) fitEnd[w.s] = Math.max(fitEnd[w.s], w.at + L + Hz);
+  const gather = (pick: (g: (typeof seg)[number]) => Float64Array, from: number): number[] => seg.flatMap((g, si) => Array.from(pick(g).subarray(from, fitEnd[si])));
+  // What the model reads per column: levels, or first differences (row 0 has none and is never read).
+  const read = seg.map((g) => g.xs.map((x) => (diff ? x.map((v, i) => (i === 0 ? 0 : v - x[i - 1])) : x)));
+  const inScale: ColumnScaling[] = inputCols.map((c, i) => ({ column: c.name, ...fitScaling(seg.flatMap((_, si) => Array.from(read[si][i].subarray(diff ? 1 : 0, fitEnd[si])))) }));
+  const levelScale: ColumnScaling = { column: targetCol.name, ...fitScaling(gather((g) => g.y, 0)) };
+  const z = read.map((cols) => cols.map((x, i) => Float32Array.from(x, (v) => (v - inScale[i].mean) / inScale[i].std)));
+  // The model's target for the window ending at row `last`: the level, or the change Δ = y[last + Hz] − y[last].
+  const goal = (si: number, last: number): number => (diff ? seg[si].y[last + Hz] - seg[si].y[last] : seg[si].y[last + Hz]);
+  const tScale: ColumnScaling = diff ? { column: targetCol.name, ...fitScaling(trainW.map((w) => goal(w.s, w.at + L - 1))) } : levelScale;
+  const windowIds = (ws: Win[], offset: number): number[] => ws.map((_, i) => offset + i);
+  const all = [...trainW, ...valW, ...testW];
+  const trainIds = windowIds(trainW, 0);
+  const valIds = windowIds(valW, nTrain);
+  const testIds = windowIds(testW, nTrain + nVal);
+
+  const makeBatch = (ids: number[]): Batch => {
+    const B = ids.length;
     const features = new Float32Array(L * B * F);
     const targetValues = new Float32Array(B);
-    ws.forEach((w, b) => {
-      const s = starts[w];
-      for (let t = 0; t < L; t++) for (let f = 0; f < F; f++) features[(t * B + b) * F + f] = z[f][s + t];
-      targetValues[b] = (goal(s + L - 1) - tScale.mean) / tScale.std;
+    ids.forEach((id, b) => {
+      const { s: si, at } = all[id];
+      const zs = z[si];
+      for (let t = 0; t < L; t++) for (let f = 0; f < F; f++) features[(t * B + b) * F + f] = zs[f][at + t];
+      targetValues[b] = (goal(si, at + L - 1) - tScale.mean) / tScale.std;
     });
     return { batchSize: B, steps: L, features, targetValues };
   };
 
-  const windowsIn = (lo: number, hi: number): number[] => Array.from({ length: hi - lo }, (_, i) => lo + i);
-  const trainW = windowsIn(0, nTrain);
-  const valW = windowsIn(nTrain, nTrain + nVal);
-  const testW = windowsIn(nTrain + nVal, W);
   const B = Math.min(choice.batchSize, nTrain);
-  const sampler = new Sampler(trainW, B, choice.seed);
-  const chunked = (ws: number[]): Batch[] => {
+  const sampler = new Sampler(trainIds, B, choice.seed);
+  const chunked = (ids: number[]): Batch[] => {
     const out: Batch[] = [];
-    for (let i = 0; i < ws.length; i += choice.batchSize) out.push(makeBatch(ws.slice(i, i + choice.batchSize)));
+    for (let i = 0; i < ids.length; i += choice.batchSize) out.push(makeBatch(ids.slice(i, i + choice.batchSize)));
     return out;
   };
 
   // Baselines on the validation windows, in the target's units.
-  const score = (predict: (targetRow: number, lastRow: number) => number | undefined): { rmse: number; mae: number } | undefined => {
+  const score = (predict: (y: Float64Array, targetRow: number, lastRow: number) => number | undefined): { rmse: number; mae: number } | undefined => {
     let se = 0;
     let ae = 0;
     for (const w of valW) {
-      const last = starts[w] + L - 1;
-      const p = predict(last + Hz, last);
+      const y = seg[w.s].y;
+      const last = w.at + L - 1;
+      const p = predict(y, last + Hz, last);
       if (p === undefined) return undefined;
       const d = p - y[last + Hz];
       se += d * d;
@@ -121,25 +163,26 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     return { rmse: Math.sqrt(se / valW.length), mae: ae / valW.length };
   };
   const baselines: { name: string; metrics: Record<string, number> }[] = [];
-  const persistence = score((_, last) => y[last]);
+  const persistence = score((y, _, last) => y[last]);
   if (persistence) baselines.push({ name: 'persistence (the last value)', metrics: persistence });
   if (season && season >= 2) {
     const back = season * Math.ceil(Hz / season);
-    const seasonal = score((row) => (row - back >= 0 ? y[row - back] : undefined));
+    const seasonal = score((y, row) => (row - back >= 0 ? y[row - back] : undefined));
     if (seasonal) baselines.push({ name: `seasonal naive (period ${season})`, metrics: seasonal });
   }
   const baseline = baselines.reduce<(typeof baselines)[number] | undefined>((a, b) => (!a || b.metrics.rmse < a.metrics.rmse ? b : a), undefined);
 
   // The engine's original kind for one column read with stride 1 (predict.ts reads it); the season only shapes the baseline.
-  const univariate = F === 1 && inputCols[0] === targetCol && S === 1;
+  const univariate = F === 1 && inputCols[0] === targetCol && S === 1 && !keyName;
   const differenced = diff ? { difference: true as const } : {};
   const transforms: DataTransforms = univariate
     ? { kind: 'series', column: targetCol.name, mean: inScale[0].mean, std: inScale[0].std, lookback: L, horizon: Hz, ...differenced, ...(diff ? { delta: { mean: tScale.mean, std: tScale.std } } : {}) }
-    : { kind: 'multiseries', inputs: inScale, target: tScale, lookback: L, horizon: Hz, stride: S, gapPolicy: 'linear', ...(season ? { season } : {}), ...differenced };
-  const filled = [targetCol, ...inputCols.filter((c) => c !== targetCol)].map((c) => ({ c, k: c === targetCol ? target.filled : inputs[inputCols.indexOf(c)].filled })).filter((x) => x.k > 0);
+    : { kind: 'multiseries', inputs: inScale, target: tScale, lookback: L, horizon: Hz, stride: S, gapPolicy: 'linear', ...(season ? { season } : {}), ...differenced, ...(keyName ? { sequence: keyName } : {}) };
+  const filled = [{ c: targetCol, k: filledTarget }, ...inputCols.map((c, i) => ({ c, k: c === targetCol ? 0 : filledInputs[i] }))].filter((x) => x.k > 0);
+  const rowsText = keyName ? `${segments.length} series ("${keyName}": ${keys!.slice(0, 4).join(', ')}${segments.length > 4 ? ', …' : ''}) in ${n} rows` : `${n} rows`;
   const summary =
-    `series: ${n} rows, forecasting "${targetCol.name}" ${Hz} step${Hz > 1 ? 's' : ''} ahead from ${L} steps of ${inputCols.map((c) => `"${c.name}"`).join(', ')}` +
-    `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (split by time, the tail held out); ` +
+    `series: ${rowsText}, forecasting "${targetCol.name}" ${Hz} step${Hz > 1 ? 's' : ''} ahead from ${L} steps of ${inputCols.map((c) => `"${c.name}"`).join(', ')}` +
+    `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (split by time, the tail${keyName ? ' of each series' : ''} held out); ` +
     (diff
       ? `differenced: the model reads the change from each row to the next and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last] ` +
         `(the forecast is the last value + Δ), both scaled with the training part's mean and std (Δ: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `
@@ -151,9 +194,11 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   if (!diff) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < fitEnd; i++) (lo = Math.min(lo, y[i])), (hi = Math.max(hi, y[i]));
+    seg.forEach((g, si) => {
+      for (let i = 0; i < fitEnd[si]; i++) (lo = Math.min(lo, g.y[i])), (hi = Math.max(hi, g.y[i]));
+    });
     const outside = valW.filter((w) => {
-      const v = y[starts[w] + L - 1 + Hz];
+      const v = seg[w.s].y[w.at + L - 1 + Hz];
       return v < lo || v > hi;
     }).length;
     if (outside > valW.length / 2)
@@ -169,7 +214,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     nextBatch: () => ({ batch: makeBatch(sampler.next()) }),
     validationBatches: (() => {
       let v: Batch[] | undefined;
-      return () => (v ??= chunked(valW));
+      return () => (v ??= chunked(valIds));
     })(),
     batchesPerEpoch: Math.ceil(nTrain / B),
     tokensPerBatch: B,
@@ -179,7 +224,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     cursor: () => sampler.drawn,
     seek: (c) => sampler.seek(c),
   };
-  if (testW.length) data.testBatches = () => chunked(testW);
+  if (testIds.length) data.testBatches = () => chunked(testIds);
   if (baseline) data.baseline = baseline;
   return data;
 }

@@ -11,7 +11,7 @@ import type { ParsedPairs } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, resolveMaxLength } from './choices';
 import { embedSizeFor } from './classify';
-import { BOS, EOS, sampleData, shuffledSplit, tokenize, UNK, Vocabulary } from './common';
+import { BOS, EOS, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
 import { exactMatch, tokenErrorRate } from './metrics';
 
 export const PAIR_BOS = 0;
@@ -20,14 +20,25 @@ const MAX_DECODE_SAMPLES = 200;
 
 export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingData {
   const unit = choice.tokens ?? 'char';
-  const all = parsed.pairs.map((p) => ({ src: tokenize(p.source, unit), tgt: tokenize(p.target, unit) }));
+  const all = parsed.pairs.map((p) => ({ src: tokenize(p.source, unit), tgt: tokenize(p.target, unit), source: p.source, split: p.split }));
   const pairs = all.filter((p) => p.src.length > 0);
   if (pairs.length === 0) throw new Error('no pairs with a non-empty source');
   const longest = pairs.reduce((m, p) => Math.max(m, p.src.length, p.tgt.length + 1), 0);
   const maxLength = resolveMaxLength(longest, choice, 'a source or target is');
   const truncated = pairs.filter((p) => p.src.length > maxLength || p.tgt.length + 1 > maxLength).length;
   const cut = pairs.map((p) => ({ src: p.src.slice(0, maxLength), tgt: p.tgt.slice(0, maxLength - 1) }));
-  const split = shuffledSplit(cut.length, choice.valFraction, choice.testFraction, choice.seed);
+  // Pairs that share a source (several translations of one sentence) stay in one split, so validation never
+  // scores a source the model was trained on.
+  const sources = new Map<string, number[]>();
+  pairs.forEach((p, i) => {
+    const g = sources.get(p.source);
+    if (g) g.push(i);
+    else sources.set(p.source, [i]);
+  });
+  const groups = [...sources.values()];
+  const bySource = markedSplit(groups.map((g) => pairs[g[0]].split), choice.valFraction, choice.testFraction, choice.seed);
+  const expand = (ix: number[]): number[] => ix.flatMap((i) => groups[i]).sort((a, b) => a - b);
+  const split = { train: expand(bySource.train), val: expand(bySource.val), test: expand(bySource.test), how: `${bySource.how}, by source: ${groups.length} distinct sources` };
   const srcVocab = Vocabulary.fit(split.train.map((i) => cut[i].src), [UNK], choice.vocabularyCap);
   const tgtVocab = Vocabulary.fit(split.train.map((i) => cut[i].tgt), [BOS, EOS, UNK], choice.vocabularyCap);
   const src = cut.map((p) => srcVocab.encode(p.src));
@@ -64,7 +75,7 @@ export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingD
   const V = tgtVocab.size;
   const meanLen = split.train.reduce((s, i) => s + tgt[i].length + 1, 0) / split.train.length;
   const summary =
-    `pairs: ${cut.length} source → target pairs (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, shuffled with seed ${choice.seed})` +
+    `pairs: ${cut.length} source → target pairs (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, ${split.how})` +
     `${all.length - pairs.length ? `, ${all.length - pairs.length} with an empty source left out` : ''}; ${unit} tokens, source vocabulary ${srcVocab.size}, target vocabulary ${V} (with <bos>, <eos>, <unk>; cap ${choice.vocabularyCap})` +
     `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer pairs cut)` : ''}; baseline ${baseline.name}: token error rate ${baseline.metrics.tokenErrorRate.toFixed(3)}, exact match ${baseline.metrics.exactMatch.toFixed(3)}`;
   return sampleData({

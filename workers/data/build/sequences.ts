@@ -10,15 +10,20 @@ import type { ParsedSequences, ParsedTable } from '../parsed';
 import { fillGaps } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
-import { countValues, fitScaling, labelStrings, majorityBaseline, sampleData, shuffledSplit } from './common';
+import { countValues, fitScaling, labelStrings, majorityBaseline, markedSplit, sampleData } from './common';
 
-/** Long format → sequences: rows grouped by `sequence` (in first-seen order), ordered by `step` when given. */
-export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequence' | 'step' | 'target' | 'input'>): ParsedSequences {
+/**
+ * Long format → sequences: rows grouped by `sequence` (in first-seen order), ordered by `step` when given. The label
+ * (`target`) is one per sequence, or one per step when `perStep`; a `split` column's value on a sequence's first row
+ * says which split it belongs to.
+ */
+export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequence' | 'step' | 'target' | 'input' | 'split'>, perStep = false): ParsedSequences {
   if (choice.sequence === undefined) throw new Error('--sequence: name the sequence-id column of the long-format table');
   const idCol = findColumn(table, choice.sequence, 'sequence');
   const stepCol = choice.step !== undefined ? findColumn(table, choice.step, 'step') : undefined;
   const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : undefined;
-  const used = [idCol, stepCol, labelCol];
+  const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
+  const used = [idCol, stepCol, labelCol, splitCol];
   const feats = choice.input?.length
     ? choice.input.map((n) => findColumn(table, n, 'input'))
     : table.columns.filter((c) => !used.includes(c) && c.type === 'numeric');
@@ -26,6 +31,7 @@ export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequ
   if (feats.length === 0) throw new Error('the table has no numeric feature column besides the id, step and label');
   const ids = labelStrings(idCol);
   const labels = labelCol ? labelStrings(labelCol) : undefined;
+  const splits = splitCol ? labelStrings(splitCol) : undefined;
   const groups = new Map<string, number[]>();
   for (let r = 0; r < table.rows; r++) {
     const id = ids[r];
@@ -38,14 +44,50 @@ export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequ
   for (const [id, rows] of groups) {
     if (stepCol?.numbers) rows.sort((a, b) => stepCol.numbers![a] - stepCol.numbers![b]);
     let label: string | undefined;
-    if (labels) {
+    let stepLabels: string[] | undefined;
+    if (labels && perStep) stepLabels = rows.map((r) => labels[r]);
+    else if (labels) {
       const seen = new Set(rows.map((r) => labels[r]).filter((l) => l !== ''));
-      if (seen.size > 1) throw new Error(`line ${table.lineOfRow[rows[0]]}: sequence "${id}" has ${seen.size} different labels (${[...seen].slice(0, 3).join(', ')}); the label must be the same on every row of a sequence`);
+      if (seen.size > 1) throw new Error(`line ${table.lineOfRow[rows[0]]}: sequence "${id}" has ${seen.size} different labels (${[...seen].slice(0, 3).join(', ')}); the label must be the same on every row of a sequence (or label every step: --shape many-to-many)`);
       label = [...seen][0];
     }
-    sequences.push({ id, steps: rows.map((r) => Float64Array.from(feats, (f) => f.numbers![r])), label, line: table.lineOfRow[rows[0]] });
+    sequences.push({
+      id,
+      steps: rows.map((r) => Float64Array.from(feats, (f) => f.numbers![r])),
+      label,
+      ...(stepLabels ? { stepLabels } : {}),
+      ...(splits ? { split: splits[rows[0]] } : {}),
+      line: table.lineOfRow[rows[0]],
+    });
   }
   return { kind: 'sequences', sequences, featureNames: feats.map((f) => f.name) };
+}
+
+/** Wide layout → sequences: each row one sequence, its input columns (in order) the steps of one feature. */
+export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 'target' | 'input' | 'split'>): ParsedSequences {
+  if (choice.target === undefined) throw new Error('--wide: name the label column with --target');
+  const labelCol = findColumn(table, choice.target, 'target');
+  const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
+  const steps = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : table.columns.filter((c) => c !== labelCol && c !== splitCol && c.type === 'numeric');
+  for (const c of steps) if (c.type !== 'numeric') throw new Error(`--input ${c.name}: the column is ${c.type}; in a wide table every step column must be numeric`);
+  if (steps.length < 2) throw new Error('--wide: a wide table needs at least two numeric step columns');
+  const labels = labelStrings(labelCol);
+  const splits = splitCol ? labelStrings(splitCol) : undefined;
+  const sequences: ParsedSequences['sequences'] = [];
+  for (let r = 0; r < table.rows; r++) {
+    // trailing missing cells are a shorter sequence (UCR files pad unequal lengths with NaN)
+    let len = steps.length;
+    while (len > 0 && Number.isNaN(steps[len - 1].numbers![r])) len--;
+    if (len === 0) continue;
+    sequences.push({
+      id: String(r + 1),
+      steps: Array.from({ length: len }, (_, t) => Float64Array.of(steps[t].numbers![r])),
+      ...(labels[r] !== '' ? { label: labels[r] } : {}),
+      ...(splits ? { split: splits[r] } : {}),
+      line: table.lineOfRow[r],
+    });
+  }
+  return { kind: 'sequences', sequences, featureNames: ['value'] };
 }
 
 export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): TrainingData & { warnings: string[] } {
@@ -70,7 +112,7 @@ export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): T
     });
     return cols;
   });
-  const split = shuffledSplit(labelled.length, choice.valFraction, choice.testFraction, choice.seed);
+  const split = markedSplit(labelled.map((s) => s.split), choice.valFraction, choice.testFraction, choice.seed);
   const scaling = parsed.featureNames.map((name, f) => ({ column: name, ...fitScaling((function* () {
     for (const i of split.train) yield* filled[i][f];
   })()) }));
@@ -98,7 +140,7 @@ export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): T
   const K = classes.length;
   const baseline = majorityBaseline(split.train.map((i) => labels[i]), split.val.map((i) => labels[i]), classes);
   const summary =
-    `sequences: ${labelled.length} labelled sequences of ${F} feature${F > 1 ? 's' : ''} (${parsed.featureNames.join(', ')}), ${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''} (shuffled with seed ${choice.seed})` +
+    `sequences: ${labelled.length} labelled sequences of ${F} feature${F > 1 ? 's' : ''} (${parsed.featureNames.join(', ')}), ${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''} (${split.how})` +
     `${parsed.sequences.length - labelled.length ? `, ${parsed.sequences.length - labelled.length} without a label left out` : ''}; up to ${maxLength} steps${truncated ? ` (${truncated} longer sequences cut)` : ''}` +
     `; each feature scaled with the training sequences' mean and std, gaps filled by linear interpolation; ${K} classes: ${counts.slice(0, 10).map((c) => `${c.value} ${c.count}`).join(', ')}` +
     `; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;

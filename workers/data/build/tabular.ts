@@ -9,7 +9,7 @@ import type { Column, ParsedTable } from '../parsed';
 import { regressionMetrics } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings } from './choices';
-import { countValues, encodeRow, featureWidth, fitFeatures, fitScaling, fmt, labelStrings, majorityBaseline, sampleData, splitRows } from './common';
+import { countValues, encodeRow, featureWidth, fitFeatures, fitScaling, fmt, labelStrings, majorityBaseline, markedSplit, sampleData } from './common';
 
 /** Default inputs: every numeric and categorical (≤ 50 values, not an id) column other than the target. */
 export function defaultFeatureColumns(table: ParsedTable, not: Column[]): Column[] {
@@ -31,7 +31,10 @@ export function tabularData(table: ParsedTable, choice: DatasetChoice): Training
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (classesMode ? raw[r] !== '' : Number.isFinite(targetCol.numbers![r])) rows.push(r);
   if (rows.length === 0) throw new Error(`--target ${targetCol.name}: the column has no values`);
-  const { train, val, test } = splitRows(rows, choice.valFraction, choice.testFraction, choice.seed);
+  const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
+  const marks = splitCol ? labelStrings(splitCol) : undefined;
+  const byMark = markedSplit(rows.map((r) => marks?.[r]), choice.valFraction, choice.testFraction, choice.seed);
+  const [train, val, test] = [byMark.train, byMark.val, byMark.test].map((ix) => ix.map((i) => rows[i]));
   const enc = fitFeatures(inputCols, train);
   const F = featureWidth(enc);
   let counts: { value: string; count: number }[] = [];
@@ -60,7 +63,7 @@ export function tabularData(table: ParsedTable, choice: DatasetChoice): Training
   }
   const K = classes.length;
   const summary =
-    `one-to-one: ${inputCols.map((c) => `"${c.name}"`).join(', ')} → "${targetCol.name}" (${classesMode ? `${K} classes` : `numeric, mean ${fmt(scale.mean)}, std ${fmt(scale.std)}`}), ${rows.length} rows (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, shuffled with seed ${choice.seed})` +
+    `one-to-one: ${inputCols.map((c) => `"${c.name}"`).join(', ')} → "${targetCol.name}" (${classesMode ? `${K} classes` : `numeric, mean ${fmt(scale.mean)}, std ${fmt(scale.std)}`}), ${rows.length} rows (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, ${byMark.how})` +
     `${table.rows - rows.length ? `, ${table.rows - rows.length} rows without a target left out` : ''}; ${F} input values (numbers scaled on the training rows, missing → the training mean; categories one-hot)` +
     `; baseline ${baseline.name}: ${Object.entries(baseline.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`;
   return {

@@ -11,7 +11,7 @@ import type { ParsedTagged } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, labelWarnings, resolveMaxLength } from './choices';
 import { embedSizeFor } from './classify';
-import { sampleData, shuffledSplit, UNK, Vocabulary } from './common';
+import { markedSplit, sampleData, UNK, Vocabulary } from './common';
 import { EntityCounts, isBioTagSet } from './entities';
 
 /**
@@ -97,12 +97,12 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
   if (sentences.length === 0) throw new Error('no tagged sentences');
   const longest = sentences.reduce((m, s) => Math.max(m, s.tokens.length), 0);
   const maxLength = resolveMaxLength(longest, choice, 'a sentence is');
-  const cut = sentences.map((s) => ({ tokens: s.tokens.slice(0, maxLength), tags: s.tags.slice(0, maxLength) }));
+  const cut = sentences.map((s) => ({ tokens: s.tokens.slice(0, maxLength), tags: s.tags.slice(0, maxLength), split: s.split }));
   const truncated = sentences.filter((s) => s.tokens.length > maxLength).length;
   const tags = parsed.tags.length ? parsed.tags.map((t) => t.value) : [...new Set(cut.flatMap((s) => s.tags))];
   const tagIndex = new Map(tags.map((t, i) => [t, i]));
   const bio = isBioTagSet(tags);
-  const split = shuffledSplit(cut.length, choice.valFraction, choice.testFraction, choice.seed);
+  const split = markedSplit(cut.map((s) => s.split), choice.valFraction, choice.testFraction, choice.seed);
   const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap);
   const ids = cut.map((s) => vocab.encode(s.tokens));
   const tagIds = cut.map((s) => Int32Array.from(s.tags, (t) => tagIndex.get(t) ?? -1));
@@ -134,7 +134,7 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
       `tagging every token O would score accuracy ${(valTokens ? valOutside / valTokens : 0).toFixed(3)} but entity F1 0 (it finds no entity): judge by entity F1`
     : `baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;
   const summary =
-    `tagging: ${cut.length} sentences (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, shuffled with seed ${choice.seed}), ` +
+    `tagging: ${cut.length} sentences (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, ${split.how}), ` +
     `${cut.reduce((s, x) => s + x.tokens.length, 0)} tokens; word vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest); up to ${maxLength} tokens${truncated ? ` (${truncated} longer sentences cut)` : ''}; ` +
     `${K} tags: ${parsed.tags.slice(0, 10).map((t) => `${t.value} ${t.count}`).join(', ')}${K > 10 ? ', …' : ''}; ${bio ? 'BIO entities scored by exact span; ' : ''}${scored}`;
   return {

@@ -1,11 +1,17 @@
 // Token-per-line tagged files (CoNLL style) → ParsedTagged. A line is `token<TAB>…<TAB>tag` (or separated by runs
 // of spaces when the line has no TAB): the token is the first column, the tag the last. Sentences end at a blank
-// or whitespace-only line (WNUT's train file uses a lone TAB), a `-DOCSTART-` line, or a CoNLL-U `# key = value` comment.
+// or whitespace-only line (WNUT's train file uses a lone TAB), a `-DOCSTART-` line, or a comment line (`# key = value`,
+// `# key: …`). A file without sentence breaks (a stream of tokens, as OCR'd newspapers come) is split after
+// sentence-final punctuation once a "sentence" passes SPLIT_AFTER tokens, and into pieces of at most MAX_PIECE.
+// Lines with a token but no tag are skipped and counted, unless they are more than 5% of the lines.
 
 import { DataError, type ParsedTagged } from '../parsed';
 import { LineSplitter } from './lines';
 
-export const MAX_SENTENCE_TOKENS = 100_000;
+/** A "sentence" this long means the file has no sentence breaks: split at sentence-final punctuation from then on. */
+const SPLIT_AFTER = 1000;
+const MAX_PIECE = 200;
+const STOP = /^[.!?。！？]+$/;
 
 export class ConllBuilder {
   readonly sentences: ParsedTagged['sentences'] = [];
@@ -17,6 +23,12 @@ export class ConllBuilder {
   private splitter: LineSplitter;
   /** Lines skipped as document separators or comments. */
   separators = 0;
+  /** Token lines without a tag, skipped. */
+  untagged = 0;
+  private tokenLines = 0;
+  private firstUntagged?: { line: number; text: string };
+  /** No sentence breaks in the file: sentences are cut after . ! ? (and at MAX_PIECE tokens). */
+  splitting = false;
 
   constructor(readonly file: string) {
     this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
@@ -33,24 +45,39 @@ export class ConllBuilder {
   private line(l: string, n: number): void {
     const t = l.trim();
     if (t === '') return this.close();
-    // -DOCSTART- (CoNLL-2003) and CoNLL-U comments ("# text = …", no TAB); a token "#" with a tag is a token.
-    if (t.startsWith('-DOCSTART-') || (t.startsWith('#') && !l.includes('\t') && /^#\s*[\w.-]+\s*=/.test(t))) {
+    // -DOCSTART- (CoNLL-2003) and comments ("# text = …" in CoNLL-U, "# file: …"); a token "#" with a tag is a token.
+    if (t.startsWith('-DOCSTART-') || /^#\s*[\w .-]+\s*[:=]/.test(t)) {
       this.separators++;
       return this.close();
     }
+    this.tokenLines++;
     const parts = l.indexOf('\t') >= 0 ? l.split('\t').map((p) => p.trim()) : t.split(/\s+/);
     while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
     if (parts.length < 2 || parts[0] === '' || parts[parts.length - 1] === '') {
-      throw new DataError(this.file, n, `expected a token and a tag separated by a TAB, found ${JSON.stringify(l.length > 60 ? l.slice(0, 60) + '…' : l)}`, 'write one `token<TAB>tag` per line, with a blank line between sentences');
+      this.untagged++;
+      this.firstUntagged ??= { line: n, text: l };
+      return;
     }
     if (this.tokens.length === 0) this.start = n;
-    if (this.tokens.length >= MAX_SENTENCE_TOKENS) {
-      throw new DataError(this.file, this.start, `a sentence of more than ${MAX_SENTENCE_TOKENS} tokens`, 'separate sentences with a blank line');
-    }
     const tag = this.intern(parts[parts.length - 1]);
     this.tokens.push(parts[0]);
     this.tags.push(tag);
     this.tagCount.set(tag, (this.tagCount.get(tag) ?? 0) + 1);
+    if (this.splitting) {
+      if (STOP.test(parts[0]) || this.tokens.length >= MAX_PIECE) this.close();
+    } else if (this.tokens.length >= SPLIT_AFTER) {
+      // No sentence breaks: cut what we have after its stops, and keep cutting from here on.
+      this.splitting = true;
+      const tokens = this.tokens;
+      const tags = this.tags;
+      this.tokens = [];
+      this.tags = [];
+      for (let i = 0; i < tokens.length; i++) {
+        this.tokens.push(tokens[i]);
+        this.tags.push(tags[i]);
+        if (STOP.test(tokens[i]) || this.tokens.length >= MAX_PIECE) this.close();
+      }
+    }
   }
 
   private intern(s: string): string {
@@ -70,6 +97,10 @@ export class ConllBuilder {
   finish(): ParsedTagged {
     this.splitter.end();
     this.close();
+    if (this.untagged > 0.05 * this.tokenLines && this.firstUntagged) {
+      const l = this.firstUntagged.text;
+      throw new DataError(this.file, this.firstUntagged.line, `expected a token and a tag separated by a TAB, found ${JSON.stringify(l.length > 60 ? l.slice(0, 60) + '…' : l)} (${this.untagged} of ${this.tokenLines} lines have no tag)`, 'write one `token<TAB>tag` per line, with a blank line between sentences');
+    }
     if (this.sentences.length === 0) throw new DataError(this.file, undefined, 'no tagged tokens found', 'write one `token<TAB>tag` per line, with a blank line between sentences');
     const tags = [...this.tagCount].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
     return { kind: 'tagged', sentences: this.sentences, tags };

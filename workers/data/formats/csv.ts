@@ -85,6 +85,24 @@ export function sniffDialect(head: string, candidates: readonly string[] = SEPAR
   return { ...best, quotes };
 }
 
+/**
+ * Whether numbers in the sampled lines are written with a decimal comma (2,6): only where the separator is not a
+ * comma, some cells read that way, and fewer cells use a decimal point.
+ */
+export function usesDecimalComma(head: string, sep: string, cut = true): boolean {
+  if (sep === ',') return false;
+  let comma = 0;
+  let point = 0;
+  for (const l of sampleLines(head, 200, cut)) {
+    for (const f of l.split(sep)) {
+      const t = f.trim();
+      if (/^[+-]?\d+,\d+$/.test(t)) comma++;
+      else if (/^[+-]?\d*\.\d+$/.test(t)) point++;
+    }
+  }
+  return comma > 0 && comma > point;
+}
+
 const ROW_START = 0;
 const FIELD_START = 1;
 const UNQUOTED = 2;

@@ -62,9 +62,80 @@ function looksJsonl(lines: string[]): boolean {
   return true;
 }
 
+/** `->`-style pair separators, in the order they are tried (a TAB is handled with the tables). */
+export const PAIR_SEPARATORS = [' -> ', '->', ' => ', '=>', ' ||| '] as const;
+
+/** The pair separator that ≥ 90% of the lines hold exactly once with text on both sides, or undefined. */
+export function pairSeparator(lines: string[]): string | undefined {
+  if (lines.length < 3) return undefined;
+  for (const sep of PAIR_SEPARATORS) {
+    const ok = lines.filter((l) => {
+      const i = l.indexOf(sep);
+      return i > 0 && l.indexOf(sep, i + 1) < 0 && l.slice(i + sep.length).trim() !== '';
+    }).length;
+    if (ok >= 0.9 * lines.length) return sep;
+  }
+  return undefined;
+}
+
+/** A label at the start of each line ("DESC:manner How did …", "__label__pos Great film"): few distinct, label-like. */
+const LABEL_TOKEN = /^(__label__\S+|[A-Z0-9_]+(?::[A-Za-z0-9_]+)?|-?\d{1,3})$/;
+export function labelledLines(lines: string[]): boolean {
+  if (lines.length < 5 || lines.some((l) => l.includes('\t'))) return false;
+  let labelled = 0;
+  let words = 0;
+  const firsts = new Set<string>();
+  for (const l of lines) {
+    const t = l.trim();
+    const sp = t.search(/\s/);
+    if (sp <= 0) continue;
+    const first = t.slice(0, sp);
+    if (!LABEL_TOKEN.test(first)) continue;
+    labelled++;
+    firsts.add(first);
+    words += t.slice(sp).trim().split(/\s+/).length;
+  }
+  return labelled >= 0.9 * lines.length && firsts.size <= Math.max(2, Math.min(200, 0.3 * lines.length)) && words / Math.max(1, labelled) >= 3;
+}
+
+/** sktime / UEA `.ts` files: `@problemName …` header lines, then `@data`. */
+function tsArchive(text: string): boolean {
+  return /^\s*(#.*\n\s*)*@(problemName|timeStamps|missing|univariate|dimensions|equalLength|seriesLength|classLabel|targetLabel)\b/m.test(text.slice(0, 8192)) && /^@data\s*$/im.test(text);
+}
+
+/**
+ * TAB-separated lines: source⇥target pairs when the first two columns are both text of similar length and neither is
+ * a short list of labels (a label⇥text file is a table: text classification); a table otherwise.
+ */
+function tabSeparated(lines: string[]): Detected {
+  const cols = lines.map((l) => l.split('\t'));
+  const body = lines.length > 1 ? cols.slice(1) : cols; // the first line may be a header
+  const last = (r: string[]): string => r[r.length - 1].trim();
+  const smallLabel = body.filter((r) => r.length >= 2 && /^-?\d{1,3}$/.test(last(r))).length / body.length;
+  const numericCols = body.filter((r) => r.filter(isNum).length >= r.length / 2).length / body.length;
+  if (smallLabel >= 0.9 && body.every((r) => r.length === body[0].length)) {
+    return { format: 'tsv', reason: 'TAB-separated text with a small integer label in the last column (a table)' };
+  }
+  const bothWords = body.filter((r) => r.length >= 2 && wordy(r[0]) && wordy(r[1])).length / body.length;
+  if (bothWords >= 0.9 && numericCols < 0.5) {
+    const a = body.map((r) => r[0].trim());
+    const b = body.map((r) => (r[1] ?? '').trim());
+    const fewValues = (v: string[]): boolean => body.length >= 10 && new Set(v).size <= Math.max(10, 0.1 * v.length);
+    const median = (v: string[]): number => v.map((x) => x.length).sort((x, y) => x - y)[v.length >> 1] || 1;
+    const ratio = median(a) / median(b);
+    if (fewValues(a) || fewValues(b)) return { format: 'tsv', reason: `TAB-separated: a column of a few distinct values beside text (labels and their texts: a table)` };
+    if (ratio >= 1 / 4 && ratio <= 4) {
+      const extra = body.filter((r) => r.length > 2).length;
+      return { format: 'pairs', reason: `TAB-separated pairs of text (source⇥target)${extra ? `; ${extra} of ${body.length} sampled lines have more columns, ignored` : ''}` };
+    }
+  }
+  return { format: 'tsv', reason: 'TAB-separated columns' };
+}
+
 /**
  * `head`: the start of the file as text; `complete`: whether it is the whole file (else its last line may be cut
- * and is not judged).
+ * and is not judged). The content decides over the extension where they disagree about structure (a `.tsv` of
+ * token⇥tag sentences is CoNLL, a `.ts` of `@data` lines is a time-series archive).
  */
 export function detectFormat(fileName: string, head: string, complete = false): Detected {
   const ext = (/\.([A-Za-z0-9]+)$/.exec(fileName)?.[1] ?? '').toLowerCase();
@@ -79,7 +150,10 @@ export function detectFormat(fileName: string, head: string, complete = false): 
     if (!trimmed.startsWith('[') && lines.length > 1 && looksJsonl(lines)) return { format: 'jsonl', reason: '.json, but each line is a JSON value of its own' };
     return { format: 'json', reason: '.json file' };
   }
+  if (tsArchive(text)) return { format: 'ts', reason: '@-header lines and @data: a sktime/UEA time-series archive (.ts)' };
   if (ext === 'conll' || ext === 'conllu' || ext === 'bio' || ext === 'iob' || ext === 'iob2') return { format: 'conll', reason: `.${ext}: token⇥tag lines, a blank line between sentences` };
+  const conll = conllScore(rawLines);
+  if (conll.ok) return { format: 'conll', reason: `${conll.why}${ext === 'tsv' || ext === 'csv' ? ` (though named .${ext})` : ''}` };
   if (ext === 'tsv' || ext === 'tab') return { format: 'tsv', reason: `.${ext} file` };
   if (ext === 'csv') return { format: 'csv', reason: '.csv file' };
 
@@ -89,27 +163,13 @@ export function detectFormat(fileName: string, head: string, complete = false): 
     if (lines.length > 1 && looksJsonl(lines)) return { format: 'jsonl', reason: 'each line is a JSON object' };
     return { format: 'json', reason: 'starts with { (a JSON object)' };
   }
-  const conll = conllScore(rawLines);
-  if (conll.ok) return { format: 'conll', reason: conll.why };
 
   if (lines.length > 0) {
     const withTab = lines.filter((l) => l.includes('\t')).length / lines.length;
-    if (withTab >= 0.9) {
-      const cols = lines.map((l) => l.split('\t'));
-      const body = lines.length > 1 ? cols.slice(1) : cols; // the first line may be a header
-      const last = (r: string[]): string => r[r.length - 1].trim();
-      const smallLabel = body.filter((r) => r.length >= 2 && /^-?\d{1,3}$/.test(last(r))).length / body.length;
-      const numericCols = body.filter((r) => r.filter(isNum).length >= r.length / 2).length / body.length;
-      if (smallLabel >= 0.9 && body.every((r) => r.length === body[0].length)) {
-        return { format: 'tsv', reason: 'TAB-separated text with a small integer label in the last column (a table)' };
-      }
-      const bothWords = body.filter((r) => r.length >= 2 && wordy(r[0]) && wordy(r[1])).length / body.length;
-      if (bothWords >= 0.9 && numericCols < 0.5) {
-        const extra = body.filter((r) => r.length > 2).length;
-        return { format: 'pairs', reason: `TAB-separated pairs of text (source⇥target)${extra ? `; ${extra} of ${body.length} sampled lines have more columns, ignored` : ''}` };
-      }
-      return { format: 'tsv', reason: 'TAB-separated columns' };
-    }
+    if (withTab >= 0.9) return tabSeparated(lines);
+    const sep = pairSeparator(lines);
+    if (sep) return { format: 'pairs', reason: `pairs written source${sep.trim()}target on each line` };
+    if (labelledLines(lines)) return { format: 'labelled', reason: 'a label, then text, on each line (the label is the first word)' };
     const d = sniffDialect(text, [',', ';', '|'], !complete);
     if (d.fields >= 2 && d.consistency >= 0.9 && lines.length >= 2) {
       const rows = lines.slice(1).map((l) => l.split(d.separator));

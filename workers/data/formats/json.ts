@@ -5,6 +5,9 @@
 //   objects                                  → a table (keys → columns, in first-seen order)
 //   objects with one array field              → labelled sequences (the label: a `label`/`class`/`target`/`y` key,
 //                                                or the only other scalar key; an `id` key names the sequence)
+//   arrays of scalars with strings ([text, label]) → a table, columns named by position
+// An object whose every value is such an array (`{"train": [...], "val": [...], "test": [...]}`) is one table with a
+// column "split" (the key of each record's array), which the proposal honours as the split.
 // A top-level object holding one array (`{"data": [...]}`) is that array; an object of equal-length arrays is a
 // table by columns. Nesting is limited (checked before JSON.parse, so deep input cannot blow the stack), and so is
 // the size of a JSON document (JSONL streams line by line).
@@ -50,7 +53,7 @@ export function parseJsonText(text: string, file: string, firstLine = 1): unknow
   }
 }
 
-type ItemKind = 'number' | 'string' | 'sequence' | 'object';
+type ItemKind = 'number' | 'string' | 'sequence' | 'object' | 'row';
 const LABEL_KEY = /^(label|labels|class|category|target|y|tag)$/i;
 const ID_KEY = /^(id|sequence_?id|seq_?id|name|key)$/i;
 
@@ -99,10 +102,18 @@ export class JsonValuesBuilder {
   private nulls = 0;
   count = 0;
 
+  /** A column added to every record (the split a record came from), with its current value. */
+  private extra?: { name: string; value: string };
+
   constructor(
     readonly file: string,
     private readonly what: 'item' | 'line',
   ) {}
+
+  /** Every record added from now on gets `name` = `value` (tables only). */
+  tag(name: string, value: string): void {
+    this.extra = { name, value };
+  }
 
   add(v: unknown, line: number): void {
     const index = this.count++;
@@ -131,6 +142,13 @@ export class JsonValuesBuilder {
         this.addSequence(String(index + 1), steps!, undefined, line);
         break;
       }
+      case 'row': {
+        if (!Array.isArray(v) || v.some((x) => x !== null && typeof x === 'object')) wrong('an array of strings and numbers');
+        const row = v as unknown[];
+        if (row.length !== this.width) throw new DataError(this.file, line, `${where} has ${row.length} values; the first has ${this.width}`, `give every ${this.what} the same number of values`);
+        this.table!.addValues(this.withExtra(row), line);
+        break;
+      }
       case 'object': {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) wrong('an object');
         const o = v as Record<string, unknown>;
@@ -143,6 +161,14 @@ export class JsonValuesBuilder {
           break;
         }
         const values: unknown[] = [];
+        if (this.extra) {
+          let c = this.columns.get(this.extra.name);
+          if (c === undefined) {
+            c = this.table!.addColumn(this.extra.name);
+            this.columns.set(this.extra.name, c);
+          }
+          values[c] = this.extra.value;
+        }
         for (const k in o) {
           let c = this.columns.get(k);
           if (c === undefined) {
@@ -166,8 +192,13 @@ export class JsonValuesBuilder {
       throw new DataError(this.file, line, `null before the first ${describe(v).replace(/^an? /, '')}`, 'remove the nulls');
     } else if (typeof v === 'string') this.kind = 'string';
     else if (Array.isArray(v)) {
-      if (!toSteps(v)) throw new DataError(this.file, line, 'an array that is not numbers (or equal-width arrays of numbers)', 'sequences are arrays of numbers, e.g. [[1, 2], [3, 4]]');
-      this.kind = 'sequence';
+      if (toSteps(v)) this.kind = 'sequence';
+      else if (v.length > 0 && v.every((x) => x === null || typeof x === 'string' || typeof x === 'number') && v.some((x) => typeof x === 'string')) {
+        this.kind = 'row';
+        this.width = v.length;
+        const names = Array.from({ length: v.length }, (_, i) => String(i + 1));
+        this.table = new TableBuilder({ file: this.file, names: this.extra ? [...names, this.extra.name] : names });
+      } else throw new DataError(this.file, line, 'an array that is not numbers (or equal-width arrays of numbers)', 'sequences are arrays of numbers, e.g. [[1, 2], [3, 4]]');
     } else if (v !== null && typeof v === 'object') {
       this.kind = 'object';
       const o = v as Record<string, unknown>;
@@ -183,6 +214,10 @@ export class JsonValuesBuilder {
     } else {
       throw new DataError(this.file, line, `${describe(v)} is not data this importer reads`, 'use numbers, strings, arrays of numbers or objects');
     }
+  }
+
+  private withExtra(row: unknown[]): unknown[] {
+    return this.extra ? [...row, this.extra.value] : row;
   }
 
   private addSequence(id: string, steps: Float64Array[], label: string | undefined, line: number): void {
@@ -203,6 +238,8 @@ export class JsonValuesBuilder {
         const text = this.strings.join('\n');
         return { kind: 'text', text, lines: this.strings.length };
       }
+      case 'row':
+        return this.table!.finish();
       case 'sequence':
       case 'object':
         if (this.kind === 'sequence' || this.seqKey !== undefined) {
@@ -222,8 +259,18 @@ export function parseJson(text: string, file = 'input'): Parsed {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     const arrays = keys.filter((k) => Array.isArray(o[k]));
+    const records = (x: unknown): boolean => Array.isArray(x) && x.length > 0 && x.every((y) => y !== null && typeof y === 'object');
     if (arrays.length === 1 && keys.length <= 3) v = o[arrays[0]];
-    else if (keys.length > 0 && arrays.length === keys.length && new Set(arrays.map((k) => (o[k] as unknown[]).length)).size === 1) {
+    else if (keys.length >= 2 && keys.every((k) => records(o[k]))) {
+      // {"train": [...], "val": [...], …}: one table, the key of each record's array in a column "split"
+      const b = new JsonValuesBuilder(file, 'item');
+      let i = 0;
+      for (const k of keys) {
+        b.tag('split', k);
+        for (const item of o[k] as unknown[]) b.add(item, ++i);
+      }
+      return b.finish();
+    } else if (keys.length > 0 && arrays.length === keys.length && new Set(arrays.map((k) => (o[k] as unknown[]).length)).size === 1) {
       const n = (o[keys[0]] as unknown[]).length;
       const t = new TableBuilder({ file, names: keys });
       for (let i = 0; i < n; i++) t.addValues(keys.map((k) => (o[k] as unknown[])[i]), i + 1);

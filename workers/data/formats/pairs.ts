@@ -1,5 +1,7 @@
-// Source ⇥ target pair files → ParsedPairs. Columns after the second (Tatoeba's attribution) are ignored and
-// counted; blank lines are skipped; a line without a TAB, or with an empty side, is a DataError.
+// Source ⇥ target pair files → ParsedPairs. The separator is a TAB (columns after the second, such as Tatoeba's
+// attribution, are ignored and counted) or a marker such as `->` (codespell's `wrong->right`); a target that lists
+// alternatives (`cache, ache,` — ending in a comma) keeps the first, counted. Blank lines are skipped; a line
+// without the separator, or with an empty side, is a DataError.
 
 import { DataError, type ParsedPairs } from '../parsed';
 import { LineSplitter } from './lines';
@@ -8,9 +10,14 @@ export class PairsBuilder {
   readonly pairs: ParsedPairs['pairs'] = [];
   /** Lines that had columns after the target (ignored). */
   extraColumns = 0;
+  /** Targets that listed alternatives (the first kept). */
+  alternatives = 0;
   private splitter: LineSplitter;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    readonly separator = '\t',
+  ) {
     this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
   }
 
@@ -24,20 +31,27 @@ export class PairsBuilder {
 
   private line(l: string, n: number): void {
     if (l.trim() === '') return;
-    const a = l.indexOf('\t');
-    if (a < 0) throw new DataError(this.file, n, 'expected a source and a target separated by a TAB, found no TAB', 'write one `source<TAB>target` pair per line');
-    let b = l.indexOf('\t', a + 1);
+    const sep = this.separator;
+    const name = sep === '\t' ? 'a TAB' : `"${sep.trim()}"`;
+    const a = l.indexOf(sep);
+    if (a < 0) throw new DataError(this.file, n, `expected a source and a target separated by ${name}, found no ${sep === '\t' ? 'TAB' : name}`, `write one \`source${sep === '\t' ? '<TAB>' : sep}target\` pair per line`);
+    let b = l.indexOf(sep, a + sep.length);
     if (b >= 0) this.extraColumns++;
     else b = l.length;
     const source = l.slice(0, a).trim();
-    const target = l.slice(a + 1, b).trim();
+    let target = l.slice(a + sep.length, b).trim();
+    if (sep !== '\t' && target.endsWith(',')) {
+      // "cache, ache," — alternatives: the first is the target
+      target = target.split(',')[0].trim();
+      this.alternatives++;
+    }
     if (source === '' || target === '') throw new DataError(this.file, n, `the ${source === '' ? 'source' : 'target'} is empty`, 'remove the line or fill in both sides');
     this.pairs.push({ source, target, line: n });
   }
 
   finish(): ParsedPairs {
     this.splitter.end();
-    if (this.pairs.length === 0) throw new DataError(this.file, undefined, 'no source⇥target pairs found', 'write one `source<TAB>target` pair per line');
+    if (this.pairs.length === 0) throw new DataError(this.file, undefined, 'no source⇥target pairs found', `write one \`source${this.separator === '\t' ? '<TAB>' : this.separator}target\` pair per line`);
     return { kind: 'pairs', pairs: this.pairs };
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenizeCsv } from './csv';
-import { looksLikeHeader, parseIsoDate, parseSlashDate, tableFromRows, TableBuilder } from './table';
+import { parseIso as parseIsoDate, parseSlash as parseSlashDate } from './dates';
+import { looksLikeHeader, tableFromRows, TableBuilder } from './table';
 
 const table = (text: string, header?: boolean) => {
   const t = tokenizeCsv(text, 't.csv');

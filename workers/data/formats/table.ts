@@ -1,9 +1,12 @@
 // Rows of cells → a columnar ParsedTable: header detection, then a type per column (numeric, date, categorical,
-// text) inferred while streaming. Memory stays bounded by the data itself: every column keeps its values in a
-// growable Float64Array (numbers, or dates as ms); strings are kept only for columns that turn out non-numeric and
-// non-date (interned while the distinct values are few). The first PROBE rows are buffered to decide the header.
+// text). Numbers stream into a growable Float64Array; a column keeps strings from its first non-number on (interned
+// while the distinct values are few), and is read as dates at the end when every value reads in one date form
+// (dates.ts), numeric columns too (YYYYMMDD, Unix time). Fillers such as −200 for "no value" become missing; rows and
+// unnamed columns that are entirely empty are dropped; decimal commas are read where the dialect says so. The first
+// PROBE rows are buffered to decide the header.
 
 import { type Column, type ColumnType, DataError, type ParsedTable } from '../parsed';
+import { looksLikeDate, readDates, readNumericDates } from './dates';
 
 const MISSING = new Set(['', 'NA', 'N/A', 'NULL', 'NAN', '?', '-']);
 export function isMissing(t: string): boolean {
@@ -21,47 +24,6 @@ export function toNumber(t: string): number {
   if (c === 48 && (l === 120 || l === 88 || l === 98 || l === 66 || l === 111 || l === 79)) return NaN; // 0x 0b 0o
   return v;
 }
-
-const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function ymd(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0, ms = 0): number {
-  if (y < 1000 || y > 2999 || m < 1 || m > 12 || d < 1 || d > DAYS[m - 1] || hh > 23 || mm > 59 || ss > 60) return NaN;
-  if (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return NaN;
-  return Date.UTC(y, m - 1, d, hh, mm, ss, ms);
-}
-
-const ISO = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
-const SLASH = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-
-/** ISO 2024-01-31 (or 2024/01/31), with an optional time and zone → ms UTC, or NaN. */
-export function parseIsoDate(t: string): number {
-  const m = ISO.exec(t);
-  if (!m) return NaN;
-  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-  let v = ymd(+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, ms);
-  if (m[8] && m[8] !== 'Z') {
-    const z = m[8].replace(':', '');
-    const off = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
-    v -= off * 60_000;
-  }
-  return v;
-}
-
-/** dd/mm/yyyy (dayFirst) or mm/dd/yyyy → ms UTC, or NaN. */
-export function parseSlashDate(t: string, dayFirst: boolean): number {
-  const m = SLASH.exec(t);
-  if (!m) return NaN;
-  const a = +m[1];
-  const b = +m[2];
-  return ymd(+m[3], dayFirst ? b : a, dayFirst ? a : b, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0);
-}
-
-/** An 8-digit integer YYYYMMDD → ms UTC, or NaN (years 1700–2199 only, so ordinary integers rarely pass). */
-export function parseYmdInt(v: number): number {
-  if (!Number.isInteger(v) || v < 17000101 || v > 21991231) return NaN;
-  return ymd(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100);
-}
-
-const DATE_NAME = /date|time|day|week|month|period|when|timestamp|^ds$|^dt$/i;
 
 class Growable {
   a: Float64Array;
@@ -82,25 +44,15 @@ class Growable {
   }
 }
 
-const ISO_BIT = 1;
-const DMY_BIT = 2;
-const MDY_BIT = 4;
 const MAX_DISTINCT = 50_000;
 
-/** One column while rows stream in. */
+/** One column while rows stream in: numbers until the first non-number, then strings (dates are decided at the end). */
 class ColumnState {
   nums = new Growable();
   missing = 0;
   numeric = 0; // non-missing numbers
   others = 0; // non-missing non-numbers
   firstOther?: { row: number; text: string }; // where the first non-number appeared
-  all8 = true; // every number is a plausible YYYYMMDD
-  sorted = true;
-  last = -Infinity;
-  dateMask = ISO_BIT | DMY_BIT | MDY_BIT;
-  iso?: Growable;
-  dmy?: Growable;
-  mdy?: Growable;
   strings?: string[];
   distinct: Map<string, number> | null = new Map();
   totalLen = 0;
@@ -117,80 +69,37 @@ class ColumnState {
   addMissing(): void {
     this.nums.push(NaN);
     this.missing++;
-    this.iso?.push(NaN);
-    this.dmy?.push(NaN);
-    this.mdy?.push(NaN);
     this.strings?.push('');
   }
 
   addNumber(v: number, text?: string): void {
     this.nums.push(v);
     this.numeric++;
-    if (this.all8 && Number.isNaN(parseYmdInt(v))) this.all8 = false;
-    if (v < this.last) this.sorted = false;
-    this.last = v;
-    if (this.iso || this.dmy || this.mdy) this.toStrings(); // a number among dates: neither
     if (this.strings) this.addString(text ?? String(v));
   }
 
-  add(cell: string): void {
+  add(cell: string, decimalComma = false): void {
     const c0 = cell.charCodeAt(0);
     const c1 = cell.charCodeAt(cell.length - 1);
-    const t = c0 <= 32 || c1 <= 32 ? cell.trim() : cell;
+    let t = c0 <= 32 || c1 <= 32 ? cell.trim() : cell;
     if (isMissing(t)) return this.addMissing();
+    if (decimalComma && DECIMAL_COMMA.test(t)) t = t.replace(',', '.');
     const v = toNumber(t);
     if (!Number.isNaN(v)) return this.addNumber(v, t);
     this.nums.push(NaN);
     this.others++;
     this.firstOther ??= { row: this.nums.n - 1, text: t };
-    if (this.dateMask && !this.strings) {
-      const n = this.nums.n - 1;
-      if (this.numeric > 0) this.toStrings(n);
-      else {
-        const fill = (g: Growable | undefined, bit: number): Growable | undefined => {
-          if (!(this.dateMask & bit)) return undefined;
-          if (g) return g;
-          const h = new Growable(this.nums.a.length);
-          for (let i = 0; i < n; i++) h.push(NaN);
-          return h;
-        };
-        this.iso = fill(this.iso, ISO_BIT);
-        this.dmy = fill(this.dmy, DMY_BIT);
-        this.mdy = fill(this.mdy, MDY_BIT);
-        const a = this.iso ? parseIsoDate(t) : NaN;
-        const b = this.dmy ? parseSlashDate(t, true) : NaN;
-        const c = this.mdy ? parseSlashDate(t, false) : NaN;
-        if (Number.isNaN(a)) this.dateMask &= ~ISO_BIT;
-        if (Number.isNaN(b)) this.dateMask &= ~DMY_BIT;
-        if (Number.isNaN(c)) this.dateMask &= ~MDY_BIT;
-        if (this.dateMask === 0) {
-          this.toStrings(n);
-        } else {
-          this.iso?.push(a);
-          this.dmy?.push(b);
-          this.mdy?.push(c);
-          return;
-        }
-      }
-    }
+    if (!this.strings) this.toStrings(this.nums.n - 1);
     this.addString(t);
   }
 
-  /** Switches to keeping strings: earlier rows come back from their numbers or dates (ISO form). */
+  /** Switches to keeping strings: earlier rows come back from their numbers. */
   private toStrings(upTo = this.nums.n): void {
-    const s: string[] = new Array(upTo);
-    const dates = this.iso ?? this.dmy ?? this.mdy;
+    this.strings = [];
     for (let i = 0; i < upTo; i++) {
       const v = this.nums.a[i];
-      const d = dates?.a[i] ?? NaN;
-      s[i] = !Number.isNaN(v) ? String(v) : !Number.isNaN(d) ? new Date(d).toISOString().replace(/T00:00:00\.000Z$/, '') : '';
-    }
-    this.strings = [];
-    this.iso = this.dmy = this.mdy = undefined;
-    this.dateMask = 0;
-    for (const x of s) {
-      if (x === '') this.strings.push('');
-      else this.addString(x);
+      if (Number.isNaN(v)) this.strings.push('');
+      else this.addString(String(v));
     }
   }
 
@@ -215,25 +124,27 @@ class ColumnState {
   strayNonNumber(): { row: number; text: string } | undefined {
     const present = this.numeric + this.others;
     if (this.others === 0 || this.numeric < 10 || this.numeric < 0.9 * present || this.others > Math.max(3, 0.01 * present)) return undefined;
+    if (this.strings && readDates(this.strings)) return undefined; // dates written as numbers and as dates
     return this.firstOther;
   }
 
   finish(rows: number): Column {
     const name = this.name;
-    if (!this.strings && this.others === 0) {
+    if (!this.strings) {
       const numbers = this.nums.done();
-      if (this.numeric > 0 && this.all8 && (DATE_NAME.test(name) || (this.sorted && this.numeric >= 3))) {
-        for (let i = 0; i < numbers.length; i++) if (!Number.isNaN(numbers[i])) numbers[i] = parseYmdInt(numbers[i]);
-        return { name, type: 'date', numbers, missing: this.missing };
+      const dates = this.numeric > 0 ? readNumericDates(name, numbers) : undefined;
+      if (dates) return { name, type: 'date', numbers: dates.values, missing: this.missing, dateForm: dates.form };
+      const sentinel = missingSentinel(numbers);
+      if (sentinel) {
+        let k = 0;
+        for (let i = 0; i < numbers.length; i++) if (numbers[i] === sentinel) (numbers[i] = NaN), k++;
+        return { name, type: 'numeric', numbers, missing: this.missing + k, sentinel: { value: sentinel, count: k } };
       }
       return { name, type: 'numeric', numbers, missing: this.missing };
     }
-    if (!this.strings) {
-      // Still a date column: ISO first, then day-first, then month-first (used only when day-first fails).
-      const g = this.dateMask & ISO_BIT ? this.iso : this.dateMask & DMY_BIT ? this.dmy : this.mdy;
-      return { name, type: 'date', numbers: g!.done(), missing: this.missing };
-    }
     const strings = this.strings;
+    const dates = readDates(strings);
+    if (dates) return { name, type: 'date', numbers: dates.values, missing: this.missing, dateForm: dates.form, ...(dates.ambiguous ? { ambiguousDates: true } : {}) };
     const nonMissing = rows - this.missing;
     const distinct = this.distinct;
     const avgLen = this.totalLen / Math.max(1, nonMissing);
@@ -253,6 +164,46 @@ class ColumnState {
   }
 }
 
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/**
+ * A filler written for "no value" in a numeric column (−200, −999, 9999…): a round number of at least three digits,
+ * at least 0.5% of the values (3 or more), lying outside the range of every other value and far from it (more than
+ * five standard deviations of the rest), or negative in a column of positive values, or held by 5% of the cells or
+ * more. Returns it, or undefined.
+ */
+export function missingSentinel(v: Float64Array): number | undefined {
+  const counts = new Map<number, number>();
+  let n = 0;
+  for (const x of v) {
+    if (Number.isNaN(x)) continue;
+    n++;
+    if (Number.isInteger(x) && Math.abs(x) >= 99) counts.set(x, (counts.get(x) ?? 0) + 1);
+  }
+  for (const [s, c] of counts) {
+    if (c < Math.max(3, 0.005 * n) || !/^-?(9+|[1-9]0+)$/.test(String(s))) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sum = 0;
+    let sq = 0;
+    let m = 0;
+    for (const x of v) {
+      if (Number.isNaN(x) || x === s) continue;
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+      sum += x;
+      sq += x * x;
+      m++;
+    }
+    if (m < 10) continue;
+    const std = Math.sqrt(Math.max(0, sq / m - (sum / m) ** 2));
+    const gap = s < lo ? lo - s : s > hi ? s - hi : -1;
+    // outside every other value, and far out, or negative where every value is positive, or held by many cells
+    if (gap > 0 && (gap > 5 * std || (s < 0 && lo >= 0) || c >= 0.05 * n)) return s;
+  }
+  return undefined;
+}
+
 export interface TableOptions {
   file: string;
   /** true / false, or undefined to detect. */
@@ -260,6 +211,8 @@ export interface TableOptions {
   /** Column names given from elsewhere (JSON keys); implies no header row. */
   names?: string[];
   separator?: string;
+  /** Numbers written with a decimal comma (2,6): European exports separated by ";". */
+  decimalComma?: boolean;
 }
 
 const PROBE = 100;
@@ -270,7 +223,7 @@ function kindOf(cell: string): Kind {
   const t = cell.trim();
   if (isMissing(t)) return 'missing';
   if (!Number.isNaN(toNumber(t))) return 'num';
-  if (!Number.isNaN(parseIsoDate(t)) || !Number.isNaN(parseSlashDate(t, true)) || !Number.isNaN(parseSlashDate(t, false))) return 'date';
+  if (looksLikeDate(t)) return 'date';
   return 'str';
 }
 
@@ -281,14 +234,17 @@ export function looksLikeHeader(rows: string[][]): boolean {
   for (let c = 0; c < first.length; c++) {
     const k0 = kindOf(first[c]);
     if (k0 !== 'str') allStr = false;
-    let restKind: Kind = 'missing';
+    if (k0 !== 'str') continue;
+    // A word over a column of numbers or dates (a stray word or two below it allowed).
+    let present = 0;
+    let numOrDate = 0;
     for (let r = 1; r < rows.length; r++) {
       const k = kindOf(rows[r][c] ?? '');
       if (k === 'missing') continue;
-      restKind = restKind === 'missing' || restKind === k ? k : 'str';
-      if (restKind === 'str') break;
+      present++;
+      if (k !== 'str') numOrDate++;
     }
-    if (k0 === 'str' && (restKind === 'num' || restKind === 'date')) return true;
+    if (present > 0 && numOrDate >= (2 / 3) * present) return true;
   }
   if (!allStr) return false;
   const names = first.map((c) => c.trim());
@@ -297,7 +253,30 @@ export function looksLikeHeader(rows: string[][]): boolean {
     if (names[c].length > 40 || !LABEL_LIKE.test(names[c])) return false;
     for (let r = 1; r < rows.length; r++) if ((rows[r][c] ?? '').trim() === names[c]) return false;
   }
-  return true;
+  // Text over text: a header when some first cell is unlike the cells below it (a name over sentences, a lower-case
+  // word over upper-case codes…); a first row written like the rest is data (a headerless word⇥PHONEMES file).
+  if (rows.length < 2) return true;
+  return names.some((name, c) => !typicalOf(name, rows.slice(1).map((r) => (r[c] ?? '').trim()).filter((x) => x !== '')));
+}
+
+/** Letter case, digits, spaces: the look of a cell. */
+function styleOf(s: string): string {
+  const lower = /\p{Ll}/u.test(s);
+  const upper = /\p{Lu}/u.test(s);
+  const letters = lower ? (upper ? (/^\p{Lu}\p{Ll}/u.test(s) ? 'title' : 'mixed') : 'lower') : upper ? 'upper' : 'none';
+  return `${letters}${/\d/.test(s) ? '9' : ''}${/\s/.test(s) ? '_' : ''}`;
+}
+
+/** Whether `cell` looks like the cells of `body` (its style shared by at least a quarter of them, its length in range). */
+function typicalOf(cell: string, body: string[]): boolean {
+  if (body.length === 0) return true;
+  const style = styleOf(cell);
+  const relaxed = (st: string): string => st.replace('title', 'mixed');
+  const same = body.filter((b) => relaxed(styleOf(b)) === relaxed(style)).length;
+  const lengths = body.map((b) => b.length);
+  const lo = Math.min(...lengths);
+  const hi = Math.max(...lengths);
+  return same >= Math.max(1, 0.25 * body.length) && cell.length >= lo / 2 && cell.length <= hi * 2;
 }
 
 function uniqueNames(raw: string[]): string[] {
@@ -322,6 +301,12 @@ export class TableBuilder {
   rows = 0;
   /** A `#` comment line just before the first row, offered as the header when the first row is data. */
   commentHeader: string | undefined;
+  /** Rows whose every cell was empty (`;;;;`), skipped. */
+  blankRows = 0;
+  /** What the person should know about how the table was read (dropped columns, skipped rows…). */
+  readonly notes: string[] = [];
+  /** Columns whose header cell was empty (named by position). */
+  private unnamed = new Set<number>();
 
   constructor(readonly opts: TableOptions) {
     if (opts.names) {
@@ -331,6 +316,10 @@ export class TableBuilder {
   }
 
   addRow(cells: string[], line: number): void {
+    if (cells.length > 1 && cells.every((c) => c.trim() === '')) {
+      this.blankRows++;
+      return;
+    }
     if (this.probe) {
       this.probe.push({ cells, line });
       if (this.probe.length >= PROBE) this.flushProbe();
@@ -348,6 +337,7 @@ export class TableBuilder {
       if (v === null || v === undefined) col.addMissing();
       else if (typeof v === 'number') Number.isFinite(v) ? col.addNumber(v) : col.addMissing();
       else if (typeof v === 'string') col.add(v);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) col.add(v.join('\n')); // lines of a text
       else col.add(typeof v === 'object' ? JSON.stringify(v) : String(v));
     }
     this.lines.push(line);
@@ -369,8 +359,10 @@ export class TableBuilder {
     this.header = this.opts.header ?? looksLikeHeader(rows);
     let names: string[];
     const skipFirst = this.header;
-    if (this.header) names = uniqueNames(rows[0]);
-    else {
+    if (this.header) {
+      names = uniqueNames(rows[0]);
+      rows[0].forEach((n, i) => n.trim().replace(/^#\s*/, '') === '' && this.unnamed.add(i));
+    } else {
       names = rows[0].map((_, i) => String(i + 1));
       const ch = this.commentHeader?.replace(/^#\s*/, '');
       if (ch !== undefined && this.opts.header === undefined && this.opts.separator) {
@@ -390,7 +382,8 @@ export class TableBuilder {
     if (cells.length !== cols.length) {
       throw new DataError(this.opts.file, line, `expected ${cols.length} columns, found ${cells.length}`, 'every row needs the same number of cells; quote fields that contain the separator');
     }
-    for (let c = 0; c < cols.length; c++) cols[c].add(cells[c]);
+    const dc = this.opts.decimalComma === true;
+    for (let c = 0; c < cols.length; c++) cols[c].add(cells[c], dc);
     this.lines.push(line);
     this.rows++;
   }
@@ -406,7 +399,17 @@ export class TableBuilder {
       if (stray)
         throw new DataError(this.opts.file, this.lines.a[stray.row], `"${stray.text}" in column "${c.name}" is not a number, though the column's other ${c.numeric} values are`, 'correct the cell, or leave it empty (empty cells and NA count as missing)');
     }
-    const columns = this.cols.map((c) => c.finish(this.rows));
+    // Columns with no value at all and no name (trailing separators on every line) are dropped.
+    const keep = this.cols.map((c, i) => !(c.missing === this.rows && (this.unnamed.has(i) || !this.header)));
+    const dropped = keep.filter((k) => !k).length;
+    if (dropped) this.notes.push(`${dropped} empty column${dropped > 1 ? 's' : ''} without a name dropped`);
+    if (this.blankRows) this.notes.push(`${this.blankRows} empty row${this.blankRows > 1 ? 's' : ''} (every cell empty) skipped`);
+    const columns = this.cols.filter((_, i) => keep[i]).map((c) => c.finish(this.rows));
+    for (const c of columns) {
+      if (c.sentinel) this.notes.push(`${c.sentinel.value} in "${c.name}" (${c.sentinel.count} cells) read as a missing value: it lies far outside every other value`);
+      if (c.ambiguousDates) this.notes.push(`"${c.name}": every date reads both day-first and month-first; ${c.dateForm === 'month-first' ? 'month-first' : 'day-first'} gives the more regular spacing`);
+    }
+    if (this.opts.decimalComma) this.notes.push('numbers with a decimal comma (2,6 = 2.6)');
     return { kind: 'table', columns, rows: this.rows, lineOfRow, header: this.header, ...(this.opts.separator ? { separator: this.opts.separator } : {}) };
   }
 }

@@ -1,0 +1,153 @@
+// A folder of data files read as one dataset (parseFile hands folders here): the way people keep data as one file
+// per class (rt-polarity.pos, rt-polarity.neg), one file per recording (a folder of sensor traces), or one per split
+// (train.csv, test.csv). Each regular, visible file is parsed on its own (documentation — README, LICENSE, .md,
+// .html, .names — is skipped and said), then joined:
+//   texts (lines)          → a table of "text" and "file" (the class of a line is the file it came from)
+//   tables (same columns)  → one table with a first column "file" (a recording's rows share it: a sequence key)
+//   tagged / pairs / sequences → joined, each item keeping its file's split when the file is named like one
+// The folder's size is the sum of its files; its SHA-256 is over the files' names and hashes in name order, so a
+// changed, added or removed file is noticed. Subfolders are not read.
+
+import { createHash } from 'node:crypto';
+import { lstat, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { splitOf } from './analyse';
+import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedTable } from './parsed';
+import type { ParseOptions, ParseResult } from './parse';
+import { TableBuilder } from './formats/table';
+
+const DOC_NAME = /^(readme|license|licence|copying|notice|authors|changelog|changes|source|citation)(\.[a-z0-9]+)?$/i;
+const DOC_EXT = /\.(md|markdown|html?|pdf|names|docx?|rtf|png|jpe?g|gif|svg|zip|gz|tgz|bz2|xz|7z|py|ipynb|r|sh)$/i;
+export const MAX_FOLDER_FILES = 10_000;
+
+/** The part of each name that tells the files apart (a shared start and end removed; never empty). */
+export function distinctiveNames(names: string[]): string[] {
+  if (names.length < 2) return names.map((n) => n.replace(/\.[^.]*$/, '') || n);
+  let p = 0;
+  while (names.every((n) => n.length > p && n[p] === names[0][p])) p++;
+  let s = 0;
+  while (names.every((n) => n.length > p + s && n[n.length - 1 - s] === names[0][names[0].length - 1 - s])) s++;
+  const cut = names.map((n) => n.slice(p, n.length - s));
+  if (cut.every((c) => c !== '') && new Set(cut).size === names.length) {
+    // keep a dot-free form ("pos", not ".pos"); a shared extension stays removed
+    return cut.map((c) => c.replace(/^[._-]+|[._-]+$/g, '') || c);
+  }
+  return names.map((n) => n.replace(/\.[^.]*$/, '') || n);
+}
+
+export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>): Promise<ParseResult> {
+  const folder = basename(dir);
+  const entries = await readdir(dir, { withFileTypes: true });
+  const skipped: string[] = [];
+  const files: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.name.startsWith('.')) continue;
+    const st = await lstat(join(dir, e.name));
+    if (!st.isFile()) continue; // folders, links, devices: not read
+    if (DOC_NAME.test(e.name) || DOC_EXT.test(e.name)) skipped.push(e.name);
+    else files.push(e.name);
+  }
+  if (files.length === 0) throw new DataError(folder, undefined, `this folder holds no data files${skipped.length ? ` (only ${skipped.slice(0, 5).join(', ')})` : ''}`, 'choose a data file, or a folder of data files');
+  if (files.length > MAX_FOLDER_FILES) throw new DataError(folder, undefined, `this folder holds ${files.length.toLocaleString('en')} files, more than ${MAX_FOLDER_FILES.toLocaleString('en')}`, 'join them into fewer files');
+  const maxBytes = opts.maxBytes ?? 2 ** 30;
+  let bytes = 0;
+  const results: { name: string; r: ParseResult }[] = [];
+  for (const name of files) {
+    const done = bytes;
+    const onProgress = opts.onProgress && ((p: ImportProgress) => opts.onProgress!({ bytesRead: done + p.bytesRead, bytesTotal: done + p.bytesTotal, rows: p.rows }));
+    const r = await parseOne(join(dir, name), { ...opts, maxBytes: maxBytes - bytes, ...(onProgress ? { onProgress } : {}) });
+    bytes += r.bytes;
+    results.push({ name, r });
+  }
+  // The data: the files of the most common kind; the rest are named as left out.
+  const kinds = new Map<string, typeof results>();
+  for (const x of results) {
+    const k = x.r.parsed.kind;
+    kinds.set(k, [...(kinds.get(k) ?? []), x]);
+  }
+  const [kind, used] = [...kinds].sort((a, b) => b[1].length - a[1].length)[0];
+  const left = results.filter((x) => x.r.parsed.kind !== kind).map((x) => x.name);
+  if (used.length < 2 && left.length > 0) {
+    throw new DataError(folder, undefined, `the files in this folder are of different kinds (${results.map((x) => `${x.name}: ${x.r.format}`).slice(0, 6).join(', ')})`, 'choose one file, or a folder of files of one kind');
+  }
+  const names = distinctiveNames(used.map((x) => x.name));
+  const hash = createHash('sha256');
+  for (const x of used) hash.update(`${x.name}\0${x.r.sha256}\n`);
+  const notes = [
+    `${used.length} ${kind === 'text' ? 'text' : kind === 'table' ? 'table' : kind} files read as one dataset (${used.slice(0, 4).map((x) => x.name).join(', ')}${used.length > 4 ? ', …' : ''})`,
+    ...(skipped.length ? [`left out as documentation: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}`] : []),
+    ...(left.length ? [`left out (another kind of file): ${left.slice(0, 6).join(', ')}${left.length > 6 ? ', …' : ''}`] : []),
+  ];
+  const parsed = join1(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names);
+  const format: FormatName = used[0].r.format;
+  return { parsed, format, reason: `a folder of ${used.length} ${format} files`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
+}
+
+function join1(folder: string, kind: Parsed['kind'], parts: Parsed[], names: string[]): Parsed {
+  const splits = names.map((n) => (splitOf(n) ? n : undefined));
+  switch (kind) {
+    case 'text': {
+      // one row per non-empty line; the file is the class
+      const b = new TableBuilder({ file: folder, names: ['text', 'file'] });
+      parts.forEach((p, i) => {
+        if (p.kind !== 'text') return;
+        let line = 0;
+        for (const l of p.text.split('\n')) {
+          line++;
+          if (l.trim() !== '') b.addValues([l.trim(), names[i]], line);
+        }
+      });
+      return b.finish();
+    }
+    case 'table':
+      return joinTables(folder, parts as ParsedTable[], names);
+    case 'tagged': {
+      const sentences = parts.flatMap((p, i) => (p.kind === 'tagged' ? p.sentences.map((s) => ({ ...s, ...(splits[i] ? { split: splits[i] } : {}) })) : []));
+      const counts = new Map<string, number>();
+      for (const s of sentences) for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+      return { kind: 'tagged', sentences, tags: [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)) };
+    }
+    case 'pairs':
+      return { kind: 'pairs', pairs: parts.flatMap((p, i) => (p.kind === 'pairs' ? p.pairs.map((x) => ({ ...x, ...(splits[i] ? { split: splits[i] } : {}) })) : [])) };
+    case 'sequences': {
+      const first = parts[0];
+      if (first.kind !== 'sequences') break;
+      for (const p of parts) if (p.kind === 'sequences' && p.featureNames.length !== first.featureNames.length) throw new DataError(folder, undefined, 'the files hold sequences of different widths', 'give every file the same features');
+      return {
+        kind: 'sequences',
+        featureNames: first.featureNames,
+        sequences: parts.flatMap((p, i) => (p.kind === 'sequences' ? p.sequences.map((s) => ({ ...s, id: `${names[i]}/${s.id}`, ...(splits[i] ? { split: splits[i] } : {}) })) : [])),
+      };
+    }
+  }
+  throw new DataError(folder, undefined, `a folder of ${kind} files cannot be joined`, 'choose one file');
+}
+
+/** Tables with the same columns → one, with a first column "file" (each file's distinctive name). */
+function joinTables(folder: string, tables: ParsedTable[], names: string[]): ParsedTable {
+  const cols = tables[0].columns.map((c) => c.name);
+  tables.forEach((t, i) => {
+    const these = t.columns.map((c) => c.name);
+    if (these.length !== cols.length || these.some((n, k) => n !== cols[k]))
+      throw new DataError(folder, undefined, `the tables in this folder have different columns (${names[0]}: ${cols.slice(0, 6).join(', ')}; ${names[i]}: ${these.slice(0, 6).join(', ')})`, 'give every file the same columns');
+  });
+  const b = new TableBuilder({ file: folder, names: ['file', ...cols] });
+  tables.forEach((t, i) => {
+    for (let r = 0; r < t.rows; r++) {
+      b.addValues(
+        [
+          names[i],
+          ...t.columns.map((c) => {
+            if (c.strings) return c.strings[r] === '' ? null : c.strings[r];
+            const v = c.numbers![r];
+            if (Number.isNaN(v)) return null;
+            return c.type === 'date' ? new Date(v).toISOString() : v;
+          }),
+        ],
+        t.lineOfRow[r],
+      );
+    }
+  });
+  const joined = b.finish();
+  return { ...joined, header: tables[0].header };
+}

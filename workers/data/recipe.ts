@@ -1,0 +1,152 @@
+// The default recipe: a model and a training schedule sized to the data, each choice with its reason — what
+// `seqstudio train --data FILE` uses with no other flag, and what the studio's Design and Train screens start from.
+// Sized from what the built data holds (characters of running text, sentences, windows, sequences, pairs; the
+// vocabulary; the classes) and the file's size, never from the dataset's name. Training runs until the validation
+// metric stops improving (patience), within a time budget, and the best model is kept; the schedule's step count is
+// only an upper bound. Pure: no kernels here (the worker times a few steps to estimate the duration).
+
+import type { Recipe } from '../../src-shared/dataset';
+import type { CellType } from '../../src-shared/model';
+import type { TrainingData } from '../engine/data-source';
+
+export type { Recipe } from '../../src-shared/dataset';
+export type RecipeSettings = Recipe['settings'];
+
+export interface RecipeInput {
+  data: Pick<TrainingData, 'model' | 'stateful' | 'batchesPerEpoch' | 'transforms' | 'summary'>;
+  /** The batch size the data was built with (items per training batch). */
+  builtBatch: number;
+  /** Bytes of the data file. */
+  bytes: number;
+  /** Cores of this machine. */
+  cores: number;
+}
+
+const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
+const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
+
+/** The time budget: about a minute for small files, a few minutes for a few megabytes, ten at most. */
+export function budgetFor(bytes: number): number {
+  const mb = bytes / 2 ** 20;
+  return mb < 0.1 ? 60 : mb < 1 ? 120 : mb < 5 ? 240 : mb < 50 ? 420 : 600;
+}
+
+export function recipeFor(input: RecipeInput): Recipe {
+  const { data, builtBatch, bytes } = input;
+  const t = data.transforms;
+  const reasons: Recipe['reasons'] = [];
+  const why = (choice: string, text: string): void => void reasons.push({ choice, why: text });
+  // Training items in one pass: windows, sentences, sequences, pairs (text: characters).
+  const items = Math.max(1, data.batchesPerEpoch * builtBatch);
+  let cell: CellType = 'lstm';
+  let layers = 1;
+  let hidden = 64;
+  let bidirectional = false;
+  let dropout = 0;
+  let batch = 32;
+  let seqLen = 64;
+  let lr = 2e-3;
+  let clip = 5;
+  let epochs = 30;
+  let what = '';
+  switch (t.kind) {
+    case 'text': {
+      const chars = items * seqLen;
+      what = `${Math.round(chars / 1000).toLocaleString('en')}k characters of running text`;
+      hidden = chars < 100_000 ? 128 : chars < 1_000_000 ? 256 : 512;
+      layers = chars < 300_000 ? 1 : 2;
+      dropout = layers > 1 ? 0.2 : 0;
+      seqLen = chars < 100_000 ? 64 : 100;
+      batch = clamp(Math.floor(chars / ((seqLen + 1) * 8)), 1, 32);
+      epochs = chars < 300_000 ? 30 : 10;
+      why('model', `${layers}×${hidden} LSTM for ${what} (more text carries a bigger model; ${layers > 1 ? 'two layers with dropout 0.2 between them' : 'one layer: more would memorise'})`);
+      why('sequence length', `${seqLen} characters per truncated-BPTT chunk, state carried between chunks`);
+      break;
+    }
+    case 'classify': {
+      const V = t.vocabulary.length;
+      what = `${items.toLocaleString('en')} sentences, ${V.toLocaleString('en')} words, ${t.classes.length} classes`;
+      hidden = items < 3000 ? 64 : 128;
+      bidirectional = true;
+      lr = 3e-3;
+      epochs = items < 3000 ? 40 : 15;
+      why('model', `bidirectional ${hidden}-unit LSTM over word embeddings for ${what} (reading both ways sees the whole sentence)`);
+      break;
+    }
+    case 'tagging':
+      what = `${items.toLocaleString('en')} tagged sentences, ${t.tags.length} tags`;
+      hidden = items < 2000 ? 64 : 128;
+      bidirectional = true;
+      epochs = items < 2000 ? 40 : 20;
+      why('model', `bidirectional ${hidden}-unit LSTM for ${what} (a tag depends on the words on both sides)`);
+      break;
+    case 'pairs':
+      what = `${items.toLocaleString('en')} pairs`;
+      cell = 'gru';
+      hidden = items < 5000 ? 128 : 256;
+      lr = 3e-3;
+      epochs = items < 5000 ? 60 : 20;
+      why('model', `${hidden}-unit GRU encoder and decoder for ${what}`);
+      break;
+    case 'series':
+    case 'multiseries': {
+      const F = t.kind === 'series' ? 1 : t.inputs.length;
+      what = `${items.toLocaleString('en')} windows of ${t.lookback} steps × ${F} column${F > 1 ? 's' : ''}`;
+      cell = 'gru';
+      hidden = items < 500 ? 32 : 64;
+      batch = items < 300 ? 16 : items < 20_000 ? 32 : 64;
+      lr = 3e-3;
+      clip = 1;
+      epochs = items < 300 ? 300 : items < 3000 ? 100 : items < 30_000 ? 20 : 6;
+      why('model', `${hidden}-unit GRU for ${what} (a GRU has fewer weights than an LSTM of the same width: better for small series)`);
+      break;
+    }
+    case 'sequences': {
+      const F = t.features.length;
+      what = `${items.toLocaleString('en')} ${t.perStep ? 'pieces of sequences' : 'sequences'} of ${F} feature${F > 1 ? 's' : ''}, ${t.classes.length} classes`;
+      cell = 'gru';
+      hidden = items < 500 ? 32 : 64;
+      bidirectional = t.perStep === true;
+      batch = items < 100 ? 8 : items < 1000 ? 16 : 32;
+      lr = 3e-3;
+      epochs = items < 200 ? 200 : items < 2000 ? 60 : 20;
+      why('model', `${bidirectional ? 'bidirectional ' : ''}${hidden}-unit GRU for ${what}${bidirectional ? ' (a step is labelled knowing what came before and after it)' : ''}`);
+      break;
+    }
+    case 'tabular':
+      what = `${items.toLocaleString('en')} rows`;
+      cell = 'gru';
+      hidden = 32;
+      batch = items < 200 ? 8 : 32;
+      lr = 3e-3;
+      epochs = items < 1000 ? 200 : 50;
+      why('model', `a small network (32 units) for ${what}: each row stands alone`);
+      break;
+    case 'conditional':
+      what = `${items.toLocaleString('en')} texts to generate`;
+      hidden = items < 3000 ? 128 : 256;
+      epochs = 30;
+      why('model', `${hidden}-unit LSTM generating text for ${what}`);
+      break;
+  }
+  if (t.kind !== 'text') batch = Math.min(batch, Math.max(1, Math.floor(items / 2)));
+  const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
+  const steps = clamp(round(epochs * batchesPerEpoch, 100), 300, 50_000);
+  // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
+  const evaluateEvery = clamp(round(Math.min(batchesPerEpoch, steps / 40), 25), 25, 1000);
+  const patience = 6;
+  const budget = budgetFor(bytes);
+  const embed = data.model.input.vocabSize > 0 ? data.model.input.embedSize : 0;
+  why('batch', `${batch} ${t.kind === 'text' ? 'streams' : 'items'} per step${t.kind !== 'text' && batch < 32 ? ' (few items: smaller batches, more updates)' : ''}`);
+  why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
+  why('length', `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`);
+  why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); --budget raises it`);
+  const workers = batch >= 8 ? clamp(input.cores, 1, 4) : 1;
+  if (workers > 1) why('workers', `${workers} worker threads (every core of this machine, up to 4), each training its share of a batch`);
+  return {
+    model: { cell, layers, hiddenSize: hidden, embedSize: embed, bidirectional, dropout, forgetBias: 1 },
+    settings: { batchSize: batch, sequenceLength: seqLen, learningRate: lr, steps, evaluateEvery, clipNorm: clip, warmupSteps: 0, decay: 'none', patience, timeBudgetSeconds: budget },
+    workers,
+    reasons,
+  };
+}
