@@ -7,7 +7,7 @@ import type { CellType } from '../../../src-shared/model';
 
 // The metric facts (names, which way is better, the primary metric) live once in src-shared/metrics.ts, where the
 // trainer judges evaluations with them too.
-export { METRICS, metricInfo, primaryMetric, type MetricInfo } from '../../../src-shared/metrics';
+export { METRICS, metricInfo, metricWord, primaryMetric, type MetricInfo } from '../../../src-shared/metrics';
 
 export function formatMetric(name: string, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
@@ -38,6 +38,19 @@ export function formatDuration(seconds: number | null | undefined): string {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** How a run that ended by itself ended early, in a word: "stopped early", "time budget"; null otherwise. */
+export function stopLabel(run: RunInfo): string | null {
+  if (run.status !== 'finished') return null;
+  const reason = run.summary?.stopReason;
+  return reason === 'early-stopped' ? 'stopped early' : reason === 'time-budget' ? 'time budget' : null;
+}
+
+/** "restored best (step 1,800)" when the run ended with its best evaluation's parameters; null otherwise. */
+export function restoredLabel(run: RunInfo): string | null {
+  const s = run.summary;
+  return s?.restoredBest && s.bestStep !== undefined ? `restored best (step ${s.bestStep.toLocaleString('en-US')})` : null;
 }
 
 /** "LSTM 1×64" from a run name "LSTM 1×64 on tiny.txt" (the dataset is shown elsewhere). */
