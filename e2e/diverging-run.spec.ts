@@ -30,7 +30,7 @@ test('a diverging run stops with where it diverged, and a fork with a lower lear
   await expect(page.getByTestId('run-problem')).toContainText(/Diverged at step \d+: non-finite/);
   await studio.snap('diverged');
 
-  // fork the best checkpoint (the lowest validation loss: before the blow-up) with a sane learning rate
+  // fork the best checkpoint (the best evaluation: before the blow-up) with a sane learning rate
   await studio.field('Optimizer').selectOption('adam');
   await studio.field('Learning rate').fill('0.002');
   await studio.field('Gradient clipping (0 = off)').fill('1');

@@ -1,6 +1,6 @@
 // The command line as a person runs it: the built `seqstudio` (npm test builds first), in a child process, on
 // real files. Checks exit codes, the one-line errors, the JSON output and the run folder.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +82,12 @@ describe('seqstudio train', () => {
     ['both --steps and --epochs', ['train', '--data', text, '--steps', '5', '--epochs', '1'], /--steps or --epochs/],
     ['a shape the data cannot train', ['train', '--data', text, '--shape', 'encoder-decoder'], /--shape encoder-decoder: .*cannot/],
     ['an unknown command', ['fly'], /unknown command "fly"/],
+    ['a budget that is not a duration', ['train', '--data', text, '--budget', '5x'], /--budget 5x: expected a duration such as 90s, 5m or 1h30m, or a number of seconds/],
+    ['a negative budget', ['train', '--data', text, '--budget=-5m'], /--budget -5m: expected a duration/],
+    ['a budget beyond the longest', ['train', '--data', text, '--budget', '3000h'], /--budget 3000h: expected at most 10,000,000 seconds/],
+    ['a fractional patience', ['train', '--data', text, '--patience', '1.5'], /--patience 1.5: expected an integer from 0 to 1000000/],
+    ['a negative patience', ['train', '--data', text, '--patience=-1'], /--patience -1: expected an integer/],
+    ['patience without evaluations', ['train', '--data', text, '--patience', '3', '--eval-every', '0'], /--patience 3 needs evaluations to count: give --eval-every a number of steps/],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with one line on stderr and exit code 2`, () => {
@@ -123,6 +129,75 @@ describe('seqstudio train', () => {
       expect(ck.params.every(Number.isFinite)).toBe(true);
     }
   });
+});
+
+describe('seqstudio train --patience and --budget', () => {
+  // Short sentences labelled by whether they hold "good", a quarter of the labels flipped: the validation accuracy
+  // peaks within a few dozen steps, then the model over-fits.
+  const noisy = join(tmp, 'noisy.tsv');
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega good bad'.split(' ');
+  const rows = ['sentence\tlabel'];
+  for (let i = 0; i < 300; i++) {
+    const w = Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => words[Math.floor(rnd() * words.length)]);
+    rows.push(`${w.join(' ')}\t${rnd() < 0.25 ? Number(!w.includes('good')) : Number(w.includes('good'))}`);
+  }
+  writeFileSync(noisy, rows.join('\n') + '\n');
+  const small = ['--data', noisy, '--cell', 'gru', '--hidden', '32', '--embed', '8', '--batch', '16', '--lr', '0.01', '--eval-every', '10', '--steps', '3000'];
+
+  it('stops early, says why and what it restored, and the JSON summary carries it', () => {
+    const r = cli('train', ...small, '--patience', '4', '--out', join(tmp, 'run-patience'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nends early after 4 evaluations in a row without a better validation metric \(one every 10 steps\), with the best model restored\n/);
+    const why = /\nstopped early at step ([\d,]+): no better validation accuracy in 4 evaluations; restored the best model, step ([\d,]+) \(accuracy ([\d.]+); accuracy [\d.]+ at step \1\)\n/.exec(r.stdout);
+    expect(why, r.stdout).not.toBeNull();
+    expect(r.stdout).toMatch(new RegExp(`\\ndone: ${why![1]} steps in .*accuracy ${why![3]},`));
+    const json = cli('train', ...small, '--patience', '4', '--out', join(tmp, 'run-patience-json'), '--json');
+    const s = JSON.parse(json.stdout.trim().split('\n').at(-1)!);
+    expect(s).toMatchObject({ type: 'summary', stopReason: 'early-stopped', restoredBest: true, steps: Number(why![1].replace(/,/g, '')), bestStep: Number(why![2].replace(/,/g, '')) });
+    const restored = json.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'evaluation').at(-1);
+    expect(restored).toMatchObject({ restored: true, bestStep: s.bestStep, step: s.steps, metrics: s.metrics });
+  });
+
+  it('ends a run when its time budget is spent', () => {
+    const r = cli('train', ...small, '--steps', '1000000', '--budget', '0.2', '--out', join(tmp, 'run-budget'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nends early when its time budget of 0\.2s of training is spent, with the best model restored\n/);
+    expect(r.stdout).toMatch(/\ntime budget 0\.2s spent at step [\d,]+ of 1,000,000/);
+    const s = JSON.parse(readFileSync(join(tmp, 'run-budget', 'summary.json'), 'utf8'));
+    expect(s.stopReason).toBe('time-budget');
+    expect(s.seconds).toBeGreaterThanOrEqual(0.2);
+  });
+
+  it('kill -9 and --resume RUN_DIR: the count goes on, and the run ends as the uninterrupted one, bit for bit', async () => {
+    // steps of a few milliseconds, so the kill lands long before the run would stop
+    const flags = ['--data', noisy, '--cell', 'lstm', '--layers', '2', '--hidden', '128', '--embed', '16', '--batch', '16', '--lr', '0.01', '--eval-every', '10', '--checkpoint-every', '25', '--patience', '8', '--steps', '3000', '--json'];
+    const whole = join(tmp, 'run-whole');
+    const w = cli('train', ...flags, '--out', whole);
+    expect(w.code, w.stderr).toBe(0);
+    const summary = JSON.parse(w.stdout.trim().split('\n').at(-1)!);
+    expect(summary.stopReason).toBe('early-stopped');
+    const killed = join(tmp, 'run-killed');
+    const signal = await new Promise<string | null>((done) => {
+      const child = spawn(process.execPath, [bin, 'train', ...flags, '--out', killed], { cwd: tmp, stdio: ['ignore', 'pipe', 'ignore'] });
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const l of lines) if (l.startsWith('{"type":"evaluation"') && (JSON.parse(l).sinceBest ?? 0) >= 2) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, sig) => done(sig));
+    });
+    expect(signal).toBe('SIGKILL');
+    expect(existsSync(join(killed, 'summary.json'))).toBe(false);
+    const r = cli('train', '--resume', killed, '--patience', '8', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const after = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    for (const k of ['steps', 'stopReason', 'bestStep', 'restoredBest', 'valLoss', 'metrics']) expect(after[k], k).toEqual(summary[k]);
+    expect(Array.from(readCheckpoint(join(killed, 'checkpoint.bin')).params)).toEqual(Array.from(readCheckpoint(join(whole, 'checkpoint.bin')).params));
+  }, 120_000);
 });
 
 describe('seqstudio predict', () => {

@@ -14,11 +14,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dataRequestOf } from '../src-shared/dataset';
-import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
+import { formatDurationShort, MAX_BUDGET_SECONDS, parseDuration } from '../src-shared/duration';
+import type { EvaluationEvent } from '../src-shared/events';
+import { metricWord, primaryMetric } from '../src-shared/metrics';
+import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, withLaterSettings, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import { formatProfile } from '../workers/engine/profile';
 import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
-import type { BenchResultEvent, GenerateBenchResultEvent } from '../workers/protocol';
+import type { BenchResultEvent, GenerateBenchResultEvent, RunSummary } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
 import { entitySpans, parseTag } from '../workers/data/build/entities';
 import { runBench, runGenerateBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
@@ -32,12 +35,12 @@ const USAGE = `seqstudio — Sequence Studio on the command line
   seqstudio train --data FILE [--shape SHAPE] [--cell lstm|gru|rnn] [--layers N] [--hidden N] [--embed N]
                   [--bidirectional] [--dropout P] [--seq-len N] [--batch N] [--steps N | --epochs N]
                   [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
-                  [--weight-decay X] [--val-fraction F] [--seed N] [--workers N]
+                  [--weight-decay X] [--val-fraction F] [--seed N] [--workers N] [--patience N] [--budget DURATION]
                   [--format auto|text|csv|tsv|json|jsonl|conll|pairs] [--input COL[,COL…]] [--target COL]
                   [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--difference]
                   [--tokens char|word] [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
-  seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--json]
+  seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--patience N] [--budget DURATION] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
@@ -46,6 +49,10 @@ const USAGE = `seqstudio — Sequence Studio on the command line
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
 proposal unless flags override it; --difference makes a series model read and predict changes (x_t − x_{t−1};
 the forecast is the last value + the predicted change), for trending data. COL is a column name, or its 1-based position for files without a header.
+--patience N stops a run after N evaluations in a row without a better validation metric (the task metric, ties
+by the lower validation loss); --budget DURATION (90s, 5m, 1h30m, or seconds) ends it after that much training
+time. Either way the run ends with its best evaluation's parameters restored (at its last step, so --resume goes
+on from there); --resume RUN_DIR can raise both.
 export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
@@ -68,6 +75,15 @@ function num(v: string | undefined, name: string, check: (n: number) => boolean,
 const int = (v: string | undefined, name: string, lo = 1, hi = 1e9): number | undefined => num(v, name, (n) => Number.isInteger(n) && n >= lo && n <= hi, `an integer from ${lo} to ${hi}`);
 const real = (v: string | undefined, name: string, lo: number, hi: number, open = false): number | undefined =>
   num(v, name, (n) => (open ? n > lo : n >= lo) && n <= hi, `a number ${open ? '>' : '≥'} ${lo} and ≤ ${hi}`);
+
+/** --budget: a duration ("90s", "5m", "1h30m") or a number of seconds, up to MAX_BUDGET_SECONDS; 0 = none. */
+function budget(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const seconds = parseDuration(v);
+  if (seconds === null) throw new UsageError(`--budget ${v}: expected a duration such as 90s, 5m or 1h30m, or a number of seconds`);
+  if (seconds > MAX_BUDGET_SECONDS) throw new UsageError(`--budget ${v}: expected at most ${fmtInt(MAX_BUDGET_SECONDS)} seconds`);
+  return seconds;
+}
 
 function oneOf<T extends string>(v: string | undefined, name: string, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
@@ -148,8 +164,8 @@ async function train(args: string[]): Promise<number> {
   if (ri >= 0 && argv[ri + 1] !== undefined && !argv[ri + 1].startsWith('-')) {
     resumeDir = resolve(argv[ri + 1]);
     argv = [...argv.slice(0, ri + 1), ...argv.slice(ri + 2)];
-    const extra = argv.filter((a) => a.startsWith('--') && !['--resume', '--steps', '--workers', '--json'].includes(a.split('=')[0]));
-    if (extra.length) throw new UsageError(`--resume RUN_DIR continues the run as it was started; ${extra[0]} cannot change it (only --steps, --workers and --json can be given; to change settings, fork the run in the studio)`);
+    const extra = argv.filter((a) => a.startsWith('--') && !['--resume', '--steps', '--workers', '--json', '--patience', '--budget'].includes(a.split('=')[0]));
+    if (extra.length) throw new UsageError(`--resume RUN_DIR continues the run as it was started; ${extra[0]} cannot change it (only --steps, --workers and --json can be given, and --patience and --budget, which say when it ends; to change other settings, fork the run in the studio)`);
     const recorded = readRunToResume(resumeDir);
     argv = [...argv, '--data', recorded.data.path, '--out', resumeDir];
     return trainWith(argv, recorded);
@@ -169,7 +185,7 @@ function readRunToResume(runDir: string): { data: RunRequest['data']; model: Run
   if (!r.data?.path || !r.model || !r.settings) throw new UsageError(`--resume ${runDir}: its run.json lacks the data, model or settings`);
   if (!existsSync(r.data.path)) throw new UsageError(`--resume ${runDir}: its dataset ${r.data.path} is gone (moved or deleted); put it back to continue`);
   const data = dataRequestOf(r.data as RunRequest['data'] & Record<string, unknown>); // run.json's data also records what was read
-  return { data, model: r.model, settings: r.settings, workers: r.workers ?? 1 };
+  return { data, model: r.model, settings: withLaterSettings(r.settings), workers: r.workers ?? 1 };
 }
 
 async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToResume>): Promise<number> {
@@ -204,6 +220,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
       'diagnostics-every': { type: 'string' },
       'eval-every': { type: 'string' },
       'checkpoint-every': { type: 'string' },
+      patience: { type: 'string' },
+      budget: { type: 'string' },
     },
   });
   if (!o.data) throw new UsageError('--data FILE is required (a plain-text file or a CSV of a numeric series)');
@@ -227,7 +245,10 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     diagnosticsEvery: int(o['diagnostics-every'], 'diagnostics-every', 0) ?? DEFAULT_TRAIN_SETTINGS.diagnosticsEvery,
     evaluateEvery: int(o['eval-every'], 'eval-every', 0) ?? DEFAULT_TRAIN_SETTINGS.evaluateEvery,
     checkpointEvery: int(o['checkpoint-every'], 'checkpoint-every', 0) ?? 500,
+    patience: int(o.patience, 'patience', 0, 1e6) ?? 0,
+    timeBudgetSeconds: budget(o.budget) ?? 0,
   };
+  if (settings.patience > 0 && settings.evaluateEvery === 0) throw new UsageError(`--patience ${settings.patience} needs evaluations to count: give --eval-every a number of steps, not 0`);
   if (settings.optimizer === 'sgd' && o.lr === undefined) settings.learningRate = 0.1;
   const cell = (oneOf(o.cell, 'cell', CELL_TYPES) as CellType | undefined) ?? 'lstm';
   const model = {
@@ -251,10 +272,13 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   let lastF1 = NaN; // entity F1 of BIO tagging, shown beside the validation loss
   let lastPrint = 0;
   let totalSteps = settings.steps;
+  let inForce = settings; // the settings the worker reports (steps resolved, a resumed run's own)
+  let lastEval: EvaluationEvent | undefined; // the last evaluation of the parameters trained (not of a restored best)
   const onEvent = (e: RunEvent): void => {
     if (json) {
       if (e.type !== 'diagnostics') process.stdout.write(JSON.stringify(e) + '\n');
       if (e.type === 'ready') started = true;
+      if (e.type === 'evaluation' && !e.restored) lastEval = e;
       return;
     }
     switch (e.type) {
@@ -264,21 +288,26 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
       case 'ready':
         started = true;
         totalSteps = e.settings.steps;
+        inForce = e.settings;
         if (tty) process.stderr.write('\r\x1b[K');
         for (const w of e.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(`${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${e.spec.stack.cell.toUpperCase()}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels, ${e.workers} worker${e.workers > 1 ? 's' : ''}; run folder ${runDir}\n`);
+        if (e.settings.patience > 0 || e.settings.timeBudgetSeconds > 0) process.stdout.write(`${endsEarlyLine(e.settings)}\n`);
         break;
       case 'evaluation':
         lastVal = e.valLoss;
         lastF1 = e.metrics.entityF1 ?? NaN;
-        if (!tty) process.stdout.write(`step ${e.step}: val loss ${e.valLoss.toFixed(4)} ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' ')}\n`);
+        if (!e.restored) lastEval = e;
+        if (!tty) process.stdout.write(`${e.restored ? `restored the best model (step ${fmtInt(e.bestStep!)}), ` : ''}step ${e.step}: val loss ${e.valLoss.toFixed(4)} ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' ')}\n`);
         break;
       case 'step': {
         const now = performance.now();
         if (now - lastPrint < 500 && e.step !== totalSteps) break;
         lastPrint = now;
-        const eta = ((totalSteps - e.step) * e.seconds) / e.step;
-        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}${Number.isNaN(lastF1) ? '' : `  entity F1 ${lastF1.toFixed(3)}`}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}`;
+        const budgetLeft = inForce.timeBudgetSeconds > 0 ? Math.max(0, inForce.timeBudgetSeconds - e.seconds) : Infinity;
+        const eta = Math.min(((totalSteps - e.step) * e.seconds) / e.step, budgetLeft);
+        const patience = inForce.patience > 0 && lastEval?.sinceBest !== undefined ? `  no better ${lastEval.sinceBest}/${inForce.patience}` : '';
+        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}${Number.isNaN(lastF1) ? '' : `  entity F1 ${lastF1.toFixed(3)}`}${patience}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}${budgetLeft < Infinity ? ' (budget)' : ''}`;
         if (tty) process.stderr.write(`\r${line}\x1b[K`);
         else if (e.step % 50 === 0 || e.step === totalSteps) process.stdout.write(line + '\n');
         break;
@@ -294,7 +323,19 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
   const data = { path: dataPath, ...dataChoice(o), valFraction };
   const request: RunRequest = recorded
-    ? { runDir, data: recorded.data, model: recorded.model, settings: { ...recorded.settings, steps: o.steps !== undefined ? settings.steps : recorded.settings.steps }, resume: true, workers: o.workers !== undefined ? workers : recorded.workers }
+    ? {
+        runDir,
+        data: recorded.data,
+        model: recorded.model,
+        settings: {
+          ...recorded.settings,
+          steps: o.steps !== undefined ? settings.steps : recorded.settings.steps,
+          patience: o.patience !== undefined ? settings.patience : recorded.settings.patience,
+          timeBudgetSeconds: o.budget !== undefined ? settings.timeBudgetSeconds : recorded.settings.timeBudgetSeconds,
+        },
+        resume: true,
+        workers: o.workers !== undefined ? workers : recorded.workers,
+      }
     : { runDir, data, model, settings, resume: o.resume, epochs, workers };
   totalSteps = request.settings.steps;
   const handle = startRun(request, onEvent);
@@ -318,12 +359,41 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   const s = outcome.summary!;
   const fmtMetrics = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
-  else
+  else {
+    const why = endLines(s, inForce, lastEval);
+    if (why) process.stdout.write(why + '\n');
     process.stdout.write(
       `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
         `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
     );
+  }
   return 0;
+}
+
+/** What ends a run before its last step, said before it trains. */
+function endsEarlyLine(s: TrainSettings): string {
+  const parts: string[] = [];
+  if (s.patience > 0) parts.push(`after ${fmtInt(s.patience)} evaluation${s.patience > 1 ? 's' : ''} in a row without a better validation metric (one every ${fmtInt(s.evaluateEvery)} steps)`);
+  if (s.timeBudgetSeconds > 0) parts.push(`when its time budget of ${formatDurationShort(s.timeBudgetSeconds)} of training is spent`);
+  return `ends early ${parts.join(', or ')}, with the best model restored`;
+}
+
+/**
+ * Why a run ended when it did not simply run its steps or was not stopped, and what it ended with: "stopped early at
+ * step 2,300: no better validation accuracy in 5 evaluations; restored the best model, step 1,800 (accuracy 0.5120;
+ * 0.4980 at step 2,300)". Empty for a run that ended with its last parameters for the usual reasons.
+ */
+function endLines(s: RunSummary, settings: TrainSettings, last: EvaluationEvent | undefined): string {
+  const metric = primaryMetric(Object.keys(s.metrics));
+  const lines: string[] = [];
+  if (s.stopReason === 'early-stopped') lines.push(`stopped early at step ${fmtInt(s.steps)}: no better validation ${metric ? metricWord(metric) : 'loss'} in ${fmtInt(settings.patience)} evaluation${settings.patience > 1 ? 's' : ''}`);
+  else if (s.stopReason === 'time-budget') lines.push(`time budget ${formatDurationShort(settings.timeBudgetSeconds)} spent at step ${fmtInt(s.steps)} of ${fmtInt(settings.steps)}`);
+  if (s.restoredBest && s.bestStep !== undefined) {
+    const figure = (m: Record<string, number>, loss: number): string => (metric && m[metric] !== undefined ? `${metricWord(metric)} ${m[metric].toPrecision(4)}` : `val loss ${loss.toFixed(4)}`);
+    const before = last ? `; ${figure(last.metrics, last.valLoss)} at step ${fmtInt(last.step)}` : '';
+    lines.push(`restored the best model, step ${fmtInt(s.bestStep)} (${figure(s.metrics, s.valLoss)}${before})`);
+  }
+  return lines.join('; ');
 }
 
 // ============================================== inspect ===========================================================

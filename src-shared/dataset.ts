@@ -272,4 +272,18 @@ export interface RunSummary {
   /** The naive baseline on the same validation data, for comparison. */
   baseline?: { name: string; metrics: Record<string, number> };
   runDir: string;
+  /**
+   * Why the run ended: it ran its steps, stopped early (`patience` evaluations without improvement), spent its time
+   * budget, or the person stopped it. Absent in summaries written before it existed.
+   */
+  stopReason?: StopReason;
+  /** Step of the best evaluation (by the primary metric, ties by the lower validation loss), when there was one. */
+  bestStep?: number;
+  /**
+   * The parameters are the best evaluation's (restored at the end, Keras's restore_best_weights): valLoss and
+   * metrics are theirs, while the step, optimiser state and data position are the last step's.
+   */
+  restoredBest?: boolean;
 }
+
+export type StopReason = 'finished' | 'early-stopped' | 'time-budget' | 'stopped';

@@ -43,6 +43,18 @@ export interface EvaluationEvent {
   valLoss: number;
   /** Task metrics in the data's units: perplexity, accuracy, rmse, mae, … */
   metrics: Record<string, number>;
+  /**
+   * The step of the best evaluation so far, this one included (by the primary metric, ties by the lower validation
+   * loss: src-shared/metrics.ts). Absent on evaluations replayed after a resume and in runs saved before it existed.
+   */
+  bestStep?: number;
+  /** Evaluations in a row, this one included, without improving on the best (0 when this one is the best). */
+  sinceBest?: number;
+  /**
+   * The evaluation of the parameters restored from the best checkpoint (`bestStep`) at the end of the run: its
+   * figures are the best evaluation's, at the run's last step.
+   */
+  restored?: true;
 }
 
 export interface CheckpointEvent {

@@ -96,6 +96,17 @@ export interface TrainSettings {
   evaluateEvery: number;
   /** Checkpoint every this many steps (and at the end); 0 = only at the end. */
   checkpointEvery: number;
+  /**
+   * Early stopping: the run ends, as if finished, after this many evaluations in a row without a better primary
+   * validation metric (ties broken by the lower validation loss; src-shared/metrics.ts); 0 = never. A run with
+   * patience or a time budget keeps its best checkpoint and ends with the best parameters restored.
+   */
+  patience: number;
+  /**
+   * Seconds of training (the run's own clock, which excludes evaluation and pauses and survives a resume) after
+   * which the run ends as if finished, after the step it is in; 0 = no budget.
+   */
+  timeBudgetSeconds: number;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
@@ -117,7 +128,17 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   diagnosticsEvery: 25,
   evaluateEvery: 100,
   checkpointEvery: 0,
+  patience: 0,
+  timeBudgetSeconds: 0,
 };
+
+/**
+ * Settings read from a run saved by an earlier version (request.json, run.json): the settings added since are
+ * filled in with the values such a run trained with (no early stopping, no time budget).
+ */
+export function withLaterSettings(s: Omit<TrainSettings, 'patience' | 'timeBudgetSeconds'> & Partial<TrainSettings>): TrainSettings {
+  return { ...s, patience: s.patience ?? 0, timeBudgetSeconds: s.timeBudgetSeconds ?? 0 };
+}
 
 /** Gate names of each cell, in the trainer's own (PyTorch) order. The ONNX exporter reorders them. */
 export const CELL_GATES: Record<CellType, readonly string[]> = {

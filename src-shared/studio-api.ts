@@ -60,7 +60,7 @@ export interface RunInfo {
   workers: number;
   /** A checkpoint exists: the run can be resumed (interrupted, stopped) or forked. */
   resumable: boolean;
-  /** Steps of the checkpoints kept (the latest first, then the best by validation loss): where a fork can start. */
+  /** Steps of the checkpoints kept (the latest first, then the best evaluation's: src-shared/metrics.ts): where a fork can start. */
   checkpointSteps?: number[];
   /** The run this one was forked from, and at which step. */
   forkOf?: { runId: string; step: number };
@@ -173,7 +173,7 @@ export interface StudioApi {
   /** Continues an interrupted or stopped run from its last checkpoint. */
   continueRun(runId: string): Promise<RunInfo>;
   /**
-   * A new run that starts from another run's checkpoint (the latest, or the best by validation loss: `fromStep` is
+   * A new run that starts from another run's checkpoint (the latest, or the best evaluation's: `fromStep` is
    * one of RunInfo.checkpointSteps) with new settings (e.g. a lower learning rate after a divergence). Batch size and sequence length stay (the carried state depends on them); its charts begin with the
    * source run's history up to the checkpoint.
    */

@@ -2,6 +2,9 @@
 // Owns its WASM instance and memory; knows nothing of Electron or Vue. Controlled by the typed messages of
 // protocol.ts: start → ready, then step / diagnostics / evaluation / checkpoint events until done.
 // Every ~50 ms of training it yields to the event loop, so pause, resume and stop act within that time.
+// A run ends after its steps, when `patience` evaluations in a row did not improve on the best (early stopping), when
+// its time budget is spent, or when stopped; in the first three cases it ends with the best evaluation's parameters
+// (engine/early-stopping.ts keeps the count, across a kill and a resume too).
 //
 // Data-parallel runs (workers > 1): this worker is rank 0; it starts the other ranks as worker threads of this
 // same file (workerData.peer), which train their share of each batch and meet it at the barriers of
@@ -11,13 +14,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import type { StepEvent, TrainingEvent } from '../src-shared/events';
-import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type TrainSettings } from '../src-shared/model';
+import type { StopReason } from '../src-shared/dataset';
+import type { EvaluationEvent, StepEvent, TrainingEvent } from '../src-shared/events';
+import { isBetterEvaluation } from '../src-shared/metrics';
+import { DEFAULT_TRAIN_SETTINGS, withLaterSettings, type ModelSpec, type TrainSettings } from '../src-shared/model';
 import relaxedWasm from './kernels/build/kernels.relaxed.wasm?asset';
 import simdWasm from './kernels/build/kernels.simd.wasm?asset';
 import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './engine/bench';
 import { profileBench } from './engine/profile';
-import { BEST_CHECKPOINT, encodeCheckpoint, readBestValLoss, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
+import { BEST_CHECKPOINT, encodeCheckpoint, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
+import { BEST_RECORD, BestTracker, readBestRecord } from './engine/early-stopping';
 import type { TrainingData } from './engine/data-source';
 import type { Recipe } from '../src-shared/dataset';
 import { specFor } from '../src-shared/estimate';
@@ -199,7 +205,7 @@ async function buildRun(req: StartRun, progress = false): Promise<{ data: Loaded
     decoder: data.model.decoder,
   };
   if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new Error('a bidirectional model cannot predict the next step: it would read the future. Drop --bidirectional for next-step prediction');
-  const settings = { ...req.settings };
+  const settings = withLaterSettings(req.settings); // a run saved before a setting existed trains as it did
   if (req.epochs !== undefined) settings.steps = Math.max(1, Math.round(req.epochs * data.batchesPerEpoch));
   const workers = req.workers ?? 1;
   if (workers > settings.batchSize) throw new Error(`${workers} workers need a batch of at least ${workers} sequences (batch is ${settings.batchSize})`);
@@ -230,27 +236,38 @@ async function run(req: StartRun): Promise<void> {
     post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file, warnings: data.warnings, baseline: data.baseline });
 
     const emit = (e: TrainingEvent): void => post(e);
+    const current = (): TrainerState => (group ? group.rank.state() : trainer!.state());
     const saveCheckpoint = (): void => {
-      writeFileAtomic(ckptPath, encodeCheckpoint(group ? group.rank.state() : trainer!.state()));
+      writeFileAtomic(ckptPath, encodeCheckpoint(current()));
       emit({ type: 'checkpoint', step: trainer!.step, path: ckptPath });
     };
-    let lastEval: { valLoss: number; metrics: Record<string, number> } | undefined;
-    // The best checkpoint (lowest validation loss so far) is kept beside the latest: the last good state of a run
-    // that later diverged or over-fitted, where a fork can start again.
-    let bestVal = req.resume ? readBestValLoss(req.runDir) : Number.POSITIVE_INFINITY;
-    const evaluate = (): void => {
+    // The best evaluation (by the primary validation metric, ties by the lower validation loss) and its checkpoint,
+    // kept beside the latest: the last good state of a run that later diverged or over-fitted, where a fork can start,
+    // and what a run with patience or a time budget ends with. Its record carries the early-stopping count.
+    const keepBest = s.checkpointEvery > 0 || s.patience > 0 || s.timeBudgetSeconds > 0;
+    const restoreBest = s.patience > 0 || s.timeBudgetSeconds > 0;
+    const bestPath = join(req.runDir, BEST_CHECKPOINT);
+    const tracker = new BestTracker(req.resume ? readBestRecord(req.runDir) : undefined);
+    let lastEval: EvaluationEvent | undefined;
+    /** Why the run ends before its last step, once it must. */
+    let ending: 'early-stopped' | 'time-budget' | undefined;
+    /** `counted`: the evaluation takes part in judging the best (not the off-schedule one of a stopped run). */
+    const evaluate = (counted = true): void => {
       const e = trainer!.evaluate();
+      const verdict = counted ? tracker.observe(e) : 'replayed';
+      if (verdict !== 'replayed' && tracker.best) Object.assign(e, { bestStep: tracker.best.step, sinceBest: tracker.sinceBest });
+      if (keepBest && verdict !== 'replayed') {
+        if (verdict === 'improved') writeFileAtomic(bestPath, encodeCheckpoint(current()));
+        const record = tracker.record();
+        if (record) writeFileAtomic(join(req.runDir, BEST_RECORD), JSON.stringify(record) + '\n');
+      }
       lastEval = e;
       emit(e);
-      if (s.checkpointEvery > 0 && Number.isFinite(e.valLoss) && e.valLoss < bestVal) {
-        bestVal = e.valLoss;
-        writeFileAtomic(join(req.runDir, BEST_CHECKPOINT), encodeCheckpoint(group ? group.rank.state() : trainer!.state()));
-        writeFileAtomic(join(req.runDir, `${BEST_CHECKPOINT}.json`), JSON.stringify({ step: trainer!.step, valLoss: e.valLoss }) + '\n');
-      }
+      if (counted && tracker.exhausted(e.step, s.patience)) ending ??= 'early-stopped';
     };
     if (trainer.step === 0) evaluate();
     let slice = performance.now();
-    while (!trainer.finished && !stopRequested) {
+    while (!trainer.finished && !stopRequested && !ending) {
       if (paused) {
         post({ type: 'paused', step: trainer.step });
         await new Promise<void>((r) => (wake = r));
@@ -258,20 +275,40 @@ async function run(req: StartRun): Promise<void> {
         if (stopRequested) break;
         post({ type: 'resumed', step: trainer.step });
       }
-      emit(group ? await group.step() : trainer.trainStep());
+      const stepEvent = group ? await group.step() : trainer.trainStep();
+      emit(stepEvent);
       const step = trainer.step;
       if (s.diagnosticsEvery > 0 && (step % s.diagnosticsEvery === 0 || step === 1)) {
         group?.rank.reduceAll();
         emit(trainer.diagnostics());
       }
       if (s.evaluateEvery > 0 && step % s.evaluateEvery === 0 && !trainer.finished) evaluate();
-      if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && !trainer.finished) saveCheckpoint();
+      if (s.timeBudgetSeconds > 0 && stepEvent.seconds >= s.timeBudgetSeconds && !trainer.finished) ending ??= 'time-budget';
+      if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && !trainer.finished && !ending) saveCheckpoint();
       if (performance.now() - slice > 50) {
         await yieldToMessages();
         slice = performance.now();
       }
     }
-    evaluate();
+    const stopReason: StopReason = ending ?? (stopRequested ? 'stopped' : 'finished');
+    // The last step's figures. After Stop that evaluation is off the run's schedule: it is not counted, so that
+    // Continue judges and stops exactly as the run would have without the stop.
+    if (lastEval?.step !== trainer.step) evaluate(stopReason !== 'stopped');
+    // Keras's restore_best_weights: a run that ended by itself ends with the best evaluation's parameters, at its last
+    // step with that step's optimiser state and data position (so a Continue goes on from step N + 1 with the best
+    // weights). Not after Stop: Continue then goes on exactly as if the run had not stopped.
+    let restoredBest = false;
+    const best = tracker.best;
+    if (restoreBest && stopReason !== 'stopped' && best && lastEval && isBetterEvaluation(best, lastEval)) {
+      const saved = readBestCheckpoint(bestPath);
+      if (saved?.step === best.step) {
+        if (group) group.rank.adoptParameters(saved.params);
+        else trainer.useParameters(saved.params);
+        lastEval = { ...trainer.evaluate(), bestStep: best.step, restored: true };
+        emit(lastEval);
+        restoredBest = true;
+      }
+    }
     saveCheckpoint();
     await group?.close();
     const st = trainer.state();
@@ -285,8 +322,11 @@ async function run(req: StartRun): Promise<void> {
       metrics: lastEval!.metrics,
       baseline: data.baseline,
       runDir: req.runDir,
+      stopReason,
+      ...(best ? { bestStep: best.step } : {}),
+      restoredBest,
     };
-    post({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step, summary });
+    post({ type: 'done', reason: stopReason === 'stopped' ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {
     await group?.close();
     if (e instanceof NonFiniteError) {
@@ -295,6 +335,15 @@ async function run(req: StartRun): Promise<void> {
     } else {
       post({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
     }
+  }
+}
+
+/** The best checkpoint, or undefined when it is missing or damaged (the run then keeps its last parameters). */
+function readBestCheckpoint(path: string): TrainerState | undefined {
+  try {
+    return readCheckpoint(path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@
 // nothing runs. Plain Node; the schemas mirror src-shared/studio-api.ts.
 
 import { FORMATS } from '../../src-shared/dataset';
+import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
 import { CELL_TYPES, OPTIMIZERS, PROBLEM_SHAPES } from '../../src-shared/model';
 import type { StudioMethod } from '../../src-shared/studio-api';
 
@@ -121,6 +122,9 @@ const settings = obj({
   diagnosticsEvery: num(1, 1e7, true),
   evaluateEvery: num(1, 1e7, true),
   checkpointEvery: num(0, 1e7, true),
+  // optional: settings saved before they existed (project.json, a run's request) read as 0
+  'patience?': num(0, 1e6, true),
+  'timeBudgetSeconds?': num(0, MAX_BUDGET_SECONDS),
 });
 const current = obj({ datasetId: id, data: dataChoices, model: modelChoice, settings });
 const predictOptions = obj({

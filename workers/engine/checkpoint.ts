@@ -138,18 +138,11 @@ export function readCheckpoint(path: string): TrainerState {
   return decodeCheckpoint(readFileSync(path), path);
 }
 
-/** The checkpoint with the lowest validation loss so far, kept beside the latest (with its loss in `<name>.json`). */
+/**
+ * The checkpoint of the best evaluation so far, kept beside the latest; its record (figures and the early-stopping
+ * count) is `<name>.json`, see early-stopping.ts.
+ */
 export const BEST_CHECKPOINT = 'checkpoint.best.bin';
-
-/** The best validation loss a run recorded (to keep improving on it after a resume); +∞ when unknown. */
-export function readBestValLoss(runDir: string): number {
-  try {
-    const v = (JSON.parse(readFileSync(`${runDir}/${BEST_CHECKPOINT}.json`, 'utf8')) as { valLoss?: unknown }).valLoss;
-    return typeof v === 'number' && Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-}
 
 /** The step a checkpoint was written at, from its header alone (no CRC pass over the whole file); undefined if unreadable. */
 export function checkpointStep(path: string): number | undefined {

@@ -236,6 +236,16 @@ export class ParallelRank {
     this.trainer.clipScale = 1;
   }
 
+  /**
+   * Rank 0, at the end of a run: other parameters (the best checkpoint's) become the run's — what rank 0 evaluates
+   * and what state() writes. The moments and carry stay the last step's. The other ranks keep theirs: the group is
+   * closed next, and trains no further step.
+   */
+  adoptParameters(params: Float32Array): void {
+    this.P.set(params);
+    this.trainer.useParameters(params);
+  }
+
   /** Rank 0: the whole run's state for a checkpoint (shared parameters, moments and carry). */
   state(): TrainerState {
     const own = this.trainer.state();

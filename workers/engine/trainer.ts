@@ -4,6 +4,7 @@
 // between steps. Knows nothing of files or Electron.
 
 import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
+import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
 import { CELL_GATES, type ModelSpec, type TrainSettings } from '../../src-shared/model';
 import { fmix32, headPerStep, sliceBatch } from './batch';
 import type { TrainingData } from './data-source';
@@ -247,6 +248,14 @@ export class Trainer {
 
   // ============================================== state ==========================================================
 
+  /**
+   * Replaces the parameters (with the best checkpoint's, at the end of a run); the step, optimiser moments, data
+   * position and carried state stay this trainer's, so training could go on from here without re-running a step.
+   */
+  useParameters(params: Float32Array): void {
+    this.net.setParams(params);
+  }
+
   state(): TrainerState {
     return {
       step: this.step,
@@ -286,4 +295,7 @@ export function checkSettings(s: TrainSettings): void {
   if (!(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1)) bad('Adam betas', 'must be in [0, 1)');
   if (!(s.weightDecay >= 0)) bad('weight decay', 'must be ≥ 0');
   if (!(s.warmupSteps >= 0)) bad('warm-up', 'must be ≥ 0');
+  if (!(Number.isInteger(s.patience) && s.patience >= 0)) bad('patience', `${s.patience} must be a whole number of evaluations ≥ 0 (0 never stops early)`);
+  if (s.patience > 0 && !(s.evaluateEvery > 0)) bad('patience', 'stopping early needs evaluations: set evaluate every to a number of steps');
+  if (!(s.timeBudgetSeconds >= 0 && s.timeBudgetSeconds <= MAX_BUDGET_SECONDS)) bad('time budget', `${s.timeBudgetSeconds} must be from 0 (none) to ${MAX_BUDGET_SECONDS} seconds`);
 }

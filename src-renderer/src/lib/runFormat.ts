@@ -1,42 +1,13 @@
-// How run figures are named and written for people: task metrics (label, unit, which way is better), the run's
-// primary metric, durations and numbers. Used by the Train and Compare screens and the run charts.
+// How run figures are written for people: task metrics (formatted by src-shared/metrics.ts' facts), durations and
+// numbers. Used by the Train and Compare screens and the run charts.
 
+import { metricInfo } from '../../../src-shared/metrics';
 import type { RunInfo } from '../../../src-shared/studio-api';
 import type { CellType } from '../../../src-shared/model';
 
-export interface MetricInfo {
-  label: string;
-  higherIsBetter: boolean;
-  /** Shown as a percentage (fractions in [0, 1]). */
-  percent: boolean;
-}
-
-export const METRICS: Record<string, MetricInfo> = {
-  entityF1: { label: 'Entity F1', higherIsBetter: true, percent: true },
-  entityPrecision: { label: 'Entity precision', higherIsBetter: true, percent: true },
-  entityRecall: { label: 'Entity recall', higherIsBetter: true, percent: true },
-  accuracy: { label: 'Accuracy', higherIsBetter: true, percent: true },
-  exactMatch: { label: 'Exact match', higherIsBetter: true, percent: true },
-  rmse: { label: 'RMSE', higherIsBetter: false, percent: false },
-  mae: { label: 'MAE', higherIsBetter: false, percent: false },
-  tokenErrorRate: { label: 'Token error rate', higherIsBetter: false, percent: true },
-  perplexity: { label: 'Perplexity', higherIsBetter: false, percent: false },
-};
-
-/**
- * The metric a run is judged by, in this order of preference among those it reports. Entity F1 (BIO tag sets) comes
- * before per-token accuracy: tagging every token O scores a high accuracy on sparse entities and an F1 of 0.
- */
-const PRIMARY_ORDER = ['entityF1', 'accuracy', 'exactMatch', 'rmse', 'mae', 'tokenErrorRate', 'perplexity'];
-
-export function metricInfo(name: string): MetricInfo {
-  return METRICS[name] ?? { label: name, higherIsBetter: false, percent: false };
-}
-
-export function primaryMetric(names: Iterable<string>): string | null {
-  const set = new Set(names);
-  return PRIMARY_ORDER.find((m) => set.has(m)) ?? [...set][0] ?? null;
-}
+// The metric facts (names, which way is better, the primary metric) live once in src-shared/metrics.ts, where the
+// trainer judges evaluations with them too.
+export { METRICS, metricInfo, metricWord, primaryMetric, type MetricInfo } from '../../../src-shared/metrics';
 
 export function formatMetric(name: string, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
@@ -67,6 +38,19 @@ export function formatDuration(seconds: number | null | undefined): string {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** How a run that ended by itself ended early, in a word: "stopped early", "time budget"; null otherwise. */
+export function stopLabel(run: RunInfo): string | null {
+  if (run.status !== 'finished') return null;
+  const reason = run.summary?.stopReason;
+  return reason === 'early-stopped' ? 'stopped early' : reason === 'time-budget' ? 'time budget' : null;
+}
+
+/** "restored best (step 1,800)" when the run ended with its best evaluation's parameters; null otherwise. */
+export function restoredLabel(run: RunInfo): string | null {
+  const s = run.summary;
+  return s?.restoredBest && s.bestStep !== undefined ? `restored best (step ${s.bestStep.toLocaleString('en-US')})` : null;
 }
 
 /** "LSTM 1×64" from a run name "LSTM 1×64 on tiny.txt" (the dataset is shown elsewhere). */

@@ -29,6 +29,10 @@ export interface EvaluationColumns {
   valLoss: number[];
   /** One array per task metric, aligned with `step` (NaN where an evaluation did not report it). */
   metrics: Record<string, number[]>;
+  /** The best evaluation's step as the trainer last reported it (null: none reported). */
+  bestStep: number | null;
+  /** The last evaluation is of the best parameters, restored at the end of the run. */
+  restored: boolean;
 }
 
 /** Thinned diagnostics history: row i was diagnostics event number seen[i] of the run, at training step step[i]. */
@@ -67,7 +71,7 @@ export function createSeries(capacity = 1024): RunSeries {
       seconds: new Float64Array(capacity),
     },
     clippedTotal: 0,
-    evaluations: { step: [], valLoss: [], metrics: {} },
+    evaluations: { step: [], valLoss: [], metrics: {}, bestStep: null, restored: false },
     diagnostics: { stride: 1, count: 0, seen: [], step: [], flow: new Map(), tensorNorms: new Map() },
     latest: null,
     lastCheckpointStep: null,
@@ -98,6 +102,8 @@ export function applyEvent(s: RunSeries, e: TrainingEvent): void {
         column.push(value);
       }
       for (const column of Object.values(ev.metrics)) if (column.length === n) column.push(NaN);
+      if (e.bestStep !== undefined) ev.bestStep = e.bestStep;
+      ev.restored = e.restored === true;
       return;
     }
     case 'diagnostics':
@@ -168,6 +174,8 @@ function truncateEvaluations(s: RunSeries, step: number): void {
   ev.step.length = n;
   ev.valLoss.length = n;
   for (const column of Object.values(ev.metrics)) column.length = n;
+  if (ev.bestStep !== null && ev.bestStep >= step) ev.bestStep = null;
+  ev.restored = false;
 }
 
 function truncateDiagnostics(s: RunSeries, step: number): void {

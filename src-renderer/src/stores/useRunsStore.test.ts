@@ -5,6 +5,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrainingEvent } from '../../../src-shared/events';
+import { DEFAULT_TRAIN_SETTINGS } from '../../../src-shared/model';
 import { setStudio } from '../host';
 import { DIAGNOSTICS_ROWS } from '../lib/runSeries';
 import { createFakeStudio, type FakeStudio, fakeRun } from '../testing/fakeStudio';
@@ -71,6 +72,15 @@ describe('useRunsStore', () => {
     expect(runs.runs[0]).toMatchObject({ name: 'renamed', resumable: true });
     fake.emit('r1', { type: 'import-progress', bytesRead: 5, bytesTotal: 10, rows: 2 });
     expect(runs.importing['r1']).toEqual({ bytesRead: 5, bytesTotal: 10, rows: 2 });
+  });
+
+  it('ends the time left at the run’s time budget when that comes first', async () => {
+    fake.runs = [fakeRun('r1', { status: 'running', totalSteps: 1000, settings: { ...DEFAULT_TRAIN_SETTINGS, timeBudgetSeconds: 6 } })];
+    const runs = useRunsStore();
+    await runs.load();
+    for (let i = 1; i <= 50; i++) fake.emit('r1', stepEvent(i, { seconds: i / 10 }));
+    runs.flush();
+    expect(runs.etaOf('r1')).toBeCloseTo(1); // 950 steps at 10 a second would take 95 s; the budget has 1 s left
   });
 
   it('keeps live events that arrive while the history loads, without drawing any step twice', async () => {

@@ -51,12 +51,16 @@ export const useRunsStore = defineStore('runs', () => {
     return s ? runStats(s) : null;
   }
 
-  /** Seconds left at the recent speed; null when unknown or not running. */
+  /** Seconds left at the recent speed, or of the run's time budget when that ends it sooner; null when unknown or not running. */
   function etaOf(id: string): number | null {
     const run = runs.value.find((r) => r.id === id);
     const stats = statsOf(id);
     if (!run || !stats || !ACTIVE_STATUSES.includes(run.status)) return null;
-    return etaSeconds(stats, run.totalSteps);
+    const eta = etaSeconds(stats, run.totalSteps);
+    const budget = run.settings.timeBudgetSeconds;
+    if (!(budget > 0) || stats.seconds === null) return eta;
+    const left = Math.max(0, budget - stats.seconds);
+    return eta === null ? left : Math.min(eta, left);
   }
 
   const selectedSeries = computed(() => (selectedId.value ? seriesOf(selectedId.value) : undefined));

@@ -82,6 +82,58 @@ describe('TrainView', () => {
     wrapper.unmount();
   });
 
+  it('stops early after N evaluations and takes a time budget as a duration, checked like the others', async () => {
+    const project = useProjectStore();
+    await project.load();
+    project.datasetId = 'd1';
+    const wrapper = await mountView();
+    for (const label of ['Stop early after N evaluations without improvement', 'Time budget']) {
+      const l = wrapper.findAll('label').find((x) => x.text() === label);
+      expect(l, label).toBeDefined();
+      expect(wrapper.find(`#${l!.attributes('for')}`).exists(), label).toBe(true);
+    }
+    const patience = wrapper.get('#setting-patience');
+    expect((patience.element as HTMLInputElement).value).toBe('0');
+    await patience.setValue('2.5');
+    expect(wrapper.get('#setting-patience-error').text()).toBe('Stop early after must be a whole number of evaluations from 0 (never) to 1,000,000.');
+    expect(wrapper.get('[data-testid="start-reason"]').text()).toBe('Fix the settings marked above first.');
+    await patience.setValue('5');
+    expect(project.settings.patience).toBe(5);
+    const budget = wrapper.get('#setting-timeBudgetSeconds');
+    expect(budget.attributes('type')).toBe('text');
+    expect((budget.element as HTMLInputElement).value).toBe('0');
+    await budget.setValue('5x');
+    expect(wrapper.get('#setting-timeBudgetSeconds-error').text()).toBe('Time budget must be a duration such as 90s, 5m or 1h30m (at most 2,777h), or 0 for none.');
+    expect(budget.attributes('aria-invalid')).toBe('true');
+    expect(project.settings.timeBudgetSeconds).toBe(0);
+    await budget.setValue('1h 30m');
+    expect(wrapper.find('#setting-timeBudgetSeconds-error').exists()).toBe(false);
+    expect(project.settings.timeBudgetSeconds).toBe(5400);
+    await budget.trigger('change');
+    expect((budget.element as HTMLInputElement).value).toBe('1h30m');
+    expect(wrapper.find('[data-testid="start-reason"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('says in the list and the status that a run stopped early with its best model restored', async () => {
+    fake.runs = [fakeRun('a', { name: 'GRU 1×64 on tiny.txt', status: 'running', totalSteps: 5000, settings: { ...useProjectStore().settings, patience: 3 } })];
+    const wrapper = await mountView();
+    const runs = useRunsStore();
+    for (const e of runEvents(40)) fake.emit('a', e.type === 'evaluation' ? { ...e, bestStep: 20 } : e);
+    fake.emit('a', { type: 'evaluation', step: 40, valLoss: 0.1, metrics: { accuracy: 0.2 }, bestStep: 20, restored: true });
+    fake.emit('a', { type: 'done', reason: 'finished', step: 40 });
+    fake.emit('a', {
+      type: 'status',
+      run: { ...runs.runs[0], status: 'finished', step: 40, summary: { type: 'summary', steps: 40, seconds: 4, trainLoss: 0.1, valLoss: 0.1, tokensPerSecond: 5000, metrics: { accuracy: 0.2 }, runDir: '/r', stopReason: 'early-stopped', bestStep: 20, restoredBest: true } },
+    });
+    runs.flush();
+    await flushPromises();
+    expect(wrapper.get('[data-testid="run-a"] .run-list-detail').text()).toBe('stopped early · step 40 / 5,000 · accuracy 20.0% · restored best (step 20)');
+    expect(wrapper.get('[data-testid="run-status-badge"]').text()).toBe('Stopped early');
+    expect(wrapper.get('[data-testid="run-restored"]').text()).toBe('restored best (step 20)');
+    wrapper.unmount();
+  });
+
   it('starts a run, selects it and draws its charts as events arrive', async () => {
     const project = useProjectStore();
     await project.load();

@@ -68,6 +68,23 @@ describe('run charts', () => {
     expect(svg).toContain(yName.replace('&', '&amp;'));
   });
 
+  it('pins the best evaluation on the metric chart, and says when the run ended with it restored', () => {
+    const events = runEvents(60).map((e) => (e.type === 'evaluation' ? { ...e, metrics: { accuracy: e.step === 30 ? 0.8 : 0.5 }, bestStep: e.step >= 30 ? 30 : e.step } : e));
+    const series = seriesOf(events);
+    let option = optionOf(mountChart(RunChartMetric, { run, series }));
+    expect(option.series[0].markPoint.data).toEqual([{ name: 'best', coord: [30, 0.8], value: 0.8 }]);
+    expect(option.series[0].markPoint.label.formatter).toBe('best (step 30)');
+    // the run ends with the best parameters: their evaluation, at its last step, replaces the last one drawn
+    applyEvent(series, { type: 'evaluation', step: 60, valLoss: 2 / 30, metrics: { accuracy: 0.8 }, bestStep: 30, restored: true });
+    const wrapper = mountChart(RunChartMetric, { run, series, version: 2 });
+    option = optionOf(wrapper);
+    expect(option.series[0].markPoint.label.formatter).toBe('best, restored (step 30)');
+    expect(option.series[0].data.at(-1)).toEqual([60, 0.8]);
+    expect(renderSvg(option)).toContain('best, restored (step 30)');
+    expect(wrapper.get('[data-testid="chart-metric"]').attributes('aria-label')).toBe('Task metric chart: Accuracy 80.0%; baseline most frequent character 15.0%; best 80.0% at step 30, restored');
+    expect(wrapper.text()).toContain('The pin marks the best evaluation (step 30): the run ended with its parameters restored.');
+  });
+
   it('shows the clip threshold and the baseline as dashed lines', () => {
     const grad = optionOf(mountChart(RunChartGradNorm, { run, series: seriesOf() }));
     expect(grad.series[0].markLine.data).toEqual([{ yAxis: 5 }]);

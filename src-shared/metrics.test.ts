@@ -1,0 +1,36 @@
+// The metric facts every side judges and names runs by: which evaluation is the better one (the primary metric,
+// ties by the lower validation loss, non-finite figures losing), and how a metric is named in a sentence.
+import { describe, expect, it } from 'vitest';
+import { isBetterEvaluation, metricWord, primaryMetric } from './metrics';
+
+const ev = (valLoss: number, metrics: Record<string, number>) => ({ valLoss, metrics });
+
+describe('isBetterEvaluation', () => {
+  it('judges by the primary metric, in its direction', () => {
+    expect(primaryMetric(['perplexity', 'accuracy'])).toBe('accuracy');
+    expect(isBetterEvaluation(ev(2, { accuracy: 0.6, perplexity: 9 }), ev(1, { accuracy: 0.5, perplexity: 3 }))).toBe(true); // accuracy wins over loss
+    expect(isBetterEvaluation(ev(1, { rmse: 0.3, mae: 0.9 }), ev(2, { rmse: 0.2, mae: 0.1 }))).toBe(false); // lower rmse is better
+    expect(isBetterEvaluation(ev(1, { entityF1: 0.4, accuracy: 0.7 }), ev(1, { entityF1: 0.3, accuracy: 0.9 }))).toBe(true); // F1 before accuracy
+  });
+
+  it('breaks ties by the lower validation loss, and equal figures are no improvement', () => {
+    expect(isBetterEvaluation(ev(0.5, { accuracy: 0.7 }), ev(0.6, { accuracy: 0.7 }))).toBe(true);
+    expect(isBetterEvaluation(ev(0.6, { accuracy: 0.7 }), ev(0.5, { accuracy: 0.7 }))).toBe(false);
+    expect(isBetterEvaluation(ev(0.5, { accuracy: 0.7 }), ev(0.5, { accuracy: 0.7 }))).toBe(false);
+  });
+
+  it('puts non-finite figures last, and judges by the loss when the other lacks the metric (an older record)', () => {
+    expect(isBetterEvaluation(ev(9, { rmse: 5 }), ev(1, { rmse: NaN }))).toBe(true);
+    expect(isBetterEvaluation(ev(1, { rmse: NaN }), ev(9, { rmse: 5 }))).toBe(false);
+    expect(isBetterEvaluation(ev(NaN, {}), ev(3, {}))).toBe(false);
+    expect(isBetterEvaluation(ev(3, {}), ev(NaN, {}))).toBe(true);
+    expect(isBetterEvaluation(ev(0.4, { accuracy: 0.1 }), ev(0.5, {}))).toBe(true);
+    expect(isBetterEvaluation(ev(0.4, { accuracy: 0.1 }), undefined)).toBe(true);
+  });
+});
+
+describe('metricWord', () => {
+  it('names a metric inside a sentence, keeping acronyms', () => {
+    expect(['accuracy', 'entityF1', 'rmse', 'tokenErrorRate', 'custom'].map(metricWord)).toEqual(['accuracy', 'entity F1', 'RMSE', 'token error rate', 'custom']);
+  });
+});

@@ -1,0 +1,70 @@
+// Facts about the task metrics a run reports (perplexity, accuracy, rmse, …): their names for people, which way is
+// better, the metric a run is judged by, and which of two evaluations is the better one. One place for these facts:
+// the trainer judges evaluations with them (early stopping, the best checkpoint), the CLI and the studio name and
+// chart them with them. Plain TypeScript: imports neither Node nor DOM.
+
+export interface MetricInfo {
+  label: string;
+  higherIsBetter: boolean;
+  /** Shown as a percentage (fractions in [0, 1]). */
+  percent: boolean;
+}
+
+export const METRICS: Record<string, MetricInfo> = {
+  entityF1: { label: 'Entity F1', higherIsBetter: true, percent: true },
+  entityPrecision: { label: 'Entity precision', higherIsBetter: true, percent: true },
+  entityRecall: { label: 'Entity recall', higherIsBetter: true, percent: true },
+  accuracy: { label: 'Accuracy', higherIsBetter: true, percent: true },
+  exactMatch: { label: 'Exact match', higherIsBetter: true, percent: true },
+  rmse: { label: 'RMSE', higherIsBetter: false, percent: false },
+  mae: { label: 'MAE', higherIsBetter: false, percent: false },
+  tokenErrorRate: { label: 'Token error rate', higherIsBetter: false, percent: true },
+  perplexity: { label: 'Perplexity', higherIsBetter: false, percent: false },
+};
+
+/**
+ * The metric a run is judged by, in this order of preference among those it reports. Entity F1 (BIO tag sets) comes
+ * before per-token accuracy: tagging every token O scores a high accuracy on sparse entities and an F1 of 0.
+ */
+const PRIMARY_ORDER = ['entityF1', 'accuracy', 'exactMatch', 'rmse', 'mae', 'tokenErrorRate', 'perplexity'];
+
+export function metricInfo(name: string): MetricInfo {
+  return METRICS[name] ?? { label: name, higherIsBetter: false, percent: false };
+}
+
+export function primaryMetric(names: Iterable<string>): string | null {
+  const set = new Set(names);
+  return PRIMARY_ORDER.find((m) => set.has(m)) ?? [...set][0] ?? null;
+}
+
+/** The metric's name inside a sentence: "accuracy", "entity F1", "RMSE" (acronyms keep their capitals). */
+export function metricWord(name: string): string {
+  const label = metricInfo(name).label;
+  return /^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label;
+}
+
+/** What an evaluation is judged on. */
+export interface JudgedEvaluation {
+  valLoss: number;
+  metrics: Record<string, number>;
+}
+
+/**
+ * Whether evaluation `a` is strictly better than `b` (always, when there is no `b`): by the primary metric of `a`'s
+ * metrics, ties broken by the lower validation loss; by the validation loss alone when either lacks a finite value
+ * of that metric. A non-finite figure is worse than any finite one; equal figures are no improvement.
+ */
+export function isBetterEvaluation(a: JudgedEvaluation, b: JudgedEvaluation | undefined): boolean {
+  if (!b) return true;
+  const metric = primaryMetric(Object.keys(a.metrics));
+  const ma = metric === null ? undefined : a.metrics[metric];
+  const mb = metric === null ? undefined : b.metrics[metric];
+  if (ma !== undefined && mb !== undefined) {
+    const fa = Number.isFinite(ma);
+    const fb = Number.isFinite(mb);
+    if (fa && fb && ma !== mb) return metricInfo(metric!).higherIsBetter ? ma > mb : ma < mb;
+    if (fa !== fb) return fa;
+  }
+  // tied on the metric, or one of them does not report it: the lower validation loss
+  return Number.isFinite(a.valLoss) && (!Number.isFinite(b.valLoss) || a.valLoss < b.valLoss);
+}
