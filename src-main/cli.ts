@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dataRequestOf } from '../src-shared/dataset';
+import { dataRequestOf, type DataRequest, type Inspection, type Recipe } from '../src-shared/dataset';
 import { formatDurationShort, MAX_BUDGET_SECONDS, parseDuration } from '../src-shared/duration';
 import type { EvaluationEvent } from '../src-shared/events';
 import { metricWord, primaryMetric } from '../src-shared/metrics';
@@ -228,44 +228,84 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
   const dataPath = resolve(o.data);
   if (!existsSync(dataPath)) throw new UsageError(`--data ${o.data}: no such file`);
-  const workers = int(o.workers, 'workers', 1, 64) ?? 1;
-
-  const settings: TrainSettings = {
-    ...DEFAULT_TRAIN_SETTINGS,
-    optimizer: (oneOf(o.optimizer, 'optimizer', ['adam', 'adamw', 'sgd'] as const) as OptimizerName | undefined) ?? 'adam',
-    learningRate: real(o.lr, 'lr', 0, 10, true) ?? DEFAULT_TRAIN_SETTINGS.learningRate,
-    clipNorm: real(o.clip, 'clip', 0, 1e6) ?? DEFAULT_TRAIN_SETTINGS.clipNorm,
-    warmupSteps: int(o.warmup, 'warmup', 0, 1e8) ?? 0,
-    decay: oneOf(o.decay, 'decay', ['none', 'cosine', 'linear'] as const) ?? 'none',
-    weightDecay: real(o['weight-decay'], 'weight-decay', 0, 10) ?? 0,
-    batchSize: int(o.batch, 'batch', 1, 4096) ?? DEFAULT_TRAIN_SETTINGS.batchSize,
-    sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000) ?? DEFAULT_TRAIN_SETTINGS.sequenceLength,
-    steps: int(o.steps, 'steps', 1, 1e8) ?? DEFAULT_TRAIN_SETTINGS.steps,
-    seed: int(o.seed, 'seed', 0, 2 ** 31) ?? DEFAULT_TRAIN_SETTINGS.seed,
-    diagnosticsEvery: int(o['diagnostics-every'], 'diagnostics-every', 0) ?? DEFAULT_TRAIN_SETTINGS.diagnosticsEvery,
-    evaluateEvery: int(o['eval-every'], 'eval-every', 0) ?? DEFAULT_TRAIN_SETTINGS.evaluateEvery,
-    checkpointEvery: int(o['checkpoint-every'], 'checkpoint-every', 0) ?? 500,
-    patience: int(o.patience, 'patience', 0, 1e6) ?? 0,
-    timeBudgetSeconds: budget(o.budget) ?? 0,
+  const given = {
+    workers: int(o.workers, 'workers', 1, 64),
+    learningRate: real(o.lr, 'lr', 0, 10, true),
+    clipNorm: real(o.clip, 'clip', 0, 1e6),
+    batchSize: int(o.batch, 'batch', 1, 4096),
+    sequenceLength: int(o['seq-len'], 'seq-len', 1, 10000),
+    steps: int(o.steps, 'steps', 1, 1e8),
+    evaluateEvery: int(o['eval-every'], 'eval-every', 0),
+    patience: int(o.patience, 'patience', 0, 1e6),
+    timeBudgetSeconds: budget(o.budget),
+    warmupSteps: int(o.warmup, 'warmup', 0, 1e8),
+    decay: oneOf(o.decay, 'decay', ['none', 'cosine', 'linear'] as const),
+    cell: oneOf(o.cell, 'cell', CELL_TYPES) as CellType | undefined,
+    layers: int(o.layers, 'layers', 1, 16),
+    hiddenSize: int(o.hidden, 'hidden', 1, 8192),
+    embedSize: int(o.embed, 'embed', 1, 4096),
+    bidirectional: o.bidirectional,
+    dropout: real(o.dropout, 'dropout', 0, 0.95),
   };
-  if (settings.patience > 0 && settings.evaluateEvery === 0) throw new UsageError(`--patience ${settings.patience} needs evaluations to count: give --eval-every a number of steps, not 0`);
-  if (settings.optimizer === 'sgd' && o.lr === undefined) settings.learningRate = 0.1;
-  const cell = (oneOf(o.cell, 'cell', CELL_TYPES) as CellType | undefined) ?? 'lstm';
-  const model = {
-    cell,
-    layers: int(o.layers, 'layers', 1, 16) ?? 1,
-    hiddenSize: int(o.hidden, 'hidden', 1, 8192) ?? 128,
-    embedSize: int(o.embed, 'embed', 1, 4096) ?? 0,
-    bidirectional: o.bidirectional ?? false,
-    dropout: real(o.dropout, 'dropout', 0, 0.95) ?? 0,
-    forgetBias: 1,
-  };
+  const optimizer = (oneOf(o.optimizer, 'optimizer', ['adam', 'adamw', 'sgd'] as const) as OptimizerName | undefined) ?? 'adam';
   const valFraction = real(o['val-fraction'], 'val-fraction', 0, 0.9) ?? 0.1;
   const epochs = real(o.epochs, 'epochs', 0, 1e6, true);
+  const json = o.json ?? false;
+  const dataFlags = dataChoice(o);
+
+  // The default recipe: what the data calls for, wherever a flag does not say otherwise (not for a resumed run,
+  // which goes on as it was started).
+  let recipe: Recipe | undefined;
+  let resolved: Partial<DataRequest> = {};
+  if (!recorded && !o.resume) {
+    const { format, ...choice } = dataFlags;
+    let inspection;
+    try {
+      inspection = await runInspect(dataPath, format, { ...choice, valFraction, ...(given.batchSize !== undefined ? { batchSize: given.batchSize } : {}) });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!inspection.chosen) throw new UsageError(inspection.chosenError ?? 'this data cannot be trained with these choices');
+    recipe = inspection.chosen.recipe;
+    resolved = inspection.chosen.choice ?? {};
+    if (!json) printRecipe(inspection, recipe, given, o.steps !== undefined || epochs !== undefined);
+    else process.stdout.write(JSON.stringify({ type: 'recipe', task: inspection.proposal.task, reason: inspection.proposal.reason, choice: resolved, recipe }) + '\n');
+  }
+  const r = recipe;
+  const workers = given.workers ?? r?.workers ?? 1;
+  const settings: TrainSettings = {
+    ...DEFAULT_TRAIN_SETTINGS,
+    optimizer,
+    learningRate: given.learningRate ?? (o.optimizer === 'sgd' ? 0.1 : r?.settings.learningRate ?? DEFAULT_TRAIN_SETTINGS.learningRate),
+    clipNorm: given.clipNorm ?? r?.settings.clipNorm ?? DEFAULT_TRAIN_SETTINGS.clipNorm,
+    warmupSteps: given.warmupSteps ?? r?.settings.warmupSteps ?? 0,
+    decay: given.decay ?? r?.settings.decay ?? 'none',
+    weightDecay: real(o['weight-decay'], 'weight-decay', 0, 10) ?? 0,
+    batchSize: given.batchSize ?? r?.settings.batchSize ?? DEFAULT_TRAIN_SETTINGS.batchSize,
+    sequenceLength: given.sequenceLength ?? r?.settings.sequenceLength ?? DEFAULT_TRAIN_SETTINGS.sequenceLength,
+    steps: given.steps ?? r?.settings.steps ?? DEFAULT_TRAIN_SETTINGS.steps,
+    seed: int(o.seed, 'seed', 0, 2 ** 31) ?? DEFAULT_TRAIN_SETTINGS.seed,
+    diagnosticsEvery: int(o['diagnostics-every'], 'diagnostics-every', 0) ?? DEFAULT_TRAIN_SETTINGS.diagnosticsEvery,
+    evaluateEvery: given.evaluateEvery ?? r?.settings.evaluateEvery ?? DEFAULT_TRAIN_SETTINGS.evaluateEvery,
+    checkpointEvery: int(o['checkpoint-every'], 'checkpoint-every', 0) ?? 500,
+    // a run given its length (--steps, --epochs) runs it all unless --patience/--budget say otherwise
+    patience: given.patience ?? (o.steps !== undefined || epochs !== undefined ? 0 : r?.settings.patience ?? 0),
+    timeBudgetSeconds: given.timeBudgetSeconds ?? (o.steps !== undefined || epochs !== undefined ? 0 : r?.settings.timeBudgetSeconds ?? 0),
+  };
+  if (settings.patience > 0 && settings.evaluateEvery === 0) throw new UsageError(`--patience ${settings.patience} needs evaluations to count: give --eval-every a number of steps, not 0`);
+  const cell = given.cell ?? r?.model.cell ?? 'lstm';
+  const model = {
+    cell,
+    layers: given.layers ?? r?.model.layers ?? 1,
+    hiddenSize: given.hiddenSize ?? r?.model.hiddenSize ?? 128,
+    embedSize: given.embedSize ?? r?.model.embedSize ?? 0,
+    bidirectional: given.bidirectional ?? r?.model.bidirectional ?? false,
+    dropout: given.dropout ?? r?.model.dropout ?? 0,
+    forgetBias: 1,
+  };
   const runDir = resolve(o.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${cell}`));
   if (o.resume && !existsSync(join(runDir, 'checkpoint.bin'))) throw new UsageError(`--resume: ${join(runDir, 'checkpoint.bin')} does not exist; name the run folder with --out`);
 
-  const json = o.json ?? false;
   const tty = process.stderr.isTTY && !json;
   let started = false;
   let lastVal = NaN;
@@ -321,7 +361,9 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     }
   };
   if (epochs !== undefined) settings.steps = -1; // resolved by the worker from the data size
-  const data = { path: dataPath, ...dataChoice(o), valFraction };
+  // The data as the proposal (with the flags) resolved it, written out in full so a resume builds the same data.
+  const explicit = Object.fromEntries(Object.entries(dataFlags).filter(([, v]) => v !== undefined));
+  const data: DataRequest = { ...resolved, ...explicit, path: dataPath, format: dataFlags.format, valFraction } as DataRequest;
   const request: RunRequest = recorded
     ? {
         runDir,
@@ -394,6 +436,38 @@ function endLines(s: RunSummary, settings: TrainSettings, last: EvaluationEvent 
     lines.push(`restored the best model, step ${fmtInt(s.bestStep)} (${figure(s.metrics, s.valLoss)}${before})`);
   }
   return lines.join('; ');
+}
+
+/** What `train` will do and why: the data's proposal, each recipe choice (or the flag that replaced it), the estimate. */
+function printRecipe(inspection: Inspection, recipe: Recipe | undefined, given: Record<string, unknown>, lengthGiven: boolean): void {
+  const p = inspection.proposal;
+  const lines = [`data: ${p.shape} — ${p.task}`, `  why: ${p.reason}`];
+  if (recipe) {
+    const flagFor: Record<string, string[]> = {
+      model: ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout'],
+      batch: ['batchSize'],
+      'learning rate': ['learningRate', 'clipNorm'],
+      length: ['steps', 'evaluateEvery', 'patience'],
+      'time budget': ['timeBudgetSeconds'],
+      workers: ['workers'],
+      'sequence length': ['sequenceLength'],
+    };
+    for (const r of recipe.reasons) {
+      const overridden = (flagFor[r.choice] ?? []).filter((k) => given[k] !== undefined);
+      const note = overridden.length ? ` (your flags set ${overridden.join(', ')})` : r.choice === 'length' && lengthGiven ? ' (your --steps/--epochs set the length: it runs them all)' : '';
+      lines.push(`${r.choice}: ${r.why}${note}`);
+    }
+    const e = recipe.estimate;
+    if (e && !lengthGiven) {
+      const budget = recipe.settings.timeBudgetSeconds;
+      lines.push(
+        e.seconds <= budget
+          ? `estimate: about ${fmtDuration(e.seconds)} for all ${fmtInt(recipe.settings.steps)} steps (${(e.secondsPerStep * 1000).toPrecision(2)} ms a step here), within the ${fmtDuration(budget)} budget; early stopping usually ends it sooner`
+          : `estimate: ${(e.secondsPerStep * 1000).toPrecision(2)} ms a step here, so the ${fmtDuration(budget)} budget ends it near step ${fmtInt(e.stepsInBudget)} of ${fmtInt(recipe.settings.steps)} unless early stopping comes first (--budget raises it)`,
+      );
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 // ============================================== inspect ===========================================================

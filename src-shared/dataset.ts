@@ -6,10 +6,11 @@ import type { CellType, ModelSpec, ProblemShape, TrainSettings } from './model';
 
 /**
  * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the
- * sktime/UEA time-series archive format (`@` header lines, then `@data`).
+ * sktime/UEA time-series archive format (`@` header lines, then `@data`); `blocks`: blocks of numbers separated by
+ * blank lines, one block per sequence.
  */
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts'];
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'blocks';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'blocks'];
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
 
@@ -147,6 +148,8 @@ export interface ChoicePreview {
   pairs?: { input: string; output: string }[];
   /** The default model and schedule for this data. */
   recipe?: Recipe;
+  /** The data choices in full, as the proposal and the person's overrides resolve them (what a run records). */
+  choice?: Partial<DatasetChoice>;
 }
 
 /**

@@ -169,7 +169,7 @@ const yieldToMessages = (): Promise<void> => new Promise((r) => setImmediate(r))
  */
 function timeRecipe(exports: ReturnType<typeof kernels>['exports'], data: TrainingData & { builtBatch?: number }, recipe: Recipe): number {
   const spec = specFor(data.model, recipe.model);
-  const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...recipe.settings, batchSize: data.builtBatch ?? recipe.settings.batchSize, steps: 1e9, diagnosticsEvery: 0, evaluateEvery: 0, checkpointEvery: 0 };
+  const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...recipe.settings, batchSize: data.builtBatch ?? recipe.settings.batchSize, steps: 1e9, diagnosticsEvery: 0, evaluateEvery: 0, checkpointEvery: 0, patience: 0, timeBudgetSeconds: 0 };
   const trainer = new Trainer(exports, spec, settings, data);
   const at = data.cursor();
   try {

@@ -122,7 +122,7 @@ const CALENDAR_NAME = /^(dayofweek|weekday|dow|wday|isweekend|weekend|isholiday|
 const ID_NAME = /^(rownames?|rowid|rownum(ber)?|row|index|idx|no|nr|n|sno|id|uuid|guid|key|unnamed0?|x)$/;
 const SPLIT_WORDS = new Set(['train', 'training', 'trn', 'test', 'testing', 'tst', 'val', 'valid', 'validation', 'dev', 'development', 'eval', 'evaluation', 'holdout', 'heldout']);
 const SPLIT_NAME = /^(split|fold|set|subset|partition|dataset|part)$/;
-const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file)s?($|_|\b)/i;
+export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The split a value names (train, validation or test), or undefined: "oos_train" → train, "dev" → validation. */
@@ -444,10 +444,12 @@ export function analyseTable(t: ParsedTable): TableFacts {
     }
     if (distinct === present && present === rows && rows >= 3) {
       const uuid = c.strings && c.strings.slice(0, 50).every((s) => UUID.test(s));
-      const idName = ID_NAME.test(n) || /(^|_)id$|uuid|guid/i.test(c.name);
-      if ((c.type !== 'text' && c.type !== 'date' && idName) || uuid) {
+      const idName = ID_NAME.test(n) || /(^|_)id$|uuid|guid|code|sku/i.test(c.name);
+      // a short code without spaces, different on every row and mostly with digits in it (item-0042, A17-3…)
+      const code = c.strings !== undefined && c.strings.slice(0, 200).every((s) => s.length <= 40 && !/\s/.test(s)) && c.strings.slice(0, 200).filter((s) => /\d/.test(s)).length >= 0.9 * Math.min(200, c.strings.length);
+      if ((c.type !== 'date' && idName && (c.type !== 'text' || code)) || uuid || code) {
         f.role = 'id';
-        f.why = uuid ? 'a unique code on every row (UUIDs): an id' : 'a different value on every row: an id';
+        f.why = uuid ? 'a unique code on every row (UUIDs): an id' : code ? 'a different code on every row: an id' : 'a different value on every row: an id';
         continue;
       }
     }
@@ -461,6 +463,17 @@ export function analyseTable(t: ParsedTable): TableFacts {
       if (lo >= 1000 && hi <= 2999) {
         f.role = 'years';
         f.why = 'calendar years (of a record, an event…), not a measurement';
+      }
+    }
+  }
+
+  // A row number that is the only numeric column of a table without text is the data itself (a counted series).
+  const learnable = [...facts.values()].filter((f) => ['value', 'category', 'text', 'calendar', 'years'].includes(f.role));
+  if (learnable.length === 0) {
+    for (const f of facts.values()) {
+      if (f.role === 'id' && f.column.type === 'numeric') {
+        f.role = 'value';
+        f.why = `whole numbers rising by one, the only values in the table: the series itself`;
       }
     }
   }

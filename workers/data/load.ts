@@ -41,6 +41,12 @@ export type { ChoicePreview } from '../../src-shared/dataset';
  * What `inspect` shows: the format found, the columns, and the proposal with its preview; with overrides, also
  * what `train` would build from them (so a person can check a choice before training).
  */
+/** The data choices a run records: the resolved ones, without the training settings the run records itself. */
+function resolvedChoice(c: DatasetChoice): Partial<DatasetChoice> {
+  const { batchSize: _b, seed: _s, valFraction: _v, ...rest } = c;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<DatasetChoice>;
+}
+
 /** Times training steps of a recipe's model on built data (the worker has the kernels): seconds per step. */
 export type StepTimer = (data: TrainingData, recipe: Recipe) => number;
 
@@ -62,13 +68,20 @@ export async function inspectFile(
     if (timeStep) {
       // How long the schedule would take here (one worker's step time, shared by the recipe's workers).
       try {
-        const secondsPerStep = timeStep(d, recipe) / (recipe.workers > 1 ? 0.85 * recipe.workers : 1);
+        const one = timeStep(d, recipe);
+        if (recipe.workers > 1 && one < 0.004) {
+          // a step this short is mostly the threads meeting: one worker is faster
+          recipe.workers = 1;
+          recipe.reasons = recipe.reasons.filter((x) => x.choice !== 'workers');
+          recipe.reasons.push({ choice: 'workers', why: `one worker thread: a step takes ${(one * 1000).toPrecision(2)} ms here, too short to share between threads` });
+        }
+        const secondsPerStep = one / (recipe.workers > 1 ? 0.85 * recipe.workers : 1);
         recipe.estimate = { secondsPerStep, seconds: secondsPerStep * recipe.settings.steps, stepsInBudget: Math.floor(recipe.settings.timeBudgetSeconds / secondsPerStep) };
       } catch {
         // no estimate (the design does not fit in memory, …): the recipe stands without it
       }
     }
-    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation), recipe };
+    chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation), recipe, choice: resolvedChoice(d.choice) };
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
     chosenError = e instanceof Error ? e.message : String(e);

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
 import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
 import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
+import { BlocksBuilder } from './formats/blocks';
 import { LabelledBuilder } from './formats/labelled';
 import { TsArchiveBuilder } from './formats/tsarchive';
 import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
@@ -107,6 +108,10 @@ export function makeSink(format: FormatName, file: string, head: string, complet
           ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
         ],
       };
+    }
+    case 'blocks': {
+      const b = new BlocksBuilder(file);
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => ['each block of lines is one sequence (column "block"); the file names no labels'] };
     }
     case 'labelled': {
       const b = new LabelledBuilder(file);

@@ -45,7 +45,7 @@ describe('previewPairs', () => {
   it('several series columns: each input column in its own units, the chosen target', () => {
     const csv = ['a,b', ...range(100, (i) => `${i},${1000 + 10 * i}`)].join('\n');
     const { data, proposal } = build(csv, 'ab.csv', { input: ['b', 'a'], target: 'a', lookback: 8 });
-    expect(proposal.choice).toMatchObject({ target: 'b', lookback: 10 });
+    expect(proposal.choice).toMatchObject({ target: 'b', lookback: 24 }); // a (0, 1, 2 …) is a row number
     expect(data.transforms.kind).toBe('multiseries');
     const pairs = previewPairs(data);
     expect(pairs.length).toBe(5);
@@ -113,7 +113,8 @@ describe('previewPairs', () => {
 
   it('a table: feature=value pairs in units → the chosen target class', () => {
     const colors = ['red', 'green', 'blue'];
-    const csv = ['x,color,price', ...range(30, (i) => `${i},${colors[i % 3]},${10 * i + 0.5}`)].join('\n');
+    // x in a shuffled order (a feature, not a row number: 0, 1, 2 … would be left out as one)
+    const csv = ['x,color,price', ...range(30, (i) => `${(i * 7) % 30},${colors[((i * 7) % 30) % 3]},${10 * ((i * 7) % 30) + 0.5}`)].join('\n');
     const { data, proposal } = build(csv, 'shop.csv', { shape: 'one-to-one', input: ['x', 'price'], target: 'color' });
     expect(proposal.choice.target).toBe('price');
     const pairs = previewPairs(data);
@@ -131,8 +132,8 @@ describe('previewPairs', () => {
   it('a label → generated text: word tokens as chosen, the condition in words', () => {
     const kinds = ['cat', 'dog'];
     const rows = range(44, (i) => `${kinds[i % 2]},${kinds[i % 2]} number ${i} is here`);
-    const { data, proposal } = build(['kind,name', ...rows].join('\n'), 'names.csv', { tokens: 'word', maxLength: 4 });
-    expect(proposal.choice.tokens).toBe('char');
+    const { data, proposal } = build(['kind,name', ...rows].join('\n'), 'names.csv', { shape: 'one-to-many', input: ['kind'], target: 'name', tokens: 'word', maxLength: 4 });
+    expect(proposal.choice).toMatchObject({ shape: 'many-to-one', target: 'kind', tokens: 'word' }); // a few labels beside text: classification
     expect(data.transforms.kind).toBe('conditional');
     const pairs = previewPairs(data);
     expect(pairs.length).toBe(4);

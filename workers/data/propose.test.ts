@@ -21,16 +21,18 @@ describe('propose', () => {
     expect(d.baseline!.name).toBe('seasonal naive (period 52)');
   });
 
-  it('a multivariate table → inputs all numeric columns, target the last', () => {
+  it('a multivariate table → inputs all numeric columns, target the first measurement, a season only where the data repeats', () => {
     const n = 100;
     const t = table(
       dateCol('day', Array.from({ length: n }, (_, i) => new Date(Date.UTC(2021, 0, 1 + i)).toISOString())),
       numCol('temp', Array.from({ length: n }, (_, i) => 10 + Math.sin(i / 5))),
-      numCol('load', Array.from({ length: n }, (_, i) => 500 + 20 * Math.sin(i / 5))),
+      numCol('load', Array.from({ length: n }, (_, i) => 500 + 20 * Math.cos(i / 3))),
     );
     const p = propose(t, 'load.csv');
     expect(p.shape).toBe('many-to-one');
-    expect(p.choice).toMatchObject({ input: ['temp', 'load'], target: 'load', season: 7 });
+    expect(p.choice).toMatchObject({ input: ['temp', 'load'], target: 'temp' });
+    expect(p.choice.season).toBeUndefined(); // daily, but nothing repeats weekly
+    expect(p.reason).toMatch(/first measurement/);
     expect(p.preview[0].input).toMatch(/steps of temp, load; last: temp/);
     expect(buildTrainingData(t, {}, 'load.csv').model.input.featureSize).toBe(2);
   });
@@ -97,16 +99,19 @@ describe('propose', () => {
     expect(p.shape).toBe('one-to-one');
     expect(p.choice).toMatchObject({ input: ['petal', 'sepal'], target: 'species' });
     expect(p.preview[0]).toEqual({ input: 'petal 1.4, sepal 5.1', output: 'species setosa' });
+    // three names and their origins: too few for a classifier; a model of the names, or names generated from an origin
     const names = table(catCol('origin', ['Scottish', 'Irish', 'Scottish']), textCol('name', ['MacLeod', "O'Brien", 'MacKay']));
     const q = propose(names, 'names.csv');
-    expect(q.shape).toBe('one-to-many');
-    expect(q.preview[1]).toEqual({ input: 'origin "Irish"', output: '"O\'Brien" (then <eos>)' });
+    expect(q.shape).toBe('many-to-many');
+    const generate = q.candidates.find((c) => c.shape === 'one-to-many')!;
+    expect(generate.choice).toMatchObject({ input: ['origin'], target: 'name' });
+    expect(buildTrainingData(names, generate.choice, 'names.csv').transforms.kind).toBe('conditional');
   });
 
   it('says when a shape is impossible, naming the file', () => {
     const t = table(numCol('x', [1, 2, 3, 4]), numCol('y', [2, 4, 6, 8]));
     expect(() => buildTrainingData(t, { shape: 'many-to-many' }, 'xy.csv')).toThrow(DataError);
-    expect(() => buildTrainingData(t, { shape: 'many-to-many' }, 'xy.csv')).toThrow(/xy.csv: --shape many-to-many: a table without a text or sequence column cannot train many-to-many/);
+    expect(() => buildTrainingData(t, { shape: 'many-to-many' }, 'xy.csv')).toThrow(/xy.csv: --shape many-to-many: a table without a text column \(or a sequence column and per-step labels\) cannot train many-to-many/);
     const text = { kind: 'text' as const, text: 'hello world', lines: 1 };
     expect(() => buildTrainingData(text, { shape: 'one-to-one' }, 'a.txt')).toThrow(/a.txt: --shape one-to-one: running text .* cannot train one-to-one/);
     expect(() => buildTrainingData(t, { lookback: 50_000 }, 'xy.csv')).toThrow(/--lookback: 50,000 steps is longer than anything sensible/);

@@ -8,7 +8,7 @@
 import type { Candidate, Proposal } from '../../src-shared/dataset';
 import type { ProblemShape } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
-import { analyseTable, cellText, groupRows, seasonalStrength, type TableFacts, timeOrder } from './analyse';
+import { analyseTable, cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, withDefaults } from './build/choices';
 import { countValues, fmt, labelStrings, tokenize } from './build/common';
 import { buildWith } from './build/dispatch';
@@ -289,7 +289,11 @@ function sequenceLabels(t: ParsedTable, facts: TableFacts, groups: number[][]): 
     .filter((f) => (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 50)
     .map((f) => f.column)
     .filter((c) => groups.every((g) => new Set(g.map((r) => cellText(c, r)).filter((x) => x !== '')).size <= 1))
-    .filter((c) => countValues(groups.map((g) => cellText(c, g[0]))).every((x) => x.count >= 2));
+    .filter((c) => {
+      // most classes seen in two sequences or more (a class seen once is warned about)
+      const counts = countValues(groups.map((g) => cellText(c, g[0])));
+      return counts.filter((x) => x.count >= 2).length >= counts.length / 2;
+    });
 }
 
 /**
@@ -337,13 +341,15 @@ function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[
     const inputs = features([label]);
     if (inputs.length === 0) return;
     const named = LABEL_NAME.test(label.name);
+    // who or what recorded a sequence (a speaker, a subject, a device) is metadata more often than the task
+    const who = KEY_NAME.test(label.name) || META_NAME.test(label.name);
     const counts = countValues(groups.map((g) => cellText(label, g[0])));
     const choice: Partial<DatasetChoice> = { shape: 'many-to-one', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) };
     out.push({
       shape: 'many-to-one',
       task: `classify each sequence (grouped by "${key.name}"${ordered}) into "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
       choice,
-      score: base * (named ? 1 : 0.9) - 0.03 * i,
+      score: base * (named ? 1 : 0.9) * (who && !named ? 0.8 : 1) - 0.03 * i + (label === t.columns[t.columns.length - 1] ? 0.02 : 0),
       reason: `"${label.name}" is the same on every row of a sequence (${counts.map((c) => `${c.value} ${c.count}`).slice(0, 5).join(', ')}): a label per sequence; ${groups.length} sequences of ${lengths[0]}–${lengths[lengths.length - 1]} steps${irregularStep ? `; "${step!.name}" is unevenly spaced, so it is read as an input too` : ''}${constant.size > 1 ? `; left out (one value per sequence: bookkeeping, not signal): ${[...constant].filter((c) => c !== label).map((c) => `"${c.name}"`).join(', ')}` : ''}`,
       classes: () => counts,
       warnings: () => [...labelWarnings(counts), ...missingWarnings(t, inputs), ...(lengths[lengths.length - 1] > SENSIBLE_STEPS ? [`a sequence has ${lengths[lengths.length - 1].toLocaleString('en')} steps, longer than anything sensible: use --max-length`] : [])],
@@ -385,7 +391,7 @@ function isEvenlySpaced(v: number[]): boolean {
 /** Free text or many distinct words (mostly present): what a sentence, a word or a translation looks like. */
 function wordy(t: ParsedTable, facts: TableFacts): Column[] {
   return facts.columns
-    .filter((f) => (f.role === 'text' || (f.role === 'category' && f.distinct > Math.max(50, 0.1 * t.rows))) && f.column.missing <= 0.5 * t.rows)
+    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows)
     .map((f) => f.column);
 }
 
@@ -443,7 +449,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   for (const [i, label] of labels.entries()) {
     const counts = countValues(labelStrings(label));
     const perClass = (t.rows - label.missing) / counts.length;
-    let quality = Math.min(1, perClass / 20);
+    let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
     if (LABEL_NAME.test(label.name)) (quality = Math.min(1, quality + 0.1)), why.push('named like a label');
     if (META_NAME.test(label.name)) (quality *= 0.5), why.push('named like metadata');
@@ -470,7 +476,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     shape: 'many-to-many',
     task: `learn to continue the text of "${lm.name}" character by character (each row a text of its own)`,
     choice: { shape: 'many-to-many', input: [lm.name], tokens: 'char' },
-    score: 0.5 + (avg >= 40 ? 0.1 : 0) + (labels.length === 0 && !pair ? 0.2 : 0),
+    score: (labels.length === 0 && !pair ? 0.7 : 0.45) + (avg >= 40 ? 0.1 : 0),
     reason: `free text (${fmt(avg)} characters on average)${labels.length === 0 && !pair ? ' and nothing to predict from it' : ''}`,
     warnings: () => missingWarnings(t, [lm]),
     preview: () => textPreview(lm.strings!.filter((s) => s !== '').join('\n'), 40),
@@ -570,7 +576,7 @@ function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     }
   }
   drafts.push(...textDrafts(t, facts));
-  const tab = tabularDraft(t, facts, facts.time ? 0.3 : 0.5);
+  const tab = tabularDraft(t, facts, facts.time || facts.key ? 0.3 : 0.5); // rows in a time order or in sequences are not independent
   if (tab) drafts.push(tab);
   return drafts;
 }
@@ -770,7 +776,7 @@ export function fittingBatch(parsed: Parsed, c: DatasetChoice): number {
  * Parsed data + choices (unset ones: the agreeing candidate's, then the defaults) → TrainingData with the warnings
  * found, and the batch it was built with. Errors name the file and say which choice to change.
  */
-export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>, fileName: string): TrainingData & { warnings: string[]; builtBatch: number } {
+export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>, fileName: string): TrainingData & { warnings: string[]; builtBatch: number; choice: DatasetChoice } {
   try {
     const given = Object.fromEntries(Object.entries(choice).filter(([, v]) => v !== undefined)) as Partial<DatasetChoice>;
     let base: Partial<DatasetChoice> = {};
@@ -786,7 +792,7 @@ export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>
     const data = buildWith(parsed, c);
     if (c.difference && data.transforms.kind !== 'series' && data.transforms.kind !== 'multiseries')
       throw new Error(`--difference: differencing applies to series forecasts (a table ordered in time, many-to-one); this data trains ${data.transforms.kind}`);
-    return Object.assign(data, { warnings: data.warnings ?? [], builtBatch: c.batchSize });
+    return Object.assign(data, { warnings: data.warnings ?? [], builtBatch: c.batchSize, choice: c });
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(fileName, undefined, (e as Error).message);

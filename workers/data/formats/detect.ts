@@ -1,6 +1,7 @@
 // Guesses a file's format from its name and its first ~64 KB, and says why (shown to the person, who can override).
 
 import type { FormatName } from '../parsed';
+import { numberBlocks } from './blocks';
 import { sampleLines, sniffDialect } from './csv';
 import { isMissing, toNumber } from './table';
 
@@ -152,6 +153,7 @@ export function detectFormat(fileName: string, head: string, complete = false): 
   }
   if (tsArchive(text)) return { format: 'ts', reason: '@-header lines and @data: a sktime/UEA time-series archive (.ts)' };
   if (ext === 'conll' || ext === 'conllu' || ext === 'bio' || ext === 'iob' || ext === 'iob2') return { format: 'conll', reason: `.${ext}: token⇥tag lines, a blank line between sentences` };
+  if (numberBlocks(rawLines)) return { format: 'blocks', reason: 'blocks of numbers separated by blank lines (one block per sequence)' };
   const conll = conllScore(rawLines);
   if (conll.ok) return { format: 'conll', reason: `${conll.why}${ext === 'tsv' || ext === 'csv' ? ` (though named .${ext})` : ''}` };
   if (ext === 'tsv' || ext === 'tab') return { format: 'tsv', reason: `.${ext} file` };

@@ -1,0 +1,225 @@
+// Type inference and proposals on synthetic files shaped like the public data people drop in (each case of issue 12):
+// every written form of dates and times (and their ambiguous cases), date parts in separate columns, row numbers,
+// ids and split markers, headerless files, label⇥text, token⇥TAG in a .tsv, blocks of numbers, seasonal periods, and
+// integer targets that stay numbers. Everything goes through the real importer (parseString → propose → build).
+
+import { describe, expect, it } from 'vitest';
+import { analyseTable, seasonalStrength } from './analyse';
+import { formatDate, parseIsoWeek, parseMonthName, parseQuarter, parseSlash, parseTimeOfDay, parseYearMonth, readDates, readNumericDates } from './formats/dates';
+import { parseString } from './parse';
+import type { ParsedTable } from './parsed';
+import { buildTrainingData, propose } from './propose';
+
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const D = (y: number, m: number, d = 1, h = 0, mi = 0, s = 0): number => Date.UTC(y, m - 1, d, h, mi, s);
+const table = (text: string, file: string): ParsedTable => {
+  const { parsed } = parseString(text, file);
+  if (parsed.kind !== 'table') throw new Error(`read as ${parsed.kind}`);
+  return parsed;
+};
+const inspect = (text: string, file: string) => {
+  const { parsed, format } = parseString(text, file);
+  return { parsed, format, proposal: propose(parsed, file) };
+};
+/** A seasonal, trending, noisy monthly series (airline-like): integers with repeats. */
+const airline = (n: number): number[] => range(n, (i) => Math.round((100 + 2 * i) * (1 + 0.2 * Math.sin((2 * Math.PI * i) / 12)) + ((i * 7) % 5)));
+
+describe('dates and times in every common form', () => {
+  it('reads each form on its own', () => {
+    expect(parseYearMonth('1949-01')).toBe(D(1949, 1));
+    expect(parseSlash('10/03/2004 18:00:00', true)).toBe(D(2004, 3, 10, 18));
+    expect(parseSlash('3/10/2004', false)).toBe(D(2004, 3, 10));
+    expect(parseSlash('10.03.2004', true)).toBe(D(2004, 3, 10));
+    expect(parseMonthName('Jan-49')).toBe(D(1949, 1));
+    expect(parseMonthName('January 1949')).toBe(D(1949, 1));
+    expect(parseMonthName('1949 Jan')).toBe(D(1949, 1));
+    expect(parseMonthName('01-Jan-1949')).toBe(D(1949, 1, 1));
+    expect(parseMonthName('Jan 5, 1949')).toBe(D(1949, 1, 5));
+    expect(parseMonthName('11:37:15  3 Sep 2020')).toBe(D(2020, 9, 3, 11, 37, 15));
+    expect(parseMonthName('Sept 2001')).toBe(D(2001, 9));
+    expect(parseMonthName('Jan-05')).toBe(D(2005, 1)); // two-digit years: the century that is not in the future
+    expect(parseQuarter('1959Q1')).toBe(D(1959, 1));
+    expect(parseQuarter('1959-Q3')).toBe(D(1959, 7));
+    expect(parseQuarter('1956 Q2')).toBe(D(1956, 4));
+    expect(parseQuarter('Q4 1960')).toBe(D(1960, 10));
+    expect(parseIsoWeek('2020-W01')).toBe(D(2019, 12, 30)); // ISO week 1 of 2020 starts on Monday 30 December 2019
+    expect(parseIsoWeek('2020W05-3')).toBe(D(2020, 1, 29));
+    expect(parseTimeOfDay('18:00:00')).toBe(18 * 3600_000);
+    expect(parseTimeOfDay('18.30.00')).toBe(18.5 * 3600_000);
+    for (const bad of ['2023-02-29', '13/13/2024', 'Jan-1', 'Q5 2000', '2020-W54', '25:00']) {
+      expect([parseSlash(bad, true), parseMonthName(bad), parseQuarter(bad), parseIsoWeek(bad), parseTimeOfDay(bad)].every(Number.isNaN)).toBe(true);
+    }
+  });
+
+  it('decides a column: one form for every value, day-first or month-first from the data', () => {
+    expect(readDates(['10/03/2004', '11/03/2004', '13/03/2004'])?.form).toBe('day-first'); // 13 cannot be a month
+    expect(readDates(['03/10/2004', '03/11/2004', '03/13/2004'])?.form).toBe('month-first');
+    // every value reads both ways: the reading with the regular spacing wins (daily in January, not monthly)
+    const ambiguous = readDates(range(12, (i) => `1/${i + 1}/2020`))!;
+    expect([ambiguous.form, ambiguous.ambiguous]).toEqual(['month-first', true]);
+    expect(ambiguous.values[1] - ambiguous.values[0]).toBe(86_400_000);
+    expect(readDates(['1-01', '1-02', '1-12', '2-01', '3-12'])?.form).toBe('period-in-series');
+    expect(readDates(['1-01', '1-03', '1-02'])).toBeUndefined(); // out of order: not a period code
+    expect(formatDate(readDates(['1-01', '1-02', '2-05'])!.values[2], 'period-in-series')).toBe('2-05');
+    expect(readDates(['2020-01-01', 'soon'])).toBeUndefined();
+    expect(readDates(['1959Q1', '1959Q2', '', '1959Q4'])?.values[2]).toBeNaN(); // missing stays missing
+  });
+
+  it('numbers that are dates: YYYYMMDD, Unix seconds (newest first) and milliseconds; ordinary integers are not', () => {
+    expect(readNumericDates('date', Float64Array.of(19580329, 19580405))?.form).toBe('yyyymmdd');
+    const secs = readNumericDates('Timestamp', Float64Array.of(1517558400, 1517472000, 1517385600))!;
+    expect([secs.form, secs.values[0]]).toEqual(['unix-seconds', D(2018, 2, 2, 8)]);
+    expect(readNumericDates('t', Float64Array.from(range(10, (i) => 1.6e12 + i * 60_000)))?.form).toBe('unix-milliseconds');
+    expect(readNumericDates('amount', Float64Array.of(1.2e9, 2.0e9, 1.5e9))).toBeUndefined(); // unordered, not date-named
+    expect(readNumericDates('count', Float64Array.of(5, 6, 7))).toBeUndefined();
+  });
+});
+
+describe('tables as people have them', () => {
+  it('a Month column written 1949-01 is the time, Passengers (integers with repeats) the series to forecast', () => {
+    const csv = ['"Month","Passengers"', ...airline(144).map((v, i) => `"${1949 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}",${v}`)].join('\n');
+    const { proposal: p, parsed } = inspect(csv, 'airline-passengers.csv');
+    expect(p.columns.find((c) => c.name === 'Month')).toMatchObject({ type: 'date', role: 'time', dateForm: 'year-month' });
+    expect(p.shape).toBe('many-to-one');
+    expect(p.choice).toMatchObject({ target: 'Passengers', season: 12 });
+    expect(p.choice.lookback).toBeGreaterThanOrEqual(12);
+    expect(p.time).toMatchObject({ interval: 'monthly', first: '1949-01', last: '1960-12' });
+    // forced to the shape and target: still a number (rmse), never classes
+    const d = buildTrainingData(parsed, { shape: 'many-to-one', target: 'Passengers' }, 'airline-passengers.csv');
+    expect(d.model.output.kind).toBe('values');
+    expect(d.baseline?.metrics.rmse).toBeGreaterThan(0);
+  });
+
+  it('period-in-series codes (1-01 … 3-12) are monthly time, and 36 rows still train', () => {
+    const csv = ['"Month","Sales of shampoo over a three year period"', ...range(36, (i) => `"${Math.floor(i / 12) + 1}-${String((i % 12) + 1).padStart(2, '0')}",${(200 + 12 * i + (i % 4) * 15).toFixed(1)}`)].join('\n');
+    const { proposal: p, parsed } = inspect(csv, 'shampoo.csv');
+    expect(p.columns[0]).toMatchObject({ role: 'time', dateForm: 'period-in-series' });
+    expect(p.time?.interval).toBe('monthly');
+    expect(p.choice.target).toBe('Sales of shampoo over a three year period');
+    expect(() => buildTrainingData(parsed, {}, 'shampoo.csv')).not.toThrow();
+  });
+
+  it('hourly air quality with No,year,month,day,hour: parts combined, the row number left out, the measurement targeted', () => {
+    const rows = range(24 * 40, (i) => {
+      const t = new Date(D(2010, 1, 1) + i * 3600_000);
+      const pm = i % 97 === 5 ? 'NA' : String(Math.round(80 + 40 * Math.sin((2 * Math.PI * i) / 24) + (i % 13)));
+      return `${i + 1},${t.getUTCFullYear()},${t.getUTCMonth() + 1},${t.getUTCDate()},${t.getUTCHours()},${pm},${-20 + (i % 7)},${-5 + (i % 11) / 2},${1020 + (i % 5)},${['NW', 'SE', 'cv', 'NE'][i % 4]},${(i % 50) * 1.79},0,${i % 30 === 0 ? 1 : 0}`;
+    });
+    const { proposal: p } = inspect(['No,year,month,day,hour,pm2.5,DEWP,TEMP,PRES,cbwd,Iws,Is,Ir', ...rows].join('\n'), 'PRSA_data.csv');
+    const role = (n: string) => p.columns.find((c) => c.name === n)?.role;
+    expect([role('No'), role('year'), role('month'), role('day'), role('hour')]).toEqual(['id', 'time-part', 'time-part', 'time-part', 'time-part']);
+    expect(p.time).toMatchObject({ columns: ['year', 'month', 'day', 'hour'], interval: 'hourly' });
+    expect(p.choice.target).toBe('pm2.5');
+    expect(p.choice.input).not.toContain('No');
+    expect(p.choice.input).not.toContain('hour');
+    expect(p.reason).toMatch(/first measurement/);
+    // the other measurements are ranked alternatives, one click away, each with its reason
+    const others = p.candidates.filter((c) => c.shape === 'many-to-one' && c.choice.target !== 'pm2.5');
+    expect(others.length).toBeGreaterThan(0);
+    for (const c of p.candidates) expect(c.reason.length).toBeGreaterThan(10);
+  });
+
+  it('a long-format frame table: "split" is honoured as the split, never the target; the speaker is not an input', () => {
+    const rows: string[] = [];
+    for (let u = 0; u < 60; u++) for (let f = 0; f < 8; f++) rows.push(`${u % 10 < 7 ? 'train' : 'test'},spk${u % 6},${u},${f},${(Math.sin(u + f) + (u % 3)).toFixed(3)},${(Math.cos(u * f) - (u % 3)).toFixed(3)},${['a', 'e', 'i'][u % 3]}`);
+    const { proposal: p, parsed } = inspect(['split,speaker,utterance,frame,f1,f2,vowel', ...rows].join('\n'), 'frames.csv');
+    expect(p.columns.find((c) => c.name === 'split')?.role).toBe('split');
+    expect(p.choice.target).not.toBe('split');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', sequence: 'utterance', target: 'vowel', split: 'split' });
+    expect(p.choice.input).toEqual(['f1', 'f2']);
+    const d = buildTrainingData(parsed, {}, 'frames.csv');
+    expect(d.summary).toMatch(/the file's own split \(42 train, 18 test/);
+  });
+
+  it('label⇥text without a header is text classification, not translation', () => {
+    const msgs = range(200, (i) => (i % 5 === 0 ? `spam\tWINNER!! Claim your prize number ${i} now, call 0900${i}` : `ham\tOk see you at ${i % 12} then, bring the ${['book', 'keys', 'car'][i % 3]} please`));
+    const { proposal: p, format } = inspect(msgs.join('\n'), 'SMSSpamCollection');
+    expect(format).toBe('tsv');
+    expect(p).toMatchObject({ shape: 'many-to-one', choice: { target: '1', input: ['2'] } });
+  });
+
+  it('a headerless word⇥PHONEMES file keeps its first pair as data', () => {
+    const words = ['aardvark', 'abacus', 'abandon', 'abbey', 'abbot', 'abide', 'ability', 'able', 'aboard', 'abode', 'about', 'above'];
+    const phones = ['AA1 R D V AA2 R K', 'AE1 B AH0 K AH0 S', 'AH0 B AE1 N D AH0 N', 'AE1 B IY0', 'AE1 B AH0 T', 'AH0 B AY1 D', 'AH0 B IH1 L AH0 T IY0', 'EY1 B AH0 L', 'AH0 B AO1 R D', 'AH0 B OW1 D', 'AH0 B AW1 T', 'AH0 B AH1 V'];
+    const { proposal: p, parsed } = inspect(words.map((w, i) => `${w}\t${phones[i]}`).join('\n'), 'cmudict.tsv');
+    expect((parsed as ParsedTable).header).toBe(false);
+    expect(p.rows).toBe(12);
+    expect(p).toMatchObject({ shape: 'encoder-decoder', choice: { input: ['1'], target: '2' } });
+  });
+
+  it('token⇥TAG lines with blank lines between sentences, named .tsv, are a tagging file', () => {
+    const text = 'EU\tB-ORG\nrejects\tO\nGerman\tB-MISC\ncall\tO\n\nPeter\tB-PER\nBlackburn\tI-PER\n\nBRUSSELS\tB-LOC\n1996-08-22\tO\n';
+    const { format, proposal: p } = inspect(text, 'train.tsv');
+    expect(format).toBe('conll');
+    expect(p.shape).toBe('many-to-many');
+  });
+
+  it('blocks of numbers separated by blank lines are sequences, and the proposal can be trained', () => {
+    const blocks = range(30, (b) => range(5 + (b % 4), (t) => range(3, (k) => (Math.sin(b + t * (k + 1)) + b / 10).toFixed(4)).join(' ')).join('\n')).join('\n\n');
+    const { format, proposal: p, parsed } = inspect(blocks, 'ae.train');
+    expect(format).toBe('blocks');
+    expect(p.choice.sequence).toBe('block');
+    expect(() => buildTrainingData(parsed, {}, 'ae.train')).not.toThrow();
+  });
+
+  it('ten years of daily temperatures repeat yearly (lookback ≥ 365); daily births weekly', () => {
+    const days = 3650;
+    const temps = range(days, (i) => (11 + 6 * Math.sin((2 * Math.PI * i) / 365.25) + 2 * Math.sin(i * 1.7) + ((i * 13) % 7) / 3).toFixed(1));
+    const { proposal: t } = inspect(['"Date","Temp"', ...temps.map((v, i) => `"${new Date(D(1981, 1, 1) + i * 86_400_000).toISOString().slice(0, 10)}",${v}`)].join('\n'), 'daily-min-temperatures.csv');
+    expect(t.time?.periods).toEqual([7, 365]);
+    expect(t.choice.season).toBe(365);
+    expect(t.choice.lookback).toBeGreaterThanOrEqual(365);
+    const births = range(1000, (i) => Math.round(10000 - ((i + 5) % 7 >= 5 ? 2500 : 0) + 300 * Math.sin((2 * Math.PI * i) / 365) + ((i * 31) % 97)));
+    const { proposal: b } = inspect(['date,births', ...births.map((v, i) => `${new Date(D(1994, 1, 1) + i * 86_400_000).toISOString().slice(0, 10)},${v}`)].join('\n'), 'births.csv');
+    expect(b.choice.season).toBe(7);
+    expect(seasonalStrength(births, 7)).toBeGreaterThan(seasonalStrength(births, 365));
+  });
+
+  it('row numbers, ids and split markers are recognised and left out of inputs and targets', () => {
+    const rows = range(120, (i) => `${i + 1},item-${(i * 7919) % 1000},${['train', 'dev', 'test'][i % 3]},${(i % 9) / 3},${(Math.sin(i) * 10).toFixed(2)},${i % 4 === 0 ? 'yes' : 'no'}`);
+    const t = table(['rownames,code,set,x,y,label', ...rows].join('\n'), 'rows.csv');
+    const f = analyseTable(t);
+    expect(f.columns.map((c) => c.role)).toEqual(['id', 'id', 'split', 'value', 'value', 'category']);
+    expect(f.byName('set')!.why).toMatch(/mark the split/);
+    const p = propose(t, 'rows.csv');
+    expect(p.choice.input ?? []).not.toContain('rownames');
+    expect(p.choice.target).not.toBe('set');
+  });
+
+  it('a headerless numeric table: the last column is the target, a column of consecutive years the time', () => {
+    const csv = range(16, (i) => `${83 + i},${234 + 10 * i + (i % 3)},${235 - (i % 5) * 7},${159 + i},${107 + i * 1.1},${1947 + i},${60 + i * 0.7 + (i % 2)}`).join('\n');
+    const { proposal: p } = inspect(csv, 'longley.csv');
+    expect(p.columns.map((c) => c.name)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(p.choice.target).toBe('7');
+    expect(p.time?.columns).toEqual(['6']);
+    expect(p.reason).toMatch(/without a header keep the target/);
+  });
+
+  it('European exports: ";" with decimal commas, −200 for "no value", empty trailing columns and rows', () => {
+    const rows = range(72, (i) => {
+      const t = new Date(D(2004, 3, 10, 18) + i * 3600_000);
+      const date = `${String(t.getUTCDate()).padStart(2, '0')}/${String(t.getUTCMonth() + 1).padStart(2, '0')}/${t.getUTCFullYear()}`;
+      return `${date};${String(t.getUTCHours()).padStart(2, '0')}.00.00;${i % 10 === 3 ? -200 : (2 + (i % 5) / 10).toFixed(1).replace('.', ',')};${1300 + i};;`;
+    });
+    const { parsed, proposal: p } = inspect(['Date;Time;CO(GT);PT08.S1(CO);;', ...rows, ';;;;;', ';;;;;'].join('\n'), 'AirQualityUCI.csv');
+    const t = parsed as ParsedTable;
+    expect(t.columns.map((c) => c.name)).toEqual(['Date', 'Time', 'CO(GT)', 'PT08.S1(CO)']);
+    expect(t.rows).toBe(72);
+    const co = t.columns[2];
+    expect(co.numbers![0]).toBeCloseTo(2.0, 6);
+    expect(co.sentinel).toEqual({ value: -200, count: 7 });
+    expect(co.missing).toBe(7);
+    expect(p.time).toMatchObject({ columns: ['Date', 'Time'], interval: 'hourly' });
+    expect(p.choice.target).toBe('CO(GT)');
+  });
+
+  it('structure from content: `wrong->right` pairs, label-first lines, a JSON object of splits', () => {
+    expect(inspect('aache->cache, ache,\nabandonned->abandoned\nabbout->about\nabilty->ability\n', 'dictionary.txt').format).toBe('pairs');
+    const trec = range(40, (i) => `${['DESC:manner', 'HUM:ind', 'NUM:date', 'LOC:city'][i % 4]} what is the question number ${i} about here ?`).join('\n');
+    const tq = inspect(trec, 'train.label');
+    expect([tq.format, tq.proposal.choice.target, tq.proposal.choice.input]).toEqual(['labelled', 'label', ['text']]);
+    const json = JSON.stringify({ train: range(30, (i) => [`play song number ${i}`, i % 2 ? 'play_music' : 'weather']), val: range(6, (i) => [`what is the weather ${i}`, 'weather']), test: range(6, (i) => [`put on track ${i}`, 'play_music']) });
+    const cj = inspect(json, 'data_full.json');
+    expect(cj.proposal.choice).toMatchObject({ target: '2', input: ['1'], split: 'split' });
+  });
+});
