@@ -318,7 +318,6 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     if (json) {
       if (e.type !== 'diagnostics') process.stdout.write(JSON.stringify(e) + '\n');
       if (e.type === 'ready') started = true;
-      if (e.type === 'evaluation' && !e.restored) lastEval = e;
       return;
     }
     switch (e.type) {
@@ -402,7 +401,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   const fmtMetrics = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else {
-    const why = endLines(s, inForce, lastEval);
+    const why = whyItEnded(s, inForce, lastEval);
     if (why) process.stdout.write(why + '\n');
     process.stdout.write(
       `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
@@ -423,9 +422,9 @@ function endsEarlyLine(s: TrainSettings): string {
 /**
  * Why a run ended when it did not simply run its steps or was not stopped, and what it ended with: "stopped early at
  * step 2,300: no better validation accuracy in 5 evaluations; restored the best model, step 1,800 (accuracy 0.5120;
- * 0.4980 at step 2,300)". Empty for a run that ended with its last parameters for the usual reasons.
+ * accuracy 0.4980 at step 2,300)". Empty for a run that ended with its last parameters for the usual reasons.
  */
-function endLines(s: RunSummary, settings: TrainSettings, last: EvaluationEvent | undefined): string {
+function whyItEnded(s: RunSummary, settings: TrainSettings, last: EvaluationEvent | undefined): string {
   const metric = primaryMetric(Object.keys(s.metrics));
   const lines: string[] = [];
   if (s.stopReason === 'early-stopped') lines.push(`stopped early at step ${fmtInt(s.steps)}: no better validation ${metric ? metricWord(metric) : 'loss'} in ${fmtInt(settings.patience)} evaluation${settings.patience > 1 ? 's' : ''}`);

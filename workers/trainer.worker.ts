@@ -254,9 +254,11 @@ async function run(req: StartRun): Promise<void> {
     /** `counted`: the evaluation takes part in judging the best (not the off-schedule one of a stopped run). */
     const evaluate = (counted = true): void => {
       const e = trainer!.evaluate();
-      const verdict = counted ? tracker.observe(e) : 'replayed';
-      if (verdict !== 'replayed' && tracker.best) Object.assign(e, { bestStep: tracker.best.step, sinceBest: tracker.sinceBest });
-      if (keepBest && verdict !== 'replayed') {
+      const verdict = counted ? tracker.observe(e) : undefined;
+      const judged = verdict === 'improved' || verdict === 'not-improved'; // not a replay, not off the schedule
+      if (judged && tracker.best) Object.assign(e, { bestStep: tracker.best.step, sinceBest: tracker.sinceBest });
+      if (keepBest && judged) {
+        // the checkpoint first, then its record: a kill between them leaves a record the resumed run re-earns
         if (verdict === 'improved') writeFileAtomic(bestPath, encodeCheckpoint(current()));
         const record = tracker.record();
         if (record) writeFileAtomic(join(req.runDir, BEST_RECORD), JSON.stringify(record) + '\n');
