@@ -120,6 +120,7 @@ const DATA_OPTIONS = {
   horizon: { type: 'string' },
   stride: { type: 'string' },
   difference: { type: 'boolean' },
+  'no-difference': { type: 'boolean' },
   season: { type: 'string' },
   split: { type: 'string' },
   wide: { type: 'boolean' },
@@ -142,7 +143,7 @@ function dataChoice(o: DataFlags) {
     lookback: int(o.lookback, 'lookback', 1, 20000),
     horizon: int(o.horizon, 'horizon', 1, 10000),
     stride: int(o.stride, 'stride', 1, 10000),
-    difference: o.difference || undefined,
+    difference: o['no-difference'] ? false : o.difference || undefined,
     season: int(o.season, 'season', 1, 20000),
     split: o.split,
     wide: o.wide || undefined,
@@ -225,6 +226,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     },
   });
   if (!o.data) throw new UsageError('--data FILE is required (a plain-text file or a CSV of a numeric series)');
+  // `--out DIR --resume` (the older form): the run goes on as it was started, like `--resume DIR`
+  if (o.resume && !recorded && o.out && existsSync(join(resolve(o.out), 'run.json'))) recorded = readRunToResume(resolve(o.out));
   if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
   const dataPath = resolve(o.data);
   if (!existsSync(dataPath)) throw new UsageError(`--data ${o.data}: no such file`);

@@ -119,7 +119,7 @@ const PART_NAMES: Record<string, RegExp> = {
 };
 const PART_RANGE: Record<string, [number, number]> = { year: [1000, 2999], quarter: [1, 4], month: [1, 12], day: [1, 31], hour: [0, 24], minute: [0, 59] };
 const CALENDAR_NAME = /^(dayofweek|weekday|dow|wday|isweekend|weekend|isholiday|holiday|workingday|dayofyear|doy|weekofyear|week|season)$/;
-const ID_NAME = /^(rownames?|rowid|rownum(ber)?|row|index|idx|no|nr|n|sno|id|uuid|guid|key|unnamed0?|x)$/;
+const ID_NAME = /^(rownames?|rowid|rownum(ber)?|row|index|idx|no|nr|sno|id|uuid|guid|key|unnamed0?)$/;
 const SPLIT_WORDS = new Set(['train', 'training', 'trn', 'test', 'testing', 'tst', 'val', 'valid', 'validation', 'dev', 'development', 'eval', 'evaluation', 'holdout', 'heldout']);
 const SPLIT_NAME = /^(split|fold|set|subset|partition|dataset|part)$/;
 export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;

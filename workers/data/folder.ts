@@ -55,7 +55,13 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
   for (const name of files) {
     const done = bytes;
     const onProgress = opts.onProgress && ((p: ImportProgress) => opts.onProgress!({ bytesRead: done + p.bytesRead, bytesTotal: done + p.bytesTotal, rows: p.rows }));
-    const r = await parseOne(join(dir, name), { ...opts, maxBytes: maxBytes - bytes, ...(onProgress ? { onProgress } : {}) });
+    let r: ParseResult;
+    try {
+      r = await parseOne(join(dir, name), { ...opts, maxBytes: maxBytes - bytes, ...(onProgress ? { onProgress } : {}) });
+    } catch (e) {
+      if (e instanceof DataError) throw new DataError(`${folder}/${name}`, e.line, `${e.reason} (a file of this folder)`, e.hint ? `${e.hint}, or move it out of the folder` : 'move it out of the folder');
+      throw e;
+    }
     bytes += r.bytes;
     results.push({ name, r });
   }

@@ -68,14 +68,7 @@ export async function inspectFile(
     if (timeStep) {
       // How long the schedule would take here (one worker's step time, shared by the recipe's workers).
       try {
-        const one = timeStep(d, recipe);
-        if (recipe.workers > 1 && one < 0.004) {
-          // a step this short is mostly the threads meeting: one worker is faster
-          recipe.workers = 1;
-          recipe.reasons = recipe.reasons.filter((x) => x.choice !== 'workers');
-          recipe.reasons.push({ choice: 'workers', why: `one worker thread: a step takes ${(one * 1000).toPrecision(2)} ms here, too short to share between threads` });
-        }
-        const secondsPerStep = one / (recipe.workers > 1 ? 0.85 * recipe.workers : 1);
+        const secondsPerStep = timeStep(d, recipe) / (recipe.workers > 1 ? 0.85 * recipe.workers : 1);
         recipe.estimate = { secondsPerStep, seconds: secondsPerStep * recipe.settings.steps, stepsInBudget: Math.floor(recipe.settings.timeBudgetSeconds / secondsPerStep) };
       } catch {
         // no estimate (the design does not fit in memory, …): the recipe stands without it

@@ -17,7 +17,7 @@ describe('previewPairs', () => {
   it('running text: windows of the chosen lookback → the next characters', () => {
     const text = range(30, (i) => `line ${i} of the text`).join('\n');
     const { data, proposal } = build(text, 'story.txt', { lookback: 5 });
-    expect(proposal.choice.lookback).toBe(64);
+    expect(proposal.choice.lookback).toBe(58); // 64, or a tenth of a text this short
     const pairs = previewPairs(data);
     expect(pairs.length).toBe(5);
     for (const p of pairs) {
@@ -30,15 +30,16 @@ describe('previewPairs', () => {
   });
 
   it('a series: lookback 3 and horizon 2 → three values in units → the value two steps later', () => {
-    const { data, proposal } = build(['y', ...range(40, (i) => String(i + 1))].join('\n'), 'y.csv', { lookback: 3, horizon: 2 });
-    expect(proposal.choice.lookback).toBe(4);
+    const { data, proposal } = build(['y', ...range(40, (i) => String(i + 1))].join('\n'), 'y.csv', { lookback: 3, horizon: 2, difference: false });
+    expect(proposal.choice.difference).toBe(true); // it only rises: the proposal reads changes; the person chose levels
+    expect(proposal.choice.lookback).toBe(10); // a quarter of the series
     expect(data.transforms.kind).toBe('series');
     const pairs = previewPairs(data);
     expect(pairs.length).toBe(3); // 36 windows, the last 3 for validation
     expect(pairs[0]).toEqual({ input: 'y 34, 35, 36', output: 'y 2 steps ahead: 38' });
     expect(pairs[2]).toEqual({ input: 'y 36, 37, 38', output: 'y 2 steps ahead: 40' });
     // a window longer than 12 values: its ends and its length
-    const long = previewPairs(build(['y', ...range(40, (i) => String(i + 1))].join('\n'), 'y.csv', { lookback: 20 }).data);
+    const long = previewPairs(build(['y', ...range(40, (i) => String(i + 1))].join('\n'), 'y.csv', { lookback: 20, difference: false }).data);
     expect(long[0]).toEqual({ input: 'y 19, 20, 21, …, 36, 37, 38 (20 steps)', output: 'y 1 step ahead: 39' });
   });
 
@@ -89,7 +90,7 @@ describe('previewPairs', () => {
     expect(proposal.choice.tokens).toBe('char');
     expect(data.transforms.kind).toBe('pairs');
     const pairs = previewPairs(data);
-    expect(pairs.length).toBe(4);
+    expect(pairs.length).toBe(5); // validation holds every pair of its sources (7 of 40 here), 5 shown
     for (const p of pairs) {
       const [a, b] = p.input.split(' ').map((w) => en.indexOf(w));
       expect(p.output).toBe(`${fr[a]} ${fr[b]}`);

@@ -411,7 +411,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   const splitNote = facts.split ? `; "${facts.split.name}" gives the split` : '';
   // Labels: few distinct short values (categories, or a handful of whole numbers) with enough examples each.
   const labels = facts.columns
-    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= Math.min(1000, t.rows / 3))
+    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 1000 && f.distinct < t.rows - f.column.missing)
     .map((f) => f.column);
   const byLength = [...texts].sort((a, b) => meanLength(b) - meanLength(a));
   const lengths = new Map(texts.map((c) => [c, meanLength(c)]));
@@ -451,7 +451,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const perClass = (t.rows - label.missing) / counts.length;
     let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
-    if (LABEL_NAME.test(label.name)) (quality = Math.min(1, quality + 0.1)), why.push('named like a label');
+    if (LABEL_NAME.test(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
     if (META_NAME.test(label.name)) (quality *= 0.5), why.push('named like metadata');
     if (pair) (quality *= 0.8), why.push('the text columns look like pairs');
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
@@ -472,10 +472,11 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   // Learn to write the longest text column (a poem, a name, a line of code).
   const lm = byLength[0];
   const avg = lengths.get(lm)!;
+  const lmChars = (t.rows - lm.missing) * (avg + 1);
   out.push({
     shape: 'many-to-many',
     task: `learn to continue the text of "${lm.name}" character by character (each row a text of its own)`,
-    choice: { shape: 'many-to-many', input: [lm.name], tokens: 'char' },
+    choice: { shape: 'many-to-many', input: [lm.name], tokens: 'char', lookback: fittingLookback(lmChars) },
     score: (labels.length === 0 && !pair ? 0.7 : 0.45) + (avg >= 40 ? 0.1 : 0),
     reason: `free text (${fmt(avg)} characters on average)${labels.length === 0 && !pair ? ' and nothing to predict from it' : ''}`,
     warnings: () => missingWarnings(t, [lm]),
@@ -597,7 +598,7 @@ function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
         {
           shape: 'many-to-many',
           task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
-          choice: { shape: 'many-to-many', tokens: 'char', lookback: 64 },
+          choice: { shape: 'many-to-many', tokens: 'char', lookback: fittingLookback(chars) },
           score: 0.9,
           reason: 'plain text with no labels or pairs: a model of its characters',
           warnings: () => (chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : []),
@@ -755,6 +756,11 @@ export function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>):
     (given.target === undefined || c.choice.target === given.target) && (given.sequence === undefined || c.choice.sequence === given.sequence);
   if (given.shape === undefined && given.target === undefined && given.sequence === undefined) return ok[0];
   return ok.find(agrees) ?? (given.shape !== undefined && given.target === undefined ? ok[0] : undefined);
+}
+
+/** Characters per truncated-BPTT chunk: 64, or less for a text too short to cut into a few chunks of 64. */
+export function fittingLookback(chars: number): number {
+  return Math.max(4, Math.min(64, Math.floor(chars / 10)));
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Recipe } from '../../src-shared/dataset';
 import type { CellType } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
+import { estimate } from '../../src-shared/estimate';
 
 export type { Recipe } from '../../src-shared/dataset';
 export type RecipeSettings = Recipe['settings'];
@@ -23,6 +24,8 @@ export interface RecipeInput {
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
+/** Below this many FLOPs a step is mostly the threads meeting (a few milliseconds): one worker is faster. */
+const MIN_SHARED_FLOPS = 5e7;
 const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
 
 /** The time budget: about a minute for small files, a few minutes for a few megabytes, ten at most. */
@@ -141,10 +144,16 @@ export function recipeFor(input: RecipeInput): Recipe {
   why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
   why('length', `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`);
   why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); --budget raises it`);
-  const workers = batch >= 8 ? clamp(input.cores, 1, 4) : 1;
+  // Worker threads: every core (up to 4) when a step has enough arithmetic to share (counted, not timed, so the
+  // same data always gets the same count: a run is reproducible for its seed and worker count).
+  const model = { cell, layers, hiddenSize: hidden, embedSize: embed, bidirectional, dropout, forgetBias: 1 };
+  const steps1 = t.kind === 'text' ? seqLen : t.kind === 'series' || t.kind === 'multiseries' ? t.lookback : t.kind === 'tabular' ? 1 : Math.max(1, Math.round(('maxLength' in t ? t.maxLength : 32) / 2));
+  const flops = estimate(data.model, model, batch, steps1, { stateful: data.stateful }).flopsPerStep;
+  const workers = batch >= 8 && flops >= MIN_SHARED_FLOPS ? clamp(input.cores, 1, 4) : 1;
   if (workers > 1) why('workers', `${workers} worker threads (every core of this machine, up to 4), each training its share of a batch`);
+  else why('workers', `one worker thread: a step is ${(flops / 1e6).toPrecision(2)} MFLOP, too little to share between threads`);
   return {
-    model: { cell, layers, hiddenSize: hidden, embedSize: embed, bidirectional, dropout, forgetBias: 1 },
+    model,
     settings: { batchSize: batch, sequenceLength: seqLen, learningRate: lr, steps, evaluateEvery, clipNorm: clip, warmupSteps: 0, decay: 'none', patience, timeBudgetSeconds: budget },
     workers,
     reasons,

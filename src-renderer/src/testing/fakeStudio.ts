@@ -32,6 +32,8 @@ export const SAMPLE_INSPECTION: Inspection = {
     shape: 'many-to-many',
     task: 'predict the next character of the text',
     choice: { tokens: 'char' },
+    reason: 'plain text with no labels or pairs: a model of its characters',
+    candidates: [{ shape: 'many-to-many', task: 'predict the next character of the text', choice: { tokens: 'char' }, score: 0.9, reason: 'plain text with no labels or pairs: a model of its characters' }],
     columns: [],
     warnings: [],
     preview: [{ input: 'To be or', output: 'o be or ' }],

@@ -124,7 +124,7 @@ function tabSeparated(lines: string[]): Detected {
     const fewValues = (v: string[]): boolean => body.length >= 10 && new Set(v).size <= Math.max(10, 0.1 * v.length);
     const median = (v: string[]): number => v.map((x) => x.length).sort((x, y) => x - y)[v.length >> 1] || 1;
     const ratio = median(a) / median(b);
-    if (fewValues(a) || fewValues(b)) return { format: 'tsv', reason: `TAB-separated: a column of a few distinct values beside text (labels and their texts: a table)` };
+    if (fewValues(a) !== fewValues(b)) return { format: 'tsv', reason: `TAB-separated: a column of a few distinct values beside text (labels and their texts: a table)` };
     if (ratio >= 1 / 4 && ratio <= 4) {
       const extra = body.filter((r) => r.length > 2).length;
       return { format: 'pairs', reason: `TAB-separated pairs of text (source⇥target)${extra ? `; ${extra} of ${body.length} sampled lines have more columns, ignored` : ''}` };
