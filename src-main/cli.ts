@@ -408,7 +408,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     if (why) process.stdout.write(why + '\n');
     process.stdout.write(
       `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
-        `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
+        `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}${s.test ? `held-out test (${fmtInt(s.test.items)} items, never trained on or chosen by): ${fmtMetrics(s.test.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
     );
   }
   return 0;

@@ -287,6 +287,11 @@ export interface RunSummary {
    * metrics are theirs, while the step, optimiser state and data position are the last step's.
    */
   restoredBest?: boolean;
+  /**
+   * The held-out test split (the file's own test part, or --test-fraction), evaluated once at the end with the final
+   * parameters: never used for training or for choosing the best model.
+   */
+  test?: { loss: number; metrics: Record<string, number>; items: number };
 }
 
 export type StopReason = 'finished' | 'early-stopped' | 'time-budget' | 'stopped';

@@ -314,6 +314,9 @@ async function run(req: StartRun): Promise<void> {
     saveCheckpoint();
     await group?.close();
     const st = trainer.state();
+    // The held-out test split, once, with the final parameters (after a restore: the best).
+    const testBatches = stopReason === 'stopped' ? [] : (data.testBatches?.() ?? []);
+    const testEval = testBatches.length ? trainer.evaluate(testBatches) : undefined;
     const summary: RunSummary = {
       type: 'summary',
       steps: trainer.step,
@@ -327,6 +330,7 @@ async function run(req: StartRun): Promise<void> {
       stopReason,
       ...(best ? { bestStep: best.step } : {}),
       restoredBest,
+      ...(testEval ? { test: { loss: testEval.valLoss, metrics: testEval.metrics, items: testBatches.reduce((n, b) => n + b.batchSize, 0) } } : {}),
     };
     post({ type: 'done', reason: stopReason === 'stopped' ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {

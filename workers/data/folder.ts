@@ -10,7 +10,7 @@
 
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
 import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedTable } from './parsed';
 import type { ParseOptions, ParseResult } from './parse';
@@ -84,12 +84,17 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
     ...(skipped.length ? [`left out as documentation: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}`] : []),
     ...(left.length ? [`left out (another kind of file): ${left.slice(0, 6).join(', ')}${left.length > 6 ? ', …' : ''}`] : []),
   ];
-  const parsed = join1(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names);
+  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file');
   const format: FormatName = used[0].r.format;
   return { parsed, format, reason: `a folder of ${used.length} ${format} files`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
 }
 
-function join1(folder: string, kind: Parsed['kind'], parts: Parsed[], names: string[]): Parsed {
+/**
+ * Parsed files → one. `names` name each part; `by` is what they are: 'file' (a folder: the name becomes a column
+ * "file", first, or the class of a text's lines) or 'split' (sibling train / test files: a column "split", last).
+ * Either way a name that says train, test or dev marks the split of what came from it.
+ */
+export function joinParsed(folder: string, kind: Parsed['kind'], parts: Parsed[], names: string[], by: 'file' | 'split'): Parsed {
   const splits = names.map((n) => (splitOf(n) ? n : undefined));
   switch (kind) {
     case 'text': {
@@ -106,7 +111,7 @@ function join1(folder: string, kind: Parsed['kind'], parts: Parsed[], names: str
       return b.finish();
     }
     case 'table':
-      return joinTables(folder, parts as ParsedTable[], names);
+      return joinTables(folder, parts as ParsedTable[], names, by);
     case 'tagged': {
       const sentences = parts.flatMap((p, i) => (p.kind === 'tagged' ? p.sentences.map((s) => ({ ...s, ...(splits[i] ? { split: splits[i] } : {}) })) : []));
       const counts = new Map<string, number>();
@@ -129,31 +134,55 @@ function join1(folder: string, kind: Parsed['kind'], parts: Parsed[], names: str
   throw new DataError(folder, undefined, `a folder of ${kind} files cannot be joined`, 'choose one file');
 }
 
-/** Tables with the same columns → one, with a first column "file" (each file's distinctive name). */
-function joinTables(folder: string, tables: ParsedTable[], names: string[]): ParsedTable {
+/** Tables with the same columns → one, with a first column "file" or a last column "split" (each part's name). */
+function joinTables(folder: string, tables: ParsedTable[], names: string[], by: 'file' | 'split'): ParsedTable {
   const cols = tables[0].columns.map((c) => c.name);
   tables.forEach((t, i) => {
     const these = t.columns.map((c) => c.name);
     if (these.length !== cols.length || these.some((n, k) => n !== cols[k]))
       throw new DataError(folder, undefined, `the tables in this folder have different columns (${names[0]}: ${cols.slice(0, 6).join(', ')}; ${names[i]}: ${these.slice(0, 6).join(', ')})`, 'give every file the same columns');
   });
-  const b = new TableBuilder({ file: folder, names: ['file', ...cols] });
+  const b = new TableBuilder({ file: folder, names: by === 'file' ? ['file', ...cols] : [...cols, uniqueName('split', cols)] });
   tables.forEach((t, i) => {
     for (let r = 0; r < t.rows; r++) {
-      b.addValues(
-        [
-          names[i],
-          ...t.columns.map((c) => {
-            if (c.strings) return c.strings[r] === '' ? null : c.strings[r];
-            const v = c.numbers![r];
-            if (Number.isNaN(v)) return null;
-            return c.type === 'date' ? new Date(v).toISOString() : v;
-          }),
-        ],
-        t.lineOfRow[r],
-      );
+      const cells = t.columns.map((c) => {
+        if (c.strings) return c.strings[r] === '' ? null : c.strings[r];
+        const v = c.numbers![r];
+        if (Number.isNaN(v)) return null;
+        return c.type === 'date' ? new Date(v).toISOString() : v;
+      });
+      b.addValues(by === 'file' ? [names[i], ...cells] : [...cells, names[i]], t.lineOfRow[r]);
     }
   });
   const joined = b.finish();
   return { ...joined, header: tables[0].header };
+}
+
+function uniqueName(name: string, taken: string[]): string {
+  let n = name;
+  for (let k = 2; taken.includes(n); k++) n = `${name}_${k}`;
+  return n;
+}
+
+// ============================================== sibling split files =============================================
+
+/** The files beside `path` that hold its other splits (ArrowHead_TRAIN.tsv → ArrowHead_TEST.tsv; train.tsv → dev.tsv). */
+export async function siblingSplits(path: string): Promise<{ split: 'test' | 'dev'; path: string }[]> {
+  const name = basename(path);
+  const m = /train(ing)?/i.exec(name);
+  if (!m) return [];
+  const word = m[0];
+  const cased = (w: string): string => (word === word.toUpperCase() ? w.toUpperCase() : word[0] === word[0].toUpperCase() ? w[0].toUpperCase() + w.slice(1) : w);
+  const out: { split: 'test' | 'dev'; path: string }[] = [];
+  for (const [split, words] of [['test', ['test']], ['dev', ['dev', 'val', 'valid', 'validation']]] as const) {
+    for (const w of words) {
+      const p = join(dirname(path), name.slice(0, m.index) + cased(w) + name.slice(m.index + word.length));
+      const st = await lstat(p).catch(() => undefined);
+      if (st?.isFile()) {
+        out.push({ split, path: p });
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
 import { PairsBuilder } from './formats/pairs';
 import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
-import { parseFolder } from './folder';
+import { joinParsed, parseFolder, siblingSplits } from './folder';
 import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed } from './parsed';
 
 export const DEFAULT_MAX_BYTES = 2 ** 30;
@@ -27,6 +27,8 @@ export interface ParseOptions {
   format?: FormatName | 'auto';
   onProgress?: (p: ImportProgress) => void;
   maxBytes?: number;
+  /** Read sibling split files (train → test, dev) with a training file; default true. */
+  siblings?: boolean;
 }
 
 export interface ParseResult {
@@ -193,13 +195,44 @@ function countNewlines(bytes: Uint8Array): number {
   return n;
 }
 
+/**
+ * A data file — with its sibling split files (ArrowHead_TRAIN.tsv's ArrowHead_TEST.tsv, train.tsv's dev.tsv and
+ * test.tsv) joined in, each part marked with its split, so the person's own split is used — or a folder of files.
+ */
 export async function parseFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
+  const main = await parseOneFile(path, opts);
+  if (main.parsed.kind === 'text' || opts.siblings === false) return main;
+  const siblings = await siblingSplits(path);
+  if (siblings.length === 0) return main;
+  const parts: ParseResult[] = [main];
+  for (const s of siblings) parts.push(await parseOneFile(s.path, { ...opts, format: main.format, siblings: false }));
+  if (parts.some((p) => p.parsed.kind !== main.parsed.kind)) return main;
+  let parsed: Parsed;
+  try {
+    parsed = joinParsed(basename(path), main.parsed.kind, parts.map((p) => p.parsed), ['train', ...siblings.map((s) => s.split)], 'split');
+  } catch {
+    return { ...main, notes: [...main.notes, `${siblings.map((s) => basename(s.path)).join(', ')} beside it ${siblings.length > 1 ? 'do' : 'does'} not match its columns: not read`] };
+  }
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(`${p.sha256}\n`);
+  const counted = parts.slice(1).map((p, i) => `${basename(siblings[i].path)} (${rowsOf(p.parsed).toLocaleString('en')} ${siblings[i].split === 'test' ? 'held out for the test' : 'for validation'})`);
+  return {
+    parsed,
+    format: main.format,
+    reason: main.reason,
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    sha256: hash.digest('hex'),
+    notes: [...main.notes, `its split files beside it are read too: ${counted.join(', ')}; this file is the training part`],
+  };
+}
+
+async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
   const file = basename(path);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (opts.format && opts.format !== 'auto' && !FORMATS.includes(opts.format)) {
     throw new DataError(file, undefined, `unknown format "${opts.format}"`, `use one of: auto, ${FORMATS.join(', ')}`);
   }
-  if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseFile);
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseOneFile);
   let handle;
   try {
     handle = await open(path, 'r');

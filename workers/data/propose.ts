@@ -367,7 +367,7 @@ function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[
     out.push({
       shape: 'many-to-many',
       task: `label every step of each sequence (grouped by "${key.name}"${ordered}) with "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
-      choice: { shape: 'many-to-many', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}) },
+      choice: { shape: 'many-to-many', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) },
       score: base * 0.95 - 0.03 * i,
       reason: `"${label.name}" takes ${counts.length} values that change within a sequence in runs of ${fmt(run)} steps on average: a label per step (${counts.slice(0, 4).map((c) => `${c.value} ${pct(c.count / t.rows)}`).join(', ')})`,
       classes: () => counts,
@@ -500,21 +500,22 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
 /** A wide table: one row per sequence, a label column at one end and many numeric columns as its time steps. */
 function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
   if (t.columns.length < 20) return undefined;
-  const ends = [t.columns[0], t.columns[t.columns.length - 1]];
+  const cols = t.columns.filter((c) => c !== facts.split);
+  const ends = [cols[0], cols[cols.length - 1]];
   const label = ends.find((c) => {
     const f = facts.byName(c.name)!;
     return (f.role === 'category' || f.integer) && f.distinct >= 2 && f.distinct <= 50 && f.distinct < t.rows / 2;
   });
   if (!label) return undefined;
-  const steps = t.columns.filter((c) => c !== label);
+  const steps = t.columns.filter((c) => c !== label && c !== facts.split);
   if (!steps.every((c) => c.type === 'numeric')) return undefined;
   const counts = countValues(labelStrings(label));
   return {
     shape: 'many-to-one',
     task: `classify each row, read as a sequence of ${steps.length} values, into "${label.name}" (${counts.length} classes)`,
-    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true },
+    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true, ...(facts.split ? { split: facts.split.name } : {}) },
     score: 0.9,
-    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === t.columns[0] ? 'the start' : 'the end'}`,
+    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === cols[0] ? 'the start' : 'the end'}${facts.split ? `; "${facts.split.name}" gives the split` : ''}`,
     classes: () => counts,
     warnings: () => labelWarnings(counts),
     preview: () => samplePositions(t.rows).map((r) => ({ input: `row ${r + 1}: ${showValues(steps.map((c) => c.numbers![r]))} (${steps.length} steps)`, output: cellText(label, r) })),

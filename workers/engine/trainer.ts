@@ -6,7 +6,7 @@
 import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
 import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
 import { CELL_GATES, type ModelSpec, type TrainSettings } from '../../src-shared/model';
-import { fmix32, headPerStep, sliceBatch } from './batch';
+import { type Batch, fmix32, headPerStep, sliceBatch } from './batch';
 import type { TrainingData } from './data-source';
 import { initParameters } from './init';
 import type { KernelExports } from './kernels';
@@ -205,8 +205,9 @@ export class Trainer {
   }
 
   /** Mean loss and task metrics over the validation batches (no dropout, state carried for streams). */
-  evaluate(): EvaluationEvent {
-    const batches = this.data.validationBatches();
+  /** On `batches` instead (the held-out test split): the same figures, without greedy decoding. */
+  evaluate(batches: Batch[] = this.data.validationBatches()): EvaluationEvent {
+    const validation = batches === this.data.validationBatches();
     const metrics = this.data.createMetrics();
     let lossSum = 0;
     let weightSum = 0;
@@ -224,7 +225,7 @@ export class Trainer {
       metrics.add(this.net.outputs(), b);
     }
     const valLoss = weightSum > 0 ? lossSum / weightSum : NaN;
-    return { type: 'evaluation', step: this.step, valLoss, metrics: { ...metrics.result(valLoss), ...this.decodeMetrics() } };
+    return { type: 'evaluation', step: this.step, valLoss, metrics: { ...metrics.result(valLoss), ...(validation ? this.decodeMetrics() : {}) } };
   }
 
   /** Encoder–decoder: greedy-decodes the data's decode samples and scores them against the references. */
