@@ -83,13 +83,15 @@ const OVERRIDES: Record<string, Check> = {
   'maxLength?': num(1, 20000, true),
   'vocabularyCap?': num(4, 1_000_000, true),
   'testFraction?': num(0, 0.5),
+  'season?': num(1, 20000, true),
+  'split?': column,
+  'wide?': bool,
 };
 /** DataChoices (a run's data request without its path). */
 const dataChoices = obj({ ...OVERRIDES, 'format': oneOf(['auto', ...FORMATS]), 'valFraction': num(0.01, 0.5) });
 /** Partial<DatasetChoice> (what inspect builds from). */
 const datasetChoice = obj({
   ...OVERRIDES,
-  'season?': num(1, 10000, true),
   'valFraction?': num(0.01, 0.5),
   'seed?': num(0, 2 ** 32 - 1, true),
   'batchSize?': num(1, 4096, true),

@@ -5,7 +5,7 @@
 
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DataModel, Inspection, ModelChoice } from '../../../src-shared/dataset';
+import type { DataModel, Inspection, ModelChoice, Recipe } from '../../../src-shared/dataset';
 import { estimate as estimateCost } from '../../../src-shared/estimate';
 import { DEFAULT_TRAIN_SETTINGS, type ProblemShape, type TrainSettings } from '../../../src-shared/model';
 import type { DataChoices, DatasetInfo, ProjectInfo, SampleInfo, StartRunRequest } from '../../../src-shared/studio-api';
@@ -44,6 +44,12 @@ export const useProjectStore = defineStore('project', () => {
   const workers = ref(1);
   const undoStack = ref<DesignSnapshot[]>([]);
   const redoStack = ref<DesignSnapshot[]>([]);
+  /**
+   * The design and settings follow the data's default recipe (workers/data/recipe.ts) until the person changes one
+   * of them: on a new dataset, and whenever a new reading of the data brings a new recipe.
+   */
+  const followRecipe = ref(true);
+  const recipe = computed<Recipe | null>(() => inspection.value?.chosen?.recipe ?? null);
 
   const dataset = computed<DatasetInfo | null>(() => project.value?.datasets.find((d) => d.id === datasetId.value) ?? null);
   const dataModel = computed<DataModel | null>(() => inspection.value?.chosen?.model ?? null);
@@ -91,6 +97,7 @@ export const useProjectStore = defineStore('project', () => {
       data.value = choices;
       inspection.value = result;
       error.value = null;
+      if (followRecipe.value && result.chosen?.recipe) applyRecipe(result.chosen.recipe);
       return true;
     } catch (cause) {
       if (mine !== generation) return false;
@@ -104,6 +111,21 @@ export const useProjectStore = defineStore('project', () => {
         readingId = null;
       }
     }
+  }
+
+  /** The recipe's model, settings and worker threads become the current ones (not undoable: a new dataset's start). */
+  function applyRecipe(r: Recipe): void {
+    model.value = { ...r.model };
+    settings.value = { ...settings.value, ...r.settings };
+    workers.value = r.workers;
+  }
+
+  /** Back to the data's recipe after changes, following it again. */
+  function useRecipe(): void {
+    if (!recipe.value) return;
+    pushHistory({ model: { ...model.value }, shape: pendingData.value.shape });
+    applyRecipe(recipe.value);
+    followRecipe.value = true;
   }
 
   const nameOf = (id: string): string => project.value?.datasets.find((d) => d.id === id)?.name ?? 'the dataset';
@@ -135,6 +157,7 @@ export const useProjectStore = defineStore('project', () => {
     }
     const current = project.value.current;
     if (!current) return;
+    followRecipe.value = false; // the project's saved design and settings stand
     model.value = { ...DEFAULT_MODEL, ...current.model };
     settings.value = { ...DEFAULT_TRAIN_SETTINGS, ...current.settings };
     undoStack.value = [];
@@ -145,6 +168,7 @@ export const useProjectStore = defineStore('project', () => {
   /** Makes another dataset current, with the importer's proposal (its own choices start fresh). */
   async function select(id: string): Promise<boolean> {
     cancelPendingData();
+    followRecipe.value = true;
     return inspect(id, { ...DEFAULT_DATA });
   }
 
@@ -252,10 +276,12 @@ export const useProjectStore = defineStore('project', () => {
     if (!same) pushHistory({ model: { ...model.value }, shape: pendingData.value.shape });
     lastEdit = { keys: keys.join(), at: now };
     model.value = next;
+    followRecipe.value = false;
   }
 
   function setSettings(patch: Partial<TrainSettings>): void {
     settings.value = { ...settings.value, ...patch };
+    followRecipe.value = false;
   }
 
   // Undo / redo of design changes -----------------------------------------------------------------------------------
@@ -290,7 +316,10 @@ export const useProjectStore = defineStore('project', () => {
   /** What the Train screen starts; null without a dataset or while the design has problems. */
   function startRequest(): StartRunRequest | null {
     if (!datasetId.value || problems.value.length > 0) return null;
-    return { datasetId: datasetId.value, data: { ...data.value }, model: { ...model.value }, settings: { ...settings.value }, ...(workers.value > 1 ? { workers: workers.value } : {}) };
+    // The data as the proposal resolved it, in full, with the person's choices over it: the run records what it
+    // read, so a later version's proposals cannot change it.
+    const resolved = (inspection.value?.chosen?.choice ?? {}) as Partial<DataChoices>;
+    return { datasetId: datasetId.value, data: { ...resolved, ...data.value }, model: { ...model.value }, settings: { ...settings.value }, ...(workers.value > 1 ? { workers: workers.value } : {}) };
   }
 
   // Saving the current choices (debounced) --------------------------------------------------------------------------
@@ -333,6 +362,9 @@ export const useProjectStore = defineStore('project', () => {
     model,
     settings,
     workers,
+    followRecipe,
+    recipe,
+    useRecipe,
     dataset,
     dataModel,
     sequenceLength,
