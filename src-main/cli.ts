@@ -41,7 +41,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--tokens char|word] [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--patience N] [--budget DURATION] [--json]
-  seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--length N] [--temperature T] [--seed N] [--json]
+  seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--series ID] [--length N] [--temperature T] [--seed N] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
@@ -539,6 +539,11 @@ async function inspectCommand(argv: string[]): Promise<number> {
     if (r.chosen.pairs?.length) lines.push('  training pairs with your choices:', ...r.chosen.pairs.map((x) => `    ${x.input}  →  ${x.output}`));
     for (const w of r.chosen.warnings) lines.push(`warning: ${w}`);
     if (r.chosen.baseline) lines.push(`baseline to beat (${r.chosen.baseline.name}): ${Object.entries(r.chosen.baseline.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
+    const recipe = r.chosen.recipe;
+    if (recipe) {
+      lines.push('recipe (what train uses without flags):', ...recipe.reasons.map((x) => `  ${x.choice}: ${x.why}`));
+      if (recipe.estimate) lines.push(`  estimate: ${(recipe.estimate.secondsPerStep * 1000).toPrecision(2)} ms a step here; all ${fmtInt(recipe.settings.steps)} steps would take ${fmtDuration(recipe.estimate.seconds)}, the budget allows ${fmtInt(Math.min(recipe.settings.steps, recipe.estimate.stepsInBudget))}`);
+    }
   }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
@@ -551,7 +556,7 @@ async function predictCommand(argv: string[]): Promise<number> {
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { input: { type: 'string' }, file: { type: 'string' }, length: { type: 'string' }, temperature: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+    options: { input: { type: 'string' }, file: { type: 'string' }, series: { type: 'string' }, length: { type: 'string' }, temperature: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('predict needs one RUN_DIR (a folder written by seqstudio train)');
   if (o.input !== undefined && o.file !== undefined) throw new UsageError('give --input or --file, not both');
@@ -561,17 +566,17 @@ async function predictCommand(argv: string[]): Promise<number> {
   if (o.file !== undefined && !existsSync(o.file)) throw new UsageError(`--file ${o.file}: no such file`);
   let p;
   try {
-    p = await runPredict({ runDir, input: o.input, file: o.file, length: int(o.length, 'length', 1, 1_000_000), temperature: real(o.temperature, 'temperature', 0, 100), seed: int(o.seed, 'seed', 0, 2 ** 31) });
+    p = await runPredict({ runDir, input: o.input, file: o.file, ...(o.series !== undefined ? { series: o.series } : {}), length: int(o.length, 'length', 1, 1_000_000), temperature: real(o.temperature, 'temperature', 0, 100), seed: int(o.seed, 'seed', 0, 2 ** 31) });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   if (o.json) process.stdout.write(JSON.stringify(p) + '\n');
   else if (p.kind === 'text') process.stdout.write(p.prime + p.text + '\n');
-  else if (p.kind === 'series') process.stdout.write(`forecast of "${p.column}" after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
+  else if (p.kind === 'series') process.stdout.write(`forecast of "${p.column}"${p.series !== undefined ? ` in series ${p.series}` : ''} after ${p.history} values:\n${p.forecast.map((v, i) => `  +${i + 1}  ${v.toPrecision(6)}`).join('\n')}\n`);
   else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
   else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n' + entityLine(p.tokens, p.tags));
   else if (p.kind === 'value') process.stdout.write(`${p.column}: ${p.value.toPrecision(6)}\n`);
-  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%${l.actual !== undefined ? `\t(labelled ${l.actual})` : ''}`).join('\n') + '\n' + sequencesAgreement(p.labels));
+  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%${l.actual !== undefined ? `\t(labelled ${l.actual})` : ''}${l.stepsAgree !== undefined ? `\t${(100 * l.stepsAgree).toFixed(1)}% of steps as labelled` : ''}`).join('\n') + '\n' + sequencesAgreement(p.labels));
   else process.stdout.write(p.output + '\n');
   return 0;
 }

@@ -231,6 +231,8 @@ export interface PredictRequest {
   seed?: number;
   /** Series: forecast the last `length` values of the data from the history before them, and return them beside the forecast. */
   backtest?: boolean;
+  /** A long table of several series: which one (a value of its key column); default the last. */
+  series?: string;
 }
 
 export type Prediction =
@@ -246,6 +248,8 @@ export type Prediction =
       recent?: number[];
       /** Backtest: what really came after the history (same length as forecast). */
       actual?: number[];
+      /** A long table of several series: the one forecast. */
+      series?: string;
     }
   | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
   | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
@@ -260,7 +264,8 @@ export type Prediction =
       /** Sequences in the table (labels holds the first 10,000). */
       sequences: number;
       /** Per sequence: the predicted label and its probability, and `actual` where the table labels the sequence. */
-      labels: { id: string; label: string; p: number; actual?: string }[];
+      /** Per-step models: `label` is the sequence's most frequent step label, `p` its share, `stepsAgree` the share of steps labelled as the table labels them. */
+      labels: { id: string; label: string; p: number; actual?: string; stepsAgree?: number }[];
     };
 
 /** The end of a run: its final figures beside the naive baseline. */

@@ -12,8 +12,9 @@ import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/com
 import type { KernelExports } from './engine/kernels';
 import { WasmNetwork } from './engine/network';
 import { parseFile } from './data/parse';
-import type { ParsedTable } from './data/parsed';
-import { groupTable } from './data/build/sequences';
+import type { ParsedSequences, ParsedTable } from './data/parsed';
+import { groupTable, wideSequences } from './data/build/sequences';
+import { seriesSegments } from './data/build/forecast';
 import { SHAPE_FEATURES, wordShape } from './data/build/tagging';
 import { fillGaps } from './data/series';
 
@@ -22,7 +23,7 @@ export type { Prediction, PredictRequest } from '../src-shared/dataset';
 interface RunRecord {
   spec: ModelSpec;
   transforms: DataTransforms;
-  data: { path: string; target?: string };
+  data: { path: string; target?: string; input?: string[]; wide?: boolean };
 }
 
 const fail = (message: string): never => {
@@ -147,23 +148,54 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     // The sequences of a long-format table (by default the run's own data), one label each; beside it the label the
     // table gives a sequence, where it has the run's label column.
     const file = req.file ?? run.data.path;
-    if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
     const { parsed } = await parseFile(file);
-    if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table of sequences`);
-    const table = parsed as ParsedTable;
-    const target = run.data.target;
-    const labelled = target !== undefined && (table.columns.some((c) => c.name === target) || (/^\d+$/.test(target) && Number(target) <= table.columns.length));
-    const grouped = groupTable(table, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column), ...(labelled ? { target } : {}) });
+    let grouped: ParsedSequences;
+    if (parsed.kind === 'sequences') grouped = parsed; // an archive of sequences (.ts, JSON)
+    else {
+      if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table of sequences`);
+      const table = parsed as ParsedTable;
+      const target = run.data.target;
+      const labelled = target !== undefined && (table.columns.some((c) => c.name === target) || (/^\d+$/.test(target) && Number(target) <= table.columns.length));
+      if (run.data.wide) grouped = wideSequences(table, { input: run.data.input, ...(labelled ? { target } : { target: run.data.target }) });
+      else {
+        if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
+        grouped = groupTable(table, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column), ...(labelled ? { target } : {}) }, t.perStep === true);
+      }
+    }
     const F = t.features.length;
+    const K = t.classes.length;
     const labels = grouped.sequences.slice(0, 10000).map((s) => {
-      const steps = s.steps.slice(0, t.maxLength);
-      const features = new Float32Array(steps.length * F);
-      steps.forEach((x, i) => t.features.forEach((f, j) => (features[i * F + j] = Number.isFinite(x[j]) ? (x[j] - f.mean) / f.std : 0)));
-      net.forward({ batchSize: 1, steps: Math.max(1, steps.length), features });
-      const p = net.probabilities(1);
-      let best = 0;
-      for (let k = 1; k < t.classes.length; k++) if (p[k] > p[best]) best = k;
-      return { id: s.id, label: t.classes[best], p: p[best], ...(s.label ? { actual: s.label } : {}) };
+      // per-step models read long sequences in pieces of maxLength steps, as in training
+      const piece = t.perStep ? s.steps.length : Math.min(s.steps.length, t.maxLength);
+      const predicted: number[] = [];
+      let pLast = 1;
+      for (let from = 0; from < piece; from += t.maxLength) {
+        const steps = s.steps.slice(from, Math.min(piece, from + t.maxLength));
+        const features = new Float32Array(steps.length * F);
+        steps.forEach((x, i) => t.features.forEach((f, j) => (features[i * F + j] = Number.isFinite(x[j]) ? (x[j] - f.mean) / f.std : 0)));
+        net.forward({ batchSize: 1, steps: Math.max(1, steps.length), features });
+        if (!t.perStep) {
+          const p = net.probabilities(1);
+          let best = 0;
+          for (let k = 1; k < K; k++) if (p[k] > p[best]) best = k;
+          predicted.push(best);
+          pLast = p[best];
+        } else {
+          const out = net.outputs();
+          for (let i = 0; i < steps.length; i++) {
+            let best = 0;
+            for (let k = 1; k < K; k++) if (out[i * K + k] > out[i * K + best]) best = k;
+            predicted.push(best);
+          }
+        }
+      }
+      if (!t.perStep) return { id: s.id, label: t.classes[predicted[0]], p: pLast, ...(s.label ? { actual: s.label } : {}) };
+      // per step: the sequence's most frequent label, the share of steps it holds, and how many steps agree with the table
+      const majority = (ids: string[]): string => [...ids.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+      const names = predicted.map((k) => t.classes[k]);
+      const label = majority(names);
+      const agree = s.stepLabels ? names.filter((x, i) => x === s.stepLabels![i]).length / Math.max(1, names.length) : undefined;
+      return { id: s.id, label, p: names.filter((x) => x === label).length / Math.max(1, names.length), ...(s.stepLabels ? { actual: majority(s.stepLabels), stepsAgree: agree } : {}) };
     });
     return { type: 'prediction', kind: 'sequences', file: basename(file), sequences: grouped.sequences.length, labels };
   }
@@ -185,7 +217,8 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     const { parsed } = await parseFile(file);
     const column = parsed.kind === 'table' ? parsed.columns.find((c) => c.name === t.column) : undefined;
     if (!column?.numbers) throw new Error(`${basename(file)}: no numeric column "${t.column}" to forecast from`);
-    const values = Array.from(column.numbers);
+    const order = seriesRows(parsed as ParsedTable, undefined, undefined).rows; // in time order (a file written newest first too)
+    const values = order.map((r) => column.numbers![r]);
     if (fillGaps(values) < 0) throw new Error(`${basename(file)}: column "${t.column}" has no values`);
     history = values;
   }
@@ -245,13 +278,15 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
   const { parsed } = await parseFile(file);
   if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table with the columns ${t.inputs.map((c) => `"${c.column}"`).join(', ')}`);
   const table = parsed as ParsedTable;
+  // The rows of one series in time order: the series named by --series in a long table (default: its last one).
+  const { rows: order, series } = seriesRows(table, t.sequence, req.series);
   const numbers = (name: string, required: boolean): number[] | undefined => {
     const column = table.columns.find((c) => c.name === name);
     if (!column?.numbers) {
       if (required) fail(`${basename(file)}: no numeric column "${name}" (the model reads ${t.inputs.map((c) => `"${c.column}"`).join(', ')})`);
       return undefined;
     }
-    const values = Array.from(column.numbers);
+    const values = order.map((r) => column.numbers![r]);
     if (fillGaps(values) < 0) fail(`${basename(file)}: column "${name}" has no values`);
     return values;
   };
@@ -267,7 +302,7 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
         : `this model reads ${t.inputs.map((c) => `"${c.column}"`).join(', ')} and forecasts only "${t.target.column}", so it cannot feed its forecasts back: it forecasts one value`,
     );
   const steps = selfOnly && Hz === 1 ? req.length ?? 1 : 1;
-  let rows = table.rows;
+  let rows = order.length;
   let actual: number[] | undefined;
   if (req.backtest) {
     if (!target) fail(`${basename(file)}: a backtest compares with column "${t.target.column}", which this file lacks`);
@@ -288,7 +323,7 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
       net.forward({ batchSize: 1, steps: L, features: window });
       forecast = [target![rows - 1] + net.outputs()[0] * t.target.std + t.target.mean];
     }
-    return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target!.slice(Math.max(0, rows - 200), rows), ...(actual ? { actual } : {}) };
+    return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target!.slice(Math.max(0, rows - 200), rows), ...(actual ? { actual } : {}), ...(series !== undefined ? { series } : {}) };
   }
   if (rows < L) fail(`the model reads windows of ${L} rows; ${basename(file)} has ${rows}`);
   const F = inputs.length;
@@ -301,5 +336,17 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
     z = Float32Array.of(net.outputs()[0]);
   }
   const forecast = Array.from(z, (v) => v * t.target.std + t.target.mean);
-  return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target ? target.slice(Math.max(0, rows - 200), rows) : [], ...(actual ? { actual } : {}) };
+  return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target ? target.slice(Math.max(0, rows - 200), rows) : [], ...(actual ? { actual } : {}), ...(series !== undefined ? { series } : {}) };
+}
+
+/** The rows of one series in time order: the whole table, or (a long table) the series `wanted` of `key`, else its last. */
+function seriesRows(table: ParsedTable, key: string | undefined, wanted: string | undefined): { rows: number[]; series?: string } {
+  const { segments, keys } = seriesSegments(table, { sequence: key });
+  if (!keys) {
+    if (wanted !== undefined) fail(`--series ${wanted}: this model forecasts one series; there is none to choose`);
+    return { rows: segments[0] };
+  }
+  const i = wanted === undefined ? keys.length - 1 : keys.indexOf(wanted);
+  if (i < 0) fail(`--series ${wanted}: no such series in "${key}" (it has ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''})`);
+  return { rows: segments[i], series: keys[i] };
 }
