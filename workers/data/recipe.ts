@@ -26,12 +26,14 @@ export interface RecipeInput {
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
 /** Below this many FLOPs a step is mostly the threads meeting (a few milliseconds): one worker is faster. */
 const MIN_SHARED_FLOPS = 5e7;
+/** FLOP/s one worker sustains on a training step, conservatively (measured here: 45–55 G on big GEMMs, less on small). */
+const ENGINE_FLOPS = 20e9;
 const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
 
-/** The time budget: about a minute for small files, a few minutes for a few megabytes, ten at most. */
+/** The time budget: a minute and a half for small files, a few minutes for a few megabytes, ten at most. */
 export function budgetFor(bytes: number): number {
   const mb = bytes / 2 ** 20;
-  return mb < 0.1 ? 60 : mb < 1 ? 120 : mb < 5 ? 240 : mb < 50 ? 420 : 600;
+  return mb < 0.1 ? 90 : mb < 1 ? 180 : mb < 5 ? 300 : mb < 50 ? 450 : 600;
 }
 
 export function recipeFor(input: RecipeInput): Recipe {
@@ -133,12 +135,31 @@ export function recipeFor(input: RecipeInput): Recipe {
       break;
   }
   if (t.kind !== 'text') batch = Math.min(batch, Math.max(1, Math.floor(items / 2)));
+  const budget = budgetFor(bytes);
+  // The model must train enough steps within the budget: shrink it (two layers → one, then half the width) while
+  // the arithmetic of a step says it would not. Counted from the FLOPs of a step at a conservative rate for this
+  // engine (so the same data always gets the same model), not timed.
+  const steps1 = t.kind === 'text' ? seqLen : t.kind === 'series' || t.kind === 'multiseries' ? t.lookback : t.kind === 'tabular' ? 1 : Math.max(1, Math.round(('maxLength' in t ? t.maxLength : 32) / 2));
+  const cores = clamp(input.cores, 1, 4);
+  const stepsIn = (l: number, h: number): number => {
+    const f = estimate(data.model, { cell, layers: l, hiddenSize: h, embedSize: 0, bidirectional, dropout: 0, forgetBias: 1 }, batch, steps1, { stateful: data.stateful }).flopsPerStep;
+    return (budget * ENGINE_FLOPS * (f >= MIN_SHARED_FLOPS ? 0.85 * cores : 1)) / Math.max(1, f);
+  };
+  const wanted = t.kind === 'text' ? 3000 : 1000;
+  const before = `${layers}×${hidden}`;
+  while (stepsIn(layers, hidden) < wanted && (layers > 1 || hidden > 32)) {
+    if (layers > 1) (layers = 1), (dropout = 0);
+    else hidden = Math.max(32, hidden / 2);
+  }
+  if (`${layers}×${hidden}` !== before) {
+    const r = reasons.find((x) => x.choice === 'model')!;
+    r.why = `${r.why.replace(before, `${layers}×${hidden}`)} — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more`;
+  }
   const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
   const steps = clamp(round(epochs * batchesPerEpoch, 100), 300, 50_000);
   // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
   const evaluateEvery = clamp(round(Math.min(batchesPerEpoch, steps / 40), 25), 25, 1000);
-  const patience = 6;
-  const budget = budgetFor(bytes);
+  const patience = clamp(Math.ceil(400 / evaluateEvery), 5, 12);
   const embed = data.model.input.vocabSize > 0 ? data.model.input.embedSize : 0;
   why('batch', `${batch} ${t.kind === 'text' ? 'streams' : 'items'} per step${t.kind !== 'text' && batch < 32 ? ' (few items: smaller batches, more updates)' : ''}`);
   why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
@@ -147,7 +168,6 @@ export function recipeFor(input: RecipeInput): Recipe {
   // Worker threads: every core (up to 4) when a step has enough arithmetic to share (counted, not timed, so the
   // same data always gets the same count: a run is reproducible for its seed and worker count).
   const model = { cell, layers, hiddenSize: hidden, embedSize: embed, bidirectional, dropout, forgetBias: 1 };
-  const steps1 = t.kind === 'text' ? seqLen : t.kind === 'series' || t.kind === 'multiseries' ? t.lookback : t.kind === 'tabular' ? 1 : Math.max(1, Math.round(('maxLength' in t ? t.maxLength : 32) / 2));
   const flops = estimate(data.model, model, batch, steps1, { stateful: data.stateful }).flopsPerStep;
   const workers = batch >= 8 && flops >= MIN_SHARED_FLOPS ? clamp(input.cores, 1, 4) : 1;
   if (workers > 1) why('workers', `${workers} worker threads (every core of this machine, up to 4), each training its share of a batch`);
