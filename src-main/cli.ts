@@ -9,7 +9,8 @@
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +22,8 @@ import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
 import type { BenchResultEvent, GenerateBenchResultEvent } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
 import { entitySpans, parseTag } from '../workers/data/build/entities';
-import { runBench, runGenerateBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
+import { LockedError } from './services/lock';
+import { runBench, runGenerateBench, runInspect, runPredict, RunRefused, startRun, type RunEvent, type RunRequest } from './services/runs';
 import { ExportInputError, exportRun } from './services/export';
 
 class UsageError extends Error {}
@@ -237,6 +239,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
   const epochs = real(o.epochs, 'epochs', 0, 1e6, true);
   const runDir = resolve(o.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${cell}`));
   if (o.resume && !existsSync(join(runDir, 'checkpoint.bin'))) throw new UsageError(`--resume: ${join(runDir, 'checkpoint.bin')} does not exist; name the run folder with --out`);
+  if (!o.resume && folderHasFiles(runDir)) throw new UsageError(`--out ${runDir}: the folder is not empty${existsSync(join(runDir, 'checkpoint.bin')) ? ' (it holds a run)' : ''}; give --resume to continue that run, or another --out folder (nothing was changed)`);
 
   const json = o.json ?? false;
   const tty = process.stderr.isTTY && !json;
@@ -291,15 +294,28 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     ? { runDir, data: recorded.data, model: recorded.model, settings: { ...recorded.settings, steps: o.steps !== undefined ? settings.steps : recorded.settings.steps }, resume: true, workers: o.workers !== undefined ? workers : recorded.workers }
     : { runDir, data, model, settings, resume: o.resume, epochs, workers };
   totalSteps = request.settings.steps;
-  const handle = startRun(request, onEvent);
-  const stop = (): void => {
-    process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
+  let handle;
+  try {
+    handle = startRun(request, onEvent); // holds the run folder's lock until the run ends
+  } catch (e) {
+    if (e instanceof LockedError || e instanceof RunRefused) throw new UsageError(e.message);
+    throw e;
+  }
+  // Ctrl+C, SIGTERM and SIGHUP (a closed terminal) stop after the current step, keeping its checkpoint; a second
+  // signal aborts. A reader that goes away (`train --json | head`) stops it the same way, quietly.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const stop = (signal?: string): void => {
+    for (const sig of signals) process.off(sig, stop);
+    if (signal) process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step (press Ctrl+C again to abort)…\n`);
     handle.stop();
-    process.once('SIGINT', () => process.exit(130));
+    for (const sig of signals) process.once(sig, () => process.exit(130));
   };
-  process.once('SIGINT', stop);
+  for (const sig of signals) process.once(sig, stop);
+  const onPipeClosed = (): void => stop();
+  stdoutClosed.once('closed', onPipeClosed);
   const outcome = await handle.done;
-  process.off('SIGINT', stop);
+  for (const sig of signals) process.off(sig, stop);
+  stdoutClosed.off('closed', onPipeClosed);
   if (tty) process.stderr.write('\n');
   if (outcome.reason === 'error') {
     process.stderr.write(`seqstudio train: ${outcome.message}\n`);
@@ -318,6 +334,16 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
         `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
     );
   return 0;
+}
+
+/** Whether `dir` exists and holds anything (a run folder `train --out` must not overwrite). */
+function folderHasFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--out ${dir}: this is a file, not a folder`);
+    return false;
+  }
 }
 
 // ============================================== inspect ===========================================================
@@ -589,7 +615,21 @@ async function benchGenerateCommand(configs: string[], tokens: number, json: boo
 
 // ============================================== main ==============================================================
 
+/** Says 'closed' once stdout's reader has gone (EPIPE): output stops quietly instead of ending in a stack trace. */
+const stdoutClosed = new EventEmitter();
+let stdoutGone = false;
+function watchStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (stdoutGone) return;
+    stdoutGone = true;
+    stdoutClosed.emit('closed');
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  watchStdout();
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -18,6 +18,7 @@ import simdWasm from './kernels/build/kernels.simd.wasm?asset';
 import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './engine/bench';
 import { profileBench } from './engine/profile';
 import { BEST_CHECKPOINT, encodeCheckpoint, readBestValLoss, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
+import { MetricsLog } from './engine/metrics-log';
 import type { TrainingData } from './engine/data-source';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { buildLayout, parameterCount } from './engine/layout';
@@ -190,6 +191,7 @@ function resumeState(req: StartRun, spec: ModelSpec, settings: TrainSettings, ra
 async function run(req: StartRun): Promise<void> {
   let trainer: Trainer | undefined;
   let group: Group | undefined;
+  let log: MetricsLog | undefined;
   const count = req.workers ?? 1;
   try {
     const { exports, variant } = kernels();
@@ -199,10 +201,19 @@ async function run(req: StartRun): Promise<void> {
     const state = resumeState(req, spec, s, 0, count);
     trainer = new Trainer(exports, spec, s, data, state, count > 1 ? { rank: 0, count } : undefined);
     if (count > 1) group = new Group(trainer, count, spec, s, { kind: 'run', req });
+    // This worker is metrics.jsonl's only writer, so every step before a checkpoint is on disk before it.
+    const metrics = new MetricsLog(req.runDir, req.resume ? trainer.step : undefined);
+    log = metrics;
     post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file, warnings: data.warnings, baseline: data.baseline });
 
-    const emit = (e: TrainingEvent): void => post(e);
+    let lastFlush = performance.now();
+    const emit = (e: TrainingEvent): void => {
+      metrics.append(e);
+      post(e);
+    };
     const saveCheckpoint = (): void => {
+      metrics.flush(true); // every event up to this step, durable, before the checkpoint that holds the step
+      lastFlush = performance.now();
       writeFileAtomic(ckptPath, encodeCheckpoint(group ? group.rank.state() : trainer!.state()));
       emit({ type: 'checkpoint', step: trainer!.step, path: ckptPath });
     };
@@ -224,6 +235,7 @@ async function run(req: StartRun): Promise<void> {
     let slice = performance.now();
     while (!trainer.finished && !stopRequested) {
       if (paused) {
+        metrics.flush();
         post({ type: 'paused', step: trainer.step });
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
@@ -238,7 +250,12 @@ async function run(req: StartRun): Promise<void> {
       }
       if (s.evaluateEvery > 0 && step % s.evaluateEvery === 0 && !trainer.finished) evaluate();
       if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && !trainer.finished) saveCheckpoint();
-      if (performance.now() - slice > 50) {
+      const now = performance.now();
+      if (now - lastFlush > 1000) {
+        metrics.flush(); // what the studio and other processes read while the run trains
+        lastFlush = now;
+      }
+      if (now - slice > 50) {
         await yieldToMessages();
         slice = performance.now();
       }
@@ -258,15 +275,31 @@ async function run(req: StartRun): Promise<void> {
       baseline: data.baseline,
       runDir: req.runDir,
     };
-    post({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step, summary });
+    finish({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {
     await group?.close();
     if (e instanceof NonFiniteError) {
       // Keep what the run had: the last good checkpoint stays on disk (the diverged state is not written).
-      post({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Fork or resume it from a checkpoint (its best is kept) with a lower learning rate or gradient clipping.`, nonFinite: e.location });
+      finish({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Fork or resume it from a checkpoint (its best is kept) with a lower learning rate or gradient clipping.`, nonFinite: e.location });
     } else {
-      post({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
+      finish({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
     }
+  }
+
+  /** Logs how the run ended (without the summary: that is summary.json) and tells the main thread. */
+  function finish(done: Extract<FromTrainer, { type: 'done' }>): void {
+    let event = done;
+    if (log) {
+      try {
+        log.append({ ...done, summary: undefined });
+        log.flush(true);
+      } catch (e) {
+        // the log cannot take it (disk full): the run ends in error, saying so; what is on disk stays
+        event = { ...done, reason: 'error', message: (e as Error).message, summary: undefined };
+      }
+      log.close();
+    }
+    post(event);
   }
 }
 

@@ -6,6 +6,8 @@ import { DataError, type ParsedTagged } from '../parsed';
 import { LineSplitter } from './lines';
 
 export const MAX_SENTENCE_TOKENS = 100_000;
+/** Distinct tags a tag file may have (a real tag set has tens; a file past this is not tagged text). */
+export const MAX_TAGS = 10_000;
 
 export class ConllBuilder {
   readonly sentences: ParsedTagged['sentences'] = [];
@@ -47,7 +49,11 @@ export class ConllBuilder {
     if (this.tokens.length >= MAX_SENTENCE_TOKENS) {
       throw new DataError(this.file, this.start, `a sentence of more than ${MAX_SENTENCE_TOKENS} tokens`, 'separate sentences with a blank line');
     }
-    const tag = this.intern(parts[parts.length - 1]);
+    const last = parts[parts.length - 1];
+    if (this.tagCount.size >= MAX_TAGS && !this.tagCount.has(last)) {
+      throw new DataError(this.file, n, `more than ${MAX_TAGS.toLocaleString('en-US')} distinct tags`, 'a tag set has tens of tags (B-PER, NOUN…): check that the last column of each line is the tag');
+    }
+    const tag = this.intern(last);
     this.tokens.push(parts[0]);
     this.tags.push(tag);
     this.tagCount.set(tag, (this.tagCount.get(tag) ?? 0) + 1);
