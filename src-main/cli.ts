@@ -325,7 +325,12 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     process.stderr.write(`seqstudio train: ${outcome.message}\n`);
     return 1;
   }
-  const s = outcome.summary!;
+  if (!outcome.summary) {
+    // stopped before its first step: nothing trained, nothing to summarise (an earlier summary.json is kept)
+    if (!json) process.stdout.write(`stopped at step ${outcome.event.step} before training a step\nrun folder: ${runDir}\n`);
+    return 0;
+  }
+  const s = outcome.summary;
   const fmtMetrics = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else

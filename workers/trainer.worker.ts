@@ -221,9 +221,11 @@ async function run(req: StartRun): Promise<void> {
     // The best checkpoint (lowest validation loss so far) is kept beside the latest: the last good state of a run
     // that later diverged or over-fitted, where a fork can start again.
     let bestVal = req.resume ? readBestValLoss(req.runDir) : Number.POSITIVE_INFINITY;
+    let lastEvalStep = -1;
     const evaluate = (): void => {
       const e = trainer!.evaluate();
       lastEval = e;
+      lastEvalStep = trainer!.step;
       emit(e);
       if (s.checkpointEvery > 0 && Number.isFinite(e.valLoss) && e.valLoss < bestVal) {
         bestVal = e.valLoss;
@@ -260,9 +262,17 @@ async function run(req: StartRun): Promise<void> {
         slice = performance.now();
       }
     }
-    evaluate();
-    saveCheckpoint();
+    const trainedSteps = trainer.step - (state?.step ?? 0);
+    // a run stopped before its first step here is not evaluated twice at one step, nor its checkpoint rewritten
+    if (trainedSteps > 0 && lastEvalStep !== trainer.step) evaluate();
+    if (trainedSteps > 0 || !req.resume) saveCheckpoint();
+    else metrics.flush(true);
     await group?.close();
+    if (trainedSteps === 0) {
+      // stopped before its first step here: no train loss to report, and an earlier summary.json stays as it was
+      finish({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step });
+      return;
+    }
     const st = trainer.state();
     const summary: RunSummary = {
       type: 'summary',
