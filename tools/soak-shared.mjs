@@ -215,10 +215,10 @@ async function cliLoop(slot) {
     slot.child = undefined;
     if (out && existsSync(out)) createdRuns.add(`cli:${out}`); // a kill before it made its folder creates nothing
     // SIGINT as the exit: it came after the run had ended and its handler was gone (the default action)
-    if (!slot.killed && code !== 0 && code !== 130 && code !== 'SIGINT' && !/another process|nothing to continue|is gone|changed since/.test(err)) {
+    if (!slot.killed && code !== 0 && code !== 130 && code !== 'SIGINT' && !/another process|nothing to continue|is gone|changed since|no checkpoint\.bin there/.test(err)) {
       counts.failed++;
       failures.push(`cli ${args.slice(0, 3).join(' ')}: exit ${code}: ${err.trim().split('\n').pop()}`);
-    } else if (/another process|nothing to continue/.test(err)) counts.refused++;
+    } else if (/another process|nothing to continue|no checkpoint\.bin there/.test(err)) counts.refused++; // refused, or deleted by a host meanwhile
     await sleep(200 + Math.random() * 800);
   }
 }
