@@ -9,7 +9,8 @@
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,8 @@ import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
 import type { BenchResultEvent, GenerateBenchResultEvent, RunSummary } from '../workers/protocol';
 import { FORMATS } from '../workers/data/parsed';
 import { entitySpans, parseTag } from '../workers/data/build/entities';
-import { runBench, runGenerateBench, runInspect, runPredict, startRun, type RunEvent, type RunRequest } from './services/runs';
+import { LockedError } from './services/lock';
+import { runBench, runGenerateBench, runInspect, runPredict, RunRefused, startRun, type RunEvent, type RunRequest } from './services/runs';
 import { ExportInputError, exportRun } from './services/export';
 
 class UsageError extends Error {}
@@ -226,6 +228,10 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     },
   });
   if (!o.data) throw new UsageError('--data FILE is required (a plain-text file or a CSV of a numeric series)');
+  if (o.out !== undefined && !o.resume && !recorded && folderHasFiles(resolve(o.out))) {
+    const dir = resolve(o.out);
+    throw new UsageError(`--out ${dir}: the folder is not empty${existsSync(join(dir, 'checkpoint.bin')) ? ' (it holds a run)' : ''}; give --resume to continue that run, or another --out folder (nothing was changed)`);
+  }
   // `--out DIR --resume` (the older form): the run goes on as it was started, like `--resume DIR`
   if (o.resume && !recorded && o.out && existsSync(join(resolve(o.out), 'run.json'))) recorded = readRunToResume(resolve(o.out));
   if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
@@ -382,15 +388,28 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
       }
     : { runDir, data, model, settings, resume: o.resume, epochs, workers };
   totalSteps = request.settings.steps;
-  const handle = startRun(request, onEvent);
-  const stop = (): void => {
-    process.stderr.write('\nstopping after this step (press Ctrl+C again to abort)…\n');
+  let handle;
+  try {
+    handle = startRun(request, onEvent); // holds the run folder's lock until the run ends
+  } catch (e) {
+    if (e instanceof LockedError || e instanceof RunRefused) throw new UsageError(e.message);
+    throw e;
+  }
+  // Ctrl+C, SIGTERM and SIGHUP (a closed terminal) stop after the current step, keeping its checkpoint; a second
+  // signal aborts. A reader that goes away (`train --json | head`) stops it the same way, quietly.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const stop = (signal?: string): void => {
+    for (const sig of signals) process.off(sig, stop);
+    if (signal) process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step (press Ctrl+C again to abort)…\n`);
     handle.stop();
-    process.once('SIGINT', () => process.exit(130));
+    for (const sig of signals) process.once(sig, () => process.exit(130));
   };
-  process.once('SIGINT', stop);
+  for (const sig of signals) process.once(sig, stop);
+  const onPipeClosed = (): void => stop();
+  stdoutClosed.once('closed', onPipeClosed);
   const outcome = await handle.done;
-  process.off('SIGINT', stop);
+  for (const sig of signals) process.off(sig, stop);
+  stdoutClosed.off('closed', onPipeClosed);
   if (tty) process.stderr.write('\n');
   if (outcome.reason === 'error') {
     process.stderr.write(`seqstudio train: ${outcome.message}\n`);
@@ -400,7 +419,12 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
     process.stderr.write(`seqstudio train: ${outcome.message}\n`);
     return 1;
   }
-  const s = outcome.summary!;
+  if (!outcome.summary) {
+    // stopped before its first step: nothing trained, nothing to summarise (an earlier summary.json is kept)
+    if (!json) process.stdout.write(`stopped at step ${outcome.event.step} before training a step\nrun folder: ${runDir}\n`);
+    return 0;
+  }
+  const s = outcome.summary;
   const fmtMetrics = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else {
@@ -470,6 +494,16 @@ function printRecipe(inspection: Inspection, recipe: Recipe | undefined, given: 
     }
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Whether `dir` exists and holds anything (a run folder `train --out` must not overwrite). */
+function folderHasFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--out ${dir}: this is a file, not a folder`);
+    return false;
+  }
 }
 
 // ============================================== inspect ===========================================================
@@ -772,7 +806,21 @@ async function benchGenerateCommand(configs: string[], tokens: number, json: boo
 
 // ============================================== main ==============================================================
 
+/** Says 'closed' once stdout's reader has gone (EPIPE): output stops quietly instead of ending in a stack trace. */
+const stdoutClosed = new EventEmitter();
+let stdoutGone = false;
+function watchStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (stdoutGone) return;
+    stdoutGone = true;
+    stdoutClosed.emit('closed');
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  watchStdout();
   const [command, ...rest] = argv;
   try {
     switch (command) {

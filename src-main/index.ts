@@ -35,6 +35,7 @@ function openProject(dir: string): void {
   const next = new StudioService({
     projectDir: dir,
     version: app.getVersion(),
+    stateDir: app.getPath('userData'), // remembers the files chosen outside the project
     chooseFile: async () => {
       const r = await dialog.showOpenDialog(window ?? undefined!, {
         title: 'Import dataset',

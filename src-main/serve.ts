@@ -1,6 +1,6 @@
 // `npm run serve -- [--port 5199] [--project DIR] [--host 127.0.0.1]`: the studio in a browser. Opens (or creates,
 // on the bundled sample) a project folder, starts the web host and prints the address with its per-launch token.
-// Ctrl+C stops live runs after their current step (each keeps its checkpoint) and exits.
+// Ctrl+C, SIGTERM and SIGHUP stop live runs after their current step (each keeps its checkpoint) and exits.
 
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -71,6 +71,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
 }
 
 void main();

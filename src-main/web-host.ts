@@ -11,7 +11,7 @@
 // requests from other pages in the person's browser). Arguments are validated (services/validate.ts) first.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, type ReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
@@ -78,12 +78,35 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return o === undefined || (URL.canParse(o) && new URL(o).protocol === 'http:' && allowedHosts.has(new URL(o).host));
   };
 
+  // Every handler is total: no throw escapes it and every stream has an error handler, so no request, however
+  // malformed, can end the process (and with it every run it trains).
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => send(res, e instanceof InvalidArgument ? 413 : 500, { error: e instanceof Error ? e.message : String(e) }));
+    req.on('error', () => res.destroy());
+    res.on('error', () => req.destroy());
+    let done: Promise<void>;
+    try {
+      done = handle(req, res);
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    done.catch((e: unknown) => {
+      const status = e instanceof BadRequest ? 400 : e instanceof InvalidArgument ? 413 : 500;
+      try {
+        send(res, status, { error: status === 500 ? 'the studio could not answer this request' : (e as Error).message });
+      } catch {
+        res.destroy();
+      }
+      if (status === 500) console.error(`web host: ${req.method} ${String(req.url).slice(0, 200)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    });
+  });
+  // a request Node's parser cannot read (bad request line, header or encoding): 400, never an exception
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', origin);
+    const url = parseUrl(req.url, origin);
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     if (!originOk(req)) return send(res, 403, { error: 'cross-origin requests are refused' });
@@ -99,10 +122,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     else if (!tokenOk(cookieToken(req))) return send(res, 401, { error: 'open the address the studio printed (it carries the token)' });
     const download = /^\/download\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (download) {
-      const file = service.exportedFile(decodeURIComponent(download[1]), decodeURIComponent(download[2]));
+      // a regular file inside the project's run folder (a folder, a FIFO or a link out of the project is 404)
+      const file = service.exportedFile(decode(download[1]), decode(download[2]));
       if (!file) return send(res, 404, { error: 'no such exported file' });
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${basename(file)}"` });
-      createReadStream(file).pipe(res);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.size, 'content-disposition': `attachment; filename="${file.name}"` });
+      pipeFile(createReadStream('', { fd: file.fd, autoClose: true }), res);
       return;
     }
     return serveFile(url.pathname, res);
@@ -117,13 +141,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     } else {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send JSON' });
       const body = await readBody(req, MAX_JSON_BODY);
-      let parsed: { args?: unknown };
+      let parsed: unknown;
       try {
-        parsed = JSON.parse(body.toString('utf8')) as { args?: unknown };
+        parsed = JSON.parse(body.toString('utf8'));
       } catch {
         return send(res, 400, { error: 'the request body is not JSON' });
       }
-      args = parsed.args as unknown[];
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return send(res, 400, { error: 'the request body must be a JSON object: {"args": [...]}' });
+      args = (parsed as { args?: unknown }).args as unknown[];
     }
     try {
       validateArgs(method, args);
@@ -146,7 +171,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   }
 
   function serveFile(pathname: string, res: ServerResponse): void {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : decode(pathname).replace(/^\/+/, '');
     const file = resolve(rendererDir, rel);
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, { error: 'not found' });
     res.writeHead(200, {
@@ -155,7 +180,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       // The page's own CSP is in index.html; the header repeats it for the web host.
       'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'",
     });
-    createReadStream(file).pipe(res);
+    pipeFile(createReadStream(file), res);
   }
 
   // Live events: batched every 50 ms so a fast run's hundreds of steps per second cost one frame each tick.
@@ -177,16 +202,26 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const offImport = service.onDidImportProgress((m) => push({ kind: 'import', ...m }));
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/events' || !originOk(req) || !allowedHosts.has(req.headers.host ?? '') || !tokenOk(url.searchParams.get('token'))) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      return;
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = URL.canParse(req.url ?? '/', origin) ? new URL(req.url ?? '/', origin) : undefined;
+      if (!url) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      if (url.pathname !== '/events' || !originOk(req) || !allowedHosts.has(req.headers.host ?? '') || !tokenOk(url.searchParams.get('token'))) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('error', () => ws.terminate());
+        ws.on('close', () => sockets.delete(ws));
+        ws.on('message', () => ws.close(1003, 'this socket only sends')); // nothing is accepted from the page here
+      });
+    } catch {
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', () => ws.close(1003, 'this socket only sends')); // nothing is accepted from the page here
-    });
   });
 
   await new Promise<void>((ok, fail) => {
@@ -209,6 +244,29 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/** A request's malformed part (a URL or a percent-escape that cannot be read): answered 400. */
+class BadRequest extends Error {}
+
+function parseUrl(raw: string | undefined, origin: string): URL {
+  if (!URL.canParse(raw ?? '/', origin)) throw new BadRequest('the request address cannot be read');
+  return new URL(raw ?? '/', origin);
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new BadRequest('the request address has a malformed percent-escape');
+  }
+}
+
+/** Streams a file to a response; a read error (the file vanished, EIO…) ends the response instead of the process. */
+function pipeFile(stream: ReadStream, res: ServerResponse): void {
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

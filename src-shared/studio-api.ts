@@ -30,7 +30,8 @@ export interface DatasetInfo {
 /** The person's choices for one dataset: the importer's proposal with their overrides. */
 export type DataChoices = Omit<DataRequest, 'path'>;
 
-export type RunStatus = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'diverged' | 'error' | 'interrupted';
+/** 'elsewhere': another process (another studio window, web host or `seqstudio train`) trains it now; read-only here. */
+export type RunStatus = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'diverged' | 'error' | 'interrupted' | 'elsewhere';
 
 /** One run of the project, as listed and compared. */
 export interface RunInfo {

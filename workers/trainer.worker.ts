@@ -24,6 +24,7 @@ import { BENCH_CONFIGS, benchData, benchSpec, benchTrainer, timeSteps } from './
 import { profileBench } from './engine/profile';
 import { BEST_CHECKPOINT, encodeCheckpoint, readCheckpoint, writeFileAtomic } from './engine/checkpoint';
 import { BEST_RECORD, BestTracker, readBestRecord } from './engine/early-stopping';
+import { MetricsLog } from './engine/metrics-log';
 import type { TrainingData } from './engine/data-source';
 import type { Recipe } from '../src-shared/dataset';
 import { specFor } from '../src-shared/estimate';
@@ -224,6 +225,7 @@ function resumeState(req: StartRun, spec: ModelSpec, settings: TrainSettings, ra
 async function run(req: StartRun): Promise<void> {
   let trainer: Trainer | undefined;
   let group: Group | undefined;
+  let log: MetricsLog | undefined;
   const count = req.workers ?? 1;
   try {
     const { exports, variant } = kernels();
@@ -233,11 +235,20 @@ async function run(req: StartRun): Promise<void> {
     const state = resumeState(req, spec, s, 0, count);
     trainer = new Trainer(exports, spec, s, data, state, count > 1 ? { rank: 0, count } : undefined);
     if (count > 1) group = new Group(trainer, count, spec, s, { kind: 'run', req });
+    // This worker is metrics.jsonl's only writer, so every step before a checkpoint is on disk before it.
+    const metrics = new MetricsLog(req.runDir, req.resume ? trainer.step : undefined);
+    log = metrics;
     post({ type: 'ready', spec, parameterCount: parameterCount(trainer.net.layout), kernels: variant, dataSummary: data.summary, transforms: data.transforms, startStep: trainer.step, settings: s, workers: count, dataFile: data.file, warnings: data.warnings, baseline: data.baseline });
 
-    const emit = (e: TrainingEvent): void => post(e);
+    let lastFlush = performance.now();
+    const emit = (e: TrainingEvent): void => {
+      metrics.append(e);
+      post(e);
+    };
     const current = (): TrainerState => (group ? group.rank.state() : trainer!.state());
     const saveCheckpoint = (): void => {
+      metrics.flush(true); // every event up to this step, durable, before the checkpoint that holds the step
+      lastFlush = performance.now();
       writeFileAtomic(ckptPath, encodeCheckpoint(current()));
       emit({ type: 'checkpoint', step: trainer!.step, path: ckptPath });
     };
@@ -249,6 +260,7 @@ async function run(req: StartRun): Promise<void> {
     const bestPath = join(req.runDir, BEST_CHECKPOINT);
     const tracker = new BestTracker(req.resume ? readBestRecord(req.runDir) : undefined);
     let lastEval: EvaluationEvent | undefined;
+    let lastEvalStep = -1;
     /** Why the run ends before its last step, once it must. */
     let ending: 'early-stopped' | 'time-budget' | undefined;
     /** `counted`: the evaluation takes part in judging the best (not the off-schedule one of a stopped run). */
@@ -264,6 +276,7 @@ async function run(req: StartRun): Promise<void> {
         if (record) writeFileAtomic(join(req.runDir, BEST_RECORD), JSON.stringify(record) + '\n');
       }
       lastEval = e;
+      lastEvalStep = trainer!.step;
       emit(e);
       if (counted && tracker.exhausted(e.step, s.patience)) ending ??= 'early-stopped';
     };
@@ -271,6 +284,7 @@ async function run(req: StartRun): Promise<void> {
     let slice = performance.now();
     while (!trainer.finished && !stopRequested && !ending) {
       if (paused) {
+        metrics.flush();
         post({ type: 'paused', step: trainer.step });
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
@@ -287,21 +301,28 @@ async function run(req: StartRun): Promise<void> {
       if (s.evaluateEvery > 0 && step % s.evaluateEvery === 0 && !trainer.finished) evaluate();
       if (s.timeBudgetSeconds > 0 && stepEvent.seconds >= s.timeBudgetSeconds && !trainer.finished) ending ??= 'time-budget';
       if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && !trainer.finished && !ending) saveCheckpoint();
-      if (performance.now() - slice > 50) {
+      const now = performance.now();
+      if (now - lastFlush > 1000) {
+        metrics.flush(); // what the studio and other processes read while the run trains
+        lastFlush = now;
+      }
+      if (now - slice > 50) {
         await yieldToMessages();
         slice = performance.now();
       }
     }
     const stopReason: StopReason = ending ?? (stopRequested ? 'stopped' : 'finished');
-    // The last step's figures. After Stop that evaluation is off the run's schedule: it is not counted, so that
-    // Continue judges and stops exactly as the run would have without the stop.
-    if (lastEval?.step !== trainer.step) evaluate(stopReason !== 'stopped');
+    const trainedSteps = trainer.step - (state?.step ?? 0);
+    // The last step's figures (not twice at one step, nor for a run stopped before its first step here). After Stop
+    // that evaluation is off the run's schedule: it is not counted, so that Continue judges and stops exactly as the
+    // run would have without the stop.
+    if (trainedSteps > 0 && lastEvalStep !== trainer.step) evaluate(stopReason !== 'stopped');
     // Keras's restore_best_weights: a run that ended by itself ends with the best evaluation's parameters, at its last
     // step with that step's optimiser state and data position (so a Continue goes on from step N + 1 with the best
     // weights). Not after Stop: Continue then goes on exactly as if the run had not stopped.
     let restoredBest = false;
     const best = tracker.best;
-    if (restoreBest && stopReason !== 'stopped' && best && lastEval && isBetterEvaluation(best, lastEval)) {
+    if (trainedSteps > 0 && restoreBest && stopReason !== 'stopped' && best && lastEval && isBetterEvaluation(best, lastEval)) {
       const saved = readBestCheckpoint(bestPath);
       if (saved?.step === best.step) {
         if (group) group.rank.adoptParameters(saved.params);
@@ -311,8 +332,14 @@ async function run(req: StartRun): Promise<void> {
         restoredBest = true;
       }
     }
-    saveCheckpoint();
+    if (trainedSteps > 0 || !req.resume) saveCheckpoint();
+    else metrics.flush(true);
     await group?.close();
+    if (trainedSteps === 0) {
+      // stopped before its first step here: no train loss to report, and an earlier summary.json stays as it was
+      finish({ type: 'done', reason: stopRequested ? 'stopped' : 'finished', step: trainer.step });
+      return;
+    }
     const st = trainer.state();
     // The held-out test split, once, with the final parameters (after a restore: the best).
     const testBatches = stopReason === 'stopped' ? [] : (data.testBatches?.() ?? []);
@@ -332,15 +359,31 @@ async function run(req: StartRun): Promise<void> {
       restoredBest,
       ...(testEval ? { test: { loss: testEval.valLoss, metrics: testEval.metrics, items: testBatches.reduce((n, b) => n + b.batchSize, 0) } } : {}),
     };
-    post({ type: 'done', reason: stopReason === 'stopped' ? 'stopped' : 'finished', step: trainer.step, summary });
+    finish({ type: 'done', reason: stopReason === 'stopped' ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {
     await group?.close();
     if (e instanceof NonFiniteError) {
       // Keep what the run had: the last good checkpoint stays on disk (the diverged state is not written).
-      post({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Fork or resume it from a checkpoint (its best is kept) with a lower learning rate or gradient clipping.`, nonFinite: e.location });
+      finish({ type: 'done', reason: 'diverged', step: e.location.step, message: `${e.message}. Fork or resume it from a checkpoint (its best is kept) with a lower learning rate or gradient clipping.`, nonFinite: e.location });
     } else {
-      post({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
+      finish({ type: 'done', reason: 'error', step: trainer?.step ?? 0, message: (e as Error).message });
     }
+  }
+
+  /** Logs how the run ended (without the summary: that is summary.json) and tells the main thread. */
+  function finish(done: Extract<FromTrainer, { type: 'done' }>): void {
+    let event = done;
+    if (log) {
+      try {
+        log.append({ ...done, summary: undefined });
+        log.flush(true);
+      } catch (e) {
+        // the log cannot take it (disk full): the run ends in error, saying so; what is on disk stays
+        event = { ...done, reason: 'error', message: (e as Error).message, summary: undefined };
+      }
+      log.close();
+    }
+    post(event);
   }
 }
 

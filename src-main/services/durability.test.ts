@@ -1,10 +1,11 @@
 // Runs survive `kill -9`: a training process killed at random moments (mid-step, mid-checkpoint, mid-append) and
 // continued with `seqstudio train --resume` ends with exactly the parameters of an uninterrupted run with the same
-// seed; after every kill the checkpoint is intact (CRC) and metrics.jsonl loses at most its last line.
+// seed; after every kill the checkpoint is intact (CRC) and metrics.jsonl holds every step up to it; at the end it
+// holds every step exactly once. A torn last line and stale temporary files are repaired when the run continues.
 // Drives the built CLI (out/main/cli.js) in child processes, as a person's terminal would; `npm test` builds first.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,20 @@ function lastStep(out: string): number {
     }
   }
   return step;
+}
+
+/** The steps metrics.jsonl records, in order (a torn line skipped). */
+function steps(out: string): number[] {
+  const r: number[] = [];
+  for (const line of readFileSync(join(out, 'metrics.jsonl'), 'utf8').split('\n')) {
+    try {
+      const e = JSON.parse(line) as { type: string; step: number };
+      if (e.type === 'step') r.push(e.step);
+    } catch {
+      // torn
+    }
+  }
+  return r;
 }
 
 /** Starts training and SIGKILLs the process once it reports `atStep`, plus a random few milliseconds. */
@@ -76,9 +91,11 @@ describe('kill -9 during training', () => {
       expect(ck.step).toBeGreaterThan(0);
       expect(ck.step % EVERY).toBe(0);
       expect(at - ck.step).toBeLessThan(EVERY + 200);
-      // every line of metrics.jsonl but a torn last one is whole (it is appended once a second)
+      // every line of metrics.jsonl but a torn last one is whole, and every step up to the checkpoint is there
       const lines = existsSync(join(killed, 'metrics.jsonl')) ? readFileSync(join(killed, 'metrics.jsonl'), 'utf8').split('\n').slice(0, -1) : [];
       for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+      const logged = new Set(steps(killed));
+      for (let s = 1; s <= ck.step; s++) expect(logged.has(s), `step ${s} of checkpoint ${ck.step}`).toBe(true);
       resume = true;
     }
     expect(kills.filter((k) => k < STEPS).length).toBeGreaterThanOrEqual(3);
@@ -89,9 +106,28 @@ describe('kill -9 during training', () => {
     expect(after.step).toBe(STEPS);
     let worst = 0;
     for (let i = 0; i < after.params.length; i++) worst = Math.max(worst, Math.abs(after.params[i] - reference.params[i]));
-        expect(worst).toBe(0); // bit for bit
+    expect(worst).toBe(0); // bit for bit
+    // the log holds every step exactly once, in order: each continuation cut what came after its checkpoint
+    expect(steps(killed)).toEqual(Array.from({ length: STEPS }, (_, k) => k + 1));
     console.log(`kill -9 at steps ${kills.join(', ')}; resumed each time; final parameters identical to the uninterrupted run (${reference.params.length} floats)`);
   }, 120_000);
+
+  it('a torn last line (full disk) costs no event after the resume, and stale temporary files are removed', () => {
+    const out = join(tmp, 'torn');
+    const args = ['train', '--data', data, '--out', out, '--hidden', '16', '--batch', '4', '--seq-len', '16', '--checkpoint-every', '10', '--eval-every', '1000', '--json'];
+    expect(spawnSync(process.execPath, [cli, ...args, '--steps', '30'], { encoding: 'utf8' }).status).toBe(0);
+    // what a full disk and a killed checkpoint write leave: a torn line, and temporary files of a dead process
+    const metrics = join(out, 'metrics.jsonl');
+    writeFileSync(metrics, readFileSync(metrics, 'utf8') + '{"type":"step","step":31,"lo');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout);
+    writeFileSync(join(out, `checkpoint.bin.tmp-${dead}-0`), Buffer.alloc(1 << 20));
+    writeFileSync(join(out, `run.json.tmp-${dead}-1`), '{');
+    const r = spawnSync(process.execPath, [cli, ...args, '--steps', '60', '--resume'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(steps(out)).toEqual(Array.from({ length: 60 }, (_, k) => k + 1)); // step 31 was written after the cut, whole
+    for (const line of readFileSync(metrics, 'utf8').trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  }, 60_000);
 
   it('refuses to continue when the dataset changed since the run started', () => {
     const out = join(tmp, 'changed');

@@ -1,12 +1,13 @@
 // Faults a person meets on their own machine, each with a clear message and nothing lost: a disk that fills up while
-// a run writes its metrics (metrics.jsonl pointed at /dev/full, which answers every write with ENOSPC), a write that
+// a run writes (a small tmpfs), a link planted where a run writes its metrics, a write that
 // fails half-way (the old file is kept, no temporary file left behind), and a truncated or altered checkpoint.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
 import { describeWriteError, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { startRun } from './runs';
@@ -17,16 +18,40 @@ writeFileSync(text, 'one two three four five six seven eight nine ten '.repeat(2
 const model = { cell: 'gru' as const, layers: 1, hiddenSize: 16, embedSize: 8, bidirectional: false, dropout: 0, forgetBias: 1 };
 const settings = { ...DEFAULT_TRAIN_SETTINGS, batchSize: 4, sequenceLength: 16, checkpointEvery: 5, evaluateEvery: 50 };
 
+// A small real file system to fill (root can mount one; elsewhere the disk-full test is skipped).
+const small = join(tmp, 'small');
+mkdirSync(small);
+const canMountTmpfs = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=384k', 'tmpfs', small]).status === 0;
+afterAll(() => {
+  if (canMountTmpfs) spawnSync('umount', [small]);
+});
+
 describe('faults', () => {
-  it.skipIf(!existsSync('/dev/full'))('stops a run whose disk fills up, saying so, and keeps its checkpoint', async () => {
-    const runDir = join(tmp, 'full');
+  it.skipIf(!canMountTmpfs)('stops a run whose disk fills up, saying so, and keeps its checkpoint and every step before it', async () => {
+    // a real full disk: a 384 KiB tmpfs holding the run folder
+    const runDir = join(small, 'full');
     mkdirSync(runDir);
-    symlinkSync('/dev/full', join(runDir, 'metrics.jsonl'));
     const run = startRun({ runDir, data: { path: text, format: 'auto', valFraction: 0.1 }, model, settings: { ...settings, steps: 1_000_000 } });
     const out = await run.done;
     expect(out.reason).toBe('error');
-    expect(out.message).toMatch(/the disk is full: .*metrics\.jsonl could not be written .*the run was stopped/);
-    expect(readCheckpoint(join(runDir, 'checkpoint.bin')).step).toBeGreaterThan(0);
+    expect(out.message).toMatch(/the disk is full: .*(metrics\.jsonl|checkpoint\.bin) could not be written/);
+    const ck = readCheckpoint(join(runDir, 'checkpoint.bin'));
+    expect(ck.step).toBeGreaterThan(0);
+    // every step up to the checkpoint is in the log (flushed before the checkpoint was written)
+    const steps = new Set(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"step"')).map((l) => (JSON.parse(l) as { step: number }).step));
+    for (let s = 1; s <= ck.step; s++) expect(steps.has(s)).toBe(true);
+  }, 60_000);
+
+  it('refuses to write metrics through a link planted in the run folder', async () => {
+    const runDir = join(tmp, 'planted');
+    mkdirSync(runDir);
+    const victim = join(tmp, 'victim.txt');
+    writeFileSync(victim, 'the person\'s file\n');
+    symlinkSync(victim, join(runDir, 'metrics.jsonl'));
+    const out = await startRun({ runDir, data: { path: text, format: 'auto', valFraction: 0.1 }, model, settings: { ...settings, steps: 20 } }).done;
+    expect(out.reason).toBe('error');
+    expect(out.message).toMatch(/metrics\.jsonl is a symbolic link: a run writes only its own files/);
+    expect(readFileSync(victim, 'utf8')).toBe('the person\'s file\n');
   }, 30_000);
 
   it('keeps the previous file when an atomic write fails, and leaves no temporary file', () => {

@@ -2,15 +2,17 @@
 // Plain Node (no Electron): the CLI, the web host and the desktop app all use this one implementation.
 //
 // A run folder holds:  run.json (settings, model, data reference, fitted transforms; written atomically),
-// metrics.jsonl (one event per line, append-only), checkpoint.bin (written by the worker, atomically),
-// summary.json (at the end).
+// metrics.jsonl (one event per line, append-only) and checkpoint.bin (both written by the worker, the metrics up to
+// a checkpoint's step flushed before it), summary.json (at the end), run.lock (while a process trains it).
 
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
-import { describeWriteError, writeFileAtomic } from '../../workers/engine/checkpoint';
+import { checkpointStep, writeFileAtomic } from '../../workers/engine/checkpoint';
+import { acquireLock, pidAlive } from './lock';
+import { RUN_LOCK } from './run-store';
 import type { BenchResultEvent, DataRequest, GenerateBenchResultEvent, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import type { Prediction, PredictRequest } from '../../workers/predict';
 import type { DatasetChoice } from '../../workers/data/build/choices';
@@ -47,29 +49,33 @@ export interface RunHandle {
   done: Promise<RunOutcome>;
 }
 
-/** Starts one run in its own worker thread. `onEvent` sees every event in order. */
+/** Why a run cannot start: another process trains it, or there is nothing to continue. Thrown by startRun. */
+export class RunRefused extends Error {
+  override name = 'RunRefused';
+}
+
+/**
+ * Starts one run in its own worker thread. `onEvent` sees every event in order. Takes the run folder's lock first
+ * (throws LockedError when another process trains it) and holds it until the run ends; throws RunRefused when a
+ * resumed run has no steps left to train. The worker writes metrics.jsonl and the checkpoint; this thread writes
+ * run.json (at ready) and summary.json (at the end).
+ */
 export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () => {}): RunHandle {
   const runDir = resolve(req.runDir);
   mkdirSync(runDir, { recursive: true });
-  const metricsPath = resolve(runDir, 'metrics.jsonl');
-  let pending: string[] = [];
-  const worker: Worker = createTrainerWorker();
-  // A write that fails (disk full, folder gone read-only) stops the run with the reason; the checkpoint on disk
-  // and the metrics written so far are kept.
-  let writeError: string | undefined;
-  const flush = (): void => {
-    if (pending.length === 0 || writeError) return;
-    try {
-      appendFileSync(metricsPath, pending.join(''));
-      pending = [];
-    } catch (e) {
-      writeError = `${describeWriteError(e, metricsPath)}; the run was stopped`;
-      worker.postMessage({ type: 'stop' } satisfies ToTrainer);
+  if (req.resume && req.settings.steps > 0) {
+    const at = checkpointStep(resolve(runDir, 'checkpoint.bin'));
+    if (at !== undefined && at >= req.settings.steps) {
+      throw new RunRefused(`${runDir} already trained all its ${req.settings.steps} steps (its checkpoint is at step ${at}): there is nothing to continue; give it more steps to train it further`);
     }
-  };
-  const flushTimer = setInterval(flush, 1000);
-  flushTimer.unref();
-
+  }
+  const lock = acquireLock(resolve(runDir, RUN_LOCK), 'train', `the run ${runDir}`);
+  try {
+    removeStaleTemporaries(runDir);
+  } catch {
+    // best effort: a leftover temporary file is only wasted space
+  }
+  const worker: Worker = createTrainerWorker();
   // Resuming: the data must be the data the run trained on (size and SHA-256 from its run.json).
   const recorded = req.resume ? recordedData(runDir) : undefined;
   const send = (m: ToTrainer): void => worker.postMessage(m);
@@ -80,16 +86,17 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
       let o = outcome;
       if (settled) return;
       settled = true;
-      clearInterval(flushTimer);
-      flush();
       try {
-        if (o.summary && !writeError) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
+        if (o.summary) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
       } catch (e) {
-        writeError = (e as Error).message;
+        const message = (e as Error).message;
+        o = { ...o, reason: 'error', message, event: { ...o.event, reason: 'error', message } };
       }
-      if (writeError) o = { ...o, reason: 'error', message: writeError, event: { ...o.event, reason: 'error', message: writeError } };
-      void worker.terminate();
-      resolveDone(o);
+      // the lock goes once the worker can no longer write
+      void worker.terminate().finally(() => {
+        lock.release();
+        resolveDone(o);
+      });
     };
     worker.on('message', (m: FromTrainer) => {
       switch (m.type) {
@@ -113,16 +120,12 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
         case 'diagnostics':
         case 'evaluation':
         case 'checkpoint':
-          pending.push(JSON.stringify(m) + '\n');
-          onEvent(m);
-          break;
         case 'paused':
         case 'resumed':
         case 'import-progress':
           onEvent(m);
           break;
         case 'done':
-          pending.push(JSON.stringify({ ...m, summary: undefined }) + '\n');
           onEvent(m);
           finish({ reason: m.reason, message: m.message, summary: m.summary, event: m });
           break;
@@ -147,6 +150,32 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
     stop: () => send({ type: 'stop' }),
     done,
   };
+}
+
+/**
+ * Removes what killed writers left in a run folder: `<file>.tmp-<pid>-<thread>` of atomic writes and
+ * `<lock>.<pid>.<hex>.new` of lock files, whose process is gone (or is this one: the caller holds the run's lock).
+ */
+export function removeStaleTemporaries(runDir: string): string[] {
+  const removed: string[] = [];
+  for (const dir of [runDir, resolve(runDir, 'export')]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = /\.tmp-(\d+)-\d+$/.exec(name) ?? /\.lock(?:\.break)?\.(\d+)\.[0-9a-f]+\.new$/.exec(name);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if ((pid === process.pid && dir === runDir) || !pidAlive(pid)) {
+        rmSync(resolve(dir, name), { force: true });
+        removed.push(name);
+      }
+    }
+  }
+  return removed;
 }
 
 interface RecordedData {

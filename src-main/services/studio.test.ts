@@ -4,7 +4,8 @@
 // (a project.json whose dataset path leaves the folder, a newer project version, a damaged file) is refused.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
@@ -129,7 +130,7 @@ describe('StudioService', () => {
     expect(lr[40]).toBe(0.001);
   }, 60_000);
 
-  it('lists a run whose process died as interrupted, and continues it', async () => {
+  it('shows a run another process trains as read-only, and one whose process died as interrupted, and continues it', async () => {
     const dir = join(tmp, 'killed');
     const s = new StudioService({ projectDir: dir, version: '1.0.0' });
     const d = await s.addDatasetBytes('fox.txt', text);
@@ -137,12 +138,25 @@ describe('StudioService', () => {
     s.onDidRunEvent((m) => events.push(m));
     const run = await s.startRun(request(d.id, 100000));
     await until(events, (m) => m.event.type === 'checkpoint' && m.event.step >= 10);
-    // what a kill leaves: no done event (simulated by reading the folder while the run is still going)
-    const fresh = new StudioService({ projectDir: dir, version: '1.0.0' });
-    expect((await fresh.listRuns())[0]).toMatchObject({ status: 'interrupted', resumable: true });
+    // another studio on the same project sees it training elsewhere and cannot continue, stop or delete it
+    const other = new StudioService({ projectDir: dir, version: '1.0.0' });
+    expect((await other.listRuns())[0]).toMatchObject({ status: 'elsewhere', message: expect.stringMatching(/running in another process \(pid \d+/) });
+    await expect(other.continueRun(run.id)).rejects.toThrow(/running in another process/);
+    await expect(other.deleteRun(run.id)).rejects.toThrow(/being trained by another process/);
     await s.stopRun(run.id);
     await until(events, (m) => m.event.type === 'status' && m.event.run.status === 'stopped');
-  }, 30_000);
+    // what a kill leaves: no done event, and a lock whose holder is gone (a process that has exited)
+    const runDir = join(dir, 'runs', run.id);
+    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(runDir, 'metrics.jsonl'), lines.filter((l) => !l.startsWith('{"type":"done"')).join('\n') + '\n');
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    writeFileSync(join(runDir, 'run.lock'), JSON.stringify({ pid: Number(dead.stdout), startTime: '1', host: hostname(), purpose: 'train', since: '2020-01-01T00:00:00.000Z' }));
+    const fresh = new StudioService({ projectDir: dir, version: '1.0.0' });
+    expect((await fresh.listRuns())[0]).toMatchObject({ status: 'interrupted', resumable: true });
+    const again = await fresh.continueRun(run.id); // breaks the stale lock
+    expect(again.status).toBe('starting');
+    await fresh.close();
+  }, 60_000);
 
   it('refuses hostile or newer projects and unknown ids, keeping the folder as it was', async () => {
     const evil = join(tmp, 'evil');

@@ -3,9 +3,9 @@
 // WebSocket here, and tests call it directly. Heavy work (reading files, training, predicting) runs in worker
 // threads started by runs.ts; this file only routes requests and keeps track of live runs.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import type {
@@ -23,8 +23,10 @@ import type {
   StudioApi,
 } from '../../src-shared/studio-api';
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
+import { openInside, readInside, resolveInside } from '../../workers/engine/safe-file';
+import { acquireLock, lockHolder } from './lock';
 import { Project } from './project';
-import { keptCheckpoints, readHistory, readRequest, readRunInfo, type RunRequestFile } from './run-store';
+import { keptCheckpoints, readHistory, readRequest, readRunInfo, RUN_LOCK, type RunRequestFile } from './run-store';
 import { runInspect, runPredict, startRun, type RunHandle } from './runs';
 import { SAMPLES } from './samples';
 
@@ -32,6 +34,8 @@ export interface StudioServiceOptions {
   /** The project folder (created on the bundled sample when it has no project.json). */
   projectDir: string;
   version: string;
+  /** The app's own folder (desktop: its user-data folder): remembers files chosen outside the project. */
+  stateDir?: string;
   /** Desktop: the system's open-file dialog. Absent in the web host (the page uploads files instead). */
   chooseFile?: () => Promise<string | null>;
   /** Exports a run folder to ONNX with its proof (src-main/services/export.ts). */
@@ -62,7 +66,7 @@ export class StudioService implements StudioApi {
   private readonly importListeners = new Set<(m: ImportProgressMessage) => void>();
 
   constructor(private readonly opts: StudioServiceOptions) {
-    this.folder = Project.open(opts.projectDir);
+    this.folder = Project.open(opts.projectDir, { stateDir: opts.stateDir });
     this.folder.ensureStarted(STARTER_CHOICES);
   }
 
@@ -134,6 +138,7 @@ export class StudioService implements StudioApi {
     const out: RunInfo[] = [];
     for (const id of readdirSync(dir).sort()) {
       if (!RUN_ID.test(id)) continue;
+      if (!this.insideProject(join(dir, id))) continue; // a link to a folder elsewhere is not one of this project's runs
       const live = this.live.get(id);
       const info = live ? live.info : readRunInfo(join(dir, id), id);
       if (info) out.push(info);
@@ -145,7 +150,6 @@ export class StudioService implements StudioApi {
     const dataset = this.folder.dataset(req.datasetId);
     const id = this.newRunId(req.model.cell);
     const runDir = join(this.folder.runsDir, id);
-    mkdirSync(runDir, { recursive: true });
     const m = req.model;
     const name = req.name?.trim() || `${m.cell.toUpperCase()} ${m.layers}×${m.hiddenSize}${m.bidirectional ? ' bi' : ''} on ${dataset.name}`;
     const request: RunRequestFile = { format: 'sequence-studio-run-request', version: 1, id, name, datasetName: dataset.name, createdAt: new Date().toISOString(), ...req };
@@ -156,6 +160,8 @@ export class StudioService implements StudioApi {
   async continueRun(runId: string): Promise<RunInfo> {
     const runDir = this.runDir(runId);
     if (this.live.has(runId)) throw new Error(`run ${runId} is already training`);
+    const holder = lockHolder(join(runDir, RUN_LOCK));
+    if (holder) throw new Error(`run ${runId} is ${holder.purpose === 'train' ? 'running' : 'in use'} in another process (pid ${holder.pid}, since ${holder.since}); it can be continued once that process lets it go`);
     const request = readRequest(runDir);
     if (!request) throw new Error(`run ${runId} has no readable request.json; it cannot be continued`);
     if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet; start a new run instead`);
@@ -178,8 +184,7 @@ export class StudioService implements StudioApi {
     if (settings.steps <= step) throw new Error(`the fork starts at step ${step}; give it more steps than that (now ${settings.steps})`);
     const id = this.newRunId(source.model.cell);
     const runDir = join(this.folder.runsDir, id);
-    mkdirSync(runDir, { recursive: true });
-    if (settings.optimizer === source.settings.optimizer) copyFileSync(checkpoint, join(runDir, 'checkpoint.bin'));
+    if (settings.optimizer === source.settings.optimizer) writeFileAtomic(join(runDir, 'checkpoint.bin'), readInside(sourceDir, basename(checkpoint), 2 ** 32));
     else {
       // another optimiser cannot use this one's state (SGD's velocity is not Adam's first moment): start it afresh
       const state = readCheckpoint(checkpoint);
@@ -187,7 +192,11 @@ export class StudioService implements StudioApi {
       state.moment2.fill(0);
       writeFileAtomic(join(runDir, 'checkpoint.bin'), encodeCheckpoint(state));
     }
-    if (existsSync(join(sourceDir, 'run.json'))) copyFileSync(join(sourceDir, 'run.json'), join(runDir, 'run.json'));
+    try {
+      writeFileAtomic(join(runDir, 'run.json'), readInside(sourceDir, 'run.json', 16 * 2 ** 20));
+    } catch {
+      // no run.json yet (or not a file of the run): the fork writes its own when it starts
+    }
     // the fork's charts start with its source's history up to the checkpoint
     const before = readHistory(sourceDir).filter((e) => e.step <= step && e.type !== 'done' && e.type !== 'checkpoint');
     writeFileAtomic(join(runDir, 'metrics.jsonl'), before.map((e) => JSON.stringify(e) + '\n').join(''));
@@ -215,7 +224,16 @@ export class StudioService implements StudioApi {
       live.handle.stop();
       await live.handle.done;
     }
-    rmSync(runDir, { recursive: true, force: true });
+    // under the run's lock (refused while another process trains it), moved out of the list in one rename, then removed
+    const lock = acquireLock(join(runDir, RUN_LOCK), 'delete', `run ${runId}`);
+    const gone = join(this.folder.runsDir, `.deleted-${runId}-${process.pid}-${Date.now()}`);
+    try {
+      renameSync(runDir, gone);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+    rmSync(gone, { recursive: true, force: true });
   }
 
   async runHistory(runId: string): Promise<RunHistory> {
@@ -254,11 +272,18 @@ export class StudioService implements StudioApi {
     return this.opts.exportRun(runDir, { ...options, ...(out ? { out } : {}) });
   }
 
-  /** A file of a run's export/ folder (what the web host lets the browser download), or undefined. */
-  exportedFile(runId: string, name: string): string | undefined {
+  /**
+   * Opens a file of a run's export/ folder for the web host's /download: a regular file inside the project (no
+   * link out of it, no folder, FIFO or device); undefined otherwise. The caller closes the descriptor.
+   */
+  exportedFile(runId: string, name: string): { fd: number; size: number; name: string } | undefined {
     if (!RUN_ID.test(runId) || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return undefined;
-    const file = join(this.folder.runsDir, runId, 'export', name);
-    return existsSync(file) ? file : undefined;
+    try {
+      const { fd, stats } = openInside(this.folder.dir, join('runs', runId, 'export', name));
+      return { fd, size: stats.size, name };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stops every live run and waits for each to write its checkpoint and summary (app quit, host shutdown). */
@@ -344,18 +369,36 @@ export class StudioService implements StudioApi {
     return { ...info };
   }
 
+  /** A new run id whose folder this call created (exclusively: two studios on one project never share one). */
   private newRunId(cell: string): string {
+    mkdirSync(this.folder.runsDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    let id = `${stamp}-${cell}`;
-    for (let i = 2; existsSync(join(this.folder.runsDir, id)); i++) id = `${stamp}-${cell}-${i}`;
-    return id;
+    for (let i = 1; ; i++) {
+      const id = i === 1 ? `${stamp}-${cell}` : `${stamp}-${cell}-${i}`;
+      try {
+        mkdirSync(join(this.folder.runsDir, id));
+        return id;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
   }
 
+  /** The run's folder: it must exist and be a real folder of this project (not a link leading elsewhere). */
   private runDir(runId: string): string {
     if (!RUN_ID.test(runId)) throw new Error(`"${runId.slice(0, 60)}" is not a run id`);
     const dir = join(this.folder.runsDir, runId);
     if (!existsSync(dir)) throw new Error(`this project has no run "${runId}" (it may have been deleted)`);
+    if (!this.insideProject(dir)) throw new Error(`run "${runId}" leads outside the project folder through a symbolic link; it is not read`);
     return dir;
+  }
+
+  private insideProject(dir: string): boolean {
+    try {
+      return resolveInside(this.folder.dir, dir) === join(realpathSync(this.folder.dir), 'runs', basename(dir));
+    } catch {
+      return false;
+    }
   }
 
   private liveRun(runId: string): LiveRun {

@@ -5,6 +5,7 @@
 // the file, the line where there is one, the reason, and a hint.
 
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
@@ -17,6 +18,7 @@ import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
 import { PairsBuilder } from './formats/pairs';
 import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
+import { kindOf } from '../engine/safe-file';
 import { joinParsed, parseFolder, siblingSplits } from './folder';
 import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed } from './parsed';
 
@@ -75,7 +77,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
       };
     }
     case 'text': {
-      const b = new TextBuilder();
+      const b = new TextBuilder(file);
       return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.lineCount; }, notes: () => [] };
     }
     case 'json': {
@@ -235,9 +237,10 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseOneFile);
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO') throw new DataError(file, undefined, 'this is a socket, not a file', 'only regular files are read; save the data to a file first');
     if (code === 'ENOENT') throw new DataError(file, undefined, 'no such file', `check the path: ${path}`);
     if (code === 'EACCES' || code === 'EPERM') throw new DataError(file, undefined, 'permission denied', 'make the file readable, or copy it somewhere you can read');
     if (code === 'EISDIR') throw new DataError(file, undefined, 'this is a folder, not a file', 'choose a file inside it');
@@ -246,6 +249,7 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   try {
     const st = await handle.stat();
     if (st.isDirectory()) throw new DataError(file, undefined, 'this is a folder, not a file', 'choose a file inside it');
+    if (!st.isFile()) throw new DataError(file, undefined, `this is ${kindOf(st)}, not a regular file`, 'only regular files are read; save the data to a file first');
     const size = st.size;
     if (size === 0) throw new DataError(file, undefined, 'the file is empty', 'choose a file with data in it');
     if (size > maxBytes) throw new DataError(file, undefined, `${(size / 2 ** 20).toFixed(0)} MiB is more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'split the file, or raise the limit');

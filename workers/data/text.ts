@@ -14,20 +14,33 @@ export interface TextOptions {
   maxValidationChars?: number;
 }
 
+/** Each code point of `text` in order, without building an array of them (texts run to 100 million characters). */
+function forEachChar(text: string, fn: (c: string, i: number) => void): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const hi = text.charCodeAt(i);
+    const pair = hi >= 0xd800 && hi < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    fn(pair ? text.slice(i, i + 2) : text[i], n++);
+    if (pair) i++;
+  }
+  return n;
+}
+
 export function buildVocabulary(text: string): string[] {
-  return [...new Set(Array.from(text))].sort();
+  const seen = new Set<string>();
+  forEachChar(text, (c) => seen.add(c));
+  return [...seen].sort();
 }
 
 export function encodeText(text: string, vocabulary: string[]): Int32Array {
   const index = new Map(vocabulary.map((c, i) => [c, i]));
-  const chars = Array.from(text);
-  const ids = new Int32Array(chars.length);
-  for (let i = 0; i < chars.length; i++) {
-    const id = index.get(chars[i]);
-    if (id === undefined) throw new Error(`character ${JSON.stringify(chars[i])} is not in the vocabulary`);
+  const ids = new Int32Array(text.length); // ≥ the code points; trimmed below
+  const n = forEachChar(text, (c, i) => {
+    const id = index.get(c);
+    if (id === undefined) throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
     ids[i] = id;
-  }
-  return ids;
+  });
+  return n === ids.length ? ids : ids.slice(0, n);
 }
 
 /** B streams over ids, chunked into T steps with next-token targets. */

@@ -5,9 +5,11 @@
 //                          float32 arrays in header order · u32 CRC-32 of everything before it.
 // A truncated or altered file fails the CRC check and is reported, never half-loaded.
 
-import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import { FileRefused, openInside, readInside } from './safe-file';
 import type { TrainerState } from './trainer';
 
 export const CHECKPOINT_VERSION = 1;
@@ -94,17 +96,24 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Traine
  * what happened in words.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  const tmp = `${path}${TMP_MARK}${process.pid}-${threadId}`;
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   try {
-    const fd = openSync(tmp, 'w');
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'wx'); // never through a link planted at the temporary name
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      unlinkSync(tmp); // left by a kill of this pid's earlier life
+      fd = openSync(tmp, 'wx');
+    }
     try {
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
+    renameSync(tmp, path); // replaces a link at `path` itself, never the file it points to
   } catch (e) {
     try {
       unlinkSync(tmp);
@@ -112,6 +121,23 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
       // it may never have been created
     }
     throw new Error(describeWriteError(e, path));
+  }
+  syncFolder(dirname(path));
+}
+
+/** The mark in a temporary file's name: `<file>.tmp-<pid>-<thread>` (stale ones are removed when a run opens). */
+export const TMP_MARK = '.tmp-';
+
+/** Flushes a folder's entries (a rename is durable only once its folder is); best effort where not supported. */
+export function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on a folder: the rename stands, only its durability across a power cut is weaker
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -135,7 +161,14 @@ export function describeWriteError(e: unknown, path: string): string {
 }
 
 export function readCheckpoint(path: string): TrainerState {
-  return decodeCheckpoint(readFileSync(path), path);
+  // inside its own folder, a regular file (not a FIFO that would block, not a link out of the run)
+  let bytes: Buffer;
+  try {
+    bytes = readInside(dirname(path), basename(path), 2 ** 32, path);
+  } catch (e) {
+    throw new Error(e instanceof FileRefused ? e.message : `${path}: ${(e as Error).message}`);
+  }
+  return decodeCheckpoint(bytes, path);
 }
 
 /**
@@ -147,7 +180,7 @@ export const BEST_CHECKPOINT = 'checkpoint.best.bin';
 /** The step a checkpoint was written at, from its header alone (no CRC pass over the whole file); undefined if unreadable. */
 export function checkpointStep(path: string): number | undefined {
   try {
-    const fd = openSync(path, 'r');
+    const { fd } = openInside(dirname(path), basename(path));
     try {
       const head = Buffer.alloc(4096);
       const n = readSync(fd, head, 0, head.length, 0);

@@ -12,6 +12,8 @@ import { LineSplitter } from './lines';
 const SPLIT_AFTER = 1000;
 const MAX_PIECE = 200;
 const STOP = /^[.!?。！？]+$/;
+/** Distinct tags a tag file may have (a real tag set has tens; a file past this is not tagged text). */
+export const MAX_TAGS = 10_000;
 
 export class ConllBuilder {
   readonly sentences: ParsedTagged['sentences'] = [];
@@ -59,7 +61,11 @@ export class ConllBuilder {
       return;
     }
     if (this.tokens.length === 0) this.start = n;
-    const tag = this.intern(parts[parts.length - 1]);
+    const last = parts[parts.length - 1];
+    if (this.tagCount.size >= MAX_TAGS && !this.tagCount.has(last)) {
+      throw new DataError(this.file, n, `more than ${MAX_TAGS.toLocaleString('en-US')} distinct tags`, 'a tag set has tens of tags (B-PER, NOUN…): check that the last column of each line is the tag');
+    }
+    const tag = this.intern(last);
     this.tokens.push(parts[0]);
     this.tags.push(tag);
     this.tagCount.set(tag, (this.tagCount.get(tag) ?? 0) + 1);

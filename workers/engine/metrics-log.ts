@@ -1,0 +1,117 @@
+// metrics.jsonl's one writer: the trainer worker, which also writes the checkpoint, so the two agree. Events are
+// buffered and appended about once a second; before a checkpoint of step N is written, every event up to N is
+// appended and fsync'ed, so a kill at any moment loses no step the checkpoint holds.
+//
+// Opening repairs what a kill or a full disk left: a torn last line (no newline) is cut back to the last newline;
+// on resume from a checkpoint of step N, every line after the last event of step ≤ N is cut (those steps are
+// trained again and reported again), so the log holds every step exactly once. The file is opened with
+// O_NOFOLLOW|O_APPEND: a link planted as metrics.jsonl is refused, never written through.
+
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeWriteError } from './checkpoint';
+import { kindOf } from './safe-file';
+
+export const METRICS_FILE = 'metrics.jsonl';
+const BLOCK = 64 * 1024;
+
+export class MetricsLog {
+  private pending: string[] = [];
+  private fd: number | undefined;
+  readonly path: string;
+
+  /** `resumeStep`: the checkpoint's step when continuing a run (lines after its last event are cut on open). */
+  constructor(
+    runDir: string,
+    private readonly resumeStep?: number,
+  ) {
+    this.path = join(runDir, METRICS_FILE);
+  }
+
+  append(event: object): void {
+    this.pending.push(JSON.stringify(event) + '\n');
+  }
+
+  /** Appends what is buffered; `durable` also fsyncs (before a checkpoint). Throws a message in words on failure. */
+  flush(durable = false): void {
+    try {
+      const fd = this.open();
+      if (this.pending.length > 0) {
+        const bytes = Buffer.from(this.pending.join(''));
+        this.pending = [];
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      }
+      if (durable) fsyncSync(fd);
+    } catch (e) {
+      throw new Error(`${e instanceof WrongFile ? e.message : describeWriteError(e, this.path)}; the run was stopped`);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Opened on first use (a run refused on its ready event never touches the file). */
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    let fd: number;
+    try {
+      fd = openSync(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new WrongFile(`${this.path} is a symbolic link: a run writes only its own files`);
+      if ((e as NodeJS.ErrnoException).code === 'ENXIO') throw new WrongFile(`${this.path} is not a regular file`);
+      throw e;
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw new WrongFile(`${this.path} is ${kindOf(st)}, not a regular file`);
+    }
+    const keep = repairedLength(fd, st.size, this.resumeStep);
+    if (keep < st.size) ftruncateSync(fd, keep);
+    this.fd = fd;
+    return fd;
+  }
+}
+
+class WrongFile extends Error {}
+
+/**
+ * How many bytes of the log to keep: up to its last newline, and when resuming from `resumeStep`, up to the end of
+ * the last line whose event's step is ≤ it. Reads backwards from the end, a block at a time.
+ */
+export function repairedLength(fd: number, size: number, resumeStep?: number): number {
+  let end = size;
+  let lastNl = -1; // file offset of the newline ending the line being assembled (-1: none found yet)
+  let after = Buffer.alloc(0); // the bytes of that line found so far (those after `end`)
+  const keeps = (line: Buffer): boolean => {
+    const step = stepOf(line.toString('utf8'));
+    return step !== undefined && step <= resumeStep!;
+  };
+  while (end > 0) {
+    const start = Math.max(0, end - BLOCK);
+    const block = Buffer.alloc(end - start);
+    readSync(fd, block, 0, block.length, start);
+    const buf = after.length ? Buffer.concat([block, after]) : block; // covers [start, start + buf.length)
+    for (let i = buf.lastIndexOf(10, lastNl < 0 ? buf.length - 1 : lastNl - start - 1); i >= 0; i = i > 0 ? buf.lastIndexOf(10, i - 1) : -1) {
+      if (lastNl >= 0) {
+        if (keeps(buf.subarray(i + 1, lastNl - start))) return lastNl + 1;
+      } else if (resumeStep === undefined) return start + i + 1; // only the torn line after it goes
+      lastNl = start + i;
+    }
+    after = lastNl >= 0 ? Buffer.from(buf.subarray(0, lastNl - start)) : Buffer.alloc(0);
+    end = start;
+  }
+  if (lastNl < 0) return 0; // no newline at all: one torn line
+  return resumeStep === undefined || keeps(after) ? lastNl + 1 : 0;
+}
+
+function stepOf(line: string): number | undefined {
+  try {
+    const e = JSON.parse(line) as { step?: unknown };
+    return typeof e === 'object' && e !== null && typeof e.step === 'number' ? e.step : undefined;
+  } catch {
+    return undefined;
+  }
+}
