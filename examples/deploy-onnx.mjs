@@ -17,7 +17,8 @@
 //                back as initial_h/_c), otherwise the last `window` tokens are re-run at every step
 //   series       forecast: normalise the last `lookback` values, run, de-normalise (value = out · std + mean),
 //                and for one-step models append the prediction and slide the window; differenced (difference:
-//                true): the window holds the last changes and the forecast is the last value + the predicted change
+//                true, lag k, default 1): the window holds the last changes over k steps and the forecast is the
+//                value k steps before it (k = 1: the last value) + the predicted change
 //   classify     text → class, with probabilities
 //   tagging      words → one tag each
 //   pairs        source → target: the encoder, then the one-step decoder with carried state, greedy or sampled
@@ -238,29 +239,28 @@ switch (pre.kind) {
   }
   case 'series': {
     // Forecast: the last `lookback` values, normalised; outputs de-normalised.
-    // Differenced (pre.difference): the window holds the last `lookback` changes; the output is the change, added
-    // to the last value.
+    // Differenced (pre.difference): the window holds the last `lookback` changes over `lag` steps (lag 1: from the
+    // value before; a season: from the value a season before); the output is the change from a known value (the
+    // last, or the one a season before the forecast), added to it. Further steps carry the forecasts on as history.
     const history = (opt.input ?? '').split(/[\s,;]+/).filter(Boolean).map(Number);
-    const need = pre.lookback + (pre.difference ? 1 : 0);
+    const lag = pre.difference ? (pre.lag ?? 1) : 0;
+    const need = pre.lookback + lag;
     if (history.length < need || history.some((v) => !Number.isFinite(v))) fail(`--input: give at least ${need} numbers (the most recent last)`);
-    const window = pre.difference
-      ? history.slice(-need).slice(1).map((v, i) => (v - history[history.length - need + i] - pre.mean) / pre.std)
-      : history.slice(-pre.lookback).map((v) => (v - pre.mean) / pre.std);
+    const levels = history.slice();
     const steps = pre.horizon === 1 ? (length ?? 1) : 1;
     const forecast = [];
-    let level = history[history.length - 1];
     for (let i = 0; i < steps; i++) {
+      const n = levels.length;
+      const window = [];
+      for (let s = 0; s < pre.lookback; s++) {
+        const v = levels[n - pre.lookback + s];
+        window.push(((pre.difference ? v - levels[n - pre.lookback + s - lag] : v) - pre.mean) / pre.std);
+      }
       const out = await step(sessions.model, graphs.model, { features: new ort.Tensor('float32', Float32Array.from(window), [1, window.length, 1]) });
       const z = out.values.data[0];
-      window.shift();
-      if (pre.difference) {
-        const change = z * pre.delta.std + pre.delta.mean;
-        forecast.push((level += change));
-        window.push((change - pre.mean) / pre.std); // slide the window over the predicted change
-      } else {
-        forecast.push(z * pre.std + pre.mean);
-        window.push(z); // slide the window over the prediction (one-step models)
-      }
+      const value = pre.difference ? levels[n - 1 + pre.horizon - Math.max(lag, pre.horizon)] + z * pre.delta.std + pre.delta.mean : z * pre.std + pre.mean;
+      forecast.push(value);
+      levels.push(value);
     }
     result = { kind: 'series', column: pre.column, horizon: pre.horizon, forecast };
     break;
@@ -344,29 +344,25 @@ switch (pre.kind) {
     const inputs = pre.inputs.map((c) => fillGaps(column(table, c.column, opt.file), c.column));
     const selfOnly = pre.inputs.length === 1 && pre.inputs[0].column === pre.target.column && pre.horizon === 1;
     if (length !== undefined && length !== 1 && !selfOnly) fail(`--length: this model forecasts only "${pre.target.column}" (or several steps ahead in one go): it forecasts one value`);
-    // Differenced (pre.difference): each column's changes from the row before; the output is the target's change,
-    // added to its last value.
+    // Differenced (pre.difference): each column's changes over `lag` rows; the output is the target's change from a
+    // known value (the last, or the one a season before the forecast), added to it.
+    const lag = pre.difference ? (pre.lag ?? 1) : 0;
     const rows = table.rows.length;
-    const need = pre.lookback + (pre.difference ? 1 : 0);
+    const need = pre.lookback + lag;
     if (rows < need) fail(`--file: the model reads windows of ${pre.lookback} rows${pre.difference ? ' of changes' : ''}; the file needs ${need} rows and has ${rows}`);
     const F = inputs.length;
-    const window = [];
-    for (let t = rows - pre.lookback; t < rows; t++) window.push(inputs.map((x, k) => ((pre.difference ? x[t] - x[t - 1] : x[t]) - pre.inputs[k].mean) / pre.inputs[k].std));
     const target = pre.difference ? fillGaps(column(table, pre.target.column, opt.file), pre.target.column) : undefined;
-    let level = target?.[rows - 1];
     const forecast = [];
     for (let i = 0; i < (selfOnly ? length ?? 1 : 1); i++) {
+      const n = inputs[0].length;
+      const window = [];
+      for (let t = n - pre.lookback; t < n; t++) window.push(inputs.map((x, k) => ((pre.difference ? x[t] - x[t - lag] : x[t]) - pre.inputs[k].mean) / pre.inputs[k].std));
       const out = await step(sessions.model, graphs.model, { features: new ort.Tensor('float32', Float32Array.from(window.flat()), [1, window.length, F]) });
       const z = out.values.data[0];
-      window.shift();
-      if (pre.difference) {
-        const change = z * output.std + output.mean;
-        forecast.push((level += change));
-        window.push([(change - pre.inputs[0].mean) / pre.inputs[0].std]); // only for a model of its target's own past
-      } else {
-        forecast.push(z * output.std + output.mean);
-        window.push([z]); // only for a model of its target's own past (one input column, the target)
-      }
+      const levels = pre.difference ? (selfOnly ? inputs[0] : target) : undefined;
+      const value = pre.difference ? levels[n - 1 + pre.horizon - Math.max(lag, pre.horizon)] + z * output.std + output.mean : z * output.std + output.mean;
+      forecast.push(value);
+      if (selfOnly) inputs[0].push(value); // a model of its target's own past carries its forecasts on as history
     }
     result = { kind: 'series', column: pre.target.column, horizon: pre.horizon, forecast };
     break;

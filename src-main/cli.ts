@@ -39,7 +39,7 @@ const USAGE = `seqstudio — Sequence Studio on the command line
                   [--optimizer adam|adamw|sgd] [--lr X] [--clip X] [--warmup N] [--decay none|cosine|linear]
                   [--weight-decay X] [--val-fraction F] [--seed N] [--workers N] [--patience N] [--budget DURATION]
                   [--format auto|text|csv|tsv|json|jsonl|conll|pairs] [--input COL[,COL…]] [--target COL]
-                  [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--difference]
+                  [--sequence COL] [--step COL] [--lookback N] [--horizon N] [--stride N] [--difference [--lag N]]
                   [--tokens char|word] [--max-length N] [--vocab-cap N] [--test-fraction F]
                   [--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--patience N] [--budget DURATION] [--json]
@@ -124,6 +124,7 @@ const DATA_OPTIONS = {
   difference: { type: 'boolean' },
   'no-difference': { type: 'boolean' },
   season: { type: 'string' },
+  lag: { type: 'string' },
   split: { type: 'string' },
   wide: { type: 'boolean' },
   tokens: { type: 'string' },
@@ -146,7 +147,8 @@ function dataChoice(o: DataFlags) {
     horizon: int(o.horizon, 'horizon', 1, 10000),
     stride: int(o.stride, 'stride', 1, 10000),
     difference: o['no-difference'] ? false : o.difference || undefined,
-    season: int(o.season, 'season', 1, 20000),
+    season: int(o.season, 'season', 0, 20000),
+    lag: int(o.lag, 'lag', 1, 20000),
     split: o.split,
     wide: o.wide || undefined,
     tokens: oneOf(o.tokens, 'tokens', ['char', 'word'] as const),

@@ -53,6 +53,12 @@ export interface DatasetChoice {
    * Δ = y[last + horizon] − y[last]; the forecast is y[last] + Δ. For trending data. Undefined = off.
    */
   difference?: boolean;
+  /**
+   * Series, differenced: the lag of the differences — 1 (the change from the last value; the default) or the season
+   * (the change from the same time a season before, for seasonal data where the seasonal naive forecast is the one to
+   * beat).
+   */
+  lag?: number;
   /** Series: seasonal period for the seasonal-naive baseline; undefined = from the date spacing. */
   season?: number;
   /** Token unit; undefined = char for running text, pairs and generation, word for sentences and tagging. */
@@ -190,7 +196,7 @@ export interface Inspection {
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'season'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'season' | 'lag'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
@@ -203,7 +209,7 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  * this picks the request back out of it (resuming, exporting).
  */
 export function dataRequestOf(recorded: Partial<DataRequest> & Record<string, unknown>): DataRequest {
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'season'] as const;
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'season', 'lag'] as const;
   return Object.fromEntries(keys.filter((k) => recorded[k] !== undefined).map((k) => [k, recorded[k]])) as unknown as DataRequest;
 }
 

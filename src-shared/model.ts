@@ -33,6 +33,11 @@ export interface OutputSpec {
   /** 'classes' → softmax cross-entropy over `size` classes; 'values' → mean squared error on `size` values. */
   kind: 'classes' | 'values';
   size: number;
+  /**
+   * The head's weights and bias start at zero, so the untrained model outputs 0: a model of the change from a naive
+   * forecast (a differenced series) starts as that forecast and learns corrections to it.
+   */
+  zeroInit?: boolean;
 }
 
 /** One recurrent stack: the same for an encoder-only model, the encoder and the decoder. */

@@ -227,7 +227,8 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
   const steps = t.horizon === 1 ? req.length ?? 1 : 1;
   // Backtest: hide the last values, forecast them from what came before, and return what really happened.
   let actual: number[] | undefined;
-  const need = t.lookback + (t.difference ? 1 : 0); // L changes read L + 1 values
+  const lag = t.difference ? (t.lag ?? 1) : 0;
+  const need = t.lookback + lag; // L differences at the lag read L + lag values
   if (req.backtest) {
     const hidden = steps + t.horizon - 1;
     if (history.length < need + hidden) throw new Error(`a backtest of ${steps} values needs at least ${need + hidden} values of history; there are ${history.length}`);
@@ -235,9 +236,9 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     history = history.slice(0, history.length - hidden);
   }
   if (history.length < need)
-    throw new Error(`the model reads windows of ${t.lookback} ${t.difference ? `changes (${need} values)` : 'values'}; the history has ${history.length}`);
+    throw new Error(`the model reads windows of ${t.lookback} ${t.difference ? `changes${lag > 1 ? ` from ${lag} steps before` : ''} (${need} values)` : 'values'}; the history has ${history.length}`);
   let forecast: number[];
-  if (t.difference) forecast = slideDifferences(net, history, history.length, t.lookback, steps, t, t.delta ?? fail('this run.json records a differenced series without the scaling of its change (delta)'));
+  if (t.difference) forecast = slideDifferences(net, history, history.length, t.lookback, steps, t, t.delta ?? fail('this run.json records a differenced series without the scaling of its change (delta)'), lag, t.horizon);
   else {
     const window = Float32Array.from(history.slice(-t.lookback), (v) => (v - t.mean) / t.std);
     forecast = Array.from(forecastSeries(net, window, steps), (v) => v * t.std + t.mean);
@@ -246,21 +247,22 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
 }
 
 /**
- * A differenced model of one column, `steps` values ahead of levels[end − 1]: it reads the last L changes (scaled with
- * `input`) and predicts the change Δ̂ (scaled with `output`); the forecast is the last level + Δ̂. Further steps
- * (horizon-1 models) append Δ̂ to the changes and carry the level on.
+ * A differenced model of one column, `steps` values ahead of levels[end − 1]: it reads the last L differences at the
+ * lag (x_t − x_{t−lag}, scaled with `input`) and predicts the change Δ̂ (scaled with `output`) from the known value
+ * the target is measured from — the last value (lag 1), or the value a season before — which the forecast adds it
+ * to. Further steps (horizon-1 models) carry the forecast levels on as history.
  */
-function slideDifferences(net: WasmNetwork, levels: ArrayLike<number>, end: number, L: number, steps: number, input: { mean: number; std: number }, output: { mean: number; std: number }): number[] {
-  const changes = new Float32Array(L + steps);
-  for (let s = 0; s < L; s++) changes[s] = (levels[end - L + s] - levels[end - L + s - 1] - input.mean) / input.std;
-  let level = levels[end - 1];
+function slideDifferences(net: WasmNetwork, levels: ArrayLike<number>, end: number, L: number, steps: number, input: { mean: number; std: number }, output: { mean: number; std: number }, lag = 1, horizon = 1): number[] {
+  const lv = Array.from({ length: end }, (_, i) => levels[i]);
   const forecast: number[] = [];
+  const window = new Float32Array(L);
   for (let i = 0; i < steps; i++) {
-    net.forward({ batchSize: 1, steps: L, features: changes.subarray(i, i + L) });
-    const delta = net.outputs()[0] * output.std + output.mean;
-    level += delta;
+    const n = lv.length;
+    for (let s = 0; s < L; s++) window[s] = (lv[n - L + s] - lv[n - L + s - lag] - input.mean) / input.std;
+    net.forward({ batchSize: 1, steps: L, features: window });
+    const level = lv[n - 1 + horizon - Math.max(lag, horizon)] + net.outputs()[0] * output.std + output.mean;
+    lv.push(level);
     forecast.push(level);
-    changes[L + i] = (delta - input.mean) / input.std;
   }
   return forecast;
 }
@@ -313,15 +315,16 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
   }
   if (t.difference) {
     if (!target) fail(`${basename(file)}: this model forecasts "${t.target.column}" as its last value + the predicted change, and the file lacks that column`);
-    if (rows < L + 1) fail(`the model reads the changes over ${L + 1} rows; ${basename(file)} has ${rows}`);
+    const lag = t.lag ?? 1;
+    if (rows < L + lag) fail(`the model reads the changes over ${L + lag} rows; ${basename(file)} has ${rows}`);
     let forecast: number[];
-    if (selfOnly) forecast = slideDifferences(net, target!, rows, L, steps, t.inputs[0], t.target);
+    if (selfOnly) forecast = slideDifferences(net, target!, rows, L, steps, t.inputs[0], t.target, lag, Hz);
     else {
       const F = inputs.length;
       const window = new Float32Array(L * F);
-      for (let s = 0; s < L; s++) for (let f = 0; f < F; f++) window[s * F + f] = (inputs[f][rows - L + s] - inputs[f][rows - L + s - 1] - t.inputs[f].mean) / t.inputs[f].std;
+      for (let s = 0; s < L; s++) for (let f = 0; f < F; f++) window[s * F + f] = (inputs[f][rows - L + s] - inputs[f][rows - L + s - lag] - t.inputs[f].mean) / t.inputs[f].std;
       net.forward({ batchSize: 1, steps: L, features: window });
-      forecast = [target![rows - 1] + net.outputs()[0] * t.target.std + t.target.mean];
+      forecast = [target![rows - 1 + Hz - Math.max(lag, Hz)] + net.outputs()[0] * t.target.std + t.target.mean];
     }
     return { type: 'prediction', kind: 'series', column: t.target.column, history: rows, forecast, recent: target!.slice(Math.max(0, rows - 200), rows), ...(actual ? { actual } : {}), ...(series !== undefined ? { series } : {}) };
   }

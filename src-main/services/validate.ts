@@ -83,7 +83,8 @@ const OVERRIDES: Record<string, Check> = {
   'maxLength?': num(1, 20000, true),
   'vocabularyCap?': num(4, 1_000_000, true),
   'testFraction?': num(0, 0.5),
-  'season?': num(1, 20000, true),
+  'season?': num(0, 20000, true),
+  'lag?': num(1, 20000, true),
   'split?': column,
   'wide?': bool,
 };

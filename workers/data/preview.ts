@@ -86,8 +86,13 @@ function unscale(z: number, s: { mean: number; std: number }): number {
 const signed = (v: number): string => (v > 0 ? '+' : v < 0 ? '−' : '') + fmt(Math.abs(v));
 /** Differenced windows: the changes the model reads, signed. */
 const changesText = (v: number[]): string => (v.length <= 12 ? v.map(signed).join(', ') : `${v.slice(0, 3).map(signed).join(', ')}, …, ${v.slice(-3).map(signed).join(', ')} (${v.length} steps)`);
-/** A differenced target: the window's last value + the change the model learns to predict (batches hold no levels). */
-const changeText = (v: number): string => `last ${v < 0 ? '−' : '+'} ${fmt(Math.abs(v))}`;
+/**
+ * A differenced target: the known value + the change the model learns to predict (batches hold no levels): the last
+ * value, or (lag k > 1) the value k steps before.
+ */
+const changeText = (v: number, lag = 1): string => `${lag > 1 ? `${lag} before` : 'last'} ${v < 0 ? '−' : '+'} ${fmt(Math.abs(v))}`;
+/** Δ for changes from the value before, Δk for changes over k steps. */
+const deltaSign = (lag = 1): string => (lag > 1 ? `Δ${lag}` : 'Δ');
 const ahead = (h: number): string => `${h} step${h > 1 ? 's' : ''} ahead`;
 
 /** An encoded feature row back into `column=value` pairs (one-hot → its category; all zero → missing). */
@@ -112,14 +117,14 @@ function decode(tf: DataTransforms, it: Item): PreviewPair {
     }
     case 'series': {
       const xs = Array.from({ length: it.length }, (_, t) => unscale(it.features(t)[0], tf));
-      if (tf.difference && tf.delta) return { input: `Δ${tf.column} ${changesText(xs)}`, output: `${tf.column} ${ahead(tf.horizon)}: ${changeText(unscale(it.values()[0], tf.delta))}` };
+      if (tf.difference && tf.delta) return { input: `${deltaSign(tf.lag)}${tf.column} ${changesText(xs)}`, output: `${tf.column} ${ahead(tf.horizon)}: ${changeText(unscale(it.values()[0], tf.delta), tf.lag)}` };
       return { input: `${tf.column} ${windowText(xs)}`, output: `${tf.column} ${ahead(tf.horizon)}: ${fmt(unscale(it.values()[0], tf))}` };
     }
     case 'multiseries': {
-      const d = tf.difference ? 'Δ' : '';
+      const d = tf.difference ? deltaSign(tf.lag) : '';
       const show = tf.difference ? changesText : windowText;
       const cols = tf.inputs.map((s, f) => `${d}${s.column} ${show(Array.from({ length: it.length }, (_, t) => unscale(it.features(t)[f], s)))}`);
-      const ys = Array.from(it.values(), (z) => (tf.difference ? changeText(unscale(z, tf.target)) : fmt(unscale(z, tf.target)))).join(', ');
+      const ys = Array.from(it.values(), (z) => (tf.difference ? changeText(unscale(z, tf.target), tf.lag) : fmt(unscale(z, tf.target)))).join(', ');
       return { input: cols.join('; '), output: `${tf.target.column} ${ahead(tf.horizon)}: ${ys}` };
     }
     case 'classify':

@@ -22,7 +22,7 @@ describe('propose', () => {
   });
 
   it('a multivariate table → inputs all numeric columns, target the first measurement, a season only where the data repeats', () => {
-    const n = 100;
+    const n = 300; // (a short table reads the target's own past only: see below)
     const t = table(
       dateCol('day', Array.from({ length: n }, (_, i) => new Date(Date.UTC(2021, 0, 1 + i)).toISOString())),
       numCol('temp', Array.from({ length: n }, (_, i) => 10 + Math.sin(i / 5))),
@@ -30,9 +30,13 @@ describe('propose', () => {
     );
     const p = propose(t, 'load.csv');
     expect(p.shape).toBe('many-to-one');
-    expect(p.choice).toMatchObject({ input: ['temp', 'load'], target: 'temp' });
-    expect(p.choice.season).toBeUndefined(); // daily, but nothing repeats weekly
+    expect(p.choice).toMatchObject({ input: ['temp', 'load'], target: 'temp', difference: true, season: 0 }); // daily, but nothing repeats weekly
+    expect(p.choice.lag).toBeUndefined(); // changes from the last value
     expect(p.reason).toMatch(/first measurement/);
+    const short = table(...t.columns.map((c) => ({ ...c, numbers: c.numbers!.slice(0, 100) })));
+    const q = propose(short, 'load.csv');
+    expect(q.choice.input).toEqual(['temp']);
+    expect(q.reason).toMatch(/100 rows are too few for 2 inputs: the target's own past only/);
     expect(p.preview[0].input).toMatch(/steps of temp, load; last: temp/);
     expect(buildTrainingData(t, {}, 'load.csv').model.input.featureSize).toBe(2);
   });

@@ -186,6 +186,12 @@ function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: 
     }
     kept.push(c);
   }
+  // Few rows for several inputs: a model of many columns over-fits a short series; its own past only.
+  const windowsPerInput = t.rows / kept.length;
+  if (kept.length > 1 && windowsPerInput < 100) {
+    left.push(`${kept.length - 1} other measurement${kept.length > 2 ? 's' : ''} (${t.rows} rows are too few for ${kept.length} inputs: the target's own past only)`);
+    return { inputs: [target], left };
+  }
   // The target first is how the series models read it; keep the table's order for the rest.
   return { inputs: [target, ...t.columns.filter((c) => c !== target && kept.includes(c))], left };
 }
@@ -217,6 +223,15 @@ export function lookbackFor(rows: number, season: number | undefined): number {
   return Math.max(1, Math.min(want, cap, 512));
 }
 
+/** Mean absolute error of forecasting y[t] by y[t − k] over the training part (the first 90%). */
+function naiveError(y: number[], k: number): number {
+  const end = Math.floor(y.length * 0.9);
+  let sum = 0;
+  let n = 0;
+  for (let t = k; t < end; t++) (sum += Math.abs(y[t] - y[t - k])), n++;
+  return n ? sum / n : Infinity;
+}
+
 /** Whether most validation targets lie outside the range of the training part (a trend a level model must extrapolate). */
 function trending(y: number[], valFraction = 0.1): boolean {
   const nVal = Math.max(1, Math.floor(y.length * valFraction));
@@ -241,19 +256,24 @@ function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] 
     const season = seasonOf(facts, series);
     const shortest = Math.min(...groups.map((g) => g.length));
     const lookback = lookbackFor(shortest, season);
-    const difference = series.every((y) => trending(y));
+    // Predict the change from the better naive forecast, starting from it (the head starts at zero): the same time a
+    // season before where that beats the last value on the training part (seasonal data), else the last value.
+    const seasonal = season !== undefined && series.every((y) => naiveError(y, season) < naiveError(y, 1));
+    const trends = series.every((y) => trending(y));
+    const difference = true;
     const choice: Partial<DatasetChoice> = {
       shape: 'many-to-one',
       target: r.column.name,
       input: inputs.map((c) => c.name),
       lookback,
       horizon: 1,
-      ...(season ? { season } : {}),
+      ...(season ? { season } : time?.periods.length ? { season: 0 } : {}),
       ...(key ? { sequence: key.name } : {}),
       ...(difference ? { difference: true } : {}),
+      ...(seasonal ? { lag: season } : {}),
     };
     const every = time?.interval ? ` (${time.interval.name}${season ? `, seasonal period ${season}` : ''})` : '';
-    const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${difference ? ', as changes from the last value (it trends)' : ''}`;
+    const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${seasonal ? `, as changes from a season before (the seasonal naive forecast is the one to beat)` : `, as changes from the last value${trends ? ' (it trends)' : ' (the naive forecast to beat)'}`}`;
     const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? `; lookback ${lookback} covers the ${season}-step season` : ''}`;
     return {
       shape: 'many-to-one',

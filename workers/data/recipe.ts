@@ -88,7 +88,7 @@ export function recipeFor(input: RecipeInput): Recipe {
     case 'pairs':
       what = `${items.toLocaleString('en')} pairs`;
       cell = 'gru';
-      hidden = items < 5000 ? 128 : 256;
+      hidden = items < 2000 ? 128 : 256;
       lr = 3e-3;
       epochs = items < 5000 ? 60 : 20;
       why('model', `${hidden}-unit GRU encoder and decoder for ${what}`);

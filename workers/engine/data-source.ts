@@ -58,6 +58,8 @@ export interface SeriesTransforms {
   lookback: number;
   horizon: number;
   difference?: true;
+  /** Differenced at a lag > 1 (a season): inputs are x_t − x_{t−lag}, Δ is measured from the value `lag` steps before the target. */
+  lag?: number;
   /** Differenced: the scaling of Δ (the model's output). */
   delta?: { mean: number; std: number };
 }
@@ -78,6 +80,8 @@ export interface MultiSeriesTransforms {
   gapPolicy: 'linear';
   season?: number;
   difference?: true;
+  /** Differenced at a lag > 1 (a season): see SeriesTransforms.lag. */
+  lag?: number;
   /** Long tables: the key column whose values name the series (windows stay within one series). */
   sequence?: string;
 }

@@ -1,5 +1,6 @@
 // Parameter initialisation, PyTorch's defaults so curves are comparable with it:
-// recurrent weights and biases U(−1/√H, 1/√H); embeddings N(0, 1); the head U(−1/√in, 1/√in).
+// recurrent weights and biases U(−1/√H, 1/√H); embeddings N(0, 1); the head U(−1/√in, 1/√in), or zero where the
+// output asks for it (spec.output.zeroInit: a model of a change from a naive forecast starts as that forecast).
 // LSTM forget-gate input bias bx_f is set to spec.forgetBias (and bh_f to 0) when forgetBias ≠ 0.
 
 import { CELL_GATES } from '../../src-shared/model';
@@ -15,7 +16,8 @@ export function initParameters(layout: ParamLayout, seed: number): Float32Array 
       for (let i = 0; i < v.length; i++) v[i] = rng.normal();
     } else if (t.role === 'Wy' || t.role === 'by') {
       const k = 1 / Math.sqrt(layout.head.inputSize);
-      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k);
+      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k); // drawn either way: the other tensors' draws stay as they were
+      if (layout.spec.output.zeroInit) v.fill(0);
     } else {
       const stack = t.stack === 'dec' ? layout.decoder! : layout.encoder;
       const k = 1 / Math.sqrt(stack.hiddenSize);

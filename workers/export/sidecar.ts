@@ -56,22 +56,32 @@ export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, 
         ],
       };
     case 'series':
-      if (t.difference && t.delta)
+      if (t.difference && t.delta) {
+        const lag = t.lag ?? 1;
         return {
           kind: 'series',
           column: t.column,
           difference: true,
+          ...(lag > 1 ? { lag } : {}),
           mean: t.mean,
           std: t.std,
           delta: t.delta,
           lookback: t.lookback,
           horizon: t.horizon,
-          steps: [
-            `features[b, t, 0] = (change − ${t.mean}) / ${t.std} for the last ${t.lookback} changes of "${t.column}" (change = value − the value before it; ${t.lookback + 1} values), oldest first`,
-            `the output is the change from the last value to the value ${t.horizon} step${t.horizon > 1 ? 's' : ''} later: change = output · ${t.delta.std} + ${t.delta.mean}; forecast = last value + change`,
-            ...(t.horizon === 1 ? ['forecast further by appending each predicted change (normalised with mean and std) to the window, sliding it, and adding the change to the last forecast'] : []),
-          ],
+          steps:
+            lag > 1
+              ? [
+                  `features[b, t, 0] = (change − ${t.mean}) / ${t.std} for the last ${t.lookback} changes of "${t.column}" over ${lag} steps (change = value − the value ${lag} before it; ${t.lookback + lag} values), oldest first`,
+                  `the output is the change from the value ${Math.max(lag, t.horizon)} steps before the forecast: change = output · ${t.delta.std} + ${t.delta.mean}; forecast = that value + change (lag ${lag})`,
+                  ...(t.horizon === 1 ? ['forecast further by appending each forecast to the values and sliding the window'] : []),
+                ]
+              : [
+                  `features[b, t, 0] = (change − ${t.mean}) / ${t.std} for the last ${t.lookback} changes of "${t.column}" (change = value − the value before it; ${t.lookback + 1} values), oldest first`,
+                  `the output is the change from the last value to the value ${t.horizon} step${t.horizon > 1 ? 's' : ''} later: change = output · ${t.delta.std} + ${t.delta.mean}; forecast = last value + change`,
+                  ...(t.horizon === 1 ? ['forecast further by appending each predicted change (normalised with mean and std) to the window, sliding it, and adding the change to the last forecast'] : []),
+                ],
         };
+      }
       return {
         kind: 'series',
         column: t.column,
@@ -95,8 +105,13 @@ export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, 
         stride: t.stride,
         season: t.season,
         gapPolicy: t.gapPolicy,
-        ...(t.difference ? { difference: true } : {}),
-        steps: t.difference
+        ...(t.difference ? { difference: true, ...((t.lag ?? 1) > 1 ? { lag: t.lag } : {}) } : {}),
+        steps: t.difference && (t.lag ?? 1) > 1
+          ? [
+              `features[b, t, k] = (change of inputs[k].column over ${t.lag} rows − inputs[k].mean) / inputs[k].std over the last ${t.lookback} rows, oldest first (change = row value − the value ${t.lag} rows before it, so ${t.lookback + (t.lag ?? 1)} rows; fill missing values by linear interpolation first)`,
+              `the output is the change in "${t.target.column}" from the value ${Math.max(t.lag ?? 1, t.horizon)} rows before the forecast: change = output · ${t.target.std} + ${t.target.mean}; forecast = that value + change (lag ${t.lag})`,
+            ]
+          : t.difference
           ? [
               `features[b, t, k] = (change of inputs[k].column − inputs[k].mean) / inputs[k].std over the last ${t.lookback} rows, oldest first (change = row value − the row before it, so ${t.lookback + 1} rows; fill missing values by linear interpolation first)`,
               `the output is the change in "${t.target.column}" from the last row to ${t.horizon} row${t.horizon > 1 ? 's' : ''} after it: change = output · ${t.target.std} + ${t.target.mean}; forecast = last value of "${t.target.column}" + change`,

@@ -43,7 +43,8 @@ export function validateChoice(c: DatasetChoice): void {
   int('lookback', c.lookback, 1, MAX_STEPS);
   int('horizon', c.horizon, 1, MAX_STEPS);
   int('stride', c.stride, 1, MAX_STEPS);
-  int('season', c.season, 1, MAX_STEPS);
+  int('season', c.season, 0, MAX_STEPS); // 0: no season (the data shows none)
+  int('lag', c.lag, 1, MAX_STEPS);
   int('max-length', c.maxLength, 1, MAX_STEPS);
   int('vocabulary-cap', c.vocabularyCap, 4, 1_000_000);
   int('batch-size', c.batchSize, 1, 65536);

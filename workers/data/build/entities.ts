@@ -28,16 +28,22 @@ export function parseTag(tag: string): ['B' | 'I', string] | null {
 }
 
 /**
- * True when the tag set is BIO: at least one tag carries a B- or I- prefix and every other tag is O. Entity
+ * True when the tag set is BIO: at least one tag carries a B- or I- prefix and every other tag is O — or, given the
+ * counts, the other tags are stray (OCR noise such as "???": under 1% of the tokens, outside every entity). Entity
  * metrics are computed only then (a tag set such as POS tags has no entities to score).
  */
-export function isBioTagSet(tags: Iterable<string>): boolean {
+export function isBioTagSet(tags: Iterable<string>, counts?: { value: string; count: number }[]): boolean {
   let prefixed = false;
+  let stray = 0;
   for (const t of tags) {
     if (parseTag(t)) prefixed = true;
-    else if (t !== 'O') return false;
+    else if (t !== 'O') {
+      if (!counts) return false;
+      stray += counts.find((c) => c.value === t)?.count ?? 0;
+    }
   }
-  return prefixed;
+  const total = counts?.reduce((n, c) => n + c.count, 0) ?? 0;
+  return prefixed && (stray === 0 || stray < 0.01 * total);
 }
 
 /**

@@ -36,26 +36,29 @@ describe('series builder', () => {
     const t = table(numCol('y', y));
     const d = forecastData(t, withDefaults({ lookback: 3, horizon: 2, valFraction: 0.2, batchSize: 2, difference: true }));
     // inputs: the changes into rows 1..8 (the rows the training windows see) → 1..8: mean 4.5, variance 63/12;
-    // Δ of the training windows = y[last + 2] − y[last] = 2·last + 3 → 9, 11, 13, 15: mean 12, std √5
+    // Δ of the training windows = y[last + 2] − y[last] = 2·last + 3 → 9, 11, 13, 15: scaled by their root mean square
+    // √149, centred on 0 (the untrained model, whose head starts at zero, is the naive forecast itself)
     const sd = Math.sqrt(63 / 12);
-    expect(d.transforms).toEqual({ kind: 'series', column: 'y', mean: 4.5, std: expect.closeTo(sd, 10), lookback: 3, horizon: 2, difference: true, delta: { mean: 12, std: expect.closeTo(Math.sqrt(5), 10) } });
+    const rms = Math.sqrt(149);
+    expect(d.transforms).toEqual({ kind: 'series', column: 'y', mean: 4.5, std: expect.closeTo(sd, 10), lookback: 3, horizon: 2, difference: true, delta: { mean: 0, std: expect.closeTo(rms, 10) } });
+    expect(d.model.output).toEqual({ kind: 'values', size: 1, zeroInit: true });
     const v = d.validationBatches()[0];
     expect(v.batchSize).toBe(1);
     // the validation window starts at row 5: changes 5, 6, 7 (rows 5..7) → Δ = y[9] − y[7] = 45 − 28 = 17
     expect(Array.from(v.features!, (z) => z * sd + 4.5)).toEqual([5, 6, 7].map((x) => expect.closeTo(x, 5)));
-    expect(v.targetValues![0] * Math.sqrt(5) + 12).toBeCloseTo(17, 5);
+    expect(v.targetValues![0] * rms).toBeCloseTo(17, 5);
     const first = forecastData(t, withDefaults({ lookback: 3, horizon: 2, valFraction: 0.2, batchSize: 4, difference: true, seed: 3 })).nextBatch().batch;
     for (let b = 0; b < 4; b++) {
       const changes = [0, 1, 2].map((k) => first.features![k * 4 + b] * sd + 4.5);
       const last = changes[2]; // the change into row `last` is `last` here
       expect(changes).toEqual([last - 2, last - 1, last].map((x) => expect.closeTo(x, 4)));
-      expect(first.targetValues![b] * Math.sqrt(5) + 12).toBeCloseTo(2 * last + 3, 4);
+      expect(first.targetValues![b] * rms).toBeCloseTo(2 * last + 3, 4);
     }
     // persistence (a change of 0) is still the baseline: 28 for 45
     expect(d.baseline).toEqual({ name: 'persistence (the last value)', metrics: { rmse: 17, mae: 17 } });
     // metrics in the target's units: predicting Δ = 0 scores as persistence, predicting Δ exactly scores 0
     const m = d.createMetrics();
-    m.add(Float32Array.of((0 - 12) / Math.sqrt(5)), v);
+    m.add(Float32Array.of(0), v);
     expect(m.result(0).rmse).toBeCloseTo(17, 4);
     const exact = d.createMetrics();
     exact.add(v.targetValues!, v);
@@ -79,7 +82,7 @@ describe('series builder', () => {
     const n = 30;
     const t = table(numCol('a', range(n, (i) => 3 * i)), numCol('y', range(n, (i) => 10 + 2 * i)));
     const d = forecastData(t, withDefaults({ input: ['a', 'y'], target: 'y', lookback: 4, valFraction: 0.2, difference: true }));
-    expect(d.transforms).toMatchObject({ kind: 'multiseries', difference: true, target: { column: 'y', mean: 2 } });
+    expect(d.transforms).toMatchObject({ kind: 'multiseries', difference: true, target: { column: 'y', mean: 0, std: 2 } }); // every change is 2: its root mean square
     if (d.transforms.kind !== 'multiseries') return;
     expect(d.transforms.inputs.map((c) => c.mean)).toEqual([3, 2]);
     expect(d.baseline?.metrics.rmse).toBe(2); // persistence misses one step's change

@@ -4,10 +4,12 @@
 // interpolation between their neighbours (the nearest value at the ends), stated in the summary. Split by the
 // tail (validation, then test, at the end), every column scaled with the training part's mean and std.
 // Metrics rmse and mae in the target's units; baselines persistence and seasonal-naive.
-// Differenced (choice.difference, for trending data): the window holds first differences of the input columns
-// (x_t − x_{t−1}, so windows start at row 1) and the target is the change Δ = y[last + horizon] − y[last], each scaled
-// on the training part; the forecast is y[last] + Δ̂. y[last] is known, so Δ̂'s error is the level forecast's error:
-// metrics and baselines stay in the target's units (persistence = a change of 0).
+// Differenced (choice.difference, for trending data): the window holds the differences of the input columns at a lag
+// k (choice.lag, default 1: x_t − x_{t−1}; a season: x_t − x_{t−season}, so windows start at row k) and the target is
+// the change from a known value, Δ = y[last + horizon] − y[ref] with ref = last + horizon − max(k, horizon) (k = 1:
+// the last value; a season: the same time a season before), each scaled on the training part; the forecast is
+// y[ref] + Δ̂. y[ref] is known, so Δ̂'s error is the level forecast's error: metrics and baselines stay in the
+// target's units (a change of 0 is persistence, or the seasonal naive forecast).
 // Rows are read in time order (analyse.ts), and a long table (`choice.sequence`) is one series per key: windows stay
 // inside their series, the tail of each is held out, and one scaling is fitted on all the training parts.
 
@@ -47,6 +49,15 @@ export function seriesSegments(table: ParsedTable, choice: Pick<DatasetChoice, '
   return { segments, ...(keys ? { keys } : {}), ...(facts.time ? { dates: facts.time.values } : {}) };
 }
 
+/** Scaling by the root mean square, centred on 0 (what a change from a naive forecast is scaled with). */
+function rmsScaling(values: number[]): { mean: number; std: number } {
+  let sq = 0;
+  let n = 0;
+  for (const v of values) if (Number.isFinite(v)) (sq += v * v), n++;
+  const rms = n ? Math.sqrt(sq / n) : 0;
+  return { mean: 0, std: rms > 1e-12 ? rms : 1 };
+}
+
 /** A numeric column's values along a segment of rows, gaps filled by linear interpolation (counted). */
 function segmentValues(col: Column, rows: number[], flag: string): { values: Float64Array; filled: number } {
   if (!col.numbers || col.type === 'categorical' || col.type === 'text') throw new Error(`--${flag} ${col.name}: the column is ${col.type}, not numeric`);
@@ -71,6 +82,10 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const S = choice.stride;
   if (L > MAX_STEPS) throw new Error(`--lookback ${L}: longer than anything sensible`);
   const diff = choice.difference === true;
+  const lag = diff ? (choice.lag ?? 1) : 0;
+  if (lag > MAX_STEPS) throw new Error(`--lag ${lag}: longer than anything sensible`);
+  /** The known row a differenced target is measured from: the last value (lag 1) or the same time a season before. */
+  const ref = (last: number): number => last + Hz - Math.max(lag, Hz);
   const F = inputCols.length;
 
   // Per segment: filled values of the target and each input (the target's own array when it is an input).
@@ -92,9 +107,16 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const trainW: Win[] = [];
   const valW: Win[] = [];
   const testW: Win[] = [];
+  let unknownTargets = 0;
   seg.forEach((g, si) => {
     const starts: number[] = [];
-    for (let a = diff ? 1 : 0; a + L - 1 + Hz < g.rows.length; a += S) starts.push(a); // a difference needs the row before
+    // a window of differences needs the `lag` rows before it, and its reference row must exist
+    const first = diff ? Math.max(lag, Math.max(lag, Hz) - Hz + 1 - L) : 0;
+    // a window whose target was missing (filled only by interpolation) is not a thing to learn or to score
+    for (let a = first; a + L - 1 + Hz < g.rows.length; a += S) {
+      if (Number.isNaN(targetCol.numbers![g.rows[a + L - 1 + Hz]])) unknownTargets++;
+      else starts.push(a);
+    }
     const W = starts.length;
     if (W === 0) return;
     const nVal = Math.max(1, Math.floor(W * choice.valFraction));
@@ -112,14 +134,16 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const fitEnd = seg.map(() => 0);
   for (const w of trainW) fitEnd[w.s] = Math.max(fitEnd[w.s], w.at + L + Hz);
   const gather = (pick: (g: (typeof seg)[number]) => Float64Array, from: number): number[] => seg.flatMap((g, si) => Array.from(pick(g).subarray(from, fitEnd[si])));
-  // What the model reads per column: levels, or first differences (row 0 has none and is never read).
-  const read = seg.map((g) => g.xs.map((x) => (diff ? x.map((v, i) => (i === 0 ? 0 : v - x[i - 1])) : x)));
-  const inScale: ColumnScaling[] = inputCols.map((c, i) => ({ column: c.name, ...fitScaling(seg.flatMap((_, si) => Array.from(read[si][i].subarray(diff ? 1 : 0, fitEnd[si])))) }));
+  // What the model reads per column: levels, or differences at the lag (the first `lag` rows have none, never read).
+  const read = seg.map((g) => g.xs.map((x) => (diff ? x.map((v, i) => (i < lag ? 0 : v - x[i - lag])) : x)));
+  const inScale: ColumnScaling[] = inputCols.map((c, i) => ({ column: c.name, ...fitScaling(seg.flatMap((_, si) => Array.from(read[si][i].subarray(lag, fitEnd[si])))) }));
   const levelScale: ColumnScaling = { column: targetCol.name, ...fitScaling(gather((g) => g.y, 0)) };
   const z = read.map((cols) => cols.map((x, i) => Float32Array.from(x, (v) => (v - inScale[i].mean) / inScale[i].std)));
   // The model's target for the window ending at row `last`: the level, or the change Δ = y[last + Hz] − y[last].
-  const goal = (si: number, last: number): number => (diff ? seg[si].y[last + Hz] - seg[si].y[last] : seg[si].y[last + Hz]);
-  const tScale: ColumnScaling = diff ? { column: targetCol.name, ...fitScaling(trainW.map((w) => goal(w.s, w.at + L - 1))) } : levelScale;
+  const goal = (si: number, last: number): number => (diff ? seg[si].y[last + Hz] - seg[si].y[ref(last)] : seg[si].y[last + Hz]);
+  // A change is scaled by its spread only (mean 0): the head starts at zero, so the untrained model is exactly the
+  // naive forecast the change is measured from.
+  const tScale: ColumnScaling = diff ? { column: targetCol.name, ...rmsScaling(trainW.map((w) => goal(w.s, w.at + L - 1))) } : levelScale;
   const windowIds = (ws: Win[], offset: number): number[] => ws.map((_, i) => offset + i);
   const all = [...trainW, ...valW, ...testW];
   const trainIds = windowIds(trainW, 0);
@@ -174,7 +198,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
 
   // The engine's original kind for one column read with stride 1 (predict.ts reads it); the season only shapes the baseline.
   const univariate = F === 1 && inputCols[0] === targetCol && S === 1 && !keyName;
-  const differenced = diff ? { difference: true as const } : {};
+  const differenced = diff ? { difference: true as const, ...(lag > 1 ? { lag } : {}) } : {};
   const transforms: DataTransforms = univariate
     ? { kind: 'series', column: targetCol.name, mean: inScale[0].mean, std: inScale[0].std, lookback: L, horizon: Hz, ...differenced, ...(diff ? { delta: { mean: tScale.mean, std: tScale.std } } : {}) }
     : { kind: 'multiseries', inputs: inScale, target: tScale, lookback: L, horizon: Hz, stride: S, gapPolicy: 'linear', ...(season ? { season } : {}), ...differenced, ...(keyName ? { sequence: keyName } : {}) };
@@ -184,10 +208,13 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     `series: ${rowsText}, forecasting "${targetCol.name}" ${Hz} step${Hz > 1 ? 's' : ''} ahead from ${L} steps of ${inputCols.map((c) => `"${c.name}"`).join(', ')}` +
     `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (split by time, the tail${keyName ? ' of each series' : ''} held out); ` +
     (diff
-      ? `differenced: the model reads the change from each row to the next and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last] ` +
-        `(the forecast is the last value + Δ), both scaled with the training part's mean and std (Δ: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `
+      ? (lag > 1
+          ? `seasonally differenced (lag ${lag}): the model reads the change of each column from ${lag} rows before and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last + ${Hz} − ${Math.max(lag, Hz)}] `
+          : `differenced: the model reads the change from each row to the next and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last] `) +
+        `(the forecast is ${lag > 1 ? 'the value a season before' : 'the last value'} + Δ), both scaled with the training part's mean and std (Δ: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `
       : `scaled with the training part's mean and std (${targetCol.name}: mean ${fmt(tScale.mean)}, std ${fmt(tScale.std)}); `) +
     `gaps: ${filled.length ? filled.map((x) => `${x.k} in "${x.c.name}"`).join(', ') + ' filled by linear interpolation' : 'none (missing values would be filled by linear interpolation)'}` +
+    `${unknownTargets ? ` (the ${unknownTargets} windows whose target is missing are left out)` : ''}` +
     `${baselines.length ? `; baselines on validation: ${baselines.map((b) => `${b.name} rmse ${fmt(b.metrics.rmse)}`).join(', ')}` : ''}`;
   // A trend: most validation targets outside the range the training part covers, where a model of levels extrapolates.
   const warnings: string[] = [];
@@ -209,7 +236,8 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   }
   const data: TrainingData & { warnings: string[] } = {
     warnings,
-    model: { shape: 'many-to-one', input: { vocabSize: 0, embedSize: 0, featureSize: F }, output: { kind: 'values', size: 1 } },
+    // differenced: the head starts at zero, so the untrained model is the naive forecast it predicts changes from
+    model: { shape: 'many-to-one', input: { vocabSize: 0, embedSize: 0, featureSize: F }, output: { kind: 'values', size: 1, ...(diff ? { zeroInit: true } : {}) } },
     stateful: false,
     nextBatch: () => ({ batch: makeBatch(sampler.next()) }),
     validationBatches: (() => {

@@ -101,7 +101,7 @@ export function taggingData(parsed: ParsedTagged, choice: DatasetChoice): Traini
   const truncated = sentences.filter((s) => s.tokens.length > maxLength).length;
   const tags = parsed.tags.length ? parsed.tags.map((t) => t.value) : [...new Set(cut.flatMap((s) => s.tags))];
   const tagIndex = new Map(tags.map((t, i) => [t, i]));
-  const bio = isBioTagSet(tags);
+  const bio = isBioTagSet(tags, parsed.tags);
   const split = markedSplit(cut.map((s) => s.split), choice.valFraction, choice.testFraction, choice.seed);
   const vocab = Vocabulary.fit(split.train.map((i) => cut[i].tokens), [UNK], choice.vocabularyCap);
   const ids = cut.map((s) => vocab.encode(s.tokens));
