@@ -18,7 +18,8 @@ import { dataRequestOf, type DataRequest, type Inspection, type Recipe } from '.
 import { formatDurationShort, MAX_BUDGET_SECONDS, parseDuration } from '../src-shared/duration';
 import type { EvaluationEvent } from '../src-shared/events';
 import { metricWord, primaryMetric } from '../src-shared/metrics';
-import { CELL_TYPES, DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, withLaterSettings, type CellType, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, PROBLEM_SHAPES, withLaterSettings, type OptimizerName, type ProblemShape, type TrainSettings } from '../src-shared/model';
+import { CELL_TYPES, cellInfo, type CellType } from '../src-shared/cells';
 import { BENCH_CONFIGS } from '../workers/engine/bench';
 import { formatProfile } from '../workers/engine/profile';
 import { GENERATE_DEFAULT_CONFIGS } from '../workers/export/bench-generate';
@@ -341,7 +342,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof readRunToR
         inForce = e.settings;
         if (tty) process.stderr.write('\r\x1b[K');
         for (const w of e.warnings) process.stderr.write(`warning: ${w}\n`);
-        process.stdout.write(`${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${e.spec.stack.cell.toUpperCase()}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels, ${e.workers} worker${e.workers > 1 ? 's' : ''}; run folder ${runDir}\n`);
+        process.stdout.write(`${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${cellInfo(e.spec.stack.cell).name}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels, ${e.workers} worker${e.workers > 1 ? 's' : ''}; run folder ${runDir}\n`);
         if (e.settings.patience > 0 || e.settings.timeBudgetSeconds > 0) process.stdout.write(`${endsEarlyLine(e.settings)}\n`);
         break;
       case 'evaluation':

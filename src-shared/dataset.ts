@@ -2,7 +2,8 @@
 // the importer proposes, and what a trained model predicts. Plain TypeScript (no Node or DOM); the importer
 // (workers/data/), the trainer, the services, the CLI and the renderer all use these types.
 
-import type { CellType, ModelSpec, ProblemShape, TrainSettings } from './model';
+import type { ModelSpec, ProblemShape, TrainSettings } from './model';
+import type { CellType } from './cells';
 
 /**
  * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the

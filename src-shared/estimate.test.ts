@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DataModel, ModelChoice } from './dataset';
 import { estimate, formatBytes, formatCount, specFor } from './estimate';
-import { CELL_TYPES } from './model';
+import { CELL_TYPES } from './cells';
 import { buildLayout, parameterCount } from '../workers/engine/layout';
 
 const base: ModelChoice = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 };

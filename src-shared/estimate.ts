@@ -7,7 +7,8 @@
 // F numeric features per step, V vocabulary, O head outputs.
 
 import type { DataModel, ModelChoice } from './dataset';
-import { CELL_GATES, type ModelSpec } from './model';
+import { type ModelSpec } from './model';
+import { CELL_GATES, cellInfo, cellParameterCount } from './cells';
 
 export interface Estimate {
   parameterCount: number;
@@ -43,15 +44,15 @@ export function specFor(data: DataModel, m: ModelChoice): ModelSpec {
     stack: { cell: m.cell, layers: m.layers, hiddenSize: m.hiddenSize, bidirectional: m.bidirectional },
     output: data.output,
     dropout: m.dropout,
-    forgetBias: m.cell === 'lstm' ? m.forgetBias : 0,
+    forgetBias: cellInfo(m.cell).forgetGate ? m.forgetBias : 0,
     ...(data.decoder ? { decoder: data.decoder } : {}),
   };
 }
 
-/** Parameters of one recurrent stack: per layer and direction Wx (G·H, In), Wh (G·H, H), bx and bh (G·H). */
-function stackParameters(G: number, L: number, H: number, D: number, in0: number): number {
+/** Parameters of one recurrent stack: per layer and direction those of its cell (cells.ts cellParameterCount). */
+function stackParameters(cell: ModelChoice['cell'], L: number, H: number, D: number, in0: number): number {
   let n = 0;
-  for (let l = 0; l < L; l++) n += D * (G * H * ((l === 0 ? in0 : D * H) + H) + 2 * G * H);
+  for (let l = 0; l < L; l++) n += D * cellParameterCount(cell, H, l === 0 ? in0 : D * H);
   return n;
 }
 
@@ -77,9 +78,9 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
 
   // Parameters, in layout.ts order: embed (V, E), encoder stack, decoder embed + stack, head Wy (O, D·H) + by (O).
   let params = input.vocabSize > 0 ? input.vocabSize * input.embedSize : 0;
-  params += stackParameters(G, L, H, D, in0);
+  params += stackParameters(model.cell, L, H, D, in0);
   const dec = spec.shape === 'encoder-decoder' ? spec.decoder : undefined;
-  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(G, L, H, 1, dec.embedSize);
+  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize);
   const headIn = dec ? H : D * H;
   params += output.size * headIn + output.size;
 
@@ -125,7 +126,7 @@ export function validate(data: DataModel, m: ModelChoice, context: EstimateConte
   }
   if (m.bidirectional && data.shape === 'many-to-many' && context.stateful)
     problems.push('A bidirectional model cannot predict the next step: it would read the future. Untick Bidirectional for next-step prediction');
-  if (m.cell === 'lstm' && !Number.isFinite(m.forgetBias)) problems.push('Forget-gate bias must be a number (1 is the usual choice)');
+  if (cellInfo(m.cell).forgetGate && !Number.isFinite(m.forgetBias)) problems.push('Forget-gate bias must be a number (1 is the usual choice)');
   return problems;
 }
 

@@ -1,9 +1,7 @@
 // The model and training contract shared by every side (renderer, main, workers, CLI).
 // Plain TypeScript: imports neither Node nor DOM. Whole words at this boundary; the kernels use the math symbols.
 
-/** Recurrent cell types. GRU is PyTorch's variant (ONNX `linear_before_reset = 1`). */
-export type CellType = 'rnn' | 'lstm' | 'gru';
-export const CELL_TYPES: readonly CellType[] = ['rnn', 'lstm', 'gru'];
+import type { CellType } from './cells';
 
 /** The five problem shapes of DESIGN.md. */
 export type ProblemShape = 'one-to-one' | 'one-to-many' | 'many-to-one' | 'many-to-many' | 'encoder-decoder';
@@ -56,7 +54,7 @@ export interface ModelSpec {
   output: OutputSpec;
   /** Dropout probability applied to the outputs of every recurrent layer but the last (0 disables). */
   dropout: number;
-  /** Initial value of the LSTM forget-gate biases (bx_f, Jozefowicz et al. 2015 recommend 1). */
+  /** Initial value of the forget-gate biases of cells with one (bx_f, Jozefowicz et al. 2015 recommend 1); else 0. */
   forgetBias: number;
   /**
    * Encoder–decoder only: the decoder's input tokens (target vocabulary with BOS/EOS) and its stack. The decoder is
@@ -144,10 +142,3 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 export function withLaterSettings(s: Omit<TrainSettings, 'patience' | 'timeBudgetSeconds'> & Partial<TrainSettings>): TrainSettings {
   return { ...s, patience: s.patience ?? 0, timeBudgetSeconds: s.timeBudgetSeconds ?? 0 };
 }
-
-/** Gate names of each cell, in the trainer's own (PyTorch) order. The ONNX exporter reorders them. */
-export const CELL_GATES: Record<CellType, readonly string[]> = {
-  rnn: ['h'],
-  lstm: ['i', 'f', 'g', 'o'],
-  gru: ['r', 'z', 'n'],
-};

@@ -25,7 +25,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CellType, ModelSpec, TrainSettings } from '../src-shared/model';
+import type { ModelSpec, TrainSettings } from '../src-shared/model';
+import type { CellType } from '../src-shared/cells';
+
+/** The cells torch.nn has (RNN, LSTM, GRU): the only ones this comparison can run in PyTorch. */
+const PYTORCH_CELLS: readonly CellType[] = ['rnn', 'lstm', 'gru'];
 import { DEFAULT_TRAIN_SETTINGS } from '../src-shared/model';
 import { textData } from '../workers/data/text';
 import { initParameters } from '../workers/engine/init';
@@ -120,8 +124,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keep') o.keep = true;
     else if (a === '--cell') {
       const c = value();
-      if (c !== 'lstm' && c !== 'gru' && c !== 'rnn') fail(`--cell ${c}: lstm, gru or rnn`);
-      o.cell = c;
+      if (!PYTORCH_CELLS.includes(c as CellType)) fail(`--cell ${c}: one of the cells torch.nn has (${PYTORCH_CELLS.join(', ')})`);
+      o.cell = c as CellType;
     } else if (a === '--data') o.data = resolve(value());
     else if (a === '--python') o.python = value();
     else if (a === '--csv') o.csv = resolve(value());

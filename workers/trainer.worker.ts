@@ -28,6 +28,7 @@ import { MetricsLog } from './engine/metrics-log';
 import type { TrainingData } from './engine/data-source';
 import type { Recipe } from '../src-shared/dataset';
 import { specFor } from '../src-shared/estimate';
+import { hasCellState } from '../src-shared/cells';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { buildLayout, parameterCount } from './engine/layout';
 import { CMD_STOP, CMD_TRAIN, createSharedRun, ParallelRank, type SharedRun } from './engine/parallel';
@@ -65,7 +66,7 @@ class Group {
   constructor(trainer: Trainer, count: number, spec: ModelSpec, settings: TrainSettings, source: PeerInit['source']) {
     const enc = trainer.net.layout.encoder;
     const carryFloats = trainer.data.stateful ? enc.layers * enc.directions * settings.batchSize * enc.hiddenSize : 0;
-    const shared = createSharedRun(count, trainer.net.layout.size, carryFloats, enc.cell === 'lstm');
+    const shared = createSharedRun(count, trainer.net.layout.size, carryFloats, hasCellState(enc.cell));
     this.rank = new ParallelRank(trainer, shared, 0, false);
     this.rank.publishInitialState();
     for (let r = 1; r < count; r++) {
@@ -194,17 +195,7 @@ function timeRecipe(exports: ReturnType<typeof kernels>['exports'], data: Traini
 async function buildRun(req: StartRun, progress = false): Promise<{ data: LoadedData; spec: ModelSpec; settings: TrainSettings }> {
   const data = await loadTrainingData(req.data, req.settings, progress ? (p) => post({ type: 'import-progress', ...p }) : undefined);
   const m = req.model;
-  const input = { ...data.model.input };
-  if (input.vocabSize > 0 && m.embedSize > 0) input.embedSize = m.embedSize;
-  const spec: ModelSpec = {
-    shape: data.model.shape,
-    input,
-    stack: { cell: m.cell, layers: m.layers, hiddenSize: m.hiddenSize, bidirectional: m.bidirectional },
-    output: data.model.output,
-    dropout: m.dropout,
-    forgetBias: m.cell === 'lstm' ? m.forgetBias : 0,
-    decoder: data.model.decoder,
-  };
+  const spec = specFor(data.model, m);
   if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new Error('a bidirectional model cannot predict the next step: it would read the future. Drop --bidirectional for next-step prediction');
   const settings = withLaterSettings(req.settings); // a run saved before a setting existed trains as it did
   if (req.epochs !== undefined) settings.steps = Math.max(1, Math.round(req.epochs * data.batchesPerEpoch));

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync } 
 import { availableParallelism, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
+import { cellName } from '../../src-shared/cells';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import type {
   DatasetInfo,
@@ -151,7 +152,7 @@ export class StudioService implements StudioApi {
     const id = this.newRunId(req.model.cell);
     const runDir = join(this.folder.runsDir, id);
     const m = req.model;
-    const name = req.name?.trim() || `${m.cell.toUpperCase()} ${m.layers}×${m.hiddenSize}${m.bidirectional ? ' bi' : ''} on ${dataset.name}`;
+    const name = req.name?.trim() || `${cellName(m.cell)} ${m.layers}×${m.hiddenSize}${m.bidirectional ? ' bi' : ''} on ${dataset.name}`;
     const request: RunRequestFile = { format: 'sequence-studio-run-request', version: 1, id, name, datasetName: dataset.name, createdAt: new Date().toISOString(), ...req };
     writeFileAtomic(join(runDir, 'request.json'), JSON.stringify(request, null, 2) + '\n');
     return this.launch(id, request, false);

@@ -4,7 +4,8 @@
 
 import { FORMATS } from '../../src-shared/dataset';
 import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
-import { CELL_TYPES, OPTIMIZERS, PROBLEM_SHAPES } from '../../src-shared/model';
+import { OPTIMIZERS, PROBLEM_SHAPES } from '../../src-shared/model';
+import { CELL_TYPES } from '../../src-shared/cells';
 import type { StudioMethod } from '../../src-shared/studio-api';
 
 export class InvalidArgument extends Error {

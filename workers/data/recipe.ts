@@ -6,7 +6,7 @@
 // only an upper bound. Pure: no kernels here (the worker times a few steps to estimate the duration).
 
 import type { Recipe } from '../../src-shared/dataset';
-import type { CellType } from '../../src-shared/model';
+import type { CellType } from '../../src-shared/cells';
 import type { TrainingData } from '../engine/data-source';
 import { estimate } from '../../src-shared/estimate';
 

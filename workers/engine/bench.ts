@@ -1,6 +1,7 @@
 // Benchmark configurations and the timing of full training steps (forward, BPTT, Adam) on the WASM trainer.
 // `seqstudio bench` prints these beside PyTorch (tools/bench_pytorch.py) measured in the same invocation.
 
+import type { CellType } from '../../src-shared/cells';
 import type { ModelSpec, TrainSettings } from '../../src-shared/model';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
 import type { Batch } from './batch';
@@ -15,7 +16,7 @@ import { Rng } from './rng';
 export interface BenchConfig {
   name: string;
   description: string;
-  cell: 'lstm' | 'gru' | 'rnn';
+  cell: CellType;
   layers: number;
   hidden: number;
   seqLen: number;

@@ -1,9 +1,10 @@
 // Parameter initialisation, PyTorch's defaults so curves are comparable with it:
 // recurrent weights and biases U(−1/√H, 1/√H); embeddings N(0, 1); the head U(−1/√in, 1/√in), or zero where the
 // output asks for it (spec.output.zeroInit: a model of a change from a naive forecast starts as that forecast).
-// LSTM forget-gate input bias bx_f is set to spec.forgetBias (and bh_f to 0) when forgetBias ≠ 0.
+// The forget-gate input bias bx_f of a cell with a forget gate (src-shared/cells.ts) is set to spec.forgetBias (and
+// bh_f to 0) when forgetBias ≠ 0. Peephole weights start like the other recurrent weights, U(−1/√H, 1/√H).
 
-import { CELL_GATES } from '../../src-shared/model';
+import { CELL_GATES, cellInfo } from '../../src-shared/cells';
 import type { ParamLayout } from './layout';
 import { Rng } from './rng';
 
@@ -25,8 +26,9 @@ export function initParameters(layout: ParamLayout, seed: number): Float32Array 
     }
   }
   const { spec } = layout;
-  if (spec.stack.cell === 'lstm' && spec.forgetBias !== 0) {
-    const f = CELL_GATES.lstm.indexOf('f');
+  const forget = cellInfo(spec.stack.cell).forgetGate;
+  if (forget !== undefined && spec.forgetBias !== 0) {
+    const f = CELL_GATES[spec.stack.cell].indexOf(forget);
     for (const stack of [layout.encoder, layout.decoder]) {
       if (!stack) continue;
       const H = stack.hiddenSize;

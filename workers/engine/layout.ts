@@ -4,16 +4,18 @@
 //
 // Legend: G gates per cell (rnn 1, lstm 4, gru 3), H hidden size, D directions, E embedding width,
 // F numeric features per step, V vocabulary, O head outputs.
-// Per stack, layer l, direction d (suffix "r" for reverse), in the cell's PyTorch gate order (CELL_GATES):
+// Per stack, layer l, direction d (suffix "r" for reverse), in the cell's gate order (src-shared/cells.ts):
 //   Wx (G·H, In_l)  input weights      bx (G·H)  input bias
 //   Wh (G·H, H)     recurrent weights  bh (G·H)  recurrent bias     In_0 = E + F, In_l = D·H for l > 0
+//   P  (R, H)       peephole weights of cells with peepholes, one row per gate that reads c (cells.ts peepholes)
 // Plus embed (V, E) when the input carries tokens, and the head Wy (O, D·H), by (O).
 // Encoder–decoder adds dec.embed (Vd, Ed) and dec.l{l}.{Wx,Wh,bx,bh} (unidirectional, In_0 = Ed).
 // Every tensor starts on a multiple of 4 floats (16 bytes) so SIMD loads of a tensor never straddle two.
 
-import { CELL_GATES, type CellType, type ModelSpec } from '../../src-shared/model';
+import { type ModelSpec } from '../../src-shared/model';
+import { type CellType, cellInfo, peepholeCount } from '../../src-shared/cells';
 
-export type TensorRole = 'embed' | 'Wx' | 'Wh' | 'bx' | 'bh' | 'Wy' | 'by';
+export type TensorRole = 'embed' | 'Wx' | 'Wh' | 'bx' | 'bh' | 'P' | 'Wy' | 'by';
 
 export interface TensorSlot {
   /** e.g. "embed", "l0.Wx", "l1r.Wh", "dec.l0.bh", "head.Wy" */
@@ -38,8 +40,16 @@ export interface StackLayout {
   directions: number;
   /** Input width of each layer. */
   inputSizes: number[];
-  /** cells[layer][direction] → the four tensors of that cell. */
-  cells: { Wx: TensorSlot; Wh: TensorSlot; bx: TensorSlot; bh: TensorSlot }[][];
+  /** cells[layer][direction] → the tensors of that cell (P: its peepholes, for cells that have them). */
+  cells: CellTensors[][];
+}
+
+export interface CellTensors {
+  Wx: TensorSlot;
+  Wh: TensorSlot;
+  bx: TensorSlot;
+  bh: TensorSlot;
+  P?: TensorSlot;
 }
 
 export interface ParamLayout {
@@ -57,7 +67,7 @@ export interface ParamLayout {
 const align4 = (n: number): number => (n + 3) & ~3;
 
 export function gateCount(cell: CellType): number {
-  return CELL_GATES[cell].length;
+  return cellInfo(cell).gates.length;
 }
 
 export function buildLayout(spec: ModelSpec): ParamLayout {
@@ -91,6 +101,7 @@ export function buildLayout(spec: ModelSpec): ParamLayout {
 
   function addStack(tag: 'enc' | 'dec', prefix: string, cell: CellType, layers: number, H: number, D: number, in0: number): StackLayout {
     const G = gateCount(cell);
+    const peepholes = peepholeCount(cell);
     const inputSizes: number[] = [];
     const cells: StackLayout['cells'] = [];
     for (let l = 0; l < layers; l++) {
@@ -104,6 +115,7 @@ export function buildLayout(spec: ModelSpec): ParamLayout {
           Wh: add(p + 'Wh', 'Wh', tag, l, d, [G * H, H]),
           bx: add(p + 'bx', 'bx', tag, l, d, [G * H]),
           bh: add(p + 'bh', 'bh', tag, l, d, [G * H]),
+          ...(peepholes ? { P: add(p + 'P', 'P', tag, l, d, [peepholes, H]) } : {}),
         });
       }
       cells.push(row);

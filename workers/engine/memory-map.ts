@@ -12,7 +12,7 @@
 //   REDUCE_OFFSET      PARAMS_SIZE     data-parallel training: another worker's gradients, copied in to be summed
 //   ARENA_OFFSET       grows           per-batch activations, gradients and scratch, bump-allocated in the order
 //                                      the forward and backward passes need them, reset at every forward (among
-//                                      them the recurrent weights packed for the step GEMMs, cellPackedFloats)
+//                                      them the recurrent weights packed for the step GEMMs, cells.ts cellPackedFloats)
 // All offsets are bytes, 16-byte aligned (GEMM_OFFSET 64-byte aligned).
 
 export const PAGE_BYTES = 65536;
@@ -53,18 +53,6 @@ export function memoryMap(heapBase: number, parameterFloats: number): MemoryMap 
 /** Floats of B (K, N) packed for the step GEMMs (gemm_packed_floats in workers/kernels/assembly/gemm.ts). */
 export function packedFloats(K: number, N: number): number {
   return Math.ceil(N / 8) * (K * 8 + Math.ceil(K / 256) * 16);
-}
-
-/**
- * Floats of the packed recurrent weights a cell kernel needs for hidden size H (cell_packed_floats in
- * workers/kernels/assembly/cells.ts): the larger of its forward and backward packs; a GRU packs two 64-byte-aligned
- * blocks. The arena holds one such buffer per batch, shared by every layer (the largest).
- */
-export function cellPackedFloats(cell: 'lstm' | 'gru' | 'rnn', H: number): number {
-  const a16 = (n: number): number => Math.ceil(n / 16) * 16;
-  if (cell === 'lstm') return Math.max(packedFloats(H, 4 * H), packedFloats(4 * H, H));
-  if (cell === 'gru') return Math.max(a16(packedFloats(H, 2 * H)) + packedFloats(H, H), a16(packedFloats(2 * H, H)) + packedFloats(H, H));
-  return packedFloats(H, H);
 }
 
 /** Bump allocator over the arena region; grows the WASM memory when a batch needs more than it has. */

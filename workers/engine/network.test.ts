@@ -1,7 +1,8 @@
 // The WASM trainer (float32) against the float64 reference and against PyTorch fixtures: forward outputs, loss,
 // every gradient tensor, final states, the gradient flow through time, and 20 Adam steps.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import type { CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import { listFixtures, loadFixture } from './fixtures';
 import { initParameters } from './init';

@@ -14,11 +14,12 @@
 // as the unfolded forward computes it (bx + E[tok]·Wx0ᵀ, the same GEMM call) and kept until the parameters
 // change, so a generated token costs no layer-0 input projection and gives bit-identical numbers.
 
-import { CELL_GATES } from '../../src-shared/model';
+import { CELL_GATES, hasCellState } from '../../src-shared/cells';
 import { type Batch, dropoutSeed, headPerStep } from './batch';
+import { cellBackward, cellForward, cellPackedFloats, engineCell, gateKinds } from './cells';
 import type { KernelExports } from './kernels';
 import { buildLayout, type ParamLayout, type StackLayout, type TensorSlot } from './layout';
-import { Arena, cellPackedFloats, ensureBytes, memoryMap, type MemoryMap } from './memory-map';
+import { Arena, ensureBytes, memoryMap, type MemoryMap } from './memory-map';
 
 export interface ForwardOptions {
   /** Training mode: dropout on (with this batch seed) and activations kept for backward. */
@@ -38,10 +39,10 @@ interface DirRun {
   xs: number; // (T, B, In) input as this direction reads it (time-reversed copy for d = 1); 0 when folded
   tokens: number; // folded layer 0: int32 (T, B) token ids as this direction reads them
   gx: number; // (T, B, G·H) gates after forward
-  dgh: number; // GRU: n part of the recurrent-side pre-activation gradients (T, B, H) (r, z: those of dgx)
+  dgh: number; // the recurrent-side pre-activation gradients of the cell's own blocks (cells.ts ownRecurrentBlocks), else dgx
   hs: number; // (T+1, B, H)
-  cs: number; // (T+1, B, H) LSTM
-  ghn: number; // (T, B, H) GRU
+  cs: number; // (T+1, B, H) cells with a cell state, else 0
+  kept: number; // (T, B, keep·H) what the cell keeps for backward (cells.ts keep), else 0
   norms: number; // (T) ‖∂L/∂h_t‖² in this direction's own time
 }
 interface LayerRun {
@@ -85,15 +86,8 @@ export interface HiddenGradFlow {
   norms: Float64Array;
 }
 
-const GATE_KINDS: Record<string, number[]> = { rnn: [1], lstm: [0, 0, 1, 0], gru: [0, 0, 1] };
 /** Largest token memo (D·V·G·H floats, 16 MiB): beyond it a generated token is projected afresh each step. */
 const TOKEN_MEMO_FLOATS = 4 << 20;
-
-/** Kernels of the current builds beyond KernelExports (optional, so that an older build still works). */
-interface ExtraKernels {
-  /** C = bias + A·B in one pass (gemm.ts gemm_bias): the same numbers as fill_rows then gemm(…, accumulate 1). */
-  gemm_bias?(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number): void;
-}
 
 export class WasmNetwork {
   readonly layout: ParamLayout;
@@ -125,7 +119,7 @@ export class WasmNetwork {
     this.layout = buildLayout(spec);
     this.map = memoryMap(kernels.heap_base(), this.layout.size);
     ensureBytes(kernels.memory, this.map.ARENA_OFFSET);
-    kernels.gemm_workspace?.(this.map.GEMM_OFFSET, this.map.GEMM_SIZE / 4);
+    kernels.gemm_workspace(this.map.GEMM_OFFSET, this.map.GEMM_SIZE / 4);
     this.arena = new Arena(kernels.memory, this.map.ARENA_OFFSET);
     this.views();
     this.f32.fill(0, this.map.PARAMS_OFFSET / 4, this.map.ARENA_OFFSET / 4);
@@ -202,14 +196,9 @@ export class WasmNetwork {
     return p;
   }
 
-  /** C(M, N) = bias + A·B for row-major A (lda) and B (ldb = ldc = N). */
+  /** C(M, N) = bias + A·B for row-major A (lda) and B (ldb = ldc = N), in one pass (gemm.ts gemm_bias). */
   private gemmBias(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, lda: number): void {
-    const gb = (this.k as KernelExports & ExtraKernels).gemm_bias;
-    if (gb) gb(C, A, B, bias, M, N, K, lda, 1, N, N);
-    else {
-      this.k.fill_rows(C, N, bias, M, N);
-      this.k.gemm(C, A, B, M, N, K, lda, 1, N, N, 1);
-    }
+    this.k.gemm_bias(C, A, B, bias, M, N, K, lda, 1, N, N);
   }
 
   private refreshTransposed(): void {
@@ -264,7 +253,7 @@ export class WasmNetwork {
       const dec = this.inputRun(dl, Td, B, batch.decoderLengths, batch.decoderTokens, undefined, this.layout.decoderEmbed);
       const bridgeH = (l: number): Float32Array => this.sumFinal(enc, l, 'h');
       const bridgeC = (l: number): Float32Array => this.sumFinal(enc, l, 'c');
-      this.stackForward(dec, train, batchSeed, this.layout.encoder.layers, (l) => bridgeH(l), (l) => (dl.cell === 'lstm' ? bridgeC(l) : undefined));
+      this.stackForward(dec, train, batchSeed, this.layout.encoder.layers, (l) => bridgeH(l), (l) => (hasCellState(dl.cell) ? bridgeC(l) : undefined));
       this.dec = dec;
       top = dec;
     }
@@ -347,7 +336,7 @@ export class WasmNetwork {
     const B = run.B;
     const n = layers * D * B * H;
     const h = into?.h.length === n ? into.h : new Float32Array(n);
-    const c = cell === 'lstm' ? (into?.c?.length === n ? into.c : new Float32Array(n)) : undefined;
+    const c = hasCellState(cell) ? (into?.c?.length === n ? into.c : new Float32Array(n)) : undefined;
     for (let l = 0; l < layers; l++)
       for (let d = 0; d < D; d++) {
         this.finalState(run, l, d, 'h', h, (l * D + d) * B * H);
@@ -387,6 +376,8 @@ export class WasmNetwork {
     const { hiddenSize: H, directions: D, gates: G, cell } = stack;
     const GH = G * H;
     const p = this.layout.spec.dropout;
+    const entry = engineCell(cell);
+    const withC = hasCellState(cell);
     let x = run.input;
     for (let l = 0; l < stack.layers; l++) {
       const In = stack.inputSizes[l];
@@ -421,8 +412,8 @@ export class WasmNetwork {
           this.gemmBias(gx, xs, this.t(w.Wx), this.p(w.bx), T * B, GH, In, In);
         }
         const hs = this.arena.alloc((T + 1) * B * H);
-        const cs = cell === 'lstm' ? this.arena.alloc((T + 1) * B * H) : 0;
-        const ghn = cell === 'gru' ? this.arena.alloc(T * B * H) : 0;
+        const cs = withC ? this.arena.alloc((T + 1) * B * H) : 0;
+        const kept = entry.keep ? this.arena.alloc(T * B * entry.keep * H) : 0;
         this.views();
         const hInit = h0(l, d);
         if (hInit) this.f32.set(hInit, hs / 4);
@@ -432,11 +423,9 @@ export class WasmNetwork {
           if (cInit) this.f32.set(cInit, cs / 4);
           else this.zero(cs, B * H);
         }
-        if (cell === 'lstm') k.lstm_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, cs, this.scratch, this.packed);
-        else if (cell === 'gru') k.gru_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, ghn, this.scratch, this.packed);
-        else k.rnn_forward(T, B, H, gx, this.t(w.Wh), this.p(w.bh), hs, this.scratch, this.packed);
+        cellForward(k, cell, { T, B, H, gx, whT: this.t(w.Wh), bh: this.p(w.bh), peep: w.P ? this.p(w.P) : 0, hs, cs, kept, scratch: this.scratch, packed: this.packed });
         k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
-        layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, ghn, norms: 0 });
+        layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, kept, norms: 0 });
       }
       if (train && p > 0 && l < stack.layers - 1) {
         layer.mask = this.arena.alloc(T * B * D * H);
@@ -550,6 +539,7 @@ export class WasmNetwork {
     const { hiddenSize: H, directions: D, gates: G, cell } = stack;
     const GH = G * H;
     const BH = B * H;
+    const entry = engineCell(cell);
     const dh0: Float32Array[] = [];
     const dc0: Float32Array[] = [];
     let dOut = dTop;
@@ -575,7 +565,7 @@ export class WasmNetwork {
         if (fh) this.inject(dhs, fh, run);
         let dcs = 0;
         const fc = dFinalC.get(key);
-        if (cell === 'lstm' && fc) {
+        if (dir.cs && fc) {
           dcs = this.allocZero(T * BH);
           this.inject(dcs, fc, run);
         }
@@ -583,27 +573,28 @@ export class WasmNetwork {
         this.zero(dc, BH);
         dir.norms = this.arena.alloc(T);
         const dgx = this.arena.alloc(T * B * GH);
-        let dgh = dgx;
-        if (cell === 'lstm') k.lstm_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.cs, dhs, dcs, dgx, dh, dc, dir.norms, this.scratch, this.packed);
-        else if (cell === 'gru') {
-          dgh = this.arena.alloc(T * BH);
-          k.gru_backward(T, B, H, dir.gx, this.p(w.Wh), dir.hs, dir.ghn, dhs, dgx, dgh, dh, dir.norms, this.scratch, this.packed);
-        } else k.rnn_backward(T, B, H, this.p(w.Wh), dir.hs, dhs, dgx, dh, dir.norms, this.scratch, this.packed);
+        const own = entry.ownRecurrentBlocks;
+        const dgh = own ? this.arena.alloc(T * B * own * H) : dgx;
+        cellBackward(k, cell, {
+          T, B, H, gx: dir.gx, wh: this.p(w.Wh), peep: w.P ? this.p(w.P) : 0, dpeep: w.P ? this.g(w.P) : 0,
+          hs: dir.hs, cs: dir.cs, kept: dir.kept, dhs, dcs, dgx, dkept: own ? dgh : 0, dh, dc, norms: dir.norms, scratch: this.scratch, packed: this.packed,
+        });
         dir.dgh = dgh;
         this.views();
         if (d === 0) {
           dh0[l] = this.f32.slice(dh / 4, dh / 4 + BH);
-          if (cell === 'lstm') dc0[l] = this.f32.slice(dc / 4, dc / 4 + BH);
+          if (dir.cs) dc0[l] = this.f32.slice(dc / 4, dc / 4 + BH);
         }
         // Weight gradients over all steps at once.
-        if (cell === 'gru') {
-          // dWh = dGhᵀ·H(t−1): rows of r, z from dgx, rows of n from dgh (T, B, H); bh's r, z gradients are bx's.
-          const H2 = 2 * H;
-          k.gemm(this.g(w.Wh), dgx, dir.hs, H2, H, T * B, 1, GH, H, H, 1);
-          k.gemm(this.g(w.Wh) + H2 * H * 4, dgh, dir.hs, H, H, T * B, 1, H, H, H, 1);
+        if (own) {
+          // dWh = dGhᵀ·H(t−1): the shared blocks' rows from dgx, the cell's own ones (the GRU's n) from dgh
+          // (T, B, own·H); bh's shared-block gradients are bx's.
+          const shared = (G - own) * H;
+          k.gemm(this.g(w.Wh), dgx, dir.hs, shared, H, T * B, 1, GH, H, H, 1);
+          k.gemm(this.g(w.Wh) + shared * H * 4, dgh, dir.hs, own * H, H, T * B, 1, own * H, H, H, 1);
           k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
-          this.views().copyWithin(this.g(w.bh) / 4, this.g(w.bx) / 4, this.g(w.bx) / 4 + H2);
-          k.colsum_acc(this.g(w.bh) + H2 * 4, dgh, H, T * B, H);
+          this.views().copyWithin(this.g(w.bh) / 4, this.g(w.bx) / 4, this.g(w.bx) / 4 + shared);
+          k.colsum_acc(this.g(w.bh) + shared * 4, dgh, own * H, T * B, own * H);
         } else {
           if (H <= 64) {
             // Small H: dWhᵀ = H(t−1)ᵀ·dGh (M = H, N = G·H) runs ~10% faster than the N = H form (more columns per
@@ -613,7 +604,7 @@ export class WasmNetwork {
             k.gemm(dWhT, dir.hs, dgx, H, GH, T * B, 1, H, GH, GH, 0);
             k.transpose(this.g(w.Wh), dWhT, H, GH);
           } else k.gemm(this.g(w.Wh), dgx, dir.hs, GH, H, T * B, 1, GH, H, H, 1);
-          // LSTM and RNN: both biases get the same gradient (dgh is dgx), and both start from zero: copy, not re-sum.
+          // Both biases get the same gradient (dgh is dgx), and both start from zero: copy, not re-sum.
           k.colsum_acc(this.g(w.bh), dgx, GH, T * B, GH);
           this.views().copyWithin(this.g(w.bx) / 4, this.g(w.bh) / 4, this.g(w.bh) / 4 + GH);
         }
@@ -678,7 +669,7 @@ export class WasmNetwork {
     for (const run of [this.enc, this.dec]) {
       if (!run) continue;
       const { cell, gates: G, hiddenSize: H } = run.stack;
-      const kinds = this.putInt(Int32Array.from(GATE_KINDS[cell]));
+      const kinds = this.putInt(Int32Array.from(gateKinds(cell)));
       const out = this.arena.alloc(4 * G);
       run.layers.forEach((layer, l) =>
         layer.dirs.forEach((dir, d) => {

@@ -44,7 +44,8 @@ export interface SharedRun {
   carryC: SharedArrayBuffer;
 }
 
-export function createSharedRun(count: number, parameterFloats: number, carryFloats: number, lstm: boolean): SharedRun {
+/** `cellState`: the cell carries a memory c beside h (src-shared/cells.ts hasCellState), carried like h. */
+export function createSharedRun(count: number, parameterFloats: number, carryFloats: number, cellState: boolean): SharedRun {
   const f32 = (n: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(4, n * 4));
   return {
     count,
@@ -55,7 +56,7 @@ export function createSharedRun(count: number, parameterFloats: number, carryFlo
     moment1: f32(parameterFloats),
     moment2: f32(parameterFloats),
     carryH: f32(carryFloats),
-    carryC: f32(lstm ? carryFloats : 0),
+    carryC: f32(cellState ? carryFloats : 0),
   };
 }
 

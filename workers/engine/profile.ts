@@ -14,7 +14,9 @@
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import { benchBatch, benchData, benchSpec, type BenchConfig } from './bench';
 import type { KernelExports } from './kernels';
-import { cellPackedFloats, ensureBytes } from './memory-map';
+import { CELL_TYPES } from '../../src-shared/cells';
+import { cellPackedFloats, ENGINE_CELLS, engineCell, type StepProduct } from './cells';
+import { ensureBytes, packedFloats } from './memory-map';
 import { OPTIMIZER_UPDATES } from './optimizers';
 import { Trainer } from './trainer';
 
@@ -64,8 +66,8 @@ interface Acc {
   calls: number;
 }
 
-const CELL_FWD = new Set(['lstm_forward', 'gru_forward', 'rnn_forward']);
-const CELL_BWD = new Set(['lstm_backward', 'gru_backward', 'rnn_backward']);
+const CELL_FWD = new Set<string>(CELL_TYPES.map((c) => ENGINE_CELLS[c].forward));
+const CELL_BWD = new Set<string>(CELL_TYPES.map((c) => ENGINE_CELLS[c].backward));
 const LOSS = new Set(['softmax_xent', 'mse']);
 const OPTIM = new Set(['adam', 'sgd', 'scale']);
 
@@ -104,20 +106,16 @@ function instrument(k: KernelExports, book: (name: string, args: number[], ms: n
 
 /** The machine's WASM SIMD peak (see PeakFigures), median of 5 timings each. */
 export function measurePeak(k: KernelExports, spare: number): PeakFigures {
-  const peakFn = (k as unknown as { fma_peak?: (iters: number) => number }).fma_peak;
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  let fmaGflops = NaN;
-  if (peakFn) {
-    const iters = 4_000_000;
-    peakFn(iters);
-    const r: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      peakFn(iters);
-      r.push((iters * 96) / ((performance.now() - t0) / 1000) / 1e9);
-    }
-    fmaGflops = median(r);
+  const iters = 4_000_000;
+  k.fma_peak(iters);
+  const peaks: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    k.fma_peak(iters);
+    peaks.push((iters * 96) / ((performance.now() - t0) / 1000) / 1e9);
   }
+  const fmaGflops = median(peaks);
   const M = 96, N = 256, K = 256;
   const A = spare, Bm = A + M * K * 4, C = Bm + K * N * 4;
   ensureBytes(k.memory, C + M * N * 4);
@@ -227,43 +225,33 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   const every = DEFAULT_TRAIN_SETTINGS.diagnosticsEvery;
   const telemetryMs = normMs + (every > 0 ? diagMs / every : 0);
 
-  // The cell loops' step GEMMs, timed apart on spare memory beyond the network's arena.
+  // The cell loops' step GEMMs (cells.ts steps), timed apart on spare memory beyond the network's arena.
   const st = net.layout.encoder;
-  const { hiddenSize: H, gates: G, cell } = st;
-  const T = c.seqLen, B = c.batch, GH = G * H;
+  const { hiddenSize: H, cell } = st;
+  const T = c.seqLen, B = c.batch;
+  const products = engineCell(cell).steps(H);
+  const all = [...products.forward, ...products.backward];
   const spare = Math.ceil(net.memoryBytes / 64) * 64;
-  const W = spare, X = W + GH * H * 4, Y = X + B * GH * 4;
-  // As the cells do: the weights packed once per sequence (gemm_pack) when T > 1 and B > 1, then T packed products.
-  const P = Math.ceil((Y + B * GH * 4) / 64) * 64;
-  const Pn = P + Math.ceil((kernels.gemm_packed_floats(H, 2 * H) * 4) / 64) * 64;
+  const W = spare, X = W + Math.max(...all.map((p) => p.K * p.N)) * 4, Y = X + B * Math.max(...all.map((p) => p.K)) * 4;
+  // As the cells do: each product's weights packed once per sequence (gemm_pack) when T > 1 and B > 1, one after
+  // another (64-byte aligned), then T packed products.
+  const P = Math.ceil((Y + B * Math.max(...all.map((p) => p.N)) * 4) / 64) * 64;
   const packedEnd = P + cellPackedFloats(cell, H) * 4 + 64;
   ensureBytes(kernels.memory, packedEnd);
-  new Float32Array(kernels.memory.buffer, spare, GH * H + 2 * B * GH).fill(0.01);
+  new Float32Array(kernels.memory.buffer, spare, (packedEnd - spare) / 4 - 16).fill(0.01);
   const packs = T > 1 && B > 1 && H > 1;
-  const timeLoop = (fwd: boolean): number => {
+  const timeLoop = (loop: StepProduct[]): number => {
     const run = (): void => {
-      if (packs) {
-        if (!fwd) kernels.gemm_pack(P, W, GH, H, H);
-        else if (cell === 'gru') {
-          kernels.gemm_pack(P, W, H, 2 * H, GH);
-          kernels.gemm_pack(Pn, W + 2 * H * 4, H, H, GH);
-        } else kernels.gemm_pack(P, W, H, GH, GH);
+      const at: number[] = [];
+      for (let i = 0, off = P; i < loop.length; off += Math.ceil((packedFloats(loop[i].K, loop[i].N) * 4) / 64) * 64, i++) {
+        at.push(off);
+        if (packs) kernels.gemm_pack(off, W, loop[i].K, loop[i].N, loop[i].N);
       }
-      for (let t = 0; t < T; t++) {
-        if (fwd) {
-          if (cell === 'gru') {
-            if (packs) {
-              kernels.gemm_packed(Y, X, P, B, 2 * H, H, H, GH, 1);
-              kernels.gemm_packed(Y, X, Pn, B, H, H, H, H, 0);
-            } else {
-              kernels.gemm(Y, X, W, B, 2 * H, H, H, 1, GH, GH, 1);
-              kernels.gemm(Y, X, W + 2 * H * 4, B, H, H, H, 1, GH, H, 0);
-            }
-          } else if (packs) kernels.gemm_packed(Y, X, P, B, GH, H, H, GH, 1);
-          else kernels.gemm(Y, X, W, B, GH, H, H, 1, GH, GH, 1);
-        } else if (packs) kernels.gemm_packed(Y, X, P, B, H, GH, GH, H, cell === 'gru' ? 1 : 0);
-        else kernels.gemm(Y, X, W, B, H, GH, GH, 1, H, H, cell === 'gru' ? 1 : 0);
-      }
+      for (let t = 0; t < T; t++)
+        loop.forEach((p, i) => {
+          if (packs) kernels.gemm_packed(Y, X, at[i], B, p.N, p.K, p.K, p.N, 1);
+          else kernels.gemm(Y, X, W, B, p.N, p.K, p.K, 1, p.N, p.N, 1);
+        });
     };
     run();
     const r: number[] = [];
@@ -274,9 +262,9 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
     }
     return r.sort((a, b) => a - b)[1] * st.layers * st.directions;
   };
-  const stepFwdMs = timeLoop(true);
-  const stepBwdMs = timeLoop(false);
-  const stepFlops = 2 * B * GH * H * T * st.layers * st.directions;
+  const stepFwdMs = timeLoop(products.forward);
+  const stepBwdMs = timeLoop(products.backward);
+  const stepFlops = 2 * B * T * st.layers * st.directions * products.forward.reduce((n, p) => n + p.K * p.N, 0);
   const peak = measurePeak(kernels, packedEnd);
 
   // Entries, per instrumented step, then scaled to the plain step.

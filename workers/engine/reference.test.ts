@@ -4,7 +4,8 @@
 // reverse-within-length, dropout masks).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { CELL_TYPES, type CellType, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { CELL_TYPES, type CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import { initParameters } from './init';
 import { buildLayout, type ParamLayout } from './layout';

@@ -9,9 +9,11 @@
 // σ logistic sigmoid, ⊙ elementwise product, ⊗ outer product, h' / c' the state carried in from the previous position.
 // Time-major: element (t, b, x) of a (T, B, X) array sits at (t·B + b)·X + x.
 
-import type { CellType, OutputSpec } from '../../src-shared/model';
+import type { OutputSpec } from '../../src-shared/model';
+import { type CellType, hasCellState } from '../../src-shared/cells';
 import { dropoutSeed, dropoutUniform, headPerStep, reversedStep, type Batch } from './batch';
-import type { ParamLayout, StackLayout, TensorSlot } from './layout';
+import type { CellTensors, ParamLayout, StackLayout, TensorSlot } from './layout';
+import { REFERENCE_CELLS, type StepMemo } from './reference-cells';
 
 // ================================================================================================================
 // Public API
@@ -39,7 +41,7 @@ export interface ReferenceResult {
   outputs: Float64Array;
   /** Final hidden states (L·D, B, H) of the encoder (or only) stack; of the decoder, (L, B, H), for encoder–decoder. */
   finalH: Float64Array;
-  /** LSTM only: the final cell states, shaped like finalH. */
+  /** Cells with a cell state only: the final cell states, shaped like finalH. */
   finalC?: Float64Array;
   /** ∂L/∂params in the flat layout (padding stays 0); only with `gradients: true`. */
   grads?: Float64Array;
@@ -100,7 +102,7 @@ export function referenceForward(
   const { loss, weightSum, dY } = lossForward(spec.output, outputs, batch, w, N);
 
   const result: ReferenceResult = { loss, weightSum, outputs, finalH: top.finalH };
-  if (spec.stack.cell === 'lstm') result.finalC = top.finalC;
+  if (hasCellState(spec.stack.cell)) result.finalC = top.finalC;
   if (!opts.gradients) return result;
 
   // ================================ backward: the same path, in reverse ===========================================
@@ -137,8 +139,6 @@ export function referenceForward(
 // ================================================================================================================
 // Small helpers
 // ================================================================================================================
-
-const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 
 /** A tensor's slice of a flat vector (a view: writes into it land in the flat vector). */
 function tensor(flat: Float64Array, slot: TensorSlot): Float64Array {
@@ -181,137 +181,8 @@ function affineBackward(W: Float64Array, gW: Float64Array, gb: Float64Array, x: 
 }
 
 // ================================================================================================================
-// Cells: one step of one batch item, forward beside backward. Picked by name from CELLS.
-// Each cell sees two affine maps of its gate rows (G·H): ax = Wx·x + bx and ah = Wh·h' + bh, kept apart because
-// the GRU's reset gate scales only ah_n.
+// Cells: one step of one batch item, forward beside backward (reference-cells.ts, picked by name).
 // ================================================================================================================
-
-/** What one step of one batch item keeps for its backward. */
-interface StepMemo {
-  x: Float64Array; // (X) input read at this position
-  hPrev: Float64Array; // (H) h'
-  cPrev: Float64Array; // (H) c' (LSTM; zeros otherwise)
-  act: Float64Array; // (G·H) gate activations: rnn [h] | lstm [i f g o] | gru [r z n]
-  ahN: Float64Array; // (H) GRU: Wh_n·h' + bh_n, the term the reset gate scales (empty otherwise)
-  h: Float64Array; // (H)
-  c: Float64Array; // (H) LSTM (zeros otherwise)
-}
-
-interface CellMath {
-  /** From ax, ah (G·H) and h', c' (H): gate activations and the new state. */
-  forward(ax: Float64Array, ah: Float64Array, hPrev: Float64Array, cPrev: Float64Array, H: number): Pick<StepMemo, 'act' | 'ahN' | 'h' | 'c'>;
-  /**
-   * From dh, dc (H), the total gradients reaching this step's h and c: the gradients of the two affine maps
-   * (G·H each), the part of dh' that does not go through Wh (GRU's z ⊙ dh), and dc'.
-   */
-  backward(m: StepMemo, dh: Float64Array, dc: Float64Array, H: number): { dax: Float64Array; dah: Float64Array; dhPrevDirect: Float64Array; dcPrev: Float64Array };
-}
-
-const CELLS: Record<CellType, CellMath> = {
-  // ---- Elman RNN: h = tanh(ax + ah) -----------------------------------------------------------------------------
-  rnn: {
-    forward(ax, ah, _hPrev, _cPrev, H) {
-      const h = new Float64Array(H);
-      for (let j = 0; j < H; j++) h[j] = Math.tanh(ax[j] + ah[j]);
-      return { act: h.slice(), ahN: new Float64Array(0), h, c: new Float64Array(H) };
-    },
-    backward(m, dh, _dc, H) {
-      // da = dh ⊙ (1 − h²); the same for both affine maps.
-      const da = new Float64Array(H);
-      for (let j = 0; j < H; j++) da[j] = dh[j] * (1 - m.h[j] * m.h[j]);
-      return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev: new Float64Array(H) };
-    },
-  },
-
-  // ---- LSTM, gates i f g o: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c) ---------------------------------------------------
-  lstm: {
-    forward(ax, ah, _hPrev, cPrev, H) {
-      const act = new Float64Array(4 * H); // [i f g o]
-      const h = new Float64Array(H);
-      const c = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(ax[j] + ah[j]);
-        const f = sigmoid(ax[H + j] + ah[H + j]);
-        const g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
-        const o = sigmoid(ax[3 * H + j] + ah[3 * H + j]);
-        act[j] = i;
-        act[H + j] = f;
-        act[2 * H + j] = g;
-        act[3 * H + j] = o;
-        c[j] = f * cPrev[j] + i * g;
-        h[j] = o * Math.tanh(c[j]);
-      }
-      return { act, ahN: new Float64Array(0), h, c };
-    },
-    backward(m, dh, dc, H) {
-      const da = new Float64Array(4 * H);
-      const dcPrev = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = m.act[j];
-        const f = m.act[H + j];
-        const g = m.act[2 * H + j];
-        const o = m.act[3 * H + j];
-        const tc = Math.tanh(m.c[j]);
-        const dcTotal = dc[j] + dh[j] * o * (1 - tc * tc); // ∂L/∂c through h = o ⊙ tanh(c), plus from c of the next step
-        const dI = dcTotal * g;
-        const dF = dcTotal * m.cPrev[j];
-        const dG = dcTotal * i;
-        const dO = dh[j] * tc;
-        da[j] = dI * i * (1 - i);
-        da[H + j] = dF * f * (1 - f);
-        da[2 * H + j] = dG * (1 - g * g);
-        da[3 * H + j] = dO * o * (1 - o);
-        dcPrev[j] = dcTotal * f;
-      }
-      return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev };
-    },
-  },
-
-  // ---- GRU (PyTorch, ONNX linear_before_reset = 1), gates r z n -----------------------------------------------------
-  // r = σ(ax_r + ah_r), z = σ(ax_z + ah_z), n = tanh(ax_n + r ⊙ ah_n), h = (1 − z) ⊙ n + z ⊙ h'
-  gru: {
-    forward(ax, ah, hPrev, _cPrev, H) {
-      const act = new Float64Array(3 * H); // [r z n]
-      const ahN = new Float64Array(H);
-      const h = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(ax[j] + ah[j]);
-        const z = sigmoid(ax[H + j] + ah[H + j]);
-        ahN[j] = ah[2 * H + j];
-        const n = Math.tanh(ax[2 * H + j] + r * ahN[j]);
-        act[j] = r;
-        act[H + j] = z;
-        act[2 * H + j] = n;
-        h[j] = (1 - z) * n + z * hPrev[j];
-      }
-      return { act, ahN, h, c: new Float64Array(H) };
-    },
-    backward(m, dh, _dc, H) {
-      const dax = new Float64Array(3 * H);
-      const dah = new Float64Array(3 * H);
-      const dhPrevDirect = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const r = m.act[j];
-        const z = m.act[H + j];
-        const n = m.act[2 * H + j];
-        const dN = dh[j] * (1 - z);
-        const dZ = dh[j] * (m.hPrev[j] - n);
-        dhPrevDirect[j] = dh[j] * z;
-        const daN = dN * (1 - n * n); // ∂L/∂(ax_n + r ⊙ ah_n)
-        const dR = daN * m.ahN[j];
-        const daR = dR * r * (1 - r);
-        const daZ = dZ * z * (1 - z);
-        dax[j] = daR;
-        dah[j] = daR;
-        dax[H + j] = daZ;
-        dah[H + j] = daZ;
-        dax[2 * H + j] = daN;
-        dah[2 * H + j] = daN * r;
-      }
-      return { dax, dah, dhPrevDirect, dcPrev: new Float64Array(H) };
-    },
-  },
-};
 
 /** One cell's tensors in a flat vector (parameters, or their gradients). */
 interface CellParams {
@@ -319,22 +190,24 @@ interface CellParams {
   Wh: Float64Array; // (G·H, H)
   bx: Float64Array; // (G·H)
   bh: Float64Array; // (G·H)
+  P: Float64Array; // (R, H) peepholes; empty for cells without
 }
 
-function cellParams(flat: Float64Array, slots: StackLayout['cells'][number][number]): CellParams {
-  return { Wx: tensor(flat, slots.Wx), Wh: tensor(flat, slots.Wh), bx: tensor(flat, slots.bx), bh: tensor(flat, slots.bh) };
+function cellParams(flat: Float64Array, slots: CellTensors): CellParams {
+  return { Wx: tensor(flat, slots.Wx), Wh: tensor(flat, slots.Wh), bx: tensor(flat, slots.bx), bh: tensor(flat, slots.bh), P: slots.P ? tensor(flat, slots.P) : new Float64Array(0) };
 }
 
 function stepForward(cell: CellType, p: CellParams, x: Float64Array, hPrev: Float64Array, cPrev: Float64Array, X: number, H: number, G: number): StepMemo {
   const ax = affine(p.Wx, p.bx, x, G * H, X); // (G·H)
   const ah = affine(p.Wh, p.bh, hPrev, G * H, H); // (G·H)
-  const { act, ahN, h, c } = CELLS[cell].forward(ax, ah, hPrev, cPrev, H);
+  const { act, ahN, h, c } = REFERENCE_CELLS[cell].forward(ax, ah, hPrev, cPrev, H, p.P);
   return { x, hPrev, cPrev, act, ahN, h, c };
 }
 
 /** Backward of one step: accumulates the cell's parameter gradients into g; returns dx (X), dh' (H), dc' (H). */
 function stepBackward(cell: CellType, p: CellParams, g: CellParams, m: StepMemo, dh: Float64Array, dc: Float64Array, X: number, H: number, G: number) {
-  const { dax, dah, dhPrevDirect, dcPrev } = CELLS[cell].backward(m, dh, dc, H);
+  const { dax, dah, dhPrevDirect, dcPrev, dP } = REFERENCE_CELLS[cell].backward(m, dh, dc, H, p.P);
+  if (dP) for (let i = 0; i < dP.length; i++) g.P[i] += dP[i];
   const dx = affineBackward(p.Wx, g.Wx, g.bx, m.x, dax, G * H, X);
   const dhPrev = affineBackward(p.Wh, g.Wh, g.bh, m.hPrev, dah, G * H, H);
   for (let j = 0; j < H; j++) dhPrev[j] += dhPrevDirect[j];

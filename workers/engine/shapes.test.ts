@@ -1,7 +1,8 @@
 // Every problem shape of DESIGN.md trains through the engine API on a small synthetic task, and the trained model
 // does the task: classify, generate by feeding predictions back, forecast, decode (greedy and sampled).
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type TrainSettings } from '../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type TrainSettings } from '../../src-shared/model';
+import type { CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import type { TrainingData } from './data-source';
 import { decodeSequence, forecastSeries, generateTokens } from './generate';

@@ -5,11 +5,13 @@
 
 import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
 import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
-import { CELL_GATES, type ModelSpec, type TrainSettings } from '../../src-shared/model';
+import { type ModelSpec, type TrainSettings } from '../../src-shared/model';
+import { CELL_GATES, cellInfo } from '../../src-shared/cells';
 import { type Batch, fmix32, headPerStep, sliceBatch } from './batch';
 import type { TrainingData } from './data-source';
 import { initParameters } from './init';
 import type { KernelExports } from './kernels';
+import type { TensorSlot } from './layout';
 import { WasmNetwork } from './network';
 import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
 import { decodeSequence } from './generate';
@@ -186,15 +188,18 @@ export class Trainer {
     for (const stack of [net.layout.encoder, net.layout.decoder]) {
       if (!stack) continue;
       const gates = CELL_GATES[stack.cell];
+      const peepholes = cellInfo(stack.cell).peepholes ?? [];
       const H = stack.hiddenSize;
+      /** Σ g² over block `index` (of `size` floats) of a tensor's gradient. */
+      const block = (slot: TensorSlot, index: number, size: number): number => net.kernels.sum_squares(net.map.GRADS_OFFSET + (slot.offset + index * size) * 4, size);
       stack.cells.forEach((row, layer) =>
         row.forEach((cell, direction) =>
           gates.forEach((gate, g) => {
+            // the gate's rows of Wx, Wh, bx, bh, and its row of P when it has a peephole
             let ss = 0;
-            for (const slot of [cell.Wx, cell.Wh, cell.bx, cell.bh]) {
-              const cols = slot.shape[1] ?? 1;
-              ss += net.kernels.sum_squares(net.map.GRADS_OFFSET + (slot.offset + g * H * cols) * 4, H * cols);
-            }
+            for (const slot of [cell.Wx, cell.Wh, cell.bx, cell.bh]) ss += block(slot, g, H * (slot.shape[1] ?? 1));
+            const p = peepholes.indexOf(gate);
+            if (cell.P && p >= 0) ss += block(cell.P, p, H);
             gateGradNorms.push({ stack: cell.Wx.stack === 'dec' ? 'dec' : 'enc', layer, direction, gate, norm: unclip * Math.sqrt(ss) });
           }),
         ),

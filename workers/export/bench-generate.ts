@@ -15,6 +15,7 @@
 // onnxruntime-node is loaded here, on first use (as export-run.ts does), so the engine never imports it.
 
 import type * as Ort from 'onnxruntime-node';
+import { cellInfo, hasCellState } from '../../src-shared/cells';
 import { benchSpec, type BenchConfig } from '../engine/bench';
 import { generateTokens } from '../engine/generate';
 import { initParameters } from '../engine/init';
@@ -77,15 +78,16 @@ export async function streamingSession(ort: OrtModule, net: WasmNetwork): Promis
 }
 
 /** Greedy generation in onnxruntime on a streaming export: the prime in one run, then one run per token. */
-export async function ortGenerate(ort: OrtModule, session: Ort.InferenceSession, prime: Int32Array, length: number, rows: number, hidden: number, lstm: boolean): Promise<Int32Array> {
+/** `cellState`: the graph carries a cell state too (initial_c in, final_c out). */
+export async function ortGenerate(ort: OrtModule, session: Ort.InferenceSession, prime: Int32Array, length: number, rows: number, hidden: number, cellState: boolean): Promise<Int32Array> {
   const out = new Int32Array(length);
   const zeros = new Float32Array(rows * hidden);
-  const fetches = lstm ? ['logits', 'final_h', 'final_c'] : ['logits', 'final_h'];
+  const fetches = cellState ? ['logits', 'final_h', 'final_c'] : ['logits', 'final_h'];
   const feeds: Record<string, Ort.Tensor> = {
     tokens: new ort.Tensor('int64', BigInt64Array.from(prime, (t) => BigInt(t)), [1, prime.length]),
     initial_h: new ort.Tensor('float32', zeros, [rows, 1, hidden]),
   };
-  if (lstm) feeds.initial_c = new ort.Tensor('float32', zeros, [rows, 1, hidden]);
+  if (cellState) feeds.initial_c = new ort.Tensor('float32', zeros, [rows, 1, hidden]);
   const step = new BigInt64Array(1);
   const stepTokens = new ort.Tensor('int64', step, [1, 1]);
   let last = prime.length - 1;
@@ -99,7 +101,7 @@ export async function ortGenerate(ort: OrtModule, session: Ort.InferenceSession,
     step[0] = BigInt(tok);
     feeds.tokens = stepTokens;
     feeds.initial_h = r.final_h;
-    if (lstm) feeds.initial_c = r.final_c;
+    if (cellState) feeds.initial_c = r.final_c;
     last = 0;
   }
   return out;
@@ -126,7 +128,7 @@ export async function benchGenerate(kernels: KernelExports, c: BenchConfig, opts
   const session = await streamingSession(ort, net);
   try {
     const ours = (): Int32Array => generateTokens(net, prime, N, { temperature: 0 });
-    const theirs = (): Promise<Int32Array> => ortGenerate(ort, session, prime, N, layers * directions, hiddenSize, cell === 'lstm');
+    const theirs = (): Promise<Int32Array> => ortGenerate(ort, session, prime, N, layers * directions, hiddenSize, hasCellState(cell));
     // Warm-up (and the sequences compared).
     const a = ours();
     const b = await theirs();
@@ -162,7 +164,7 @@ export async function benchGenerate(kernels: KernelExports, c: BenchConfig, opts
     const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? 'unknown';
     return {
       config: c.name,
-      description: `${cell.toUpperCase()} ${layers}×${hiddenSize}, vocab ${c.vocab}`,
+      description: `${cellInfo(cell).name} ${layers}×${hiddenSize}, vocab ${c.vocab}`,
       tokens: N,
       prime: P,
       ours: o,

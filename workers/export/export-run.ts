@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExportResult } from '../../src-shared/studio-api';
 import type { ModelSpec, TrainSettings } from '../../src-shared/model';
+import { cellInfo } from '../../src-shared/cells';
 import type { Batch } from '../engine/batch';
 import { readCheckpoint, writeFileAtomic } from '../engine/checkpoint';
 import type { DataTransforms } from '../engine/data-source';
@@ -238,7 +239,8 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
       hiddenSize: spec.stack.hiddenSize,
       bidirectional: spec.stack.bidirectional,
       directions: spec.stack.bidirectional ? 2 : 1,
-      gru: spec.stack.cell === 'gru' ? 'linear_before_reset = 1 (PyTorch / cuDNN GRU)' : undefined,
+      operator: cellInfo(spec.stack.cell).onnx.operator,
+      variant: cellInfo(spec.stack.cell).onnx.variant,
       parameterCount: net.layout.tensors.reduce((a, s) => a + s.size, 0),
       spec,
     },

@@ -13,8 +13,9 @@
 //                   layer·D + direction, the trainer's own carried-state layout) to the first three shapes.
 // Classes also get `probabilities` (softmax of the logits). Values are in normalised units (sidecar: mean, std).
 //
-// Facts followed (notes/onnx-recurrent.md): gate blocks reordered to ONNX order (LSTM i f g o → i o f c, GRU
-// r z n → z r h, with linear_before_reset = 1: the trainer's GRU is PyTorch's); W [D, G·H, In], R [D, G·H, H],
+// Facts followed (notes/onnx-recurrent.md): the operator, gate order and attributes of each cell come from the cell
+// registry (src-shared/cells.ts: LSTM i f g o → i o f c, GRU r z n → z r h with linear_before_reset = 1, the
+// trainer's GRU being PyTorch's; peepholes as P [D, 3·H] in the order i, o, f); W [D, G·H, In], R [D, G·H, H],
 // B [D, 2·G·H] = [input biases | recurrent biases] kept apart; layout 0 (time-major) with Transposes around the
 // stack, because onnxruntime does not run layout = 1; initial states left out unless streaming (zero by default,
 // and batch stays dynamic); sequence_lens int32; many-to-one reads Y_h (each item's last valid step; for the
@@ -22,7 +23,8 @@
 // Transpose [0,2,1,3] + Reshape [0,0,-1]; Squeeze/Unsqueeze/ReduceSum take axes as inputs (opset 13+);
 // Softmax axis −1.
 
-import { CELL_GATES, type CellType, type ModelSpec } from '../../src-shared/model';
+import { type ModelSpec } from '../../src-shared/model';
+import { CELL_GATES, type CellType, cellInfo, hasCellState } from '../../src-shared/cells';
 import type { ParamLayout, StackLayout, TensorSlot } from '../engine/layout';
 import { DataType, leBytes, type Attribute, type ElemType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfo } from './onnx-proto';
 
@@ -54,12 +56,14 @@ export interface GraphOptions {
   lengths: boolean;
 }
 
-/** ONNX gate order as indices into the trainer's (PyTorch) gate blocks. */
-export const ONNX_GATE_ORDER: Record<CellType, number[]> = { rnn: [0], lstm: [0, 3, 1, 2], gru: [1, 0, 2] };
-/** ONNX gate letters, for initialiser names. */
-const ONNX_GATE_NAMES: Record<CellType, string> = { rnn: 'h', lstm: 'iofc', gru: 'zrh' };
-const OP: Record<CellType, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' };
-const ACTIVATIONS: Record<CellType, string[]> = { rnn: ['Tanh'], lstm: ['Sigmoid', 'Tanh', 'Tanh'], gru: ['Sigmoid', 'Tanh'] };
+/** The operator's order of `symbols` (its gates, or its peepholes) as indices into the trainer's blocks `from`. */
+function order(symbols: readonly string[], from: readonly string[]): number[] {
+  return symbols.map((s) => {
+    const i = from.indexOf(s);
+    if (i < 0) throw new Error(`the cell registry maps "${s}" to ONNX but the cell has no such gate (${from.join(' ')})`);
+    return i;
+  });
+}
 
 /** Which graphs an export of this spec has, and whether its stack carries explicit state. */
 export function exportPlan(spec: ModelSpec, streaming: boolean): { roles: GraphRole[]; streaming: boolean } {
@@ -149,10 +153,13 @@ const int = (name: string, value: number): Attribute => ({ name, type: 'int', va
 
 /** The rows of a (G·H, cols) tensor with its gate blocks in ONNX order. */
 export function reorderGates(src: Float32Array, cell: CellType, H: number, cols: number): Float32Array {
-  const order = ONNX_GATE_ORDER[cell];
-  const block = H * cols;
+  return reorderBlocks(src, order(cellInfo(cell).onnx.gates, CELL_GATES[cell]), H * cols);
+}
+
+/** Blocks of `size` floats taken in `order` (block i of the result is block order[i] of src). */
+function reorderBlocks(src: Float32Array, order: number[], size: number): Float32Array {
   const out = new Float32Array(src.length);
-  order.forEach((from, to) => out.set(src.subarray(from * block, (from + 1) * block), to * block));
+  order.forEach((from, to) => out.set(src.subarray(from * size, (from + 1) * size), to * size));
   return out;
 }
 
@@ -171,7 +178,7 @@ interface StackOut {
   top?: string;
   /** Per layer, Y_h [D, batch, H]. */
   finalH: string[];
-  /** Per layer, Y_c [D, batch, H] (LSTM). */
+  /** Per layer, Y_c [D, batch, H] (cells with a cell state). */
   finalC: string[];
 }
 
@@ -181,8 +188,11 @@ interface StackOut {
  */
 function recurrentStack(g: GraphBuilder, st: StackLayout, params: Float32Array, prefix: string, x: string, seqLens: string, initH: string, initC: string, needTop: boolean): StackOut {
   const { cell, layers: L, directions: D, hiddenSize: H, gates: G } = st;
-  const gateNames = ONNX_GATE_NAMES[cell];
-  const lstm = cell === 'lstm';
+  const { onnx, peepholes } = cellInfo(cell);
+  const gateNames = onnx.letters;
+  const op = onnx.operator;
+  const withC = hasCellState(cell);
+  const peepOrder = peepholes && onnx.peepholes ? order(onnx.peepholes, peepholes) : undefined;
   const out: StackOut = { finalH: [], finalC: [] };
   const dirWord = D === 2 ? '[forward, reverse]' : '[forward]';
   const trainerGates = CELL_GATES[cell].join(' ');
@@ -191,34 +201,37 @@ function recurrentStack(g: GraphBuilder, st: StackLayout, params: Float32Array, 
     const W = new Float32Array(D * G * H * In);
     const R = new Float32Array(D * G * H * H);
     const B = new Float32Array(D * 2 * G * H);
+    const P = peepOrder ? new Float32Array(D * peepOrder.length * H) : undefined;
     for (let d = 0; d < D; d++) {
       const c = st.cells[l][d];
       W.set(reorderGates(slice(params, c.Wx), cell, H, In), d * G * H * In);
       R.set(reorderGates(slice(params, c.Wh), cell, H, H), d * G * H * H);
       B.set(reorderGates(slice(params, c.bx), cell, H, 1), d * 2 * G * H);
       B.set(reorderGates(slice(params, c.bh), cell, H, 1), d * 2 * G * H + G * H);
+      if (P && peepOrder) P.set(reorderBlocks(slice(params, c.P!), peepOrder, H), d * peepOrder.length * H);
     }
     const p = `${prefix}l${l}.`;
     const from = `from ${prefix}l${l}${D === 2 ? '/' + prefix + 'l' + l + 'r' : ''}`;
-    const w = g.float(`${p}W_${gateNames}`, [D, G * H, In], W, `${OP[cell]} input weights W ${dirWord}, gate blocks ${gateNames} (ONNX order; the trainer's ${trainerGates}), ${from}.Wx`);
-    const r = g.float(`${p}R_${gateNames}`, [D, G * H, H], R, `${OP[cell]} recurrent weights R ${dirWord}, gate blocks ${gateNames}, ${from}.Wh`);
-    const b = g.float(`${p}B_${gateNames}`, [D, 2 * G * H], B, `${OP[cell]} biases ${dirWord}: [input biases ${gateNames} | recurrent biases ${gateNames}], ${from}.bx and .bh`);
+    const w = g.float(`${p}W_${gateNames}`, [D, G * H, In], W, `${op} input weights W ${dirWord}, gate blocks ${gateNames} (ONNX order; the trainer's ${trainerGates}), ${from}.Wx`);
+    const r = g.float(`${p}R_${gateNames}`, [D, G * H, H], R, `${op} recurrent weights R ${dirWord}, gate blocks ${gateNames}, ${from}.Wh`);
+    const b = g.float(`${p}B_${gateNames}`, [D, 2 * G * H], B, `${op} biases ${dirWord}: [input biases ${gateNames} | recurrent biases ${gateNames}], ${from}.bx and .bh`);
+    const peep = P && onnx.peepholes ? g.float(`${p}P_${onnx.peepholes.join('')}`, [D, onnx.peepholes.length * H], P, `${op} peepholes P ${dirWord}, blocks ${onnx.peepholes.join(' ')} (ONNX order; the trainer's ${peepholes!.join(' ')}), ${from}.P`) : '';
     const stateSlice = (s: string): string => (s === '' ? '' : L === 1 ? s : g.one('Slice', [s, g.ints([l * D]), g.ints([(l + 1) * D]), g.ints([0])], undefined, `${p}initial_state`));
     const h0 = stateSlice(initH);
-    const c0 = lstm ? stateSlice(initC) : '';
+    const c0 = withC ? stateSlice(initC) : '';
     const wantY = l < L - 1 || needTop;
-    const [y, yh, yc] = g.node(OP[cell], [x, w, r, b, seqLens, h0, c0], {
-      outputs: [wantY ? `${p}Y` : '', `${p}Y_h`, ...(lstm ? [`${p}Y_c`] : [])],
+    const [y, yh, yc] = g.node(op, [x, w, r, b, seqLens, h0, c0, peep], {
+      outputs: [wantY ? `${p}Y` : '', `${p}Y_h`, ...(withC ? [`${p}Y_c`] : [])],
       attrs: [
         int('hidden_size', H),
         { name: 'direction', type: 'string', value: D === 2 ? 'bidirectional' : 'forward' },
-        { name: 'activations', type: 'strings', value: D === 2 ? [...ACTIVATIONS[cell], ...ACTIVATIONS[cell]] : ACTIVATIONS[cell] },
-        ...(cell === 'gru' ? [int('linear_before_reset', 1)] : []),
+        { name: 'activations', type: 'strings', value: D === 2 ? [...onnx.activations, ...onnx.activations] : [...onnx.activations] },
+        ...(onnx.attributes ?? []).map((a) => int(a.name, a.value)),
       ],
-      name: `${p}${OP[cell]}`,
+      name: `${p}${op}`,
     });
     out.finalH.push(yh);
-    if (lstm) out.finalC.push(yc);
+    if (withC) out.finalC.push(yc);
     if (wantY) {
       // Y [seq, D, batch, H] → [seq, batch, D·H] = [fwd | bwd]
       x = D === 1 ? g.one('Squeeze', [y, g.ints([1])], undefined, `${p}output`) : g.one('Reshape', [g.one('Transpose', [y], [ints('perm', [0, 2, 1, 3])], `${p}output`), g.ints([0, 0, -1])], undefined, `${p}output`);
@@ -342,7 +355,7 @@ function modelGraph(layout: ParamLayout, params: Float32Array, opts: GraphOption
   const seqLens = lengths ? g.input({ name: 'lengths', type: 'int32', shape: ['batch'], description: 'valid steps of each sequence (1..seq); steps beyond are padding' }) : '';
   const rows = st.layers * st.directions;
   const initH = streaming ? g.input(stateIO(st, 'h', 'in', rows)) : '';
-  const initC = streaming && st.cell === 'lstm' ? g.input(stateIO(st, 'c', 'in', rows)) : '';
+  const initC = streaming && hasCellState(st.cell) ? g.input(stateIO(st, 'c', 'in', rows)) : '';
   const x = stackInput(g, params, layout.embed, 'embed', tokens, features, single ? 'single' : condition ? 'condition' : 'sequence');
   const perStep = spec.shape === 'many-to-many' || spec.shape === 'one-to-many';
   const s = recurrentStack(g, st, params, '', x, seqLens, initH, initC, perStep);
@@ -350,7 +363,7 @@ function modelGraph(layout: ParamLayout, params: Float32Array, opts: GraphOption
   else finalStateHead(g, layout, params, s.finalH[st.layers - 1], st.directions);
   if (streaming) {
     stateOutput(g, s.finalH, 'final_h', stateIO(st, 'h', 'out', rows).shape, stateIO(st, 'h', 'out', rows).description, false);
-    if (st.cell === 'lstm') stateOutput(g, s.finalC, 'final_c', stateIO(st, 'c', 'out', rows).shape, stateIO(st, 'c', 'out', rows).description, false);
+    if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', stateIO(st, 'c', 'out', rows).shape, stateIO(st, 'c', 'out', rows).description, false);
   }
   return { role: 'model', graph: g.build('model', describe(spec, 'model')), inputs: g.inputs, outputs: g.outputs };
 }
@@ -369,7 +382,7 @@ function encoderGraph(layout: ParamLayout, params: Float32Array, opts: GraphOpti
   const sum = st.directions === 2;
   const note = sum ? ' (the forward and reverse final states summed, as the decoder was trained with)' : '';
   stateOutput(g, s.finalH, 'final_h', [L, 'batch', st.hiddenSize], `encoder final hidden state per layer [${L}, batch, ${st.hiddenSize}]${note}: the decoder's initial_h`, sum);
-  if (st.cell === 'lstm') stateOutput(g, s.finalC, 'final_c', [L, 'batch', st.hiddenSize], `encoder final cell state per layer${note}: the decoder's initial_c`, sum);
+  if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', [L, 'batch', st.hiddenSize], `encoder final cell state per layer${note}: the decoder's initial_c`, sum);
   return { role: 'encoder', graph: g.build('encoder', describe(spec, 'encoder')), inputs: g.inputs, outputs: g.outputs };
 }
 
@@ -380,18 +393,18 @@ function decoderGraph(layout: ParamLayout, params: Float32Array): BuiltGraph {
   const V = spec.decoder!.vocabSize;
   const tokens = g.input(tokenIO(V, ['batch', 'seq'], 'the previous target token at each step (bos first; seq = 1 to decode one step at a time)'));
   const initH = g.input({ ...stateIO(st, 'h', 'in', st.layers), description: `hidden state [${st.layers}, batch, ${st.hiddenSize}]: the encoder's final_h, then this graph's own final_h` });
-  const initC = st.cell === 'lstm' ? g.input({ ...stateIO(st, 'c', 'in', st.layers), description: `cell state [${st.layers}, batch, ${st.hiddenSize}]: the encoder's final_c, then this graph's own final_c` }) : '';
+  const initC = hasCellState(st.cell) ? g.input({ ...stateIO(st, 'c', 'in', st.layers), description: `cell state [${st.layers}, batch, ${st.hiddenSize}]: the encoder's final_c, then this graph's own final_c` }) : '';
   const x = stackInput(g, params, layout.decoderEmbed, 'dec.embed', tokens, '', 'sequence');
   const s = recurrentStack(g, st, params, 'dec.', x, '', initH, initC, true);
   perStepHead(g, layout, params, s.top!);
   stateOutput(g, s.finalH, 'final_h', [st.layers, 'batch', st.hiddenSize], 'hidden state after the last step: the next initial_h', false);
-  if (st.cell === 'lstm') stateOutput(g, s.finalC, 'final_c', [st.layers, 'batch', st.hiddenSize], 'cell state after the last step: the next initial_c', false);
+  if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', [st.layers, 'batch', st.hiddenSize], 'cell state after the last step: the next initial_c', false);
   return { role: 'decoder', graph: g.build('decoder', describe(spec, 'decoder')), inputs: g.inputs, outputs: g.outputs };
 }
 
 function describe(spec: ModelSpec, role: GraphRole): string {
   const s = spec.stack;
-  const stack = `${s.layers}-layer ${s.bidirectional && role !== 'decoder' ? 'bidirectional ' : ''}${s.cell.toUpperCase()}, hidden ${s.hiddenSize}`;
+  const stack = `${s.layers}-layer ${s.bidirectional && role !== 'decoder' ? 'bidirectional ' : ''}${cellInfo(s.cell).name}, hidden ${s.hiddenSize}`;
   return `Sequence Studio ${spec.shape} model${role === 'model' ? '' : ` (${role})`}: ${stack}`;
 }
 

@@ -2,7 +2,8 @@
 // a spec, a seeded synthetic task (padded where the shape allows), training through the real Trainer, and the
 // held-out batches to compare on. Test support only; not used by the app.
 
-import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import type { CellType } from '../../src-shared/cells';
 import type { Batch } from '../engine/batch';
 import type { TrainingData } from '../engine/data-source';
 import type { KernelExports } from '../engine/kernels';

@@ -16,6 +16,7 @@
 // At each generated step the onnxruntime logits are also compared with the trainer's forward over the same prefix.
 
 import type * as Ort from 'onnxruntime-node';
+import { cellInfo } from '../../src-shared/cells';
 import type { Batch } from '../engine/batch';
 import { headPerStep } from '../engine/batch';
 import { decodeSequence, generateTokens } from '../engine/generate';
@@ -271,7 +272,7 @@ export class Verifier {
     }
     const name = chained ? `validation streams, state carried chunk to chunk (onnxruntime's own for the first ${OWN_CARRY_CHUNKS} chunks)` : encdec ? 'validation pairs, teacher-forced' : 'validation sequences';
     const out: CheckFigure[] = [{ name: `${name}: ${spec.output.kind === 'classes' ? 'logits' : 'values'}`, samples, rows: diff.rows, maxAbsDiff: diff.max, maxAbs: diff.scale, counted: true }];
-    if (stateDiff.rows) out.push({ name: `${name}: final states (h${spec.stack.cell === 'lstm' ? ', c' : ''})`, samples, rows: stateDiff.rows, maxAbsDiff: stateDiff.max, maxAbs: stateDiff.scale, counted: false });
+    if (stateDiff.rows) out.push({ name: `${name}: final states (${cellInfo(spec.stack.cell).states.join(', ')})`, samples, rows: stateDiff.rows, maxAbsDiff: stateDiff.max, maxAbs: stateDiff.scale, counted: false });
     return out;
   }
 

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { enableRelaxedSimd, loadKernels, sourceTreeBinaries, type KernelExports } from '../engine/kernels';
 import { Rng } from '../engine/rng';
-import { cellPackedFloats, packedFloats } from '../engine/memory-map';
+import { packedFloats } from '../engine/memory-map';
+import { CELL_TYPES } from '../../src-shared/cells';
+import { cellPackedFloats, ENGINE_CELLS } from '../engine/cells';
 
 enableRelaxedSimd();
 const builds: [string, KernelExports][] = [['simd', loadKernels(sourceTreeBinaries(), 'simd').exports]];
@@ -61,12 +63,11 @@ describe('gemm', () => {
   }
 });
 
-type WithBias = KernelExports & { gemm_bias(C: number, A: number, B: number, bias: number, M: number, N: number, K: number, sam: number, sak: number, ldb: number, ldc: number): void };
 
 describe('gemm_bias', () => {
   for (const [name, k] of builds) {
     it(`${name}: equals fill_rows then gemm(accumulate) bit for bit`, () => {
-      const kb = k as WithBias;
+      const kb = k;
       const rng = new Rng(5);
       const shapes: [number, number, number][] = [[1, 1, 1], [3, 1, 7], [7, 9, 0], [6, 8, 1], [31, 65, 300], [50, 257, 70], [33, 1024, 256], [200, 12, 513]];
       for (let i = 0; i < 12; i++) shapes.push([1 + rng.int(90), 1 + rng.int(140), 1 + rng.int(600)]);
@@ -88,12 +89,11 @@ describe('gemm_bias', () => {
   }
 });
 
-type WithWorkspace = KernelExports & { gemm_workspace(ptr: number, floats: number): void };
 
 describe('gemm_workspace', () => {
   for (const [name, k] of builds) {
     it(`${name}: a larger work space (wider column blocks) gives the same numbers bit for bit`, () => {
-      const kw = k as WithWorkspace;
+      const kw = k;
       const rng = new Rng(17);
       // Shapes with several column blocks at the default work space (~104 columns) and at the larger ones.
       const shapes: [number, number, number][] = [[50, 2048, 300], [37, 600, 513], [61, 1030, 97], [6, 2100, 40], [1, 700, 260], [130, 9, 1000]];
@@ -158,9 +158,9 @@ describe('gemm_pack + gemm_packed (the recurrent cells\' step GEMMs)', () => {
         expect(Array.from(new Float32Array(k.memory.buffer, pk + 4 * packedFloats(K, N), 16))).toEqual(new Array(16).fill(-7));
       }
     });
-    it(`${name}: the cells' packed space matches memory-map.ts's cellPackedFloats`, () => {
+    it(`${name}: the cells' packed space matches cells.ts's cellPackedFloats`, () => {
       for (const H of [1, 2, 3, 7, 64, 100, 256, 511, 512, 1024])
-        for (const [cell, id] of [['lstm', 1], ['gru', 2], ['rnn', 3]] as const) expect(k.cell_packed_floats(id, H), `${cell} ${H}`).toBe(cellPackedFloats(cell, H));
+        for (const cell of CELL_TYPES) expect(k[ENGINE_CELLS[cell].packedFloats](H), `${cell} ${H}`).toBe(cellPackedFloats(cell, H));
     });
   }
 });

@@ -3,7 +3,7 @@
 
 import { metricInfo } from '../../../src-shared/metrics';
 import type { RunInfo } from '../../../src-shared/studio-api';
-import type { CellType } from '../../../src-shared/model';
+import { GATE_WORDS } from '../../../src-shared/cells';
 
 // The metric facts (names, which way is better, the primary metric) live once in src-shared/metrics.ts, where the
 // trainer judges evaluations with them too.
@@ -59,18 +59,8 @@ export function shortRunName(run: RunInfo): string {
   return run.name.endsWith(suffix) ? run.name.slice(0, -suffix.length) : run.name;
 }
 
-/** What each gate does, for labels and tooltips; and which gates use tanh (range −1…1) rather than σ (0…1). */
-export const GATE_NAMES: Record<string, string> = {
-  i: 'input',
-  f: 'forget',
-  g: 'candidate',
-  o: 'output',
-  r: 'reset',
-  z: 'update',
-  n: 'candidate',
-  h: 'hidden (tanh)',
-};
-export const TANH_GATES: Record<CellType, readonly string[]> = { rnn: ['h'], lstm: ['g'], gru: ['n'] };
+/** What each gate does, for labels and tooltips (the cell registry's word for it). */
+export const GATE_NAMES = GATE_WORDS;
 
 /** "Layer 1", "Layer 2 backward", "Decoder layer 1" for a layer-direction (layers are 0-based in events). */
 export function layerLabel(stack: 'enc' | 'dec', layer: number, direction: number): string {

@@ -1,6 +1,7 @@
 // Helpers for the builders' tests: small inline Parsed values (no parser involved) and a short real training run.
 
-import { DEFAULT_TRAIN_SETTINGS, type CellType, type ModelSpec, type TrainSettings } from '../../../src-shared/model';
+import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type TrainSettings } from '../../../src-shared/model';
+import type { CellType } from '../../../src-shared/cells';
 import type { TrainingData } from '../../engine/data-source';
 import { loadKernels, sourceTreeBinaries } from '../../engine/kernels';
 import { Trainer } from '../../engine/trainer';

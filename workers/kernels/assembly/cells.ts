@@ -4,20 +4,26 @@
 // Forward: the step GEMM adds h(t−1)·Whᵀ straight into gx_t (GEMM with accumulate), then the gates are activated in
 // place one nonlinearity per loop (activate), then the state update runs over H. (GRU: Wh_n·h goes to scratch.)
 //
+// Every cell's kernels take the same arguments, in the same order (an argument a cell does not use is ignored), so
+// that workers/engine/cells.ts picks them by name: forward (T, B, H, gx, whT, bh, peep, hs, cs, kept, scratch,
+// packed) and backward (T, B, H, gates, wh, peep, dpeep, hs, cs, kept, dhs, dcs, dgx, dkept, dh, dc, norms, scratch,
+// packed).
+//
 // Legend: B batch, T steps, H hidden, G gates (rnn 1, lstm 4, gru 3); gate order is PyTorch's.
-//   gx   (T, B, G·H)  input projections incl. bx; overwritten in place by the activated gates
+//   gx   (T, B, G·H)  input projections incl. bx; overwritten in place by the activated gates (gates in backward)
 //   whT  (H, G·H)     Whᵀ, for h(t−1)·Whᵀ            wh (G·H, H)  Wh, for dh(t−1) = dGh·Wh
 //   bh   (G·H)        recurrent bias
+//   peep (R, H)       peephole weights of cells with peepholes (dpeep: their gradient, accumulated)
 //   hs   (T+1, B, H)  hidden states, hs[0] = h0       cs (T+1, B, H) LSTM cell states, cs[0] = c0
-//   ghn  (T, B, H)    GRU only: Wh_n·h(t−1) + bh_n, kept for backward
+//   kept (T, B, H)    GRU only (ghn): Wh_n·h(t−1) + bh_n, kept for backward
 //   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head)
 //   dcs  (T, B, H)    LSTM only, optional (0 = none): ∂L/∂c_t arriving from outside (encoder → decoder bridge)
 //   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; the recurrent side equals it, except GRU's n
-//   dghn (T, B, H)    GRU only, out: the recurrent side's n part, r·∂L/∂n_pre (its r and z parts are dgx's)
+//   dkept (T, B, H)   GRU only (dghn), out: the recurrent side's n part, r·∂L/∂n_pre (its r and z parts are dgx's)
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
 //   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H))
-//   packed            0, or cell_packed_floats(cell, H) floats (64-byte aligned) for the recurrent weights packed
+//   packed            0, or <cell>_packed_floats(H) floats (64-byte aligned) for the recurrent weights packed
 //                     once per call (gemm_pack), so that the step GEMMs only read them; used when T > 1 and B > 1
 //                     (one step, or one sequence, goes through gemm as before). The same numbers either way.
 import { gemm, gemm_pack, gemm_packed, gemm_packed_floats } from './gemm';
@@ -28,7 +34,7 @@ const ONE = f32x4.splat(1.0);
 // ================================================ LSTM ===========================================================
 // i = σ(.), f = σ(.), g = tanh(.), o = σ(.);  c = f·c(t−1) + i·g;  h = o·tanh(c)
 
-export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, cs: usize, scratch: usize, packed: usize): void {
+export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, H, G4) ? packed : 0;
   if (pk) gemm_pack(pk, whT, H, G4, G4);
@@ -66,7 +72,7 @@ export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: 
   }
 }
 
-export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
+export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, G4, H) ? packed : 0;
   if (pk) gemm_pack(pk, wh, G4, H, H);
@@ -126,7 +132,7 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, h
 // PyTorch's GRU (ONNX linear_before_reset = 1):
 // r = σ(.), z = σ(.), n = tanh(Wx_n x + bx_n + r·(Wh_n h + bh_n)),  h = (1 − z)·n + z·h(t−1)
 
-export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, ghn: usize, scratch: usize, packed: usize): void {
+export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, ghn: usize, scratch: usize, packed: usize): void {
   const G3 = 3 * H;
   const G2 = 2 * H;
   // Two packed blocks: Whᵀ's r, z columns (H, 2H), then its n columns (H, H).
@@ -175,7 +181,7 @@ export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
 }
 
-export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs: usize, ghn: usize, dhs: usize, dgx: usize, dghn: usize, dh: usize, norms: usize, scratch: usize, packed: usize): void {
+export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, ghn: usize, dhs: usize, dcs: usize, dgx: usize, dghn: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const G3 = 3 * H;
   // Two packed blocks: Wh's r, z rows (2H, H), then its n rows (H, H).
   const pk = packs(packed, T, B, H, H) ? packed : 0;
@@ -231,7 +237,7 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, hs
 // ================================================ RNN ============================================================
 // h = tanh(Wx x + bx + Wh h(t−1) + bh)
 
-export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, hs: usize, scratch: usize, packed: usize): void {
+export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
   const pk = packs(packed, T, B, H, H) ? packed : 0;
   if (pk) gemm_pack(pk, whT, H, H, H);
   const H4 = H & ~3;
@@ -258,7 +264,7 @@ export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
 }
 
-export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: usize, dg: usize, dh: usize, norms: usize, scratch: usize, packed: usize): void {
+export function rnn_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const pk = packs(packed, T, B, H, H) ? packed : 0;
   if (pk) gemm_pack(pk, wh, H, H, H);
   const BH = B * H;
@@ -293,18 +299,22 @@ export function rnn_backward(T: i32, B: i32, H: i32, wh: usize, hs: usize, dhs: 
 
 // ================================================ helpers ========================================================
 
-/**
- * Floats of the `packed` space a cell kernel needs for hidden size H (the larger of its forward and backward packs;
- * GRU packs two blocks, each 64-byte aligned). The engine sizes the buffer with this.
- */
-export function cell_packed_floats(cell: i32, H: i32): i32 {
-  if (cell == 1) return max(gemm_packed_floats(H, 4 * H), gemm_packed_floats(4 * H, H)); // LSTM
-  if (cell == 2) {
-    const fwd = align64f(gemm_packed_floats(H, 2 * H)) + gemm_packed_floats(H, H);
-    const bwd = align64f(gemm_packed_floats(2 * H, H)) + gemm_packed_floats(H, H);
-    return max(fwd, bwd); // GRU
-  }
-  return gemm_packed_floats(H, H); // RNN
+// Floats of the `packed` space each cell's kernels need for hidden size H: the larger of its forward and backward
+// packs (a GRU packs two blocks, the first 64-byte aligned). workers/engine/cells.ts derives the same figure from
+// the cell's step products; kernels.test.ts checks the two agree for every cell.
+
+export function lstm_packed_floats(H: i32): i32 {
+  return max(gemm_packed_floats(H, 4 * H), gemm_packed_floats(4 * H, H));
+}
+
+export function gru_packed_floats(H: i32): i32 {
+  const fwd = align64f(gemm_packed_floats(H, 2 * H)) + gemm_packed_floats(H, H);
+  const bwd = align64f(gemm_packed_floats(2 * H, H)) + gemm_packed_floats(H, H);
+  return max(fwd, bwd);
+}
+
+export function rnn_packed_floats(H: i32): i32 {
+  return gemm_packed_floats(H, H);
 }
 
 /** Whether a cell call packs its recurrent weights: more than one step of more than one row, into N > 1 columns. */

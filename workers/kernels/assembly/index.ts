@@ -2,7 +2,9 @@
 // Entry point of the module: re-exports every kernel. Called only by workers/engine/kernels.ts, which owns the
 // memory map; the kernels allocate nothing and read/write only the byte offsets they are given.
 export { gemm, gemm_bias, gemm_workspace, gemm_pack, gemm_packed, gemm_packed_floats, transpose } from './gemm';
-export { lstm_forward, lstm_backward, gru_forward, gru_backward, rnn_forward, rnn_backward, cell_packed_floats } from './cells';
+export {
+  lstm_forward, lstm_backward, lstm_packed_floats, gru_forward, gru_backward, gru_packed_floats, rnn_forward, rnn_backward, rnn_packed_floats,
+} from './cells';
 export {
   fill_rows, colsum_acc, copy_time, embed_forward, embed_backward, dropout_forward, mul_inplace, sum_squares, scale,
   first_nonfinite, gate_stats, softmax_xent, softmax_rows, mse, adam, sgd,

@@ -1,0 +1,129 @@
+// The Design screen's drawing of each cell, as data: lines, gate boxes, ⊙ / + nodes and labels on a 590-wide
+// canvas, which DesignCellDiagram.vue renders as SVG. Part of the cell registry (cells.ts): a new cell brings its
+// drawing here, and the renderer needs no change. Plain TypeScript (no DOM).
+
+/** 1–4: the chart colour a gate box is tinted with. */
+export type Tone = 1 | 2 | 3 | 4;
+
+export type DiagramItem =
+  /** A wire; `state` draws the thick state line, `dashed` a peephole. */
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; state?: boolean; arrow?: boolean; dashed?: boolean }
+  | { kind: 'path'; points: string; arrow?: boolean; dashed?: boolean }
+  /** An element-wise operation: a circle at (x, y) with ⊙ or +. */
+  | { kind: 'op'; x: number; y: number; text: string }
+  /** A box centred on x, top at y: a gate (`symbol` in bold, then `text`), or any labelled block. */
+  | { kind: 'box'; x: number; y: number; width: number; height: number; text: string; symbol?: string; tone?: Tone; round?: number }
+  | { kind: 'ellipse'; x: number; y: number; rx: number; ry: number; text: string; tone?: Tone }
+  /** A label; `start` anchors it at its left end (else its middle); `small` for notes. */
+  | { kind: 'label'; x: number; y: number; text: string; start?: boolean; small?: boolean };
+
+export interface CellDiagram {
+  viewBox: string;
+  /** What the drawing shows, for screen readers. */
+  description: string;
+  items: readonly DiagramItem[];
+}
+
+const arrow = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2, arrow: true });
+const wire = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2 });
+const gate = (x: number, symbol: string, text: string, tone: Tone): DiagramItem => ({ kind: 'box', x, y: 126, width: 52, height: 28, symbol, text, tone });
+/** The [hₜ₋₁, xₜ] bus feeding a gate from below. */
+const feed = (x: number): DiagramItem => arrow(x, 215, x, 156);
+
+/** The LSTM: the memory c along the top, gates f i g o below it, hₜ = o ⊙ tanh(cₜ) on the right. */
+const LSTM_ITEMS: readonly DiagramItem[] = [
+  // cell state c along the top
+  { kind: 'line', x1: 40, y1: 40, x2: 139, y2: 40, state: true },
+  { kind: 'line', x1: 161, y1: 40, x2: 249, y2: 40, state: true },
+  { kind: 'line', x1: 271, y1: 40, x2: 520, y2: 40, state: true, arrow: true },
+  { kind: 'label', x: 10, y: 44, text: 'cₜ₋₁', start: true },
+  { kind: 'label', x: 530, y: 44, text: 'cₜ', start: true },
+  { kind: 'op', x: 150, y: 40, text: '⊙' },
+  { kind: 'op', x: 260, y: 40, text: '+' },
+  // [hₜ₋₁, xₜ] bus into the gates
+  wire(40, 215, 380, 215),
+  { kind: 'label', x: 10, y: 219, text: 'hₜ₋₁', start: true },
+  wire(80, 245, 80, 216),
+  { kind: 'label', x: 90, y: 246, text: 'xₜ', start: true },
+  feed(150),
+  feed(230),
+  feed(290),
+  feed(380),
+  // gates
+  gate(150, 'f', 'σ', 2),
+  gate(230, 'i', 'σ', 1),
+  gate(290, 'g', 'tanh', 4),
+  gate(380, 'o', 'σ', 3),
+  arrow(150, 126, 150, 53),
+  { kind: 'path', points: '230,126 230,90 247,90', arrow: true },
+  { kind: 'path', points: '290,126 290,90 273,90', arrow: true },
+  { kind: 'op', x: 260, y: 90, text: '⊙' },
+  arrow(260, 79, 260, 53),
+  // output: hₜ = o ⊙ tanh(cₜ)
+  arrow(450, 40, 450, 76),
+  { kind: 'ellipse', x: 450, y: 90, rx: 24, ry: 12, text: 'tanh', tone: 4 },
+  arrow(450, 102, 450, 127),
+  arrow(406, 140, 437, 140),
+  { kind: 'op', x: 450, y: 140, text: '⊙' },
+  arrow(461, 140, 520, 140),
+  { kind: 'label', x: 530, y: 144, text: 'hₜ', start: true },
+];
+
+export const CELL_DIAGRAMS = {
+  lstm: {
+    viewBox: '-24 0 590 262',
+    description: 'LSTM diagram: forget, input, candidate and output gates around the memory c',
+    items: LSTM_ITEMS,
+  },
+  gru: {
+    viewBox: '-24 0 590 262',
+    description: 'GRU diagram: reset and update gates, the candidate, and the blend of old and new state',
+    items: [
+      // hₜ₋₁ along the top, kept by z
+      { kind: 'line', x1: 40, y1: 40, x2: 139, y2: 40, state: true },
+      { kind: 'line', x1: 161, y1: 40, x2: 419, y2: 40, state: true },
+      { kind: 'line', x1: 441, y1: 40, x2: 520, y2: 40, state: true, arrow: true },
+      { kind: 'label', x: 8, y: 44, text: 'hₜ₋₁', start: true },
+      { kind: 'label', x: 530, y: 44, text: 'hₜ', start: true },
+      { kind: 'op', x: 150, y: 40, text: '⊙' },
+      { kind: 'op', x: 430, y: 40, text: '+' },
+      // [hₜ₋₁, xₜ] into the gates
+      wire(60, 40, 60, 215),
+      wire(60, 215, 330, 215),
+      wire(95, 245, 95, 216),
+      { kind: 'label', x: 105, y: 246, text: 'xₜ', start: true },
+      feed(150),
+      feed(225),
+      feed(330),
+      gate(150, 'z', 'σ', 2),
+      gate(225, 'r', 'σ', 1),
+      gate(330, 'n', 'tanh', 4),
+      // z keeps the old state; 1 − z lets the candidate in
+      arrow(150, 126, 150, 53),
+      arrow(150, 75, 362, 75),
+      { kind: 'box', x: 381, y: 63, width: 34, height: 24, text: '1−' },
+      arrow(398, 75, 417, 75),
+      { kind: 'op', x: 430, y: 75, text: '⊙' },
+      { kind: 'path', points: '330,126 330,105 430,105 430,88', arrow: true },
+      arrow(430, 64, 430, 53),
+      // r gates the past inside the candidate
+      arrow(251, 140, 302, 140),
+      { kind: 'label', x: 276, y: 133, text: 'r ⊙ Wh·h', small: true },
+    ],
+  },
+  rnn: {
+    viewBox: '-24 0 590 206',
+    description: 'RNN diagram: one tanh of the input and the previous state',
+    items: [
+      { kind: 'line', x1: 50, y1: 110, x2: 178, y2: 110, state: true, arrow: true },
+      { kind: 'label', x: 10, y: 114, text: 'hₜ₋₁', start: true },
+      { kind: 'box', x: 280, y: 88, width: 200, height: 44, round: 6, text: 'tanh(Wx·xₜ + Wh·hₜ₋₁ + b)', tone: 3 },
+      arrow(280, 190, 280, 134),
+      { kind: 'label', x: 290, y: 190, text: 'xₜ', start: true },
+      { kind: 'line', x1: 380, y1: 110, x2: 510, y2: 110, state: true, arrow: true },
+      { kind: 'label', x: 520, y: 114, text: 'hₜ', start: true },
+      arrow(280, 88, 280, 30),
+      { kind: 'label', x: 290, y: 26, text: 'to the layer above / the head: yₜ = Wy·hₜ + by', start: true },
+    ],
+  },
+} as const satisfies Record<string, CellDiagram>;
