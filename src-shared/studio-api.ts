@@ -8,8 +8,6 @@ import type { DataRequest, DatasetChoice, Inspection, ModelChoice, Prediction, P
 import type { TrainingEvent, NonFiniteLocation } from './events';
 import type { ModelSpec, ProblemShape, TrainSettings } from './model';
 
-export const STUDIO_API_VERSION = 1;
-
 /** A bundled sample dataset (resources/samples/), with what it is good for. */
 export interface SampleInfo {
   file: string;
@@ -220,8 +218,3 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'predict',
   'exportRun',
 ];
-
-/** An error a service meant for the person (bad file, bad choice): shown as is, without a stack trace. */
-export interface StudioError {
-  message: string;
-}

@@ -4,10 +4,9 @@
 
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { ChoicePreview, Inspection, Recipe } from '../../src-shared/dataset';
+import type { ChoicePreview, DataRequest, Inspection, Recipe } from '../../src-shared/dataset';
 import type { TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
-import type { DataRequest } from '../protocol';
 import { parseFile } from './parse';
 import type { ImportProgress } from './parsed';
 import type { DatasetChoice } from './build/choices';
