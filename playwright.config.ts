@@ -12,7 +12,8 @@ const port = Number(process.env['E2E_PORT'] ?? 41730);
 const baseURL = `http://127.0.0.1:${port}`;
 /** The web host's token for this test run (e2e/studio-page.ts opens `/?token=…`, as a person opens the printed address). */
 const E2E_TOKEN = (process.env['SEQSTUDIO_WEB_TOKEN'] ??= 'e2e-token-0123456789abcdef');
-const project = process.env['E2E_PROJECT'] ?? join(mkdtempSync(join(tmpdir(), 'seqstudio-e2e-')), 'project');
+/** The project folder the web host opens; set in the environment so the test workers (which run the CLI in it) know it. */
+const project = (process.env['E2E_PROJECT'] ??= join(mkdtempSync(join(tmpdir(), 'seqstudio-e2e-')), 'project'));
 const isCI = Boolean(process.env['CI']);
 
 export default defineConfig({

@@ -4,10 +4,11 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tagSetting } from '../src-shared/errors';
 import { STUDIO_METHODS, type StudioEventFrame, type StudioMethod } from '../src-shared/studio-api';
 import { writeFileAtomic } from '../workers/engine/checkpoint';
 import type { StudioService } from './services/studio';
-import { validateArgs } from './services/validate';
+import { pageError, validateArgs } from './services/validate';
 
 /** BrowserWindow webPreferences: the renderer is a sandboxed web page with one door (the preload's `studio`). */
 export const SECURE_WEB_PREFERENCES = {
@@ -29,16 +30,23 @@ export const EVENT_CHANNEL = 'studio:event';
 
 /**
  * One handler per StudioApi method: checks that the sender is our own page, validates the arguments against the
- * method's schema, then calls the service. Errors reach the page as plain messages.
+ * method's schema, then calls the service. Errors reach the page as messages in the studio's words (pageError), the
+ * setting one is about tagged in front (the page's host reads it back).
  */
 export function ipcHandlers(service: () => StudioService, isTrusted: (senderUrl: string | undefined) => boolean): Map<string, (senderUrl: string | undefined, args: unknown[]) => Promise<unknown>> {
   const handlers = new Map<string, (senderUrl: string | undefined, args: unknown[]) => Promise<unknown>>();
   for (const method of STUDIO_METHODS) {
     handlers.set(channelOf(method), async (senderUrl, args) => {
       if (!isTrusted(senderUrl)) throw new Error(`${method}: refused, the request did not come from the studio's own page`);
-      validateArgs(method, args);
-      const s = service();
-      return (s as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method].apply(s, args);
+      try {
+        validateArgs(method, args);
+        const s = service();
+        return await (s as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method].apply(s, args);
+      } catch (e) {
+        // IPC carries only the message: the setting it is about travels in front of it (src-shared/errors.ts)
+        const { error, setting } = pageError(e);
+        throw new Error(tagSetting(error, setting));
+      }
     });
   }
   return handlers;

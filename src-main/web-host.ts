@@ -18,7 +18,7 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import type { StudioService } from './services/studio';
-import { InvalidArgument, validateArgs } from './services/validate';
+import { InvalidArgument, pageError, validateArgs } from './services/validate';
 
 export interface WebHostOptions {
   service: StudioService;
@@ -153,7 +153,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     try {
       validateArgs(method, args);
     } catch (e) {
-      return send(res, 400, { error: (e as Error).message });
+      return send(res, 400, pageError(e));
     }
     try {
       const fn = (service as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
@@ -165,8 +165,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       send(res, 200, { result: result ?? null });
     } catch (e) {
-      // The services' errors are meant for the person (a bad file, a missing run): shown as they are.
-      send(res, e instanceof InvalidArgument ? 400 : 422, { error: e instanceof Error ? e.message : String(e) });
+      // The services' errors are meant for the person (a bad file, a missing run): shown in the studio's words, with
+      // the setting they are about, if any, for the page to focus.
+      send(res, e instanceof InvalidArgument ? 400 : 422, pageError(e));
     }
   }
 

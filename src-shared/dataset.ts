@@ -4,6 +4,7 @@
 
 import type { ModelSpec, ProblemShape, TrainSettings } from './model';
 import type { CellType } from './cells';
+import type { Problem } from './errors';
 
 /**
  * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the
@@ -89,7 +90,7 @@ export interface Candidate {
   /** One line: why (and, for a lower one, why not first). */
   reason: string;
   /** Set when this candidate was tried and cannot be trained: the reason. */
-  error?: string;
+  error?: Problem;
 }
 
 /** The time axis of a table: which columns, how written, how often, how regular, the seasonal periods. */
@@ -190,7 +191,8 @@ export interface Inspection {
   proposal: Proposal;
   /** What training would build from the proposal with the given overrides (absent when they cannot be built: see chosenError). */
   chosen?: ChoicePreview;
-  chosenError?: string;
+  /** Why the choices cannot be built (the setting it is about, when it is about one: each host names it its way). */
+  chosenError?: Problem;
 }
 
 /**
@@ -209,9 +211,10 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  * A DataRequest's own fields. run.json records the request together with what was read (size, hash, summary…);
  * this picks the request back out of it (resuming, exporting).
  */
-export function dataRequestOf(recorded: Partial<DataRequest> & Record<string, unknown>): DataRequest {
+export function dataRequestOf(recorded: Partial<DataRequest>): DataRequest {
+  const from = recorded as Record<string, unknown>;
   const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'season', 'lag'] as const;
-  return Object.fromEntries(keys.filter((k) => recorded[k] !== undefined).map((k) => [k, recorded[k]])) as unknown as DataRequest;
+  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as unknown as DataRequest;
 }
 
 /** The architecture a person chooses; the data fixes the rest (shape, vocabulary, inputs and outputs). */

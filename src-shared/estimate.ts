@@ -9,6 +9,7 @@
 import type { DataModel, ModelChoice } from './dataset';
 import { type ModelSpec } from './model';
 import { CELL_GATES, cellInfo, cellParameterCount } from './cells';
+import { inRange, rule, type SettingKey } from './settings';
 
 export interface Estimate {
   parameterCount: number;
@@ -32,7 +33,6 @@ const GEMM_WORKSPACE_BYTES = 2 * 2 ** 20;
 
 /** The trainer's WebAssembly memory is 32-bit: 4 GiB per worker. */
 export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
-export const LIMITS = { hiddenSize: [1, 4096], layers: [1, 8], dropout: [0, 0.9], embedSize: [0, 4096] } as const;
 
 /** The ModelSpec the trainer builds from the data and the person's choice (as workers/trainer.worker.ts does). */
 export function specFor(data: DataModel, m: ModelChoice): ModelSpec {
@@ -115,14 +115,18 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
 /** What is wrong with this design for this data (ranges, and choices the data rules out). */
 export function validate(data: DataModel, m: ModelChoice, context: EstimateContext = {}): string[] {
   const problems: string[] = [];
-  const whole = (v: number, [lo, hi]: readonly [number, number]): boolean => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!whole(m.hiddenSize, LIMITS.hiddenSize)) problems.push(`Hidden size must be a whole number from 1 to 4096 (it is ${m.hiddenSize})`);
-  if (!whole(m.layers, LIMITS.layers)) problems.push(`Layers must be a whole number from 1 to 8 (it is ${m.layers})`);
-  if (!(m.dropout >= LIMITS.dropout[0] && m.dropout <= LIMITS.dropout[1])) problems.push(`Dropout must lie between 0 and 0.9 (it is ${m.dropout})`);
-  else if (m.dropout > 0 && m.layers < 2) problems.push('Dropout applies between recurrent layers: use at least 2 layers, or set dropout to 0');
+  /** The settings table's rule for a value out of its range: "Layers must be a whole number from 1 to 8 (it is 9)". */
+  const outOfRange = (key: SettingKey, v: number): boolean => {
+    if (inRange(key, v)) return false;
+    problems.push(`${rule(key).replace(/\.$/, '')} (it is ${v})`);
+    return true;
+  };
+  outOfRange('hiddenSize', m.hiddenSize);
+  outOfRange('layers', m.layers);
+  if (!outOfRange('dropout', m.dropout) && m.dropout > 0 && m.layers < 2) problems.push('Dropout applies between recurrent layers: use at least 2 layers, or set dropout to 0');
   if (m.embedSize !== 0) {
     if (data.input.vocabSize === 0) problems.push('Embedding size applies only to token input; this data has numeric features, so set it to 0');
-    else if (!whole(m.embedSize, LIMITS.embedSize)) problems.push(`Embedding size must be a whole number from 0 (automatic) to 4096 (it is ${m.embedSize})`);
+    else outOfRange('embedSize', m.embedSize);
   }
   if (m.bidirectional && data.shape === 'many-to-many' && context.stateful)
     problems.push('A bidirectional model cannot predict the next step: it would read the future. Untick Bidirectional for next-step prediction');

@@ -1,6 +1,8 @@
 // Training events: what a run reports while it trains. Produced by the trainer (workers/), carried by the worker
 // protocol and the StudioApi, drawn by the renderer, printed by the CLI. Plain TypeScript, no Node or DOM.
 
+import type { Problem } from './errors';
+
 /** Every step: cheap figures. */
 export interface StepEvent {
   type: 'step';
@@ -77,7 +79,10 @@ export interface DoneEvent {
   type: 'done';
   reason: 'finished' | 'stopped' | 'diverged' | 'error';
   step: number;
+  /** Why it ended in error or diverged, in the studio's words. */
   message?: string;
+  /** An error about one setting: its key and the value given, for a host to say in its own words. */
+  problem?: Problem;
   nonFinite?: NonFiniteLocation;
 }
 

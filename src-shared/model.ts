@@ -112,6 +112,11 @@ export interface TrainSettings {
   timeBudgetSeconds: number;
 }
 
+/**
+ * The trainer's defaults: what a program that drives it gets (tests, benchmarks, the recipe's timing), with no
+ * periodic checkpoint. A person's runs, from the studio or the CLI, start from the settings table's defaults
+ * (RUN_SETTINGS in src-shared/settings.ts: these, checkpointing every 100 steps).
+ */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   optimizer: 'adam',
   learningRate: 2e-3,
@@ -133,6 +138,17 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   checkpointEvery: 0,
   patience: 0,
   timeBudgetSeconds: 0,
+};
+
+/** The design a new project starts from, and the model flags' defaults. */
+export const DEFAULT_MODEL = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 } as const satisfies {
+  cell: CellType;
+  layers: number;
+  hiddenSize: number;
+  embedSize: number;
+  bidirectional: boolean;
+  dropout: number;
+  forgetBias: number;
 };
 
 /**

@@ -1,16 +1,23 @@
-// The contract between the main process (src-main/services/runs.ts) and a trainer worker thread
-// (workers/trainer.worker.ts): typed messages, one discriminated union each way, handled by one `switch`.
+// The contract between the main process (src-main/services: runs.ts, worker-call.ts) and a trainer worker thread
+// (workers/trainer.worker.ts): typed messages, one discriminated union each way. A job is one message to the worker
+// (train a run, benchmark, inspect a file, predict, export); trainer.worker.ts hands it to its handler in
+// workers/jobs/ through one dispatch table. A one-shot job ends with `job-result` or `job-failed`; a run ends with
+// its `done` event. Pause, resume and stop steer a run.
 
 import type { CheckpointEvent, DiagnosticsEvent, DoneEvent, EvaluationEvent, StepEvent } from '../src-shared/events';
 import type { ModelSpec, TrainSettings } from '../src-shared/model';
+import type { Problem } from '../src-shared/settings';
 import type { DataTransforms } from './engine/data-source';
+import type { KernelVariant } from './engine/kernels';
 import type { BenchProfile } from './engine/profile';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
-import type { ExportReport, ExportRequest } from './export/export-run';
+import type { ExportReport, ExportRequest } from './export/report';
 import type { GenerateBenchResult } from './export/bench-generate';
 
 export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
-export type { ExportReport, ExportRequest } from './export/export-run';
+export type { ExportReport, ExportRequest } from './export/report';
+
+// ============================================== jobs (main → worker) ==============================================
 
 export interface StartRun {
   type: 'start';
@@ -45,22 +52,38 @@ export interface StartGenerateBench {
   repeats?: number;
 }
 
-export type ToTrainer =
-  | StartRun
-  | StartBench
-  | StartGenerateBench
-  | ({ type: 'predict' } & PredictRequest)
-  | { type: 'inspect'; path: string; format: DataRequest['format']; choice?: Partial<DatasetChoice> }
-  /** Export a run folder to ONNX and check it in onnxruntime (workers/export/export-run.ts). */
-  | ({ type: 'export' } & ExportRequest)
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'stop' };
-
-/** What `inspect` found (see workers/data/load.ts inspectFile). */
-export interface InspectionEvent extends Inspection {
-  type: 'inspection';
+/** Reads a file and proposes how to train on it; with choices, also what training would build (workers/data/load.ts). */
+export interface InspectJob {
+  type: 'inspect';
+  path: string;
+  format: DataRequest['format'];
+  choice?: Partial<DatasetChoice>;
 }
+
+export type PredictJob = { type: 'predict' } & PredictRequest;
+
+/** Export a run folder to ONNX and check it in onnxruntime (workers/export/export-run.ts). */
+export type ExportJob = { type: 'export' } & ExportRequest;
+
+export type Job = StartRun | StartBench | StartGenerateBench | InspectJob | PredictJob | ExportJob;
+export type JobType = Job['type'];
+
+/** What each one-shot job answers with (`job-result`); a run answers with its `done` event instead. */
+export interface JobResults {
+  start: void;
+  bench: void;
+  'bench-generate': void;
+  inspect: Inspection;
+  predict: Prediction;
+  export: ExportReport;
+}
+
+/** Steering a run (or a benchmark: stop) while it works. */
+export type Control = { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+export type ToTrainer = Job | Control;
+
+// ============================================== events (worker → main) ============================================
 
 export interface ImportProgressEvent extends ImportProgress {
   type: 'import-progress';
@@ -71,7 +94,7 @@ export interface ReadyEvent {
   type: 'ready';
   spec: ModelSpec;
   parameterCount: number;
-  kernels: 'relaxed-simd' | 'simd';
+  kernels: KernelVariant;
   dataSummary: string;
   transforms: DataTransforms;
   /** Step the run starts from (0, or the checkpoint's step when resuming). */
@@ -92,7 +115,7 @@ export interface BenchResultEvent {
   config: string;
   description: string;
   workers: number;
-  kernels: 'relaxed-simd' | 'simd';
+  kernels: KernelVariant;
   tokensPerSecond: number;
   gflops: number;
   msPerStep: number;
@@ -100,10 +123,10 @@ export interface BenchResultEvent {
   profile?: BenchProfile;
 }
 
-/** One configuration of StartGenerateBench (then 'bench-done' after the last). */
+/** One configuration of StartGenerateBench. */
 export interface GenerateBenchResultEvent extends GenerateBenchResult {
   type: 'bench-generate-result';
-  kernels: 'relaxed-simd' | 'simd';
+  kernels: KernelVariant;
 }
 
 export type FromTrainer =
@@ -117,11 +140,8 @@ export type FromTrainer =
   | { type: 'resumed'; step: number }
   | BenchResultEvent
   | GenerateBenchResultEvent
-  | { type: 'bench-done' }
-  | Prediction
-  | InspectionEvent
   | ImportProgressEvent
-  | ({ type: 'export-result' } & ExportReport)
-  /** badInput: the request itself was wrong (no run, no checkpoint, a path that cannot be written). */
-  | { type: 'export-failed'; message: string; badInput: boolean }
-  | { type: 'fatal'; message: string };
+  /** A one-shot job's answer (JobResults). */
+  | { type: 'job-result'; value: unknown }
+  /** A job that could not be done: the problem (problem.input: the request was wrong, not the worker). */
+  | { type: 'job-failed'; problem: Problem };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../workers/engine/checkpoint';
-import { readRunRecord } from '../../workers/predict';
+import { readRecord as readRunRecord } from '../../workers/engine/run-folder';
 import { Project } from './project';
 import { readHistory, readRunInfo } from './run-store';
 import { Rng } from '../../workers/engine/rng';

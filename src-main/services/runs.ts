@@ -1,24 +1,23 @@
-// The run service: starts training runs in worker threads, forwards their events, and keeps each run's folder.
+// The run service: starts training runs in worker threads, forwards their events, and keeps each run's folder; and
+// the one-shot jobs the CLI and the studio ask of a worker (inspect, predict, bench) through callWorker.
 // Plain Node (no Electron): the CLI, the web host and the desktop app all use this one implementation.
 //
-// A run folder holds:  run.json (settings, model, data reference, fitted transforms; written atomically),
-// metrics.jsonl (one event per line, append-only) and checkpoint.bin (both written by the worker, the metrics up to
-// a checkpoint's step flushed before it), summary.json (at the end), run.lock (while a process trains it).
+// A run folder (workers/engine/run-folder.ts): this thread writes request.json (at start, when given one), run.json
+// (when the trainer is ready) and summary.json (at the end), and holds run.lock while the run trains; the worker
+// writes metrics.jsonl and the checkpoints, the metrics up to a checkpoint's step flushed before it.
 
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import type { DatasetChoice, Inspection, Prediction, PredictRequest } from '../../src-shared/dataset';
 import type { TrainingEvent } from '../../src-shared/events';
 import type { TrainSettings } from '../../src-shared/model';
-import { checkpointStep, writeFileAtomic } from '../../workers/engine/checkpoint';
-import { acquireLock, pidAlive } from './lock';
-import { RUN_LOCK } from './run-store';
-import type { BenchResultEvent, DataRequest, GenerateBenchResultEvent, FromTrainer, ImportProgressEvent, InspectionEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
-import type { Prediction, PredictRequest } from '../../workers/predict';
-import type { DatasetChoice } from '../../workers/data/build/choices';
+import { describeProblem } from '../../src-shared/settings';
+import { checkpointStep, CHECKPOINT_FILE, RUN_FORMAT, RUN_LOCK, RUN_VERSION, tryReadRecord, writeRecord, writeRequest, writeSummary, type RecordedData, type RunRecord, type RunRequestFile } from '../../workers/engine/run-folder';
+import type { BenchResultEvent, DataRequest, GenerateBenchResultEvent, FromTrainer, ImportProgressEvent, ModelChoice, ReadyEvent, RunSummary, ToTrainer } from '../../workers/protocol';
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
-
-export const RUN_FORMAT_VERSION = 1;
+import { acquireLock, pidAlive } from './lock';
+import { callWorker } from './worker-call';
 
 export interface RunRequest {
   runDir: string;
@@ -29,6 +28,8 @@ export interface RunRequest {
   epochs?: number;
   /** Data-parallel worker threads (default 1). */
   workers?: number;
+  /** request.json to write before the run starts (a new run or a fork; a continued run keeps its own). */
+  request?: RunRequestFile;
 }
 
 export type RunEvent = TrainingEvent | ReadyEvent | ImportProgressEvent | { type: 'paused' | 'resumed'; step: number };
@@ -58,13 +59,13 @@ export class RunRefused extends Error {
  * Starts one run in its own worker thread. `onEvent` sees every event in order. Takes the run folder's lock first
  * (throws LockedError when another process trains it) and holds it until the run ends; throws RunRefused when a
  * resumed run has no steps left to train. The worker writes metrics.jsonl and the checkpoint; this thread writes
- * run.json (at ready) and summary.json (at the end).
+ * request.json (before it starts, when given), run.json (at ready) and summary.json (at the end).
  */
 export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () => {}): RunHandle {
   const runDir = resolve(req.runDir);
   mkdirSync(runDir, { recursive: true });
   if (req.resume && req.settings.steps > 0) {
-    const at = checkpointStep(resolve(runDir, 'checkpoint.bin'));
+    const at = checkpointStep(resolve(runDir, CHECKPOINT_FILE));
     if (at !== undefined && at >= req.settings.steps) {
       throw new RunRefused(`${runDir} already trained all its ${req.settings.steps} steps (its checkpoint is at step ${at}): there is nothing to continue; give it more steps to train it further`);
     }
@@ -75,9 +76,17 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
   } catch {
     // best effort: a leftover temporary file is only wasted space
   }
+  if (req.request) {
+    try {
+      writeRequest(runDir, req.request);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
   const worker: Worker = createTrainerWorker();
   // Resuming: the data must be the data the run trained on (size and SHA-256 from its run.json).
-  const recorded = req.resume ? recordedData(runDir) : undefined;
+  const recorded = req.resume ? tryReadRecord(runDir)?.data : undefined;
   const send = (m: ToTrainer): void => worker.postMessage(m);
   let settled = false;
 
@@ -87,7 +96,7 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
       if (settled) return;
       settled = true;
       try {
-        if (o.summary) writeFileAtomic(resolve(runDir, 'summary.json'), JSON.stringify(o.summary, null, 2) + '\n');
+        if (o.summary) writeSummary(runDir, o.summary);
       } catch (e) {
         const message = (e as Error).message;
         o = { ...o, reason: 'error', message, event: { ...o.event, reason: 'error', message } };
@@ -107,7 +116,7 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
             break;
           }
           try {
-            writeFileAtomic(resolve(runDir, 'run.json'), JSON.stringify(runRecord(req, m), null, 2) + '\n');
+            writeRecord(runDir, runRecord(req, m));
           } catch (e) {
             const message = (e as Error).message;
             finish({ reason: 'error', message, event: { type: 'done', reason: 'error', step: m.startStep, message } });
@@ -129,9 +138,11 @@ export function startRun(req: RunRequest, onEvent: (e: RunEvent) => void = () =>
           onEvent(m);
           finish({ reason: m.reason, message: m.message, summary: m.summary, event: m });
           break;
-        case 'fatal':
-          finish({ reason: 'error', message: m.message, event: { type: 'done', reason: 'error', step: 0, message: m.message } });
+        case 'job-failed': {
+          const message = describeProblem(m.problem, 'studio');
+          finish({ reason: 'error', message, event: { type: 'done', reason: 'error', step: 0, message, problem: m.problem } });
           break;
+        }
         default:
           break;
       }
@@ -178,36 +189,20 @@ export function removeStaleTemporaries(runDir: string): string[] {
   return removed;
 }
 
-interface RecordedData {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
-function recordedData(runDir: string): RecordedData | undefined {
-  try {
-    const r = JSON.parse(readFileSync(resolve(runDir, 'run.json'), 'utf8')) as { data?: Partial<RecordedData> };
-    const d = r.data;
-    return d && typeof d.sha256 === 'string' && typeof d.bytes === 'number' && typeof d.path === 'string' ? (d as RecordedData) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Why continuing would silently train on other data (undefined when the file is the one the run started with). */
-export function dataChange(recorded: RecordedData, now: { bytes: number; sha256: string }, path: string): string | undefined {
+export function dataChange(recorded: Pick<RecordedData, 'path' | 'bytes' | 'sha256'>, now: { bytes: number; sha256: string }, path: string): string | undefined {
   if (recorded.sha256 === now.sha256) return undefined;
   const moved = recorded.path !== path ? ` (it was ${recorded.path})` : '';
   return `the dataset ${path}${moved} changed since this run started: ${recorded.bytes} → ${now.bytes} bytes, SHA-256 ${recorded.sha256.slice(0, 12)}… → ${now.sha256.slice(0, 12)}…. Continuing would train on different data; restore the original file, or start a new run on this one`;
 }
 
 /** What run.json records: enough to reopen, resume, predict and export the run. */
-function runRecord(req: RunRequest, ready: ReadyEvent) {
+function runRecord(req: RunRequest, ready: ReadyEvent): RunRecord {
   return {
-    format: 'sequence-studio-run',
-    version: RUN_FORMAT_VERSION,
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
     createdAt: new Date().toISOString(),
-    data: { ...req.data, path: resolve(req.data.path), ...ready.dataFile, summary: ready.dataSummary, warnings: ready.warnings, baseline: ready.baseline },
+    data: { ...req.data, path: resolve(req.data.path), ...ready.dataFile, format: req.data.format, summary: ready.dataSummary, warnings: ready.warnings, baseline: ready.baseline },
     model: req.model,
     spec: ready.spec,
     parameterCount: ready.parameterCount,
@@ -219,76 +214,27 @@ function runRecord(req: RunRequest, ready: ReadyEvent) {
 }
 
 /** Reads a file in a worker thread and proposes how to train on it (`inspect`). */
-export async function runInspect(path: string, format: DataRequest['format'], choice?: Partial<DatasetChoice>, onProgress?: (p: ImportProgressEvent) => void): Promise<InspectionEvent> {
-  const worker = createTrainerWorker();
-  try {
-    return await new Promise<InspectionEvent>((resolveDone, reject) => {
-      worker.on('message', (m: FromTrainer) => {
-        if (m.type === 'inspection') resolveDone(m);
-        else if (m.type === 'import-progress') onProgress?.(m);
-        else if (m.type === 'fatal') reject(new Error(m.message));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the import worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'inspect', path: resolve(path), format, choice } satisfies ToTrainer);
-    });
-  } finally {
-    await worker.terminate();
-  }
+export function runInspect(path: string, format: DataRequest['format'], choice?: Partial<DatasetChoice>, onProgress?: (p: ImportProgressEvent) => void): Promise<Inspection> {
+  return callWorker({ type: 'inspect', path: resolve(path), format, choice }, (m) => {
+    if (m.type === 'import-progress') onProgress?.(m);
+  });
 }
 
-/** Predicts with a saved run (generation, forecast) in a worker thread. */
-export async function runPredict(req: PredictRequest): Promise<Prediction> {
-  const worker = createTrainerWorker();
-  try {
-    return await new Promise<Prediction>((resolveDone, reject) => {
-      worker.on('message', (m: FromTrainer) => {
-        if (m.type === 'prediction') resolveDone(m);
-        else if (m.type === 'fatal') reject(new Error(m.message));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the prediction worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'predict', ...req } satisfies ToTrainer);
-    });
-  } finally {
-    await worker.terminate();
-  }
+/** Predicts with a saved run (generation, forecast…) in a worker thread. */
+export function runPredict(req: PredictRequest): Promise<Prediction> {
+  return callWorker({ type: 'predict', ...req });
 }
 
 /** Runs the trainer benchmark in a worker thread; yields one result per configuration (with `profile`, each with its time breakdown). */
-export async function runBench(configs: string[], seconds: number, workers: number, onResult: (r: BenchResultEvent) => void, profile = false): Promise<void> {
-  const worker = createTrainerWorker();
-  try {
-    await new Promise<void>((resolveDone, reject) => {
-      worker.on('message', (m: FromTrainer) => {
-        if (m.type === 'bench-result') onResult(m);
-        else if (m.type === 'bench-done') resolveDone();
-        else if (m.type === 'fatal') reject(new Error(m.message));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'bench', configs, seconds, workers, profile } satisfies ToTrainer);
-    });
-  } finally {
-    await worker.terminate();
-  }
+export function runBench(configs: string[], seconds: number, workers: number, onResult: (r: BenchResultEvent) => void, profile = false): Promise<void> {
+  return callWorker({ type: 'bench', configs, seconds, workers, profile }, (m) => {
+    if (m.type === 'bench-result') onResult(m);
+  });
 }
 
 /** Times greedy text generation, ours beside onnxruntime-node, in a worker thread; one result per configuration. */
-export async function runGenerateBench(configs: string[], opts: { tokens?: number; repeats?: number }, onResult: (r: GenerateBenchResultEvent) => void): Promise<void> {
-  const worker = createTrainerWorker();
-  try {
-    await new Promise<void>((resolveDone, reject) => {
-      worker.on('message', (m: FromTrainer) => {
-        if (m.type === 'bench-generate-result') onResult(m);
-        else if (m.type === 'bench-done') resolveDone();
-        else if (m.type === 'fatal') reject(new Error(m.message));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the benchmark worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'bench-generate', configs, tokens: opts.tokens, repeats: opts.repeats } satisfies ToTrainer);
-    });
-  } finally {
-    await worker.terminate();
-  }
+export function runGenerateBench(configs: string[], opts: { tokens?: number; repeats?: number }, onResult: (r: GenerateBenchResultEvent) => void): Promise<void> {
+  return callWorker({ type: 'bench-generate', configs, tokens: opts.tokens, repeats: opts.repeats }, (m) => {
+    if (m.type === 'bench-generate-result') onResult(m);
+  });
 }

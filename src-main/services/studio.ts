@@ -8,7 +8,8 @@ import { availableParallelism, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
 import { cellName } from '../../src-shared/cells';
-import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
+import { DEFAULT_MODEL, type TrainSettings } from '../../src-shared/model';
+import { RUN_SETTINGS } from '../../src-shared/settings';
 import type {
   DatasetInfo,
   ExportResult,
@@ -24,10 +25,11 @@ import type {
   StudioApi,
 } from '../../src-shared/studio-api';
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
+import { CHECKPOINT_FILE, keptCheckpoints, METRICS_FILE, readRecord, readRequest, REQUEST_FORMAT, REQUEST_VERSION, RUN_LOCK, runName, tryReadRecord, writeRecord, type RunRequestFile } from '../../workers/engine/run-folder';
 import { openInside, readInside, resolveInside } from '../../workers/engine/safe-file';
 import { acquireLock, lockHolder } from './lock';
 import { Project } from './project';
-import { keptCheckpoints, readHistory, readRequest, readRunInfo, RUN_LOCK, type RunRequestFile } from './run-store';
+import { readHistory, readRunInfo } from './run-store';
 import { runInspect, runPredict, startRun, type RunHandle } from './runs';
 import { SAMPLES } from './samples';
 
@@ -48,8 +50,8 @@ export interface StudioServiceOptions {
 /** What a new project opens on: an LSTM on tiny Shakespeare that learns something within a minute. */
 export const STARTER_CHOICES: Omit<NonNullable<ProjectInfo['current']>, 'datasetId'> = {
   data: { format: 'auto', valFraction: 0.1 },
-  model: { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 },
-  settings: { ...DEFAULT_TRAIN_SETTINGS, steps: 500, evaluateEvery: 50, diagnosticsEvery: 10, checkpointEvery: 100 },
+  model: { ...DEFAULT_MODEL },
+  settings: { ...RUN_SETTINGS, steps: 500, evaluateEvery: 50, diagnosticsEvery: 10 },
 };
 
 interface LiveRun {
@@ -122,8 +124,7 @@ export class StudioService implements StudioApi {
       const m: ImportProgressMessage = { datasetId, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal, rows: p.rows };
       for (const l of this.importListeners) l(m);
     });
-    const { type: _type, ...inspection } = r;
-    return inspection;
+    return r;
   }
 
   onDidImportProgress(listener: (m: ImportProgressMessage) => void): () => void {
@@ -150,12 +151,9 @@ export class StudioService implements StudioApi {
   async startRun(req: StartRunRequest): Promise<RunInfo> {
     const dataset = this.folder.dataset(req.datasetId);
     const id = this.newRunId(req.model.cell);
-    const runDir = join(this.folder.runsDir, id);
-    const m = req.model;
-    const name = req.name?.trim() || `${cellName(m.cell)} ${m.layers}×${m.hiddenSize}${m.bidirectional ? ' bi' : ''} on ${dataset.name}`;
-    const request: RunRequestFile = { format: 'sequence-studio-run-request', version: 1, id, name, datasetName: dataset.name, createdAt: new Date().toISOString(), ...req };
-    writeFileAtomic(join(runDir, 'request.json'), JSON.stringify(request, null, 2) + '\n');
-    return this.launch(id, request, false);
+    const name = req.name?.trim() || runName(req.model, dataset.name);
+    const request: RunRequestFile = { format: REQUEST_FORMAT, version: REQUEST_VERSION, id, name, datasetName: dataset.name, createdAt: new Date().toISOString(), origin: 'studio', ...req };
+    return this.launch(id, request, false, true);
   }
 
   async continueRun(runId: string): Promise<RunInfo> {
@@ -165,7 +163,7 @@ export class StudioService implements StudioApi {
     if (holder) throw new Error(`run ${runId} is ${holder.purpose === 'train' ? 'running' : 'in use'} in another process (pid ${holder.pid}, since ${holder.since}); it can be continued once that process lets it go`);
     const request = readRequest(runDir);
     if (!request) throw new Error(`run ${runId} has no readable request.json; it cannot be continued`);
-    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet; start a new run instead`);
+    if (!existsSync(join(runDir, CHECKPOINT_FILE))) throw new Error(`run ${runId} has no checkpoint yet; start a new run instead`);
     return this.launch(runId, request, true);
   }
 
@@ -183,27 +181,24 @@ export class StudioService implements StudioApi {
     }
     const step = readCheckpoint(checkpoint).step;
     if (settings.steps <= step) throw new Error(`the fork starts at step ${step}; give it more steps than that (now ${settings.steps})`);
+    const dataPath = this.dataPathOf(runId, source, sourceDir); // refused before anything is written
     const id = this.newRunId(source.model.cell);
     const runDir = join(this.folder.runsDir, id);
-    if (settings.optimizer === source.settings.optimizer) writeFileAtomic(join(runDir, 'checkpoint.bin'), readInside(sourceDir, basename(checkpoint), 2 ** 32));
+    if (settings.optimizer === source.settings.optimizer) writeFileAtomic(join(runDir, CHECKPOINT_FILE), readInside(sourceDir, basename(checkpoint), 2 ** 32));
     else {
       // another optimiser cannot use this one's state (SGD's velocity is not Adam's first moment): start it afresh
       const state = readCheckpoint(checkpoint);
       state.moment1.fill(0);
       state.moment2.fill(0);
-      writeFileAtomic(join(runDir, 'checkpoint.bin'), encodeCheckpoint(state));
+      writeFileAtomic(join(runDir, CHECKPOINT_FILE), encodeCheckpoint(state));
     }
-    try {
-      writeFileAtomic(join(runDir, 'run.json'), readInside(sourceDir, 'run.json', 16 * 2 ** 20));
-    } catch {
-      // no run.json yet (or not a file of the run): the fork writes its own when it starts
-    }
+    const record = tryReadRecord(sourceDir); // none yet: the fork writes its own when it starts
+    if (record) writeRecord(runDir, record);
     // the fork's charts start with its source's history up to the checkpoint
     const before = readHistory(sourceDir).filter((e) => e.step <= step && e.type !== 'done' && e.type !== 'checkpoint');
-    writeFileAtomic(join(runDir, 'metrics.jsonl'), before.map((e) => JSON.stringify(e) + '\n').join(''));
-    const request: RunRequestFile = { ...source, id, name: `${source.name} · fork @${step}`, createdAt: new Date().toISOString(), settings, forkOf: { runId, step } };
-    writeFileAtomic(join(runDir, 'request.json'), JSON.stringify(request, null, 2) + '\n');
-    return this.launch(id, request, true);
+    writeFileAtomic(join(runDir, METRICS_FILE), before.map((e) => JSON.stringify(e) + '\n').join(''));
+    const request: RunRequestFile = { ...source, format: REQUEST_FORMAT, version: REQUEST_VERSION, id, name: `${source.name} · fork @${step}`, createdAt: new Date().toISOString(), origin: 'studio', settings, forkOf: { runId, step } };
+    return this.launch(id, request, true, true, dataPath);
   }
 
   async pauseRun(runId: string): Promise<void> {
@@ -253,7 +248,7 @@ export class StudioService implements StudioApi {
 
   async predict(runId: string, options: PredictOptions): Promise<Prediction> {
     const runDir = this.runDir(runId);
-    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet: let it train until its first checkpoint`);
+    if (!existsSync(join(runDir, CHECKPOINT_FILE))) throw new Error(`run ${runId} has no checkpoint yet: let it train until its first checkpoint`);
     return runPredict({ runDir, ...options });
   }
 
@@ -262,7 +257,7 @@ export class StudioService implements StudioApi {
   async exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null> {
     const runDir = this.runDir(runId);
     if (!this.opts.exportRun) throw new Error('ONNX export is not available in this build');
-    if (!existsSync(join(runDir, 'checkpoint.bin'))) throw new Error(`run ${runId} has no checkpoint yet: export it once it has trained`);
+    if (!existsSync(join(runDir, CHECKPOINT_FILE))) throw new Error(`run ${runId} has no checkpoint yet: export it once it has trained`);
     let out: string | undefined;
     if (this.opts.chooseExportPath) {
       const name = `${(readRequest(runDir)?.name ?? runId).replace(/[^\w.-]+/g, '-').replace(/-+/g, '-').slice(0, 80)}.onnx`;
@@ -298,15 +293,18 @@ export class StudioService implements StudioApi {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private launch(id: string, request: RunRequestFile, resume: boolean): RunInfo {
+  /**
+   * Starts (or continues) a run in this process. `write`: the request is new (a new run or a fork), so request.json
+   * is written before it starts. `path`: the data file, when the caller has already found it.
+   */
+  private launch(id: string, request: RunRequestFile, resume: boolean, write = false, path = this.dataPathOf(id, request, join(this.folder.runsDir, id))): RunInfo {
     const runDir = join(this.folder.runsDir, id);
-    const path = this.folder.datasetPath(request.datasetId);
     const before = resume ? readRunInfo(runDir, id) : undefined;
     const info: RunInfo = {
       ...(before ?? {}),
       id,
       name: request.name,
-      datasetId: request.datasetId,
+      datasetId: request.datasetId ?? '',
       datasetName: request.datasetName,
       status: 'starting',
       data: request.data,
@@ -328,7 +326,7 @@ export class StudioService implements StudioApi {
       Object.assign(info, patch);
       emit({ type: 'status', run: { ...info } });
     };
-    const handle = startRun({ runDir, data: { ...request.data, path }, model: request.model, settings: request.settings, resume, workers: request.workers }, (e) => {
+    const handle = startRun({ runDir, data: { ...request.data, path }, model: request.model, settings: request.settings, resume, workers: request.workers, ...(write ? { request } : {}) }, (e) => {
       switch (e.type) {
         case 'ready':
           status({ status: 'running', spec: e.spec, parameterCount: e.parameterCount, dataSummary: e.dataSummary, baseline: e.baseline, totalSteps: e.settings.steps, step: e.startStep });
@@ -368,6 +366,25 @@ export class StudioService implements StudioApi {
     });
     emit({ type: 'status', run: { ...info } });
     return { ...info };
+  }
+
+  /**
+   * The data file a run trains on: its project dataset's, or — for a run made with `seqstudio train` on a file the
+   * project does not list — the file its run.json names, when that file lies inside the project folder.
+   */
+  private dataPathOf(runId: string, request: RunRequestFile, runDir: string): string {
+    if (request.datasetId !== undefined) return this.folder.datasetPath(request.datasetId);
+    let recorded: string;
+    try {
+      recorded = readRecord(runDir).data.path;
+    } catch {
+      throw new Error(`run ${runId} was made on the command line and has not recorded its data yet; continue it there (seqstudio train --resume)`);
+    }
+    try {
+      return resolveInside(this.folder.dir, recorded);
+    } catch {
+      throw new Error(`run ${runId} was made on the command line on ${recorded}, outside this project; continue it there (seqstudio train --resume ${runDir}), or import that file into the project`);
+    }
   }
 
   /** A new run id whose folder this call created (exclusively: two studios on one project never share one). */

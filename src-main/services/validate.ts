@@ -1,15 +1,17 @@
 // Checks every StudioApi argument that crosses a process boundary (Electron IPC, the web host's HTTP API) before a
 // service sees it: types, ranges, lengths, no unknown keys. A page that sends anything else gets a clear error and
-// nothing runs. Plain Node; the schemas mirror src-shared/studio-api.ts.
+// nothing runs. Plain Node; the schemas mirror src-shared/studio-api.ts, and every setting's range is the settings
+// table's (src-shared/settings.ts).
 
-import { FORMATS } from '../../src-shared/dataset';
-import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
-import { OPTIMIZERS, PROBLEM_SHAPES } from '../../src-shared/model';
-import { CELL_TYPES } from '../../src-shared/cells';
+import { describeProblem, expected, inRange, renderMentions, SETTINGS, SettingError, type SettingKey, type SettingSpec } from '../../src-shared/settings';
 import type { StudioMethod } from '../../src-shared/studio-api';
 
+/** An argument the schema refuses; `setting`: the setting it is about, when it is a setting out of range. */
 export class InvalidArgument extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly setting?: SettingKey,
+  ) {
     super(message);
     this.name = 'InvalidArgument';
   }
@@ -69,75 +71,37 @@ const id = str(200, /^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 const fileName = str(255, /^[^/\\\0]+$/);
 const column = str(200);
 
-/** The choices of the Data screen that override the importer's proposal (shared by both shapes below). */
-const OVERRIDES: Record<string, Check> = {
-  'shape?': oneOf(PROBLEM_SHAPES),
-  'input?': arrayOf(column, 200),
-  'target?': column,
-  'sequence?': column,
-  'step?': column,
-  'lookback?': num(1, 20000, true),
-  'horizon?': num(1, 10000, true),
-  'stride?': num(1, 10000, true),
-  'difference?': bool,
-  'tokens?': oneOf(['char', 'word']),
-  'maxLength?': num(1, 20000, true),
-  'vocabularyCap?': num(4, 1_000_000, true),
-  'testFraction?': num(0, 0.5),
-  'season?': num(0, 20000, true),
-  'lag?': num(1, 20000, true),
-  'split?': column,
-  'wide?': bool,
+/**
+ * A setting's check, from the settings table: its type and range (a SettingError naming the setting when the value is
+ * out of range, so the page can say which field and focus it).
+ */
+const setting = (key: SettingKey): Check => (v, where) => {
+  const s: SettingSpec = SETTINGS[key];
+  if (s.kind === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) fail(where, 'expected a finite number');
+  if ((s.kind === 'choice' || s.kind === 'column' || s.kind === 'text') && typeof v !== 'string') fail(where, 'expected a string');
+  if (s.kind === 'boolean' && typeof v !== 'boolean') fail(where, 'expected true or false');
+  if (s.kind === 'columns') arrayOf(column, 200)(v, where);
+  if (!inRange(key, v)) throw new InvalidArgument(`${where}: ${describeProblem({ message: `expected ${expected(key, 'studio')}`, setting: key, value: String(v) }, 'studio')}`, key);
 };
+/** An object of settings, each checked against the table (optional ones marked with `?`). */
+const settingsObj = (keys: readonly (SettingKey | `${SettingKey}?`)[], extra: Record<string, Check> = {}): Check =>
+  obj({ ...Object.fromEntries(keys.map((k) => [k, setting(k.replace(/\?$/, '') as SettingKey)])), ...extra });
+
+/** The choices of the Data screen that override the importer's proposal (shared by both shapes below). */
+const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookback?', 'horizon?', 'stride?', 'difference?', 'tokens?', 'maxLength?', 'vocabularyCap?', 'testFraction?', 'season?', 'lag?', 'split?', 'wide?'] as const;
 /** DataChoices (a run's data request without its path). */
-const dataChoices = obj({ ...OVERRIDES, 'format': oneOf(['auto', ...FORMATS]), 'valFraction': num(0.01, 0.5) });
+const dataChoices = settingsObj([...OVERRIDES, 'format', 'valFraction']);
 /** Partial<DatasetChoice> (what inspect builds from). */
-const datasetChoice = obj({
-  ...OVERRIDES,
-  'valFraction?': num(0.01, 0.5),
-  'seed?': num(0, 2 ** 32 - 1, true),
-  'batchSize?': num(1, 4096, true),
-});
-const modelChoice = obj({
-  cell: oneOf(CELL_TYPES),
-  layers: num(1, 8, true),
-  hiddenSize: num(1, 4096, true),
-  embedSize: num(0, 4096, true),
-  bidirectional: bool,
-  dropout: num(0, 0.9),
-  forgetBias: num(-10, 10),
-});
-const settings = obj({
-  optimizer: oneOf(OPTIMIZERS),
-  learningRate: num(1e-9, 10),
-  momentum: num(0, 0.9999),
-  beta1: num(0, 0.9999),
-  beta2: num(0, 0.999999),
-  epsilon: num(1e-12, 1),
-  weightDecay: num(0, 10),
-  clipNorm: num(0, 1e6),
-  warmupSteps: num(0, 1e7, true),
-  decay: oneOf(['none', 'cosine', 'linear']),
-  minLearningRate: num(0, 10),
-  batchSize: num(1, 4096, true),
-  sequenceLength: num(1, 20000, true),
-  steps: num(1, 1e7, true),
-  seed: num(0, 2 ** 32 - 1, true),
-  diagnosticsEvery: num(1, 1e7, true),
-  evaluateEvery: num(1, 1e7, true),
-  checkpointEvery: num(0, 1e7, true),
+const datasetChoice = settingsObj([...OVERRIDES, 'valFraction?', 'seed?', 'batchSize?']);
+const modelChoice = settingsObj(['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias']);
+const settings = settingsObj([
+  'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate', 'batchSize', 'sequenceLength',
+  'steps', 'seed', 'diagnosticsEvery', 'evaluateEvery', 'checkpointEvery',
   // optional: settings saved before they existed (project.json, a run's request) read as 0
-  'patience?': num(0, 1e6, true),
-  'timeBudgetSeconds?': num(0, MAX_BUDGET_SECONDS),
-});
+  'patience?', 'timeBudgetSeconds?',
+]);
 const current = obj({ datasetId: id, data: dataChoices, model: modelChoice, settings });
-const predictOptions = obj({
-  'input?': str(100_000),
-  'length?': num(1, 100_000, true),
-  'temperature?': num(0.01, 10),
-  'seed?': num(0, 2 ** 32 - 1, true),
-  'backtest?': bool,
-});
+const predictOptions = obj({ 'input?': setting('predictInput'), 'length?': setting('length'), 'temperature?': setting('temperature'), 'seed?': setting('predictSeed'), 'backtest?': bool });
 
 const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> = {
   version: { required: [] },
@@ -148,9 +112,9 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   addSample: { required: [fileName] },
   addDatasetBytes: { required: [fileName, bytes] },
   chooseDatasetFile: { required: [] },
-  inspectDataset: { required: [id, oneOf(['auto', ...FORMATS])], optional: [datasetChoice] },
+  inspectDataset: { required: [id, setting('format')], optional: [datasetChoice] },
   listRuns: { required: [] },
-  startRun: { required: [obj({ 'datasetId': id, 'data': dataChoices, 'model': modelChoice, 'settings': settings, 'workers?': num(1, 64, true), 'name?': str(200) })] },
+  startRun: { required: [obj({ 'datasetId': id, 'data': dataChoices, 'model': modelChoice, 'settings': settings, 'workers?': setting('workers'), 'name?': str(200) })] },
   pauseRun: { required: [id] },
   resumeRun: { required: [id] },
   stopRun: { required: [id] },
@@ -178,4 +142,14 @@ export function validateArgs(method: string, args: unknown): asserts args is unk
   [...required, ...optional].forEach((check, i) => {
     if (i < args.length) check(args[i], `${method} argument ${i + 1}`);
   });
+}
+
+/**
+ * An error as the page is told it (web host, desktop IPC): the message in the studio's words (a setting named by its
+ * field's label, not its flag), and the setting it is about, so the page can focus that field.
+ */
+export function pageError(e: unknown): { error: string; setting?: SettingKey } {
+  if (e instanceof SettingError) return { error: describeProblem(e.problem, 'studio'), ...(e.key ? { setting: e.key } : {}) };
+  if (e instanceof InvalidArgument && e.setting) return { error: e.message, setting: e.setting };
+  return { error: renderMentions(e instanceof Error ? e.message : String(e), 'studio') };
 }

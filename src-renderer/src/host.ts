@@ -3,6 +3,7 @@
 // client below. Stores call `studio()`; views and stores never read `window.studio` themselves. Tests install a
 // fake with `setStudio` (src-renderer/src/testing/fakeStudio.ts).
 
+import { StudioRequestError, studioErrorOf } from '../../src-shared/errors';
 import { type ImportProgressMessage, type RunEventMessage, STUDIO_METHODS, type StudioApi, type StudioEventFrame, type StudioMethod } from '../../src-shared/studio-api';
 
 let current: StudioApi | null = null;
@@ -24,8 +25,18 @@ export function hostKind(): 'desktop' | 'web' {
 
 function detectHost(): StudioApi {
   const desktop = (globalThis as { studio?: StudioApi }).studio;
-  if (desktop) return desktop;
+  if (desktop) return desktopStudio(desktop);
   return webStudio(location.origin, tokenFromPage());
+}
+
+/** The preload's StudioApi, its failures as StudioRequestErrors (IPC's wrapping removed, the setting read back). */
+export function desktopStudio(preload: StudioApi): StudioApi {
+  const api = { ...preload } as Record<string, unknown>;
+  for (const m of STUDIO_METHODS) {
+    const call = (preload as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
+    api[m] = (...args: unknown[]) => call(...args).catch((e: unknown) => Promise.reject(studioErrorOf(e)));
+  }
+  return api as unknown as StudioApi;
 }
 
 /** The per-launch token the web host printed in its URL (?token=…); kept for the tab's lifetime. */
@@ -57,8 +68,8 @@ export function webStudio(origin: string, token: string): StudioApi {
       throw new Error('the studio host is not reachable (is `npm run serve` still running?)');
     }
     const text = await response.text();
-    const body = text === '' ? {} : (JSON.parse(text) as { result?: unknown; error?: string });
-    if (!response.ok) throw new Error(body.error ?? `${method} failed (HTTP ${response.status})`);
+    const body = text === '' ? {} : (JSON.parse(text) as { result?: unknown; error?: string; setting?: string });
+    if (!response.ok) throw new StudioRequestError(body.error ?? `${method} failed (HTTP ${response.status})`, body.setting);
     return body.result;
   }
 

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { ChoicePreview, DataRequest, Inspection, Recipe } from '../../src-shared/dataset';
+import { problemOf, type Problem } from '../../src-shared/settings';
 import type { TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
 import { parseFile } from './parse';
@@ -59,7 +60,7 @@ export async function inspectFile(
   const r = await parseFile(path, { format, onProgress, maxBytes: MAX_BYTES });
   const proposal = propose(r.parsed, basename(path));
   let chosen: ChoicePreview | undefined;
-  let chosenError: string | undefined;
+  let chosenError: Problem | undefined;
   try {
     const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
     const validation = d.validationBatches(); // built once: the sequence length and the pairs both read it
@@ -76,7 +77,7 @@ export async function inspectFile(
     chosen = { summary: d.summary, warnings: d.warnings, baseline: d.baseline, shape: d.model.shape, model: d.model, stateful: d.stateful, sequenceLength: validation[0]?.steps, batchesPerEpoch: d.batchesPerEpoch, pairs: previewPairs(d, 5, validation), recipe, choice: resolvedChoice(d.choice) };
   } catch (e) {
     // The proposal itself is still worth showing; the person fixes the choice the message names.
-    chosenError = e instanceof Error ? e.message : String(e);
+    chosenError = problemOf(e);
     const overridden = Object.entries(choice ?? {}).some(([k, v]) => v !== undefined && !['valFraction', 'testFraction', 'batchSize', 'seed'].includes(k));
     if (overridden) throw e;
   }

@@ -4,6 +4,7 @@
 
 import type { ColumnType } from '../../src-shared/dataset';
 import type { DateForm } from './formats/dates';
+import type { Problem } from '../../src-shared/errors';
 
 export { FORMATS, type ColumnType, type FormatName, type ImportProgress } from '../../src-shared/dataset';
 
@@ -82,13 +83,18 @@ export interface ParsedSequences {
 
 export type Parsed = ParsedTable | ParsedText | ParsedTagged | ParsedPairs | ParsedSequences;
 
-/** A problem in a file a person gave us: where and why, and what to do about it. */
+/**
+ * A problem in a file a person gave us: where and why, and what to do about it. `problem`: when the reason is a
+ * setting's (a column that is not there, a shape the data cannot train), that setting's problem, for each host to say
+ * in its words (src-shared/settings.ts).
+ */
 export class DataError extends Error {
   constructor(
     readonly file: string,
     readonly line: number | undefined,
     readonly reason: string,
     readonly hint?: string,
+    readonly problem?: Problem,
   ) {
     super(`${file}${line !== undefined ? `:${line}` : ''}: ${reason}${hint ? ` (${hint})` : ''}`);
     this.name = 'DataError';

@@ -7,6 +7,7 @@
 
 import type { Candidate, Proposal } from '../../src-shared/dataset';
 import type { ProblemShape } from '../../src-shared/model';
+import { describeProblem, mention, problemOf, SettingError } from '../../src-shared/settings';
 import type { TrainingData } from '../engine/data-source';
 import { analyseTable, cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, withDefaults } from './build/choices';
@@ -372,7 +373,7 @@ function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[
       score: base * (named ? 1 : 0.9) * (who && !named ? 0.8 : 1) - 0.03 * i + (label === t.columns[t.columns.length - 1] ? 0.02 : 0),
       reason: `"${label.name}" is the same on every row of a sequence (${counts.map((c) => `${c.value} ${c.count}`).slice(0, 5).join(', ')}): a label per sequence; ${groups.length} sequences of ${lengths[0]}–${lengths[lengths.length - 1]} steps${irregularStep ? `; "${step!.name}" is unevenly spaced, so it is read as an input too` : ''}${constant.size > 1 ? `; left out (one value per sequence: bookkeeping, not signal): ${[...constant].filter((c) => c !== label).map((c) => `"${c.name}"`).join(', ')}` : ''}`,
       classes: () => counts,
-      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, inputs), ...(lengths[lengths.length - 1] > SENSIBLE_STEPS ? [`a sequence has ${lengths[lengths.length - 1].toLocaleString('en')} steps, longer than anything sensible: use --max-length`] : [])],
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, inputs), ...(lengths[lengths.length - 1] > SENSIBLE_STEPS ? [`a sequence has ${lengths[lengths.length - 1].toLocaleString('en')} steps, longer than anything sensible: use ${mention('maxLength')}`] : [])],
       preview: () =>
         samplePositions(groups.length).map((gi) => {
           const g = groups[gi];
@@ -482,7 +483,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
       score: 0.9 * quality - 0.02 * i,
       reason: `a column of few distinct short values beside free text: ${why.join(', ')}${splitNote}`,
       classes: () => counts,
-      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use --max-length`] : [])],
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use ${mention('maxLength')}`] : [])],
       preview: () => {
         const labelsOf = labelStrings(label);
         return samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], 'word', true).join(' ')), output: labelsOf[r] || '(missing)' }));
@@ -639,7 +640,7 @@ function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
           classes: () => parsed.tags,
           warnings: () => [
             ...labelWarnings(parsed.tags, 'tag'),
-            ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} tokens, longer than anything sensible (a missing blank line between sentences?): use --max-length`] : []),
+            ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} tokens, longer than anything sensible (a missing blank line between sentences?): use ${mention('maxLength')}`] : []),
           ],
           preview: () => samplePositions(parsed.sentences.length).map((i) => ({ input: clip(parsed.sentences[i].tokens.join(' ')), output: clip(parsed.sentences[i].tags.join(' ')) })),
         },
@@ -656,7 +657,7 @@ function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
           score: 0.95,
           reason: 'a source and a target on each line: an encoder–decoder',
           warnings: () => [
-            ...(longest > SENSIBLE_STEPS ? [`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use --max-length or --tokens word`] : []),
+            ...(longest > SENSIBLE_STEPS ? [`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use ${mention('maxLength')} or ${mention('tokens')} word`] : []),
             ...(empty ? [`${empty} pairs have an empty source and will be left out`] : []),
           ],
           preview: () => samplePositions(parsed.pairs.length).map((i) => ({ input: clip(parsed.pairs[i].source), output: clip(parsed.pairs[i].target) })),
@@ -681,7 +682,7 @@ function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
           warnings: () => [
             ...labelWarnings(perStep ? stepCounts : counts),
             ...(counts.length === 0 && !perStep ? ['the sequences have no labels: name the label column with --target'] : []),
-            ...(longest > SENSIBLE_STEPS ? [`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use --max-length`] : []),
+            ...(longest > SENSIBLE_STEPS ? [`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use ${mention('maxLength')}`] : []),
           ],
           preview: () =>
             samplePositions(parsed.sequences.length).map((i) => {
@@ -714,10 +715,10 @@ export function propose(parsed: Parsed, fileName: string): Proposal {
       chosen = d;
       break;
     } catch (e) {
-      d.error = e instanceof Error ? e.message : String(e);
+      d.error = problemOf(e);
     }
   }
-  if (!chosen) throw new DataError(fileName, undefined, `no way to train on this data works: ${drafts[0].error}`, 'check the file, or choose the shape and columns yourself');
+  if (!chosen) throw new DataError(fileName, undefined, `no way to train on this data works: ${describeProblem(drafts[0].error!, 'studio')}`, 'check the file, or choose the shape and columns yourself');
   const base = { file: fileName, kind: parsed.kind, rows: rowsOf(parsed) };
   const columns = parsed.kind === 'table' ? describeColumns(parsed, facts!) : [];
   const time = facts?.time
@@ -818,10 +819,12 @@ export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>
     if (given.batchSize === undefined) c.batchSize = fittingBatch(parsed, c);
     const data = buildWith(parsed, c);
     if (c.difference && data.transforms.kind !== 'series' && data.transforms.kind !== 'multiseries')
-      throw new Error(`--difference: differencing applies to series forecasts (a table ordered in time, many-to-one); this data trains ${data.transforms.kind}`);
+      throw new SettingError('difference', `differencing applies to series forecasts (a table ordered in time, many-to-one); this data trains ${data.transforms.kind}`);
     return Object.assign(data, { warnings: data.warnings ?? [], builtBatch: c.batchSize, choice: c });
   } catch (e) {
     if (e instanceof DataError) throw e;
+    // a setting's problem keeps its key (for each host to name the setting its way)
+    if (e instanceof SettingError) throw new DataError(fileName, undefined, e.message, undefined, e.inFile(fileName).problem);
     throw new DataError(fileName, undefined, (e as Error).message);
   }
 }

@@ -3,12 +3,15 @@
 // Sized from what the built data holds (characters of running text, sentences, windows, sequences, pairs; the
 // vocabulary; the classes) and the file's size, never from the dataset's name. Training runs until the validation
 // metric stops improving (patience), within a time budget, and the best model is kept; the schedule's step count is
-// only an upper bound. Pure: no kernels here (the worker times a few steps to estimate the duration).
+// only an upper bound. Every choice stays within the settings table's ranges (src-shared/settings.ts), so what the
+// recipe picks is what the CLI and the studio accept. Pure: no kernels here (the worker times a few steps to estimate
+// the duration).
 
 import type { Recipe } from '../../src-shared/dataset';
 import type { CellType } from '../../src-shared/cells';
 import type { TrainingData } from '../engine/data-source';
 import { estimate } from '../../src-shared/estimate';
+import { mention, within } from '../../src-shared/settings';
 
 export type { Recipe } from '../../src-shared/dataset';
 export type RecipeSettings = Recipe['settings'];
@@ -164,18 +167,29 @@ export function recipeFor(input: RecipeInput): Recipe {
   why('batch', `${batch} ${t.kind === 'text' ? 'streams' : 'items'} per step${t.kind !== 'text' && batch < 32 ? ' (few items: smaller batches, more updates)' : ''}`);
   why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
   why('length', `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`);
-  why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); --budget raises it`);
+  why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); ${mention('timeBudgetSeconds')} raises it`);
   // Worker threads: every core (up to 4) when a step has enough arithmetic to share (counted, not timed, so the
   // same data always gets the same count: a run is reproducible for its seed and worker count).
-  const model = { cell, layers, hiddenSize: hidden, embedSize: embed, bidirectional, dropout, forgetBias: 1 };
+  const model = { cell, layers: within('layers', layers), hiddenSize: within('hiddenSize', hidden), embedSize: within('embedSize', embed), bidirectional, dropout: within('dropout', dropout), forgetBias: 1 };
   const flops = estimate(data.model, model, batch, steps1, { stateful: data.stateful }).flopsPerStep;
   const workers = batch >= 8 && flops >= MIN_SHARED_FLOPS ? clamp(input.cores, 1, 4) : 1;
   if (workers > 1) why('workers', `${workers} worker threads (every core of this machine, up to 4), each training its share of a batch`);
   else why('workers', `one worker thread: a step is ${(flops / 1e6).toPrecision(2)} MFLOP, too little to share between threads`);
   return {
     model,
-    settings: { batchSize: batch, sequenceLength: seqLen, learningRate: lr, steps, evaluateEvery, clipNorm: clip, warmupSteps: 0, decay: 'none', patience, timeBudgetSeconds: budget },
-    workers,
+    settings: {
+      batchSize: within('batchSize', batch),
+      sequenceLength: within('sequenceLength', seqLen),
+      learningRate: within('learningRate', lr),
+      steps: within('steps', steps),
+      evaluateEvery: within('evaluateEvery', evaluateEvery),
+      clipNorm: within('clipNorm', clip),
+      warmupSteps: 0,
+      decay: 'none',
+      patience: within('patience', patience),
+      timeBudgetSeconds: within('timeBudgetSeconds', budget),
+    },
+    workers: within('workers', workers),
     reasons,
   };
 }

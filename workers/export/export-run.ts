@@ -1,80 +1,32 @@
 // Exports a saved run (run.json + checkpoint.bin) to ONNX and proves it: builds the graphs, writes the .onnx
 // file(s) with metadata_props and the sidecar JSON, loads them in onnxruntime-node, runs them on the run's
 // validation data beside the trainer's own forward, and records the comparison in the sidecar. Runs in a worker
-// thread (trainer.worker.ts, message 'export'); onnxruntime-node is loaded here, on first use.
+// thread (the export job, workers/jobs/export.ts); onnxruntime-node is loaded here, on first use. The run folder is
+// read through engine/run-folder.ts.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExportResult } from '../../src-shared/studio-api';
-import type { ModelSpec, TrainSettings } from '../../src-shared/model';
+import type { ModelSpec } from '../../src-shared/model';
 import { cellInfo } from '../../src-shared/cells';
+import { ExportInputError } from '../../src-shared/errors';
 import type { Batch } from '../engine/batch';
 import { readCheckpoint, writeFileAtomic } from '../engine/checkpoint';
 import type { DataTransforms } from '../engine/data-source';
+import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { Rng } from '../engine/rng';
 import { loadTrainingData } from '../data/load';
-import { type DataRequest, dataRequestOf } from '../../src-shared/dataset';
+import { dataRequestOf } from '../../src-shared/dataset';
 import { buildGraphs, exportPlan, IR_VERSION, OPSET, toModelProto, type BuiltGraph } from './onnx-graph';
 import { decodeModel, encodeModel } from './onnx-proto';
 import { metadataProps, outputOf, preprocessingOf, SIDECAR_FORMAT, SIDECAR_VERSION, taskOf, type GraphEntry } from './sidecar';
-import { verifyExport, type GenerationCheck, type OrtModule, type Verification, type VerifyData } from './verify';
+import type { ExportReport, ExportRequest } from './report';
+import { verifyExport, type GenerationCheck, type OrtModule, type VerifyData } from './verify';
 
 /** The bar an export must meet: the largest |onnxruntime − trainer| on held-out data. */
 export const TOLERANCE = 1e-4;
-
-export interface ExportRequest {
-  runDir: string;
-  /** The .onnx file to write (default <runDir>/export/model.onnx). */
-  out?: string;
-  streaming?: boolean;
-  /** Validation sequences to compare (default 512). */
-  maxSamples?: number;
-}
-
-/** ExportResult with what else an export reports (all of it is also in the sidecar's `verification`). */
-export interface ExportReport extends ExportResult {
-  sidecar: string;
-  shape: ModelSpec['shape'];
-  /** Whether the (first) graph carries explicit state (initial_h/_c in, final_h/_c out). */
-  streaming: boolean;
-  irVersion: number;
-  tolerance: number;
-  /** maxAbsDiff ≤ tolerance, and for generation models every decode agreed. */
-  ok: boolean;
-  checkedRows: number;
-  /** 'validation' (the run's held-out split) or 'synthetic' (the data file could not be read again). */
-  checkedOn: 'validation' | 'synthetic';
-  generation?: Verification['generation'];
-  checks: Verification['checks'];
-  onnxruntime: string;
-  warnings: string[];
-}
-
-/** A problem with what was asked (no run, no checkpoint, a path that cannot be written): exit code 2. */
-export class ExportInputError extends Error {}
-
-interface RunRecord {
-  spec: ModelSpec;
-  transforms?: DataTransforms;
-  settings?: TrainSettings;
-  data?: Partial<DataRequest> & { sha256?: string };
-}
-
-
-function readRun(runDir: string): RunRecord {
-  const path = join(runDir, 'run.json');
-  if (!existsSync(path)) throw new ExportInputError(`${runDir}: not a run folder (no run.json); train one with seqstudio train --out DIR`);
-  try {
-    const r = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
-    if (!r.spec?.stack || !r.spec.input || !r.spec.output) throw new Error('no model spec');
-    return r;
-  } catch {
-    throw new ExportInputError(`${path}: not a valid run record`);
-  }
-}
 
 function producerVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -161,8 +113,13 @@ function generationCheck(spec: ModelSpec, t: DataTransforms | undefined, batches
 /** Exports one run folder; see the file comment. */
 export async function exportRunFolder(kernels: KernelExports, req: ExportRequest, loadOrt: () => Promise<OrtModule> = () => import('onnxruntime-node')): Promise<ExportReport> {
   const runDir = resolve(req.runDir);
-  const run = readRun(runDir);
-  const ckpt = join(runDir, 'checkpoint.bin');
+  let run;
+  try {
+    run = readRecord(runDir);
+  } catch (e) {
+    throw new ExportInputError((e as Error).message);
+  }
+  const ckpt = join(runDir, CHECKPOINT_FILE);
   if (!existsSync(ckpt)) throw new ExportInputError(`${req.runDir}: the run has no checkpoint yet (export it once it has trained)`);
   let state;
   try {
@@ -202,8 +159,7 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
   let checkedOn: ExportReport['checkedOn'] = 'validation';
   const t = run.transforms;
   try {
-    if (!run.data?.path || !run.settings) throw new Error('run.json does not name its data');
-    const dataReq = dataRequestOf(run.data!);
+    const dataReq = dataRequestOf(run.data);
     const data = await loadTrainingData(dataReq, run.settings);
     const m = data.model;
     if (m.shape !== spec.shape || m.input.vocabSize !== spec.input.vocabSize || m.input.featureSize !== spec.input.featureSize || m.output.size !== spec.output.size || m.decoder?.vocabSize !== spec.decoder?.vocabSize)
@@ -215,7 +171,7 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
     decodeSources = data.decodeSamples?.map((s) => s.source);
   } catch (e) {
     checkedOn = 'synthetic';
-    warnings.push(`the run's data ${run.data?.path ? `(${run.data.path}) ` : ''}could not be used (${(e as Error).message}); the export was checked on random inputs instead`);
+    warnings.push(`the run's data (${run.data.path}) could not be used (${(e as Error).message}); the export was checked on random inputs instead`);
     batches = syntheticBatches(spec);
     stateful = false;
   }

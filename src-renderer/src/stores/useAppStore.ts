@@ -4,8 +4,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { hostKind, studio } from '../host';
+import { focusSetting, isSetting, labelOf, say } from '../lib/studioWords';
 
-export const SCREENS = ['data', 'design', 'train', 'compare', 'try'] as const;
+export const SCREENS = ['data', 'design', 'train', 'compare', 'try'] as const satisfies readonly string[];
 export type Screen = (typeof SCREENS)[number];
 export type Theme = 'light' | 'dark';
 
@@ -46,10 +47,16 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  /** Shows an error to the person: what failed (`doing`) and why (the service's message). */
+  /**
+   * Shows an error to the person: what failed (`doing`) and why (the service's message, settings named by their
+   * labels). An error about one setting focuses its field, and the message offers to go back to it.
+   */
   function report(cause: unknown, doing?: string): void {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    notices.value.push({ id: nextNotice++, kind: 'error', text: doing ? `${doing}: ${why}` : why });
+    const why = say(cause instanceof Error ? cause.message : String(cause));
+    const setting = (cause as { setting?: unknown } | null)?.setting;
+    const action = isSetting(setting) ? { label: `Go to “${labelOf(setting)}”`, run: () => focusSetting(setting, show) } : undefined;
+    notices.value.push({ id: nextNotice++, kind: 'error', text: doing ? `${doing}: ${why}` : why, ...(action ? { action } : {}) });
+    if (isSetting(setting)) void focusSetting(setting, show);
   }
 
   function inform(text: string, action?: Notice['action']): void {

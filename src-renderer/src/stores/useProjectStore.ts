@@ -7,13 +7,14 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { DataModel, Inspection, ModelChoice, Recipe } from '../../../src-shared/dataset';
 import { estimate as estimateCost } from '../../../src-shared/estimate';
-import { DEFAULT_TRAIN_SETTINGS, type ProblemShape, type TrainSettings } from '../../../src-shared/model';
+import { DEFAULT_MODEL as MODEL_DEFAULTS, type ProblemShape, type TrainSettings } from '../../../src-shared/model';
+import { RUN_SETTINGS, SETTINGS } from '../../../src-shared/settings';
 import type { DataChoices, DatasetInfo, ProjectInfo, SampleInfo, StartRunRequest } from '../../../src-shared/studio-api';
 import { studio } from '../host';
 import { useAppStore } from './useAppStore';
 
-export const DEFAULT_DATA: DataChoices = { format: 'auto', valFraction: 0.1 };
-export const DEFAULT_MODEL: ModelChoice = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 };
+export const DEFAULT_DATA: DataChoices = { format: SETTINGS.format.default, valFraction: SETTINGS.valFraction.default };
+export const DEFAULT_MODEL: ModelChoice = { ...MODEL_DEFAULTS };
 /** Largest file accepted from a drop or the file picker (bytes travel through the renderer). */
 export const MAX_DATASET_BYTES = 1024 ** 3;
 const INSPECT_DEBOUNCE_MS = 300;
@@ -38,8 +39,7 @@ export const useProjectStore = defineStore('project', () => {
   const importProgress = ref<{ bytesRead: number; bytesTotal: number; rows: number } | null>(null);
   const data = ref<DataChoices>({ ...DEFAULT_DATA });
   const model = ref<ModelChoice>({ ...DEFAULT_MODEL });
-  // the studio checkpoints every 100 steps by default, so a crash or a divergence never costs a whole run
-  const settings = ref<TrainSettings>({ ...DEFAULT_TRAIN_SETTINGS, checkpointEvery: 100 });
+  const settings = ref<TrainSettings>({ ...RUN_SETTINGS });
   /** Data-parallel worker threads for the next run (one run's batch split across threads; same curve as one). */
   const workers = ref(1);
   const undoStack = ref<DesignSnapshot[]>([]);
@@ -159,7 +159,7 @@ export const useProjectStore = defineStore('project', () => {
     if (!current) return;
     followRecipe.value = false; // the project's saved design and settings stand
     model.value = { ...DEFAULT_MODEL, ...current.model };
-    settings.value = { ...DEFAULT_TRAIN_SETTINGS, ...current.settings };
+    settings.value = { ...RUN_SETTINGS, ...current.settings };
     undoStack.value = [];
     redoStack.value = [];
     await inspect(current.datasetId, { ...DEFAULT_DATA, ...current.data });

@@ -9,6 +9,7 @@ import type { Column, ParsedTable } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
 import { countValues, labelStrings, majorityBaseline, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 export function defaultTextColumn(table: ParsedTable): Column | undefined {
   return table.columns.find((c) => c.type === 'text');
@@ -37,7 +38,7 @@ export function embedSizeFor(V: number): number {
 
 export function classifyData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const textCol = choice.input?.length ? findColumn(table, choice.input[0], 'input') : defaultTextColumn(table);
-  if (!textCol || !textCol.strings) throw new Error('no text column to classify: name it with --input');
+  if (!textCol || !textCol.strings) throw new SettingError(undefined, `no text column to classify: name it with ${mention('input')}`);
   const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultLabelColumn(table, [textCol]);
   if (!labelCol) throw new Error(`no label column: name it with --target (columns: ${table.columns.map((c) => c.name).join(', ')})`);
   const unit = choice.tokens ?? 'word';
@@ -45,11 +46,11 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const rawLabels = labelStrings(labelCol);
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (rawLabels[r] !== '' && textCol.strings[r].trim() !== '') rows.push(r);
-  if (rows.length === 0) throw new Error(`--target ${labelCol.name}: no row has both a label and text`);
+  if (rows.length === 0) throw new SettingError('target', `no row has both a label and text`, labelCol.name);
   const toks = rows.map((r) => tokenize(textCol.strings![r], unit, lowercase));
   const keep = toks.map((t) => t.length > 0);
   const counts = countValues(rows.map((r) => rawLabels[r]));
-  if (counts.length < 2) throw new Error(`--target ${labelCol.name}: only one label ("${counts[0]?.value}"); classification needs at least two`);
+  if (counts.length < 2) throw new SettingError('target', `only one label ("${counts[0]?.value}"); classification needs at least two`, labelCol.name);
   const classes = counts.map((c) => c.value);
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const labels = rows.map((r) => classIndex.get(rawLabels[r])!);

@@ -7,8 +7,10 @@ import type { Batch } from '../../engine/batch';
 import type { DataTransforms, FeatureEncoding, MetricAccumulator, TrainingData } from '../../engine/data-source';
 import { Rng } from '../../engine/rng';
 import type { Column } from '../parsed';
+import type { ColumnKey } from './choices';
 import { fillGaps } from '../series';
 import { splitOf } from '../analyse';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 export const UNK = '<unk>';
 export const BOS = '<bos>';
@@ -224,12 +226,12 @@ export function fitScaling(values: Iterable<number>): { mean: number; std: numbe
 }
 
 /** A numeric column with its gaps filled by linear interpolation; clear error when it has no value at all. */
-export function filledNumbers(col: Column, flag: string): { values: Float64Array; filled: number } {
+export function filledNumbers(col: Column, flag: ColumnKey): { values: Float64Array; filled: number } {
   if (!col.numbers || col.type === 'categorical' || col.type === 'text')
-    throw new Error(`--${flag} ${col.name}: the column is ${col.type}, not numeric`);
+    throw new SettingError(flag, `the column is ${col.type}, not numeric`, col.name);
   const v = Array.from(col.numbers);
   const filled = fillGaps(v);
-  if (filled < 0) throw new Error(`--${flag} ${col.name}: the column has no values (every cell is empty or missing)`);
+  if (filled < 0) throw new SettingError(flag, `the column has no values (every cell is empty or missing)`, col.name);
   return { values: Float64Array.from(v), filled };
 }
 
@@ -253,17 +255,17 @@ const MAX_CATEGORIES = 50;
  * Fits how feature columns become a vector on the training rows: numeric and date columns are scaled (missing →
  * the training mean, i.e. 0), categorical ones one-hot over their training categories (missing or unseen → all 0).
  */
-export function fitFeatures(cols: Column[], trainRows: number[], flag = 'input'): FeatureEncoding[] {
+export function fitFeatures(cols: Column[], trainRows: number[], flag: ColumnKey = 'input'): FeatureEncoding[] {
   return cols.map((col): FeatureEncoding => {
     if (col.type === 'numeric' || col.type === 'date') {
-      if (!col.numbers) throw new Error(`--${flag} ${col.name}: the column has no numbers`);
+      if (!col.numbers) throw new SettingError(flag, `the column has no numbers`, col.name);
       const s = fitScaling(trainRows.map((r) => col.numbers![r]));
-      if (!trainRows.some((r) => Number.isFinite(col.numbers![r]))) throw new Error(`--${flag} ${col.name}: the column has no values in the training rows`);
+      if (!trainRows.some((r) => Number.isFinite(col.numbers![r]))) throw new SettingError(flag, `the column has no values in the training rows`, col.name);
       return { kind: 'numeric', column: col.name, ...s };
     }
     const cats = countValues(trainRows.map((r) => col.strings![r]));
     if (cats.length > MAX_CATEGORIES)
-      throw new Error(`--${flag} ${col.name}: ${cats.length} distinct values is too many for a categorical input (at most ${MAX_CATEGORIES}); leave it out of --input`);
+      throw new SettingError(flag, `${cats.length} distinct values is too many for a categorical input (at most ${MAX_CATEGORIES}); leave it out of ${mention('input')}`, col.name);
     return { kind: 'categorical', column: col.name, categories: cats.map((c) => c.value) };
   });
 }

@@ -12,6 +12,7 @@ import { type DatasetChoice, findColumn, resolveMaxLength } from './choices';
 import { embedSizeFor } from './classify';
 import { BOS, encodeRow, EOS, featureWidth, fitFeatures, sampleData, splitRows, tokenize, UNK, Vocabulary } from './common';
 import { defaultFeatureColumns } from './tabular';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 export const GEN_BOS = 0;
 export const GEN_EOS = 1;
@@ -38,13 +39,13 @@ export function unigramBaseline(train: Iterable<ArrayLike<number>>, val: Iterabl
 export function conditionalData(table: ParsedTable, choice: DatasetChoice): TrainingData {
   const textCols = table.columns.filter((c) => c.type === 'text' || c.type === 'categorical');
   const seqCol: Column | undefined = choice.target !== undefined ? findColumn(table, choice.target, 'target') : textCols[textCols.length - 1];
-  if (!seqCol || !seqCol.strings) throw new Error('one-to-many needs a text column to generate: name it with --target');
+  if (!seqCol || !seqCol.strings) throw new SettingError(undefined, `one-to-many needs a text column to generate: name it with ${mention('target')}`);
   const inputCols = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : defaultFeatureColumns(table, [seqCol]);
-  if (inputCols.length === 0) throw new Error('one-to-many needs a label or feature columns to start from: name them with --input');
+  if (inputCols.length === 0) throw new SettingError(undefined, `one-to-many needs a label or feature columns to start from: name them with ${mention('input')}`);
   const unit = choice.tokens ?? 'char';
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (seqCol.strings[r].trim() !== '') rows.push(r);
-  if (rows.length === 0) throw new Error(`--target ${seqCol.name}: the column has no values`);
+  if (rows.length === 0) throw new SettingError('target', `the column has no values`, seqCol.name);
   const toks = new Map(rows.map((r) => [r, tokenize(seqCol.strings![r], unit)]));
   const longest = [...toks.values()].reduce((m, t) => Math.max(m, t.length + 1), 0);
   const maxLength = resolveMaxLength(longest, choice, `a text in "${seqCol.name}" is`);

@@ -14,6 +14,7 @@ import { groupTable, sequencesData, wideSequences } from './sequences';
 import { stepLabelsData } from './steplabels';
 import { tabularData } from './tabular';
 import { taggingData } from './tagging';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 const IMPOSSIBLE: Record<Parsed['kind'], string> = {
   table: 'a table',
@@ -36,7 +37,7 @@ function tableAsPairs(t: ParsedTable, src: Column, tgt: Column, splitCol?: Colum
 
 /** Running text → char-level next-step streams (text.ts), with the unigram perplexity as the baseline. */
 function runningText(text: string, c: DatasetChoice): TrainingData {
-  if (c.tokens === 'word') throw new Error('--tokens word: running text is modelled character by character in this version; use --tokens char');
+  if (c.tokens === 'word') throw new SettingError('tokens', `running text is modelled character by character in this version; use ${mention('tokens')} char`, 'word');
   const data = textData(text, { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: 200_000 });
   const vocab = buildVocabulary(text);
   const ids = encodeText(text, vocab);
@@ -50,11 +51,11 @@ export function buildWith(parsed: Parsed, c: DatasetChoice): TrainingData & { wa
   validateChoice(c);
   const shape: ProblemShape = c.shape ?? 'many-to-one';
   const impossible = (why: string): never => {
-    throw new Error(`--shape ${shape}: ${IMPOSSIBLE[parsed.kind]} cannot train ${shape}${why ? ` (${why})` : ''}`);
+    throw new SettingError('shape', `${IMPOSSIBLE[parsed.kind]} cannot train ${shape}${why ? ` (${why})` : ''}`, shape);
   };
   switch (parsed.kind) {
     case 'text':
-      return shape === 'many-to-many' ? runningText(parsed.text, c) : impossible('use --shape many-to-many to learn to continue it');
+      return shape === 'many-to-many' ? runningText(parsed.text, c) : impossible(`use ${mention('shape')} many-to-many to learn to continue it`);
     case 'tagged':
       return shape === 'many-to-many' ? taggingData(parsed, c) : impossible('tagged tokens train many-to-many');
     case 'pairs':
@@ -84,13 +85,13 @@ export function buildWith(parsed: Parsed, c: DatasetChoice): TrainingData & { wa
         case 'encoder-decoder': {
           const src = inputs[0] ?? texts[0];
           const tgt = c.target !== undefined ? findColumn(t, c.target, 'target') : texts.find((x) => x !== src);
-          if (!src || !tgt || src === tgt || !(src.strings || src.numbers) || !(tgt.strings || tgt.numbers)) return impossible('it needs a source and a target column: --input SOURCE --target TARGET');
+          if (!src || !tgt || src === tgt || !(src.strings || src.numbers) || !(tgt.strings || tgt.numbers)) return impossible(`it needs a source and a target column: ${mention('input')} SOURCE ${mention('target')} TARGET`);
           return pairsData(tableAsPairs(t, src, tgt, c.split !== undefined ? findColumn(t, c.split, 'split') : undefined), c);
         }
         case 'many-to-many': {
           if (c.sequence !== undefined && c.target !== undefined) return stepLabelsData(groupTable(t, c, true), c);
           const col = inputs.find((x) => x.type === 'text') ?? texts[0];
-          if (!col) throw new Error('--shape many-to-many: a table without a text column (or a sequence column and per-step labels) cannot train many-to-many');
+          if (!col) throw new SettingError('shape', 'a table without a text column (or a sequence column and per-step labels) cannot train many-to-many', 'many-to-many');
           return runningText(col.strings!.filter((s) => s !== '').join('\n'), c);
         }
       }

@@ -18,8 +18,9 @@ import type { ColumnScaling, DataTransforms, TrainingData } from '../../engine/d
 import { analyseTable, intervalOf, timeOrder } from '../analyse';
 import type { Column, ParsedTable } from '../parsed';
 import { fillGaps, regressionMetrics } from '../series';
-import { type DatasetChoice, findColumn, MAX_STEPS } from './choices';
+import { type ColumnKey, type DatasetChoice, findColumn, MAX_STEPS } from './choices';
 import { fitScaling, fmt, Sampler } from './common';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 /** Seasonal period from the typical spacing of a date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4. */
 export function seasonFromDates(dates: Float64Array | undefined): number | undefined {
@@ -59,11 +60,11 @@ function rmsScaling(values: number[]): { mean: number; std: number } {
 }
 
 /** A numeric column's values along a segment of rows, gaps filled by linear interpolation (counted). */
-function segmentValues(col: Column, rows: number[], flag: string): { values: Float64Array; filled: number } {
-  if (!col.numbers || col.type === 'categorical' || col.type === 'text') throw new Error(`--${flag} ${col.name}: the column is ${col.type}, not numeric`);
+function segmentValues(col: Column, rows: number[], flag: ColumnKey): { values: Float64Array; filled: number } {
+  if (!col.numbers || col.type === 'categorical' || col.type === 'text') throw new SettingError(flag, `the column is ${col.type}, not numeric`, col.name);
   const v = rows.map((r) => col.numbers![r]);
   const filled = fillGaps(v);
-  if (filled < 0) throw new Error(`--${flag} ${col.name}: the column has no values${rows.length < col.numbers.length ? ' in one of the series' : ''} (every cell is empty or missing)`);
+  if (filled < 0) throw new SettingError(flag, `the column has no values${rows.length < col.numbers.length ? ' in one of the series' : ''} (every cell is empty or missing)`, col.name);
   return { values: Float64Array.from(v), filled };
 }
 
@@ -80,10 +81,10 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const L = choice.lookback ?? Math.max(1, Math.min(season && season <= 64 ? Math.max(season, 8) : 24, Math.floor(shortest / 10)));
   const Hz = choice.horizon;
   const S = choice.stride;
-  if (L > MAX_STEPS) throw new Error(`--lookback ${L}: longer than anything sensible`);
+  if (L > MAX_STEPS) throw new SettingError('lookback', `longer than anything sensible`, L);
   const diff = choice.difference === true;
   const lag = diff ? (choice.lag ?? 1) : 0;
-  if (lag > MAX_STEPS) throw new Error(`--lag ${lag}: longer than anything sensible`);
+  if (lag > MAX_STEPS) throw new SettingError('lag', `longer than anything sensible`, lag);
   /** The known row a differenced target is measured from: the last value (lag 1) or the same time a season before. */
   const ref = (last: number): number => last + Hz - Math.max(lag, Hz);
   const F = inputCols.length;
@@ -125,8 +126,8 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     starts.forEach((a, i) => (i < nTrain ? trainW : i < nTrain + nVal ? valW : testW).push({ s: si, at: a }));
   });
   const W = trainW.length + valW.length + testW.length;
-  if (W < 3) throw new Error(`the series has ${keyName ? `${segments.length} series of ${shortest}+ rows` : `${n} rows`}: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower --lookback`);
-  if (trainW.length < 1) throw new Error(`no training windows left after the split (${W} windows): lower --val-fraction or --lookback`);
+  if (W < 3) throw new Error(`the series has ${keyName ? `${segments.length} series of ${shortest}+ rows` : `${n} rows`}: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower ${mention('lookback')}`);
+  if (trainW.length < 1) throw new SettingError(undefined, `no training windows left after the split (${W} windows): lower ${mention('valFraction')} or ${mention('lookback')}`);
   const nTrain = trainW.length;
   const nVal = valW.length;
   const nTest = testW.length;
@@ -231,7 +232,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     if (outside > valW.length / 2)
       warnings.push(
         `${outside} of ${valW.length} validation targets lie outside the range of "${targetCol.name}" in the training part (${fmt(lo)} to ${fmt(hi)}): ` +
-          'a model of levels has to extrapolate there; --difference (predict the change, not the level) may do better',
+          `a model of levels has to extrapolate there; ${mention('difference')} (predict the change, not the level) may do better`,
       );
   }
   const data: TrainingData & { warnings: string[] } = {

@@ -11,6 +11,7 @@ import { fillGaps } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
 import { countValues, fitScaling, labelStrings, majorityBaseline, markedSplit, sampleData } from './common';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 /**
  * Long format → sequences: rows grouped by `sequence` (in first-seen order), ordered by `step` when given. The label
@@ -18,7 +19,7 @@ import { countValues, fitScaling, labelStrings, majorityBaseline, markedSplit, s
  * says which split it belongs to.
  */
 export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequence' | 'step' | 'target' | 'input' | 'split'>, perStep = false): ParsedSequences {
-  if (choice.sequence === undefined) throw new Error('--sequence: name the sequence-id column of the long-format table');
+  if (choice.sequence === undefined) throw new SettingError('sequence', 'name the sequence-id column of the long-format table');
   const idCol = findColumn(table, choice.sequence, 'sequence');
   const stepCol = choice.step !== undefined ? findColumn(table, choice.step, 'step') : undefined;
   const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : undefined;
@@ -27,7 +28,7 @@ export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequ
   const feats = choice.input?.length
     ? choice.input.map((n) => findColumn(table, n, 'input'))
     : table.columns.filter((c) => !used.includes(c) && c.type === 'numeric');
-  for (const f of feats) if (!f.numbers || f.type !== 'numeric') throw new Error(`--input ${f.name}: the column is ${f.type}; sequence features must be numeric`);
+  for (const f of feats) if (!f.numbers || f.type !== 'numeric') throw new SettingError('input', `the column is ${f.type}; sequence features must be numeric`, f.name);
   if (feats.length === 0) throw new Error('the table has no numeric feature column besides the id, step and label');
   const ids = labelStrings(idCol);
   const labels = labelCol ? labelStrings(labelCol) : undefined;
@@ -65,12 +66,12 @@ export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequ
 
 /** Wide layout → sequences: each row one sequence, its input columns (in order) the steps of one feature. */
 export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 'target' | 'input' | 'split'>): ParsedSequences {
-  if (choice.target === undefined) throw new Error('--wide: name the label column with --target');
+  if (choice.target === undefined) throw new SettingError('wide', `name the label column with ${mention('target')}`);
   const labelCol = findColumn(table, choice.target, 'target');
   const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
   const steps = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : table.columns.filter((c) => c !== labelCol && c !== splitCol && c.type === 'numeric');
-  for (const c of steps) if (c.type !== 'numeric') throw new Error(`--input ${c.name}: the column is ${c.type}; in a wide table every step column must be numeric`);
-  if (steps.length < 2) throw new Error('--wide: a wide table needs at least two numeric step columns');
+  for (const c of steps) if (c.type !== 'numeric') throw new SettingError('input', `the column is ${c.type}; in a wide table every step column must be numeric`, c.name);
+  if (steps.length < 2) throw new SettingError('wide', 'a wide table needs at least two numeric step columns');
   const labels = labelStrings(labelCol);
   const splits = splitCol ? labelStrings(splitCol) : undefined;
   const sequences: ParsedSequences['sequences'] = [];
@@ -92,7 +93,7 @@ export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 't
 
 export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const labelled = parsed.sequences.filter((s) => s.label !== undefined && s.label !== '' && s.steps.length > 0);
-  if (labelled.length === 0) throw new Error('the sequences have no labels: name the label column with --target');
+  if (labelled.length === 0) throw new SettingError(undefined, `the sequences have no labels: name the label column with ${mention('target')}`);
   const F = parsed.featureNames.length;
   const longest = labelled.reduce((m, s) => Math.max(m, s.steps.length), 0);
   const maxLength = resolveMaxLength(longest, choice, `a sequence ("${labelled.find((s) => s.steps.length === longest)?.id}") is`);

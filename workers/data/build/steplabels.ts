@@ -11,13 +11,14 @@ import { fillGaps } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, labelWarnings } from './choices';
 import { countValues, fitScaling, markedSplit, sampleData } from './common';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 /** Steps per training piece when the person sets no --max-length. */
 const PIECE = 200;
 
 export function stepLabelsData(parsed: ParsedSequences, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const seqs = parsed.sequences.filter((s) => s.stepLabels && s.steps.length > 0);
-  if (seqs.length === 0) throw new Error('the sequences have no per-step labels: name the label column with --target');
+  if (seqs.length === 0) throw new SettingError(undefined, `the sequences have no per-step labels: name the label column with ${mention('target')}`);
   const F = parsed.featureNames.length;
   const counts = countValues(seqs.flatMap((s) => s.stepLabels!));
   if (counts.length < 2) throw new Error(`only one label ("${counts[0]?.value}") on every step; classification needs at least two`);

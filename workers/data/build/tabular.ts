@@ -10,6 +10,7 @@ import { regressionMetrics } from '../series';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings } from './choices';
 import { countValues, encodeRow, featureWidth, fitFeatures, fitScaling, fmt, labelStrings, majorityBaseline, markedSplit, sampleData } from './common';
+import { mention, SettingError } from '../../../src-shared/settings';
 
 /** Default inputs: every numeric and categorical (≤ 50 values, not an id) column other than the target. */
 export function defaultFeatureColumns(table: ParsedTable, not: Column[]): Column[] {
@@ -21,16 +22,16 @@ export function defaultFeatureColumns(table: ParsedTable, not: Column[]): Column
 export function tabularData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const usable = table.columns.filter((c) => c.type === 'numeric' || c.type === 'categorical');
   const targetCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : usable[usable.length - 1];
-  if (!targetCol) throw new Error('no numeric or categorical column to predict: name one with --target');
-  if (targetCol.type === 'text' || targetCol.type === 'date') throw new Error(`--target ${targetCol.name}: a ${targetCol.type} column cannot be a one-to-one target (pick a numeric or categorical column)`);
+  if (!targetCol) throw new SettingError(undefined, `no numeric or categorical column to predict: name one with ${mention('target')}`);
+  if (targetCol.type === 'text' || targetCol.type === 'date') throw new SettingError('target', `a ${targetCol.type} column cannot be a one-to-one target (pick a numeric or categorical column)`, targetCol.name);
   const inputCols = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : defaultFeatureColumns(table, [targetCol]);
-  if (inputCols.length === 0) throw new Error('no feature columns: name them with --input');
-  for (const c of inputCols) if (c.type === 'text') throw new Error(`--input ${c.name}: a text column cannot be a one-to-one feature (use --shape many-to-one to read it as a sentence)`);
+  if (inputCols.length === 0) throw new SettingError(undefined, `no feature columns: name them with ${mention('input')}`);
+  for (const c of inputCols) if (c.type === 'text') throw new SettingError('input', `a text column cannot be a one-to-one feature (use ${mention('shape')} many-to-one to read it as a sentence)`, c.name);
   const classesMode = targetCol.type === 'categorical';
   const raw = labelStrings(targetCol);
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (classesMode ? raw[r] !== '' : Number.isFinite(targetCol.numbers![r])) rows.push(r);
-  if (rows.length === 0) throw new Error(`--target ${targetCol.name}: the column has no values`);
+  if (rows.length === 0) throw new SettingError('target', `the column has no values`, targetCol.name);
   const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
   const marks = splitCol ? labelStrings(splitCol) : undefined;
   const byMark = markedSplit(rows.map((r) => marks?.[r]), choice.valFraction, choice.testFraction, choice.seed);
@@ -43,7 +44,7 @@ export function tabularData(table: ParsedTable, choice: DatasetChoice): Training
   let scale = { mean: 0, std: 1 };
   if (classesMode) {
     counts = countValues(rows.map((r) => raw[r]));
-    if (counts.length < 2) throw new Error(`--target ${targetCol.name}: only one class ("${counts[0].value}")`);
+    if (counts.length < 2) throw new SettingError('target', `only one class ("${counts[0].value}")`, targetCol.name);
     classes = counts.map((c) => c.value);
     classIndex = new Map(classes.map((c, i) => [c, i]));
   } else scale = fitScaling(train.map((r) => targetCol.numbers![r]));

@@ -1,33 +1,35 @@
-// Prediction with a saved run, in the data's own words and units: generates text from a character model,
-// forecasts the next values of a series. Reads the run folder (run.json + checkpoint.bin); runs in a worker.
+// The predict job: prediction with a saved run, in the data's own words and units — generates text from a character
+// model, forecasts the next values of a series, classifies, tags, translates. Reads the run folder (run.json and
+// checkpoint.bin, through engine/run-folder.ts); runs in a worker. A problem with what was given names the option
+// (the CLI's --input, the Try screen's Input field).
 
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Prediction, PredictRequest } from '../src-shared/dataset';
-import type { ModelSpec } from '../src-shared/model';
-import { readCheckpoint } from './engine/checkpoint';
-import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from './engine/data-source';
-import { decodeSequence, forecastSeries, generateTokens } from './engine/generate';
-import { detokenize, featureWidth, tokenize, Vocabulary } from './data/build/common';
-import type { KernelExports } from './engine/kernels';
-import { WasmNetwork } from './engine/network';
-import { parseFile } from './data/parse';
-import type { ParsedSequences, ParsedTable } from './data/parsed';
-import { groupTable, wideSequences } from './data/build/sequences';
-import { seriesSegments } from './data/build/forecast';
-import { SHAPE_FEATURES, wordShape } from './data/build/tagging';
-import { fillGaps } from './data/series';
+import type { Prediction, PredictRequest } from '../../src-shared/dataset';
+import { InputError } from '../../src-shared/errors';
+import { mention, SettingError } from '../../src-shared/settings';
+import { readCheckpoint } from '../engine/checkpoint';
+import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from '../engine/data-source';
+import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
+import { decodeSequence, forecastSeries, generateTokens } from '../engine/generate';
+import { detokenize, featureWidth, tokenize, Vocabulary } from '../data/build/common';
+import type { KernelExports } from '../engine/kernels';
+import { WasmNetwork } from '../engine/network';
+import { parseFile } from '../data/parse';
+import type { ParsedSequences, ParsedTable } from '../data/parsed';
+import { groupTable, wideSequences } from '../data/build/sequences';
+import { seriesSegments } from '../data/build/forecast';
+import { SHAPE_FEATURES, wordShape } from '../data/build/tagging';
+import { fillGaps } from '../data/series';
 
-export type { Prediction, PredictRequest } from '../src-shared/dataset';
-
-interface RunRecord {
-  spec: ModelSpec;
-  transforms: DataTransforms;
-  data: { path: string; target?: string; input?: string[]; wide?: boolean };
-}
+export type { Prediction, PredictRequest } from '../../src-shared/dataset';
 
 const fail = (message: string): never => {
-  throw new Error(message);
+  throw new InputError(message);
+};
+/** A problem with the input given (the CLI's --input, the Try screen's Input). */
+const badInput = (detail: string): never => {
+  throw new SettingError('predictInput', detail);
 };
 
 /**
@@ -40,18 +42,18 @@ function encodeGiven(enc: FeatureEncoding[], input: string): Float32Array {
   const value = new Map<string, string>();
   if (named) for (const p of parts) value.set(p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim());
   else if (parts.length === enc.length) enc.forEach((e, i) => value.set(e.column, parts[i]));
-  else fail(`--input: expected ${enc.length} values (${enc.map((e) => e.column).join(', ')}) or name=value pairs`);
+  else badInput(`expected ${enc.length} values (${enc.map((e) => e.column).join(', ')}) or name=value pairs`);
   const out = new Float32Array(featureWidth(enc));
   let o = 0;
   for (const e of enc) {
-    const v = value.get(e.column) ?? fail(`--input: no value for "${e.column}"`);
+    const v = value.get(e.column) ?? badInput(`no value for "${e.column}"`);
     if (e.kind === 'numeric') {
       const x = Number(v);
-      if (v === '' || !Number.isFinite(x)) fail(`--input: "${v}" for "${e.column}" is not a number`);
+      if (v === '' || !Number.isFinite(x)) badInput(`"${v}" for "${e.column}" is not a number`);
       out[o++] = (x - e.mean) / e.std;
     } else {
       const k = e.categories.indexOf(v);
-      if (k < 0) fail(`--input: "${v}" is not a value "${e.column}" had in training (${e.categories.slice(0, 10).join(', ')}${e.categories.length > 10 ? ', …' : ''})`);
+      if (k < 0) badInput(`"${v}" is not a value "${e.column}" had in training (${e.categories.slice(0, 10).join(', ')}${e.categories.length > 10 ? ', …' : ''})`);
       out[o + k] = 1;
       o += e.categories.length;
     }
@@ -59,51 +61,34 @@ function encodeGiven(enc: FeatureEncoding[], input: string): Float32Array {
   return out;
 }
 
-export function readRunRecord(runDir: string): RunRecord {
-  const path = join(runDir, 'run.json');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`${runDir} is not a run folder (no run.json); train one with seqstudio train --out DIR`);
-  }
-  try {
-    const r = JSON.parse(text) as RunRecord;
-    if (!r.spec || !r.transforms) throw new Error('missing fields');
-    return r;
-  } catch {
-    throw new Error(`${path}: not a valid run record`);
-  }
-}
-
 export async function predict(kernels: KernelExports, req: PredictRequest): Promise<Prediction> {
-  const run = readRunRecord(req.runDir);
-  const state = readCheckpoint(join(req.runDir, 'checkpoint.bin'));
+  const run = readRecord(req.runDir);
+  const state = readCheckpoint(join(req.runDir, CHECKPOINT_FILE));
   const net = new WasmNetwork(kernels, run.spec);
   net.setParams(state.params);
   const t = run.transforms;
   if (t.kind === 'text') {
     const prime = req.input ?? '\n';
-    if (prime.length === 0) throw new Error('--input: give at least one character to start from');
+    if (prime.length === 0) badInput('give at least one character to start from');
     const index = new Map(t.vocabulary.map((c, i) => [c, i]));
     const unknown = [...new Set(Array.from(prime).filter((c) => !index.has(c)))];
-    if (unknown.length) throw new Error(`--input: ${unknown.map((c) => JSON.stringify(c)).join(', ')} never occurs in the training text, so the model cannot read it`);
+    if (unknown.length) badInput(`${unknown.map((c) => JSON.stringify(c)).join(', ')} never occurs in the training text, so the model cannot read it`);
     const temperature = req.temperature ?? 0.8;
     const ids = generateTokens(net, Int32Array.from(Array.from(prime), (c) => index.get(c)!), req.length ?? 200, { temperature, seed: req.seed ?? 1 });
     return { type: 'prediction', kind: 'text', prime, text: Array.from(ids, (i) => t.vocabulary[i]).join(''), temperature };
   }
   if (t.kind === 'classify') {
-    const input = req.input ?? fail('--input: give the text to classify');
+    const input = req.input ?? badInput('give the text to classify');
     const ids = new Vocabulary(t.vocabulary, 0).encode(tokenize(input, t.tokens, t.lowercase).slice(0, t.maxLength));
-    if (ids.length === 0) fail('--input: the text has no tokens');
+    if (ids.length === 0) badInput('the text has no tokens');
     net.forward({ batchSize: 1, steps: ids.length, tokens: ids });
     const p = net.probabilities(1);
     const order = t.classes.map((label, i) => ({ label, p: p[i] })).sort((a, b) => b.p - a.p);
     return { type: 'prediction', kind: 'classify', input, label: order[0].label, probabilities: order };
   }
   if (t.kind === 'tagging') {
-    const tokens = (req.input ?? fail('--input: give the sentence to tag')).split(/\s+/).filter((w) => w !== '');
-    if (tokens.length === 0) fail('--input: the sentence has no tokens');
+    const tokens = (req.input ?? badInput('give the sentence to tag')).split(/\s+/).filter((w) => w !== '');
+    if (tokens.length === 0) badInput('the sentence has no tokens');
     const features = new Float32Array(tokens.length * SHAPE_FEATURES);
     tokens.forEach((w, i) => features.set(wordShape(w), i * SHAPE_FEATURES));
     net.forward({ batchSize: 1, steps: tokens.length, tokens: new Vocabulary(t.vocabulary, 0).encode(tokens), features: net.layout.spec.input.featureSize ? features : undefined });
@@ -117,9 +102,9 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     return { type: 'prediction', kind: 'tagging', tokens, tags };
   }
   if (t.kind === 'pairs') {
-    const input = req.input ?? fail('--input: give the text to translate');
+    const input = req.input ?? badInput('give the text to translate');
     const src = new Vocabulary(t.source.vocabulary, 0).encode(tokenize(input, t.source.tokens));
-    if (src.length === 0) fail('--input: the text has no tokens');
+    if (src.length === 0) badInput('the text has no tokens');
     const out = decodeSequence(net, src, { bos: t.bos, eos: t.eos, maxLength: req.length ?? t.maxLength + 1, temperature: req.temperature ?? 0, seed: req.seed });
     const words = Array.from(out)
       .filter((id) => id !== t.eos && id !== t.bos)
@@ -127,7 +112,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     return { type: 'prediction', kind: 'translate', input, output: detokenize(words, t.target.tokens) };
   }
   if (t.kind === 'tabular') {
-    const input = req.input ?? fail(`--input: give the inputs as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
+    const input = req.input ?? badInput(`give the inputs as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
     net.forward({ batchSize: 1, steps: 1, features: encodeGiven(t.inputs, input) });
     if (t.target.kind === 'values') return { type: 'prediction', kind: 'value', input, column: t.target.column, value: net.outputs()[0] * t.target.std + t.target.mean };
     const classes = t.target.classes;
@@ -136,7 +121,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     return { type: 'prediction', kind: 'classify', input, label: order[0].label, probabilities: order };
   }
   if (t.kind === 'conditional') {
-    const input = req.input ?? fail(`--input: give the condition as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
+    const input = req.input ?? badInput(`give the condition as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);
     const features = encodeGiven(t.inputs, input);
     const ids = generateTokens(net, Int32Array.of(t.bos), req.length ?? t.maxLength + 1, { temperature: req.temperature ?? 0, seed: req.seed, features, stopToken: t.eos });
     const words = Array.from(ids)
@@ -209,7 +194,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
       .filter((s) => s !== '')
       .map((s) => {
         const v = Number(s);
-        if (!Number.isFinite(v)) throw new Error(`--input: "${s}" is not a number`);
+        if (!Number.isFinite(v)) badInput(`"${s}" is not a number`);
         return v;
       });
   } else {
@@ -223,7 +208,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     history = values;
   }
   if (t.horizon !== 1 && req.length !== undefined && req.length !== 1)
-    throw new Error(`this model forecasts the value ${t.horizon} steps ahead in one go; --length applies to one-step (horizon 1) models`);
+    throw new SettingError('length', `this model forecasts the value ${t.horizon} steps ahead in one go; a length applies to one-step (horizon 1) models`, req.length);
   const steps = t.horizon === 1 ? req.length ?? 1 : 1;
   // Backtest: hide the last values, forecast them from what came before, and return what really happened.
   let actual: number[] | undefined;
@@ -276,11 +261,11 @@ function slideDifferences(net: WasmNetwork, levels: ArrayLike<number>, end: numb
  * Differenced (t.difference): the model reads each column's changes and forecasts the target's last value + Δ̂.
  */
 async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, req: PredictRequest, file: string): Promise<Prediction> {
-  if (req.input !== undefined) fail(`--input: this model reads rows of ${t.inputs.map((c) => `"${c.column}"`).join(', ')}; give them as a table with --file`);
+  if (req.input !== undefined) badInput(`this model reads rows of ${t.inputs.map((c) => `"${c.column}"`).join(', ')}; give them as a table with ${mention('predictFile')}`);
   const { parsed } = await parseFile(file);
   if (parsed.kind !== 'table') fail(`${basename(file)}: expected a table with the columns ${t.inputs.map((c) => `"${c.column}"`).join(', ')}`);
   const table = parsed as ParsedTable;
-  // The rows of one series in time order: the series named by --series in a long table (default: its last one).
+  // The rows of one series in time order: the series named (series) in a long table (default: its last one).
   const { rows: order, series } = seriesRows(table, t.sequence, req.series);
   const numbers = (name: string, required: boolean): number[] | undefined => {
     const column = table.columns.find((c) => c.name === name);
@@ -298,10 +283,12 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
   const Hz = t.horizon;
   const selfOnly = t.inputs.length === 1 && t.inputs[0].column === t.target.column;
   if (req.length !== undefined && req.length !== 1 && !(selfOnly && Hz === 1))
-    fail(
+    throw new SettingError(
+      'length',
       Hz !== 1
-        ? `this model forecasts the value ${Hz} steps ahead in one go; --length applies to one-step (horizon 1) models`
+        ? `this model forecasts the value ${Hz} steps ahead in one go; a length applies to one-step (horizon 1) models`
         : `this model reads ${t.inputs.map((c) => `"${c.column}"`).join(', ')} and forecasts only "${t.target.column}", so it cannot feed its forecasts back: it forecasts one value`,
+      req.length,
     );
   const steps = selfOnly && Hz === 1 ? req.length ?? 1 : 1;
   let rows = order.length;
@@ -346,10 +333,10 @@ async function forecastMultiSeries(net: WasmNetwork, t: MultiSeriesTransforms, r
 function seriesRows(table: ParsedTable, key: string | undefined, wanted: string | undefined): { rows: number[]; series?: string } {
   const { segments, keys } = seriesSegments(table, { sequence: key });
   if (!keys) {
-    if (wanted !== undefined) fail(`--series ${wanted}: this model forecasts one series; there is none to choose`);
+    if (wanted !== undefined) throw new SettingError('series', 'this model forecasts one series; there is none to choose', wanted);
     return { rows: segments[0] };
   }
   const i = wanted === undefined ? keys.length - 1 : keys.indexOf(wanted);
-  if (i < 0) fail(`--series ${wanted}: no such series in "${key}" (it has ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''})`);
+  if (i < 0) throw new SettingError('series', `no such series in "${key}" (it has ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''})`, wanted);
   return { rows: segments[i], series: keys[i] };
 }

@@ -1,0 +1,21 @@
+// The bench-generate job (`seqstudio bench --generate`): greedy text generation of benchmark-shaped models in our
+// engine beside onnxruntime-node on their --streaming export, timed, and the two token sequences compared.
+
+import { InputError } from '../../src-shared/errors';
+import { BENCH_CONFIGS } from '../engine/bench';
+import { benchGenerate } from '../export/bench-generate';
+import type { StartGenerateBench } from '../protocol';
+import { yieldToMessages, type JobContext } from './context';
+
+/** Generation speed of each configuration, ours beside onnxruntime (export/bench-generate.ts), one event each. */
+export async function benchGenerateJob(req: StartGenerateBench, ctx: JobContext): Promise<void> {
+  const { exports, variant } = ctx.kernels();
+  for (const name of req.configs) {
+    const c = BENCH_CONFIGS.find((x) => x.name === name);
+    if (!c) throw new InputError(`no benchmark configuration "${name}" (have ${BENCH_CONFIGS.map((x) => x.name).join(', ')})`);
+    const r = await benchGenerate(exports, c, { tokens: req.tokens, repeats: req.repeats });
+    ctx.post({ type: 'bench-generate-result', kernels: variant, ...r });
+    await yieldToMessages();
+    if (ctx.steering.stopRequested) break;
+  }
+}
