@@ -69,7 +69,21 @@ const LSTM_ITEMS: readonly DiagramItem[] = [
   { kind: 'label', x: 530, y: 144, text: 'hₜ', start: true },
 ];
 
+/** The peephole LSTM: the LSTM with dashed peepholes from cₜ₋₁ into f and i, and from cₜ into o. */
+const PEEPHOLE_ITEMS: readonly DiagramItem[] = [
+  ...LSTM_ITEMS,
+  { kind: 'path', points: '95,40 95,146 122,146', arrow: true, dashed: true },
+  { kind: 'path', points: '112,40 112,104 192,104 192,134 202,134', arrow: true, dashed: true },
+  { kind: 'path', points: '415,40 415,112 392,112 392,124', arrow: true, dashed: true },
+  { kind: 'label', x: 100, y: 180, text: 'peepholes p ⊙ c', start: true, small: true },
+];
+
 export const CELL_DIAGRAMS = {
+  peephole: {
+    viewBox: '-24 0 590 262',
+    description: 'Peephole LSTM diagram: the LSTM gates around the memory c, with peepholes from the old memory into the forget and input gates and from the new memory into the output gate',
+    items: PEEPHOLE_ITEMS,
+  },
   lstm: {
     viewBox: '-24 0 590 262',
     description: 'LSTM diagram: forget, input, candidate and output gates around the memory c',

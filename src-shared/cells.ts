@@ -133,6 +133,27 @@ export const CELLS = {
     why: 'The update gate gives a direct path: ∂hₜ/∂hₜ₋₁ contains zₜ itself, so where z ≈ 1 the state and its gradient pass through a step untouched. Fewer gates than an LSTM (3 against 4, no separate cell state) for much the same protection against vanishing gradients.',
     diagram: CELL_DIAGRAMS.gru,
   },
+  peephole: {
+    name: 'Peephole LSTM',
+    title: 'Peephole LSTM',
+    option: 'LSTM with peepholes (Gers & Schmidhuber)',
+    gates: [sigmoid('i', 'input'), sigmoid('f', 'forget'), tanh('g', 'candidate'), sigmoid('o', 'output')],
+    states: ['h', 'c'],
+    forgetGate: 'f',
+    peepholes: ['i', 'f', 'o'],
+    onnx: { operator: 'LSTM', gates: ['i', 'o', 'f', 'g'], letters: 'iofc', activations: ['Sigmoid', 'Tanh', 'Tanh'], peepholes: ['i', 'o', 'f'], variant: 'peepholes P, blocks i, o, f (Gers & Schmidhuber 2000)' },
+    equations: [
+      { symbol: 'i', name: 'input gate', equation: 'iₜ = σ(Wxᵢ·xₜ + Whᵢ·hₜ₋₁ + pᵢ ⊙ cₜ₋₁ + bᵢ)', caption: 'How much of the candidate g to write into the cell; it also sees the old memory itself, through its peephole pᵢ.' },
+      { symbol: 'f', name: 'forget gate', equation: 'fₜ = σ(Wx_f·xₜ + Wh_f·hₜ₋₁ + p_f ⊙ cₜ₋₁ + b_f)', caption: 'How much of the old cell state to keep, judged from the memory as well as the last output. Its bias starts at the forget-gate bias.' },
+      { symbol: 'g', name: 'candidate', equation: 'gₜ = tanh(Wx_g·xₜ + Wh_g·hₜ₋₁ + b_g)', caption: 'What could be written: new content proposed from this input and the last output.' },
+      LSTM_STATE_EQUATIONS[0],
+      { symbol: 'o', name: 'output gate', equation: 'oₜ = σ(Wxₒ·xₜ + Whₒ·hₜ₋₁ + pₒ ⊙ cₜ + bₒ)', caption: 'How much of the cell state to show; its peephole reads the new memory cₜ, so the output can open at the step the memory reaches a value.' },
+      LSTM_STATE_EQUATIONS[1],
+    ],
+    whyTitle: SURVIVE,
+    why: 'The memory path is the LSTM’s: ∂cₜ/∂cₜ₋₁ = fₜ plus the small terms through the peepholes, so the gradient still flows back through many steps while the forget gate stays open. The peepholes let the gates read the memory directly rather than only its squashed view through hₜ₋₁ = oₜ₋₁ ⊙ tanh(cₜ₋₁), which is 0 whenever the output gate is shut: Gers and Schmidhuber added them so that a cell can learn precise timing (count steps, emit spikes at intervals).',
+    diagram: CELL_DIAGRAMS.peephole,
+  },
 } as const satisfies Record<string, CellInfo>;
 
 /** Recurrent cell types, by name. GRU is PyTorch's variant (ONNX `linear_before_reset = 1`). */

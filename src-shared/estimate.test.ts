@@ -40,7 +40,7 @@ describe('estimate', () => {
                 compared++;
               }
     console.log(`estimate: parameter counts agree with buildLayout for ${compared} designs`);
-    expect(compared).toBe(6 * 3 * 3 * 3 * 2 * 2);
+    expect(compared).toBe(6 * CELL_TYPES.length * 3 * 3 * 2 * 2); // every data kind × cell of the registry × layers × hidden × direction × embedding
   });
 
   it('counts a known LSTM by hand', () => {

@@ -25,6 +25,11 @@ and recurrent biases): embed ← embedding.weight, l{k}[r].Wx ← weight_ih_l{k}
 bias_ih, .bh ← bias_hh, head.Wy / head.by ← linear.weight / .bias; each tensor starts on a multiple of 4 floats.
 Variable lengths use pack_padded_sequence, whose reverse direction reads each sequence backwards within its own
 length, as batch.ts defines.
+
+The peephole LSTM (Gers & Schmidhuber 2000) has no torch.nn module: PeepholeLSTM below writes it out by hand with
+torch operations, with nn.LSTM's parameter names and gate order plus weight_peep_l{k}[_reverse] (3, H), rows i, f, o
+(our l{k}[r].P); it runs every sequence all T steps and the reverse direction backwards within each sequence's length,
+as batch.ts defines (padded steps are not compared).
 """
 
 import json
@@ -37,7 +42,65 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'workers', 'engine', 'fixtures')
 ADAM = {'learningRate': 1e-2, 'beta1': 0.9, 'beta2': 0.999, 'epsilon': 1e-8, 'steps': 20}
-RNNS = {'rnn': nn.RNN, 'lstm': nn.LSTM, 'gru': nn.GRU}
+class PeepholeLSTM(nn.Module):
+    """An LSTM whose input and forget gates also read c(t-1), and whose output gate reads c(t), each through a
+    diagonal weight: i = σ(Wx_i x + bx_i + Wh_i h' + bh_i + p_i ⊙ c'), f likewise with p_f, g = tanh(…),
+    c = f ⊙ c' + i ⊙ g, o = σ(… + p_o ⊙ c), h = o ⊙ tanh(c). Initialised as nn.LSTM is, U(−1/√H, 1/√H)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False):
+        super().__init__()
+        self.H, self.L, self.D = hidden_size, num_layers, 2 if bidirectional else 1
+        k = hidden_size ** -0.5
+        for l in range(num_layers):
+            In = input_size if l == 0 else hidden_size * self.D
+            for d in range(self.D):
+                sfx = '_reverse' if d == 1 else ''
+                for name, shape in (('weight_ih', (4 * hidden_size, In)), ('weight_hh', (4 * hidden_size, hidden_size)),
+                                    ('bias_ih', (4 * hidden_size,)), ('bias_hh', (4 * hidden_size,)), ('weight_peep', (3, hidden_size))):
+                    setattr(self, f'{name}_l{l}{sfx}', nn.Parameter(torch.empty(shape).uniform_(-k, k)))
+
+    def forward(self, x, hc=None, lengths=None):
+        """x (T, B, X) → y (T, B, D·H) and (h_n, c_n) (L·D, B, H) at each sequence's last valid step."""
+        T, B = x.shape[0], x.shape[1]
+        lengths = lengths if lengths is not None else [T] * B
+        H = self.H
+        hn, cn = [], []
+        for l in range(self.L):
+            ys = []
+            for d in range(self.D):
+                sfx = '_reverse' if d == 1 else ''
+                Wx, Wh = getattr(self, f'weight_ih_l{l}{sfx}'), getattr(self, f'weight_hh_l{l}{sfx}')
+                bx, bh, P = getattr(self, f'bias_ih_l{l}{sfx}'), getattr(self, f'bias_hh_l{l}{sfx}'), getattr(self, f'weight_peep_l{l}{sfx}')
+                k = l * self.D + d
+                h = hc[0][k] if hc is not None else x.new_zeros(B, H)
+                c = hc[1][k] if hc is not None else x.new_zeros(B, H)
+                out = [None] * T
+                h_fin, c_fin = [None] * B, [None] * B
+                for s in range(T):
+                    # position s of this direction reads step π_b(s): s forward; within each length backwards
+                    t_of = [(lengths[b] - 1 - s if s < lengths[b] else s) if d == 1 else s for b in range(B)]
+                    xs = torch.stack([x[t_of[b], b] for b in range(B)])
+                    a = xs @ Wx.t() + bx + h @ Wh.t() + bh
+                    ai, af, ag, ao = a.split(H, dim=1)
+                    i = torch.sigmoid(ai + P[0] * c)
+                    f = torch.sigmoid(af + P[1] * c)
+                    g = torch.tanh(ag)
+                    c = f * c + i * g
+                    o = torch.sigmoid(ao + P[2] * c)
+                    h = o * torch.tanh(c)
+                    for b in range(B):
+                        out[t_of[b]] = out[t_of[b]] or {}
+                        out[t_of[b]][b] = h[b]
+                        if s == lengths[b] - 1:
+                            h_fin[b], c_fin[b] = h[b], c[b]
+                ys.append(torch.stack([torch.stack([out[t][b] for b in range(B)]) for t in range(T)]))  # (T, B, H)
+                hn.append(torch.stack(h_fin))
+                cn.append(torch.stack(c_fin))
+            x = torch.cat(ys, dim=2)
+        return x, (torch.stack(hn), torch.stack(cn))
+
+
+RNNS = {'rnn': nn.RNN, 'lstm': nn.LSTM, 'gru': nn.GRU, 'peephole': PeepholeLSTM}
 
 torch.set_num_threads(1)
 
@@ -82,6 +145,8 @@ class Model(nn.Module):
                     out.append((p + 'Wh', getattr(rnn, f'weight_hh_l{k}{sfx}')))
                     out.append((p + 'bx', getattr(rnn, f'bias_ih_l{k}{sfx}')))
                     out.append((p + 'bh', getattr(rnn, f'bias_hh_l{k}{sfx}')))
+                    if isinstance(rnn, PeepholeLSTM):
+                        out.append((p + 'P', getattr(rnn, f'weight_peep_l{k}{sfx}')))
 
         stack('', self.rnn, self.D)
         if self.spec['shape'] == 'encoder-decoder':
@@ -94,6 +159,8 @@ class Model(nn.Module):
     def run(self, rnn, x, lengths, h0=None):
         """x (T, B, X) → per-step output (T, B, D·H) and final states; packed when lengths vary."""
         T = x.shape[0]
+        if isinstance(rnn, PeepholeLSTM):
+            return rnn(x, h0, lengths)
         packed = lengths is not None and min(lengths) < T
         if packed:
             x = pack_padded_sequence(x, torch.tensor(lengths), enforce_sorted=False)
@@ -294,6 +361,17 @@ def main():
                 seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
     seed += 1
     fixture('lstm-1l-uni-m2o-mse', spec_of('many-to-one', 'lstm', 1, False, vocab=0, features=3, output=('values', 2)), seed, T=6, B=3)
+    # the peephole LSTM (a hand-written module, above): one layer; two bidirectional, with lengths; many-to-one
+    # MSE with lengths; encoder–decoder
+    seed += 1
+    fixture('peephole-1l-uni-m2m-ce', spec_of('many-to-many', 'peephole', 1, False), seed, T=6, B=3)
+    seed += 1
+    fixture('peephole-2l-bi-m2m-ce-lengths', spec_of('many-to-many', 'peephole', 2, True), seed, T=6, B=3, lengths=[6, 4, 2], ignore_one=True)
+    seed += 1
+    fixture('peephole-2l-bi-m2o-mse', spec_of('many-to-one', 'peephole', 2, True, vocab=0, features=3, output=('values', 2)), seed, T=6, B=3, lengths=[6, 3, 5])
+    seed += 1
+    fixture('peephole-2l-bi-encdec-ce', spec_of('encoder-decoder', 'peephole', 2, True, decoder={'vocabSize': 6, 'embedSize': 4}, output=('classes', 6)),
+            seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
 
 
 if __name__ == '__main__':

@@ -56,9 +56,9 @@ export interface CellBackwardArgs extends Omit<CellForwardArgs, 'whT' | 'bh'> {
 }
 
 /** The kernels of a cell, by export name: every cell's take the same arguments (workers/kernels/assembly/cells.ts). */
-type ForwardKernel = 'rnn_forward' | 'lstm_forward' | 'gru_forward';
-type BackwardKernel = 'rnn_backward' | 'lstm_backward' | 'gru_backward';
-type PackedFloatsKernel = 'rnn_packed_floats' | 'lstm_packed_floats' | 'gru_packed_floats';
+type ForwardKernel = 'rnn_forward' | 'lstm_forward' | 'gru_forward' | 'peephole_forward';
+type BackwardKernel = 'rnn_backward' | 'lstm_backward' | 'gru_backward' | 'peephole_backward';
+type PackedFloatsKernel = 'rnn_packed_floats' | 'lstm_packed_floats' | 'gru_packed_floats' | 'peephole_packed_floats';
 
 export interface EngineCell {
   forward: ForwardKernel;
@@ -101,6 +101,14 @@ export const ENGINE_CELLS: Record<CellType, EngineCell> = {
     ownRecurrentBlocks: 1,
     // r, z columns of Whᵀ, then n's (forward); the r, z rows of Wh, then n's (backward)
     steps: (H) => ({ forward: [{ K: H, N: 2 * H }, { K: H, N: H }], backward: [{ K: 2 * H, N: H }, { K: H, N: H }] }),
+  },
+  peephole: {
+    forward: 'peephole_forward',
+    backward: 'peephole_backward',
+    packedFloats: 'peephole_packed_floats',
+    keep: 0,
+    ownRecurrentBlocks: 0,
+    steps: (H) => ({ forward: [{ K: H, N: 4 * H }], backward: [{ K: 4 * H, N: H }] }),
   },
 };
 

@@ -39,6 +39,12 @@ export interface KernelExports {
   rnn_backward(T: number, B: number, H: number, gates: number, wh: number, peep: number, dpeep: number, hs: number, cs: number, kept: number, dhs: number, dcs: number, dg: number, dkept: number, dh: number, dc: number, norms: number, scratch: number, packed: number): void;
   /** cells/rnn_packed_floats: H i32, → i32 */
   rnn_packed_floats(H: number): number;
+  /** cells/peephole_forward: T i32, B i32, H i32, gx usize, whT usize, bh usize, peep usize, hs usize, cs usize, kept usize, scratch usize, packed usize */
+  peephole_forward(T: number, B: number, H: number, gx: number, whT: number, bh: number, peep: number, hs: number, cs: number, kept: number, scratch: number, packed: number): void;
+  /** cells/peephole_backward: T i32, B i32, H i32, gates usize, wh usize, peep usize, dpeep usize, hs usize, cs usize, kept usize, dhs usize, dcs usize, dg usize, dkept usize, dh usize, dc usize, norms usize, scratch usize, packed usize */
+  peephole_backward(T: number, B: number, H: number, gates: number, wh: number, peep: number, dpeep: number, hs: number, cs: number, kept: number, dhs: number, dcs: number, dg: number, dkept: number, dh: number, dc: number, norms: number, scratch: number, packed: number): void;
+  /** cells/peephole_packed_floats: H i32, → i32 */
+  peephole_packed_floats(H: number): number;
   /** ops/fill_rows: dst usize, ldd i32, bias usize, rows i32, width i32 */
   fill_rows(dst: number, ldd: number, bias: number, rows: number, width: number): void;
   /** ops/colsum_acc: dst usize, src usize, lds i32, rows i32, width i32 */
@@ -76,4 +82,4 @@ export interface KernelExports {
 }
 
 /** Every export of the module, by name (kernels.test.ts checks the built module against it). */
-export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'fill_rows', 'colsum_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'fma_peak'] as const;
+export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'peephole_forward', 'peephole_backward', 'peephole_packed_floats', 'fill_rows', 'colsum_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'fma_peak'] as const;

@@ -2,7 +2,7 @@
 // every gradient tensor, final states, the gradient flow through time, and 20 Adam steps.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type ProblemShape } from '../../src-shared/model';
-import type { CellType } from '../../src-shared/cells';
+import { CELL_TYPES, type CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import { listFixtures, loadFixture } from './fixtures';
 import { initParameters } from './init';
@@ -142,7 +142,7 @@ function makeBatch(spec: ModelSpec, c: Case, rng: Rng): Batch {
 }
 
 const cases: Case[] = [];
-for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
+for (const cell of CELL_TYPES) {
   cases.push({ cell, shape: 'many-to-many', layers: 2, bidirectional: true, tokens: true, features: 0, lengths: true });
   cases.push({ cell, shape: 'many-to-many', layers: 2, bidirectional: false, tokens: true, features: 0, dropout: 0.3, initial: true, H: 8 });
   cases.push({ cell, shape: 'many-to-one', layers: 2, bidirectional: true, tokens: false, features: 3, lengths: true });

@@ -137,4 +137,55 @@ export const REFERENCE_CELLS: Record<CellType, CellMath> = {
       return { dax, dah, dhPrevDirect, dcPrev: new Float64Array(H) };
     },
   },
+
+  // ---- peephole LSTM (Gers & Schmidhuber 2000), gates i f g o, peepholes P rows i f o ------------------------------
+  // i = σ(ax_i + ah_i + p_i ⊙ c'), f = σ(ax_f + ah_f + p_f ⊙ c'), g = tanh(ax_g + ah_g), c = f ⊙ c' + i ⊙ g,
+  // o = σ(ax_o + ah_o + p_o ⊙ c), h = o ⊙ tanh(c)
+  peephole: {
+    forward(ax, ah, _hPrev, cPrev, H, P) {
+      const act = new Float64Array(4 * H); // [i f g o]
+      const h = new Float64Array(H);
+      const c = new Float64Array(H);
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(ax[j] + ah[j] + P[j] * cPrev[j]);
+        const f = sigmoid(ax[H + j] + ah[H + j] + P[H + j] * cPrev[j]);
+        const g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
+        c[j] = f * cPrev[j] + i * g;
+        const o = sigmoid(ax[3 * H + j] + ah[3 * H + j] + P[2 * H + j] * c[j]);
+        act[j] = i;
+        act[H + j] = f;
+        act[2 * H + j] = g;
+        act[3 * H + j] = o;
+        h[j] = o * Math.tanh(c[j]);
+      }
+      return { act, ahN: new Float64Array(0), h, c };
+    },
+    backward(m, dh, dc, H, P) {
+      const da = new Float64Array(4 * H);
+      const dcPrev = new Float64Array(H);
+      const dP = new Float64Array(3 * H);
+      for (let j = 0; j < H; j++) {
+        const i = m.act[j];
+        const f = m.act[H + j];
+        const g = m.act[2 * H + j];
+        const o = m.act[3 * H + j];
+        const tc = Math.tanh(m.c[j]);
+        const daO = dh[j] * tc * o * (1 - o);
+        // ∂L/∂c: through h = o ⊙ tanh(c), through the output gate's peephole, and from c of the next step
+        const dcTotal = dc[j] + dh[j] * o * (1 - tc * tc) + daO * P[2 * H + j];
+        const daI = dcTotal * g * i * (1 - i);
+        const daF = dcTotal * m.cPrev[j] * f * (1 - f);
+        da[j] = daI;
+        da[H + j] = daF;
+        da[2 * H + j] = dcTotal * i * (1 - g * g);
+        da[3 * H + j] = daO;
+        // c' reaches the loss through c = f ⊙ c' + …, and through the input and forget gates' peepholes
+        dcPrev[j] = dcTotal * f + daI * P[j] + daF * P[H + j];
+        dP[j] = daI * m.cPrev[j];
+        dP[H + j] = daF * m.cPrev[j];
+        dP[2 * H + j] = daO * m.c[j];
+      }
+      return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev, dP };
+    },
+  },
 };

@@ -341,7 +341,7 @@ describe('reference semantics', () => {
       const params = makeParams(layout, 31);
       const fwd = layout.encoder.cells[0][0];
       const rev = layout.encoder.cells[0][1];
-      for (const k of ['Wx', 'Wh', 'bx', 'bh'] as const) params.copyWithin(fwd[k].offset, rev[k].offset, rev[k].offset + rev[k].size);
+      for (const k of ['Wx', 'Wh', 'bx', 'bh', 'P'] as const) if (rev[k]) params.copyWithin(fwd[k]!.offset, rev[k].offset, rev[k].offset + rev[k].size); // every tensor of the cell
       const F = 2;
       const B = 2;
       const x = [0.3, -1, 1.2, 0.5, -0.7, 0.1];

@@ -10,7 +10,7 @@ import { buildLayout } from '../engine/layout';
 import { WasmNetwork } from '../engine/network';
 import { buildGraphs, reorderGates, toModelProto, type BuiltGraph } from './onnx-graph';
 import { decodeModel, encodeModel, leBytes } from './onnx-proto';
-import { exportCases, textCase, trainCase, type ExportCase } from './test-cases';
+import { CELLS, exportCases, textCase, trainCase, type ExportCase } from './test-cases';
 import { verifyExport, type LoadedGraph } from './verify';
 
 const kernels = loadKernels(sourceTreeBinaries(), 'simd').exports;
@@ -62,7 +62,7 @@ describe('ONNX export matches the trainer in onnxruntime', () => {
       expect(states.maxAbsDiff).toBeLessThanOrEqual(TOL * Math.max(1, states.maxAbs!));
     });
 
-  for (const cell of ['rnn', 'lstm', 'gru'] as const)
+  for (const cell of CELLS)
     for (const streaming of [false, true])
       it(`${cell} stateful text${streaming ? ', streaming (state carried chunk to chunk in onnxruntime)' : ', whole sequences'}`, async () => {
         const c = textCase(cell, streaming);

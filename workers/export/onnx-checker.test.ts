@@ -12,7 +12,7 @@ import { buildLayout } from '../engine/layout';
 import { buildGraphs, toModelProto } from './onnx-graph';
 import { encodeModel } from './onnx-proto';
 import { metadataProps } from './sidecar';
-import { exportCases, textCase } from './test-cases';
+import { CELLS, exportCases, textCase } from './test-cases';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import onnx; print(onnx.__version__)'], { encoding: 'utf8' });
@@ -24,7 +24,7 @@ describe('onnx.checker full_check', () => {
   it.skipIf(!hasOnnx)(`every export passes onnx.checker.check_model(full_check=True) (python3-onnx ${onnxVersion || 'missing'})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'seqstudio-onnx-check-'));
     const files: string[] = [];
-    const cases = [...exportCases(), ...exportCases().map((c) => ({ ...c, name: `${c.name} streaming`, streaming: true })), ...(['rnn', 'lstm', 'gru'] as const).map((cell) => textCase(cell, true))];
+    const cases = [...exportCases(), ...exportCases().map((c) => ({ ...c, name: `${c.name} streaming`, streaming: true })), ...CELLS.map((cell) => textCase(cell, true))];
     cases.forEach((c, k) => {
       const layout = buildLayout(c.spec);
       const graphs = buildGraphs(layout, initParameters(layout, k + 1), { streaming: c.streaming, lengths: c.lengths });

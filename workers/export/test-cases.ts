@@ -3,7 +3,7 @@
 // held-out batches to compare on. Test support only; not used by the app.
 
 import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type ProblemShape } from '../../src-shared/model';
-import type { CellType } from '../../src-shared/cells';
+import { CELL_TYPES, type CellType } from '../../src-shared/cells';
 import type { Batch } from '../engine/batch';
 import type { TrainingData } from '../engine/data-source';
 import type { KernelExports } from '../engine/kernels';
@@ -213,7 +213,8 @@ export function textCase(cell: CellType, streaming: boolean): ExportCase {
 }
 
 export const SHAPES: ProblemShape[] = ['one-to-one', 'one-to-many', 'many-to-one', 'many-to-many', 'encoder-decoder'];
-export const CELLS: CellType[] = ['rnn', 'lstm', 'gru'];
+/** Every cell of the registry. */
+export const CELLS: readonly CellType[] = CELL_TYPES;
 
 /** Every cell × direction × shape (stacked: 2 layers each). */
 export function exportCases(): ExportCase[] {

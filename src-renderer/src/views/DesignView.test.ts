@@ -48,6 +48,20 @@ describe('DesignView', () => {
     expect(wrapper.text()).toContain('hₜ = tanh(Wx·xₜ + Wh·hₜ₋₁ + b)');
   });
 
+  it('draws every cell of the registry, the peephole LSTM with its peepholes', async () => {
+    const wrapper = mount(DesignView);
+    const options = wrapper.findAll('#design-cell option').map((o) => o.attributes('value'));
+    expect(options).toEqual(['rnn', 'lstm', 'gru', 'peephole']);
+    useProjectStore().setModel({ cell: 'peephole' });
+    await flushPromises();
+    expect(wrapper.get('#cell-heading').text()).toContain('Peephole LSTM');
+    expect(wrapper.text()).toContain('iₜ = σ(Wxᵢ·xₜ + Whᵢ·hₜ₋₁ + pᵢ ⊙ cₜ₋₁ + bᵢ)');
+    expect(wrapper.text()).toContain('oₜ = σ(Wxₒ·xₜ + Whₒ·hₜ₋₁ + pₒ ⊙ cₜ + bₒ)');
+    expect(wrapper.get('figure svg').attributes('aria-label')).toMatch(/peepholes from the old memory into the forget and input gates/);
+    expect(wrapper.findAll('figure .peep')).toHaveLength(3);
+    expect(wrapper.find('#design-forget-bias').exists()).toBe(true); // it has a forget gate
+  });
+
   it('undoes and redoes with the buttons and the keyboard, but not while typing', async () => {
     const wrapper = mount(DesignView, { attachTo: document.body });
     const project = useProjectStore();

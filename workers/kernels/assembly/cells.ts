@@ -128,6 +128,129 @@ export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, p
   }
 }
 
+// ================================================ peephole LSTM ==================================================
+// Gers & Schmidhuber (2000): the input and forget gates also read c(t−1), the output gate reads c(t), each through a
+// diagonal weight (peep rows i, f, o, (3, H)); otherwise the LSTM above (gates i f g o, gx in place).
+// i = σ(. + p_i·c(t−1)), f = σ(. + p_f·c(t−1)), g = tanh(.), c = f·c(t−1) + i·g, o = σ(. + p_o·c), h = o·tanh(c)
+
+export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
+  const G4 = 4 * H;
+  const pk = packs(packed, T, B, H, G4) ? packed : 0;
+  if (pk) gemm_pack(pk, whT, H, G4, G4);
+  const H4 = H & ~3;
+  const Hb = <usize>H * 4;
+  for (let t = 0; t < T; t++) {
+    const hPrev = hs + <usize>(t * B * H) * 4;
+    const gt = gx + <usize>(t * B * G4) * 4;
+    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1); // gx_t += h(t−1)·Whᵀ in place
+    activate(gt, G4, B, bh, 2 * H, H, true); // g = tanh(.); i, f, o wait for the cell state
+    for (let b = 0; b < B; b++) {
+      const g = gt + <usize>(b * G4) * 4;
+      const cp = cs + <usize>((t * B + b) * H) * 4;
+      const cn = cp + <usize>(B * H) * 4;
+      const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
+        const c0 = v128.load(cp + o4);
+        const i = vsigmoid(fma(v128.load(peep + o4), c0, f32x4.add(v128.load(pi), v128.load(bh + o4))));
+        const f = vsigmoid(fma(v128.load(peep + Hb + o4), c0, f32x4.add(v128.load(pf), v128.load(bh + Hb + o4))));
+        const c = fma(f, c0, f32x4.mul(i, v128.load(pg)));
+        const o = vsigmoid(fma(v128.load(peep + 2 * Hb + o4), c, f32x4.add(v128.load(po), v128.load(bh + 3 * Hb + o4))));
+        v128.store(pi, i);
+        v128.store(pf, f);
+        v128.store(po, o);
+        v128.store(cn + o4, c);
+        v128.store(hn + o4, f32x4.mul(o, vtanh(c)));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
+        const c0 = load<f32>(cp + o4);
+        const i = sigmoid1(load<f32>(pi) + load<f32>(bh + o4) + load<f32>(peep + o4) * c0);
+        const f = sigmoid1(load<f32>(pf) + load<f32>(bh + Hb + o4) + load<f32>(peep + Hb + o4) * c0);
+        const c = f * c0 + i * load<f32>(pg);
+        const o = sigmoid1(load<f32>(po) + load<f32>(bh + 3 * Hb + o4) + load<f32>(peep + 2 * Hb + o4) * c);
+        store<f32>(pi, i);
+        store<f32>(pf, f);
+        store<f32>(po, o);
+        store<f32>(cn + o4, c);
+        store<f32>(hn + o4, o * tanh1(c));
+      }
+    }
+  }
+}
+
+// Backward: with a_x the pre-activations, da_o = ∂L/∂h·tanh(c)·o(1−o); the total ∂L/∂c(t) adds the peephole path
+// da_o·p_o to the LSTM's; da_i, da_f, da_g as the LSTM's; ∂L/∂c(t−1) = ∂L/∂c·f + da_i·p_i + da_f·p_f; and
+// ∂L/∂p_i += da_i·c(t−1), ∂L/∂p_f += da_f·c(t−1), ∂L/∂p_o += da_o·c(t) over every step and item (dpeep, (3, H)).
+export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
+  const G4 = 4 * H;
+  const pk = packs(packed, T, B, G4, H) ? packed : 0;
+  if (pk) gemm_pack(pk, wh, G4, H, H);
+  const BH = B * H;
+  const dht = scratch; // (B, H): total ∂L/∂h_t
+  const H4 = H & ~3;
+  const Hb = <usize>H * 4;
+  for (let t = T - 1; t >= 0; t--) {
+    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
+    if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
+    for (let b = 0; b < B; b++) {
+      const g = gates + <usize>((t * B + b) * G4) * 4;
+      const d = dg + <usize>((t * B + b) * G4) * 4;
+      const cPrev = cs + <usize>((t * B + b) * H) * 4;
+      const cNow = cPrev + <usize>BH * 4;
+      const dhb = dht + <usize>(b * H) * 4;
+      const dcb = dc + <usize>(b * H) * 4;
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
+        const i = v128.load(pi), f = v128.load(pf), gg = v128.load(pg), o = v128.load(po);
+        const c = v128.load(cNow + o4), c0 = v128.load(cPrev + o4);
+        const tc = vtanh(c);
+        const dhv = v128.load(dhb + o4);
+        const dov = f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
+        const dcv = fma(dov, v128.load(peep + 2 * Hb + o4), fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4)));
+        const di = f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(i, f32x4.sub(ONE, i)));
+        const df = f32x4.mul(f32x4.mul(dcv, c0), f32x4.mul(f, f32x4.sub(ONE, f)));
+        const dgg = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(ONE, f32x4.mul(gg, gg)));
+        v128.store(d + o4, di);
+        v128.store(d + o4 + Hb, df);
+        v128.store(d + o4 + 2 * Hb, dgg);
+        v128.store(d + o4 + 3 * Hb, dov);
+        v128.store(dcb + o4, fma(df, v128.load(peep + Hb + o4), fma(di, v128.load(peep + o4), f32x4.mul(dcv, f))));
+        v128.store(dpeep + o4, fma(di, c0, v128.load(dpeep + o4)));
+        v128.store(dpeep + Hb + o4, fma(df, c0, v128.load(dpeep + Hb + o4)));
+        v128.store(dpeep + 2 * Hb + o4, fma(dov, c, v128.load(dpeep + 2 * Hb + o4)));
+      }
+      for (; j < H; j++) {
+        const o4 = <usize>j * 4;
+        const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
+        const i = load<f32>(pi), f = load<f32>(pf), gg = load<f32>(pg), o = load<f32>(po);
+        const c = load<f32>(cNow + o4), c0 = load<f32>(cPrev + o4);
+        const tc = tanh1(c);
+        const dhv = load<f32>(dhb + o4);
+        const dov = dhv * tc * o * (1 - o);
+        const dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4) + dov * load<f32>(peep + 2 * Hb + o4);
+        const di = dcv * gg * i * (1 - i);
+        const df = dcv * c0 * f * (1 - f);
+        store<f32>(d + o4, di);
+        store<f32>(d + o4 + Hb, df);
+        store<f32>(d + o4 + 2 * Hb, dcv * i * (1 - gg * gg));
+        store<f32>(d + o4 + 3 * Hb, dov);
+        store<f32>(dcb + o4, dcv * f + di * load<f32>(peep + o4) + df * load<f32>(peep + Hb + o4));
+        store<f32>(dpeep + o4, load<f32>(dpeep + o4) + di * c0);
+        store<f32>(dpeep + Hb + o4, load<f32>(dpeep + Hb + o4) + df * c0);
+        store<f32>(dpeep + 2 * Hb + o4, load<f32>(dpeep + 2 * Hb + o4) + dov * c);
+      }
+    }
+    // carry to step t−1: dh(t−1) = dG_t · Wh   (B, 4H)·(4H, H)
+    stepGemm(dh, dg + <usize>(t * B * G4) * 4, wh, pk, B, H, G4, G4, H, H, 0);
+  }
+}
+
 // ================================================ GRU ============================================================
 // PyTorch's GRU (ONNX linear_before_reset = 1):
 // r = σ(.), z = σ(.), n = tanh(Wx_n x + bx_n + r·(Wh_n h + bh_n)),  h = (1 − z)·n + z·h(t−1)
@@ -305,6 +428,10 @@ export function rnn_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, pe
 
 export function lstm_packed_floats(H: i32): i32 {
   return max(gemm_packed_floats(H, 4 * H), gemm_packed_floats(4 * H, H));
+}
+
+export function peephole_packed_floats(H: i32): i32 {
+  return lstm_packed_floats(H);
 }
 
 export function gru_packed_floats(H: i32): i32 {

@@ -4,6 +4,7 @@
 export { gemm, gemm_bias, gemm_workspace, gemm_pack, gemm_packed, gemm_packed_floats, transpose } from './gemm';
 export {
   lstm_forward, lstm_backward, lstm_packed_floats, gru_forward, gru_backward, gru_packed_floats, rnn_forward, rnn_backward, rnn_packed_floats,
+  peephole_forward, peephole_backward, peephole_packed_floats,
 } from './cells';
 export {
   fill_rows, colsum_acc, copy_time, embed_forward, embed_backward, dropout_forward, mul_inplace, sum_squares, scale,
