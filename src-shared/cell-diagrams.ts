@@ -27,19 +27,33 @@ export interface CellDiagram {
 const arrow = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2, arrow: true });
 const wire = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2 });
 const gate = (x: number, symbol: string, text: string, tone: Tone): DiagramItem => ({ kind: 'box', x, y: 126, width: 52, height: 28, symbol, text, tone });
+/**
+ * The state carried along the top (y 40) from x 40 to 520: a thick line broken by the element-wise operations on it,
+ * its name on the left (at x `leftX`) and on the right.
+ */
+function carriedState(left: string, leftX: number, right: string, ops: [number, string][]): DiagramItem[] {
+  const items: DiagramItem[] = [];
+  let from = 40;
+  for (const [x] of ops) {
+    items.push({ kind: 'line', x1: from, y1: 40, x2: x - 11, y2: 40, state: true });
+    from = x + 11;
+  }
+  items.push({ kind: 'line', x1: from, y1: 40, x2: 520, y2: 40, state: true, arrow: true });
+  items.push({ kind: 'label', x: leftX, y: 44, text: left, start: true }, { kind: 'label', x: 530, y: 44, text: right, start: true });
+  for (const [x, text] of ops) items.push({ kind: 'op', x, y: 40, text });
+  return items;
+}
+
 /** The [hₜ₋₁, xₜ] bus feeding a gate from below. */
 const feed = (x: number): DiagramItem => arrow(x, 215, x, 156);
 
 /** The LSTM: the memory c along the top, gates f i g o below it, hₜ = o ⊙ tanh(cₜ) on the right. */
 const LSTM_ITEMS: readonly DiagramItem[] = [
   // cell state c along the top
-  { kind: 'line', x1: 40, y1: 40, x2: 139, y2: 40, state: true },
-  { kind: 'line', x1: 161, y1: 40, x2: 249, y2: 40, state: true },
-  { kind: 'line', x1: 271, y1: 40, x2: 520, y2: 40, state: true, arrow: true },
-  { kind: 'label', x: 10, y: 44, text: 'cₜ₋₁', start: true },
-  { kind: 'label', x: 530, y: 44, text: 'cₜ', start: true },
-  { kind: 'op', x: 150, y: 40, text: '⊙' },
-  { kind: 'op', x: 260, y: 40, text: '+' },
+  ...carriedState('cₜ₋₁', 10, 'cₜ', [
+    [150, '⊙'],
+    [260, '+'],
+  ]),
   // [hₜ₋₁, xₜ] bus into the gates
   wire(40, 215, 380, 215),
   { kind: 'label', x: 10, y: 219, text: 'hₜ₋₁', start: true },
@@ -94,13 +108,10 @@ export const CELL_DIAGRAMS = {
     description: 'GRU diagram: reset and update gates, the candidate, and the blend of old and new state',
     items: [
       // hₜ₋₁ along the top, kept by z
-      { kind: 'line', x1: 40, y1: 40, x2: 139, y2: 40, state: true },
-      { kind: 'line', x1: 161, y1: 40, x2: 419, y2: 40, state: true },
-      { kind: 'line', x1: 441, y1: 40, x2: 520, y2: 40, state: true, arrow: true },
-      { kind: 'label', x: 8, y: 44, text: 'hₜ₋₁', start: true },
-      { kind: 'label', x: 530, y: 44, text: 'hₜ', start: true },
-      { kind: 'op', x: 150, y: 40, text: '⊙' },
-      { kind: 'op', x: 430, y: 40, text: '+' },
+      ...carriedState('hₜ₋₁', 8, 'hₜ', [
+        [150, '⊙'],
+        [430, '+'],
+      ]),
       // [hₜ₋₁, xₜ] into the gates
       wire(60, 40, 60, 215),
       wire(60, 215, 330, 215),

@@ -72,6 +72,10 @@ const tanh = (symbol: string, word: string): GateInfo => ({ symbol, word, nonlin
 
 const SURVIVE = 'Why gradients survive through time';
 
+/** The LSTM's gates, in PyTorch's order, and its ONNX operator (the peephole LSTM has the same, with P). */
+const LSTM_GATES = [sigmoid('i', 'input'), sigmoid('f', 'forget'), tanh('g', 'candidate'), sigmoid('o', 'output')];
+const LSTM_ONNX = { operator: 'LSTM', gates: ['i', 'o', 'f', 'g'], letters: 'iofc', activations: ['Sigmoid', 'Tanh', 'Tanh'] } as const;
+
 const LSTM_STATE_EQUATIONS: readonly EquationInfo[] = [
   { symbol: 'c', name: 'cell state', equation: 'cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ', caption: 'The long-term memory: kept by f, added to by i ⊙ g — an addition, not a rewrite.' },
   { symbol: 'h', name: 'output', equation: 'hₜ = oₜ ⊙ tanh(cₜ)', caption: 'The short-term state passed to the next step, the layer above and the head.' },
@@ -94,10 +98,10 @@ export const CELLS = {
     name: 'LSTM',
     title: 'LSTM',
     option: 'LSTM',
-    gates: [sigmoid('i', 'input'), sigmoid('f', 'forget'), tanh('g', 'candidate'), sigmoid('o', 'output')],
+    gates: LSTM_GATES,
     states: ['h', 'c'],
     forgetGate: 'f',
-    onnx: { operator: 'LSTM', gates: ['i', 'o', 'f', 'g'], letters: 'iofc', activations: ['Sigmoid', 'Tanh', 'Tanh'] },
+    onnx: LSTM_ONNX,
     equations: [
       { symbol: 'i', name: 'input gate', equation: 'iₜ = σ(Wxᵢ·xₜ + Whᵢ·hₜ₋₁ + bᵢ)', caption: 'How much of the candidate g to write into the cell (0 = ignore this step).' },
       { symbol: 'f', name: 'forget gate', equation: 'fₜ = σ(Wx_f·xₜ + Wh_f·hₜ₋₁ + b_f)', caption: 'How much of the old cell state to keep. Its bias starts at the forget-gate bias (1), so a new cell remembers by default.' },
@@ -137,11 +141,11 @@ export const CELLS = {
     name: 'Peephole LSTM',
     title: 'Peephole LSTM',
     option: 'LSTM with peepholes (Gers & Schmidhuber)',
-    gates: [sigmoid('i', 'input'), sigmoid('f', 'forget'), tanh('g', 'candidate'), sigmoid('o', 'output')],
+    gates: LSTM_GATES,
     states: ['h', 'c'],
     forgetGate: 'f',
     peepholes: ['i', 'f', 'o'],
-    onnx: { operator: 'LSTM', gates: ['i', 'o', 'f', 'g'], letters: 'iofc', activations: ['Sigmoid', 'Tanh', 'Tanh'], peepholes: ['i', 'o', 'f'], variant: 'peepholes P, blocks i, o, f (Gers & Schmidhuber 2000)' },
+    onnx: { ...LSTM_ONNX, peepholes: ['i', 'o', 'f'], variant: 'peepholes P, blocks i, o, f (Gers & Schmidhuber 2000)' },
     equations: [
       { symbol: 'i', name: 'input gate', equation: 'iₜ = σ(Wxᵢ·xₜ + Whᵢ·hₜ₋₁ + pᵢ ⊙ cₜ₋₁ + bᵢ)', caption: 'How much of the candidate g to write into the cell; it also sees the old memory itself, through its peephole pᵢ.' },
       { symbol: 'f', name: 'forget gate', equation: 'fₜ = σ(Wx_f·xₜ + Wh_f·hₜ₋₁ + p_f ⊙ cₜ₋₁ + b_f)', caption: 'How much of the old cell state to keep, judged from the memory as well as the last output. Its bias starts at the forget-gate bias.' },

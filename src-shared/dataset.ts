@@ -229,6 +229,9 @@ export interface ModelChoice {
   forgetBias: number;
 }
 
+/** The design a new project starts from, and the model's defaults in the settings table (src-shared/settings.ts). */
+export const DEFAULT_MODEL: Readonly<ModelChoice> = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 };
+
 export interface PredictRequest {
   runDir: string;
   /** Text: the prime. Series: comma- or space-separated values (the most recent last). */

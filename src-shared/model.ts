@@ -140,17 +140,6 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   timeBudgetSeconds: 0,
 };
 
-/** The design a new project starts from, and the model flags' defaults. */
-export const DEFAULT_MODEL = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 } as const satisfies {
-  cell: CellType;
-  layers: number;
-  hiddenSize: number;
-  embedSize: number;
-  bidirectional: boolean;
-  dropout: number;
-  forgetBias: number;
-};
-
 /**
  * Settings read from a run saved by an earlier version (request.json, run.json): the settings added since are
  * filled in with the values such a run trained with (no early stopping, no time budget).

@@ -9,12 +9,12 @@
 // name other settings through mention(key); the studio renders them with renderMentions.
 
 import { CELL_TYPES, CELLS } from './cells';
-import { FORMATS } from './dataset';
+import { DEFAULT_MODEL, FORMATS } from './dataset';
 import { InputError, type Problem } from './errors';
 
 export type { Problem } from './errors';
 import { MAX_BUDGET_SECONDS } from './duration';
-import { DEFAULT_MODEL, DEFAULT_TRAIN_SETTINGS as T, OPTIMIZERS, PROBLEM_SHAPES, type TrainSettings } from './model';
+import { DEFAULT_TRAIN_SETTINGS as T, OPTIMIZERS, PROBLEM_SHAPES, type TrainSettings } from './model';
 
 /** Where a setting is chosen in the studio. */
 export type SettingScreen = 'data' | 'design' | 'train' | 'try';

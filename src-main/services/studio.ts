@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import type { DataRequest, DatasetChoice, Inspection, Prediction } from '../../src-shared/dataset';
+import { DEFAULT_MODEL, type DataRequest, type DatasetChoice, type Inspection, type Prediction } from '../../src-shared/dataset';
 import { cellName } from '../../src-shared/cells';
-import { DEFAULT_MODEL, type TrainSettings } from '../../src-shared/model';
+import type { TrainSettings } from '../../src-shared/model';
 import { RUN_SETTINGS } from '../../src-shared/settings';
 import type {
   DatasetInfo,

@@ -33,6 +33,64 @@ export interface CellMath {
   backward(m: StepMemo, dh: Float64Array, dc: Float64Array, H: number, P: Float64Array): { dax: Float64Array; dah: Float64Array; dhPrevDirect: Float64Array; dcPrev: Float64Array; dP?: Float64Array };
 }
 
+/**
+ * The LSTM, gates i f g o: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c). With peephole weights P (rows i, f, o: the peephole
+ * LSTM of Gers & Schmidhuber 2000) the input and forget gates also read c' and the output gate reads c:
+ * i = σ(ax_i + ah_i + p_i ⊙ c'), f = σ(ax_f + ah_f + p_f ⊙ c'), o = σ(ax_o + ah_o + p_o ⊙ c). The plain LSTM has no
+ * P (empty): those terms are absent.
+ */
+const LSTM: CellMath = {
+  forward(ax, ah, _hPrev, cPrev, H, P) {
+    const peep = (row: number, j: number, c: number): number => (P.length ? P[row * H + j] * c : 0);
+    const act = new Float64Array(4 * H); // [i f g o]
+    const h = new Float64Array(H);
+    const c = new Float64Array(H);
+    for (let j = 0; j < H; j++) {
+      const i = sigmoid(ax[j] + ah[j] + peep(0, j, cPrev[j]));
+      const f = sigmoid(ax[H + j] + ah[H + j] + peep(1, j, cPrev[j]));
+      const g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
+      c[j] = f * cPrev[j] + i * g;
+      const o = sigmoid(ax[3 * H + j] + ah[3 * H + j] + peep(2, j, c[j]));
+      act[j] = i;
+      act[H + j] = f;
+      act[2 * H + j] = g;
+      act[3 * H + j] = o;
+      h[j] = o * Math.tanh(c[j]);
+    }
+    return { act, ahN: new Float64Array(0), h, c };
+  },
+  backward(m, dh, dc, H, P) {
+    const p = (row: number, j: number): number => (P.length ? P[row * H + j] : 0);
+    const da = new Float64Array(4 * H);
+    const dcPrev = new Float64Array(H);
+    const dP = new Float64Array(P.length);
+    for (let j = 0; j < H; j++) {
+      const i = m.act[j];
+      const f = m.act[H + j];
+      const g = m.act[2 * H + j];
+      const o = m.act[3 * H + j];
+      const tc = Math.tanh(m.c[j]);
+      const daO = dh[j] * tc * o * (1 - o);
+      // ∂L/∂c: through h = o ⊙ tanh(c), from c of the next step, and through the output gate's peephole
+      const dcTotal = dc[j] + dh[j] * o * (1 - tc * tc) + daO * p(2, j);
+      const daI = dcTotal * g * i * (1 - i);
+      const daF = dcTotal * m.cPrev[j] * f * (1 - f);
+      da[j] = daI;
+      da[H + j] = daF;
+      da[2 * H + j] = dcTotal * i * (1 - g * g);
+      da[3 * H + j] = daO;
+      // c' reaches the loss through c = f ⊙ c' + …, and through the input and forget gates' peepholes
+      dcPrev[j] = dcTotal * f + daI * p(0, j) + daF * p(1, j);
+      if (P.length) {
+        dP[j] = daI * m.cPrev[j];
+        dP[H + j] = daF * m.cPrev[j];
+        dP[2 * H + j] = daO * m.c[j];
+      }
+    }
+    return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev, dP };
+  },
+};
+
 export const REFERENCE_CELLS: Record<CellType, CellMath> = {
   // ---- Elman RNN: h = tanh(ax + ah) -----------------------------------------------------------------------------
   rnn: {
@@ -49,49 +107,7 @@ export const REFERENCE_CELLS: Record<CellType, CellMath> = {
     },
   },
 
-  // ---- LSTM, gates i f g o: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c) ---------------------------------------------------
-  lstm: {
-    forward(ax, ah, _hPrev, cPrev, H) {
-      const act = new Float64Array(4 * H); // [i f g o]
-      const h = new Float64Array(H);
-      const c = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(ax[j] + ah[j]);
-        const f = sigmoid(ax[H + j] + ah[H + j]);
-        const g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
-        const o = sigmoid(ax[3 * H + j] + ah[3 * H + j]);
-        act[j] = i;
-        act[H + j] = f;
-        act[2 * H + j] = g;
-        act[3 * H + j] = o;
-        c[j] = f * cPrev[j] + i * g;
-        h[j] = o * Math.tanh(c[j]);
-      }
-      return { act, ahN: new Float64Array(0), h, c };
-    },
-    backward(m, dh, dc, H) {
-      const da = new Float64Array(4 * H);
-      const dcPrev = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = m.act[j];
-        const f = m.act[H + j];
-        const g = m.act[2 * H + j];
-        const o = m.act[3 * H + j];
-        const tc = Math.tanh(m.c[j]);
-        const dcTotal = dc[j] + dh[j] * o * (1 - tc * tc); // ∂L/∂c through h = o ⊙ tanh(c), plus from c of the next step
-        const dI = dcTotal * g;
-        const dF = dcTotal * m.cPrev[j];
-        const dG = dcTotal * i;
-        const dO = dh[j] * tc;
-        da[j] = dI * i * (1 - i);
-        da[H + j] = dF * f * (1 - f);
-        da[2 * H + j] = dG * (1 - g * g);
-        da[3 * H + j] = dO * o * (1 - o);
-        dcPrev[j] = dcTotal * f;
-      }
-      return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev };
-    },
-  },
+  lstm: LSTM,
 
   // ---- GRU (PyTorch, ONNX linear_before_reset = 1), gates r z n -----------------------------------------------------
   // r = σ(ax_r + ah_r), z = σ(ax_z + ah_z), n = tanh(ax_n + r ⊙ ah_n), h = (1 − z) ⊙ n + z ⊙ h'
@@ -138,54 +154,5 @@ export const REFERENCE_CELLS: Record<CellType, CellMath> = {
     },
   },
 
-  // ---- peephole LSTM (Gers & Schmidhuber 2000), gates i f g o, peepholes P rows i f o ------------------------------
-  // i = σ(ax_i + ah_i + p_i ⊙ c'), f = σ(ax_f + ah_f + p_f ⊙ c'), g = tanh(ax_g + ah_g), c = f ⊙ c' + i ⊙ g,
-  // o = σ(ax_o + ah_o + p_o ⊙ c), h = o ⊙ tanh(c)
-  peephole: {
-    forward(ax, ah, _hPrev, cPrev, H, P) {
-      const act = new Float64Array(4 * H); // [i f g o]
-      const h = new Float64Array(H);
-      const c = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(ax[j] + ah[j] + P[j] * cPrev[j]);
-        const f = sigmoid(ax[H + j] + ah[H + j] + P[H + j] * cPrev[j]);
-        const g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
-        c[j] = f * cPrev[j] + i * g;
-        const o = sigmoid(ax[3 * H + j] + ah[3 * H + j] + P[2 * H + j] * c[j]);
-        act[j] = i;
-        act[H + j] = f;
-        act[2 * H + j] = g;
-        act[3 * H + j] = o;
-        h[j] = o * Math.tanh(c[j]);
-      }
-      return { act, ahN: new Float64Array(0), h, c };
-    },
-    backward(m, dh, dc, H, P) {
-      const da = new Float64Array(4 * H);
-      const dcPrev = new Float64Array(H);
-      const dP = new Float64Array(3 * H);
-      for (let j = 0; j < H; j++) {
-        const i = m.act[j];
-        const f = m.act[H + j];
-        const g = m.act[2 * H + j];
-        const o = m.act[3 * H + j];
-        const tc = Math.tanh(m.c[j]);
-        const daO = dh[j] * tc * o * (1 - o);
-        // ∂L/∂c: through h = o ⊙ tanh(c), through the output gate's peephole, and from c of the next step
-        const dcTotal = dc[j] + dh[j] * o * (1 - tc * tc) + daO * P[2 * H + j];
-        const daI = dcTotal * g * i * (1 - i);
-        const daF = dcTotal * m.cPrev[j] * f * (1 - f);
-        da[j] = daI;
-        da[H + j] = daF;
-        da[2 * H + j] = dcTotal * i * (1 - g * g);
-        da[3 * H + j] = daO;
-        // c' reaches the loss through c = f ⊙ c' + …, and through the input and forget gates' peepholes
-        dcPrev[j] = dcTotal * f + daI * P[j] + daF * P[H + j];
-        dP[j] = daI * m.cPrev[j];
-        dP[H + j] = daF * m.cPrev[j];
-        dP[2 * H + j] = daO * m.c[j];
-      }
-      return { dax: da, dah: da.slice(), dhPrevDirect: new Float64Array(H), dcPrev, dP };
-    },
-  },
+  peephole: LSTM,
 };

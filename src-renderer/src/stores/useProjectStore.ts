@@ -5,9 +5,9 @@
 
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DataModel, Inspection, ModelChoice, Recipe } from '../../../src-shared/dataset';
+import { DEFAULT_MODEL as MODEL_DEFAULTS, type DataModel, type Inspection, type ModelChoice, type Recipe } from '../../../src-shared/dataset';
 import { estimate as estimateCost } from '../../../src-shared/estimate';
-import { DEFAULT_MODEL as MODEL_DEFAULTS, type ProblemShape, type TrainSettings } from '../../../src-shared/model';
+import type { ProblemShape, TrainSettings } from '../../../src-shared/model';
 import { RUN_SETTINGS, SETTINGS } from '../../../src-shared/settings';
 import type { DataChoices, DatasetInfo, ProjectInfo, SampleInfo, StartRunRequest } from '../../../src-shared/studio-api';
 import { studio } from '../host';

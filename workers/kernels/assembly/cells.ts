@@ -31,109 +31,34 @@ import { fma, sigmoid1, tanh1, vsigmoid, vtanh } from './simd';
 
 const ONE = f32x4.splat(1.0);
 
-// ================================================ LSTM ===========================================================
-// i = σ(.), f = σ(.), g = tanh(.), o = σ(.);  c = f·c(t−1) + i·g;  h = o·tanh(c)
+// ================================================ LSTM and peephole LSTM ==========================================
+// LSTM: i = σ(.), f = σ(.), g = tanh(.), o = σ(.);  c = f·c(t−1) + i·g;  h = o·tanh(c)
+// Peephole LSTM (Gers & Schmidhuber 2000): the input and forget gates also read c(t−1), the output gate reads c(t),
+// each through a diagonal weight (peep rows i, f, o, (3, H)): i = σ(. + p_i·c(t−1)), f = σ(. + p_f·c(t−1)),
+// o = σ(. + p_o·c). One source for both: lstmForward<P> / lstmBackward<P> with P = f32 for the peephole cell and i32
+// for the plain one; isFloat<P>() is decided when the module is compiled, so each kernel has only its own code (the
+// plain LSTM's instructions are the ones it always had).
 
 export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
-  const G4 = 4 * H;
-  const pk = packs(packed, T, B, H, G4) ? packed : 0;
-  if (pk) gemm_pack(pk, whT, H, G4, G4);
-  const H4 = H & ~3;
-  for (let t = 0; t < T; t++) {
-    const hPrev = hs + <usize>(t * B * H) * 4;
-    const gt = gx + <usize>(t * B * G4) * 4;
-    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
-    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
-    // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ.
-    activate(gt, G4, B, bh, 0, 2 * H, false);
-    activate(gt, G4, B, bh, 2 * H, H, true);
-    activate(gt, G4, B, bh, 3 * H, H, false);
-    for (let b = 0; b < B; b++) {
-      const g = gt + <usize>(b * G4) * 4;
-      const cp = cs + <usize>((t * B + b) * H) * 4;
-      const cn = cp + <usize>(B * H) * 4;
-      const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
-      let j = 0;
-      for (; j < H4; j += 4) {
-        const o4 = <usize>j * 4;
-        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const c = fma(v128.load(pf), v128.load(cp + o4), f32x4.mul(v128.load(pi), v128.load(pg)));
-        v128.store(cn + o4, c);
-        v128.store(hn + o4, f32x4.mul(v128.load(po), vtanh(c)));
-      }
-      for (; j < H; j++) {
-        const o4 = <usize>j * 4;
-        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const c = load<f32>(pf) * load<f32>(cp + o4) + load<f32>(pi) * load<f32>(pg);
-        store<f32>(cn + o4, c);
-        store<f32>(hn + o4, load<f32>(po) * tanh1(c));
-      }
-    }
-  }
+  lstmForward<i32>(T, B, H, gx, whT, bh, peep, hs, cs, packed);
+}
+
+export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
+  lstmForward<f32>(T, B, H, gx, whT, bh, peep, hs, cs, packed);
 }
 
 export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
-  const G4 = 4 * H;
-  const pk = packs(packed, T, B, G4, H) ? packed : 0;
-  if (pk) gemm_pack(pk, wh, G4, H, H);
-  const BH = B * H;
-  const dht = scratch; // (B, H): total ∂L/∂h_t
-  const H4 = H & ~3;
-  // dh and dc hold the carry from step t+1; the caller zeroes them (or seeds them).
-  for (let t = T - 1; t >= 0; t--) {
-    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
-    if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
-    for (let b = 0; b < B; b++) {
-      const g = gates + <usize>((t * B + b) * G4) * 4;
-      const d = dg + <usize>((t * B + b) * G4) * 4;
-      const cPrev = cs + <usize>((t * B + b) * H) * 4;
-      const cNow = cPrev + <usize>BH * 4;
-      const dhb = dht + <usize>(b * H) * 4;
-      const dcb = dc + <usize>(b * H) * 4;
-      let j = 0;
-      for (; j < H4; j += 4) {
-        const o4 = <usize>j * 4;
-        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const i = v128.load(pi), f = v128.load(pf), gg = v128.load(pg), o = v128.load(po);
-        const c = v128.load(cNow + o4);
-        const tc = vtanh(c);
-        const dhv = v128.load(dhb + o4);
-        const dcv = fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4));
-        const di = f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(i, f32x4.sub(ONE, i)));
-        const df = f32x4.mul(f32x4.mul(dcv, v128.load(cPrev + o4)), f32x4.mul(f, f32x4.sub(ONE, f)));
-        const dgg = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(ONE, f32x4.mul(gg, gg)));
-        const dov = f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
-        v128.store(d + o4, di);
-        v128.store(d + o4 + <usize>H * 4, df);
-        v128.store(d + o4 + <usize>H * 8, dgg);
-        v128.store(d + o4 + <usize>H * 12, dov);
-        v128.store(dcb + o4, f32x4.mul(dcv, f));
-      }
-      for (; j < H; j++) {
-        const o4 = <usize>j * 4;
-        const pi = g + o4, pf = pi + <usize>H * 4, pg = pf + <usize>H * 4, po = pg + <usize>H * 4;
-        const i = load<f32>(pi), f = load<f32>(pf), gg = load<f32>(pg), o = load<f32>(po);
-        const tc = tanh1(load<f32>(cNow + o4));
-        const dhv = load<f32>(dhb + o4);
-        const dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4);
-        store<f32>(d + o4, dcv * gg * i * (1 - i));
-        store<f32>(d + o4 + <usize>H * 4, dcv * load<f32>(cPrev + o4) * f * (1 - f));
-        store<f32>(d + o4 + <usize>H * 8, dcv * i * (1 - gg * gg));
-        store<f32>(d + o4 + <usize>H * 12, dhv * tc * o * (1 - o));
-        store<f32>(dcb + o4, dcv * f);
-      }
-    }
-    // carry to step t−1: dh(t−1) = dG_t · Wh   (B, 4H)·(4H, H)
-    stepGemm(dh, dg + <usize>(t * B * G4) * 4, wh, pk, B, H, G4, G4, H, H, 0);
-  }
+  lstmBackward<i32>(T, B, H, gates, wh, peep, dpeep, cs, dhs, dcs, dg, dh, dc, norms, scratch, packed);
 }
 
-// ================================================ peephole LSTM ==================================================
-// Gers & Schmidhuber (2000): the input and forget gates also read c(t−1), the output gate reads c(t), each through a
-// diagonal weight (peep rows i, f, o, (3, H)); otherwise the LSTM above (gates i f g o, gx in place).
-// i = σ(. + p_i·c(t−1)), f = σ(. + p_f·c(t−1)), g = tanh(.), c = f·c(t−1) + i·g, o = σ(. + p_o·c), h = o·tanh(c)
+// Backward of the peephole terms: with a_x the pre-activations, the total ∂L/∂c(t) adds da_o·p_o to the LSTM's;
+// ∂L/∂c(t−1) = ∂L/∂c·f + da_i·p_i + da_f·p_f; ∂L/∂p_i += da_i·c(t−1), ∂L/∂p_f += da_f·c(t−1), ∂L/∂p_o += da_o·c(t),
+// over every step and item (dpeep, (3, H), accumulated).
+export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
+  lstmBackward<f32>(T, B, H, gates, wh, peep, dpeep, cs, dhs, dcs, dg, dh, dc, norms, scratch, packed);
+}
 
-export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
+function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, H, G4) ? packed : 0;
   if (pk) gemm_pack(pk, whT, H, G4, G4);
@@ -142,8 +67,13 @@ export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, 
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G4) * 4;
-    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1); // gx_t += h(t−1)·Whᵀ in place
-    activate(gt, G4, B, bh, 2 * H, H, true); // g = tanh(.); i, f, o wait for the cell state
+    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
+    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
+    // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ; with
+    // peepholes only g here, since i, f and o read the cell state (below, with their biases).
+    if (!isFloat<P>()) activate(gt, G4, B, bh, 0, 2 * H, false);
+    activate(gt, G4, B, bh, 2 * H, H, true);
+    if (!isFloat<P>()) activate(gt, G4, B, bh, 3 * H, H, false);
     for (let b = 0; b < B; b++) {
       const g = gt + <usize>(b * G4) * 4;
       const cp = cs + <usize>((t * B + b) * H) * 4;
@@ -154,38 +84,47 @@ export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, 
         const o4 = <usize>j * 4;
         const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
         const c0 = v128.load(cp + o4);
-        const i = vsigmoid(fma(v128.load(peep + o4), c0, f32x4.add(v128.load(pi), v128.load(bh + o4))));
-        const f = vsigmoid(fma(v128.load(peep + Hb + o4), c0, f32x4.add(v128.load(pf), v128.load(bh + Hb + o4))));
+        let i = v128.load(pi), f = v128.load(pf);
+        if (isFloat<P>()) {
+          i = vsigmoid(fma(v128.load(peep + o4), c0, f32x4.add(i, v128.load(bh + o4))));
+          f = vsigmoid(fma(v128.load(peep + Hb + o4), c0, f32x4.add(f, v128.load(bh + Hb + o4))));
+        }
         const c = fma(f, c0, f32x4.mul(i, v128.load(pg)));
-        const o = vsigmoid(fma(v128.load(peep + 2 * Hb + o4), c, f32x4.add(v128.load(po), v128.load(bh + 3 * Hb + o4))));
-        v128.store(pi, i);
-        v128.store(pf, f);
-        v128.store(po, o);
         v128.store(cn + o4, c);
+        let o = v128.load(po);
+        if (isFloat<P>()) {
+          o = vsigmoid(fma(v128.load(peep + 2 * Hb + o4), c, f32x4.add(o, v128.load(bh + 3 * Hb + o4))));
+          v128.store(pi, i);
+          v128.store(pf, f);
+          v128.store(po, o);
+        }
         v128.store(hn + o4, f32x4.mul(o, vtanh(c)));
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
         const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
         const c0 = load<f32>(cp + o4);
-        const i = sigmoid1(load<f32>(pi) + load<f32>(bh + o4) + load<f32>(peep + o4) * c0);
-        const f = sigmoid1(load<f32>(pf) + load<f32>(bh + Hb + o4) + load<f32>(peep + Hb + o4) * c0);
+        let i = load<f32>(pi), f = load<f32>(pf);
+        if (isFloat<P>()) {
+          i = sigmoid1(i + load<f32>(bh + o4) + load<f32>(peep + o4) * c0);
+          f = sigmoid1(f + load<f32>(bh + Hb + o4) + load<f32>(peep + Hb + o4) * c0);
+        }
         const c = f * c0 + i * load<f32>(pg);
-        const o = sigmoid1(load<f32>(po) + load<f32>(bh + 3 * Hb + o4) + load<f32>(peep + 2 * Hb + o4) * c);
-        store<f32>(pi, i);
-        store<f32>(pf, f);
-        store<f32>(po, o);
         store<f32>(cn + o4, c);
+        let o = load<f32>(po);
+        if (isFloat<P>()) {
+          o = sigmoid1(o + load<f32>(bh + 3 * Hb + o4) + load<f32>(peep + 2 * Hb + o4) * c);
+          store<f32>(pi, i);
+          store<f32>(pf, f);
+          store<f32>(po, o);
+        }
         store<f32>(hn + o4, o * tanh1(c));
       }
     }
   }
 }
 
-// Backward: with a_x the pre-activations, da_o = ∂L/∂h·tanh(c)·o(1−o); the total ∂L/∂c(t) adds the peephole path
-// da_o·p_o to the LSTM's; da_i, da_f, da_g as the LSTM's; ∂L/∂c(t−1) = ∂L/∂c·f + da_i·p_i + da_f·p_f; and
-// ∂L/∂p_i += da_i·c(t−1), ∂L/∂p_f += da_f·c(t−1), ∂L/∂p_o += da_o·c(t) over every step and item (dpeep, (3, H)).
-export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
+function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, G4, H) ? packed : 0;
   if (pk) gemm_pack(pk, wh, G4, H, H);
@@ -193,6 +132,7 @@ export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usiz
   const dht = scratch; // (B, H): total ∂L/∂h_t
   const H4 = H & ~3;
   const Hb = <usize>H * 4;
+  // dh and dc hold the carry from step t+1; the caller zeroes them (or seeds them).
   for (let t = T - 1; t >= 0; t--) {
     store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
     if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
@@ -212,7 +152,8 @@ export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usiz
         const tc = vtanh(c);
         const dhv = v128.load(dhb + o4);
         const dov = f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
-        const dcv = fma(dov, v128.load(peep + 2 * Hb + o4), fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4)));
+        let dcv = fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4));
+        if (isFloat<P>()) dcv = fma(dov, v128.load(peep + 2 * Hb + o4), dcv); // through the output gate's peephole
         const di = f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(i, f32x4.sub(ONE, i)));
         const df = f32x4.mul(f32x4.mul(dcv, c0), f32x4.mul(f, f32x4.sub(ONE, f)));
         const dgg = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(ONE, f32x4.mul(gg, gg)));
@@ -220,10 +161,14 @@ export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usiz
         v128.store(d + o4 + Hb, df);
         v128.store(d + o4 + 2 * Hb, dgg);
         v128.store(d + o4 + 3 * Hb, dov);
-        v128.store(dcb + o4, fma(df, v128.load(peep + Hb + o4), fma(di, v128.load(peep + o4), f32x4.mul(dcv, f))));
-        v128.store(dpeep + o4, fma(di, c0, v128.load(dpeep + o4)));
-        v128.store(dpeep + Hb + o4, fma(df, c0, v128.load(dpeep + Hb + o4)));
-        v128.store(dpeep + 2 * Hb + o4, fma(dov, c, v128.load(dpeep + 2 * Hb + o4)));
+        let carry = f32x4.mul(dcv, f);
+        if (isFloat<P>()) {
+          carry = fma(df, v128.load(peep + Hb + o4), fma(di, v128.load(peep + o4), carry));
+          v128.store(dpeep + o4, fma(di, c0, v128.load(dpeep + o4)));
+          v128.store(dpeep + Hb + o4, fma(df, c0, v128.load(dpeep + Hb + o4)));
+          v128.store(dpeep + 2 * Hb + o4, fma(dov, c, v128.load(dpeep + 2 * Hb + o4)));
+        }
+        v128.store(dcb + o4, carry);
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
@@ -233,17 +178,22 @@ export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usiz
         const tc = tanh1(c);
         const dhv = load<f32>(dhb + o4);
         const dov = dhv * tc * o * (1 - o);
-        const dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4) + dov * load<f32>(peep + 2 * Hb + o4);
+        let dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4);
+        if (isFloat<P>()) dcv += dov * load<f32>(peep + 2 * Hb + o4);
         const di = dcv * gg * i * (1 - i);
         const df = dcv * c0 * f * (1 - f);
         store<f32>(d + o4, di);
         store<f32>(d + o4 + Hb, df);
         store<f32>(d + o4 + 2 * Hb, dcv * i * (1 - gg * gg));
         store<f32>(d + o4 + 3 * Hb, dov);
-        store<f32>(dcb + o4, dcv * f + di * load<f32>(peep + o4) + df * load<f32>(peep + Hb + o4));
-        store<f32>(dpeep + o4, load<f32>(dpeep + o4) + di * c0);
-        store<f32>(dpeep + Hb + o4, load<f32>(dpeep + Hb + o4) + df * c0);
-        store<f32>(dpeep + 2 * Hb + o4, load<f32>(dpeep + 2 * Hb + o4) + dov * c);
+        let carry = dcv * f;
+        if (isFloat<P>()) {
+          carry += di * load<f32>(peep + o4) + df * load<f32>(peep + Hb + o4);
+          store<f32>(dpeep + o4, load<f32>(dpeep + o4) + di * c0);
+          store<f32>(dpeep + Hb + o4, load<f32>(dpeep + Hb + o4) + df * c0);
+          store<f32>(dpeep + 2 * Hb + o4, load<f32>(dpeep + 2 * Hb + o4) + dov * c);
+        }
+        store<f32>(dcb + o4, carry);
       }
     }
     // carry to step t−1: dh(t−1) = dG_t · Wh   (B, 4H)·(4H, H)
