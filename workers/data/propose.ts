@@ -12,6 +12,7 @@ import { analyseTable, cellText, groupRows, KEY_NAME, seasonalStrength, type Tab
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, withDefaults } from './build/choices';
 import { countValues, fmt, labelStrings, tokenize } from './build/common';
 import { buildWith } from './build/dispatch';
+import { rowsOf } from './parse';
 import { type Column, DataError, type Parsed, type ParsedTable } from './parsed';
 import { formatDate } from './formats/dates';
 import { clip, quote, samplePositions, showValues } from './preview';
@@ -720,22 +721,11 @@ export function propose(parsed: Parsed, fileName: string): Proposal {
   if (!chosen) throw new DataError(fileName, undefined, `no way to train on this data works: ${drafts[0].error}`, 'check the file, or choose the shape and columns yourself');
   const base = { file: fileName, kind: parsed.kind, rows: rowsOf(parsed) };
   const columns = parsed.kind === 'table' ? describeColumns(parsed, facts!) : [];
-  const time = facts?.time
-    ? {
-        columns: facts.time.columns,
-        form: facts.time.form,
-        ...(facts.time.interval ? { interval: facts.time.interval.name } : {}),
-        regularity: facts.time.regularity,
-        gaps: facts.time.gaps,
-        missingSteps: facts.time.missingSteps,
-        repeats: facts.time.repeats,
-        order: facts.time.order,
-        periods: facts.time.periods,
-        ...(chosen.choice.season ? { season: chosen.choice.season } : {}),
-        first: facts.time.first,
-        last: facts.time.last,
-      }
-    : undefined;
+  let time: Proposal['time'];
+  if (facts?.time) {
+    const { values: _values, interval, dateForm: _form, yearImplicit: _implicit, ...info } = facts.time;
+    time = { ...info, ...(interval ? { interval: interval.name } : {}), ...(chosen.choice.season ? { season: chosen.choice.season } : {}) };
+  }
   const timeWarnings = facts?.time && facts.time.gaps > 0 ? [`time: ${facts.time.gaps} gap${facts.time.gaps > 1 ? 's' : ''} in the ${facts.time.interval?.name ?? ''} series (${facts.time.missingSteps} step${facts.time.missingSteps > 1 ? 's' : ''} missing); windows read across them`] : [];
   const proposal: Proposal = {
     ...base,
@@ -753,21 +743,6 @@ export function propose(parsed: Parsed, fileName: string): Proposal {
   };
   cache.set(parsed, proposal);
   return proposal;
-}
-
-function rowsOf(p: Parsed): number {
-  switch (p.kind) {
-    case 'table':
-      return p.rows;
-    case 'text':
-      return p.lines;
-    case 'tagged':
-      return p.sentences.length;
-    case 'pairs':
-      return p.pairs.length;
-    case 'sequences':
-      return p.sequences.length;
-  }
 }
 
 /** The candidate a person's choices agree with: the best of the same shape whose target and sequence match theirs. */
