@@ -609,5 +609,3 @@ export function seasonalStrength(values: ArrayLike<number>, p: number): number {
   };
   return acf(p) - acf(Math.round(p / 2));
 }
-
-export { formatDate };

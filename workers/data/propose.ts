@@ -6,7 +6,6 @@
 // that agrees with them → TrainingData.
 
 import type { Candidate, Proposal } from '../../src-shared/dataset';
-import type { ProblemShape } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
 import { analyseTable, cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS, withDefaults } from './build/choices';
@@ -218,7 +217,7 @@ function seasonOf(facts: TableFacts, series: number[][]): number | undefined {
 }
 
 /** Lookback: two seasons for short seasons, one for long ones; 24 without; at most a quarter of a series. */
-export function lookbackFor(rows: number, season: number | undefined): number {
+function lookbackFor(rows: number, season: number | undefined): number {
   const cap = Math.max(1, Math.floor(rows / 4));
   const want = season ? (season < 30 ? 2 * season : season) : 24;
   return Math.max(1, Math.min(want, cap, 512));
@@ -746,7 +745,7 @@ export function propose(parsed: Parsed, fileName: string): Proposal {
 }
 
 /** The candidate a person's choices agree with: the best of the same shape whose target and sequence match theirs. */
-export function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>): Candidate | undefined {
+function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>): Candidate | undefined {
   const ok = proposal.candidates.filter((c) => !c.error && (given.shape === undefined || c.shape === given.shape));
   const agrees = (c: Candidate): boolean =>
     (given.target === undefined || c.choice.target === given.target) && (given.sequence === undefined || c.choice.sequence === given.sequence);
@@ -800,5 +799,3 @@ export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>
     throw new DataError(fileName, undefined, (e as Error).message);
   }
 }
-
-export type { ProblemShape };

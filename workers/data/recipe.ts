@@ -31,7 +31,7 @@ const ENGINE_FLOPS = 20e9;
 const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
 
 /** The time budget: a minute and a half for small files, a few minutes for a few megabytes, ten at most. */
-export function budgetFor(bytes: number): number {
+function budgetFor(bytes: number): number {
   const mb = bytes / 2 ** 20;
   return mb < 0.1 ? 90 : mb < 1 ? 180 : mb < 5 ? 300 : mb < 50 ? 450 : 600;
 }
