@@ -27,7 +27,7 @@ const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.m
 /** Below this many FLOPs a step is mostly the threads meeting (a few milliseconds): one worker is faster. */
 const MIN_SHARED_FLOPS = 5e7;
 /** FLOP/s one worker sustains on a training step, conservatively (measured here: 45–55 G on big GEMMs, less on small). */
-const ENGINE_FLOPS = 20e9;
+const ENGINE_FLOPS = 30e9;
 const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
 
 /** The time budget: a minute and a half for small files, a few minutes for a few megabytes, ten at most. */
@@ -145,7 +145,7 @@ export function recipeFor(input: RecipeInput): Recipe {
     const f = estimate(data.model, { cell, layers: l, hiddenSize: h, embedSize: 0, bidirectional, dropout: 0, forgetBias: 1 }, batch, steps1, { stateful: data.stateful }).flopsPerStep;
     return (budget * ENGINE_FLOPS * (f >= MIN_SHARED_FLOPS ? 0.85 * cores : 1)) / Math.max(1, f);
   };
-  const wanted = t.kind === 'text' ? 3000 : 1000;
+  const wanted = t.kind === 'text' ? 2000 : 1000;
   const before = `${layers}×${hidden}`;
   while (stepsIn(layers, hidden) < wanted && (layers > 1 || hidden > 32)) {
     if (layers > 1) (layers = 1), (dropout = 0);
