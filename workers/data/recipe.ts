@@ -54,6 +54,8 @@ export function recipeFor(input: RecipeInput): Recipe {
   let clip = 5;
   let epochs = 30;
   let what = '';
+  /** The model's reason, in words, for the size it ends up with (after fitting the budget). */
+  let modelWhy = (): string => '';
   switch (t.kind) {
     case 'text': {
       const chars = items * seqLen;
@@ -64,7 +66,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       seqLen = chars < 100_000 ? 64 : 100;
       batch = clamp(Math.floor(chars / ((seqLen + 1) * 8)), 1, 32);
       epochs = chars < 300_000 ? 30 : 10;
-      why('model', `${layers}×${hidden} LSTM for ${what} (more text carries a bigger model; ${layers > 1 ? 'two layers with dropout 0.2 between them' : 'one layer: more would memorise'})`);
+      modelWhy = () => `${layers}×${hidden} LSTM for ${what} (more text carries a bigger model${layers > 1 ? '; two layers with dropout 0.2 between them' : chars < 300_000 ? '; one layer: more would memorise' : ''})`;
       why('sequence length', `${seqLen} characters per truncated-BPTT chunk, state carried between chunks`);
       break;
     }
@@ -75,7 +77,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       bidirectional = true;
       lr = 3e-3;
       epochs = items < 3000 ? 40 : 15;
-      why('model', `bidirectional ${hidden}-unit LSTM over word embeddings for ${what} (reading both ways sees the whole sentence)`);
+      modelWhy = () => `bidirectional ${hidden}-unit LSTM over word embeddings for ${what} (reading both ways sees the whole sentence)`;
       break;
     }
     case 'tagging':
@@ -83,7 +85,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       hidden = items < 2000 ? 64 : 128;
       bidirectional = true;
       epochs = items < 2000 ? 40 : 20;
-      why('model', `bidirectional ${hidden}-unit LSTM for ${what} (a tag depends on the words on both sides)`);
+      modelWhy = () => `bidirectional ${hidden}-unit LSTM for ${what} (a tag depends on the words on both sides)`;
       break;
     case 'pairs':
       what = `${items.toLocaleString('en')} pairs`;
@@ -91,7 +93,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       hidden = items < 2000 ? 128 : 256;
       lr = 3e-3;
       epochs = items < 5000 ? 60 : 20;
-      why('model', `${hidden}-unit GRU encoder and decoder for ${what}`);
+      modelWhy = () => `${hidden}-unit GRU encoder and decoder for ${what}`;
       break;
     case 'series':
     case 'multiseries': {
@@ -103,7 +105,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       lr = 3e-3;
       clip = 1;
       epochs = items < 300 ? 300 : items < 3000 ? 100 : items < 30_000 ? 20 : 6;
-      why('model', `${hidden}-unit GRU for ${what} (a GRU has fewer weights than an LSTM of the same width: better for small series)`);
+      modelWhy = () => `${hidden}-unit GRU for ${what} (a GRU has fewer weights than an LSTM of the same width: better for small series)`;
       break;
     }
     case 'sequences': {
@@ -115,7 +117,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       batch = items < 100 ? 8 : items < 1000 ? 16 : 32;
       lr = 3e-3;
       epochs = items < 200 ? 200 : items < 2000 ? 60 : 20;
-      why('model', `${bidirectional ? 'bidirectional ' : ''}${hidden}-unit GRU for ${what}${bidirectional ? ' (a step is labelled knowing what came before and after it)' : ''}`);
+      modelWhy = () => `${bidirectional ? 'bidirectional ' : ''}${hidden}-unit GRU for ${what}${bidirectional ? ' (a step is labelled knowing what came before and after it)' : ''}`;
       break;
     }
     case 'tabular':
@@ -125,13 +127,13 @@ export function recipeFor(input: RecipeInput): Recipe {
       batch = items < 200 ? 8 : 32;
       lr = 3e-3;
       epochs = items < 1000 ? 200 : 50;
-      why('model', `a small network (32 units) for ${what}: each row stands alone`);
+      modelWhy = () => `a small network (32 units) for ${what}: each row stands alone`;
       break;
     case 'conditional':
       what = `${items.toLocaleString('en')} texts to generate`;
       hidden = items < 3000 ? 128 : 256;
       epochs = 30;
-      why('model', `${hidden}-unit LSTM generating text for ${what}`);
+      modelWhy = () => `${hidden}-unit LSTM generating text for ${what}`;
       break;
   }
   if (t.kind !== 'text') batch = Math.min(batch, Math.max(1, Math.floor(items / 2)));
@@ -151,10 +153,7 @@ export function recipeFor(input: RecipeInput): Recipe {
     if (layers > 1) (layers = 1), (dropout = 0);
     else hidden = Math.max(32, hidden / 2);
   }
-  if (`${layers}×${hidden}` !== before) {
-    const r = reasons.find((x) => x.choice === 'model')!;
-    r.why = `${r.why.replace(before, `${layers}×${hidden}`)} — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more`;
-  }
+  reasons.unshift({ choice: 'model', why: `${modelWhy()}${`${layers}×${hidden}` !== before ? ` — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more` : ''}` });
   const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
   const steps = clamp(round(epochs * batchesPerEpoch, 100), 300, 50_000);
   // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
