@@ -87,6 +87,7 @@ const OVERRIDES: Record<string, Check> = {
   'lag?': num(1, 20000, true),
   'split?': column,
   'wide?': bool,
+  'patch?': num(1, 20000, true),
 };
 /** DataChoices (a run's data request without its path). */
 const dataChoices = obj({ ...OVERRIDES, 'format': oneOf(['auto', ...FORMATS]), 'valFraction': num(0.01, 0.5) });

@@ -530,12 +530,13 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
   const steps = t.columns.filter((c) => c !== label && c !== facts.split);
   if (!steps.every((c) => c.type === 'numeric')) return undefined;
   const counts = countValues(labelStrings(label));
+  const patch = steps.length > 64 ? Math.ceil(steps.length / 32) : 1; // about 32 steps
   return {
     shape: 'many-to-one',
-    task: `classify each row, read as a sequence of ${steps.length} values, into "${label.name}" (${counts.length} classes)`,
-    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true, ...(facts.split ? { split: facts.split.name } : {}) },
+    task: `classify each row, read as a sequence of ${steps.length} values${patch > 1 ? ` (${patch} a step)` : ''}, into "${label.name}" (${counts.length} classes)`,
+    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true, ...(patch > 1 ? { patch } : {}), ...(facts.split ? { split: facts.split.name } : {}) },
     score: 0.9,
-    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === cols[0] ? 'the start' : 'the end'}${facts.split ? `; "${facts.split.name}" gives the split` : ''}`,
+    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === cols[0] ? 'the start' : 'the end'}${patch > 1 ? `; read ${patch} values a step (${Math.ceil(steps.length / patch)} steps: a long series is a short sequence to learn through)` : ''}${facts.split ? `; "${facts.split.name}" gives the split` : ''}`,
     classes: () => counts,
     warnings: () => labelWarnings(counts),
     preview: () => samplePositions(t.rows).map((r) => ({ input: `row ${r + 1}: ${showValues(steps.map((c) => c.numbers![r]))} (${steps.length} steps)`, output: cellText(label, r) })),

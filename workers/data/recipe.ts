@@ -21,6 +21,8 @@ export interface RecipeInput {
   bytes: number;
   /** Cores of this machine. */
   cores: number;
+  /** Items (sequences, windows, sentences…; text: characters) the validation part holds. */
+  validationItems: number;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
@@ -112,12 +114,14 @@ export function recipeFor(input: RecipeInput): Recipe {
       const F = t.features.length;
       what = `${items.toLocaleString('en')} ${t.perStep ? 'pieces of sequences' : 'sequences'} of ${F} feature${F > 1 ? 's' : ''}, ${t.classes.length} classes`;
       cell = 'gru';
-      hidden = items < 500 ? 32 : 64;
-      bidirectional = t.perStep === true;
+      // read both ways: a label of the whole sequence (or of a step) depends on all of it, and long sequences
+      // (a hundred steps or more) need the width to carry it
+      hidden = items < 500 && t.maxLength < 100 ? 32 : 64;
+      bidirectional = true;
       batch = items < 100 ? 8 : items < 1000 ? 16 : 32;
       lr = 3e-3;
       epochs = items < 200 ? 200 : items < 2000 ? 60 : 20;
-      modelWhy = () => `${bidirectional ? 'bidirectional ' : ''}${hidden}-unit GRU for ${what}${bidirectional ? ' (a step is labelled knowing what came before and after it)' : ''}`;
+      modelWhy = () => `bidirectional ${hidden}-unit GRU for ${what} (${t.perStep ? 'a step is labelled knowing what came before and after it' : 'the label depends on the whole sequence: read both ways'})`;
       break;
     }
     case 'tabular':
@@ -155,14 +159,20 @@ export function recipeFor(input: RecipeInput): Recipe {
   }
   reasons.unshift({ choice: 'model', why: `${modelWhy()}${`${layers}×${hidden}` !== before ? ` — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more` : ''}` });
   const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
-  const steps = clamp(round(epochs * batchesPerEpoch, 100), 300, 50_000);
+  const steps = clamp(round(epochs * batchesPerEpoch, 100), 1000, 50_000);
   // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
   const evaluateEvery = clamp(round(Math.min(batchesPerEpoch, steps / 40), 25), 25, 1000);
-  const patience = clamp(Math.ceil(400 / evaluateEvery), 5, 12);
+  // Early stopping needs a validation part big enough to judge by; with a handful of items it trains all its steps.
+  const patience = input.validationItems < 20 ? 0 : clamp(Math.ceil(400 / evaluateEvery), 5, 12);
   const embed = data.model.input.vocabSize > 0 ? data.model.input.embedSize : 0;
   why('batch', `${batch} ${t.kind === 'text' ? 'streams' : 'items'} per step${t.kind !== 'text' && batch < 32 ? ' (few items: smaller batches, more updates)' : ''}`);
   why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
-  why('length', `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`);
+  why(
+    'length',
+    patience > 0
+      ? `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`
+      : `${steps.toLocaleString('en')} steps (${epochs} passes over the data), a validation every ${evaluateEvery} steps; the validation part holds only ${input.validationItems} items, too few to stop early on, so it trains them all`,
+  );
   why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); --budget raises it`);
   // Worker threads: every core (up to 4) when a step has enough arithmetic to share (counted, not timed, so the
   // same data always gets the same count: a run is reproducible for its seed and worker count).
