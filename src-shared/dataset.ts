@@ -77,6 +77,11 @@ export interface DatasetChoice {
   split?: string;
   /** Wide layout: each row is one sequence, its input columns the time steps (a UCR-style table). */
   wide?: boolean;
+  /**
+   * Wide layout: read k consecutive values as one step (a sequence of T values becomes ⌈T/k⌉ steps of k values), so
+   * a long series is a short sequence to run through (fewer steps for the gradient to cross).
+   */
+  patch?: number;
 }
 
 /** One way to train on a file, ranked: what `train` would do if the person picked it, and why it is offered. */
@@ -199,7 +204,7 @@ export interface Inspection {
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'season' | 'lag'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'patch' | 'season' | 'lag'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
@@ -213,7 +218,7 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  */
 export function dataRequestOf(recorded: Partial<DataRequest>): DataRequest {
   const from = recorded as Record<string, unknown>;
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'season', 'lag'] as const;
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'patch', 'season', 'lag'] as const;
   return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as unknown as DataRequest;
 }
 

@@ -11,6 +11,9 @@ describe('isBetterEvaluation', () => {
     expect(isBetterEvaluation(ev(2, { accuracy: 0.6, perplexity: 9 }), ev(1, { accuracy: 0.5, perplexity: 3 }))).toBe(true); // accuracy wins over loss
     expect(isBetterEvaluation(ev(1, { rmse: 0.3, mae: 0.9 }), ev(2, { rmse: 0.2, mae: 0.1 }))).toBe(false); // lower rmse is better
     expect(isBetterEvaluation(ev(1, { entityF1: 0.4, accuracy: 0.7 }), ev(1, { entityF1: 0.3, accuracy: 0.9 }))).toBe(true); // F1 before accuracy
+    // an encoder–decoder by its greedy decodes, not by its teacher-forced accuracy
+    expect(primaryMetric(['accuracy', 'perplexity', 'exactMatch', 'tokenErrorRate'])).toBe('tokenErrorRate');
+    expect(isBetterEvaluation(ev(2, { accuracy: 0.5, tokenErrorRate: 0.6 }), ev(1, { accuracy: 0.6, tokenErrorRate: 0.7 }))).toBe(true);
   });
 
   it('breaks ties by the lower validation loss, and equal figures are no improvement', () => {

@@ -24,9 +24,11 @@ export const METRICS: Record<string, MetricInfo> = {
 
 /**
  * The metric a run is judged by, in this order of preference among those it reports. Entity F1 (BIO tag sets) comes
- * before per-token accuracy: tagging every token O scores a high accuracy on sparse entities and an F1 of 0.
+ * before per-token accuracy: tagging every token O scores a high accuracy on sparse entities and an F1 of 0. An
+ * encoder–decoder is judged by its greedy decodes (token error rate), not by its teacher-forced per-token accuracy,
+ * which stops improving long before the decodes do.
  */
-const PRIMARY_ORDER = ['entityF1', 'accuracy', 'exactMatch', 'rmse', 'mae', 'tokenErrorRate', 'perplexity'];
+const PRIMARY_ORDER = ['entityF1', 'tokenErrorRate', 'accuracy', 'exactMatch', 'rmse', 'mae', 'perplexity'];
 
 export function metricInfo(name: string): MetricInfo {
   return METRICS[name] ?? { label: name, higherIsBetter: false, percent: false };

@@ -157,6 +157,7 @@ export const SETTINGS = {
   season: whole(0, MAX_SEQUENCE_STEPS, { label: 'Season', flag: 'season', screen: 'data', unit: 'steps', zero: 'none' }),
   lag: whole(1, MAX_SEQUENCE_STEPS, { label: 'Difference lag', flag: 'lag', screen: 'data', unit: 'steps' }),
   wide: { kind: 'boolean', label: 'Wide table (a sequence per row)', flag: 'wide', screen: 'data' },
+  patch: whole(1, MAX_SEQUENCE_STEPS, { label: 'Values a step', flag: 'patch', screen: 'data', hint: 'A wide row read k consecutive values a step.', default: 1 }),
   tokens: { kind: 'choice', label: 'Tokens', flag: 'tokens', screen: 'data', values: ['char', 'word'], names: { char: 'Characters', word: 'Words' } },
   maxLength: whole(1, MAX_SEQUENCE_STEPS, { label: 'Max length', flag: 'max-length', screen: 'data', unit: 'steps' }),
   vocabularyCap: whole(4, 1_000_000, { label: 'Vocabulary cap', flag: 'vocab-cap', screen: 'data', default: 20_000 }),

@@ -89,7 +89,7 @@ for (const [i, e] of chosen.entries()) {
       }
     }
   const shape = recipe?.choice?.shape ?? '?';
-  const row = { dataset: e.name, shape, model: '-', metric: '-', value: '-', baseline: '-', beats: 'no', steps: '-', seconds: seconds.toFixed(0), stop: '-', reference: e.reference, export: '-' };
+  const row = { dataset: e.name, shape, model: '-', metric: '-', value: '-', baseline: '-', beats: 'no', test: '-', steps: '-', seconds: seconds.toFixed(0), stop: '-', reference: e.reference, export: '-' };
   if (recipe) row.model = `${recipe.recipe.model.bidirectional ? 'bi' : ''}${recipe.recipe.model.cell.toUpperCase()} ${recipe.recipe.model.layers}×${recipe.recipe.model.hiddenSize}`;
   if (!summary) {
     failures++;
@@ -105,6 +105,8 @@ for (const [i, e] of chosen.entries()) {
       const beats = dir > 0 ? m > b : m < b;
       if (!beats && budget === undefined) failures++;
       Object.assign(row, { metric: k, value: fmt(m), baseline: `${fmt(b)} (${summary.baseline.name})`, beats: beats ? 'yes' : 'no' });
+      // the file's own held-out test split (its TEST file, or --test-fraction), where it has one
+      if (summary.test?.metrics?.[k] !== undefined) row.test = `${fmt(summary.test.metrics[k])} on ${summary.test.items}`;
     }
   }
   if (summary && doExport) {
@@ -137,7 +139,7 @@ for (const [i, e] of chosen.entries()) {
     row.export = parts.join('; ');
   }
   rows.push(row);
-  console.log(['dataset', 'shape', 'model', 'metric', 'value', 'baseline', 'beats', 'steps', 'seconds', 'stop', 'reference', 'export'].map((c) => row[c]).join(' | '));
+  console.log(['dataset', 'shape', 'model', 'metric', 'value', 'baseline', 'beats', 'test', 'steps', 'seconds', 'stop', 'reference', 'export'].map((c) => row[c]).join(' | '));
 }
 
 rmSync(outRoot, { recursive: true, force: true });

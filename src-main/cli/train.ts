@@ -22,7 +22,7 @@ import { flag, flagOptions, fmtDuration, fmtInt, readFlags, UsageError } from '.
 import { stdoutClosed } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
-export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
+export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
 const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias'] as const satisfies readonly SettingKey[];
 const TRAINING_KEYS = [
   'batchSize', 'sequenceLength', 'steps', 'epochs', 'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate',

@@ -11,7 +11,7 @@
 // (safe-file.ts); a file outside it is read only if the person chose it on this machine (remembered in the app's
 // own state, never trusted from the project). Plain Node: used by the desktop app, the web host and tests.
 
-import { closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { DatasetInfo, ProjectInfo } from '../../src-shared/studio-api';
 import { writeFileAtomic } from '../../workers/engine/checkpoint';
@@ -134,7 +134,11 @@ export class Project {
    * remembers it; project.json saying `origin: "chosen"` is not enough).
    */
   datasetPath(id: string): string {
-    const d = this.dataset(id);
+    return this.pathOf(this.dataset(id));
+  }
+
+  private pathOf(d: StoredDataset): string {
+    const id = d.id;
     if (isAbsolute(d.file)) {
       const real = tryRealpath(d.file);
       if (d.origin !== 'chosen' || !this.stateDir || !real || !wasChosen(this.stateDir, this.dir, real)) {
@@ -164,7 +168,17 @@ export class Project {
     if (bytes.length === 0) throw new ProjectError(`${clean} is empty: there is nothing to train on`);
     const target = this.reserveDatasetFile(clean);
     writeFileAtomic(target, bytes);
-    return this.register(clean, 'dropped', target);
+    // The same bytes dropped again (under any name) are the dataset the project already has, not a second copy.
+    return this.register(clean, 'dropped', target, (f) => f.datasets.find((d) => d.origin !== 'chosen' && d.bytes === bytes.length && d.file !== relative(this.dir, target).split(sep).join('/') && this.holds(d, bytes)));
+  }
+
+  /** Whether a dataset file inside the project holds exactly `bytes` (unreadable: no). */
+  private holds(d: StoredDataset, bytes: Uint8Array): boolean {
+    try {
+      return Buffer.compare(readFileSync(this.pathOf(d)), bytes) === 0;
+    } catch {
+      return false;
+    }
   }
 
   /** References a file the person chose with the system dialog, where it is (remembered in the app's own state). */

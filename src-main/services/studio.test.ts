@@ -48,6 +48,23 @@ describe('StudioService', () => {
     expect((await s.samples()).length).toBeGreaterThanOrEqual(7);
   });
 
+  it('the same file dropped again is the dataset it already has; other bytes under the same name are a new one', async () => {
+    const s = new StudioService({ projectDir: join(tmp, 'drops'), version: '1.0.0' });
+    const csv = new TextEncoder().encode('"Month","Passengers"\n' + Array.from({ length: 144 }, (_, i) => `"${1949 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}",${100 + i}`).join('\n'));
+    const a = await s.addDatasetBytes('airline-passengers.csv', csv);
+    const b = await s.addDatasetBytes('airline-passengers.csv', csv);
+    const c = await s.addDatasetBytes('passengers copy.csv', csv);
+    expect([b.id, c.id]).toEqual([a.id, a.id]);
+    const other = await s.addDatasetBytes('airline-passengers.csv', csv.slice(0, csv.length - 4));
+    expect(other.id).not.toBe(a.id);
+    const names = (await s.project()).datasets.map((d) => d.name);
+    expect(names.filter((n) => n.startsWith('airline') || n.startsWith('passengers'))).toEqual(['airline-passengers.csv', 'airline-passengers.csv']);
+    // the proposal for this 144-row monthly file can be trained as proposed
+    const i = await s.inspectDataset(a.id, 'auto');
+    expect(i.proposal.choice).toMatchObject({ shape: 'many-to-one', target: 'Passengers' });
+    expect(i.chosenError).toBeUndefined();
+  });
+
   it('trains, stops, continues from the checkpoint, predicts, survives a restart and deletes', async () => {
     const dir = join(tmp, 'runs');
     const s = new StudioService({ projectDir: dir, version: '1.0.0' });

@@ -88,7 +88,7 @@ const settingsObj = (keys: readonly (SettingKey | `${SettingKey}?`)[], extra: Re
   obj({ ...Object.fromEntries(keys.map((k) => [k, setting(k.replace(/\?$/, '') as SettingKey)])), ...extra });
 
 /** The choices of the Data screen that override the importer's proposal (shared by both shapes below). */
-const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookback?', 'horizon?', 'stride?', 'difference?', 'tokens?', 'maxLength?', 'vocabularyCap?', 'testFraction?', 'season?', 'lag?', 'split?', 'wide?'] as const;
+const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookback?', 'horizon?', 'stride?', 'difference?', 'tokens?', 'maxLength?', 'vocabularyCap?', 'testFraction?', 'season?', 'lag?', 'split?', 'wide?', 'patch?'] as const;
 /** DataChoices (a run's data request without its path). */
 const dataChoices = settingsObj([...OVERRIDES, 'format', 'valFraction']);
 /** Partial<DatasetChoice> (what inspect builds from). */

@@ -6,6 +6,7 @@
 // builders (build/) order and group rows with them.
 
 import { DATE_FORM_LABEL, type DateForm, formatDate, regularity, utc } from './formats/dates';
+import type { TimeInfo } from '../../src-shared/dataset';
 import type { Column, ParsedTable } from './parsed';
 
 export type ColumnRole =
@@ -43,29 +44,14 @@ export interface Interval {
   periods: number[];
 }
 
-export interface TimeAxis {
-  /** The column(s) the time comes from (one, or parts such as year + month + day + hour, or date + time). */
-  columns: string[];
-  /** How it is written ("DD/MM/YYYY (day first) + hh:mm:ss"). */
-  form: string;
+/** The time axis as propose.ts reports it (TimeInfo), with what the builders need besides. */
+export interface TimeAxis extends Omit<TimeInfo, 'interval' | 'season'> {
   dateForm?: DateForm;
   /** Time of each row (ms since 1970 UTC); NaN where unknown. */
   values: Float64Array;
   interval?: Interval;
-  /** Share of steps (within each key when there is one) that are exactly one interval. */
-  regularity: number;
-  /** Steps longer than 1.5 intervals, and the intervals missing in them. */
-  gaps: number;
-  missingSteps: number;
-  /** Steps of zero length (repeated times). */
-  repeats: number;
-  order: 'ascending' | 'descending' | 'unsorted';
-  /** Seasonal periods (in steps) the interval suggests and the span allows (at least two full cycles). */
-  periods: number[];
   /** No year anywhere: the dates are placed in one (leap) year. */
   yearImplicit?: boolean;
-  first: string;
-  last: string;
 }
 
 export interface TableFacts {
@@ -623,5 +609,3 @@ export function seasonalStrength(values: ArrayLike<number>, p: number): number {
   };
   return acf(p) - acf(Math.round(p / 2));
 }
-
-export { formatDate };

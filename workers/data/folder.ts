@@ -18,10 +18,10 @@ import { TableBuilder } from './formats/table';
 
 const DOC_NAME = /^(readme|license|licence|copying|notice|authors|changelog|changes|source|citation)(\.[a-z0-9]+)?$/i;
 const DOC_EXT = /\.(md|markdown|html?|pdf|names|docx?|rtf|png|jpe?g|gif|svg|zip|gz|tgz|bz2|xz|7z|py|ipynb|r|sh)$/i;
-export const MAX_FOLDER_FILES = 10_000;
+const MAX_FOLDER_FILES = 10_000;
 
 /** The part of each name that tells the files apart (a shared start and end removed; never empty). */
-export function distinctiveNames(names: string[]): string[] {
+function distinctiveNames(names: string[]): string[] {
   if (names.length < 2) return names.map((n) => n.replace(/\.[^.]*$/, '') || n);
   let p = 0;
   while (names.every((n) => n.length > p && n[p] === names[0][p])) p++;

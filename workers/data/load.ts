@@ -64,7 +64,8 @@ export async function inspectFile(
   try {
     const d = buildTrainingData(r.parsed, choice ?? {}, basename(path));
     const validation = d.validationBatches(); // built once: the sequence length and the pairs both read it
-    const recipe = recipeFor({ data: d, builtBatch: d.builtBatch, bytes: r.bytes, cores: availableParallelism() });
+    const validationItems = validation.reduce((n, b) => n + b.batchSize * (d.stateful ? b.steps : 1), 0);
+    const recipe = recipeFor({ data: d, builtBatch: d.builtBatch, bytes: r.bytes, cores: availableParallelism(), validationItems });
     if (timeStep) {
       // How long the schedule would take here (one worker's step time, shared by the recipe's workers).
       try {

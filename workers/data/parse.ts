@@ -51,6 +51,18 @@ interface Sink {
   notes(): string[];
 }
 
+/** A format builder (push text, finish into Parsed, count its rows) as a Sink, with the notes it has to say. */
+function builderSink(b: { push(chunk: string): void; finish(): Parsed; readonly rows: number }, notes: () => string[]): Sink {
+  return {
+    push: (c) => b.push(c),
+    finish: () => b.finish(),
+    get rows() {
+      return b.rows;
+    },
+    notes,
+  };
+}
+
 /** The consumer for `format`, given the file's first decoded text (for the CSV dialect). */
 export function makeSink(format: FormatName, file: string, head: string, complete: boolean): Sink {
   switch (format) {
@@ -94,52 +106,34 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         notes: () => [],
       };
     }
-    case 'jsonl': {
-      const b = new JsonlBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => [] };
-    }
+    case 'jsonl':
+      return builderSink(new JsonlBuilder(file), () => []);
     case 'conll': {
       const b = new ConllBuilder(file);
-      return {
-        push: (c) => b.push(c),
-        finish: () => b.finish(),
-        get rows() {
-          return b.rows;
-        },
-        notes: () => [
-          ...(b.separators ? [`${b.separators} document separator or comment lines skipped`] : []),
-          ...(b.untagged ? [`${b.untagged} lines with a token but no tag skipped`] : []),
-          ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
-        ],
-      };
+      return builderSink(b, () => [
+        ...(b.separators ? [`${b.separators} document separator or comment lines skipped`] : []),
+        ...(b.untagged ? [`${b.untagged} lines with a token but no tag skipped`] : []),
+        ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
+      ]);
     }
-    case 'blocks': {
-      const b = new BlocksBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => ['each block of lines is one sequence (column "block"); the file names no labels'] };
-    }
-    case 'labelled': {
-      const b = new LabelledBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => ['the first word of each line is its label, the rest its text'] };
-    }
+    case 'blocks':
+      return builderSink(new BlocksBuilder(file), () => ['each block of lines is one sequence (column "block"); the file names no labels']);
+    case 'labelled':
+      return builderSink(new LabelledBuilder(file), () => ['the first word of each line is its label, the rest its text']);
     case 'ts': {
       const b = new TsArchiveBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.rows; }, notes: () => (b.problem ? [`problem "${b.problem}"`] : []) };
+      return builderSink(b, () => (b.problem ? [`problem "${b.problem}"`] : []));
     }
     case 'pairs': {
-      const sep = pairSeparator(sampleLines(head, 200, !complete)) ?? '\t';
-      const b = new PairsBuilder(file, head.includes('\t') && sampleLines(head, 50, !complete).every((l) => l.includes('\t')) ? '\t' : sep);
-      return {
-        push: (c) => b.push(c),
-        finish: () => b.finish(),
-        get rows() {
-          return b.rows;
-        },
-        notes: () => [
-          ...(b.separator !== '\t' ? [`source and target separated by "${b.separator.trim()}"`] : []),
-          ...(b.extraColumns ? [`${b.extraColumns} lines have columns after the target; ignored`] : []),
-          ...(b.alternatives ? [`${b.alternatives} targets list alternatives ("a, b,"); the first is kept`] : []),
-        ],
-      };
+      // TAB where (nearly) every line has one, else a marker such as `->` found on the lines
+      const lines = sampleLines(head, 200, !complete);
+      const tabs = lines.filter((l) => l.includes('\t')).length >= 0.9 * lines.length;
+      const b = new PairsBuilder(file, tabs ? '\t' : (pairSeparator(lines) ?? '\t'));
+      return builderSink(b, () => [
+        ...(b.separator !== '\t' ? [`source and target separated by "${b.separator.trim()}"`] : []),
+        ...(b.extraColumns ? [`${b.extraColumns} lines have columns after the target; ignored`] : []),
+        ...(b.alternatives ? [`${b.alternatives} targets list alternatives ("a, b,"); the first is kept`] : []),
+      ]);
     }
   }
 }

@@ -24,17 +24,19 @@ export interface RecipeInput {
   bytes: number;
   /** Cores of this machine. */
   cores: number;
+  /** Items (sequences, windows, sentences…; text: characters) the validation part holds. */
+  validationItems: number;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
 /** Below this many FLOPs a step is mostly the threads meeting (a few milliseconds): one worker is faster. */
 const MIN_SHARED_FLOPS = 5e7;
 /** FLOP/s one worker sustains on a training step, conservatively (measured here: 45–55 G on big GEMMs, less on small). */
-const ENGINE_FLOPS = 20e9;
+const ENGINE_FLOPS = 30e9;
 const round = (x: number, to: number): number => Math.max(to, Math.round(x / to) * to);
 
 /** The time budget: a minute and a half for small files, a few minutes for a few megabytes, ten at most. */
-export function budgetFor(bytes: number): number {
+function budgetFor(bytes: number): number {
   const mb = bytes / 2 ** 20;
   return mb < 0.1 ? 90 : mb < 1 ? 180 : mb < 5 ? 300 : mb < 50 ? 450 : 600;
 }
@@ -57,6 +59,8 @@ export function recipeFor(input: RecipeInput): Recipe {
   let clip = 5;
   let epochs = 30;
   let what = '';
+  /** The model's reason, in words, for the size it ends up with (after fitting the budget). */
+  let modelWhy = (): string => '';
   switch (t.kind) {
     case 'text': {
       const chars = items * seqLen;
@@ -67,7 +71,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       seqLen = chars < 100_000 ? 64 : 100;
       batch = clamp(Math.floor(chars / ((seqLen + 1) * 8)), 1, 32);
       epochs = chars < 300_000 ? 30 : 10;
-      why('model', `${layers}×${hidden} LSTM for ${what} (more text carries a bigger model; ${layers > 1 ? 'two layers with dropout 0.2 between them' : 'one layer: more would memorise'})`);
+      modelWhy = () => `${layers}×${hidden} LSTM for ${what} (more text carries a bigger model${layers > 1 ? '; two layers with dropout 0.2 between them' : chars < 300_000 ? '; one layer: more would memorise' : ''})`;
       why('sequence length', `${seqLen} characters per truncated-BPTT chunk, state carried between chunks`);
       break;
     }
@@ -78,7 +82,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       bidirectional = true;
       lr = 3e-3;
       epochs = items < 3000 ? 40 : 15;
-      why('model', `bidirectional ${hidden}-unit LSTM over word embeddings for ${what} (reading both ways sees the whole sentence)`);
+      modelWhy = () => `bidirectional ${hidden}-unit LSTM over word embeddings for ${what} (reading both ways sees the whole sentence)`;
       break;
     }
     case 'tagging':
@@ -86,7 +90,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       hidden = items < 2000 ? 64 : 128;
       bidirectional = true;
       epochs = items < 2000 ? 40 : 20;
-      why('model', `bidirectional ${hidden}-unit LSTM for ${what} (a tag depends on the words on both sides)`);
+      modelWhy = () => `bidirectional ${hidden}-unit LSTM for ${what} (a tag depends on the words on both sides)`;
       break;
     case 'pairs':
       what = `${items.toLocaleString('en')} pairs`;
@@ -94,7 +98,7 @@ export function recipeFor(input: RecipeInput): Recipe {
       hidden = items < 2000 ? 128 : 256;
       lr = 3e-3;
       epochs = items < 5000 ? 60 : 20;
-      why('model', `${hidden}-unit GRU encoder and decoder for ${what}`);
+      modelWhy = () => `${hidden}-unit GRU encoder and decoder for ${what}`;
       break;
     case 'series':
     case 'multiseries': {
@@ -106,19 +110,21 @@ export function recipeFor(input: RecipeInput): Recipe {
       lr = 3e-3;
       clip = 1;
       epochs = items < 300 ? 300 : items < 3000 ? 100 : items < 30_000 ? 20 : 6;
-      why('model', `${hidden}-unit GRU for ${what} (a GRU has fewer weights than an LSTM of the same width: better for small series)`);
+      modelWhy = () => `${hidden}-unit GRU for ${what} (a GRU has fewer weights than an LSTM of the same width: better for small series)`;
       break;
     }
     case 'sequences': {
       const F = t.features.length;
       what = `${items.toLocaleString('en')} ${t.perStep ? 'pieces of sequences' : 'sequences'} of ${F} feature${F > 1 ? 's' : ''}, ${t.classes.length} classes`;
       cell = 'gru';
-      hidden = items < 500 ? 32 : 64;
-      bidirectional = t.perStep === true;
+      // read both ways: a label of the whole sequence (or of a step) depends on all of it, and long sequences
+      // (a hundred steps or more) need the width to carry it
+      hidden = items < 500 && t.maxLength < 100 ? 32 : 64;
+      bidirectional = true;
       batch = items < 100 ? 8 : items < 1000 ? 16 : 32;
       lr = 3e-3;
       epochs = items < 200 ? 200 : items < 2000 ? 60 : 20;
-      why('model', `${bidirectional ? 'bidirectional ' : ''}${hidden}-unit GRU for ${what}${bidirectional ? ' (a step is labelled knowing what came before and after it)' : ''}`);
+      modelWhy = () => `bidirectional ${hidden}-unit GRU for ${what} (${t.perStep ? 'a step is labelled knowing what came before and after it' : 'the label depends on the whole sequence: read both ways'})`;
       break;
     }
     case 'tabular':
@@ -128,13 +134,13 @@ export function recipeFor(input: RecipeInput): Recipe {
       batch = items < 200 ? 8 : 32;
       lr = 3e-3;
       epochs = items < 1000 ? 200 : 50;
-      why('model', `a small network (32 units) for ${what}: each row stands alone`);
+      modelWhy = () => `a small network (32 units) for ${what}: each row stands alone`;
       break;
     case 'conditional':
       what = `${items.toLocaleString('en')} texts to generate`;
       hidden = items < 3000 ? 128 : 256;
       epochs = 30;
-      why('model', `${hidden}-unit LSTM generating text for ${what}`);
+      modelWhy = () => `${hidden}-unit LSTM generating text for ${what}`;
       break;
   }
   if (t.kind !== 'text') batch = Math.min(batch, Math.max(1, Math.floor(items / 2)));
@@ -148,25 +154,28 @@ export function recipeFor(input: RecipeInput): Recipe {
     const f = estimate(data.model, { cell, layers: l, hiddenSize: h, embedSize: 0, bidirectional, dropout: 0, forgetBias: 1 }, batch, steps1, { stateful: data.stateful }).flopsPerStep;
     return (budget * ENGINE_FLOPS * (f >= MIN_SHARED_FLOPS ? 0.85 * cores : 1)) / Math.max(1, f);
   };
-  const wanted = t.kind === 'text' ? 3000 : 1000;
+  const wanted = t.kind === 'text' ? 2000 : 1000;
   const before = `${layers}×${hidden}`;
   while (stepsIn(layers, hidden) < wanted && (layers > 1 || hidden > 32)) {
     if (layers > 1) (layers = 1), (dropout = 0);
     else hidden = Math.max(32, hidden / 2);
   }
-  if (`${layers}×${hidden}` !== before) {
-    const r = reasons.find((x) => x.choice === 'model')!;
-    r.why = `${r.why.replace(before, `${layers}×${hidden}`)} — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more`;
-  }
+  reasons.unshift({ choice: 'model', why: `${modelWhy()}${`${layers}×${hidden}` !== before ? ` — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more` : ''}` });
   const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
-  const steps = clamp(round(epochs * batchesPerEpoch, 100), 300, 50_000);
+  const steps = clamp(round(epochs * batchesPerEpoch, 100), 1000, 50_000);
   // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
   const evaluateEvery = clamp(round(Math.min(batchesPerEpoch, steps / 40), 25), 25, 1000);
-  const patience = clamp(Math.ceil(400 / evaluateEvery), 5, 12);
+  // Early stopping needs a validation part big enough to judge by; with a handful of items it trains all its steps.
+  const patience = input.validationItems < 20 ? 0 : clamp(Math.ceil(400 / evaluateEvery), 5, 12);
   const embed = data.model.input.vocabSize > 0 ? data.model.input.embedSize : 0;
   why('batch', `${batch} ${t.kind === 'text' ? 'streams' : 'items'} per step${t.kind !== 'text' && batch < 32 ? ' (few items: smaller batches, more updates)' : ''}`);
   why('learning rate', `${lr} with Adam${clip < 5 ? `, gradients clipped at norm ${clip} (series are prone to spikes)` : `, gradients clipped at norm ${clip}`}`);
-  why('length', `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`);
+  why(
+    'length',
+    patience > 0
+      ? `up to ${steps.toLocaleString('en')} steps (${epochs} passes over the data at most), a validation every ${evaluateEvery} steps; it stops after ${patience} validations without improvement and keeps the best model`
+      : `${steps.toLocaleString('en')} steps (${epochs} passes over the data), a validation every ${evaluateEvery} steps; the validation part holds only ${input.validationItems} items, too few to stop early on, so it trains them all`,
+  );
   why('time budget', `${budget < 120 ? `${budget} s` : `${budget / 60} min`} at most (for a file of ${bytes < 2 ** 20 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`}); ${mention('timeBudgetSeconds')} raises it`);
   // Worker threads: every core (up to 4) when a step has enough arithmetic to share (counted, not timed, so the
   // same data always gets the same count: a run is reproducible for its seed and worker count).

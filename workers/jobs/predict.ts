@@ -141,7 +141,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
       const table = parsed as ParsedTable;
       const target = run.data.target;
       const labelled = target !== undefined && (table.columns.some((c) => c.name === target) || (/^\d+$/.test(target) && Number(target) <= table.columns.length));
-      if (run.data.wide) grouped = wideSequences(table, { input: run.data.input, ...(labelled ? { target } : { target: run.data.target }) });
+      if (run.data.wide) grouped = wideSequences(table, { input: run.data.input, patch: run.data.patch, ...(labelled ? { target } : { target: run.data.target }) });
       else {
         if (t.sequence === undefined) fail('this run was not trained on a long-format table, so there is no sequence column to group a file by');
         grouped = groupTable(table, { sequence: t.sequence, step: t.step, input: t.features.map((f) => f.column), ...(labelled ? { target } : {}) }, t.perStep === true);

@@ -64,8 +64,11 @@ export function groupTable(table: ParsedTable, choice: Pick<DatasetChoice, 'sequ
   return { kind: 'sequences', sequences, featureNames: feats.map((f) => f.name) };
 }
 
-/** Wide layout → sequences: each row one sequence, its input columns (in order) the steps of one feature. */
-export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 'target' | 'input' | 'split'>): ParsedSequences {
+/**
+ * Wide layout → sequences: each row one sequence, its input columns (in order) the steps of one feature — or, with
+ * `patch` k, steps of k consecutive values (the last step padded with its last value).
+ */
+export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 'target' | 'input' | 'split' | 'patch'>): ParsedSequences {
   if (choice.target === undefined) throw new SettingError('wide', `name the label column with ${mention('target')}`);
   const labelCol = findColumn(table, choice.target, 'target');
   const splitCol = choice.split !== undefined ? findColumn(table, choice.split, 'split') : undefined;
@@ -74,6 +77,8 @@ export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 't
   if (steps.length < 2) throw new SettingError('wide', 'a wide table needs at least two numeric step columns');
   const labels = labelStrings(labelCol);
   const splits = splitCol ? labelStrings(splitCol) : undefined;
+  const k = choice.patch ?? 1;
+  if (!Number.isInteger(k) || k < 1 || k > steps.length) throw new SettingError('patch', `expected a whole number from 1 to ${steps.length} (the steps of a row)`, k);
   const sequences: ParsedSequences['sequences'] = [];
   for (let r = 0; r < table.rows; r++) {
     // trailing missing cells are a shorter sequence (UCR files pad unequal lengths with NaN)
@@ -82,13 +87,13 @@ export function wideSequences(table: ParsedTable, choice: Pick<DatasetChoice, 't
     if (len === 0) continue;
     sequences.push({
       id: String(r + 1),
-      steps: Array.from({ length: len }, (_, t) => Float64Array.of(steps[t].numbers![r])),
+      steps: Array.from({ length: Math.ceil(len / k) }, (_, t) => Float64Array.from({ length: k }, (_, j) => steps[Math.min(len - 1, t * k + j)].numbers![r])),
       ...(labels[r] !== '' ? { label: labels[r] } : {}),
       ...(splits ? { split: splits[r] } : {}),
       line: table.lineOfRow[r],
     });
   }
-  return { kind: 'sequences', sequences, featureNames: ['value'] };
+  return { kind: 'sequences', sequences, featureNames: k === 1 ? ['value'] : Array.from({ length: k }, (_, j) => `value ${j + 1} of ${k}`) };
 }
 
 export function sequencesData(parsed: ParsedSequences, choice: DatasetChoice): TrainingData & { warnings: string[] } {

@@ -64,7 +64,7 @@ function looksJsonl(lines: string[]): boolean {
 }
 
 /** `->`-style pair separators, in the order they are tried (a TAB is handled with the tables). */
-export const PAIR_SEPARATORS = [' -> ', '->', ' => ', '=>', ' ||| '] as const;
+const PAIR_SEPARATORS = [' -> ', '->', ' => ', '=>', ' ||| '] as const;
 
 /** The pair separator that ≥ 90% of the lines hold exactly once with text on both sides, or undefined. */
 export function pairSeparator(lines: string[]): string | undefined {
@@ -81,7 +81,7 @@ export function pairSeparator(lines: string[]): string | undefined {
 
 /** A label at the start of each line ("DESC:manner How did …", "__label__pos Great film"): few distinct, label-like. */
 const LABEL_TOKEN = /^(__label__\S+|[A-Z0-9_]+(?::[A-Za-z0-9_]+)?|-?\d{1,3})$/;
-export function labelledLines(lines: string[]): boolean {
+function labelledLines(lines: string[]): boolean {
   if (lines.length < 5 || lines.some((l) => l.includes('\t'))) return false;
   let labelled = 0;
   let words = 0;

@@ -172,7 +172,7 @@ const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
  * five standard deviations of the rest), or negative in a column of positive values, or held by 5% of the cells or
  * more. Returns it, or undefined.
  */
-export function missingSentinel(v: Float64Array): number | undefined {
+function missingSentinel(v: Float64Array): number | undefined {
   const counts = new Map<number, number>();
   let n = 0;
   for (const x of v) {

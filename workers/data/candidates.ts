@@ -1,0 +1,696 @@
+// The ways to train on parsed data, each a candidate with a score and a one-line reason (propose.ts ranks them and
+// proposes the best that can be trained). Tables go by the facts of analyse.ts: a series forecast per ranked target
+// (from the better naive forecast), sequence classification and per-step labels of a long table, text
+// classification, pairs, a text model, a wide table, independent rows; other kinds (running text, tagged sentences,
+// pairs, sequence archives) have one way each.
+
+import type { Candidate, Proposal } from '../../src-shared/dataset';
+import { mention } from '../../src-shared/settings';
+import { cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
+import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS } from './build/choices';
+import { countValues, fmt, labelStrings, tokenize } from './build/common';
+import { formatDate } from './formats/dates';
+import type { Column, Parsed, ParsedTable } from './parsed';
+import { clip, quote, samplePositions, showValues } from './preview';
+import { fillGaps } from './series';
+import { buildVocabulary } from './text';
+
+/** A candidate with what it takes to show it as the proposal. */
+export interface Draft extends Candidate {
+  preview: () => Proposal['preview'];
+  warnings?: () => string[];
+  classes?: () => { value: string; count: number }[];
+}
+
+const LABEL_NAME = /(label|class|target|category|categor|intent|sentiment|polarity|score|outcome|tag|topic|emotion|rating|stance|^y$|^group$|diet|activity|offen)/i;
+const META_NAME = /(author|title|name|user|url|link|source|date|time|lang|country|city|id$|^id|email|phone|address)/i;
+const TARGET_NAME = /^(target|y|label|response|outcome|output)$/i;
+
+// ============================================== tables: facts → drafts ==========================================
+
+export function describeColumns(t: ParsedTable, facts: TableFacts): Proposal['columns'] {
+  return facts.columns.map((f) => {
+    const c = f.column;
+    return { name: c.name, type: c.type, missing: c.missing, ...(c.categories ? { distinct: c.categories.length } : {}), role: f.role, why: f.why, ...(c.dateForm ? { dateForm: c.dateForm } : {}) };
+  });
+}
+
+function missingWarnings(t: ParsedTable, cols: Column[]): string[] {
+  return cols
+    .filter((c) => t.rows > 0 && c.missing / t.rows > 0.2)
+    .map((c) => `column "${c.name}": ${Math.round((100 * c.missing) / t.rows)}% of its values are missing (${c.missing} of ${t.rows})`);
+}
+
+const pct = (x: number): string => `${Math.round(100 * x)}%`;
+const names = (cols: Column[]): string => cols.map((c) => `"${c.name}"`).join(', ');
+
+/** Whether a column's values stop before the end of the table (the last 5% of rows, and at least 2, are all missing). */
+function endsEarly(c: Column, order: number[]): boolean {
+  const k = Math.max(2, Math.ceil(order.length * 0.05));
+  if (!c.numbers || order.length < 2 * k) return false;
+  for (let i = order.length - k; i < order.length; i++) if (!Number.isNaN(c.numbers[order[i]])) return false;
+  return true;
+}
+
+/** Pearson correlation over rows where both are present. */
+function correlation(a: Float64Array, b: Float64Array): number {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    n++;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
+  }
+  if (n < 3) return 0;
+  const cov = sab / n - (sa / n) * (sb / n);
+  const va = saa / n - (sa / n) ** 2;
+  const vb = sbb / n - (sb / n) ** 2;
+  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
+}
+
+/** Two column names of one family: a shared start or end of 3+ letters (HUFL, MUFL; real_gdp, real_cons). */
+function siblings(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const y = b.toLowerCase().replace(/[^a-z0-9]/g, '');
+  let p = 0;
+  while (p < x.length && p < y.length && x[p] === y[p]) p++;
+  let s = 0;
+  while (s < x.length && s < y.length && x[x.length - 1 - s] === y[y.length - 1 - s]) s++;
+  return p >= 3 || s >= 3;
+}
+
+interface RankedTarget {
+  column: Column;
+  score: number;
+  why: string;
+}
+
+/**
+ * Numeric measurements ranked as forecasting targets: a target-like name first; in a file without a header the last
+ * column (that convention); the one measurement whose name is unlike the others' family at the end of the table (a
+ * documented target beside its covariates); otherwise the first measurement. Values that stop early or are mostly
+ * missing rank lower.
+ */
+function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
+  const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows).map((f) => f.column);
+  const odd =
+    values.length >= 4
+      ? values.filter((c) => !values.some((d) => d !== c && siblings(c.name, d.name)))
+      : [];
+  const oddLast = odd.length === 1 && odd[0] === values[values.length - 1] ? odd[0] : undefined;
+  const ranked = values.map((c, i): RankedTarget => {
+    let score = 0.6 - 0.02 * i;
+    const why: string[] = [];
+    if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
+    if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
+    else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
+    else if (t.header && i === 0) (score += 0.15), why.push('the first measurement in the table');
+    const missing = c.missing / t.rows;
+    if (missing > 0.4) (score -= 0.2), why.push(`${pct(missing)} missing`);
+    else if (missing > 0.05) why.push(`${pct(missing)} missing (skipped as targets, interpolated as inputs)`);
+    if (endsEarly(c, order)) (score -= 0.3), why.push('stops before the end of the table');
+    const f = facts.byName(c.name)!;
+    if (f.integer && f.distinct <= 10) (score -= 0.2), why.push(`only ${f.distinct} distinct values`);
+    if (why.length === 0) why.push(`measurement ${i + 1} of ${values.length}`);
+    return { column: c, score, why: why.join('; ') };
+  });
+  return ranked.sort((a, b) => b.score - a.score);
+}
+
+const BOUND = /^(.+?)[ _.-]?(hi|lo|high|low|upper|lower|ub|lb|max|min)$/i;
+
+/**
+ * A bound of another column: named like it with a hi / lo / upper / lower … ending (dem_hi beside dem_estimate) and on
+ * one side of it on (nearly) every row — the band of an estimate, not a quantity of its own.
+ */
+function bandAround(c: Column, kept: Column[]): Column | undefined {
+  const m = BOUND.exec(c.name);
+  if (!m) return undefined;
+  const stem = m[1].toLowerCase();
+  return kept.find((k) => {
+    if (k === c || !k.name.toLowerCase().startsWith(stem) || BOUND.test(k.name)) return false;
+    let above = 0;
+    let below = 0;
+    let n = 0;
+    for (let i = 0; i < c.numbers!.length; i++) {
+      const a = c.numbers![i];
+      const b = k.numbers![i];
+      if (Number.isNaN(a) || Number.isNaN(b)) continue;
+      n++;
+      if (a >= b) above++;
+      if (a <= b) below++;
+    }
+    return n > 0 && Math.max(above, below) >= 0.98 * n;
+  });
+}
+
+/** The inputs of a series model: the target, other measurements (not mostly missing, not ending early, not redundant) and calendar features. */
+function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: number[]): { inputs: Column[]; left: string[] } {
+  const kept: Column[] = [target];
+  const left: string[] = [];
+  for (const f of facts.columns) {
+    const c = f.column;
+    if (c === target || !(f.role === 'value' || f.role === 'calendar')) continue;
+    if (c.missing > 0.3 * t.rows) {
+      left.push(`"${c.name}" (${pct(c.missing / t.rows)} missing)`);
+      continue;
+    }
+    if (endsEarly(c, order)) {
+      left.push(`"${c.name}" (stops before the end)`);
+      continue;
+    }
+    const band = bandAround(c, kept);
+    if (band) {
+      left.push(`"${c.name}" (a band around "${band.name}": it moves with it, row by row)`);
+      continue;
+    }
+    const twin = kept.find((k) => Math.abs(correlation(k.numbers!, c.numbers!)) >= 0.99);
+    if (twin) {
+      left.push(`"${c.name}" (moves with "${twin.name}": adds nothing)`);
+      continue;
+    }
+    kept.push(c);
+  }
+  // Few rows for several inputs: a model of many columns over-fits a short series; its own past only.
+  const windowsPerInput = t.rows / kept.length;
+  if (kept.length > 1 && windowsPerInput < 100) {
+    left.push(`${kept.length - 1} other measurement${kept.length > 2 ? 's' : ''} (${t.rows} rows are too few for ${kept.length} inputs: the target's own past only)`);
+    return { inputs: [target], left };
+  }
+  // The target first is how the series models read it; keep the table's order for the rest.
+  return { inputs: [target, ...t.columns.filter((c) => c !== target && kept.includes(c))], left };
+}
+
+/** Values of a column in the given row order, gaps filled. */
+function filledInOrder(c: Column, order: number[]): number[] {
+  const v = order.map((r) => c.numbers![r]);
+  fillGaps(v);
+  return v;
+}
+
+/** The seasonal period that shows in the target (of those the time axis allows), or undefined. */
+function seasonOf(facts: TableFacts, series: number[][]): number | undefined {
+  const periods = facts.time?.periods ?? [];
+  let best: { p: number; s: number } | undefined;
+  for (const p of periods) {
+    const strengths = series.filter((v) => v.length >= 2 * p + 2).map((v) => seasonalStrength(v, p));
+    if (strengths.length === 0) continue;
+    const s = strengths.reduce((a, b) => a + b, 0) / strengths.length;
+    if (s >= 0.2 && (!best || s > best.s)) best = { p, s };
+  }
+  return best?.p;
+}
+
+/** Lookback: two seasons for short seasons, one for long ones; 24 without; at most a quarter of a series. */
+function lookbackFor(rows: number, season: number | undefined): number {
+  const cap = Math.max(1, Math.floor(rows / 4));
+  const want = season ? (season < 30 ? 2 * season : season) : 24;
+  return Math.max(1, Math.min(want, cap, 512));
+}
+
+/** Mean absolute error of forecasting y[t] by y[t − k] over the training part (the first 90%). */
+function naiveError(y: number[], k: number): number {
+  const end = Math.floor(y.length * 0.9);
+  let sum = 0;
+  let n = 0;
+  for (let t = k; t < end; t++) (sum += Math.abs(y[t] - y[t - k])), n++;
+  return n ? sum / n : Infinity;
+}
+
+/** Whether most validation targets lie outside the range of the training part (a trend a level model must extrapolate). */
+function trending(y: number[], valFraction = 0.1): boolean {
+  const nVal = Math.max(1, Math.floor(y.length * valFraction));
+  const train = y.slice(0, y.length - nVal);
+  const val = y.slice(y.length - nVal);
+  if (train.length < 10) return false;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of train) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  return val.filter((v) => v < lo || v > hi).length > val.length / 2;
+}
+
+function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] {
+  const groups = timeOrder(t, facts);
+  const order = groups.flat();
+  const key = facts.key;
+  const ranked = rankTargets(t, facts, order).slice(0, 4);
+  const time = facts.time;
+  return ranked.map((r, i): Draft => {
+    const { inputs, left } = seriesInputs(t, facts, r.column, order);
+    const series = groups.map((g) => filledInOrder(r.column, g));
+    const season = seasonOf(facts, series);
+    const shortest = Math.min(...groups.map((g) => g.length));
+    const lookback = lookbackFor(shortest, season);
+    // Predict the change from the better naive forecast, starting from it (the head starts at zero): the same time a
+    // season before where that beats the last value on the training part (seasonal data), else the last value.
+    const seasonal = season !== undefined && series.every((y) => naiveError(y, season) < naiveError(y, 1));
+    const trends = series.every((y) => trending(y));
+    const difference = true;
+    const choice: Partial<DatasetChoice> = {
+      shape: 'many-to-one',
+      target: r.column.name,
+      input: inputs.map((c) => c.name),
+      lookback,
+      horizon: 1,
+      ...(season ? { season } : time?.periods.length ? { season: 0 } : {}),
+      ...(key ? { sequence: key.name } : {}),
+      ...(difference ? { difference: true } : {}),
+      ...(seasonal ? { lag: season } : {}),
+    };
+    const every = time?.interval ? ` (${time.interval.name}${season ? `, seasonal period ${season}` : ''})` : '';
+    const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${seasonal ? `, as changes from a season before (the seasonal naive forecast is the one to beat)` : `, as changes from the last value${trends ? ' (it trends)' : ' (the naive forecast to beat)'}`}`;
+    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? `; lookback ${lookback} covers the ${season}-step season` : ''}`;
+    return {
+      shape: 'many-to-one',
+      task,
+      choice,
+      score: base * (i === 0 ? 1 : Math.min(0.95, r.score / ranked[0].score) - 0.05 * i),
+      reason,
+      warnings: () => missingWarnings(t, inputs),
+      preview: () => seriesPreview(t, facts, groups[groups.length - 1], inputs, r.column, lookback),
+    };
+  });
+}
+
+function seriesPreview(t: ParsedTable, facts: TableFacts, order: number[], inputs: Column[], target: Column, lookback: number): Proposal['preview'] {
+  const W = order.length - lookback;
+  if (W < 1) return [];
+  const filled = inputs.map((c) => filledInOrder(c, order));
+  const y = filled[0];
+  const when = (i: number): string => (facts.time ? ` on ${formatDate(facts.time.values[order[i]], facts.time.dateForm)}` : ` at row ${order[i] + 1}`);
+  return samplePositions(Math.floor(W * 0.9) || 1).map((s) => {
+    const at = s + lookback;
+    const input =
+      inputs.length === 1
+        ? `${target.name} ${showValues(y.slice(s, at))}`
+        : `${lookback} steps of ${inputs.map((c) => c.name).join(', ')}; last: ${inputs.map((c, i) => `${c.name} ${fmt(filled[i][at - 1])}`).join(', ')}`;
+    return { input, output: `${target.name}${when(at)}: ${fmt(y[at])}` };
+  });
+}
+
+/** Columns constant within every group of `key`, with 2 … 50 values: per-sequence labels. */
+function sequenceLabels(t: ParsedTable, facts: TableFacts, groups: number[][]): Column[] {
+  return facts.columns
+    .filter((f) => (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 50)
+    .map((f) => f.column)
+    .filter((c) => groups.every((g) => new Set(g.map((r) => cellText(c, r)).filter((x) => x !== '')).size <= 1))
+    .filter((c) => {
+      // most classes seen in two sequences or more (a class seen once is warned about)
+      const counts = countValues(groups.map((g) => cellText(c, g[0])));
+      return counts.filter((x) => x.count >= 2).length >= counts.length / 2;
+    });
+}
+
+/**
+ * Columns of few values that change within groups in long runs: per-step labels (the activity at each reading),
+ * with their mean run length; longest runs first (a label holds for a while; a sensor's id flickers).
+ */
+function stepLabelColumns(facts: TableFacts, groups: number[][]): { column: Column; run: number }[] {
+  const out: { column: Column; run: number }[] = [];
+  for (const f of facts.columns) {
+    if (!((f.role === 'category' || (f.role === 'value' && f.integer)) && f.distinct >= 2 && f.distinct <= 20)) continue;
+    const c = f.column;
+    let changes = 0;
+    let within = 0;
+    let steps = 0;
+    for (const g of groups) {
+      const s = new Set<string>();
+      for (let i = 0; i < g.length; i++) {
+        const v = cellText(c, g[i]);
+        s.add(v);
+        if (i > 0 && v !== cellText(c, g[i - 1])) changes++;
+        steps++;
+      }
+      if (s.size > 1) within++;
+    }
+    const run = steps / Math.max(1, changes + groups.length);
+    if (within >= groups.length / 2 && run >= 3) out.push({ column: c, run });
+  }
+  return out.sort((a, b) => b.run - a.run);
+}
+
+function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] {
+  const key = facts.key!;
+  const groups = timeOrder(t, facts);
+  const labels = sequenceLabels(t, facts, groups);
+  const perStep = stepLabelColumns(facts, groups).filter((x) => !labels.includes(x.column));
+  const constant = new Set(facts.columns.filter((f) => f.role !== 'key' && groups.every((g) => new Set(g.map((r) => cellText(f.column, r))).size <= 1)).map((f) => f.column));
+  const step = facts.step;
+  const irregularStep = step?.numbers ? !groups.every((g) => isEvenlySpaced(g.map((r) => step.numbers![r]))) : false;
+  const features = (not: Column[]): Column[] =>
+    facts.columns.filter((f) => (f.role === 'value' || f.role === 'calendar' || (f.role === 'step' && irregularStep)) && !not.includes(f.column) && !constant.has(f.column)).map((f) => f.column);
+  const lengths = groups.map((g) => g.length).sort((a, b) => a - b);
+  const out: Draft[] = [];
+  const ordered = step ? ` ordered by "${step.name}"` : facts.time ? ` ordered by ${facts.time.columns.join(' + ')}` : '';
+  labels.forEach((label, i) => {
+    const inputs = features([label]);
+    if (inputs.length === 0) return;
+    const named = LABEL_NAME.test(label.name);
+    // who or what recorded a sequence (a speaker, a subject, a device) is metadata more often than the task
+    const who = KEY_NAME.test(label.name) || META_NAME.test(label.name);
+    const counts = countValues(groups.map((g) => cellText(label, g[0])));
+    const choice: Partial<DatasetChoice> = { shape: 'many-to-one', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) };
+    out.push({
+      shape: 'many-to-one',
+      task: `classify each sequence (grouped by "${key.name}"${ordered}) into "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
+      choice,
+      score: base * (named ? 1 : 0.9) * (who && !named ? 0.8 : 1) - 0.03 * i + (label === t.columns[t.columns.length - 1] ? 0.02 : 0),
+      reason: `"${label.name}" is the same on every row of a sequence (${counts.map((c) => `${c.value} ${c.count}`).slice(0, 5).join(', ')}): a label per sequence; ${groups.length} sequences of ${lengths[0]}–${lengths[lengths.length - 1]} steps${irregularStep ? `; "${step!.name}" is unevenly spaced, so it is read as an input too` : ''}${constant.size > 1 ? `; left out (one value per sequence: bookkeeping, not signal): ${[...constant].filter((c) => c !== label).map((c) => `"${c.name}"`).join(', ')}` : ''}`,
+      classes: () => counts,
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, inputs), ...(lengths[lengths.length - 1] > SENSIBLE_STEPS ? [`a sequence has ${lengths[lengths.length - 1].toLocaleString('en')} steps, longer than anything sensible: use ${mention('maxLength')}`] : [])],
+      preview: () =>
+        samplePositions(groups.length).map((gi) => {
+          const g = groups[gi];
+          return { input: `${key.name} ${cellText(key, g[0])}: ${g.length} steps of ${inputs.map((c) => c.name).join(', ')} (first: ${inputs.map((c) => fmt(c.numbers![g[0]])).join(', ')})`, output: cellText(label, g[0]) || '?' };
+        }),
+    });
+  });
+  perStep.forEach(({ column: label, run }, i) => {
+    const inputs = features(perStep.map((x) => x.column));
+    if (inputs.length === 0) return;
+    const counts = countValues(labelStrings(label));
+    out.push({
+      shape: 'many-to-many',
+      task: `label every step of each sequence (grouped by "${key.name}"${ordered}) with "${label.name}" (${counts.length} classes) from ${names(inputs)}`,
+      choice: { shape: 'many-to-many', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) },
+      score: base * 0.95 - 0.03 * i,
+      reason: `"${label.name}" takes ${counts.length} values that change within a sequence in runs of ${fmt(run)} steps on average: a label per step (${counts.slice(0, 4).map((c) => `${c.value} ${pct(c.count / t.rows)}`).join(', ')})`,
+      classes: () => counts,
+      warnings: () => labelWarnings(counts),
+      preview: () =>
+        samplePositions(groups.length).map((gi) => {
+          const g = groups[gi];
+          return { input: `${key.name} ${cellText(key, g[0])}: ${g.length} steps of ${inputs.map((c) => c.name).join(', ')}`, output: clip(g.slice(0, 12).map((r) => cellText(label, r)).join(' ') + (g.length > 12 ? ' …' : '')) };
+        }),
+    });
+  });
+  return out;
+}
+
+function isEvenlySpaced(v: number[]): boolean {
+  if (v.length < 3) return true;
+  const d = v.slice(1).map((x, i) => x - v[i]);
+  return d.every((x) => Math.abs(x - d[0]) <= 1e-9 * Math.max(1, Math.abs(d[0])));
+}
+
+/** Free text or many distinct words (mostly present): what a sentence, a word or a translation looks like. */
+function wordy(t: ParsedTable, facts: TableFacts): Column[] {
+  return facts.columns
+    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows)
+    .map((f) => f.column);
+}
+
+const meanLength = (c: Column): number => {
+  const s = c.strings!;
+  let n = 0;
+  let len = 0;
+  for (let i = 0; i < s.length; i += Math.max(1, Math.floor(s.length / 2000))) if (s[i] !== '') (n++, (len += s[i].length));
+  return n ? len / n : 0;
+};
+
+function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
+  const texts = wordy(t, facts);
+  if (texts.length === 0) return [];
+  const out: Draft[] = [];
+  const split = facts.split ? { split: facts.split.name } : {};
+  const splitNote = facts.split ? `; "${facts.split.name}" gives the split` : '';
+  // Labels: few distinct short values (categories, or a handful of whole numbers) with enough examples each.
+  const labels = facts.columns
+    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 1000 && f.distinct < t.rows - f.column.missing)
+    .map((f) => f.column);
+  const byLength = [...texts].sort((a, b) => meanLength(b) - meanLength(a));
+  const lengths = new Map(texts.map((c) => [c, meanLength(c)]));
+  // Two text columns of similar length: a source and its translation (or transliteration, correction…).
+  // (each side mostly distinct: a sentence and its translation, not a name repeated over many rows)
+  const pairable = texts.length >= 2 ? texts.filter((c) => lengths.get(c)! <= 400 && facts.byName(c.name)!.distinct >= 0.25 * (t.rows - c.missing)) : [];
+  let pair: [Column, Column] | undefined;
+  for (let i = 0; i < pairable.length && !pair; i++)
+    for (let j = i + 1; j < pairable.length && !pair; j++) {
+      const ratio = lengths.get(pairable[i])! / Math.max(1, lengths.get(pairable[j])!);
+      if (ratio >= 1 / 3 && ratio <= 3) pair = [pairable[i], pairable[j]];
+    }
+  if (pair) {
+    const [src, tgt] = pair;
+    const sample = (r: number) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) });
+    out.push({
+      shape: 'encoder-decoder',
+      task: `translate "${src.name}" into "${tgt.name}" character by character (encoder–decoder)`,
+      choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, tokens: 'char', ...split },
+      score: 0.9,
+      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other${splitNote}`,
+      warnings: () => missingWarnings(t, [src, tgt]),
+      preview: () => samplePositions(t.rows).map(sample),
+    });
+    out.push({
+      shape: 'encoder-decoder',
+      task: `translate "${tgt.name}" into "${src.name}" (the other direction)`,
+      choice: { shape: 'encoder-decoder', input: [tgt.name], target: src.name, tokens: 'char', ...split },
+      score: 0.6,
+      reason: 'the same pairs read the other way round',
+      preview: () => samplePositions(t.rows).map((r) => ({ input: clip(tgt.strings![r]), output: clip(src.strings![r]) })),
+    });
+  }
+  const text = byLength[0];
+  for (const [i, label] of labels.entries()) {
+    const counts = countValues(labelStrings(label));
+    const perClass = (t.rows - label.missing) / counts.length;
+    let quality = Math.min(1, perClass / 10);
+    const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
+    if (LABEL_NAME.test(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
+    if (META_NAME.test(label.name)) (quality *= 0.5), why.push('named like metadata');
+    if (pair) (quality *= 0.8), why.push('the text columns look like pairs');
+    const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
+    out.push({
+      shape: 'many-to-one',
+      task: `classify "${text.name}" into "${label.name}" (${counts.length} classes)`,
+      choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: 'word', ...split },
+      score: 0.9 * quality - 0.02 * i,
+      reason: `a column of few distinct short values beside free text: ${why.join(', ')}${splitNote}`,
+      classes: () => counts,
+      warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use ${mention('maxLength')}`] : [])],
+      preview: () => {
+        const labelsOf = labelStrings(label);
+        return samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], 'word', true).join(' ')), output: labelsOf[r] || '(missing)' }));
+      },
+    });
+  }
+  // Learn to write the longest text column (a poem, a name, a line of code).
+  const lm = byLength[0];
+  const avg = lengths.get(lm)!;
+  const lmChars = (t.rows - lm.missing) * (avg + 1);
+  out.push({
+    shape: 'many-to-many',
+    task: `learn to continue the text of "${lm.name}" character by character (each row a text of its own)`,
+    choice: { shape: 'many-to-many', input: [lm.name], tokens: 'char', lookback: fittingLookback(lmChars) },
+    score: (labels.length === 0 && !pair ? 0.7 : 0.45) + (avg >= 40 ? 0.1 : 0),
+    reason: `free text (${fmt(avg)} characters on average)${labels.length === 0 && !pair ? ' and nothing to predict from it' : ''}`,
+    warnings: () => missingWarnings(t, [lm]),
+    preview: () => textPreview(lm.strings!.filter((s) => s !== '').join('\n'), 40),
+  });
+  // A label → a text (generate a sentence of a class).
+  if (labels.length) {
+    const label = labels[0];
+    out.push({
+      shape: 'one-to-many',
+      task: `generate "${lm.name}" character by character from "${label.name}"`,
+      choice: { shape: 'one-to-many', input: [label.name], target: lm.name, tokens: 'char' },
+      score: 0.25,
+      reason: `the other way round: a "${label.name}" → a text of that class`,
+      preview: () => samplePositions(t.rows).map((r) => ({ input: `${label.name} ${cellText(label, r)}`, output: `${quote(clip(lm.strings![r]))} (then <eos>)` })),
+    });
+  }
+  return out;
+}
+
+/** A wide table: one row per sequence, a label column at one end and many numeric columns as its time steps. */
+function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
+  if (t.columns.length < 20) return undefined;
+  const cols = t.columns.filter((c) => c !== facts.split);
+  const ends = [cols[0], cols[cols.length - 1]];
+  const label = ends.find((c) => {
+    const f = facts.byName(c.name)!;
+    return (f.role === 'category' || f.integer) && f.distinct >= 2 && f.distinct <= 50 && f.distinct < t.rows / 2;
+  });
+  if (!label) return undefined;
+  const steps = t.columns.filter((c) => c !== label && c !== facts.split);
+  if (!steps.every((c) => c.type === 'numeric')) return undefined;
+  const counts = countValues(labelStrings(label));
+  const patch = steps.length > 64 ? Math.ceil(steps.length / 32) : 1; // about 32 steps
+  return {
+    shape: 'many-to-one',
+    task: `classify each row, read as a sequence of ${steps.length} values${patch > 1 ? ` (${patch} a step)` : ''}, into "${label.name}" (${counts.length} classes)`,
+    choice: { shape: 'many-to-one', target: label.name, input: steps.map((c) => c.name), wide: true, ...(patch > 1 ? { patch } : {}), ...(facts.split ? { split: facts.split.name } : {}) },
+    score: 0.9,
+    reason: `a wide table: ${steps.length} numeric columns in a row (one series per row) and a column of ${counts.length} classes at ${label === cols[0] ? 'the start' : 'the end'}${patch > 1 ? `; read ${patch} values a step (${Math.ceil(steps.length / patch)} steps: a long series is a short sequence to learn through)` : ''}${facts.split ? `; "${facts.split.name}" gives the split` : ''}`,
+    classes: () => counts,
+    warnings: () => labelWarnings(counts),
+    preview: () => samplePositions(t.rows).map((r) => ({ input: `row ${r + 1}: ${showValues(steps.map((c) => c.numbers![r]))} (${steps.length} steps)`, output: cellText(label, r) })),
+  };
+}
+
+/** Independent rows: feature columns → a target (the last usable column, or one named like a target). */
+function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | undefined {
+  const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
+  if (usable.length < 2) return undefined;
+  const target = usable.find((c) => TARGET_NAME.test(c.name) || LABEL_NAME.test(c.name)) ?? usable[usable.length - 1];
+  const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
+  if (inputs.length === 0) return undefined;
+  const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
+  return {
+    shape: 'one-to-one',
+    task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
+    choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
+    score: base,
+    reason: `rows without a time order: each row on its own; target ${TARGET_NAME.test(target.name) || LABEL_NAME.test(target.name) ? 'named like one' : 'the last column'}`,
+    ...(counts ? { classes: () => counts } : {}),
+    warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
+    preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),
+  };
+}
+
+function lag1(v: number[]): number {
+  const x = [...v];
+  if (fillGaps(x) < 0 || x.length < 3) return 0;
+  const m = x.reduce((s, a) => s + a, 0) / x.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < x.length; i++) {
+    den += (x[i] - m) ** 2;
+    if (i > 0) num += (x[i] - m) * (x[i - 1] - m);
+  }
+  return den > 0 ? num / den : 0;
+}
+
+export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
+  const drafts: Draft[] = [];
+  const wide = wideDraft(t, facts);
+  if (wide) drafts.push(wide);
+  const groups = facts.key ? groupRows(facts.key) : undefined;
+  const meanLen = groups ? t.rows / groups.length : t.rows;
+  if (facts.key) {
+    // Long format: long regular series in time are forecast per series; short sequences are classified.
+    const timed = facts.time?.interval !== undefined && facts.time.regularity >= 0.8;
+    const seriesBase = timed && meanLen >= 50 ? 0.88 : timed ? 0.6 : 0.45;
+    drafts.push(...sequenceDrafts(t, facts, timed && meanLen >= 50 ? 0.6 : 0.85));
+    drafts.push(...seriesDrafts(t, facts, seriesBase));
+  } else if (facts.time) {
+    drafts.push(...seriesDrafts(t, facts, 0.9));
+  } else {
+    const values = facts.columns.filter((f) => f.role === 'value');
+    if (values.length > 0 && wordy(t, facts).length === 0) {
+      const ranked = rankTargets(t, facts, Array.from({ length: t.rows }, (_, i) => i));
+      const smooth = t.rows >= 50 && ranked.length > 0 && lag1(Array.from(ranked[0].column.numbers!)) > 0.8;
+      if (smooth || values.length === 1) drafts.push(...seriesDrafts(t, facts, 0.7));
+    }
+  }
+  drafts.push(...textDrafts(t, facts));
+  const tab = tabularDraft(t, facts, facts.time || facts.key ? 0.3 : 0.5); // rows in a time order or in sequences are not independent
+  if (tab) drafts.push(tab);
+  return drafts;
+}
+
+function textPreview(text: string, width: number): Proposal['preview'] {
+  const chars = Array.from(text.length > 4_000_000 ? text.slice(0, 4_000_000) : text);
+  if (chars.length < width + 1) return [{ input: chars.slice(0, -1).join(''), output: chars.slice(1).join('') }];
+  return samplePositions(chars.length - width - 1).map((s) => ({ input: quote(chars.slice(s, s + width).join('')), output: `next characters ${quote(chars.slice(s + 1, s + width + 1).join(''))}` }));
+}
+
+// ============================================== other kinds =====================================================
+
+export function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
+  switch (parsed.kind) {
+    case 'text': {
+      const chars = parsed.text.length;
+      return [
+        {
+          shape: 'many-to-many',
+          task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
+          choice: { shape: 'many-to-many', tokens: 'char', lookback: fittingLookback(chars) },
+          score: 0.9,
+          reason: 'plain text with no labels or pairs: a model of its characters',
+          warnings: () => (chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : []),
+          preview: () => textPreview(parsed.text, 40),
+        },
+      ];
+    }
+    case 'tagged': {
+      const longest = parsed.sentences.reduce((m, s) => Math.max(m, s.tokens.length), 0);
+      return [
+        {
+          shape: 'many-to-many',
+          task: `tag each token (${parsed.tags.length} tags, ${parsed.sentences.length} sentences)`,
+          choice: { shape: 'many-to-many', tokens: 'word' },
+          score: 0.95,
+          reason: 'token and tag on each line, sentences apart: a tagger',
+          classes: () => parsed.tags,
+          warnings: () => [
+            ...labelWarnings(parsed.tags, 'tag'),
+            ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} tokens, longer than anything sensible (a missing blank line between sentences?): use ${mention('maxLength')}`] : []),
+          ],
+          preview: () => samplePositions(parsed.sentences.length).map((i) => ({ input: clip(parsed.sentences[i].tokens.join(' ')), output: clip(parsed.sentences[i].tags.join(' ')) })),
+        },
+      ];
+    }
+    case 'pairs': {
+      const longest = parsed.pairs.reduce((m, p) => Math.max(m, p.source.length, p.target.length), 0);
+      const empty = parsed.pairs.filter((p) => p.source.trim() === '').length;
+      return [
+        {
+          shape: 'encoder-decoder',
+          task: `translate source into target character by character (${parsed.pairs.length} pairs)`,
+          choice: { shape: 'encoder-decoder', tokens: 'char' },
+          score: 0.95,
+          reason: 'a source and a target on each line: an encoder–decoder',
+          warnings: () => [
+            ...(longest > SENSIBLE_STEPS ? [`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use ${mention('maxLength')} or ${mention('tokens')} word`] : []),
+            ...(empty ? [`${empty} pairs have an empty source and will be left out`] : []),
+          ],
+          preview: () => samplePositions(parsed.pairs.length).map((i) => ({ input: clip(parsed.pairs[i].source), output: clip(parsed.pairs[i].target) })),
+        },
+      ];
+    }
+    case 'sequences': {
+      const counts = countValues(parsed.sequences.map((s) => s.label ?? ''));
+      const longest = parsed.sequences.reduce((m, s) => Math.max(m, s.steps.length), 0);
+      const perStep = parsed.sequences.some((s) => s.stepLabels);
+      const stepCounts = perStep ? countValues(parsed.sequences.flatMap((s) => s.stepLabels ?? [])) : [];
+      return [
+        {
+          shape: perStep ? 'many-to-many' : 'many-to-one',
+          task: perStep
+            ? `label every step of each sequence (${parsed.sequences.length} sequences of ${parsed.featureNames.join(', ')}) with ${stepCounts.length} classes`
+            : `classify each sequence (${parsed.sequences.length} sequences of ${parsed.featureNames.join(', ')}) into ${counts.length} classes`,
+          choice: { shape: perStep ? 'many-to-many' : 'many-to-one' },
+          score: 0.95,
+          reason: perStep ? 'sequences with a label on every step' : 'sequences with one label each',
+          classes: () => (perStep ? stepCounts : counts),
+          warnings: () => [
+            ...labelWarnings(perStep ? stepCounts : counts),
+            ...(counts.length === 0 && !perStep ? [`the sequences have no labels: name the label column with ${mention('target')}`] : []),
+            ...(longest > SENSIBLE_STEPS ? [`a sequence has ${longest.toLocaleString('en')} steps, longer than anything sensible: use ${mention('maxLength')}`] : []),
+          ],
+          preview: () =>
+            samplePositions(parsed.sequences.length).map((i) => {
+              const s = parsed.sequences[i];
+              return { input: `${s.id}: ${s.steps.length} steps of ${parsed.featureNames.join(', ')} (first: ${Array.from(s.steps[0] ?? [], fmt).join(', ')})`, output: s.label ?? s.stepLabels?.slice(0, 12).join(' ') ?? '?' };
+            }),
+        },
+      ];
+    }
+  }
+}
+
+/** Characters per truncated-BPTT chunk: 64, or less for a text too short to cut into a few chunks of 64. */
+function fittingLookback(chars: number): number {
+  return Math.max(4, Math.min(64, Math.floor(chars / 10)));
+}
