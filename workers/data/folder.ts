@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
-import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedTable } from './parsed';
-import type { ParseOptions, ParseResult } from './parse';
+import { DataError, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
 
 const DOC_NAME = /^(readme|license|licence|copying|notice|authors|changelog|changes|source|citation)(\.[a-z0-9]+)?$/i;

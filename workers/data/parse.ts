@@ -20,28 +20,10 @@ import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
 import { kindOf } from '../engine/safe-file';
 import { joinParsed, parseFolder, siblingSplits } from './folder';
-import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed } from './parsed';
+import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult } from './parsed';
 
 export const DEFAULT_MAX_BYTES = 2 ** 30;
 const CHUNK = 1 << 20;
-
-export interface ParseOptions {
-  format?: FormatName | 'auto';
-  onProgress?: (p: ImportProgress) => void;
-  maxBytes?: number;
-  /** Read sibling split files (train → test, dev) with a training file; default true. */
-  siblings?: boolean;
-}
-
-export interface ParseResult {
-  parsed: Parsed;
-  format: FormatName;
-  reason: string;
-  bytes: number;
-  sha256: string;
-  /** Things the person should know that are not errors (ignored columns, separator used…). */
-  notes: string[];
-}
 
 /** A format's consumer of decoded text. */
 interface Sink {

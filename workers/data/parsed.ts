@@ -2,7 +2,7 @@
 // (workers/data/formats/) and the dataset builders (workers/data/build/), which turn it into TrainingData for a
 // chosen shape. Plain data, structured-cloneable (it crosses worker boundaries), no Node or DOM types.
 
-import type { ColumnType } from '../../src-shared/dataset';
+import type { ColumnType, FormatName, ImportProgress } from '../../src-shared/dataset';
 import type { DateForm } from './formats/dates';
 import type { Problem } from '../../src-shared/errors';
 
@@ -82,6 +82,25 @@ export interface ParsedSequences {
 }
 
 export type Parsed = ParsedTable | ParsedText | ParsedTagged | ParsedPairs | ParsedSequences;
+
+/** How to read a file or folder (parse.ts). */
+export interface ParseOptions {
+  format?: FormatName | 'auto';
+  onProgress?: (p: ImportProgress) => void;
+  maxBytes?: number;
+  /** Read sibling split files (train → test, dev) with a training file; default true. */
+  siblings?: boolean;
+}
+
+export interface ParseResult {
+  parsed: Parsed;
+  format: FormatName;
+  reason: string;
+  bytes: number;
+  sha256: string;
+  /** Things the person should know that are not errors (ignored columns, separator used…). */
+  notes: string[];
+}
 
 /**
  * A problem in a file a person gave us: where and why, and what to do about it. `problem`: when the reason is a
