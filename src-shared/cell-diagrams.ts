@@ -26,7 +26,6 @@ export interface CellDiagram {
 
 const arrow = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2, arrow: true });
 const wire = (x1: number, y1: number, x2: number, y2: number): DiagramItem => ({ kind: 'line', x1, y1, x2, y2 });
-const gate = (x: number, symbol: string, text: string, tone: Tone): DiagramItem => ({ kind: 'box', x, y: 126, width: 52, height: 28, symbol, text, tone });
 /**
  * The state carried along the top (y 40) from x 40 to 520: a thick line broken by the element-wise operations on it,
  * its name on the left (at x `leftX`) and on the right.
@@ -44,8 +43,13 @@ function carriedState(left: string, leftX: number, right: string, ops: [number, 
   return items;
 }
 
-/** The [hₜ₋₁, xₜ] bus feeding a gate from below. */
-const feed = (x: number): DiagramItem => arrow(x, 215, x, 156);
+/** A row of gate boxes (top at y 126), each fed from below by the [hₜ₋₁, xₜ] bus (y 215): [x, symbol, nonlinearity, tone]. */
+function gates(row: [number, string, string, Tone][]): DiagramItem[] {
+  return [
+    ...row.map(([x]) => arrow(x, 215, x, 156)),
+    ...row.map(([x, symbol, text, tone]): DiagramItem => ({ kind: 'box', x, y: 126, width: 52, height: 28, symbol, text, tone })),
+  ];
+}
 
 /** The LSTM: the memory c along the top, gates f i g o below it, hₜ = o ⊙ tanh(cₜ) on the right. */
 const LSTM_ITEMS: readonly DiagramItem[] = [
@@ -59,15 +63,12 @@ const LSTM_ITEMS: readonly DiagramItem[] = [
   { kind: 'label', x: 10, y: 219, text: 'hₜ₋₁', start: true },
   wire(80, 245, 80, 216),
   { kind: 'label', x: 90, y: 246, text: 'xₜ', start: true },
-  feed(150),
-  feed(230),
-  feed(290),
-  feed(380),
-  // gates
-  gate(150, 'f', 'σ', 2),
-  gate(230, 'i', 'σ', 1),
-  gate(290, 'g', 'tanh', 4),
-  gate(380, 'o', 'σ', 3),
+  ...gates([
+    [150, 'f', 'σ', 2],
+    [230, 'i', 'σ', 1],
+    [290, 'g', 'tanh', 4],
+    [380, 'o', 'σ', 3],
+  ]),
   arrow(150, 126, 150, 53),
   { kind: 'path', points: '230,126 230,90 247,90', arrow: true },
   { kind: 'path', points: '290,126 290,90 273,90', arrow: true },
@@ -117,12 +118,11 @@ export const CELL_DIAGRAMS = {
       wire(60, 215, 330, 215),
       wire(95, 245, 95, 216),
       { kind: 'label', x: 105, y: 246, text: 'xₜ', start: true },
-      feed(150),
-      feed(225),
-      feed(330),
-      gate(150, 'z', 'σ', 2),
-      gate(225, 'r', 'σ', 1),
-      gate(330, 'n', 'tanh', 4),
+      ...gates([
+        [150, 'z', 'σ', 2],
+        [225, 'r', 'σ', 1],
+        [330, 'n', 'tanh', 4],
+      ]),
       // z keeps the old state; 1 − z lets the candidate in
       arrow(150, 126, 150, 53),
       arrow(150, 75, 362, 75),
