@@ -83,7 +83,15 @@ export function readFlag<K extends SettingKey>(key: K, raw: string | boolean | u
 }
 
 /** What a setting's flag reads as. */
-export type FlagValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { kind: 'number' } ? number : (typeof SETTINGS)[K] extends { kind: 'boolean' } ? boolean : (typeof SETTINGS)[K] extends { kind: 'columns' } ? string[] : (typeof SETTINGS)[K] extends { kind: 'choice'; values: readonly (infer V)[] } ? V : string;
+export type FlagValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { kind: 'number' }
+  ? number
+  : (typeof SETTINGS)[K] extends { kind: 'boolean' }
+    ? boolean
+    : (typeof SETTINGS)[K] extends { kind: 'columns' }
+      ? string[]
+      : (typeof SETTINGS)[K] extends { kind: 'choice'; values: readonly (infer V)[] }
+        ? V
+        : string;
 
 /** The values of these settings' flags (undefined where not given), read from parseArgs' values. */
 export function readFlags<K extends SettingKey>(keys: readonly K[], values: Record<string, string | boolean | undefined>): { [P in K]?: FlagValue<P> } {

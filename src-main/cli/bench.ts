@@ -118,10 +118,17 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const t = torch.filter((x) => x.config === r.config && (x.threads === 1 || x.threads === r.workers)).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
     if (json)
       process.stdout.write(
-        JSON.stringify({ type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels, pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined, profile: r.profile }) + '\n',
+        JSON.stringify({
+          type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels,
+          pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined,
+          profile: r.profile,
+        }) + '\n',
       );
-    else if (t)
-      process.stdout.write(`  ${r.config.padEnd(6)} ours ${String(r.workers).padStart(2)}w ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)  PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+    else if (t) {
+      const ours = `${r.config.padEnd(6)} ours ${String(r.workers).padStart(2)}w ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)`;
+      const theirs = `PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})`;
+      process.stdout.write(`  ${ours}  ${theirs}  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+    }
   }
   return 0;
 }
@@ -142,11 +149,17 @@ async function benchGenerateCommand(configs: string[], tokens: number, json: boo
     results.push(r);
     if (json)
       process.stdout.write(
-        JSON.stringify({ type: 'bench-generate', config: r.config, description: r.description, tokens: r.tokens, prime: r.prime, tokensPerSecond: r.ours.tokensPerSecond, onnxruntimeTokensPerSecond: r.onnxruntime.tokensPerSecond, ratio: r.ratio, tokensAgree: r.tokensAgree, firstDifference: r.firstDifference, kernels: r.kernels, onnxruntime: r.onnxruntime.version, onnxruntimeThreads: r.onnxruntime.threads }) + '\n',
+        JSON.stringify({
+          type: 'bench-generate', config: r.config, description: r.description, tokens: r.tokens, prime: r.prime,
+          tokensPerSecond: r.ours.tokensPerSecond, onnxruntimeTokensPerSecond: r.onnxruntime.tokensPerSecond, ratio: r.ratio,
+          tokensAgree: r.tokensAgree, firstDifference: r.firstDifference, kernels: r.kernels, onnxruntime: r.onnxruntime.version, onnxruntimeThreads: r.onnxruntime.threads,
+        }) + '\n',
       );
     else
       process.stdout.write(
-        `generate ${r.config.padEnd(6)} ours ${fmtInt(r.ours.tokensPerSecond).padStart(7)} tok/s  onnxruntime ${fmtInt(r.onnxruntime.tokensPerSecond).padStart(7)} tok/s  ratio ${r.ratio.toFixed(2)}×  ${r.tokensAgree ? 'tokens agree' : `tokens DIFFER from position ${r.firstDifference}`}  (${r.description}; ${r.kernels}, onnxruntime ${r.onnxruntime.version})\n`,
+        `generate ${r.config.padEnd(6)} ours ${fmtInt(r.ours.tokensPerSecond).padStart(7)} tok/s  onnxruntime ${fmtInt(r.onnxruntime.tokensPerSecond).padStart(7)} tok/s` +
+          `  ratio ${r.ratio.toFixed(2)}×  ${r.tokensAgree ? 'tokens agree' : `tokens DIFFER from position ${r.firstDifference}`}` +
+          `  (${r.description}; ${r.kernels}, onnxruntime ${r.onnxruntime.version})\n`,
       );
   });
   const bad = results.filter((r) => !r.tokensAgree);

@@ -79,7 +79,8 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     const recipe = r.chosen.recipe;
     if (recipe) {
       lines.push('recipe (what train uses without flags):', ...recipe.reasons.map((x) => `  ${x.choice}: ${say(x.why)}`));
-      if (recipe.estimate) lines.push(`  estimate: ${(recipe.estimate.secondsPerStep * 1000).toPrecision(2)} ms a step here; all ${fmtInt(recipe.settings.steps)} steps would take ${fmtDuration(recipe.estimate.seconds)}, the budget allows ${fmtInt(Math.min(recipe.settings.steps, recipe.estimate.stepsInBudget))}`);
+      const e = recipe.estimate;
+      if (e) lines.push(`  estimate: ${(e.secondsPerStep * 1000).toPrecision(2)} ms a step here; all ${fmtInt(recipe.settings.steps)} steps would take ${fmtDuration(e.seconds)}, the budget allows ${fmtInt(Math.min(recipe.settings.steps, e.stepsInBudget))}`);
     }
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -39,8 +39,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
   else if (p.kind === 'classify') process.stdout.write(`${p.label}   (${p.probabilities.slice(0, 5).map((c) => `${c.label} ${(100 * c.p).toFixed(1)}%`).join(', ')})\n`);
   else if (p.kind === 'tagging') process.stdout.write(p.tokens.map((tok, i) => `${tok}\t${p.tags[i]}`).join('\n') + '\n' + entityLine(p.tokens, p.tags));
   else if (p.kind === 'value') process.stdout.write(`${p.column}: ${p.value.toPrecision(6)}\n`);
-  else if (p.kind === 'sequences') process.stdout.write(p.labels.map((l) => `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%${l.actual !== undefined ? `\t(labelled ${l.actual})` : ''}${l.stepsAgree !== undefined ? `\t${(100 * l.stepsAgree).toFixed(1)}% of steps as labelled` : ''}`).join('\n') + '\n' + sequencesAgreement(p.labels));
-  else process.stdout.write(p.output + '\n');
+  else if (p.kind === 'sequences') {
+    const line = (l: (typeof p.labels)[number]): string =>
+      `${l.id}\t${l.label}\t${(100 * l.p).toFixed(1)}%` +
+      (l.actual !== undefined ? `\t(labelled ${l.actual})` : '') +
+      (l.stepsAgree !== undefined ? `\t${(100 * l.stepsAgree).toFixed(1)}% of steps as labelled` : '');
+    process.stdout.write(p.labels.map(line).join('\n') + '\n' + sequencesAgreement(p.labels));
+  } else process.stdout.write(p.output + '\n');
   return 0;
 }
 

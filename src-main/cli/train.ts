@@ -48,7 +48,12 @@ export async function trainCommand(args: string[]): Promise<number> {
     argv = [...argv.slice(0, ri + 1), ...argv.slice(ri + 2)];
     const allowed = ['--resume', '--json', ...RESUME_KEYS.map(flag)];
     const extra = argv.filter((a) => a.startsWith('--') && !allowed.includes(a.split('=')[0]));
-    if (extra.length) throw new UsageError(`--resume RUN_DIR continues the run as it was started; ${extra[0]} cannot change it (only ${flag('steps')}, ${flag('workers')} and --json can be given, and ${flag('patience')} and ${flag('timeBudgetSeconds')}, which say when it ends; to change other settings, fork the run in the studio)`);
+    if (extra.length) {
+      throw new UsageError(
+        `--resume RUN_DIR continues the run as it was started; ${extra[0]} cannot change it (only ${flag('steps')}, ${flag('workers')} and --json can be given, ` +
+          `and ${flag('patience')} and ${flag('timeBudgetSeconds')}, which say when it ends; to change other settings, fork the run in the studio)`,
+      );
+    }
     const recorded = runToResume(resumeDir);
     argv = [...argv, '--data', recorded.data.path, '--out', resumeDir];
     return trainWith(argv, recorded);
@@ -192,7 +197,9 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
         const budgetLeft = inForce.timeBudgetSeconds > 0 ? Math.max(0, inForce.timeBudgetSeconds - e.seconds) : Infinity;
         const eta = Math.min(((totalSteps - e.step) * e.seconds) / e.step, budgetLeft);
         const patience = inForce.patience > 0 && lastEval?.sinceBest !== undefined ? `  no better ${lastEval.sinceBest}/${inForce.patience}` : '';
-        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4)}${Number.isNaN(lastF1) ? '' : `  entity F1 ${lastF1.toFixed(3)}`}${patience}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}${budgetLeft < Infinity ? ' (budget)' : ''}`;
+        const val = Number.isNaN(lastVal) ? '-' : lastVal.toFixed(4);
+        const f1 = Number.isNaN(lastF1) ? '' : `  entity F1 ${lastF1.toFixed(3)}`;
+        const line = `step ${e.step}/${totalSteps}  loss ${e.loss.toFixed(4)}  val ${val}${f1}${patience}  ${fmtInt(e.tokensPerSecond)} tok/s  ETA ${fmtDuration(eta)}${budgetLeft < Infinity ? ' (budget)' : ''}`;
         if (tty) process.stderr.write(`\r${line}\x1b[K`);
         else if (e.step % 50 === 0 || e.step === totalSteps) process.stdout.write(line + '\n');
         break;
