@@ -12,10 +12,16 @@ const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/seqstudio.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-cli-'));
 
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+function cliIn(env: NodeJS.ProcessEnv, args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000, env });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  return cliIn(process.env, args);
+}
+/** PyTorch for the --vs-pytorch test: Debian's python3-torch through /usr/bin/python3. */
+const HAS_TORCH = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+if (!HAS_TORCH) console.log('[cli] bench --vs-pytorch test skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)');
 
 const text = join(tmp, 'poem.txt');
 writeFileSync(text, 'the quick brown fox jumps over the lazy dog. '.repeat(200));
@@ -322,6 +328,25 @@ describe('seqstudio bench', () => {
     const twice = cli('bench', '--workers', '2,2');
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/--workers 2,2: give each count once/);
+  });
+  it.skipIf(!HAS_TORCH)('--vs-pytorch: PyTorch at its best and said so, rounds interleaved, the median ratio with its spread', () => {
+    // the caller's environment slows OpenBLAS (as on machines of our kind): PyTorch is timed with it unset, and with it
+    const slowing = { ...process.env, OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' };
+    const r = cliIn(slowing, ['bench', '--config', 'D', '--seconds', '0.2', '--vs-pytorch', '--rounds', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const env = lines.find((l) => l.type === 'pytorch-env');
+    expect(env).toMatchObject({ blasKind: 'openblas', callerHad: { OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' }, callerCore: 'Haswell' });
+    expect(env.blas).toMatch(/^OpenBLAS \d/);
+    expect(env.core).toBeTruthy();
+    const line = lines.find((l) => l.type === 'bench');
+    expect(line).toMatchObject({ config: 'D', workers: 1, rounds: 2, pytorchThreads: 1 });
+    expect(['best', 'caller']).toContain(line.pytorchBlasEnv);
+    expect(line.ratioMin).toBeLessThanOrEqual(line.ratio);
+    expect(line.ratio).toBeLessThanOrEqual(line.ratioMax);
+    const text = cli('bench', '--config', 'D', '--seconds', '0.1', '--vs-pytorch', '--rounds', '1');
+    expect(text.stdout).toMatch(/PyTorch \S+ ran on OpenBLAS \d[^\n]*core /);
+    expect(text.stdout).toMatch(/D\s+ours\s+1w\s+[\d,]+ tok\/s\s+PyTorch\s+[\d,]+ tok\/s .* ratio [\d.]+×/);
   });
   it('rejects an unknown configuration', () => {
     const r = cli('bench', '--config', 'Z');

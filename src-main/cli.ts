@@ -45,7 +45,7 @@ ${INDENT}${usageFlags(DATA_KEYS, INDENT.length)}
 ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--patience N] [--budget DURATION] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--series ID] [--length N] [--temperature T] [--seed N] [--json]
-  seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--profile] [--seconds S] [--json]
+  seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--rounds N] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
 
@@ -62,7 +62,10 @@ export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.
 bench --workers 1,2 times each worker count in turn and prints the speed-up over the first (--workers 1,2,4,8,16
-on a bigger machine); with --vs-pytorch each is compared with PyTorch's best at 1 or as many threads.
+on a bigger machine); with --vs-pytorch each is compared with PyTorch's best at 1 or as many threads, PyTorch
+at its best: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (where the caller sets them, also timed with them and
+the faster compared), its BLAS and core printed, and no comparison against a reference BLAS; rounds alternate
+ours and PyTorch's (--rounds N, default 3) and each ratio is the median of the rounds' with its spread.
 bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak
 and the ceiling that peak puts on the step;
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the

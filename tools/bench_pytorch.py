@@ -17,7 +17,12 @@ What one step is (the same work as benchTrainer in bench.ts):
     then loss.backward(), torch.optim.Adam(lr 1e-3).step(), zero_grad(). Fixed random batch, zero initial state.
 Timing: warm-up steps (≥ 3, ≥ 0.3 s), then the median of 3 timed runs of ~S seconds (≥ 2 steps) each (default 1.5).
 
-Output (stdout): one JSON line per configuration, nothing else (diagnostics go to stderr):
+BLAS (tools/torch_blas.py): OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset before torch is imported (unless
+SEQSTUDIO_KEEP_BLAS_ENV=1), so PyTorch runs at its best; the first output line says which BLAS, core and thread count
+it ran with; on a reference BLAS the script refuses (exit 4) rather than time a 10-15x slower PyTorch.
+
+Output (stdout): a pytorch-env line, then one JSON line per configuration, nothing else (diagnostics go to stderr):
+    {"type":"pytorch-env","kind":"openblas","config":"OpenBLAS 0.3.21 …","core":"Cooperlake","threads":1,…}
     {"type":"pytorch-bench","config":"B","threads":1,"tokensPerSecond":…,"msPerStep":…,"gflops":…,"steps":…}
 gflops uses stepFlops of bench.ts: 3 × the forward GEMM flops, 2·T·B·G·H·(In_l + H) per layer plus the head
 2·rows·H·O (rows = T·B for token configs, B for D).
@@ -28,6 +33,8 @@ import json
 import os
 import sys
 import time
+
+import torch_blas
 
 # Must precede the torch import: OpenMP reads it when the runtime starts.
 os.environ.setdefault('OMP_WAIT_POLICY', 'passive')
@@ -160,6 +167,7 @@ def main():
         log('bench_pytorch: --threads must be ≥ 1')
         return 2
 
+    caller = torch_blas.clear_blas_overrides()
     try:
         import torch
     except Exception as e:  # ImportError, or a broken install
@@ -168,8 +176,15 @@ def main():
         return 3
 
     torch.set_num_threads(args.threads)
+    info = torch_blas.blas_info(torch)
+    info['callerHad'] = caller
+    print(json.dumps({'type': 'pytorch-env', **info}, separators=(',', ':')), flush=True)
     log(f'bench_pytorch: torch {torch.__version__}, {torch.get_num_threads()} thread(s), '
-        f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY")}')
+        f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY")}, BLAS {torch_blas.describe(info)}')
+    refused = torch_blas.refusal(info)
+    if refused:
+        log('bench_pytorch: ' + refused)
+        return torch_blas.REFUSED_EXIT
     for n in names:
         print(json.dumps(bench(torch, by_name[n], args.threads, args.seconds), separators=(',', ':')), flush=True)
     return 0

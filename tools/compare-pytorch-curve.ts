@@ -205,6 +205,7 @@ function trainPytorch(o: Options, initPath: string): Promise<Curve> {
     child.on('error', (e) => fail(`cannot start ${o.python}: ${e.message}`, 3));
     child.on('close', (code) => {
       if (code === 3) fail('PyTorch is not importable (needs Debian python3-torch via /usr/bin/python3)', 3);
+      if (code === 4) fail('PyTorch runs on the reference BLAS here: no comparison (apt-get install libopenblas0-pthread)', 4);
       if (code !== 0) fail(`pytorch_curve.py exited with ${code}`);
       curve.seconds = (performance.now() - t0) / 1000;
       done(curve);

@@ -42,6 +42,8 @@ import os
 import json
 import sys
 
+import torch_blas
+
 RNN_NAMES = {'rnn': 'RNN', 'lstm': 'LSTM', 'gru': 'GRU'}
 
 
@@ -166,6 +168,7 @@ def main():
     for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
         os.environ[var] = str(args.threads)
 
+    torch_blas.clear_blas_overrides()  # PyTorch at its best (tools/torch_blas.py)
     try:
         import torch
         import torch.nn.functional as F
@@ -173,6 +176,11 @@ def main():
         log(f'pytorch_curve: cannot import torch ({e}). Run it with /usr/bin/python3 (Debian python3-torch).')
         return 3
     torch.set_num_threads(args.threads)
+    blas = torch_blas.blas_info(torch)
+    log(f'pytorch_curve: BLAS {torch_blas.describe(blas)}')
+    if torch_blas.refusal(blas):
+        log('pytorch_curve: ' + torch_blas.refusal(blas))
+        return torch_blas.REFUSED_EXIT
 
     with open(args.init) as f:
         doc = json.load(f)

@@ -26,24 +26,52 @@ interface PyTorchBench {
   threads: number;
   tokensPerSecond: number;
   gflops: number;
+  /** Which environment it ran under: 'best' (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset) or the caller's. */
+  blasEnv: 'best' | 'caller';
 }
 
-function runPyTorchBench(configs: string[], threads: number, seconds: number): PyTorchBench[] | string {
-  const python = '/usr/bin/python3';
-  if (!existsSync(python)) return 'PyTorch comparison skipped: /usr/bin/python3 not found';
-  const script = join(packageRoot(), 'tools/bench_pytorch.py');
-  const r = spawnSync(python, [script, '--configs', configs.join(','), '--threads', String(threads), '--seconds', String(seconds)], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
-    maxBuffer: 1 << 24,
-  });
-  if (r.status === 3) return 'PyTorch comparison skipped: torch is not installed for /usr/bin/python3 (apt-get install python3-torch)';
-  if (r.status !== 0) return `PyTorch comparison failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as PyTorchBench);
+/** What tools/torch_blas.py reports of the PyTorch it timed. */
+interface PyTorchEnv {
+  kind: string;
+  library: string;
+  config: string | null;
+  core: string | null;
+  threads: number | null;
+  torch?: string;
+  overrides: Record<string, string>;
+  callerHad: Record<string, string>;
 }
+
+type PyTorchRun = { env: PyTorchEnv; results: PyTorchBench[] } | { skipped: string } | { refused: string };
+
+/**
+ * One run of tools/bench_pytorch.py. It unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE before importing torch (they
+ * make a modern OpenBLAS pick older kernels) unless `callerBlas`, which times PyTorch under the caller's settings.
+ */
+function runPyTorchBench(configs: string[], threads: number, seconds: number, callerBlas: boolean): PyTorchRun {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return { skipped: 'PyTorch comparison skipped: /usr/bin/python3 not found' };
+  const script = join(packageRoot(), 'tools/bench_pytorch.py');
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'passive' };
+  if (callerBlas) env.SEQSTUDIO_KEEP_BLAS_ENV = '1';
+  else delete env.SEQSTUDIO_KEEP_BLAS_ENV;
+  const r = spawnSync(python, [script, '--configs', configs.join(','), '--threads', String(threads), '--seconds', String(seconds)], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  const lastErr = (r.stderr || r.error?.message || '').trim().split('\n').pop() ?? '';
+  if (r.status === 3) return { skipped: 'PyTorch comparison skipped: torch is not installed for /usr/bin/python3 (apt-get install python3-torch)' };
+  if (r.status === 4) return { refused: lastErr.replace(/^bench_pytorch: /, '') };
+  if (r.status !== 0) return { skipped: `PyTorch comparison failed: ${lastErr}` };
+  const lines = r.stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
+  const env0 = lines.find((l) => l.type === 'pytorch-env') as unknown as PyTorchEnv | undefined;
+  if (!env0) return { skipped: 'PyTorch comparison failed: bench_pytorch.py did not say which BLAS it ran with' };
+  const blasEnv = callerBlas ? 'caller' : 'best';
+  return { env: env0, results: lines.filter((l) => l.type === 'pytorch-bench').map((l) => ({ ...(l as unknown as PyTorchBench), blasEnv })) };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs: number[]): string => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})` : '');
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
@@ -53,6 +81,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       config: { type: 'string' },
       workers: { type: 'string' },
       'vs-pytorch': { type: 'boolean' },
+      rounds: { type: 'string' },
       profile: { type: 'boolean' },
       generate: { type: 'boolean' },
       tokens: { type: 'string' },
@@ -64,7 +93,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   for (const c of configs) if (!BENCH_CONFIGS.some((b) => b.name === c)) throw new UsageError(`--config ${c}: expected one of ${BENCH_CONFIGS.map((b) => b.name).join(', ')}`);
   const json = o.json ?? false;
   if (o.generate) {
-    for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets its length)`);
+    for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds', 'rounds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets its length)`);
     const text = BENCH_CONFIGS.filter((b) => b.vocab > 0).map((b) => b.name);
     for (const c of configs) if (!text.includes(c)) throw new UsageError(`--config ${c}: --generate needs a text configuration (one of ${text.join(', ')})`);
     return benchGenerateCommand(configs, intFlag(o.tokens, 'tokens', 2, 100_000) ?? 500, json);
@@ -73,61 +102,108 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const workerCounts = workerList(o.workers);
   const seconds = realFlag(o.seconds, 'seconds', 0.1, 600) ?? 2;
   const profile = o.profile ?? false;
-  const ours: BenchResultEvent[] = [];
-  for (const workers of workerCounts) {
-    if (!json) process.stdout.write(`Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
-    await runBench(
-      configs,
-      seconds,
-      workers,
-      (r) => {
-        ours.push(r);
-        if (json) return;
-        process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
-        if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
-      },
-      profile && workers === workerCounts[0], // the profile is of one thread's step: once
-    );
-  }
-  // Scaling: each further worker count against the first, in the same invocation.
-  const first = workerCounts[0];
-  if (workerCounts.length > 1 && !json) process.stdout.write(`Speed-up over ${first} worker${first > 1 ? 's' : ''} (same invocation)\n`);
-  for (const r of ours) {
-    const base = ours.find((b) => b.workers === first && b.config === r.config);
-    if (r.workers === first || !base) continue;
-    const speedup = r.tokensPerSecond / base.tokensPerSecond;
-    if (json) process.stdout.write(JSON.stringify({ type: 'bench-scaling', config: r.config, workers: r.workers, baseWorkers: first, speedup }) + '\n');
-    else process.stdout.write(`  ${r.config.padEnd(6)} ${r.workers} workers ÷ ${first}: ${speedup.toFixed(2)}×\n`);
-  }
-  // PyTorch at 1 thread and at each worker count. Each of ours is compared with PyTorch's best at 1 thread or at as
-  // many threads as it has workers (on a small machine more threads can be slower for PyTorch): the best it does
-  // with the same cores.
-  const torch: PyTorchBench[] = [];
-  if (o['vs-pytorch']) {
+  const vsPyTorch = o['vs-pytorch'] ?? false;
+  // This machine moves ±25% between invocations: with PyTorch, rounds alternate ours and theirs, and the ratio
+  // reported is the median of the rounds' ratios, with its spread.
+  const rounds = intFlag(o.rounds, 'rounds', 1, 20) ?? (vsPyTorch ? 3 : 1);
+  const ours: (BenchResultEvent & { round: number })[] = [];
+  const torch: (PyTorchBench & { round: number })[] = [];
+  let torchEnv: PyTorchEnv | undefined;
+  let torchCallerEnv: PyTorchEnv | undefined;
+  let torchOff: string | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const tag = rounds > 1 ? `round ${round} of ${rounds}: ` : '';
+    for (const workers of workerCounts) {
+      if (!json) process.stdout.write(`${tag}Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
+      await runBench(
+        configs,
+        seconds,
+        workers,
+        (r) => {
+          ours.push({ ...r, round });
+          if (json) return;
+          process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
+          if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
+        },
+        profile && round === 1 && workers === workerCounts[0], // the profile is of one thread's step: once
+      );
+    }
+    // PyTorch at 1 thread and at each worker count, with the slowing OpenBLAS settings unset; where the caller's
+    // environment sets them, also under the caller's settings, and the faster of the two is compared.
+    if (!vsPyTorch || torchOff) continue;
     for (const threads of [...new Set([1, ...workerCounts])].sort((a, b) => a - b)) {
-      if (!json) process.stdout.write(`PyTorch (${threads} thread${threads > 1 ? 's' : ''}), same configurations…\n`);
-      const r = runPyTorchBench(configs, threads, seconds);
-      if (typeof r === 'string') {
-        process.stderr.write(r + '\n');
-        break;
+      for (const callerBlas of [false, true]) {
+        if (callerBlas && !Object.keys(torchEnv?.callerHad ?? {}).length) continue;
+        if (!json) process.stdout.write(`${tag}PyTorch (${threads} thread${threads > 1 ? 's' : ''}${callerBlas ? `, the caller's ${Object.entries(torchEnv!.callerHad).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}), same configurations…\n`);
+        const r = runPyTorchBench(configs, threads, seconds, callerBlas);
+        if ('refused' in r) {
+          process.stderr.write(`seqstudio bench: ${r.refused}\n`);
+          return 1;
+        }
+        if ('skipped' in r) {
+          torchOff = r.skipped;
+          process.stderr.write(r.skipped + '\n');
+          break;
+        }
+        if (callerBlas) torchCallerEnv = r.env;
+        else torchEnv = r.env;
+        torch.push(...r.results.map((x) => ({ ...x, round })));
+        if (!json) for (const x of r.results) process.stdout.write(`  ${x.config.padEnd(6)} ${fmtInt(x.tokensPerSecond).padStart(9)} tok/s  ${x.gflops.toFixed(1).padStart(5)} GFLOP/s\n`);
       }
-      torch.push(...r);
+      if (torchOff) break;
     }
   }
-  for (const r of ours) {
-    const t = torch.filter((x) => x.config === r.config && (x.threads === 1 || x.threads === r.workers)).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
-    if (json)
+  if (torchEnv) {
+    const says = (e: PyTorchEnv): string => `${e.config ?? e.library}${e.core ? `, core ${e.core}` : ''}`;
+    const caller = Object.entries(torchEnv.callerHad).map(([k, v]) => `${k}=${v}`).join(' ');
+    if (json) process.stdout.write(JSON.stringify({ type: 'pytorch-env', torch: torchEnv.torch, blas: torchEnv.config, blasKind: torchEnv.kind, core: torchEnv.core, library: torchEnv.library, callerHad: torchEnv.callerHad, callerCore: torchCallerEnv?.core }) + '\n');
+    else
       process.stdout.write(
-        JSON.stringify({
-          type: 'bench', config: r.config, workers: r.workers, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, msPerStep: r.msPerStep, kernels: r.kernels,
-          pytorchTokensPerSecond: t?.tokensPerSecond, pytorchGflops: t?.gflops, pytorchThreads: t?.threads, ratio: t ? r.tokensPerSecond / t.tokensPerSecond : undefined,
-          profile: r.profile,
-        }) + '\n',
+        `PyTorch ${torchEnv.torch ?? ''} ran on ${says(torchEnv)}${caller ? `, with the caller's ${caller} unset; also timed with them (${says(torchCallerEnv ?? torchEnv)}), and the faster compared` : ''}\n`,
       );
-    else if (t) {
-      const ours = `${r.config.padEnd(6)} ours ${String(r.workers).padStart(2)}w ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s (${r.gflops.toFixed(1)} GFLOP/s)`;
-      const theirs = `PyTorch ${fmtInt(t.tokensPerSecond).padStart(9)} tok/s (${t.gflops.toFixed(1)} GFLOP/s, ${t.threads} thread${t.threads > 1 ? 's' : ''})`;
-      process.stdout.write(`  ${ours}  ${theirs}  ratio ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×\n`);
+  }
+  // Per configuration and worker count: medians over the rounds, and each round's ratio against PyTorch's best in
+  // that round at 1 thread or as many threads as workers (on a small machine more threads can be slower for
+  // PyTorch), under either BLAS environment: the best it does with the same cores.
+  const first = workerCounts[0];
+  const summary = rounds > 1 && !json;
+  if (summary) process.stdout.write(`Over ${rounds} rounds (median, and the spread of the rounds min–max)\n`);
+  for (const workers of workerCounts) {
+    for (const config of configs) {
+      const mine = ours.filter((r) => r.config === config && r.workers === workers);
+      if (!mine.length) continue;
+      const best = (round: number): (PyTorchBench & { round: number }) | undefined =>
+        torch.filter((x) => x.round === round && x.config === config && (x.threads === 1 || x.threads === workers)).sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+      const pairs = mine.map((r) => ({ r, t: best(r.round) })).filter((p) => p.t) as { r: BenchResultEvent; t: PyTorchBench }[];
+      const ratios = pairs.map((p) => p.r.tokensPerSecond / p.t.tokensPerSecond);
+      const tps = median(mine.map((r) => r.tokensPerSecond));
+      const gflops = median(mine.map((r) => r.gflops));
+      const msPerStep = median(mine.map((r) => r.msPerStep));
+      const torchTps = pairs.length ? median(pairs.map((p) => p.t.tokensPerSecond)) : undefined;
+      const torchGflops = pairs.length ? median(pairs.map((p) => p.t.gflops)) : undefined;
+      // the PyTorch run nearest its median speaks for its threads and environment
+      const typical = pairs.length ? pairs.map((p) => p.t).sort((a, b) => Math.abs(a.tokensPerSecond - torchTps!) - Math.abs(b.tokensPerSecond - torchTps!))[0] : undefined;
+      const base = ours.filter((b) => b.config === config && b.workers === first);
+      const speedups = workers === first ? [] : mine.map((r) => r.tokensPerSecond / (base.find((b) => b.round === r.round)?.tokensPerSecond ?? NaN)).filter(Number.isFinite);
+      if (json) {
+        process.stdout.write(
+          JSON.stringify({
+            type: 'bench', config, workers, tokensPerSecond: tps, gflops, msPerStep, kernels: mine[0].kernels, rounds: mine.length,
+            pytorchTokensPerSecond: torchTps, pytorchGflops: torchGflops, pytorchThreads: typical?.threads, pytorchBlasEnv: typical?.blasEnv,
+            ratio: ratios.length ? median(ratios) : undefined, ratioMin: ratios.length ? Math.min(...ratios) : undefined, ratioMax: ratios.length ? Math.max(...ratios) : undefined,
+            profile: mine[0].profile,
+          }) + '\n',
+        );
+        if (speedups.length) process.stdout.write(JSON.stringify({ type: 'bench-scaling', config, workers, baseWorkers: first, speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups), rounds: speedups.length }) + '\n');
+        continue;
+      }
+      if (summary && !typical) process.stdout.write(`  ${config.padEnd(6)} ours ${String(workers).padStart(2)}w ${fmtInt(tps).padStart(9)} tok/s (${gflops.toFixed(1)} GFLOP/s)\n`);
+      if (speedups.length) process.stdout.write(`  ${config.padEnd(6)} ${workers} workers ÷ ${first}: ${median(speedups).toFixed(2)}×${spread(speedups)}\n`);
+      if (typical && torchTps !== undefined) {
+        const oursText = `${config.padEnd(6)} ours ${String(workers).padStart(2)}w ${fmtInt(tps).padStart(9)} tok/s`;
+        const theirs = `PyTorch ${fmtInt(torchTps).padStart(9)} tok/s (${torchGflops!.toFixed(1)} GFLOP/s, ${typical.threads} thread${typical.threads > 1 ? 's' : ''}${typical.blasEnv === 'caller' ? ", the caller's BLAS settings" : ''})`;
+        process.stdout.write(`  ${oursText}  ${theirs}  ratio ${median(ratios).toFixed(2)}×${spread(ratios)}\n`);
+      }
     }
   }
   return 0;
