@@ -348,6 +348,11 @@ describe('seqstudio bench', () => {
     expect(text.stdout).toMatch(/PyTorch \S+ ran on OpenBLAS \d[^\n]*core /);
     expect(text.stdout).toMatch(/D\s+ours\s+1w\s+[\d,]+ tok\/s\s+PyTorch\s+[\d,]+ tok\/s .* ratio [\d.]+×/);
   });
+  it('tells OpenBLAS, MKL and the reference BLAS apart, and refuses the reference one (tools/torch_blas_test.py)', () => {
+    const r = spawnSync('/usr/bin/python3', [join(root, 'tools/torch_blas_test.py')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Ran 4 tests/);
+  });
   it('rejects an unknown configuration', () => {
     const r = cli('bench', '--config', 'Z');
     expect(r.code).toBe(2);
