@@ -37,6 +37,23 @@ export interface DiagnosticsEvent {
   gradientFlow: GradientFlow[];
   /** Mean gate activation and the fraction saturated (σ < 0.05 or > 0.95; tanh beyond ±0.95). */
   gates: { stack: 'enc' | 'dec'; layer: number; direction: number; gate: string; mean: number; saturated: number }[];
+  /** Encoder–decoder models with attention: where the decoder looked, for one validation example (greedy decode). */
+  alignment?: Alignment;
+}
+
+/**
+ * An attention alignment: for each output token the decoder produced, its attention weights over the source tokens
+ * (each row sums to 1 over the real source positions; padding gets none).
+ */
+export interface Alignment {
+  /** The source tokens as the data reads them (characters or words). */
+  source: string[];
+  /** The decoded target tokens, end-of-sequence included when it was produced. */
+  target: string[];
+  /** (target.length × source.length) weights, row-major. */
+  weights: number[];
+  /** The reference target where the example has one (validation data), for the caption. */
+  reference?: string[];
 }
 
 export interface EvaluationEvent {

@@ -16,6 +16,7 @@ import { fakeRun } from '../../testing/fakeStudio';
 import { diagnosticsEvent, runEvents, stepEvent } from '../../testing/runEvents';
 import { VCHART_STUBS, VChartStub } from '../../testing/VChartStub';
 import { provideZoomLink } from './chartZoom';
+import RunChartAlignment from './RunChartAlignment.vue';
 import RunChartGates from './RunChartGates.vue';
 import RunChartGradientFlow from './RunChartGradientFlow.vue';
 import RunChartGradNorm from './RunChartGradNorm.vue';
@@ -145,6 +146,25 @@ describe('run charts', () => {
     await layer.setValue('enc.0.1');
     expect(wrapper.get('[data-testid="chart-gradient-flow"]').attributes('aria-label')).toContain('Layer 1 backward');
     expect(wrapper.text()).toContain('start / end: 1×');
+  });
+
+  it('maps an attention alignment to a heat map of output × source tokens, and says where each output looked', () => {
+    // "le chat" ← "the cat": le from the, chat from cat, the end from the last source token
+    const alignment = { source: ['the', 'cat', '.'], target: ['le', 'chat', '.', '</s>'], weights: [0.9, 0.05, 0.05, 0.1, 0.85, 0.05, 0.0, 0.1, 0.9, 0.2, 0.2, 0.6], reference: ['le', 'chat', '.'] };
+    const wrapper = mountChart(RunChartAlignment, { alignment, step: 300, what: 'validation example' });
+    const option = optionOf(wrapper);
+    expect(option.xAxis.data).toEqual(['the', 'cat', '.']);
+    expect(option.yAxis.data).toEqual(['le', 'chat', '.', '</s>']);
+    expect(option.series[0].data).toHaveLength(12);
+    expect(option.series[0].data[4]).toEqual([1, 1, 0.85]);
+    expect([option.visualMap.min, option.visualMap.max]).toEqual([0, 1]);
+    const label = wrapper.get('[data-testid="chart-alignment"]').attributes('aria-label');
+    expect(label).toBe('Attention alignment of 4 output tokens over 3 source tokens: “le” mostly from “the” (90%); “chat” mostly from “cat” (85%); “.” mostly from “.” (90%); “</s>” mostly from “.” (60%)');
+    expect(wrapper.text()).toContain('Attention alignment — validation example at step 300');
+    expect(wrapper.text()).toContain('Reference: “le chat .”');
+    expect(renderSvg(option)).toContain('source token');
+    const empty = mountChart(RunChartAlignment, { alignment: null });
+    expect(empty.text()).toContain('The alignment appears with the first diagnostics of an attention model.');
   });
 
   it('draws a million-step loss downsampled, with its spike', async () => {
