@@ -80,6 +80,14 @@ describe('CRC-32C and the record framing', () => {
     expect(eventHeader(encodeEvent({ wallTime: 9, step: 2 ** 53 - 1, values: [{ tag: 'x', value: 1 }] }))).toEqual({ step: 2 ** 53 - 1, summary: true });
     expect(eventHeader(Uint8Array.of(0x08))).toBeUndefined(); // a key whose value is missing
   });
+
+  it('encodes the same bytes after an encoding that failed half-way (the writer is reused)', () => {
+    const e: TfEvent = { wallTime: 3, step: 5, values: [{ tag: 'a', value: 1 }, { tag: 'h', histogram: histogramOf([1, 2, 3])! }] };
+    const before = encodeEvent(e);
+    expect(() => encodeEvent({ wallTime: 3, step: -1, values: [{ tag: 'a', value: 1 }] })).toThrow(/not a non-negative integer/);
+    expect(() => encodeEvent({ wallTime: 3, step: 1, values: [{ tag: 'a', value: 1 }, { tag: 'b', histogram: { ...histogramOf([1])!, num: 0.5 } }] })).not.toThrow();
+    expect(encodeEvent(e)).toEqual(before);
+  });
 });
 
 describe('histograms', () => {

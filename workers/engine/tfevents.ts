@@ -42,7 +42,8 @@ export const FRAME_OVERHEAD = 16;
 export function frameRecord(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(data.length + FRAME_OVERHEAD);
   const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(data.length), true);
+  view.setUint32(0, data.length, true); // uint64: a record is far below 2³² bytes
+  view.setUint32(4, 0, true);
   view.setUint32(8, maskCrc(crc32c(out, 0, 8)), true);
   out.set(data, 12);
   view.setUint32(12 + data.length, maskCrc(crc32c(data)), true);
@@ -97,24 +98,51 @@ const WIRE_FIXED64 = 1;
 const WIRE_BYTES = 2;
 const WIRE_FIXED32 = 5;
 
-/** Appends protobuf fields to a growing byte list; small messages only (a few hundred bytes). */
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
+/** Tags repeat every step: their UTF-8 bytes are kept (a run has a few dozen). */
+const tagBytes = new Map<string, Uint8Array>();
+
+function utf8Of(s: string): Uint8Array {
+  let b = tagBytes.get(s);
+  if (b === undefined) {
+    b = utf8.encode(s);
+    if (tagBytes.size < 4096) tagBytes.set(s, b);
+  }
+  return b;
+}
+
+/** Appends protobuf fields to a growing byte buffer; small messages (a few hundred bytes, a histogram's more). */
 class ProtoWriter {
-  private bytes: number[] = [];
-  private readonly scratch = new DataView(new ArrayBuffer(8));
+  private buf = new Uint8Array(256);
+  private pos = 0;
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
 
   /** A non-negative integer up to 2⁵³ − 1 (steps, lengths, keys). */
   varint(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`protobuf varint: ${n} is not a non-negative integer`);
+    this.room(10);
     while (n >= 0x80) {
-      this.bytes.push((n % 0x80) | 0x80);
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    this.bytes.push(n);
+    this.buf[this.pos++] = n;
     return this;
   }
 
   private key(field: number, wire: number): void {
     this.varint(field * 8 + wire);
+  }
+
+  private fixed(bytes: number): void {
+    this.room(bytes);
+    for (let i = 0; i < bytes; i++) this.buf[this.pos++] = scratchBytes[i];
   }
 
   int(field: number, n: number): this {
@@ -124,15 +152,15 @@ class ProtoWriter {
 
   double(field: number, x: number): this {
     this.key(field, WIRE_FIXED64);
-    this.scratch.setFloat64(0, x, true);
-    for (let i = 0; i < 8; i++) this.bytes.push(this.scratch.getUint8(i));
+    scratch.setFloat64(0, x, true);
+    this.fixed(8);
     return this;
   }
 
   float(field: number, x: number): this {
     this.key(field, WIRE_FIXED32);
-    this.scratch.setFloat32(0, x, true);
-    for (let i = 0; i < 4; i++) this.bytes.push(this.scratch.getUint8(i));
+    scratch.setFloat32(0, x, true);
+    this.fixed(4);
     return this;
   }
 
@@ -141,33 +169,56 @@ class ProtoWriter {
     this.key(field, WIRE_BYTES);
     this.varint(xs.length * 8);
     for (const x of xs) {
-      this.scratch.setFloat64(0, x, true);
-      for (let i = 0; i < 8; i++) this.bytes.push(this.scratch.getUint8(i));
+      scratch.setFloat64(0, x, true);
+      this.fixed(8);
     }
     return this;
   }
 
-  raw(field: number, data: ArrayLike<number>): this {
+  raw(field: number, data: Uint8Array): this {
     this.key(field, WIRE_BYTES);
     this.varint(data.length);
-    for (let i = 0; i < data.length; i++) this.bytes.push(data[i]);
+    this.room(data.length);
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
     return this;
   }
 
   string(field: number, s: string): this {
-    return this.raw(field, utf8.encode(s));
+    return this.raw(field, utf8Of(s));
   }
 
+  /** A sub-message written in place, then moved up to make room for its length (one buffer, no copies of it). */
   message(field: number, build: (w: ProtoWriter) => void): this {
-    const w = new ProtoWriter();
-    build(w);
-    return this.raw(field, w.bytes);
+    this.key(field, WIRE_BYTES);
+    const start = this.pos;
+    build(this);
+    const length = this.pos - start;
+    let lengthBytes = 1;
+    for (let n = length; n >= 0x80; n = Math.floor(n / 0x80)) lengthBytes++;
+    this.room(lengthBytes);
+    this.buf.copyWithin(start + lengthBytes, start, this.pos);
+    this.pos = start;
+    this.varint(length);
+    this.pos += length;
+    return this;
   }
 
-  finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** The bytes written, copied out; the writer is then empty again. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.pos);
+    this.pos = 0;
+    return out;
   }
 }
+
+/** The one writer, reused: encodeEvent empties it first (a call that threw may have left bytes) and takes its bytes. */
+const writer = new ProtoWriter();
 
 /** HistogramProto: min 1, max 2, num 3, sum 4, sum_squares 5, bucket_limit 6, bucket 7. */
 function writeHistogram(w: ProtoWriter, h: Histogram): void {
@@ -176,7 +227,7 @@ function writeHistogram(w: ProtoWriter, h: Histogram): void {
 
 /** Event: wall_time 1, step 2, file_version 3 | summary 5; Summary: value 1; Summary.Value: tag 1, simple_value 2 | histo 5. */
 export function encodeEvent(e: TfEvent): Uint8Array {
-  const w = new ProtoWriter().double(1, e.wallTime).int(2, e.step);
+  const w = writer.reset().double(1, e.wallTime).int(2, e.step);
   if (e.fileVersion !== undefined) w.string(3, e.fileVersion);
   else {
     w.message(5, (summary) => {
@@ -189,7 +240,7 @@ export function encodeEvent(e: TfEvent): Uint8Array {
       }
     });
   }
-  return w.finish();
+  return w.take();
 }
 
 /**
