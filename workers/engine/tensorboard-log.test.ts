@@ -6,12 +6,12 @@
 // Runs trained for real (the CLI, kill -9 and --resume) are checked in src-main/cli.tensorboard.test.ts.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsLog } from './metrics-log';
-import { eventFiles, summaryValues, tensorBoardEnabled } from './tensorboard-log';
+import { eventFiles, summaryValues, TensorBoardLog, tensorBoardEnabled } from './tensorboard-log';
 
 const PYTHON = '/usr/bin/python3';
 const READER = join(import.meta.dirname, '../../tools/read_tfevents.py');
@@ -23,6 +23,14 @@ const tbProbe = existsSync(TB_PYTHON) ? spawnSync(TB_PYTHON, ['-c', 'import tens
 const hasTensorBoard = tbProbe?.status === 0;
 if (!hasTensorBoard) console.warn(`[tensorboard-log] skipped the check with TensorBoard's own loader: ${TB_PYTHON} cannot import tensorboard (Debian has no python3-tensorboard; set TENSORBOARD_PYTHON to a Python that has it)`);
 const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-tblog-'));
+// A small real file system to fill (root can mount one; elsewhere the full-disk test is skipped, saying so).
+const small = join(tmp, 'small');
+mkdirSync(small);
+const canMountTmpfs = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]).status === 0;
+if (!canMountTmpfs) console.warn('[tensorboard-log] skipped the full-disk test: cannot mount a small tmpfs here (needs root)');
+afterAll(() => {
+  if (canMountTmpfs) spawnSync('umount', [small]);
+});
 
 type Value = { tag: string; simple_value?: number | string; histo?: { bucket: number[]; bucket_limit: number[]; num: number } };
 type Read = { name: string; torn: number; events: { step: number; file_version?: string; values?: Value[] }[] }[];
@@ -211,6 +219,42 @@ describe.skipIf(!hasPython)('the log beside metrics.jsonl, read by tools/read_tf
     for (const f of files) expect(f.torn).toBe(0);
     const want = run(1, 20).filter((e) => !((e as { step: number }).step === 10 && (e as { type: string }).type === 'evaluation'));
     compare(files, want);
+  });
+});
+
+describe.skipIf(!hasPython || !canMountTmpfs)('on a disk that fills up (a 256 KiB tmpfs)', () => {
+  it('a write cut short is cut back to whole records, and writing goes on after them once there is room', () => {
+    const dir = join(small, 'run');
+    mkdirSync(dir);
+    const log = new TensorBoardLog(dir);
+    log.open(() => []);
+    run(1, 10).forEach((e) => log.append(e));
+    log.flush();
+    // fill the rest of the disk
+    const filler = join(small, 'filler');
+    const fd = openSync(filler, 'w');
+    const chunk = Buffer.alloc(4096, 1);
+    try {
+      for (;;) writeSync(fd, chunk);
+    } catch (e) {
+      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+    // more than the room left in the file's last page: a short write, then ENOSPC
+    run(11, 200).forEach((e) => log.append(e));
+    expect(() => log.flush()).toThrow(/ENOSPC/);
+    const files = pyRead(dir);
+    expect(files.map((f) => f.torn)).toEqual([0]);
+    compare(files, run(1, 10));
+    // space again: what comes next follows the whole records
+    rmSync(filler);
+    run(201, 210).forEach((e) => log.append(e));
+    log.flush(true);
+    log.close();
+    const after = pyRead(dir);
+    expect(after.map((f) => f.torn)).toEqual([0]);
+    compare(after, [...run(1, 10), ...run(201, 210)]);
   });
 });
 
