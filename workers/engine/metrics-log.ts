@@ -10,7 +10,7 @@
 // Every event appended here also goes to the run's TensorBoard log (tensorboard-log.ts), flushed and fsync'ed with
 // this log and cut back by the same rule on resume, so the two always hold the same steps.
 
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWriteError } from './checkpoint';
 import { kindOf } from './safe-file';
@@ -101,6 +101,21 @@ export class MetricsLog {
 }
 
 class WrongFile extends Error {}
+
+/**
+ * Brings a run folder's TensorBoard log up to its metrics.jsonl without training: writes the events of the steps no
+ * event file holds (a run imported with a metrics.jsonl written elsewhere, or trained before the log existed, or with
+ * it off). Writes nothing when the log is complete. Throws a message in words when the folder has no metrics.jsonl.
+ */
+export function completeTensorBoardLog(runDir: string): void {
+  if (!existsSync(join(runDir, METRICS_FILE))) throw new Error(`${runDir} has no ${METRICS_FILE}: nothing to log`);
+  const log = new MetricsLog(runDir, undefined, true);
+  try {
+    log.flush(true);
+  } finally {
+    log.close();
+  }
+}
 
 /**
  * How many bytes of the log to keep: up to its last newline, and when resuming from `resumeStep`, up to the end of

@@ -10,7 +10,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MetricsLog } from './metrics-log';
+import { completeTensorBoardLog, MetricsLog } from './metrics-log';
 import { eventFiles, summaryValues, TensorBoardLog, tensorBoardEnabled } from './tensorboard-log';
 
 const PYTHON = '/usr/bin/python3';
@@ -165,17 +165,32 @@ describe.skipIf(!hasPython)('the log beside metrics.jsonl, read by tools/read_tf
     compare(files, run(1, 90));
   });
 
-  it('a file left with no step (killed before its first flush) is removed when the run continues', () => {
+  it('a file left with no step (killed while writing its first records) is removed when the run continues', () => {
     const dir = folder('empty-file');
     write(dir, run(1, 20)).close();
     const log = new MetricsLog(dir, 20, true);
-    log.flush(); // opened, its version record written, then "killed"
+    log.flush(); // nothing to write yet: no file
+    expect(eventFiles(dir)).toHaveLength(1);
+    run(21, 22).forEach((e) => log.append(e));
+    log.flush();
     log.close();
-    expect(eventFiles(dir)).toHaveLength(2);
+    const [, second] = eventFiles(dir);
+    truncateSync(join(dir, second), 42 + 10); // killed mid-write: the version record (42 bytes) whole, the next one torn
     write(dir, run(21, 30), 20).close();
     const files = pyRead(dir);
     expect(files).toHaveLength(2);
+    expect(files.map((f) => f.name)).not.toContain(second);
     compare(files, run(1, 30));
+  });
+
+  it('brings the log of a folder whose metrics.jsonl was written elsewhere (an imported run) up to it', () => {
+    const dir = folder('imported');
+    writeFileSync(join(dir, 'metrics.jsonl'), run(1, 25).map((e) => JSON.stringify(e) + '\n').join(''));
+    completeTensorBoardLog(dir);
+    compare(pyRead(dir), run(1, 25));
+    completeTensorBoardLog(dir); // complete already: no second file
+    expect(eventFiles(dir)).toHaveLength(1);
+    expect(() => completeTensorBoardLog(folder('not-a-run'))).toThrow(/has no metrics\.jsonl/);
   });
 
   it('writes the history metrics.jsonl holds and no event file does: a fork, a run from before this log', () => {

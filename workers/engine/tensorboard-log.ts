@@ -11,7 +11,7 @@
 //   restored/loss, restored/<metric>                        the best parameters' evaluation, restored at the end
 //   grad_norm/per_tensor (histogram), grad_norm/<tensor>    every diagnostics step (tensor names as "l1.Wh")
 //
-// Each process that trains the run writes a new file. Before it does, the files already there are cut back as
+// Each process that trains the run writes a new file (created with its first record). Before it does, the files already there are cut back as
 // metrics.jsonl is: a torn last record (a kill mid-append) goes, and when continuing from a checkpoint of step N
 // every record after the last one of step ≤ N goes (those steps are trained and logged again), so across its files
 // the log holds every step once; a file left holding no summary is removed. Steps metrics.jsonl holds that no event
@@ -89,6 +89,7 @@ let fileCounter = 0;
 export class TensorBoardLog {
   private pending: Uint8Array[] = [];
   private fd: number | undefined;
+  private opened = false;
   /** The length of the file up to its last whole record written (a failed write is cut back to it). */
   private written = 0;
   /** When this process began its log: the time of its file's first record, before any event it appends. */
@@ -102,45 +103,32 @@ export class TensorBoardLog {
     private readonly resumeStep?: number,
   ) {}
 
-  get opened(): boolean {
-    return this.fd !== undefined;
-  }
-
   append(event: object, wallTime = Date.now() / 1000): void {
     const record = recordOf(event, wallTime);
     if (record) this.pending.push(record);
   }
 
   /**
-   * Cuts the earlier files back (see the file header) and starts this process's file, holding first the events
-   * `eventsAfter(step)` gives for the steps after the last one the earlier files hold (-1: none).
+   * Cuts the earlier files back (see the file header) and queues first the events `eventsAfter(step)` gives for the
+   * steps after the last one the earlier files hold (-1: none). Once per process; this process's file is created by
+   * the first flush that has a record to write.
    */
   open(eventsAfter: (step: number) => object[]): void {
-    if (this.fd !== undefined) return;
+    if (this.opened) return;
     let lastStep = -1;
     for (const name of eventFiles(this.runDir)) lastStep = Math.max(lastStep, this.cutBack(join(this.runDir, name)));
-    const now = this.started; // the earlier events' own times are not recorded
     const earlier = eventsAfter(lastStep)
-      .map((e) => recordOf(e, now))
+      .map((e) => recordOf(e, this.started)) // the earlier events' own times are not recorded
       .filter((r): r is Uint8Array => r !== undefined);
-    const seconds = String(Math.floor(now)).padStart(10, '0');
-    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'localhost';
-    for (;;) {
-      this.path = join(this.runDir, `${EVENT_FILE_PREFIX}${seconds}.${host}.${process.pid}.${fileCounter++}`);
-      try {
-        this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-    }
-    this.pending.unshift(frameRecord(encodeEvent({ wallTime: now, step: 0, fileVersion: FILE_VERSION })), ...earlier);
+    this.pending.unshift(...earlier);
+    this.opened = true;
   }
 
   /** Appends what is buffered; `durable` also fsyncs. Call open() first. */
   flush(durable = false): void {
-    const fd = this.fd;
-    if (fd === undefined) throw new Error('the TensorBoard log is not open');
+    if (!this.opened) throw new Error('the TensorBoard log is not open');
+    if (this.pending.length === 0 && this.fd === undefined) return; // nothing yet: no file
+    const fd = this.fd ?? this.create();
     if (this.pending.length > 0) {
       const bytes = Buffer.concat(this.pending);
       this.pending = [];
@@ -158,6 +146,23 @@ export class TensorBoardLog {
       this.written += bytes.length;
     }
     if (durable) fsyncSync(fd);
+  }
+
+  /** This process's file, new (never one already there), with the version record queued first. */
+  private create(): number {
+    const seconds = String(Math.floor(this.started)).padStart(10, '0');
+    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'localhost';
+    for (;;) {
+      this.path = join(this.runDir, `${EVENT_FILE_PREFIX}${seconds}.${host}.${process.pid}.${fileCounter++}`);
+      try {
+        this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    this.pending.unshift(frameRecord(encodeEvent({ wallTime: this.started, step: 0, fileVersion: FILE_VERSION })));
+    return this.fd;
   }
 
   close(): void {
