@@ -3,10 +3,11 @@
 // read by the independent Python reader (tools/read_tfevents.py with /usr/bin/python3); a run killed with SIGKILL at
 // random moments and continued with --resume never has a damaged record before a torn end, holds every step up to
 // its checkpoint after each kill, and ends with every step once; TensorBoard's own loader (when the Python found has
-// it: TENSORBOARD_PYTHON, else /usr/bin/python3) reads the same.
+// it: TENSORBOARD_PYTHON, else /usr/bin/python3) reads the same, and TensorBoard itself, started on a project's runs/
+// as the README says, lists each run by its folder and serves its curves and histograms over HTTP.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,4 +145,50 @@ describe.skipIf(!hasPython)('seqstudio train writes a TensorBoard log', () => {
     expect(read.histograms['grad_norm/per_tensor'].map(([s]) => s)).toEqual([1, ...Array.from({ length: STEPS / 25 }, (_, k) => (k + 1) * 25)]);
     console.log(`[cli tensorboard] TensorBoard's loader: ${Object.keys(read.scalars).length} scalar tags, ${read.scalars['train/loss'].length} steps of train/loss, each once`);
   }, 180_000);
+
+  it.skipIf(!hasTensorBoard)('TensorBoard on PROJECT/runs lists each run by its folder and serves its scalars and histograms', async () => {
+    const runs = join(tmp, 'project', 'runs');
+    mkdirSync(runs, { recursive: true });
+    for (const [name, cell] of [['lstm-run', 'lstm'], ['gru-run', 'gru']]) {
+      const r = spawnSync(process.execPath, [bin, 'train', '--data', text, '--out', join(runs, name), '--cell', cell, '--hidden', '16', '--steps', '60', '--eval-every', '20', '--diagnostics-every', '10', '--json'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    // tensorboard --logdir PROJECT/runs, on a free port
+    const server: ChildProcess = spawn(TB_PYTHON, ['-m', 'tensorboard.main', '--logdir', runs, '--port', '0', '--host', '127.0.0.1', '--reload_interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        let said = '';
+        const hear = (chunk: Buffer): void => {
+          said += chunk.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(said);
+          if (m) ok(m[1]);
+        };
+        server.stdout!.on('data', hear);
+        server.stderr!.on('data', hear);
+        server.on('exit', (code) => fail(new Error(`tensorboard exited (${code}): ${said}`)));
+      });
+      const get = async (path: string): Promise<unknown> => (await fetch(url + path)).json();
+      let listed: string[] = [];
+      for (let t = 0; t < 60 && listed.length < 2; t++) {
+        listed = (await get('/data/runs')) as string[];
+        if (listed.length < 2) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(listed.sort()).toEqual(['gru-run', 'lstm-run']);
+      for (const name of listed) {
+        const events = metricsEvents(join(runs, name));
+        const losses = events.filter((e) => e.type === 'step').map((e) => [e.step, Math.fround((e as unknown as { loss: number }).loss)]);
+        const served = (await get(`/data/plugin/scalars/scalars?run=${name}&tag=train/loss`)) as [number, number, number][];
+        expect(served.map(([, step, value]) => [step, value])).toEqual(losses);
+        const val = (await get(`/data/plugin/scalars/scalars?run=${name}&tag=val/perplexity`)) as [number, number, number][];
+        expect(val.map(([, step]) => step)).toEqual([0, 20, 40, 60]);
+        const histograms = (await get(`/data/plugin/histograms/histograms?run=${name}&tag=grad_norm/per_tensor`)) as [number, number, [number, number, number][]][];
+        const diagnostics = events.filter((e) => e.type === 'diagnostics') as unknown as { step: number; tensorNorms: unknown[] }[];
+        expect(histograms.map(([, step]) => step)).toEqual(diagnostics.map((d) => d.step));
+        for (const [i, [, , buckets]] of histograms.entries()) expect(buckets.reduce((n, b) => n + b[2], 0)).toBe(diagnostics[i].tensorNorms.length);
+      }
+      console.log(`[cli tensorboard] TensorBoard's server at ${url} lists ${listed.join(', ')} and serves their train/loss, val/perplexity and grad_norm/per_tensor as metrics.jsonl has them`);
+    } finally {
+      server.kill();
+    }
+  }, 120_000);
 });
