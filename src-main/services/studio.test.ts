@@ -145,6 +145,14 @@ describe('StudioService', () => {
     const lr = (await s.runHistory(fork.id)).events.filter((e) => e.type === 'step').map((e) => (e as { learningRate: number }).learningRate);
     expect(lr[10]).toBe(0.01);
     expect(lr[40]).toBe(0.001);
+    // its TensorBoard log too: the source's steps up to the fork, then its own (tools/read_tfevents.py reads it)
+    if (!existsSync('/usr/bin/python3')) return console.warn('[studio] skipped reading the fork\'s TensorBoard log: /usr/bin/python3 is not installed');
+    const read = spawnSync('/usr/bin/python3', [join(import.meta.dirname, '../../tools/read_tfevents.py'), join(tmp, 'diverge', 'runs', fork.id)], { encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    const files = (JSON.parse(read.stdout) as { files: { events: { step: number; values?: { tag: string; simple_value: number }[] }[] }[] }).files;
+    expect(files).toHaveLength(1);
+    const tbRates = files[0].events.flatMap((e) => e.values?.filter((v) => v.tag === 'train/learning_rate').map((v) => [e.step, v.simple_value]) ?? []);
+    expect(tbRates).toEqual(lr.map((x, k) => [k + 1, Math.fround(x)]));
   }, 60_000);
 
   it('shows a run another process trains as read-only, and one whose process died as interrupted, and continues it', async () => {

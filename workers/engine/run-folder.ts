@@ -6,6 +6,10 @@
 //   run.json         what the trainer built: spec, parameters, fitted transforms, the data file's size and SHA-256
 //                    (written when the trainer is ready)
 //   metrics.jsonl    every event, one per line, append-only (its one writer is the trainer: metrics-log.ts)
+//   events.out.tfevents.<unix seconds>.<host>.<pid>.<n>
+//                    the same events as a TensorBoard log, one file per process that trained the run, in the run
+//                    folder itself so that `tensorboard --logdir PROJECT/runs` names each run by its folder (written
+//                    by metrics-log.ts through tensorboard-log.ts; cut back with metrics.jsonl on resume)
 //   checkpoint.bin   the latest checkpoint, and checkpoint.best.bin with its record (checkpoint.ts, early-stopping.ts)
 //   summary.json     the end of the run (at the end); run.lock while a process trains it (src-main/services/lock.ts)
 //
@@ -31,6 +35,7 @@ import { openInside, readInside } from './safe-file';
 
 export { BEST_CHECKPOINT, checkpointStep } from './checkpoint';
 export { METRICS_FILE } from './metrics-log';
+export { EVENT_FILE_PREFIX, eventFiles } from './tensorboard-log';
 
 export const REQUEST_FILE = 'request.json';
 export const RUN_FILE = 'run.json';
