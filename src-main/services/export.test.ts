@@ -29,6 +29,21 @@ async function trainPairs(): Promise<void> {
 }
 
 describe('exportRun', () => {
+  it('refuses, clearly, a run whose model has attention (the decoder graph would silently drop it)', async () => {
+    const attnDir = join(tmp, 'run-attention');
+    const handle = startRun({
+      runDir: attnDir,
+      data: { path: pairsFile, format: 'auto', valFraction: 0.2 },
+      model: { cell: 'gru', layers: 1, hiddenSize: 16, embedSize: 0, bidirectional: true, dropout: 0, forgetBias: 1, attention: 'luong-general' },
+      settings: { ...DEFAULT_TRAIN_SETTINGS, steps: 5, batchSize: 16, evaluateEvery: 0, diagnosticsEvery: 0 },
+    });
+    expect((await handle.done).reason).toBe('finished');
+    const refusal = exportRun(attnDir);
+    await expect(refusal).rejects.toThrow(ExportInputError);
+    await expect(refusal).rejects.toThrow(/ONNX export of attention models is not yet supported/);
+    expect(existsSync(join(attnDir, 'export', 'model.onnx'))).toBe(false);
+  });
+
   it('exports an encoder–decoder run: encoder + one-step decoder + sidecar, greedy decodes agree, metadata inside', async () => {
     await trainPairs();
     const r = await exportRun(runDir);

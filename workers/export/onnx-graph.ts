@@ -408,9 +408,16 @@ function describe(spec: ModelSpec, role: GraphRole): string {
   return `Sequence Studio ${spec.shape} model${role === 'model' ? '' : ` (${role})`}: ${stack}`;
 }
 
+/** Why a model with attention is not exported (yet): the one-step decoder graph does not build its attention. */
+export function attentionExportRefusal(type: string): string {
+  return `ONNX export of attention models is not yet supported (this model's decoder uses ${type} attention; a model trained with --attention none exports)`;
+}
+
 /** Every graph of an export, in file order (encoder first). */
 export function buildGraphs(layout: ParamLayout, params: Float32Array, opts: GraphOptions): BuiltGraph[] {
   if (params.length !== layout.size) throw new Error(`expected ${layout.size} parameters, got ${params.length}`);
+  // The decoder graph has no attention yet: exporting one would silently drop it and give another model.
+  if (layout.attention) throw new Error(attentionExportRefusal(layout.attention.type));
   if (layout.spec.shape === 'encoder-decoder') return [encoderGraph(layout, params, opts), decoderGraph(layout, params)];
   return [modelGraph(layout, params, opts)];
 }
