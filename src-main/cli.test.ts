@@ -369,6 +369,18 @@ describe('seqstudio bench', () => {
     const w = cli('bench', '--generate', '--workers', '2');
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/--workers does not apply to --generate/);
+    const a = cli('bench', '--generate', '--config', 'ATT');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--config ATT: --generate needs a text configuration/);
+  });
+  it('times the attention configuration beside PyTorch’s implementation of the same equations (--vs-pytorch)', () => {
+    const r = cli('bench', '--config', 'ATT', '--seconds', '0.2', '--vs-pytorch', '--json');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(line).toMatchObject({ type: 'bench', config: 'ATT', workers: 1, pytorchThreads: 1 });
+    expect(line.tokensPerSecond).toBeGreaterThan(0);
+    expect(line.pytorchTokensPerSecond).toBeGreaterThan(0);
+    expect(line.ratio).toBeCloseTo(line.tokensPerSecond / line.pytorchTokensPerSecond, 9);
   });
 });
 

