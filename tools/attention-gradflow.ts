@@ -81,6 +81,7 @@ const held = data.validationBatches().flatMap(itemsOf);
 const counts = new Map<number, number>();
 for (const x of held) counts.set(x.src.length, (counts.get(x.src.length) ?? 0) + 1);
 const T = Number(o.length) || [...counts].filter(([n]) => n >= 12).sort((a, b) => b[1] - a[1])[0][0];
+if (!counts.get(T)) throw new Error(`--length ${T}: no held-out source has ${T} tokens (lengths held out: ${[...counts.keys()].sort((a, b) => a - b).join(' ')})`);
 const probe = batchOf(held.filter((x) => x.src.length === T).slice(0, 64));
 console.log(`${variant} kernels; ${data.summary}`);
 console.log(`probe: ${probe.batchSize} held-out pairs with ${T}-token sources; ${o.cell} 1×${o.hidden}, ${steps} steps of batch 32, Adam lr ${o.lr}`);
