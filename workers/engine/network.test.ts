@@ -191,9 +191,9 @@ describe('WASM trainer vs float64 reference', () => {
         let flowErr = 0;
         // The reference reports the flow for the encoder (or only) stack in original time; the WASM trainer maps
         // reverse directions back assuming full-length sequences, so compare where that holds. For an encoder–decoder
-        // with attention the encoder's flow (the first L·D entries) is compared too: its gradient arrives through the
-        // attention at every source step.
-        const flowCompared = (spec.shape !== 'encoder-decoder' || c.attention !== undefined) && !c.lengths;
+        // the encoder's flow (the first L·D entries) is compared, with attention (its gradient arrives at every source
+        // step) and without (only through the final state).
+        const flowCompared = !c.lengths;
         if (flowCompared) {
           const flow = net.hiddenGradFlow().filter((f) => f.stack === 'enc');
           expect(flow.length).toBe(ref.hiddenGradNorms!.length);
