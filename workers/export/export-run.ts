@@ -19,7 +19,7 @@ import { WasmNetwork } from '../engine/network';
 import { Rng } from '../engine/rng';
 import { loadTrainingData } from '../data/load';
 import { dataRequestOf } from '../../src-shared/dataset';
-import { attentionExportRefusal, buildGraphs, exportPlan, IR_VERSION, OPSET, toModelProto, type BuiltGraph } from './onnx-graph';
+import { buildGraphs, exportPlan, IR_VERSION, OPSET, toModelProto, type BuiltGraph } from './onnx-graph';
 import { decodeModel, encodeModel } from './onnx-proto';
 import { metadataProps, outputOf, preprocessingOf, SIDECAR_FORMAT, SIDECAR_VERSION, taskOf, type GraphEntry } from './sidecar';
 import type { ExportReport, ExportRequest } from './report';
@@ -129,7 +129,6 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
   }
   const spec = run.spec;
   const net = new WasmNetwork(kernels, spec);
-  if (net.layout.attention) throw new ExportInputError(`${req.runDir}: ${attentionExportRefusal(net.layout.attention.type)}`);
   if (state.params.length !== net.layout.size) throw new ExportInputError(`${ckpt}: ${state.params.length} parameters, but the run's model has ${net.layout.size}`);
   net.setParams(state.params);
   const paths = exportPaths(req.out ?? join(runDir, 'export', 'model.onnx'));

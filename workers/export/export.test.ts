@@ -206,10 +206,16 @@ describe('the ONNX files', () => {
     expect(d.graph.initializers.map((i) => i.name)).toEqual(expect.arrayContaining(['dec.embed', 'dec.l0.W_zrh', 'dec.l1.R_zrh', 'head.Wy_T', 'head.by']));
   });
 
-  it('a model with attention is refused, not exported without it', () => {
+  it('an attention model: the encoder also outputs its memory, the decoder reads it with the source lengths and outputs the weights', () => {
     for (const attention of ['luong-dot', 'luong-general', 'bahdanau'] as const) {
       const layout = buildLayout({ ...CELLS_SPEC_ENCDEC, attention });
-      expect(() => buildGraphs(layout, initParameters(layout, 1), { streaming: false, lengths: false })).toThrow(/ONNX export of attention models is not yet supported/);
+      const [enc, dec] = buildGraphs(layout, initParameters(layout, 1), { streaming: false, lengths: true });
+      expect(enc.outputs.map((o) => o.name)).toEqual(['memory', 'final_h']);
+      expect(enc.outputs[0].shape).toEqual(['batch', 'seq', 6]);
+      expect(dec.inputs.map((i) => i.name)).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths']);
+      expect(dec.outputs.map((o) => o.name)).toEqual(['attention', 'logits', 'probabilities', 'final_h']);
+      const ops = new Set(dec.graph.nodes.map((n) => n.opType));
+      for (const op of ['MatMul', 'Softmax', 'Concat', 'Tanh', 'Where', 'Range', 'Less']) expect(ops.has(op)).toBe(true);
     }
   });
 
