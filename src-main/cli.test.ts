@@ -527,6 +527,9 @@ describe('pairs with attention, from training to the deploy example', () => {
     const bad = cli('train', '--data', pairs, '--attention', 'sideways');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--attention sideways/);
+    const dot = cli('train', '--data', pairs, '--attention', 'luong-dot', '--bidirectional', '--hidden', '8', '--steps', '2', '--out', join(tmp, 'run-fra-dot'));
+    expect(dot.code).toBe(2);
+    expect(dot.stderr).toMatch(/--attention luong-dot: dot attention needs the encoder's outputs \(16 wide\) as wide as the decoder's state \(8\)/);
   });
 });
 
