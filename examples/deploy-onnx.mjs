@@ -22,6 +22,7 @@
 //   classify     text → class, with probabilities
 //   tagging      words → one tag each
 //   pairs        source → target: the encoder, then the one-step decoder with carried state, greedy or sampled
+//                (with attention, the decoder also reads the encoder's memory output and the source length)
 //   conditional  name=value pairs → a generated sequence (one step at a time, carried state)
 //   tabular      name=value pairs → a value (de-normalised) or a class
 //   multiseries  --file a CSV with the input columns: the last `lookback` rows (gaps filled linearly), each column
@@ -297,12 +298,16 @@ switch (pre.kind) {
     const index = new Map(pre.source.vocabulary.map((t, i) => [t, i]));
     const src = tokenize(opt.input ?? fail('--input: give the text to translate'), pre.source.tokens).map((t) => index.get(t) ?? pre.source.unknown);
     if (src.length === 0) fail('--input: the text has no tokens');
-    let state = carried(await sessions.encoder.run(withLengths(graphs.encoder, { tokens: tokenTensor(src) }, src.length)));
+    const encoded = await sessions.encoder.run(withLengths(graphs.encoder, { tokens: tokenTensor(src) }, src.length));
+    let state = carried(encoded);
+    // A decoder with attention reads the encoder's `memory` (every source step) and the source length at each step.
+    const attends = graphs.decoder.inputs.some((i) => i.name === 'memory');
+    const source = attends ? { memory: encoded.memory, source_lengths: new ort.Tensor('int32', Int32Array.of(src.length), [1]) } : {};
     const V = output.size;
     const outIds = [];
     let prev = pre.target.bos;
     for (let i = 0; i < (length ?? pre.maxLength + 1); i++) {
-      const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([prev]) }, state);
+      const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([prev]), ...source }, state);
       prev = pick(out.logits.data, 0, V);
       if (prev === pre.target.eos) break;
       outIds.push(prev);

@@ -399,6 +399,18 @@ describe('seqstudio bench', () => {
     const w = cli('bench', '--generate', '--workers', '2');
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/--workers does not apply to --generate/);
+    const a = cli('bench', '--generate', '--config', 'ATT');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--config ATT: --generate needs a text configuration/);
+  });
+  it('times the attention configuration beside PyTorch’s implementation of the same equations (--vs-pytorch)', () => {
+    const r = cli('bench', '--config', 'ATT', '--seconds', '0.2', '--vs-pytorch', '--json');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(line).toMatchObject({ type: 'bench', config: 'ATT', workers: 1, pytorchThreads: 1 });
+    expect(line.tokensPerSecond).toBeGreaterThan(0);
+    expect(line.pytorchTokensPerSecond).toBeGreaterThan(0);
+    expect(line.ratio).toBeCloseTo(line.tokensPerSecond / line.pytorchTokensPerSecond, 9);
   });
 });
 
@@ -512,6 +524,42 @@ describe('the importer from the command line', () => {
     const extra = cli('train', '--resume', join(tmp, 'no-such-run'), '--lr', '0.1');
     expect(extra.code).toBe(2);
     expect(extra.stderr).toMatch(/--lr cannot change it \(only --steps, --workers and --json/);
+  });
+});
+
+describe('pairs with attention, from training to the deploy example', () => {
+  const example = join(root, 'examples/deploy-onnx.mjs');
+  const node = (...args: string[]) => spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+
+  it('trains with the default attention, exports the encoder’s memory and the attending decoder, and the deploy example translates as predict does', () => {
+    const pairs = join(tmp, 'fra.tsv');
+    writeFileSync(pairs, readFileSync(join(root, 'resources/samples/eng-fra.tsv'), 'utf8').split('\n').slice(0, 300).join('\n') + '\n');
+    const run = join(tmp, 'run-fra');
+    const t = cli('train', '--data', pairs, '--hidden', '16', '--steps', '30', '--workers', '1', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/with Bahdanau additive attention/);
+    expect(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).spec.attention).toBe('bahdanau');
+    const model = join(tmp, 'onnx-fra', 'fra.onnx');
+    const e = cli('export', run, '--out', model, '--json');
+    expect(e.code).toBe(0);
+    const rep = JSON.parse(e.stdout.trim());
+    expect(rep).toMatchObject({ ok: true, tokensAgree: true });
+    expect(rep.graph[1].inputs).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths']);
+    for (const input of ['I am cold.', 'Go.']) {
+      const want = JSON.parse(cli('predict', run, '--input', input, '--json').stdout);
+      const got = JSON.parse(node(example, model, '--input', input, '--json').stdout);
+      expect(got).toMatchObject({ kind: 'translate', input, output: want.output });
+    }
+    const none = cli('train', '--data', pairs, '--hidden', '16', '--steps', '5', '--workers', '1', '--attention', 'none', '--out', join(tmp, 'run-fra-none'));
+    expect(none.code).toBe(0);
+    expect(none.stdout).not.toMatch(/with (Bahdanau additive|Luong general|Luong dot) attention/);
+    const bad = cli('train', '--data', pairs, '--attention', 'sideways');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--attention sideways/);
+    const dot = cli('train', '--data', pairs, '--attention', 'luong-dot', '--bidirectional', '--hidden', '8', '--steps', '2', '--out', join(tmp, 'run-fra-dot'));
+    expect(dot.code).toBe(2);
+    expect(dot.stderr).toMatch(/--attention luong-dot: dot attention needs the encoder's outputs \(16 wide\) as wide as the decoder's state \(8\)/);
   });
 });
 

@@ -3,6 +3,7 @@
 // (workers/data/), the trainer, the services, the CLI and the renderer all use these types.
 
 import type { ModelSpec, ProblemShape, TrainSettings } from './model';
+import { type AttentionType, DEFAULT_ATTENTION } from './attention';
 import type { CellType } from './cells';
 import type { Problem } from './errors';
 
@@ -232,10 +233,15 @@ export interface ModelChoice {
   bidirectional: boolean;
   dropout: number;
   forgetBias: number;
+  /**
+   * Encoder–decoder models: the decoder's attention over the encoder's outputs (src-shared/attention.ts); ignored by
+   * the other shapes. Absent in runs saved before attention existed, which trained without it: absent means 'none'.
+   */
+  attention?: AttentionType;
 }
 
 /** The design a new project starts from, and the model's defaults in the settings table (src-shared/settings.ts). */
-export const DEFAULT_MODEL: Readonly<ModelChoice> = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 };
+export const DEFAULT_MODEL: Readonly<ModelChoice> = { cell: 'lstm', layers: 1, hiddenSize: 128, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1, attention: DEFAULT_ATTENTION };
 
 export interface PredictRequest {
   runDir: string;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DataModel, ModelChoice } from './dataset';
 import { estimate, formatBytes, formatCount, specFor } from './estimate';
+import { ATTENTION_TYPES } from './attention';
 import { CELL_TYPES } from './cells';
 import { buildLayout, parameterCount } from '../workers/engine/layout';
 
@@ -41,6 +42,32 @@ describe('estimate', () => {
               }
     console.log(`estimate: parameter counts agree with buildLayout for ${compared} designs`);
     expect(compared).toBe(6 * CELL_TYPES.length * 3 * 3 * 2 * 2); // every data kind × cell of the registry × layers × hidden × direction × embedding
+  });
+
+  it('counts every attention’s parameters as the layout does, and refuses dot attention over a bidirectional encoder', () => {
+    let compared = 0;
+    for (const attention of ATTENTION_TYPES)
+      for (const cell of CELL_TYPES)
+        for (const layers of [1, 2])
+          for (const bidirectional of [false, true]) {
+            const m: ModelChoice = { ...base, cell, layers, hiddenSize: 7, bidirectional, attention };
+            const e = estimate(DATA.pairs, m, 32, 20);
+            if (attention === 'luong-dot' && bidirectional) {
+              expect(e.problems.join(' ')).toMatch(/dot attention needs the encoder's outputs \(14 wide\) as wide as the decoder's state \(7\)/);
+              expect(() => buildLayout(specFor(DATA.pairs, m))).toThrow(/attention luong-dot/);
+              continue;
+            }
+            expect(e.parameterCount).toBe(parameterCount(buildLayout(specFor(DATA.pairs, m))));
+            compared++;
+          }
+    const none = estimate(DATA.pairs, { ...base, attention: 'none' }, 32, 20);
+    const general = estimate(DATA.pairs, { ...base, attention: 'luong-general' }, 32, 20);
+    // W_a (128, 128) and W_c (128, 256) more, and the attention's FLOPs
+    expect(general.parameterCount - none.parameterCount).toBe(128 * 128 + 128 * 256);
+    expect(general.flopsPerStep).toBeGreaterThan(none.flopsPerStep);
+    // a choice saved before attention existed means none
+    expect(estimate(DATA.pairs, base, 32, 20).parameterCount).toBe(none.parameterCount);
+    expect(compared).toBe(ATTENTION_TYPES.length * CELL_TYPES.length * 2 * 2 - CELL_TYPES.length * 2);
   });
 
   it('counts a known LSTM by hand', () => {

@@ -8,6 +8,7 @@
 
 import type { DataModel, ModelChoice } from './dataset';
 import { type ModelSpec } from './model';
+import { attentionInfo, attentionOf, attentionParameterCount } from './attention';
 import { CELL_GATES, cellInfo, cellParameterCount } from './cells';
 import { inRange, rule, type SettingKey } from './settings';
 
@@ -46,6 +47,8 @@ export function specFor(data: DataModel, m: ModelChoice): ModelSpec {
     dropout: m.dropout,
     forgetBias: cellInfo(m.cell).forgetGate ? m.forgetBias : 0,
     ...(data.decoder ? { decoder: data.decoder } : {}),
+    // absent in a choice saved before attention existed: such a run trained without it
+    ...(data.shape === 'encoder-decoder' ? { attention: m.attention ?? 'none' } : {}),
   };
 }
 
@@ -81,14 +84,21 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   params += stackParameters(model.cell, L, H, D, in0);
   const dec = spec.shape === 'encoder-decoder' ? spec.decoder : undefined;
   if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize);
+  const attention = attentionOf(spec);
+  if (dec) params += attentionParameterCount(attention, H, D * H);
   const headIn = dec ? H : D * H;
   params += output.size * headIn + output.size;
 
   // Head rows: one output per step for many-to-many and the decoder, one per sequence otherwise.
   const perStep = spec.shape === 'many-to-many' || spec.shape === 'one-to-many' || dec !== undefined;
   const N = perStep ? B * T : B;
+  // Attention (Td = Ts = T here): the keys' projection W_a / W_k over the source (T·B rows), scores and context
+  // (B·T·T·D·H each), the query projection of additive attention and the combination W_c [c; h] (T·B rows).
+  const S = D * H;
+  const attentionFlops =
+    !dec || attention === 'none' ? 0 : 2 * B * T * (2 * T * S + H * (S + H) + (attention === 'luong-dot' ? 0 : H * S) + (attention === 'bahdanau' ? H * H + 2 * T * H : 0));
   const forward =
-    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize, B * T) : 0) + 2 * N * output.size * headIn;
+    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize, B * T) : 0) + attentionFlops + 2 * N * output.size * headIn;
   // Backward costs about twice the forward (a gradient for the input and one for the weights of every product).
   const flopsPerStep = 3 * forward;
 
@@ -100,6 +110,8 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   // Scratch buffers of a few B·H are left out. Good to about ±20%: enough to tell 40 MB from 6 GB.
   let activationFloats = B * T * L * D * (2 * G + 4) * H + B * T * in0 + 2 * N * output.size;
   if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
+  // attention: the weights (B, T, T) and their gradients, keys, context, [c; h] and h̃ with their gradients
+  if (dec && attention !== 'none') activationFloats += 2 * B * T * T + B * T * (4 * S + 6 * H);
   // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB), and the largest
   // layer's recurrent weights packed for the step GEMMs (cellPackedFloats there: G·H² floats and <1% of panel skew).
   const packedFloats = B > 1 && T > 1 ? G * H * H : 0;
@@ -131,6 +143,11 @@ export function validate(data: DataModel, m: ModelChoice, context: EstimateConte
   if (m.bidirectional && data.shape === 'many-to-many' && context.stateful)
     problems.push('A bidirectional model cannot predict the next step: it would read the future. Untick Bidirectional for next-step prediction');
   if (cellInfo(m.cell).forgetGate && !Number.isFinite(m.forgetBias)) problems.push('Forget-gate bias must be a number (1 is the usual choice)');
+  if (data.shape === 'encoder-decoder' && m.attention) {
+    const H = m.hiddenSize;
+    const refusal = attentionInfo(m.attention).refuses?.(H, (m.bidirectional ? 2 : 1) * H);
+    if (refusal) problems.push(`Attention ${m.attention}: ${refusal}`);
+  }
   return problems;
 }
 

@@ -1,6 +1,7 @@
 // The model and training contract shared by every side (renderer, main, workers, CLI).
 // Plain TypeScript: imports neither Node nor DOM. Whole words at this boundary; the kernels use the math symbols.
 
+import type { AttentionType } from './attention';
 import type { CellType } from './cells';
 
 /** The five problem shapes of DESIGN.md. */
@@ -62,6 +63,11 @@ export interface ModelSpec {
    * bidirectional encoder hands the decoder the sum of its two directions' final states.
    */
   decoder?: { vocabSize: number; embedSize: number };
+  /**
+   * Encoder–decoder only: how the decoder reads the encoder's outputs at every step (src-shared/attention.ts).
+   * Absent — every model saved before attention existed — means 'none' (attentionOf).
+   */
+  attention?: AttentionType;
 }
 
 // Optimisers and schedules ----------------------------------------------------------------------------------------

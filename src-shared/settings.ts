@@ -8,6 +8,7 @@
 // on screen (`Batch size “9000”: …`, and the field focused). Messages are written in the command line's words and
 // name other settings through mention(key); the studio renders them with renderMentions.
 
+import { ATTENTION_TYPES, ATTENTIONS } from './attention';
 import { CELL_TYPES, CELLS } from './cells';
 import { DEFAULT_MODEL, FORMATS } from './dataset';
 import { InputError, type Problem } from './errors';
@@ -90,6 +91,16 @@ export const SETTINGS = {
   bidirectional: { kind: 'boolean', label: 'Bidirectional', flag: 'bidirectional', screen: 'design', default: DEFAULT_MODEL.bidirectional },
   dropout: real(0, 0.9, { label: 'Dropout', flag: 'dropout', screen: 'design', hint: 'between layers (needs 2 or more)', default: DEFAULT_MODEL.dropout }),
   forgetBias: real(-10, 10, { label: 'Forget-gate bias', flag: 'forget-bias', screen: 'design', hint: '1 keeps memory open at the start', default: DEFAULT_MODEL.forgetBias }),
+  attention: {
+    kind: 'choice',
+    label: 'Attention',
+    flag: 'attention',
+    screen: 'design',
+    hint: 'encoder–decoder only: how the decoder reads the source at every step',
+    values: ATTENTION_TYPES,
+    names: names(ATTENTION_TYPES, (a) => ATTENTIONS[a as keyof typeof ATTENTIONS].option),
+    default: DEFAULT_MODEL.attention,
+  },
 
   // ---- training (Train screen) -------------------------------------------------------------------------------
   optimizer: { kind: 'choice', label: 'Optimizer', flag: 'optimizer', screen: 'train', values: OPTIMIZERS, names: { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' }, default: T.optimizer },

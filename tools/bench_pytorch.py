@@ -14,6 +14,10 @@ What one step is (the same work as benchTrainer in bench.ts):
     token configs (vocab > 0): nn.Embedding(V, V) → nn.LSTM/GRU/RNN(tanh) (layers, hidden; batch_first=False, i.e.
         time-major (T, B, ·)) → nn.Linear(H, V) on every step → cross-entropy over all T·B steps;
     numeric config D (vocab 0): one feature per step → the stack → nn.Linear(H, 1) on the last step → MSE;
+    encoder–decoder config ATT: nn.Embedding(V, V) → GRU encoder; nn.Embedding(V, V) → GRU decoder from the
+        encoder's final state, teacher-forced; Luong general attention written out as the trainer computes it
+        (e = h·W_a s, softmax over the source, c = Σ a s, h̃ = tanh(W_c [c; h]), bias-free nn.Linear, batched
+        matmuls) → nn.Linear(H, V) on every target step → cross-entropy over all Td·B target tokens;
     then loss.backward(), torch.optim.Adam(lr 1e-3).step(), zero_grad(). Fixed random batch, zero initial state.
 Timing: warm-up steps (≥ 3, ≥ 0.3 s), then the median of 3 timed runs of ~S seconds (≥ 2 steps) each (default 1.5).
 
@@ -55,6 +59,7 @@ BENCH_CONFIGS = [
     {'name': 'D', 'cell': 'lstm', 'layers': 1, 'hidden': 64, 'seqLen': 50, 'batch': 64, 'vocab': 0},
     {'name': 'B-GRU', 'cell': 'gru', 'layers': 2, 'hidden': 256, 'seqLen': 64, 'batch': 32, 'vocab': 65},
     {'name': 'B-RNN', 'cell': 'rnn', 'layers': 2, 'hidden': 256, 'seqLen': 64, 'batch': 32, 'vocab': 65},
+    {'name': 'ATT', 'cell': 'gru', 'layers': 1, 'hidden': 128, 'seqLen': 20, 'batch': 32, 'vocab': 65, 'attention': 'luong-general'},
 ]
 GATES = {'rnn': 1, 'lstm': 4, 'gru': 3}
 
@@ -68,9 +73,12 @@ def step_flops(c):
     T, B, H, G = c['seqLen'], c['batch'], c['hidden'], GATES[c['cell']]
     in0 = c['vocab'] if c['vocab'] else 1
     f = 0
-    for layer in range(c['layers']):
-        inp = in0 if layer == 0 else H
-        f += 2 * T * B * G * H * (inp + H)
+    for _stack in range(2 if 'attention' in c else 1):  # encoder, and the decoder (its input width is V too)
+        for layer in range(c['layers']):
+            inp = in0 if layer == 0 else H
+            f += 2 * T * B * G * H * (inp + H)
+    if 'attention' in c:  # Luong general, Ts = Td = T: keys, scores, context, combination (as bench.ts stepFlops)
+        f += 2 * T * B * (H * H + T * H + T * H + 2 * H * H)
     rows = T * B if c['vocab'] else B
     out = c['vocab'] if c['vocab'] else 1
     f += 2 * rows * H * out
@@ -96,7 +104,26 @@ def make_model(torch, c):
             y, _ = self.rnn(x)
             return self.head(y[-1])  # (B, 1), last step
 
-    return Model()
+    class Seq2Seq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            H = c['hidden']
+            self.embed, self.dec_embed = nn.Embedding(V, V), nn.Embedding(V, V)
+            self.enc = rnn_cls(V, H, num_layers=c['layers'])
+            self.dec = rnn_cls(V, H, num_layers=c['layers'])
+            self.Wa = nn.Linear(H, H, bias=False)
+            self.Wc = nn.Linear(2 * H, H, bias=False)
+            self.head = nn.Linear(H, V)
+
+        def forward(self, x, y_in):
+            s, hn = self.enc(self.embed(x))  # (Ts, B, H)
+            h, _ = self.dec(self.dec_embed(y_in), hn)  # (Td, B, H)
+            q, m = h.transpose(0, 1), s.transpose(0, 1)  # (B, Td, H), (B, Ts, H)
+            a = torch.softmax(q @ self.Wa(m).transpose(1, 2), dim=2)  # (B, Td, Ts)
+            ht = torch.tanh(self.Wc(torch.cat([a @ m, q], dim=2)))  # (B, Td, H)
+            return self.head(ht.transpose(0, 1)).reshape(-1, V)  # rows t·B + b
+
+    return Seq2Seq() if 'attention' in c else Model()
 
 
 def bench(torch, c, threads, seconds, repeats=3):
@@ -105,7 +132,13 @@ def bench(torch, c, threads, seconds, repeats=3):
     g = torch.Generator().manual_seed(1)
     T, B, V = c['seqLen'], c['batch'], c['vocab']
     model = make_model(torch, c)
-    if V:
+    if 'attention' in c:
+        x = torch.randint(V, (T, B), generator=g)
+        y_in = torch.randint(V, (T, B), generator=g)
+        target = torch.randint(V, (T * B,), generator=g)
+        loss_fn = lambda out: F.cross_entropy(out, target)  # noqa: E731
+        forward = lambda: model(x, y_in)  # noqa: E731
+    elif V:
         x = torch.randint(V, (T, B), generator=g)
         target = torch.randint(V, (T * B,), generator=g)
         loss_fn = lambda out: F.cross_entropy(out, target)  # noqa: E731
@@ -113,10 +146,12 @@ def bench(torch, c, threads, seconds, repeats=3):
         x = torch.randn(T, B, 1, generator=g)
         target = torch.randn(B, 1, generator=g)
         loss_fn = lambda out: F.mse_loss(out, target)  # noqa: E731
+    if 'attention' not in c:
+        forward = lambda: model(x)  # noqa: E731
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def run():
-        loss = loss_fn(model(x))
+        loss = loss_fn(forward())
         loss.backward()
         opt.step()
         opt.zero_grad()

@@ -30,6 +30,12 @@ The peephole LSTM (Gers & Schmidhuber 2000) has no torch.nn module: PeepholeLSTM
 torch operations, with nn.LSTM's parameter names and gate order plus weight_peep_l{k}[_reverse] (3, H), rows i, f, o
 (our l{k}[r].P); it runs every sequence all T steps and the reverse direction backwards within each sequence's length,
 as batch.ts defines (padded steps are not compared).
+
+Attention (src-shared/attention.ts) has no torch.nn module for Luong's or Bahdanau's equations with our placement:
+Attention below writes them out with nn.Linear layers without bias (att.Wa, att.Wq, att.Wk, att.Wc ← their .weight)
+and a vector parameter v (att.v), over the encoder's top outputs (both directions concatenated) with the decoder's
+top outputs as queries; padded source positions are masked out of the softmax (masked_fill −inf), so PyTorch's zero
+padding of a packed encoder output and our running padded steps give the same numbers.
 """
 
 import json
@@ -100,6 +106,41 @@ class PeepholeLSTM(nn.Module):
         return x, (torch.stack(hn), torch.stack(cn))
 
 
+class Attention(nn.Module):
+    """e_tj = h_t·s_j (luong-dot) | h_t·W_a s_j (luong-general) | v·tanh(W_q h_t + W_k s_j) (bahdanau); a = softmax_j
+    over j < len; c_t = Σ_j a_tj s_j; h̃_t = tanh(W_c [c_t ; h_t])."""
+
+    def __init__(self, kind, Hd, S):
+        super().__init__()
+        self.kind = kind
+        if kind == 'luong-general':
+            self.Wa = nn.Linear(S, Hd, bias=False)
+        if kind == 'bahdanau':
+            self.Wq = nn.Linear(Hd, Hd, bias=False)
+            self.Wk = nn.Linear(S, Hd, bias=False)
+            self.v = nn.Parameter(torch.empty(Hd).uniform_(-Hd ** -0.5, Hd ** -0.5))
+        self.Wc = nn.Linear(S + Hd, Hd, bias=False)
+
+    def slots(self):
+        names = {'luong-dot': (), 'luong-general': ('Wa',), 'bahdanau': ('Wq', 'Wk', 'v')}[self.kind] + ('Wc',)
+        return [(f'att.{n}', getattr(self, n) if n == 'v' else getattr(self, n).weight) for n in names]
+
+    def forward(self, h, s, lengths):
+        """h (Td, B, Hd) decoder top outputs, s (Ts, B, S) encoder top outputs, lengths (B) → h̃ (Td, B, Hd)."""
+        q, m = h.transpose(0, 1), s.transpose(0, 1)  # (B, Td, Hd), (B, Ts, S)
+        if self.kind == 'luong-dot':
+            e = q @ m.transpose(1, 2)
+        elif self.kind == 'luong-general':
+            e = q @ self.Wa(m).transpose(1, 2)
+        else:
+            e = torch.tanh(self.Wq(q).unsqueeze(2) + self.Wk(m).unsqueeze(1)) @ self.v  # (B, Td, Ts)
+        Ts = m.shape[1]
+        pad = torch.arange(Ts)[None, :] >= torch.tensor(lengths)[:, None]  # (B, Ts)
+        a = torch.softmax(e.masked_fill(pad[:, None, :], float('-inf')), dim=2)
+        c = a @ m  # (B, Td, S)
+        return torch.tanh(self.Wc(torch.cat([c, q], dim=2))).transpose(0, 1)
+
+
 RNNS = {'rnn': nn.RNN, 'lstm': nn.LSTM, 'gru': nn.GRU, 'peephole': PeepholeLSTM}
 
 torch.set_num_threads(1)
@@ -127,6 +168,8 @@ class Model(nn.Module):
             self.dec_embed = nn.Embedding(dec['vocabSize'], dec['embedSize'])
             self.dec = RNN(dec['embedSize'], st['hiddenSize'], num_layers=st['layers'])
             head_in = st['hiddenSize']
+            kind = spec.get('attention', 'none')
+            self.att = Attention(kind, st['hiddenSize'], self.D * st['hiddenSize']) if kind != 'none' else None
         self.head = nn.Linear(head_in, spec['output']['size'])
 
     def slots(self):
@@ -152,6 +195,8 @@ class Model(nn.Module):
         if self.spec['shape'] == 'encoder-decoder':
             out.append(('dec.embed', self.dec_embed.weight))
             stack('dec.', self.dec, 1)
+            if self.att is not None:
+                out.extend(self.att.slots())
         out.append(('head.Wy', self.head.weight))
         out.append(('head.by', self.head.bias))
         return out
@@ -183,7 +228,10 @@ class Model(nn.Module):
             L, H = spec['stack']['layers'], spec['stack']['hiddenSize']
             bridge = lambda s: s.view(L, self.D, s.shape[1], H).sum(dim=1)  # noqa: E731  Σ over directions
             h0 = tuple(bridge(s) for s in hn) if isinstance(hn, tuple) else bridge(hn)
+            enc = y
             y, hn = self.run(self.dec, self.dec_embed(b['decoderTokens']), b.get('decoderLengths'), h0)
+            if self.att is not None:
+                y = self.att(y, enc, b.get('lengths') or [x.shape[0]] * x.shape[1])
         if shape in ('many-to-many', 'one-to-many', 'encoder-decoder'):
             hin = y  # (T, B, D·H)
         else:
@@ -323,7 +371,7 @@ def fixture(name, spec, seed, **batch_args):
     print(f'{name}: {size} floats, loss {loss32:.6f} → {adam_losses[-1]:.6f} after Adam, {os.path.getsize(path) // 1024} KiB')
 
 
-def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('classes', 7), hidden=5, decoder=None):
+def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('classes', 7), hidden=5, decoder=None, attention=None):
     s = {
         'shape': shape,
         'input': {'vocabSize': vocab, 'embedSize': embed if vocab > 0 else 0, 'featureSize': features},
@@ -334,6 +382,8 @@ def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('clas
     }
     if decoder:
         s['decoder'] = decoder
+    if attention:
+        s['attention'] = attention
     return s
 
 
@@ -372,6 +422,14 @@ def main():
     seed += 1
     fixture('peephole-2l-bi-encdec-ce', spec_of('encoder-decoder', 'peephole', 2, True, decoder={'vocabSize': 6, 'embedSize': 4}, output=('classes', 6)),
             seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
+    # attention (the hand-written module, above) over every cell's encoder–decoder: general and additive over
+    # 2-layer bidirectional encoders, dot over a 2-layer unidirectional one; padded sources and decoder lengths
+    dec = {'vocabSize': 6, 'embedSize': 4}
+    for cell in ('rnn', 'lstm', 'gru', 'peephole'):
+        for attention, bi in (('luong-dot', False), ('luong-general', True), ('bahdanau', True)):
+            seed += 1
+            fixture(f"{cell}-2l-{'bi' if bi else 'uni'}-encdec-{attention}-ce", spec_of('encoder-decoder', cell, 2, bi, decoder=dec, output=('classes', 6), attention=attention),
+                    seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
 
 
 if __name__ == '__main__':

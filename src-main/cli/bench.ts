@@ -94,7 +94,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const json = o.json ?? false;
   if (o.generate) {
     for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds', 'rounds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets its length)`);
-    const text = BENCH_CONFIGS.filter((b) => b.vocab > 0).map((b) => b.name);
+    const text = BENCH_CONFIGS.filter((b) => b.vocab > 0 && !b.decoder).map((b) => b.name);
     for (const c of configs) if (!text.includes(c)) throw new UsageError(`--config ${c}: --generate needs a text configuration (one of ${text.join(', ')})`);
     return benchGenerateCommand(configs, intFlag(o.tokens, 'tokens', 2, 100_000) ?? 500, json);
   }

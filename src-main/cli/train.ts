@@ -6,12 +6,13 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { attentionInfo, attentionOf } from '../../src-shared/attention';
 import { cellName } from '../../src-shared/cells';
 import { dataRequestOf, DEFAULT_MODEL, type DataRequest, type Inspection, type Recipe } from '../../src-shared/dataset';
 import { formatDurationShort } from '../../src-shared/duration';
 import type { EvaluationEvent } from '../../src-shared/events';
 import { metricWord, primaryMetric } from '../../src-shared/metrics';
-import type { TrainSettings } from '../../src-shared/model';
+import type { ModelSpec, TrainSettings } from '../../src-shared/model';
 import { describeProblem, problemOf, renderMentions, RUN_SETTINGS, SETTINGS, type SettingKey } from '../../src-shared/settings';
 import { CHECKPOINT_FILE, readRecord, REQUEST_FORMAT, REQUEST_VERSION, RUN_FILE, runName, type RunRequestFile } from '../../workers/engine/run-folder';
 import type { RunSummary } from '../../workers/protocol';
@@ -23,7 +24,7 @@ import { stdoutClosed } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
 export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
-const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias'] as const satisfies readonly SettingKey[];
+const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention'] as const satisfies readonly SettingKey[];
 const TRAINING_KEYS = [
   'batchSize', 'sequenceLength', 'steps', 'epochs', 'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate',
   'weightDecay', 'valFraction', 'seed', 'workers', 'patience', 'timeBudgetSeconds', 'evaluateEvery', 'diagnosticsEvery', 'checkpointEvery',
@@ -150,6 +151,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
     bidirectional: given.bidirectional ?? r?.model.bidirectional ?? DEFAULT_MODEL.bidirectional,
     dropout: given.dropout ?? r?.model.dropout ?? DEFAULT_MODEL.dropout,
     forgetBias: given.forgetBias ?? DEFAULT_MODEL.forgetBias,
+    // encoder–decoder models attend by default (the recipe names it; DEFAULT_MODEL where it does not)
+    attention: given.attention ?? r?.model.attention ?? DEFAULT_MODEL.attention,
   };
   const runDir = resolve(o.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${model.cell}`));
   if (o.resume && !existsSync(join(runDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: ${join(runDir, CHECKPOINT_FILE)} does not exist; name the run folder with --out`);
@@ -179,7 +182,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
         if (tty) process.stderr.write('\r\x1b[K');
         for (const w of e.warnings) process.stderr.write(`warning: ${renderMentions(w, 'cli')}\n`);
         process.stdout.write(
-          `${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${cellName(e.spec.stack.cell)}${e.spec.stack.bidirectional ? ' bidirectional' : ''}, ` +
+          `${e.dataSummary}\nmodel: ${e.spec.stack.layers}×${e.spec.stack.hiddenSize} ${cellName(e.spec.stack.cell)}${e.spec.stack.bidirectional ? ' bidirectional' : ''}${attentionPhrase(e.spec)}, ` +
             `${fmtInt(e.parameterCount)} parameters, ${e.kernels} kernels, ${e.workers} worker${e.workers > 1 ? 's' : ''}; run folder ${runDir}\n`,
         );
         if (e.settings.patience > 0 || e.settings.timeBudgetSeconds > 0) process.stdout.write(`${endsEarlyLine(e.settings)}\n`);
@@ -356,9 +359,15 @@ function whyItEnded(s: RunSummary, settings: TrainSettings, last: EvaluationEven
   return lines.join('; ');
 }
 
+/** ", with Luong general attention" for an encoder–decoder that attends; '' otherwise. */
+function attentionPhrase(spec: ModelSpec): string {
+  const a = attentionOf(spec);
+  return a === 'none' ? '' : `, with ${attentionInfo(a).name}`;
+}
+
 /** The settings behind each of the recipe's choices, as its reasons name them. */
 const RECIPE_CHOICES: Record<string, SettingKey[]> = {
-  model: ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout'],
+  model: ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'attention'],
   batch: ['batchSize'],
   'learning rate': ['learningRate', 'clipNorm'],
   length: ['steps', 'evaluateEvery', 'patience'],

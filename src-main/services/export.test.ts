@@ -29,6 +29,23 @@ async function trainPairs(): Promise<void> {
 }
 
 describe('exportRun', () => {
+  it('exports an attention run: the encoder’s memory, the decoder’s attention, greedy decodes agree', async () => {
+    const attnDir = join(tmp, 'run-attention');
+    const handle = startRun({
+      runDir: attnDir,
+      data: { path: pairsFile, format: 'auto', valFraction: 0.2 },
+      model: { cell: 'gru', layers: 1, hiddenSize: 16, embedSize: 0, bidirectional: true, dropout: 0, forgetBias: 1, attention: 'bahdanau' },
+      settings: { ...DEFAULT_TRAIN_SETTINGS, steps: 15, batchSize: 16, evaluateEvery: 0, diagnosticsEvery: 0 },
+    });
+    expect((await handle.done).reason).toBe('finished');
+    const r = await exportRun(attnDir);
+    expect(r).toMatchObject({ shape: 'encoder-decoder', checkedOn: 'validation', tokensAgree: true, ok: true });
+    expect(r.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    expect(r.generation).toMatchObject({ kind: 'decode', samples: 50, agreed: 50 });
+    expect(r.graph[0]).toMatchObject({ inputs: ['tokens', 'lengths'], outputs: ['memory', 'final_h'] });
+    expect(r.graph[1]).toMatchObject({ inputs: ['tokens', 'initial_h', 'memory', 'source_lengths'], outputs: ['attention', 'logits', 'probabilities', 'final_h'] });
+  });
+
   it('exports an encoder–decoder run: encoder + one-step decoder + sidecar, greedy decodes agree, metadata inside', async () => {
     await trainPairs();
     const r = await exportRun(runDir);

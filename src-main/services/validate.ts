@@ -93,7 +93,8 @@ const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookbac
 const dataChoices = settingsObj([...OVERRIDES, 'format', 'valFraction']);
 /** Partial<DatasetChoice> (what inspect builds from). */
 const datasetChoice = settingsObj([...OVERRIDES, 'valFraction?', 'seed?', 'batchSize?']);
-const modelChoice = settingsObj(['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias']);
+// attention optional: a choice saved before it existed means none
+const modelChoice = settingsObj(['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention?']);
 const settings = settingsObj([
   'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate', 'batchSize', 'sequenceLength',
   'steps', 'seed', 'diagnosticsEvery', 'evaluateEvery', 'checkpointEvery',

@@ -1,6 +1,7 @@
 // Benchmark configurations and the timing of full training steps (forward, BPTT, Adam) on the WASM trainer.
 // `seqstudio bench` prints these beside PyTorch (tools/bench_pytorch.py) measured in the same invocation.
 
+import type { AttentionType } from '../../src-shared/attention';
 import type { CellType } from '../../src-shared/cells';
 import type { ModelSpec, TrainSettings } from '../../src-shared/model';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
@@ -23,6 +24,12 @@ export interface BenchConfig {
   batch: number;
   /** Token input with this vocabulary (embedding = vocab, next-char CE), or 0 for one numeric feature and MSE on the last step. */
   vocab: number;
+  /**
+   * Encoder–decoder: a unidirectional decoder of the encoder's cell and size over `vocab` target tokens (embedding =
+   * vocab), teacher-forced for seqLen steps (Ts = Td = seqLen) with this attention; CE on every target step. Its
+   * tokens/s counts target tokens (Td·B per step).
+   */
+  decoder?: { attention: AttentionType };
 }
 
 export const BENCH_CONFIGS: BenchConfig[] = [
@@ -32,9 +39,25 @@ export const BENCH_CONFIGS: BenchConfig[] = [
   { name: 'D', description: 'LSTM 1×64, 1 feature, seq 50, batch 64, MSE on the last step', cell: 'lstm', layers: 1, hidden: 64, seqLen: 50, batch: 64, vocab: 0 },
   { name: 'B-GRU', description: 'GRU 2×256, seq 64, batch 32, vocab 65', cell: 'gru', layers: 2, hidden: 256, seqLen: 64, batch: 32, vocab: 65 },
   { name: 'B-RNN', description: 'tanh RNN 2×256, seq 64, batch 32, vocab 65', cell: 'rnn', layers: 2, hidden: 256, seqLen: 64, batch: 32, vocab: 65 },
+  {
+    name: 'ATT',
+    description: 'GRU encoder–decoder 1×128, Luong general attention, Ts = Td = 20, batch 32, vocab 65',
+    cell: 'gru', layers: 1, hidden: 128, seqLen: 20, batch: 32, vocab: 65, decoder: { attention: 'luong-general' },
+  },
 ];
 
 export function benchSpec(c: BenchConfig): ModelSpec {
+  if (c.decoder)
+    return {
+      shape: 'encoder-decoder',
+      input: { vocabSize: c.vocab, embedSize: c.vocab, featureSize: 0 },
+      stack: { cell: c.cell, layers: c.layers, hiddenSize: c.hidden, bidirectional: false },
+      output: { kind: 'classes', size: c.vocab },
+      dropout: 0,
+      forgetBias: 0,
+      decoder: { vocabSize: c.vocab, embedSize: c.vocab },
+      attention: c.decoder.attention,
+    };
   return {
     shape: c.vocab ? 'many-to-many' : 'many-to-one',
     input: c.vocab ? { vocabSize: c.vocab, embedSize: c.vocab, featureSize: 0 } : { vocabSize: 0, embedSize: 0, featureSize: 1 },
@@ -48,6 +71,15 @@ export function benchSpec(c: BenchConfig): ModelSpec {
 export function benchBatch(c: BenchConfig, seed = 1): Batch {
   const rng = new Rng(seed);
   const n = c.seqLen * c.batch;
+  if (c.decoder)
+    return {
+      batchSize: c.batch,
+      steps: c.seqLen,
+      tokens: Int32Array.from({ length: n }, () => rng.int(c.vocab)),
+      decoderSteps: c.seqLen,
+      decoderTokens: Int32Array.from({ length: n }, () => rng.int(c.vocab)),
+      targetClasses: Int32Array.from({ length: n }, () => rng.int(c.vocab)),
+    };
   if (c.vocab)
     return {
       batchSize: c.batch,
@@ -65,9 +97,15 @@ export function benchBatch(c: BenchConfig, seed = 1): Batch {
  */
 export function stepFlops(layout: ParamLayout, T: number, B: number): number {
   let f = 0;
-  const st = layout.encoder;
-  for (let l = 0; l < st.layers; l++) f += st.directions * 2 * T * B * st.gates * st.hiddenSize * (st.inputSizes[l] + st.hiddenSize);
-  const rows = layout.spec.shape === 'many-to-many' ? T * B : B;
+  for (const st of layout.decoder ? [layout.encoder, layout.decoder] : [layout.encoder])
+    for (let l = 0; l < st.layers; l++) f += st.directions * 2 * T * B * st.gates * st.hiddenSize * (st.inputSizes[l] + st.hiddenSize);
+  const att = layout.attention;
+  if (att) {
+    // Ts = Td = T: keys S·W_aᵀ / S·W_kᵀ, scores and context (T·T per item), W_q h (additive), the combination W_c [c; h]
+    const { S, Hd } = att;
+    f += 2 * T * B * ((att.type === 'luong-dot' ? 0 : Hd * S) + T * (att.type === 'luong-dot' ? S : Hd) + T * S + (att.type === 'bahdanau' ? Hd * Hd : 0) + (S + Hd) * Hd);
+  }
+  const rows = layout.spec.shape === 'many-to-many' || layout.decoder ? T * B : B;
   f += 2 * rows * layout.head.inputSize * layout.spec.output.size;
   return 3 * f;
 }
@@ -123,7 +161,7 @@ export function benchData(c: BenchConfig): TrainingData {
   const batch = benchBatch(c);
   const spec = benchSpec(c);
   return {
-    model: { shape: spec.shape, input: spec.input, output: spec.output },
+    model: { shape: spec.shape, input: spec.input, output: spec.output, ...(spec.decoder ? { decoder: spec.decoder } : {}) },
     stateful: false,
     nextBatch: () => ({ batch }),
     validationBatches: () => [batch],

@@ -93,18 +93,19 @@ export function decodeSequence(net: WasmNetwork, source: Int32Array, opts: Sampl
   const O = spec.output.size;
   const rng = new Rng(opts.seed ?? 1);
   const out: number[] = [];
-  // The decoder is teacher-forced on the tokens produced so far; the network recomputes the (short) prefix each
-  // step, which keeps one code path with training. Sources and outputs here are sentence-length.
-  const prefix = [opts.bos];
+  // The encoder runs once (its outputs are what attention reads); then one decoder step per token, its state carried
+  // (net.decodeStep: logits, state and attention weights of a step, for any number of rows — beams included).
+  const src = net.encode(source, 1);
+  let state = src.state;
+  const token = Int32Array.of(opts.bos);
   for (let i = 0; i < opts.maxLength; i++) {
-    const Td = prefix.length;
-    net.forward({ batchSize: 1, steps: source.length, tokens: source, decoderSteps: Td, decoderTokens: Int32Array.from(prefix) });
-    const row = (Td - 1) * O;
-    const scores = opts.temperature > 0 ? net.probabilities(opts.temperature) : net.outputs();
-    const tok = pick(scores, row, O, opts, rng);
+    const step = net.decodeStep(src, state, token);
+    const scores = opts.temperature > 0 ? net.probabilities(opts.temperature) : step.logits;
+    const tok = pick(scores, 0, O, opts, rng);
     out.push(tok);
     if (tok === opts.eos) break;
-    prefix.push(tok);
+    token[0] = tok;
+    state = step.state;
   }
   return Int32Array.from(out);
 }

@@ -3,6 +3,7 @@
 // output asks for it (spec.output.zeroInit: a model of a change from a naive forecast starts as that forecast).
 // The forget-gate input bias bx_f of a cell with a forget gate (src-shared/cells.ts) is set to spec.forgetBias (and
 // bh_f to 0) when forgetBias ≠ 0. Peephole weights start like the other recurrent weights, U(−1/√H, 1/√H).
+// Attention weights (role 'att') as PyTorch's nn.Linear, U(−1/√fan_in, 1/√fan_in).
 
 import { CELL_GATES, cellInfo } from '../../src-shared/cells';
 import type { ParamLayout } from './layout';
@@ -19,6 +20,10 @@ export function initParameters(layout: ParamLayout, seed: number): Float32Array 
       const k = 1 / Math.sqrt(layout.head.inputSize);
       for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k); // drawn either way: the other tensors' draws stay as they were
       if (layout.spec.output.zeroInit) v.fill(0);
+    } else if (t.role === 'att') {
+      // as PyTorch's nn.Linear: U(−1/√fan_in, 1/√fan_in); v (one output over H inputs) has fan_in H
+      const k = 1 / Math.sqrt(t.shape.length === 1 ? t.shape[0] : t.shape[1]);
+      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k);
     } else {
       const stack = t.stack === 'dec' ? layout.decoder! : layout.encoder;
       const k = 1 / Math.sqrt(stack.hiddenSize);

@@ -77,9 +77,27 @@ export interface KernelExports {
   adam(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, omb1: number, omb2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: number): void;
   /** ops/sgd: p usize, g usize, buf usize, n i32, lr f32, momentum f32, wd f32 */
   sgd(p: number, g: number, buf: number, n: number, lr: number, momentum: number, wd: number): void;
+  /** attention/attn_scores: E usize, Q usize, ldq i32, K usize, ldk i32, Tq i32, Tk i32, B i32, n i32, lengths usize */
+  attn_scores(E: number, Q: number, ldq: number, K: number, ldk: number, Tq: number, Tk: number, B: number, n: number, lengths: number): void;
+  /** attention/attn_softmax: A usize, Tq i32, Tk i32, B i32, lengths usize */
+  attn_softmax(A: number, Tq: number, Tk: number, B: number, lengths: number): void;
+  /** attention/attn_softmax_backward: dA usize, A usize, Tq i32, Tk i32, B i32, lengths usize */
+  attn_softmax_backward(dA: number, A: number, Tq: number, Tk: number, B: number, lengths: number): void;
+  /** attention/attn_mix: C usize, ldc i32, A usize, V usize, ldv i32, Tq i32, Tk i32, B i32, n i32, lengths usize, accumulate i32 */
+  attn_mix(C: number, ldc: number, A: number, V: number, ldv: number, Tq: number, Tk: number, B: number, n: number, lengths: number, accumulate: number): void;
+  /** attention/attn_mix_t: D usize, ldd i32, A usize, U usize, ldu i32, Tq i32, Tk i32, B i32, n i32, lengths usize */
+  attn_mix_t(D: number, ldd: number, A: number, U: number, ldu: number, Tq: number, Tk: number, B: number, n: number, lengths: number): void;
+  /** attention/additive_scores: E usize, Qp usize, Kp usize, v usize, Tq i32, Tk i32, B i32, n i32, lengths usize */
+  additive_scores(E: number, Qp: number, Kp: number, v: number, Tq: number, Tk: number, B: number, n: number, lengths: number): void;
+  /** attention/additive_backward: dQp usize, dKp usize, dv usize, dE usize, Qp usize, Kp usize, v usize, Tq i32, Tk i32, B i32, n i32, lengths usize */
+  additive_backward(dQp: number, dKp: number, dv: number, dE: number, Qp: number, Kp: number, v: number, Tq: number, Tk: number, B: number, n: number, lengths: number): void;
+  /** attention/tanh_inplace: x usize, n i32 */
+  tanh_inplace(x: number, n: number): void;
+  /** attention/tanh_backward: dz usize, y usize, dy usize, n i32 */
+  tanh_backward(dz: number, y: number, dy: number, n: number): void;
   /** peak/fma_peak: iters i32, → f32 */
   fma_peak(iters: number): number;
 }
 
 /** Every export of the module, by name (kernels.test.ts checks the built module against it). */
-export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'peephole_forward', 'peephole_backward', 'peephole_packed_floats', 'fill_rows', 'colsum_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'fma_peak'] as const;
+export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'peephole_forward', 'peephole_backward', 'peephole_packed_floats', 'fill_rows', 'colsum_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'attn_scores', 'attn_softmax', 'attn_softmax_backward', 'attn_mix', 'attn_mix_t', 'additive_scores', 'additive_backward', 'tanh_inplace', 'tanh_backward', 'fma_peak'] as const;

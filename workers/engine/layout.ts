@@ -9,13 +9,16 @@
 //   Wh (G·H, H)     recurrent weights  bh (G·H)  recurrent bias     In_0 = E + F, In_l = D·H for l > 0
 //   P  (R, H)       peephole weights of cells with peepholes, one row per gate that reads c (cells.ts peepholes)
 // Plus embed (V, E) when the input carries tokens, and the head Wy (O, D·H), by (O).
-// Encoder–decoder adds dec.embed (Vd, Ed) and dec.l{l}.{Wx,Wh,bx,bh} (unidirectional, In_0 = Ed).
+// Encoder–decoder adds dec.embed (Vd, Ed) and dec.l{l}.{Wx,Wh,bx,bh} (unidirectional, In_0 = Ed), then its
+// attention's tensors att.{Wa | Wq, Wk, v}, att.Wc (src-shared/attention.ts; S = D·H encoder output width), before
+// the head, which reads h̃ (H) instead of the decoder's output when there is an attention.
 // Every tensor starts on a multiple of 4 floats (16 bytes) so SIMD loads of a tensor never straddle two.
 
 import { type ModelSpec } from '../../src-shared/model';
+import { type AttentionType, attentionInfo, attentionOf } from '../../src-shared/attention';
 import { type CellType, cellInfo, peepholeCount } from '../../src-shared/cells';
 
-export type TensorRole = 'embed' | 'Wx' | 'Wh' | 'bx' | 'bh' | 'P' | 'Wy' | 'by';
+export type TensorRole = 'embed' | 'Wx' | 'Wh' | 'bx' | 'bh' | 'P' | 'Wy' | 'by' | 'att';
 
 export interface TensorSlot {
   /** e.g. "embed", "l0.Wx", "l1r.Wh", "dec.l0.bh", "head.Wy" */
@@ -62,6 +65,21 @@ export interface ParamLayout {
   decoderEmbed?: TensorSlot;
   decoder?: StackLayout;
   head: { Wy: TensorSlot; by: TensorSlot; inputSize: number };
+  /** Encoder–decoder models with an attention (not 'none'): its tensors by name, and the encoder output width S. */
+  attention?: AttentionLayout;
+}
+
+export interface AttentionLayout {
+  type: Exclude<AttentionType, 'none'>;
+  /** D·H_e: the width of the encoder's top output s_j. */
+  S: number;
+  /** H_d: the decoder's width (query, h̃). */
+  Hd: number;
+  Wa?: TensorSlot;
+  Wq?: TensorSlot;
+  Wk?: TensorSlot;
+  v?: TensorSlot;
+  Wc: TensorSlot;
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -93,11 +111,23 @@ export function buildLayout(spec: ModelSpec): ParamLayout {
     decoderEmbed = add('dec.embed', 'embed', 'dec', 0, 0, [spec.decoder.vocabSize, spec.decoder.embedSize]);
     decoder = addStack('dec', 'dec.', stack.cell, stack.layers, stack.hiddenSize, 1, spec.decoder.embedSize);
   }
+  let attention: AttentionLayout | undefined;
+  const type = attentionOf(spec);
+  if (decoder && type !== 'none') {
+    const info = attentionInfo(type);
+    const S = encoder.directions * encoder.hiddenSize;
+    const Hd = decoder.hiddenSize;
+    const refusal = info.refuses?.(Hd, S);
+    if (refusal) throw new Error(`attention ${type}: ${refusal}`);
+    const slots: Partial<Record<string, TensorSlot>> = {};
+    for (const t of info.tensors) slots[t.name] = add(`att.${t.name}`, 'att', 'dec', 0, 0, t.shape(Hd, S));
+    attention = { type, S, Hd, Wa: slots.Wa, Wq: slots.Wq, Wk: slots.Wk, v: slots.v, Wc: slots.Wc! };
+  }
   const top = decoder ?? encoder;
   const headIn = top.hiddenSize * top.directions;
   const Wy = add('head.Wy', 'Wy', '', 0, 0, [output.size, headIn]);
   const by = add('head.by', 'by', '', 0, 0, [output.size]);
-  return { spec, tensors, size: cursor, embed, encoder, decoderEmbed, decoder, head: { Wy, by, inputSize: headIn } };
+  return { spec, tensors, size: cursor, embed, encoder, decoderEmbed, decoder, head: { Wy, by, inputSize: headIn }, ...(attention ? { attention } : {}) };
 
   function addStack(tag: 'enc' | 'dec', prefix: string, cell: CellType, layers: number, H: number, D: number, in0: number): StackLayout {
     const G = gateCount(cell);

@@ -2,13 +2,14 @@
 // every gradient tensor, final states, the gradient flow through time, and 20 Adam steps.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS, type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { ATTENTION_TYPES, type AttentionType } from '../../src-shared/attention';
 import { CELL_TYPES, type CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import { listFixtures, loadFixture } from './fixtures';
 import { initParameters } from './init';
 import { enableRelaxedSimd, loadKernels, sourceTreeBinaries, type KernelExports } from './kernels';
 import { buildLayout, type ParamLayout } from './layout';
-import { WasmNetwork } from './network';
+import { type DecoderState, WasmNetwork } from './network';
 import { OPTIMIZER_UPDATES } from './optimizers';
 import { referenceForward } from './reference';
 import { Rng } from './rng';
@@ -99,6 +100,7 @@ interface Case {
   H?: number;
   /** Vocabulary size (default 7). Below T·B = 15 layer 0 uses the embedding fold; at or above, the GEMM path. */
   vocab?: number;
+  attention?: AttentionType;
 }
 
 function makeSpec(c: Case): ModelSpec {
@@ -111,6 +113,7 @@ function makeSpec(c: Case): ModelSpec {
     dropout: c.dropout ?? 0,
     forgetBias: 1,
     decoder: c.shape === 'encoder-decoder' ? { vocabSize: 6, embedSize: 4 } : undefined,
+    ...(c.attention ? { attention: c.attention } : {}),
   };
 }
 
@@ -154,11 +157,20 @@ for (const cell of CELL_TYPES) {
   cases.push({ cell, shape: 'encoder-decoder', layers: 1, bidirectional: false, tokens: true, features: 0, H: 9 });
   cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: false, tokens: true, features: 0, dropout: 0.25 });
 }
+// Every attention: bidirectional 2-layer encoders with padded sources (not dot, which needs D·H_e = H_d), a
+// unidirectional one with full-length sources, H = 9 (rows not a multiple of 4: the kernels' scalar tails), and the
+// GEMM (no fold) input path with dropout.
+for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none'))
+  for (const cell of ['gru', 'lstm'] as const) {
+    if (attention !== 'luong-dot') cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: true, tokens: true, features: 0, lengths: true, attention });
+    cases.push({ cell, shape: 'encoder-decoder', layers: 1, bidirectional: false, tokens: true, features: 0, H: 9, attention });
+    cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: false, tokens: true, features: 0, H: 8, vocab: 23, dropout: 0.25, lengths: true, attention });
+  }
 
 describe('WASM trainer vs float64 reference', () => {
   for (const c of cases)
     for (const [build, buildKernels] of BUILDS) {
-      const label = `${c.cell} ${c.shape} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
+      const label = `${c.cell} ${c.shape}${c.attention ? ` + ${c.attention}` : ''} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
       it(label, () => {
         const spec = makeSpec(c);
         const layout = buildLayout(spec);
@@ -178,10 +190,13 @@ describe('WASM trainer vs float64 reference', () => {
         const finErr = worst(fin.h, ref.finalH);
         let flowErr = 0;
         // The reference reports the flow for the encoder (or only) stack in original time; the WASM trainer maps
-        // reverse directions back assuming full-length sequences, so compare where that holds.
-        const flowCompared = spec.shape !== 'encoder-decoder' && !c.lengths;
+        // reverse directions back assuming full-length sequences, so compare where that holds. For an encoder–decoder
+        // the encoder's flow (the first L·D entries) is compared, with attention (its gradient arrives at every source
+        // step) and without (only through the final state).
+        const flowCompared = !c.lengths;
         if (flowCompared) {
-          const flow = net.hiddenGradFlow();
+          const flow = net.hiddenGradFlow().filter((f) => f.stack === 'enc');
+          expect(flow.length).toBe(ref.hiddenGradNorms!.length);
           flow.forEach((f, i) => (flowErr = Math.max(flowErr, worst(f.norms, ref.hiddenGradNorms![i]))));
         }
         console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
@@ -214,6 +229,55 @@ describe('WASM trainer vs float64 reference', () => {
     const e = worst(b.grads, a.grads);
     console.log(`[relaxed] relaxed vs plain SIMD gradients: ${e.toExponential(1)}`);
     expect(e).toBeLessThan(1e-5);
+  });
+
+  it('encode + decodeStep, a step at a time with carried state, give the teacher-forced forward’s logits and attention weights', () => {
+    for (const attention of ATTENTION_TYPES)
+      for (const cell of ['gru', 'lstm'] as const) {
+        const c: Case = { cell, shape: 'encoder-decoder', layers: 2, bidirectional: attention !== 'luong-dot', tokens: true, features: 0, lengths: true, H: 8, attention };
+        const spec = makeSpec(c);
+        const net = new WasmNetwork(kernels(), spec);
+        net.setParams(initParameters(net.layout, 9));
+        const batch = makeBatch(spec, c, new Rng(3));
+        const B = batch.batchSize;
+        const Td = batch.decoderSteps!;
+        const Ts = batch.steps;
+        const O = spec.output.size;
+        net.forward(batch);
+        const full = net.outputs();
+        const fullWeights = net.attentionWeights();
+        expect(fullWeights === undefined).toBe(attention === 'none');
+        // rows in another order than the sources, as a beam search reorders them: row r reads source order[r]
+        const order = Int32Array.from([2, 0, 1]);
+        const src = net.encode(batch.tokens!, B, batch.lengths);
+        const L = spec.stack.layers;
+        const H = spec.stack.hiddenSize;
+        const pick = (a: Float32Array | undefined) => a && Float32Array.from({ length: L * B * H }, (_, i) => a[Math.floor(i / (B * H)) * B * H + order[Math.floor(i / H) % B] * H + (i % H)]);
+        let state: DecoderState = { h: pick(src.state.h)!, c: pick(src.state.c) };
+        let err = 0;
+        let wErr = 0;
+        for (let t = 0; t < Td; t++) {
+          const tokens = Int32Array.from(order, (b) => batch.decoderTokens![t * B + b]);
+          const step = net.decodeStep(src, state, tokens, order);
+          for (let r = 0; r < B; r++) {
+            const b = order[r];
+            err = Math.max(err, worst(step.logits.subarray(r * O, (r + 1) * O), full.subarray((t * B + b) * O, (t * B + b + 1) * O)));
+            if (fullWeights) {
+              const w = step.weights!.subarray(r * Ts, (r + 1) * Ts);
+              wErr = Math.max(wErr, worst(w, fullWeights.subarray((b * Td + t) * Ts, (b * Td + t + 1) * Ts)));
+              for (let j = batch.lengths![b]; j < Ts; j++) expect(w[j]).toBe(0);
+            }
+          }
+          state = step.state;
+        }
+        console.log(`[decodeStep] ${cell} ${attention}: logits vs teacher-forced forward ${err.toExponential(1)}, weights ${wErr.toExponential(1)}`);
+        expect(err).toBeLessThan(1e-5);
+        expect(wErr).toBeLessThan(1e-5);
+      }
+    const net = new WasmNetwork(kernels(), makeSpec({ cell: 'gru', shape: 'encoder-decoder', layers: 1, bidirectional: false, tokens: true, features: 0, attention: 'bahdanau' }));
+    const src = net.encode(Int32Array.from([1, 2, 3]), 1);
+    expect(() => net.decodeStep(src, src.state, Int32Array.from([9]))).toThrow(/token id 9 outside the decoder vocabulary/);
+    expect(() => net.decodeStep(src, src.state, Int32Array.from([1]), Int32Array.from([1]))).toThrow(/source row 1 outside 0..0/);
   });
 
   it('rejects a batch that does not fit the model with a clear message', () => {

@@ -13,8 +13,16 @@
 // Token memo (generation, one token per forward): the same row of P for each token as it is first met, computed
 // as the unfolded forward computes it (bx + E[tok]·Wx0ᵀ, the same GEMM call) and kept until the parameters
 // change, so a generated token costs no layer-0 input projection and gives bit-identical numbers.
+// Attention (encoder–decoder, src-shared/attention.ts): between the decoder stack and the head, over the encoder's
+// top outputs S (Ts, B, D·H). The projections are GEMMs (keys K = S·W_aᵀ or S·W_kᵀ over all Ts·B rows at once,
+// the combination z = [c; h]·W_cᵀ over all Td·B rows); scores, the masked softmax and the context are the batched
+// (B, Td, Ts) loops of workers/kernels/assembly/attention.ts. Backward sends ∂L/∂h̃ to the decoder's top outputs and
+// to every encoder output (so every source step gets gradient directly, not only through the final state).
+// Decoding one step at a time: encode() runs the encoder once, decodeStep() one decoder step for a batch of rows
+// (beams) with carried state, returning the logits, the new state and the attention weights.
 
 import { CELL_GATES, hasCellState } from '../../src-shared/cells';
+import type { AttentionLayout } from './layout';
 import { type Batch, dropoutSeed, headPerStep } from './batch';
 import { cellBackward, cellForward, cellPackedFloats, engineCell, gateKinds } from './cells';
 import type { KernelExports } from './kernels';
@@ -86,6 +94,51 @@ export interface HiddenGradFlow {
   norms: Float64Array;
 }
 
+/** One attention pass (forward records for backward). Pointers into the arena; widths S (encoder), Hd (decoder). */
+interface AttentionRun {
+  Ts: number;
+  Td: number;
+  B: number;
+  lengths: number; // int32 (B) source lengths, 0 = all Ts
+  encTop: number; // (Ts, B, S) s_j
+  decTop: number; // (Td, B, Hd) h_t
+  keys: number; // (Ts, B, ldk) k_j: s_j (dot), W_a s_j (general), W_k s_j (additive)
+  ldk: number;
+  qp: number; // (Td, B, Hd) W_q h_t (additive), else 0
+  weights: number; // (B, Td, Ts) a
+  cat: number; // (Td, B, S + Hd) [c_t ; h_t]
+  out: number; // (Td, B, Hd) h̃_t
+}
+
+/** The decoder's carried state: (L, B, H) hidden states, and cell states for cells with one. */
+export interface DecoderState {
+  h: Float32Array;
+  c?: Float32Array;
+}
+
+/** A batch of sources run through the encoder once (encode), for decoding step by step (decodeStep). */
+export interface EncodedSource {
+  /** Sources and their padded length. */
+  B: number;
+  Ts: number;
+  /** (B) each source's length. */
+  lengths: Int32Array;
+  /** Attention models: (Ts, B, S) the encoder's top outputs s_j, and (Ts, B, Hd) their keys (general, additive). */
+  memory?: Float32Array;
+  keys?: Float32Array;
+  /** The decoder's first state: the encoder's final states per layer, directions summed. */
+  state: DecoderState;
+}
+
+export interface DecodedStep {
+  /** (B, O) the head's logits for each row. */
+  logits: Float32Array;
+  /** The state after this step (new arrays). */
+  state: DecoderState;
+  /** Attention models: (B, Ts) each row's weights over its source's steps (0 beyond its length). */
+  weights?: Float32Array;
+}
+
 /** Largest token memo (D·V·G·H floats, 16 MiB): beyond it a generated token is projected afresh each step. */
 const TOKEN_MEMO_FLOATS = 4 << 20;
 
@@ -101,6 +154,7 @@ export class WasmNetwork {
   // State of the last forward, consumed by backward.
   private enc?: StackRun;
   private dec?: StackRun;
+  private attn?: AttentionRun;
   private headIn = 0;
   private headRows = 0;
   private logits = 0;
@@ -206,7 +260,7 @@ export class WasmNetwork {
     this.tokenMemo?.filled.fill(0);
     const k = this.k;
     for (const s of this.layout.tensors) {
-      if (s.role === 'Wx' || s.role === 'Wh' || s.role === 'Wy') k.transpose(this.t(s), this.p(s), s.shape[0], s.shape[1]);
+      if (s.role === 'Wx' || s.role === 'Wh' || s.role === 'Wy' || (s.role === 'att' && s.shape.length === 2)) k.transpose(this.t(s), this.p(s), s.shape[0], s.shape[1]);
     }
     this.transposedStale = false;
   }
@@ -217,20 +271,11 @@ export class WasmNetwork {
     validateBatch(this.layout, batch);
     const k = this.k;
     const { spec } = this.layout;
-    this.refreshTransposed();
-    this.arena.reset();
     this.lastBatch = batch;
     const train = opts.train ?? false;
     const batchSeed = opts.dropoutBatchSeed ?? 0;
     const B = batch.batchSize;
-    const maxH = Math.max(this.layout.encoder.hiddenSize, this.layout.decoder?.hiddenSize ?? 0);
-    const maxG = Math.max(this.layout.encoder.gates, this.layout.decoder?.gates ?? 0);
-    this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
-    const stacks = this.layout.decoder ? [this.layout.encoder, this.layout.decoder] : [this.layout.encoder];
-    const packedFloats = Math.max(...stacks.map((st) => cellPackedFloats(st.cell, st.hiddenSize)));
-    // The cells pack their weights only for more than one step of more than one sequence (see cells.ts).
-    const stepped = batch.steps > 1 || (batch.decoderSteps ?? 0) > 1;
-    this.packed = B > 1 && stepped ? Math.ceil(this.arena.alloc(packedFloats + 16) / 64) * 64 : 0;
+    this.begin(B, batch.steps > 1 || (batch.decoderSteps ?? 0) > 1);
 
     // Encoder (or the only) stack.
     const enc = this.inputRun(this.layout.encoder, batch.steps, B, batch.lengths, batch.tokens, batch.features, this.layout.embed, !train && !this.layout.decoder && !batch.targetClasses && !batch.targetValues);
@@ -244,6 +289,7 @@ export class WasmNetwork {
     );
     this.enc = enc;
     this.dec = undefined;
+    this.attn = undefined;
 
     let top = enc;
     if (this.layout.decoder) {
@@ -256,6 +302,7 @@ export class WasmNetwork {
       this.stackForward(dec, train, batchSeed, this.layout.encoder.layers, (l) => bridgeH(l), (l) => (hasCellState(dl.cell) ? bridgeC(l) : undefined));
       this.dec = dec;
       top = dec;
+      if (this.layout.attention) this.attn = this.attend(this.layout.attention, enc.top, batch.steps, enc.lengths, dec.top, Td, B, 0);
     }
 
     // Head: per step over the top output, or once over the final states.
@@ -266,7 +313,7 @@ export class WasmNetwork {
     this.perStep = headPerStep(spec.shape);
     if (this.perStep) {
       this.headRows = top.T * B;
-      this.headIn = top.top;
+      this.headIn = this.attn ? this.attn.out : top.top;
     } else {
       this.headRows = B;
       this.headIn = this.arena.alloc(B * F);
@@ -323,6 +370,196 @@ export class WasmNetwork {
     this.views().copyWithin(tmp / 4, this.logits / 4, this.logits / 4 + this.headRows * O);
     this.k.softmax_rows(tmp, this.headRows, O, 1 / temperature);
     return this.views().slice(tmp / 4, tmp / 4 + this.headRows * O);
+  }
+
+  /** Starts a pass over B sequences: fresh arena, transposed weights, the cells' scratch and packed weights. */
+  private begin(B: number, stepped: boolean): void {
+    this.refreshTransposed();
+    this.arena.reset();
+    const maxH = Math.max(this.layout.encoder.hiddenSize, this.layout.decoder?.hiddenSize ?? 0);
+    const maxG = Math.max(this.layout.encoder.gates, this.layout.decoder?.gates ?? 0);
+    this.scratch = this.arena.alloc(B * maxG * maxH + 2 * B * maxH);
+    const stacks = this.layout.decoder ? [this.layout.encoder, this.layout.decoder] : [this.layout.encoder];
+    const packedFloats = Math.max(...stacks.map((st) => cellPackedFloats(st.cell, st.hiddenSize)));
+    // The cells pack their weights only for more than one step of more than one sequence (see cells.ts).
+    this.packed = B > 1 && stepped ? Math.ceil(this.arena.alloc(packedFloats + 16) / 64) * 64 : 0;
+  }
+
+  /**
+   * Attention of Td decoder outputs h_t (Td, B, Hd) over Ts encoder outputs s_j (Ts, B, S), masked by the source
+   * lengths: e = score(h_t, s_j), a = softmax_j(e), c_t = Σ_j a_tj s_j, h̃_t = tanh(W_c [c_t ; h_t]).
+   * keys: precomputed k_j (Ts, B, Hd) for general/additive (decodeStep's, from encode), or 0 to compute them here.
+   */
+  private attend(att: AttentionLayout, encTop: number, Ts: number, lengths: number, decTop: number, Td: number, B: number, keys: number): AttentionRun {
+    const k = this.k;
+    const { S, Hd } = att;
+    const W = S + Hd;
+    let ldk = S;
+    if (att.type === 'luong-dot') keys = encTop;
+    else {
+      ldk = Hd;
+      if (!keys) {
+        keys = this.arena.alloc(Ts * B * Hd); // K = S·Wᵀ over all Ts·B rows
+        k.gemm(keys, encTop, this.t(att.type === 'luong-general' ? att.Wa! : att.Wk!), Ts * B, Hd, S, S, 1, Hd, Hd, 0);
+      }
+    }
+    const weights = this.arena.alloc(B * Td * Ts);
+    let qp = 0;
+    if (att.type === 'bahdanau') {
+      qp = this.arena.alloc(Td * B * Hd); // W_q h_t over all Td·B rows
+      k.gemm(qp, decTop, this.t(att.Wq!), Td * B, Hd, Hd, Hd, 1, Hd, Hd, 0);
+      k.additive_scores(weights, qp, keys, this.p(att.v!), Td, Ts, B, Hd, lengths);
+    } else k.attn_scores(weights, decTop, Hd, keys, ldk, Td, Ts, B, Hd, lengths);
+    k.attn_softmax(weights, Td, Ts, B, lengths);
+    const cat = this.arena.alloc(Td * B * W);
+    k.attn_mix(cat, W, weights, encTop, S, Td, Ts, B, S, lengths, 0);
+    k.copy_time(cat + S * 4, W, decTop, Hd, Td, B, Hd, 0, 0, 0);
+    const out = this.arena.alloc(Td * B * Hd);
+    k.gemm(out, cat, this.t(att.Wc), Td * B, Hd, W, W, 1, Hd, Hd, 0);
+    k.tanh_inplace(out, Td * B * Hd);
+    return { Ts, Td, B, lengths, encTop, decTop, keys, ldk, qp, weights, cat, out };
+  }
+
+  /** Backward of attend given ∂L/∂h̃ (Td, B, Hd): parameter gradients, and ∂L/∂h_t (Td, B, Hd), ∂L/∂s_j (Ts, B, S). */
+  private attendBackward(att: AttentionLayout, r: AttentionRun, dOut: number): { dDec: number; dEnc: number } {
+    const k = this.k;
+    const { S, Hd } = att;
+    const W = S + Hd;
+    const { Ts, Td, B, lengths, encTop, decTop, keys, weights } = r;
+    // h̃ = tanh(z), z = [c; h]·W_cᵀ: dW_c += dzᵀ·[c; h], d[c; h] = dz·W_c
+    const dz = this.arena.alloc(Td * B * Hd);
+    k.tanh_backward(dz, r.out, dOut, Td * B * Hd);
+    k.gemm(this.g(att.Wc), dz, r.cat, Hd, W, Td * B, 1, Hd, W, W, 1);
+    const dcat = this.arena.alloc(Td * B * W);
+    k.gemm(dcat, dz, this.p(att.Wc), Td * B, W, Hd, Hd, 1, W, W, 0);
+    const dq = dcat + S * 4; // ∂L/∂h_t, row stride W
+    // c = Σ a s: da_tj = dc_t·s_j, ds_j += Σ_t a_tj dc_t
+    const dA = this.arena.alloc(B * Td * Ts);
+    k.attn_scores(dA, dcat, W, encTop, S, Td, Ts, B, S, lengths);
+    const dS = this.allocZero(Ts * B * S);
+    k.attn_mix_t(dS, S, weights, dcat, W, Td, Ts, B, S, lengths);
+    k.attn_softmax_backward(dA, weights, Td, Ts, B, lengths); // dA now holds de
+    if (att.type === 'luong-dot') {
+      k.attn_mix(dq, W, dA, encTop, S, Td, Ts, B, S, lengths, 1);
+      k.attn_mix_t(dS, S, dA, decTop, Hd, Td, Ts, B, Hd, lengths);
+    } else {
+      const dK = this.allocZero(Ts * B * Hd);
+      const Wk = att.type === 'luong-general' ? att.Wa! : att.Wk!;
+      if (att.type === 'luong-general') {
+        // e_tj = h_t·k_j
+        k.attn_mix(dq, W, dA, keys, Hd, Td, Ts, B, Hd, lengths, 1);
+        k.attn_mix_t(dK, Hd, dA, decTop, Hd, Td, Ts, B, Hd, lengths);
+      } else {
+        // e_tj = v·tanh(q_t + k_j), q_t = W_q h_t
+        const dQp = this.allocZero(Td * B * Hd);
+        k.additive_backward(dQp, dK, this.g(att.v!), dA, r.qp, keys, this.p(att.v!), Td, Ts, B, Hd, lengths);
+        k.gemm(this.g(att.Wq!), dQp, decTop, Hd, Hd, Td * B, 1, Hd, Hd, Hd, 1);
+        k.gemm(dq, dQp, this.p(att.Wq!), Td * B, Hd, Hd, Hd, 1, Hd, W, 1);
+      }
+      // k_j = W s_j: dW += dKᵀ·S, dS += dK·W
+      k.gemm(this.g(Wk), dK, encTop, Hd, S, Ts * B, 1, Hd, S, S, 1);
+      k.gemm(dS, dK, this.p(Wk), Ts * B, S, Hd, Hd, 1, S, S, 1);
+    }
+    const dDec = this.arena.alloc(Td * B * Hd);
+    k.copy_time(dDec, Hd, dq, W, Td, B, Hd, 0, 0, 0);
+    return { dDec, dEnc: dS };
+  }
+
+  /** Attention weights (B, Td, Ts) of the last forward or decodeStep (a copy); undefined without attention. */
+  attentionWeights(): Float32Array | undefined {
+    const r = this.attn;
+    if (!r) return undefined;
+    return this.views().slice(r.weights / 4, r.weights / 4 + r.B * r.Td * r.Ts);
+  }
+
+  /**
+   * Runs the encoder of an encoder–decoder model once over B sources (tokens (Ts, B), lengths (B)): what decodeStep
+   * needs to decode them a step at a time (the attention's memory and keys, and the decoder's first state).
+   */
+  encode(tokens: Int32Array, B: number, lengths?: Int32Array): EncodedSource {
+    const dl = this.layout.decoder;
+    if (!dl) throw new Error('encode() needs an encoder–decoder model');
+    const Ts = tokens.length / B;
+    validateBatch(this.layout, { batchSize: B, steps: Ts, tokens, lengths, decoderSteps: 1, decoderTokens: new Int32Array(B) });
+    this.begin(B, Ts > 1);
+    const enc = this.inputRun(this.layout.encoder, Ts, B, lengths, tokens, undefined, this.layout.embed);
+    this.stackForward(enc, false, 0, 0, () => undefined, () => undefined);
+    this.enc = enc;
+    this.dec = undefined;
+    this.attn = undefined;
+    this.hasLoss = false;
+    const L = dl.layers;
+    const BH = B * dl.hiddenSize;
+    const h = new Float32Array(L * BH);
+    const c = hasCellState(dl.cell) ? new Float32Array(L * BH) : undefined;
+    for (let l = 0; l < L; l++) {
+      h.set(this.sumFinal(enc, l, 'h'), l * BH);
+      c?.set(this.sumFinal(enc, l, 'c'), l * BH);
+    }
+    const out: EncodedSource = { B, Ts, lengths: lengths ? Int32Array.from(lengths) : new Int32Array(B).fill(Ts), state: { h, c } };
+    const att = this.layout.attention;
+    if (att) {
+      const f = this.views();
+      out.memory = f.slice(enc.top / 4, enc.top / 4 + Ts * B * att.S);
+      if (att.type !== 'luong-dot') {
+        const keys = this.arena.alloc(Ts * B * att.Hd);
+        this.k.gemm(keys, enc.top, this.t(att.type === 'luong-general' ? att.Wa! : att.Wk!), Ts * B, att.Hd, att.S, att.S, 1, att.Hd, att.Hd, 0);
+        out.keys = this.views().slice(keys / 4, keys / 4 + Ts * B * att.Hd);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One decoder step for R rows (beams, or one per source): row r feeds `tokens[r]` from `state` (L, R, H) and
+   * attends over source `sourceOf[r]` of `src` (default r, with R = src.B). Returns the logits, the new state
+   * and the attention weights. Nothing is kept for backward.
+   */
+  decodeStep(src: EncodedSource, state: DecoderState, tokens: Int32Array, sourceOf?: Int32Array): DecodedStep {
+    const dl = this.layout.decoder;
+    if (!dl) throw new Error('decodeStep() needs an encoder–decoder model');
+    const R = tokens.length;
+    const { Ts } = src;
+    const H = dl.hiddenSize;
+    const L = dl.layers;
+    const rows = sourceOf ?? Int32Array.from({ length: R }, (_, r) => r);
+    if (rows.length !== R) throw new Error(`decodeStep: ${R} tokens but ${rows.length} source rows`);
+    for (const r of rows) if (!(r >= 0 && r < src.B)) throw new Error(`decodeStep: source row ${r} outside 0..${src.B - 1}`);
+    if (state.h.length !== L * R * H) throw new Error(`decodeStep: the state has ${state.h.length} values, expected (L, R, H) = ${L * R * H}`);
+    const Vd = this.layout.spec.decoder!.vocabSize;
+    for (const t of tokens) if (!(t >= 0 && t < Vd)) throw new Error(`decodeStep: token id ${t} outside the decoder vocabulary (0..${Vd - 1})`);
+    this.begin(R, false);
+    const dec = this.inputRun(dl, 1, R, undefined, tokens, undefined, this.layout.decoderEmbed);
+    const slice = (a: Float32Array | undefined, l: number) => a?.subarray(l * R * H, (l + 1) * R * H);
+    this.stackForward(dec, false, 0, this.layout.encoder.layers, (l) => slice(state.h, l), (l) => (hasCellState(dl.cell) ? slice(state.c, l) : undefined));
+    this.enc = undefined;
+    this.dec = dec;
+    this.attn = undefined;
+    this.hasLoss = false;
+    this.perStep = true;
+    const att = this.layout.attention;
+    if (att) {
+      // the rows' sources, gathered time-major: (Ts, R, S) memory, (Ts, R, Hd) keys, (R) lengths
+      const gather = (from: Float32Array, width: number): number => {
+        const p = this.arena.alloc(Ts * R * width);
+        const f = this.views();
+        for (let j = 0; j < Ts; j++)
+          for (let r = 0; r < R; r++) f.set(from.subarray((j * src.B + rows[r]) * width, (j * src.B + rows[r] + 1) * width), p / 4 + (j * R + r) * width);
+        return p;
+      };
+      const memory = gather(src.memory!, att.S);
+      const keys = att.type === 'luong-dot' ? 0 : gather(src.keys!, att.Hd);
+      const lengths = this.putInt(Int32Array.from(rows, (r) => src.lengths[r]));
+      this.attn = this.attend(att, memory, Ts, lengths, dec.top, 1, R, keys);
+    }
+    const O = this.layout.spec.output.size;
+    const F = this.layout.head.inputSize;
+    this.headRows = R;
+    this.headIn = this.attn ? this.attn.out : dec.top;
+    this.logits = this.arena.alloc(R * O);
+    this.gemmBias(this.logits, this.headIn, this.t(this.layout.head.Wy), this.p(this.layout.head.by), R, O, F, F);
+    const logits = this.views().slice(this.logits / 4, this.logits / 4 + R * O);
+    return { logits, state: this.finalStates(), ...(this.attn ? { weights: this.attentionWeights() } : {}) };
   }
 
   /**
@@ -514,6 +751,13 @@ export class WasmNetwork {
     }
 
     if (this.dec) {
+      // With attention the head read h̃: its gradient reaches the decoder's outputs and every encoder output.
+      let dEncTop = 0;
+      if (this.attn) {
+        const r = this.attendBackward(this.layout.attention!, this.attn, dHeadIn);
+        dTop = r.dDec;
+        dEncTop = r.dEnc;
+      }
       const { dh0, dc0 } = this.stackBackward(this.dec, dTop, dFinalH, new Map());
       // Bridge: the sum's gradient reaches every encoder direction.
       const encH = new Map<string, Float32Array>();
@@ -523,7 +767,7 @@ export class WasmNetwork {
           encH.set(`${l}:${d}`, dh0[l]);
           if (dc0[l]) encC.set(`${l}:${d}`, dc0[l]);
         }
-      this.stackBackward(this.enc, 0, encH, encC);
+      this.stackBackward(this.enc, dEncTop, encH, encC);
     } else {
       this.stackBackward(this.enc, dTop, dFinalH, new Map());
     }
@@ -715,6 +959,7 @@ export class WasmNetwork {
           if (dir.cs && this.k.first_nonfinite(dir.cs, (run.T + 1) * BH) >= 0) return { tensor: `${tag}l${l}${d ? 'r' : ''} cell state`, layer: l };
         }
     }
+    if (this.attn && this.k.first_nonfinite(this.attn.out, this.attn.Td * this.attn.B * this.layout.attention!.Hd) >= 0) return { tensor: 'attention output' };
     if (this.k.first_nonfinite(this.logits, this.headRows * this.layout.spec.output.size) >= 0) return { tensor: 'head output' };
     return undefined;
   }

@@ -10,6 +10,7 @@ const SMALL: BenchConfig[] = [
   { name: 'tiny-lstm', description: '', cell: 'lstm', layers: 2, hidden: 16, seqLen: 6, batch: 7, vocab: 11 },
   { name: 'tiny-gru', description: '', cell: 'gru', layers: 1, hidden: 12, seqLen: 5, batch: 3, vocab: 0 },
   { name: 'tiny-rnn', description: '', cell: 'rnn', layers: 1, hidden: 8, seqLen: 4, batch: 5, vocab: 9 },
+  { name: 'tiny-attention', description: '', cell: 'gru', layers: 1, hidden: 8, seqLen: 5, batch: 3, vocab: 7, decoder: { attention: 'bahdanau' } },
 ];
 
 describe('profileBench', () => {
@@ -28,6 +29,7 @@ describe('profileBench', () => {
       expect(what).toMatch(/recurrent backward: gates/);
       expect(what).toMatch(/GEMM: weight gradients/);
       expect(what).toMatch(/optimiser/);
+      if (c.decoder) expect(what).toMatch(/attention: scores, softmax, context \(forward\)[\s\S]*attention: scores, softmax, context \(backward\)|attention: scores, softmax, context \(backward\)[\s\S]*attention: scores, softmax, context \(forward\)/);
       expect(p.crossingsPerStep).toBeGreaterThan(5);
       expect(p.peak.fmaGflops).toBeGreaterThan(0);
       expect(p.peak.gemmGflops).toBeGreaterThan(0);

@@ -72,6 +72,9 @@ const LOSS = new Set(['softmax_xent', 'mse']);
 const OPTIM = new Set(['adam', 'sgd', 'scale']);
 
 /** Category of one kernel call. */
+/** The attention kernels (workers/kernels/assembly/attention.ts); its projections are GEMMs, counted as GEMMs. */
+const ATTENTION = new Set(['attn_scores', 'attn_softmax', 'attn_softmax_backward', 'attn_mix', 'attn_mix_t', 'additive_scores', 'additive_backward', 'tanh_inplace', 'tanh_backward']);
+
 function category(name: string, phase: Phase, args: number[]): string {
   if (phase === 'telemetry') return 'telemetry';
   if (name === 'gemm' || name === 'gemm_bias') {
@@ -85,6 +88,7 @@ function category(name: string, phase: Phase, args: number[]): string {
   if (LOSS.has(name)) return 'loss (softmax + cross-entropy / MSE)';
   if (OPTIM.has(name)) return 'optimiser (Adam)';
   if (name === 'transpose') return 'weight transposes';
+  if (ATTENTION.has(name)) return `attention: scores, softmax, context (${phase})`;
   return 'other kernels (bias fill, colsum, embed, copies)';
 }
 

@@ -59,7 +59,7 @@ function adamLosses(layout: ParamLayout, start: Float32Array, batch: Batch, fx: 
 
 describe('reference vs PyTorch fixtures', () => {
   const names = listFixtures();
-  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(19));
+  it('has fixtures', () => expect(names.length).toBeGreaterThanOrEqual(35));
 
   for (const name of names) {
     it(name, () => {

@@ -5,6 +5,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ModelSpec, type ProblemShape } from '../../src-shared/model';
+import { ATTENTION_TYPES, type AttentionType } from '../../src-shared/attention';
 import { CELL_TYPES, type CellType } from '../../src-shared/cells';
 import type { Batch } from './batch';
 import { initParameters } from './init';
@@ -40,6 +41,7 @@ interface Config {
   featureSize?: number;
   output?: 'classes' | 'values';
   dropout?: number;
+  attention?: AttentionType;
 }
 
 function makeSpec(c: Config): ModelSpec {
@@ -52,6 +54,7 @@ function makeSpec(c: Config): ModelSpec {
     dropout: c.dropout ?? 0,
     forgetBias: 1,
     decoder: c.shape === 'encoder-decoder' ? { vocabSize: 5, embedSize: 3 } : undefined,
+    ...(c.attention ? { attention: c.attention } : {}),
   };
 }
 
@@ -221,6 +224,46 @@ describe('reference gradients vs finite differences', () => {
   }
 });
 
+describe('reference attention gradients vs finite differences', () => {
+  // Every attention entry over uni- and bidirectional, 1- and 2-layer encoders, with padded, varied source lengths
+  // (the masked softmax) and decoder lengths; dot attention needs D·H_e = H_d, so it runs on unidirectional encoders.
+  for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none')) {
+    for (const cell of ['gru', 'lstm'] as const)
+      for (const [layers, bidirectional] of [[1, false], [2, true], [2, false]] as const) {
+        if (attention === 'luong-dot' && bidirectional) continue;
+        const label = `${attention} ${cell} ${layers}L ${bidirectional ? 'bi' : 'uni'}-encoder, source lengths [5,2,4], decoder lengths [4,3,1]`;
+        it(label, () => check(label, { shape: 'encoder-decoder', cell, layers, bidirectional, attention }, { lengths: [5, 2, 4], Td: 4, decoderLengths: [4, 3, 1], ignore: true }));
+      }
+    it(`${attention} rnn 2L bi/uni-encoder with dropout`, () => {
+      const label = `${attention} rnn 2L encoder-decoder, dropout 0.3`;
+      check(label, { shape: 'encoder-decoder', cell: 'rnn', layers: 2, bidirectional: attention !== 'luong-dot', dropout: 0.3, attention }, { lengths: [3, 5, 1], Td: 3 }, { train: true, dropoutBatchSeed: 4 });
+    });
+  }
+
+  it('padded source positions get no weight, and padding never changes the outputs', () => {
+    for (const attention of ['luong-general', 'bahdanau'] as const) {
+      const layout = buildLayout(makeSpec({ shape: 'encoder-decoder', cell: 'gru', layers: 1, bidirectional: true, attention }));
+      const params = makeParams(layout, 5);
+      const batch = makeBatch(layout, 6, { T: 5, lengths: [5, 2, 3], Td: 3 });
+      const res = referenceForward(layout, params, batch);
+      const a = res.attentionWeights!;
+      for (let b = 0; b < 3; b++)
+        for (let t = 0; t < 3; t++) {
+          let sum = 0;
+          for (let j = 0; j < 5; j++) {
+            const w = a[(b * 3 + t) * 5 + j];
+            if (j >= batch.lengths![b]) expect(w).toBe(0);
+            sum += w;
+          }
+          expect(sum).toBeCloseTo(1, 12);
+        }
+      // other tokens in the padding: the same outputs, bit for bit
+      const other = { ...batch, tokens: batch.tokens!.map((v, i) => (Math.floor(i / 3) >= batch.lengths![i % 3] ? (v + 1) % 6 : v)) };
+      expect(referenceForward(layout, params, other).outputs).toEqual(res.outputs);
+    }
+  });
+});
+
 // ---- ‖∂L/∂hₜ‖ ---------------------------------------------------------------------------------------------------
 
 describe('reference hidden-state gradient norms', () => {
@@ -271,6 +314,10 @@ describe('reference hidden-state gradient norms', () => {
         { train: true, dropoutBatchSeed: 5 },
       ));
   }
+
+  for (const attention of ['luong-general', 'bahdanau'] as const)
+    it(`${attention}: the encoder of an attention model (gradient reaches every source step through the context)`, () =>
+      normCheck(`gru 2L bi-encoder encoder-decoder + ${attention}`, { shape: 'encoder-decoder', cell: 'gru', layers: 2, bidirectional: true, attention }, { lengths: [5, 2, 4], Td: 3 }));
 
   it('many-to-one, unidirectional: the last step of the top layer gets exactly Wyᵀ·∂L/∂y', () => {
     // With every length = T, the top layer's h_{T−1} feeds only the head, so ‖∂L/∂h_{T−1}‖ = ‖Wyᵀ·∂L/∂y‖ over (B, H),

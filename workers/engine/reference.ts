@@ -14,6 +14,7 @@ import { type CellType, hasCellState } from '../../src-shared/cells';
 import { dropoutSeed, dropoutUniform, headPerStep, reversedStep, type Batch } from './batch';
 import type { CellTensors, ParamLayout, StackLayout, TensorSlot } from './layout';
 import { REFERENCE_CELLS, type StepMemo } from './reference-cells';
+import { attentionBackward, attentionForward, type AttentionRun } from './reference-attention';
 
 // ================================================================================================================
 // Public API
@@ -43,6 +44,8 @@ export interface ReferenceResult {
   finalH: Float64Array;
   /** Cells with a cell state only: the final cell states, shaped like finalH. */
   finalC?: Float64Array;
+  /** Encoder–decoder models with attention: the weights a (B, Td, Ts), 0 at padded source positions. */
+  attentionWeights?: Float64Array;
   /** ∂L/∂params in the flat layout (padding stays 0); only with `gradients: true`. */
   grads?: Float64Array;
   /**
@@ -88,20 +91,24 @@ export function referenceForward(
     const decDropout = dropout ? { ...dropout, firstLayer: layout.encoder.layers } : null;
     dec = runStack(decoder, params, xd, Td, B, decLengths, h0, c0, decDropout, undefined);
   }
+  // ---- forward: attention over the encoder's top outputs (encoder–decoder with attention only) -------------------
+  const att = dec ? layout.attention : undefined;
+  let attn: AttentionRun | undefined;
+  if (dec && att) attn = attentionForward(att, params, enc.top, dec.top, lengths, { Ts: T, Td, B });
 
   // ---- forward: head --------------------------------------------------------------------------------------------
   const top = dec ?? enc;
   const topStack = dec ? layout.decoder! : layout.encoder;
   const headSteps = dec ? Td : T;
   const N = perStep ? headSteps * B : B;
-  const headIn = perStep ? top.top : finalStateRows(topStack, top, B); // (N, D·H)
+  const headIn = attn ? attn.out : perStep ? top.top : finalStateRows(topStack, top, B); // (N, D·H), h̃ (N, Hd) with attention
   const outputs = headForward(layout, params, headIn, N); // (N, O)
 
   // ---- loss -------------------------------------------------------------------------------------------------------
   const w = lossWeights(spec.output, batch, perStep, headSteps, B, decLengths); // (N)
   const { loss, weightSum, dY } = lossForward(spec.output, outputs, batch, w, N);
 
-  const result: ReferenceResult = { loss, weightSum, outputs, finalH: top.finalH };
+  const result: ReferenceResult = { loss, weightSum, outputs, finalH: top.finalH, ...(attn ? { attentionWeights: attn.weights } : {}) };
   if (hasCellState(spec.stack.cell)) result.finalC = top.finalC;
   if (!opts.gradients) return result;
 
@@ -113,7 +120,14 @@ export function referenceForward(
   const topD = topStack.directions;
   const topL = topStack.layers;
   const topH = topStack.hiddenSize;
-  const dTop = perStep ? dHeadIn : new Float64Array(headSteps * B * topD * topH);
+  let dTop = perStep ? dHeadIn : new Float64Array(headSteps * B * topD * topH);
+  // With attention the head read h̃: its gradient reaches the decoder's top outputs and every encoder top output.
+  let dEncTop: Float64Array | undefined;
+  if (attn && att && dec) {
+    const back = attentionBackward(att, params, grads, enc.top, dec.top, lengths, attn, dHeadIn, { Ts: T, Td, B });
+    dTop = back.dDec;
+    dEncTop = back.dEnc;
+  }
   const dFinalH = new Float64Array(topL * topD * B * topH); // (L·D, B, H)
   const dFinalC = new Float64Array(topL * topD * B * topH);
   if (!perStep) finalStateRowsBackward(topStack, dHeadIn, dFinalH, B);
@@ -123,7 +137,7 @@ export function referenceForward(
     const decBack = backStack(layout.decoder!, params, grads, dec, Td, B, decLengths, dTop, dFinalH, dFinalC);
     tokenEmbedBackward(grads, layout.decoderEmbed!, batch.decoderTokens!, decBack.dx0, Td, B);
     const encFinal = bridgeBackward(layout.encoder, decBack.dh0, decBack.dc0, B);
-    const encTop = new Float64Array(T * B * layout.encoder.directions * layout.encoder.hiddenSize); // unused output
+    const encTop = dEncTop ?? new Float64Array(T * B * layout.encoder.directions * layout.encoder.hiddenSize); // unused without attention
     encBack = backStack(layout.encoder, params, grads, enc, T, B, lengths, encTop, encFinal.dFinalH, encFinal.dFinalC);
   } else {
     encBack = backStack(layout.encoder, params, grads, enc, T, B, lengths, dTop, dFinalH, dFinalC);

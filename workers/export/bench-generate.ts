@@ -112,6 +112,7 @@ export async function ortGenerate(ort: OrtModule, session: Ort.InferenceSession,
  * onnxruntime. Takes over `kernels`' memory map (like benchTrainer): run it between benchmarks, not during one.
  */
 export async function benchGenerate(kernels: KernelExports, c: BenchConfig, opts: GenerateBenchOptions = {}, loadOrt: () => Promise<OrtModule> = () => import('onnxruntime-node')): Promise<GenerateBenchResult> {
+  if (c.decoder) throw new Error(`configuration ${c.name} is an encoder–decoder: generation timing needs a text model (one of the configurations without a decoder)`);
   if (!c.vocab) throw new Error(`configuration ${c.name} has no token input: generation needs a text model (one of the configurations with a vocabulary)`);
   const N = opts.tokens ?? 500;
   const P = opts.prime ?? 16;

@@ -4,6 +4,7 @@
 // reordering against the ONNX equations, the protobuf writer/reader round trip, and the graphs' interfaces.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../src-shared/model';
 import { initParameters } from '../engine/init';
 import { loadKernels, sourceTreeBinaries } from '../engine/kernels';
 import { buildLayout } from '../engine/layout';
@@ -32,6 +33,15 @@ async function exportAndCompare(c: ExportCase) {
 }
 
 const worst = new Map<string, number>();
+const CELLS_SPEC_ENCDEC: ModelSpec = {
+  shape: 'encoder-decoder',
+  input: { vocabSize: 7, embedSize: 4, featureSize: 0 },
+  stack: { cell: 'gru', layers: 1, hiddenSize: 6, bidirectional: false },
+  output: { kind: 'classes', size: 5 },
+  dropout: 0,
+  forgetBias: 0,
+  decoder: { vocabSize: 5, embedSize: 3 },
+};
 
 describe('ONNX export matches the trainer in onnxruntime', () => {
   for (const c of exportCases()) {
@@ -194,6 +204,19 @@ describe('the ONNX files', () => {
     expect(gru.length).toBe(2);
     for (const n of gru) expect(n.attributes.linear_before_reset).toBe(1);
     expect(d.graph.initializers.map((i) => i.name)).toEqual(expect.arrayContaining(['dec.embed', 'dec.l0.W_zrh', 'dec.l1.R_zrh', 'head.Wy_T', 'head.by']));
+  });
+
+  it('an attention model: the encoder also outputs its memory, the decoder reads it with the source lengths and outputs the weights', () => {
+    for (const attention of ['luong-dot', 'luong-general', 'bahdanau'] as const) {
+      const layout = buildLayout({ ...CELLS_SPEC_ENCDEC, attention });
+      const [enc, dec] = buildGraphs(layout, initParameters(layout, 1), { streaming: false, lengths: true });
+      expect(enc.outputs.map((o) => o.name)).toEqual(['memory', 'final_h']);
+      expect(enc.outputs[0].shape).toEqual(['batch', 'seq', 6]);
+      expect(dec.inputs.map((i) => i.name)).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths']);
+      expect(dec.outputs.map((o) => o.name)).toEqual(['attention', 'logits', 'probabilities', 'final_h']);
+      const ops = new Set(dec.graph.nodes.map((n) => n.opType));
+      for (const op of ['MatMul', 'Softmax', 'Concat', 'Tanh', 'Where', 'Range', 'Less']) expect(ops.has(op)).toBe(true);
+    }
   });
 
   it('negative attribute values (Softmax axis −1) survive the varint encoding', () => {

@@ -25,7 +25,7 @@
 
 import { type ModelSpec } from '../../src-shared/model';
 import { CELL_GATES, type CellType, cellInfo, hasCellState } from '../../src-shared/cells';
-import type { ParamLayout, StackLayout, TensorSlot } from '../engine/layout';
+import type { AttentionLayout, ParamLayout, StackLayout, TensorSlot } from '../engine/layout';
 import { DataType, leBytes, type Attribute, type ElemType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfo } from './onnx-proto';
 
 export const OPSET = 17;
@@ -114,6 +114,13 @@ class GraphBuilder {
   float(name: string, dims: number[], data: Float32Array, doc?: string): string {
     if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`initialiser ${name}: ${data.length} values for dims [${dims}]`);
     this.initializers.push({ name: this.claim(name), dims, dataType: DataType.FLOAT, raw: leBytes(data), docString: doc });
+    return name;
+  }
+
+  /** An int64 scalar constant (Range's bounds), shared by name. */
+  scalar(value: number): string {
+    const name = `const.i64.scalar(${value})`;
+    if (!this.names.has(name)) this.initializers.push({ name: this.claim(name), dims: [], dataType: DataType.INT64, raw: leBytes(BigInt64Array.of(BigInt(value))) });
     return name;
   }
 
@@ -377,9 +384,17 @@ function encoderGraph(layout: ParamLayout, params: Float32Array, opts: GraphOpti
   const features = F > 0 ? g.input({ name: 'features', type: 'float32', shape: ['batch', 'seq', F], description: `${F} numeric values per source step` }) : '';
   const seqLens = opts.lengths ? g.input({ name: 'lengths', type: 'int32', shape: ['batch'], description: 'valid source tokens of each item (1..seq); the rest is padding' }) : '';
   const x = stackInput(g, params, layout.embed, 'embed', tokens, features, 'sequence');
-  const s = recurrentStack(g, st, params, '', x, seqLens, '', '', false);
+  const att = layout.attention;
+  const s = recurrentStack(g, st, params, '', x, seqLens, '', '', att !== undefined);
   const L = st.layers;
   const sum = st.directions === 2;
+  if (att)
+    g.output(g.one('Transpose', [s.top!], [ints('perm', [1, 0, 2])], 'memory'), {
+      name: 'memory',
+      type: 'float32',
+      shape: ['batch', 'seq', att.S],
+      description: `the encoder's top-layer output at every source step [batch, seq, ${att.S}]${st.directions === 2 ? ' ([forward | reverse])' : ''}: what the decoder's attention reads`,
+    });
   const note = sum ? ' (the forward and reverse final states summed, as the decoder was trained with)' : '';
   stateOutput(g, s.finalH, 'final_h', [L, 'batch', st.hiddenSize], `encoder final hidden state per layer [${L}, batch, ${st.hiddenSize}]${note}: the decoder's initial_h`, sum);
   if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', [L, 'batch', st.hiddenSize], `encoder final cell state per layer${note}: the decoder's initial_c`, sum);
@@ -394,12 +409,50 @@ function decoderGraph(layout: ParamLayout, params: Float32Array): BuiltGraph {
   const tokens = g.input(tokenIO(V, ['batch', 'seq'], 'the previous target token at each step (bos first; seq = 1 to decode one step at a time)'));
   const initH = g.input({ ...stateIO(st, 'h', 'in', st.layers), description: `hidden state [${st.layers}, batch, ${st.hiddenSize}]: the encoder's final_h, then this graph's own final_h` });
   const initC = hasCellState(st.cell) ? g.input({ ...stateIO(st, 'c', 'in', st.layers), description: `cell state [${st.layers}, batch, ${st.hiddenSize}]: the encoder's final_c, then this graph's own final_c` }) : '';
+  const att = layout.attention;
+  const memory = att ? g.input({ name: 'memory', type: 'float32', shape: ['batch', 'src', att.S], description: `the encoder graph's memory output [batch, src, ${att.S}]` }) : '';
+  const srcLens = att ? g.input({ name: 'source_lengths', type: 'int32', shape: ['batch'], description: 'valid source steps of each item (1..src): attention gives the rest no weight' }) : '';
   const x = stackInput(g, params, layout.decoderEmbed, 'dec.embed', tokens, '', 'sequence');
   const s = recurrentStack(g, st, params, 'dec.', x, '', initH, initC, true);
-  perStepHead(g, layout, params, s.top!);
+  perStepHead(g, layout, params, att ? attentionGraph(g, att, params, s.top!, memory, srcLens) : s.top!);
   stateOutput(g, s.finalH, 'final_h', [st.layers, 'batch', st.hiddenSize], 'hidden state after the last step: the next initial_h', false);
   if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', [st.layers, 'batch', st.hiddenSize], 'cell state after the last step: the next initial_c', false);
   return { role: 'decoder', graph: g.build('decoder', describe(spec, 'decoder')), inputs: g.inputs, outputs: g.outputs };
+}
+
+/**
+ * The decoder's attention (src-shared/attention.ts) over `memory` [batch, src, S] for the decoder's top output
+ * [seq, batch, Hd]: scores, the softmax masked beyond each source's length, the context and h̃ = tanh(W_c [c ; h]),
+ * returned time-major [seq, batch, Hd] for the head; the weights are the graph's `attention` output [batch, seq, src].
+ */
+function attentionGraph(g: GraphBuilder, att: AttentionLayout, params: Float32Array, top: string, memory: string, srcLens: string): string {
+  const { S, Hd } = att;
+  const q = g.one('Transpose', [top], [ints('perm', [1, 0, 2])], 'attention_query'); // [batch, seq, Hd]
+  const weightT = (slot: TensorSlot, what: string): string => g.float(`${slot.name}_T`, [slot.shape[1], slot.shape[0]], transpose2(slice(params, slot), slot.shape[0], slot.shape[1]), what);
+  let e: string;
+  if (att.type === 'bahdanau') {
+    // e = v · tanh(W_q h + W_k s): [batch, seq, 1, Hd] + [batch, 1, src, Hd] → [batch, seq, src, Hd] → · v
+    const qp = g.one('MatMul', [q, weightT(att.Wq!, `additive attention W_q, transposed [${Hd}, ${Hd}], from att.Wq`)], undefined, 'attention_qp');
+    const kp = g.one('MatMul', [memory, weightT(att.Wk!, `additive attention W_k, transposed [${S}, ${Hd}], from att.Wk`)], undefined, 'attention_kp');
+    const u = g.one('Tanh', [g.one('Add', [g.one('Unsqueeze', [qp, g.ints([2])], undefined, 'attention_qp'), g.one('Unsqueeze', [kp, g.ints([1])], undefined, 'attention_kp')], undefined, 'attention_sum')], undefined, 'attention_u');
+    e = g.one('MatMul', [u, g.float('att.v', [Hd], Float32Array.from(slice(params, att.v!)), `additive attention v [${Hd}], from att.v`)], undefined, 'attention_scores');
+  } else {
+    // e = h · k, k = s (dot) or W_a s (general)
+    const keys = att.type === 'luong-general' ? g.one('MatMul', [memory, weightT(att.Wa!, `general attention W_a, transposed [${S}, ${Hd}], from att.Wa`)], undefined, 'attention_keys') : memory;
+    e = g.one('MatMul', [q, g.one('Transpose', [keys], [ints('perm', [0, 2, 1])], 'attention_keys')], undefined, 'attention_scores');
+  }
+  // mask: source position j < length, [batch, 1, src]
+  const src = g.one('Squeeze', [g.one('Slice', [g.one('Shape', [memory], undefined, 'memory_shape'), g.ints([1]), g.ints([2])], undefined, 'source_steps'), g.ints([0])], undefined, 'source_steps');
+  const pos = g.one('Unsqueeze', [g.one('Range', [g.scalar(0), src, g.scalar(1)], undefined, 'source_positions'), g.ints([0])], undefined, 'source_positions');
+  const lens = g.one('Unsqueeze', [g.one('Cast', [srcLens], [int('to', DataType.INT64)], 'source_lengths'), g.ints([1])], undefined, 'source_lengths');
+  const valid = g.one('Unsqueeze', [g.one('Less', [pos, lens], undefined, 'source_valid'), g.ints([1])], undefined, 'source_valid');
+  const masked = g.one('Where', [valid, e, g.float('attention.masked', [], Float32Array.of(-3e38), 'the score of a padded source position (no weight after the softmax)')], undefined, 'attention_scores_masked');
+  const a = g.one('Softmax', [masked], [int('axis', -1)], 'attention');
+  g.output(a, { name: 'attention', type: 'float32', shape: ['batch', 'seq', 'src'], description: 'attention weights of each target step over the source steps (an alignment), 0 beyond each source length' });
+  const c = g.one('MatMul', [a, memory], undefined, 'attention_context'); // [batch, seq, S]
+  const cat = g.one('Concat', [c, q], [int('axis', 2)], 'attention_cat');
+  const ht = g.one('Tanh', [g.one('MatMul', [cat, weightT(att.Wc, `attention combination W_c, transposed [${S + Hd}, ${Hd}], from att.Wc (rows: context, then h)`)], undefined, 'attentional')], undefined, 'attentional');
+  return g.one('Transpose', [ht], [ints('perm', [1, 0, 2])], 'attentional_time_major');
 }
 
 function describe(spec: ModelSpec, role: GraphRole): string {

@@ -220,6 +220,13 @@ export const CELLS: readonly CellType[] = CELL_TYPES;
 export function exportCases(): ExportCase[] {
   const out: ExportCase[] = [];
   for (const shape of SHAPES) for (const cell of CELLS) for (const bi of [false, true]) out.push(caseFor(shape, cell, bi));
+  // the encoder–decoder with each attention: dot over a unidirectional encoder (it needs D·H = H), general and
+  // additive over a bidirectional one
+  for (const cell of CELLS)
+    for (const [attention, bi] of [['luong-dot', false], ['luong-general', true], ['bahdanau', true]] as const) {
+      const c = caseFor('encoder-decoder', cell, bi);
+      out.push({ ...c, name: `${c.name} + ${attention} attention`, spec: { ...c.spec, attention } });
+    }
   return out;
 }
 

@@ -251,7 +251,8 @@ export class Verifier {
         const sub = items.length === batch.batchSize && T === batch.steps ? batch : pickItems(batch, items, T);
         const out = await this.run(role, this.inputFeeds(role, sub, chained ? ortCarry : undefined));
         if (encdec) {
-          const dec = await this.run('decoder', this.decoderFeeds(sub.decoderTokens!, Tsteps, items.length, out.final_h, out.final_c));
+          const srcLengths = sub.lengths ? Int32Array.from(sub.lengths) : new Int32Array(items.length).fill(sub.steps);
+          const dec = await this.run('decoder', this.decoderFeeds(sub.decoderTokens!, Tsteps, items.length, out.final_h, out.final_c, { memory: out.memory, lengths: srcLengths, steps: sub.steps }));
           this.compareHead(diff, dec.logits, trainerOut, batch, items, Tsteps, true, rowLengths);
           continue;
         }
@@ -276,13 +277,19 @@ export class Verifier {
     return out;
   }
 
-  private decoderFeeds(tokens: Int32Array, Td: number, B: number, h: Float32Array, c: Float32Array | undefined): Feeds {
+  /** Feeds of the decoder graph; `source`: the encoder graph's memory [B, steps, S] and the source lengths (attention). */
+  private decoderFeeds(tokens: Int32Array, Td: number, B: number, h: Float32Array, c: Float32Array | undefined, source?: { memory?: Float32Array; lengths: Int32Array; steps: number }): Feeds {
     const { rows, H } = this.stateRows('decoder', 'initial_h')!;
     const feeds: Feeds = {
       tokens: new this.ort.Tensor('int64', i64(batchMajor(tokens, Td, B, 1)), [B, Td]),
       initial_h: this.f32(Float32Array.from(h), [rows, B, H]),
     };
     if (this.has('decoder', 'initial_c')) feeds.initial_c = this.f32(Float32Array.from(c!), [rows, B, H]);
+    if (this.has('decoder', 'memory')) {
+      if (!source?.memory) throw new Error('the decoder graph attends over memory, but the encoder graph gave none');
+      feeds.memory = this.f32(Float32Array.from(source.memory), [B, source.steps, source.memory.length / (B * source.steps)]);
+      feeds.source_lengths = new this.ort.Tensor('int32', Int32Array.from(source.lengths), [B]);
+    }
     return feeds;
   }
 
@@ -370,7 +377,7 @@ export class Verifier {
         const prefix = [check.bos];
         const mine: number[] = [];
         for (let i = 0; i < check.maxLength; i++) {
-          const out = await this.run('decoder', this.decoderFeeds(Int32Array.of(prefix[prefix.length - 1]), 1, 1, h, c));
+          const out = await this.run('decoder', this.decoderFeeds(Int32Array.of(prefix[prefix.length - 1]), 1, 1, h, c, { memory: enc.memory, lengths: Int32Array.of(source.length), steps: source.length }));
           const trainer = this.trainerLast({ batchSize: 1, steps: source.length, tokens: source, decoderSteps: prefix.length, decoderTokens: Int32Array.from(prefix) }, prefix.length);
           diff.add(out.logits, 0, trainer, 0, O);
           const tok = argmax(out.logits, 0);

@@ -2,7 +2,7 @@
 // (data/load.ts inspectFile), with the import's progress; the recipe's duration is estimated by timing a few steps
 // of its model here.
 
-import type { Inspection, Recipe } from '../../src-shared/dataset';
+import { DEFAULT_MODEL, type Inspection, type Recipe } from '../../src-shared/dataset';
 import { specFor } from '../../src-shared/estimate';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
 import type { TrainingData } from '../engine/data-source';
@@ -12,8 +12,22 @@ import { inspectFile } from '../data/load';
 import type { InspectJob } from '../protocol';
 import type { JobContext } from './context';
 
-export function inspect(req: InspectJob, ctx: JobContext): Promise<Inspection> {
-  return inspectFile(req.path, req.format, req.choice, (p) => ctx.post({ type: 'import-progress', ...p }), (data, recipe) => timeRecipe(ctx.kernels().exports, data, recipe));
+export async function inspect(req: InspectJob, ctx: JobContext): Promise<Inspection> {
+  const inspection = await inspectFile(req.path, req.format, req.choice, (p) => ctx.post({ type: 'import-progress', ...p }), (data, recipe) =>
+    timeRecipe(ctx.kernels().exports, data, withAttention(recipe, data.model.shape)),
+  );
+  const chosen = inspection.chosen;
+  if (chosen?.recipe) chosen.recipe = withAttention(chosen.recipe, chosen.model.shape);
+  return inspection;
+}
+
+/**
+ * The recipe's model with the design's default attention (DEFAULT_MODEL) for an encoder–decoder whose recipe names
+ * none: what a new run trains with and what its timing measures. (A saved choice without one means 'none'.)
+ */
+function withAttention(recipe: Recipe, shape: string): Recipe {
+  if (shape !== 'encoder-decoder' || recipe.model.attention !== undefined) return recipe;
+  return { ...recipe, model: { ...recipe.model, attention: DEFAULT_MODEL.attention } };
 }
 
 /**

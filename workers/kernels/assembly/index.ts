@@ -10,6 +10,9 @@ export {
   fill_rows, colsum_acc, copy_time, embed_forward, embed_backward, dropout_forward, mul_inplace, sum_squares, scale,
   first_nonfinite, gate_stats, softmax_xent, softmax_rows, mse, adam, sgd,
 } from './ops';
+export {
+  attn_scores, attn_softmax, attn_softmax_backward, attn_mix, attn_mix_t, additive_scores, additive_backward, tanh_inplace, tanh_backward,
+} from './attention';
 export { fma_peak } from './peak';
 
 /** First byte after the module's static data: where the memory map may start. */
