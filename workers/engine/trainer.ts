@@ -3,7 +3,7 @@
 // Synchronous and single-threaded: the worker (trainer.worker.ts) drives it step by step and handles messages
 // between steps. Knows nothing of files or Electron.
 
-import type { DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
+import type { Alignment, DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
 import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
 import { type ModelSpec, type TrainSettings } from '../../src-shared/model';
 import { CELL_GATES, cellInfo } from '../../src-shared/cells';
@@ -14,6 +14,7 @@ import type { KernelExports } from './kernels';
 import type { TensorSlot } from './layout';
 import { WasmNetwork } from './network';
 import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
+import { alignmentOf } from './alignment';
 import { decodeSequence } from './generate';
 import { exactMatch, stripEos, tokenErrorRate } from '../data/build/metrics';
 
@@ -206,7 +207,18 @@ export class Trainer {
       );
     }
     const gradientFlow = net.hiddenGradFlow().map((f) => ({ stack: f.stack, layer: f.layer, direction: f.direction, norms: Array.from(f.norms) }));
-    return { type: 'diagnostics', step: this.step, tensorNorms, gateGradNorms, gradientFlow, gates: net.gateStats() };
+    const gates = net.gateStats();
+    // last: decoding reuses the network's buffers that the figures above read
+    const alignment = this.sampleAlignment();
+    return { type: 'diagnostics', step: this.step, tensorNorms, gateGradNorms, gradientFlow, gates, ...(alignment ? { alignment } : {}) };
+  }
+
+  /** Attention models: where the decoder looks, on the first validation pair (greedy decode). */
+  private sampleAlignment(): Alignment | undefined {
+    const t = this.data.transforms;
+    const sample = this.data.decodeSamples?.[0];
+    if (!sample || t.kind !== 'pairs' || !this.net.layout.attention) return undefined;
+    return alignmentOf(this.net, t, sample.source, { maxLength: Math.min(t.maxLength + 1, sample.reference.length * 2 + 10), reference: sample.reference });
   }
 
   /** Mean loss and task metrics over the validation batches (no dropout, state carried for streams). */
