@@ -13,6 +13,7 @@ import relaxedWasm from './kernels/build/kernels.relaxed.wasm?asset';
 import simdWasm from './kernels/build/kernels.simd.wasm?asset';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { bench } from './jobs/bench';
+import { bundleJob } from './jobs/bundle';
 import { benchGenerateJob } from './jobs/bench-generate';
 import { Steering, type JobContext } from './jobs/context';
 import { exportJob } from './jobs/export';
@@ -44,6 +45,7 @@ const JOBS: { [T in JobType]: Handler<T> } = {
   inspect,
   predict: (job, c) => predict(c.kernels().exports, job),
   export: exportJob,
+  bundle: bundleJob,
 };
 
 function run<T extends JobType>(job: Extract<Job, { type: T }>): void {
