@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import { EVENT_CHANNEL, forwardEvents, ipcHandlers, readRecent, rememberRecent, SECURE_WEB_PREFERENCES } from './desktop';
+import { bundleRun } from './services/bundle';
 import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 
@@ -45,6 +46,7 @@ function openProject(dir: string): void {
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
     },
     exportRun,
+    bundleRun: (runDir, out) => bundleRun(runDir, out),
     chooseExportPath: async (suggested) => {
       const r = await dialog.showSaveDialog(window ?? undefined!, { title: 'Export ONNX', defaultPath: join(app.getPath('documents'), suggested), filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
       return r.canceled || !r.filePath ? null : r.filePath;

@@ -24,7 +24,7 @@ export async function bundleCommand(argv: string[]): Promise<number> {
         `bundled ${positionals[0]} → ${r.out}`,
         `  ${r.steps} steps (${r.distinctBatches} distinct batches, ${r.validationBatches} validation batches, ${mib} MiB), ${r.parameterCount.toLocaleString('en-US')} parameters`,
         `  check:  cd ${r.out} && python3 train.py --check 50`,
-        `  train:  cd ${r.out} && torchrun --standalone --nproc_per_node 2 train.py --out output`,
+        `  train:  cd ${r.out} && torchrun --standalone --nproc_per_node 2 --redirects 2 --tee 2 train.py --out output`,
         `  import: seqstudio import ${r.out}/output`,
       ].join('\n') + '\n',
     );

@@ -88,7 +88,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): { tensors: R
     const [begin, end] = offsets!;
     if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && end - begin === count * BYTES[dtype] && base + end <= bytes.length))
       fail(`tensor ${name} [${shape!.join(', ')}] does not fit its data_offsets ${begin}..${end}`);
-    const copy = bytes.slice(base + begin, base + end); // a copy, so typed views start aligned
+    const copy = new Uint8Array(bytes.subarray(base + begin, base + end)); // a copy (Buffer.slice would be a view), so typed views start aligned
     const data: SafeArray =
       dtype === 'F64' ? new Float64Array(copy.buffer) : dtype === 'F32' ? new Float32Array(copy.buffer) : dtype === 'I64' ? new BigInt64Array(copy.buffer) : dtype === 'I32' ? new Int32Array(copy.buffer) : copy;
     tensors[name] = { dtype, shape: shape!, data };
