@@ -99,7 +99,7 @@ describe('training bundle', () => {
     const fc = await train('forecast', { path: join(samples, 'co2-weekly.csv') }, { cell: 'peephole', layers: 2, hiddenSize: 16, dropout: 0.1 }, { steps: 50, batchSize: 16 });
     const conll = join(tmp, 'ner.conll');
     writeFileSync(conll, readFileSync(join(samples, 'wnut17-ner.conll'), 'utf8').split('\n').slice(0, 3000).join('\n') + '\n');
-    const tag = await train('tagger', { path: conll }, { cell: 'gru', layers: 2, hiddenSize: 16, bidirectional: true, dropout: 0.2 }, { steps: 50, batchSize: 16 });
+    const tag = await train('tagger', { path: conll }, { cell: 'gru', layers: 2, hiddenSize: 16, bidirectional: true, dropout: 0.2 }, { steps: 50, batchSize: 16, evaluateEvery: 20 });
     const pairs = join(tmp, 'pairs.tsv');
     writeFileSync(pairs, readFileSync(join(samples, 'eng-fra.tsv'), 'utf8').split('\n').slice(0, 300).join('\n') + '\n');
     const seq = await train('pairs', { path: pairs }, { cell: 'rnn', layers: 2, hiddenSize: 16, bidirectional: true }, { steps: 20, batchSize: 16 });
@@ -114,6 +114,36 @@ describe('training bundle', () => {
       expect(status).toBe(0);
     }
   }, 600_000);
+
+  it.skipIf(missing)('train.py\'s telemetry is the studio\'s: per-tensor and per-gate norms, ‖∂L/∂hₜ‖ through time, gates, evaluations', () => {
+    // the tagger: a bidirectional GRU on padded sentences, trained by the studio on one worker
+    const dir = join(tmp, 'tagger-bundle');
+    const r = python(dir, ['train.py', '--steps', '20', '--out', 'diag']);
+    expect(r.status, r.out).toBe(0);
+    const events = (file: string, type: string) => new Map(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)).filter((e) => e.type === type).map((e) => [e.step, e]));
+    const ours = events(join(dir, 'diag', 'metrics.jsonl'), 'diagnostics');
+    const studio = events(join(dir, 'studio', 'metrics.jsonl'), 'diagnostics');
+    expect([...ours.keys()]).toEqual([1, 10, 20]);
+    const close = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(b));
+    for (const [step, d] of ours) {
+      const s = studio.get(step)!;
+      expect(d.tensorNorms.map((t: { name: string }) => t.name)).toEqual(s.tensorNorms.map((t: { name: string }) => t.name));
+      d.tensorNorms.forEach((t: { name: string; norm: number }, i: number) => close(t.norm, s.tensorNorms[i].norm, `step ${step} ${t.name}`));
+      d.gateGradNorms.forEach((g: { gate: string; norm: number }, i: number) => close(g.norm, s.gateGradNorms[i].norm, `step ${step} gate ${g.gate}`));
+      expect(d.gradientFlow).toHaveLength(4); // 2 layers × 2 directions
+      d.gradientFlow.forEach((f: { norms: number[] }, i: number) => f.norms.forEach((n, t) => close(n, s.gradientFlow[i].norms[t], `step ${step} flow ${i} t=${t}`)));
+      d.gates.forEach((g: { mean: number; saturated: number }, i: number) => {
+        close(g.mean, s.gates[i].mean, `step ${step} gate mean ${i}`);
+        close(g.saturated, s.gates[i].saturated, `step ${step} saturated ${i}`);
+      });
+    }
+    const evals = events(join(dir, 'diag', 'metrics.jsonl'), 'evaluation');
+    const studioEvals = events(join(dir, 'studio', 'metrics.jsonl'), 'evaluation');
+    for (const step of [0, 20]) {
+      close(evals.get(step).valLoss, studioEvals.get(step).valLoss, `validation loss at step ${step}`);
+      close(evals.get(step).metrics.accuracy, studioEvals.get(step).metrics.accuracy, `accuracy at step ${step}`);
+    }
+  }, 240_000);
 
   it.skipIf(missing)('--check fails loudly when the run is not the studio\'s', () => {
     const dir = join(tmp, 'char-bundle');

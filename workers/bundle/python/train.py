@@ -188,7 +188,11 @@ def gate_statistics(capture, cell, reduce):
 
 
 def gradient_flow(capture, scale, reduce):
-    """‖∂L/∂hₜ‖ over the whole batch per step, from the gradients the hooks kept (reverse: reported at T − 1 − s)."""
+    """
+    ‖∂L/∂hₜ‖ over the whole batch per step, from the gradients the hooks kept (reverse: reported at T − 1 − s, as the
+    studio does). A run the studio trained on several worker threads recorded this (and the gate statistics) over its
+    first worker's share of the batch; here it is always the whole batch's, whatever the number of processes.
+    """
     out = []
     for c in capture:
         stack, layer, direction = c['tag']
