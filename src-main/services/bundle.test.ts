@@ -115,6 +115,22 @@ describe('training bundle', () => {
     }
   }, 600_000);
 
+  it.skipIf(missing)('--check agrees on the other shapes: a bidirectional classifier of padded sentences, one-to-many, one-to-one', async () => {
+    const runs = [
+      await train('classify', { path: join(samples, 'sentiment-yelp.tsv') }, { cell: 'lstm', layers: 2, hiddenSize: 12, bidirectional: true, dropout: 0.1 }, { steps: 20, batchSize: 16 }),
+      await train('one-to-many', { path: join(samples, 'sentiment-yelp.tsv'), shape: 'one-to-many' }, { cell: 'gru', layers: 2, hiddenSize: 12, dropout: 0.1 }, { steps: 20, batchSize: 16 }),
+      await train('one-to-one', { path: join(samples, 'us-macro.csv'), shape: 'one-to-one' }, { cell: 'peephole', hiddenSize: 12 }, { steps: 20, batchSize: 16 }),
+    ];
+    for (const runDir of runs) {
+      const out = `${runDir}-bundle`;
+      await bundleRun(runDir, out);
+      expect(JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8')).spec.shape).toBe(readRecord(runDir).spec.shape);
+      const { status, verdict } = check(out, 20);
+      expect(verdict).toMatchObject({ ok: true, steps: 20 });
+      expect(status).toBe(0);
+    }
+  }, 300_000);
+
   it.skipIf(missing)('train.py\'s telemetry is the studio\'s: per-tensor and per-gate norms, ‖∂L/∂hₜ‖ through time, gates, evaluations', () => {
     // the tagger: a bidirectional GRU on padded sentences, trained by the studio on one worker
     const dir = join(tmp, 'tagger-bundle');
