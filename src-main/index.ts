@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import { EVENT_CHANNEL, forwardEvents, ipcHandlers, readRecent, rememberRecent, SECURE_WEB_PREFERENCES } from './desktop';
-import { bundleRun } from './services/bundle';
+import { bundleRun, importRun } from './services/bundle';
 import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 
@@ -47,6 +47,7 @@ function openProject(dir: string): void {
     },
     exportRun,
     bundleRun: (runDir, out) => bundleRun(runDir, out),
+    importRun,
     chooseExportPath: async (suggested) => {
       const r = await dialog.showSaveDialog(window ?? undefined!, { title: 'Export ONNX', defaultPath: join(app.getPath('documents'), suggested), filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
       return r.canceled || !r.filePath ? null : r.filePath;

@@ -70,7 +70,13 @@ export type ExportJob = { type: 'export' } & ExportRequest;
 /** Write a PyTorch training bundle of a run folder (workers/bundle/bundle-run.ts). */
 export type BundleJob = { type: 'bundle' } & BundleRequest;
 
-export type Job = StartRun | StartBench | StartGenerateBench | InspectJob | PredictJob | ExportJob | BundleJob;
+/** Evaluate a saved run's checkpoint on its validation data with the studio's trainer (workers/jobs/evaluate.ts). */
+export interface EvaluateJob {
+  type: 'evaluate';
+  runDir: string;
+}
+
+export type Job = StartRun | StartBench | StartGenerateBench | InspectJob | PredictJob | ExportJob | BundleJob | EvaluateJob;
 export type JobType = Job['type'];
 
 /** What each one-shot job answers with (`job-result`); a run answers with its `done` event instead. */
@@ -82,6 +88,7 @@ export interface JobResults {
   predict: Prediction;
   export: ExportReport;
   bundle: BundleReport;
+  evaluate: EvaluationEvent;
 }
 
 /** Steering a run (or a benchmark: stop) while it works. */

@@ -17,8 +17,12 @@ export async function importCommand(argv: string[]): Promise<number> {
   const dir = resolve(positionals[0]);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const runDir = resolve(o.out ?? join('runs', `pytorch-${basename(resolve(dir, '..'))}-${stamp}`));
-  const r = importRun(dir, runDir);
+  const r = await importRun(dir, runDir);
   if (o.json) process.stdout.write(JSON.stringify({ type: 'import', ...r }) + '\n');
-  else process.stdout.write(`imported ${positionals[0]} as ${r.runDir}\n  ${r.name}: ${r.steps} steps, train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}\n`);
+  else {
+    const metrics = Object.entries(r.metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(', ');
+    process.stdout.write(`imported ${positionals[0]} as ${r.runDir}\n  ${r.name}: ${r.steps} steps, train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}${metrics ? `, ${metrics}` : ''}\n`);
+  }
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   return 0;
 }

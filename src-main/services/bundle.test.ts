@@ -131,7 +131,7 @@ describe('training bundle', () => {
     }
   }, 300_000);
 
-  it.skipIf(missing)('train.py\'s telemetry is the studio\'s: per-tensor and per-gate norms, ‖∂L/∂hₜ‖ through time, gates, evaluations', () => {
+  it.skipIf(missing)('train.py\'s telemetry is the studio\'s: per-tensor and per-gate norms, ‖∂L/∂hₜ‖ through time, gates, evaluations', async () => {
     // the tagger: a bidirectional GRU on padded sentences, trained by the studio on one worker
     const dir = join(tmp, 'tagger-bundle');
     const r = python(dir, ['train.py', '--steps', '20', '--out', 'diag']);
@@ -159,6 +159,10 @@ describe('training bundle', () => {
       close(evals.get(step).valLoss, studioEvals.get(step).valLoss, `validation loss at step ${step}`);
       close(evals.get(step).metrics.accuracy, studioEvals.get(step).metrics.accuracy, `accuracy at step ${step}`);
     }
+    // imported, the run is judged by the studio's own figures too (entity F1: train.py does not compute it)
+    const imported = await importRun(join(dir, 'diag'), join(tmp, 'runs', 'tagger-imported'));
+    close(imported.metrics.entityF1, studioEvals.get(20).metrics.entityF1, 'entity F1 at step 20');
+    expect(readSummary(imported.runDir)!.metrics).toMatchObject({ entityF1: imported.metrics.entityF1, accuracy: expect.any(Number) });
   }, 240_000);
 
   it.skipIf(missing)('--check fails loudly when the run is not the studio\'s', () => {
@@ -196,15 +200,19 @@ describe('training bundle', () => {
 
     // import: a run folder of the project, its curves, checkpoint and records through the run-folder module
     const runDir = join(tmp, 'runs', 'imported');
-    const imported = importRun(join(dir, 'two'), runDir);
-    expect(imported).toMatchObject({ steps: 30, processes: 2 });
+    const imported = await importRun(join(dir, 'two'), runDir);
+    expect(imported).toMatchObject({ steps: 30, processes: 2, warnings: [] });
+    // the studio's own evaluation of the imported weights agrees with train.py's
+    const last = readEvents(runDir).findLast((e) => e.type === 'evaluation');
+    expect(last).toMatchObject({ step: 30 });
+    expect(Math.abs(imported.metrics.perplexity - Math.exp(imported.valLoss))).toBeLessThan(1e-4 * imported.metrics.perplexity);
     expect(readRequest(runDir)).toMatchObject({ origin: 'pytorch', name: expect.stringMatching(/PyTorch \(2 processes/) });
     expect(readRecord(runDir).settings.steps).toBe(30);
     expect(readSummary(runDir)).toMatchObject({ steps: 30, stopReason: 'finished' });
     expect(readEvents(runDir).filter((e) => e.type === 'step')).toHaveLength(30);
     expect(readCheckpoint(join(runDir, 'checkpoint.bin')).step).toBe(30);
-    expect(() => importRun(join(dir, 'two'), runDir)).toThrow(/not empty/);
-    expect(() => importRun(dir, join(tmp, 'runs', 'wrong'))).toThrow(/not the output folder of a training bundle|not finished/);
+    await expect(importRun(join(dir, 'two'), runDir)).rejects.toThrow(/not empty/);
+    await expect(importRun(dir, join(tmp, 'runs', 'wrong'))).rejects.toThrow(/not the output folder of a training bundle|not finished/);
 
     // ONNX from its weights, verified in onnxruntime as always
     const onnx = await exportRun(runDir);

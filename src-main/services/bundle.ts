@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../src-shared/errors';
 import type { BundleReport } from '../../workers/protocol';
 import { RUN_FILE } from '../../workers/engine/run-folder';
-import { importBundleOutput, type ImportReport } from '../../workers/bundle/import-run';
+import { importBundleOutput, withStudioEvaluation, type ImportReport } from '../../workers/bundle/import-run';
 import { callWorker } from './worker-call';
 
 export type { BundleReport } from '../../workers/protocol';
@@ -20,7 +20,18 @@ export async function bundleRun(runDir: string, out: string, opts: { steps?: num
   return callWorker({ type: 'bundle', runDir: dir, out: resolve(out), steps: opts.steps });
 }
 
-/** Imports a bundle's output folder `dir` as the run folder `runDir`. */
-export function importRun(dir: string, runDir: string): ImportReport {
-  return importBundleOutput({ dir, runDir });
+/**
+ * Imports a bundle's output folder `dir` as the run folder `runDir`, then has the studio's trainer evaluate its final
+ * weights (the evaluate job, in a worker) so that it carries the studio's own task metrics; where the run's data can
+ * no longer be read, the import keeps train.py's figures and says so.
+ */
+export async function importRun(dir: string, runDir: string): Promise<ImportReport> {
+  const r = importBundleOutput({ dir, runDir });
+  try {
+    const evaluation = await callWorker({ type: 'evaluate', runDir: r.runDir });
+    withStudioEvaluation(r.runDir, evaluation);
+    return { ...r, metrics: { ...r.metrics, ...evaluation.metrics } };
+  } catch (e) {
+    return { ...r, warnings: [...r.warnings, `the studio could not evaluate the imported weights (${(e as Error).message}); the figures are train.py's`] };
+  }
 }

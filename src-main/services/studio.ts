@@ -28,7 +28,7 @@ import type {
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { CHECKPOINT_FILE, keptCheckpoints, METRICS_FILE, readRecord, readRequest, REQUEST_FORMAT, REQUEST_VERSION, RUN_LOCK, runName, tryReadRecord, writeRecord, type RunRequestFile } from '../../workers/engine/run-folder';
 import { openInside, readInside, resolveInside } from '../../workers/engine/safe-file';
-import { importBundleOutput } from '../../workers/bundle/import-run';
+import { importBundleOutput, type ImportReport } from '../../workers/bundle/import-run';
 import type { BundleReport } from '../../workers/protocol';
 import { acquireLock, lockHolder } from './lock';
 import { Project } from './project';
@@ -50,6 +50,8 @@ export interface StudioServiceOptions {
   chooseExportPath?: (suggested: string) => Promise<string | null>;
   /** Writes a run folder's PyTorch training bundle (src-main/services/bundle.ts). */
   bundleRun?: (runDir: string, out: string) => Promise<BundleReport>;
+  /** Imports a bundle's output as a run folder, evaluated by the studio's trainer (absent: the files alone). */
+  importRun?: (dir: string, runDir: string) => Promise<ImportReport>;
 }
 
 /** What a new project opens on: an LSTM on tiny Shakespeare that learns something within a minute. */
@@ -306,7 +308,8 @@ export class StudioService implements StudioApi {
     const id = this.newRunId('pytorch');
     const runDir = join(this.folder.runsDir, id);
     try {
-      importBundleOutput({ dir: real, runDir });
+      if (this.opts.importRun) await this.opts.importRun(real, runDir);
+      else importBundleOutput({ dir: real, runDir });
     } catch (e) {
       rmSync(runDir, { recursive: true, force: true });
       throw e;

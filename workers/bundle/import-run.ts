@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../../src-shared/errors';
 import type { RunSummary } from '../../src-shared/dataset';
-import type { TrainingEvent } from '../../src-shared/events';
+import type { EvaluationEvent, TrainingEvent } from '../../src-shared/events';
 import { encodeCheckpoint, writeFileAtomic } from '../engine/checkpoint';
 import { buildLayout } from '../engine/layout';
-import { CHECKPOINT_FILE, METRICS_FILE, REQUEST_FORMAT, REQUEST_VERSION, writeRecord, writeRequest, writeSummary, type RunRecord, type RunRequestFile } from '../engine/run-folder';
+import { CHECKPOINT_FILE, METRICS_FILE, readEvents, readSummary, REQUEST_FORMAT, REQUEST_VERSION, writeRecord, writeRequest, writeSummary, type RunRecord, type RunRequestFile } from '../engine/run-folder';
 import { readInside } from '../engine/safe-file';
 import { BUNDLE_FORMAT } from './bundle-run';
 import { decodeSafetensors } from './safetensors';
@@ -34,6 +34,9 @@ export interface ImportReport {
   processes: number;
   trainLoss: number;
   valLoss: number;
+  /** The final evaluation's task metrics (the studio's own, once withStudioEvaluation has run). */
+  metrics: Record<string, number>;
+  warnings: string[];
 }
 
 interface BundleResult {
@@ -162,5 +165,21 @@ export function importBundleOutput(req: ImportRequest): ImportReport {
     stopReason: 'finished',
   };
   writeSummary(runDir, summary);
-  return { runDir, id, name, steps: result.steps, processes: result.processes, trainLoss: result.trainLoss, valLoss: result.valLoss };
+  return { runDir, id, name, steps: result.steps, processes: result.processes, trainLoss: result.trainLoss, valLoss: result.valLoss, metrics: summary.metrics, warnings: [] };
+}
+
+/**
+ * The imported run judged as the studio judges its own: the studio's evaluation of its final weights (the evaluate
+ * job: validation loss and every task metric of the data, entity F1 and the like that train.py does not compute)
+ * completes the final evaluation in metrics.jsonl and the summary; train.py's own figures stay where the studio has
+ * none.
+ */
+export function withStudioEvaluation(runDir: string, evaluation: EvaluationEvent): void {
+  const events = readEvents(runDir);
+  const last = events.findLast((e) => e.type === 'evaluation');
+  if (last && last.type === 'evaluation' && last.step === evaluation.step) last.metrics = { ...last.metrics, ...evaluation.metrics };
+  else events.push(evaluation);
+  writeFileAtomic(join(runDir, METRICS_FILE), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const summary = readSummary(runDir);
+  if (summary) writeSummary(runDir, { ...summary, metrics: { ...summary.metrics, ...evaluation.metrics } });
 }
