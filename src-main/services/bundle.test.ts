@@ -4,7 +4,7 @@
 // full batch, the output imported as a run and exported to ONNX, verified in onnxruntime. Skipped, with the reason,
 // where /usr/bin/python3 or its torch is missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { decodeSafetensors } from '../../workers/bundle/safetensors';
 import { bundleRun, importRun } from './bundle';
 import { exportRun } from './export';
 import { startRun } from './runs';
+import { StudioService } from './studio';
 
 const PYTHON = '/usr/bin/python3';
 const TORCHRUN = '/usr/bin/torchrun';
@@ -213,6 +214,20 @@ describe('training bundle', () => {
     expect(readCheckpoint(join(runDir, 'checkpoint.bin')).step).toBe(30);
     await expect(importRun(join(dir, 'two'), runDir)).rejects.toThrow(/not empty/);
     await expect(importRun(dir, join(tmp, 'runs', 'wrong'))).rejects.toThrow(/not the output folder of a training bundle|not finished/);
+
+    // the studio imports only from inside its project (the web host's page names the folder)
+    const service = new StudioService({ projectDir: join(tmp, 'project'), version: '1.0.0', importRun });
+    try {
+      const inside = join(tmp, 'project', 'bundles', 'char', 'output');
+      cpSync(join(dir, 'two'), inside, { recursive: true });
+      const info = await service.importRun('bundles/char/output');
+      expect(info).toMatchObject({ status: 'finished', step: 30, name: expect.stringMatching(/PyTorch \(2 processes/) });
+      expect((await service.listRuns()).map((r) => r.id)).toContain(info.id);
+      await expect(service.importRun(join(dir, 'two'))).rejects.toThrow(/not inside the project folder/);
+      await expect(service.importRun('bundles/none')).rejects.toThrow(/no such folder in the project/);
+    } finally {
+      await service.close();
+    }
 
     // ONNX from its weights, verified in onnxruntime as always
     const onnx = await exportRun(runDir);
