@@ -112,7 +112,7 @@ class StudioModel(nn.Module):
         H, G = self.H, self.G
         Wx, Wh, bx, bh = self.w(prefix + 'Wx'), self.w(prefix + 'Wh'), self.w(prefix + 'bx'), self.w(prefix + 'bh')
         P = self.w(prefix + 'P') if self.cell == 'peephole' else None
-        pos = torch.arange(T).unsqueeze(1).expand(T, B)
+        pos = torch.arange(T, device=x.device).unsqueeze(1).expand(T, B)
         if reverse:
             # position s of item b reads original step π_b(s) = len_b − 1 − s for s < len_b, else s (its own inverse)
             perm = torch.where(pos < lengths.unsqueeze(0), lengths.unsqueeze(0) - 1 - pos, pos)
@@ -213,9 +213,10 @@ class StudioModel(nn.Module):
         if shard is None:
             shard = (0, B, B)
         lengths = batch.get('lengths')
+        device = self.w('head.Wy').device
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.int64)
-        lengths = lengths.to(torch.int64)
+        lengths = lengths.to(device=device, dtype=torch.int64)
         parts = []
         if spec['input']['vocabSize'] > 0:
             parts.append(F.embedding(batch['tokens'].to(torch.int64), self.w('embed')))
@@ -229,7 +230,7 @@ class StudioModel(nn.Module):
             L, H = self.L, self.H
             h0 = enc_h.view(L, self.D, B, H).sum(1)
             c0 = enc_c.view(L, self.D, B, H).sum(1)
-            dec_lengths = batch['decoderLengths'].to(torch.int64)
+            dec_lengths = batch['decoderLengths'].to(device=device, dtype=torch.int64)
             xd = F.embedding(batch['decoderTokens'].to(torch.int64), self.w('dec.embed'))
             top, top_h, _ = self.run_stack('dec.', 'dec', xd, dec_lengths, h0, c0 if CELL_STATE[self.cell] else None, mask_seeds, self.L, shard)
             D = 1

@@ -357,7 +357,7 @@ def main():
         emit({'type': 'checkpoint', 'step': step, 'path': path})
 
     last_eval = None
-    if lead and args.check is None and s['evaluateEvery'] >= 0:
+    if lead and args.check is None:  # the studio evaluates before the first step
         last_eval = (0, *run_evaluation(0))
     carry = None
     per_step = model.per_step
