@@ -42,8 +42,8 @@ export const TORCH_REQUIREMENT = 'torch==1.13.1';
 const MAX_DATA_BYTES = 2 * 2 ** 30;
 
 /**
- * The cells model.py writes out, by the registry's names. A cell added to src-shared/cells.ts is a compile error here
- * until model.py has its equations.
+ * The cells model.py writes out (its CELL_STEPS), by the registry's names. A cell added to src-shared/cells.ts is a
+ * compile error here until model.py has its step.
  */
 const BUNDLE_CELLS: Record<CellType, true> = { rnn: true, lstm: true, gru: true, peephole: true };
 
@@ -260,7 +260,7 @@ export async function bundleRunFolder(req: BundleRequest): Promise<BundleReport>
     /** The studio drew dropout masks per worker thread, over its share of each batch (model.py batch_mask). */
     studioWorkers: run.workers ?? 1,
     layout: layout.tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.role, stack: t.stack === 'dec' ? 'dec' : 'enc', layer: t.layer, direction: t.direction })),
-    cell: { name: spec.stack.cell, gates: CELL_GATES[spec.stack.cell], tanh: info.gates.map((g) => g.nonlinearity === 'tanh'), peepholes: info.peepholes ?? [] },
+    cell: { name: spec.stack.cell, gates: CELL_GATES[spec.stack.cell], tanh: info.gates.map((g) => g.nonlinearity === 'tanh'), states: info.states, peepholes: info.peepholes ?? [] },
     data: {
       summary: data.summary,
       stateful: data.stateful,

@@ -20,9 +20,39 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CELL_GATES = {'rnn': 1, 'lstm': 4, 'peephole': 4, 'gru': 3}
-CELL_STATE = {'rnn': False, 'lstm': True, 'peephole': True, 'gru': False}
-GATE_TANH = {'rnn': [True], 'lstm': [False, False, True, False], 'peephole': [False, False, True, False], 'gru': [False, False, True]}
+# ================================================ the cells =========================================================
+# One step of one cell, by the registry's name (bundle.json "cell" carries its gates, states and peepholes from the
+# studio's registry): from ax, ah (B, G·H), the state h', c' (B, H) and the peephole rows P (or None), the new h, c
+# and the gate activations (B, G·H) in the registry's order.
+
+
+def rnn_step(ax, ah, h, c, P, H):
+    h = torch.tanh(ax + ah)
+    return h, c, h
+
+
+def lstm_step(ax, ah, h, c, P, H):
+    a = ax + ah
+    ai, af, ag, ao = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    if P is not None:  # the peephole LSTM: i and f read c', o reads the new c (rows i, f, o)
+        ai = ai + P[0] * c
+        af = af + P[1] * c
+    i, f, g = torch.sigmoid(ai), torch.sigmoid(af), torch.tanh(ag)
+    c = f * c + i * g
+    if P is not None:
+        ao = ao + P[2] * c
+    o = torch.sigmoid(ao)
+    return o * torch.tanh(c), c, torch.cat([i, f, g, o], 1)
+
+
+def gru_step(ax, ah, h, c, P, H):
+    r = torch.sigmoid(ax[:, :H] + ah[:, :H])
+    z = torch.sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+    n = torch.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])  # the reset gate scales Wh_n·h' + bh_n (PyTorch's GRU)
+    return (1 - z) * n + z * h, c, torch.cat([r, z, n], 1)
+
+
+CELL_STEPS = {'rnn': rnn_step, 'lstm': lstm_step, 'peephole': lstm_step, 'gru': gru_step}
 
 # ================================================ dropout masks ===================================================
 # The studio's masks are a hash of (seed, element index), so a mask is the same wherever it is computed:
@@ -73,9 +103,15 @@ class StudioModel(nn.Module):
         self.weights = nn.ParameterDict({param_key(t['name']): nn.Parameter(torch.zeros(t['shape'])) for t in self.layout})
         stack = self.spec['stack']
         self.cell = stack['cell']
-        if self.cell not in CELL_GATES:
-            raise SystemExit(f'bundle.json: cell "{self.cell}" is not one this model.py knows ({", ".join(CELL_GATES)})')
-        self.G = CELL_GATES[self.cell]
+        if self.cell not in CELL_STEPS:
+            raise SystemExit(f'bundle.json: cell "{self.cell}" is not one this model.py knows ({", ".join(CELL_STEPS)})')
+        self.step = CELL_STEPS[self.cell]
+        cell = bundle['cell']
+        if not all(k in cell for k in ('gates', 'states', 'peepholes')):
+            raise SystemExit('bundle.json: "cell" must name its gates, states and peepholes (bundle the run again with this studio)')
+        self.G = len(cell['gates'])
+        self.has_c = 'c' in cell['states']  # a memory c beside h: the decoder starts from the encoder's c as well
+        self.peepholes = len(cell['peepholes']) > 0
         self.H = stack['hiddenSize']
         self.L = stack['layers']
         self.D = 2 if stack['bidirectional'] else 1
@@ -109,9 +145,9 @@ class StudioModel(nn.Module):
     def run_direction(self, prefix, x, lengths, reverse, h0, c0, tag):
         """x (T, B, X) at original steps → out (T, B, H) at original steps, final h and c (B, H)."""
         T, B, _ = x.shape
-        H, G = self.H, self.G
+        H = self.H
         Wx, Wh, bx, bh = self.w(prefix + 'Wx'), self.w(prefix + 'Wh'), self.w(prefix + 'bx'), self.w(prefix + 'bh')
-        P = self.w(prefix + 'P') if self.cell == 'peephole' else None
+        P = self.w(prefix + 'P') if self.peepholes else None
         pos = torch.arange(T, device=x.device).unsqueeze(1).expand(T, B)
         if reverse:
             # position s of item b reads original step π_b(s) = len_b − 1 − s for s < len_b, else s (its own inverse)
@@ -123,29 +159,7 @@ class StudioModel(nn.Module):
         hs, cs, acts = [], [], []
         for s in range(T):
             a_h = torch.matmul(h, Wh.t()) + bh  # (B, G·H)
-            a_x = ax[s]
-            if self.cell == 'rnn':
-                h = torch.tanh(a_x + a_h)
-                act = h
-            elif self.cell == 'gru':
-                r = torch.sigmoid(a_x[:, :H] + a_h[:, :H])
-                z = torch.sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
-                n = torch.tanh(a_x[:, 2 * H:] + r * a_h[:, 2 * H:])
-                h = (1 - z) * n + z * h
-                act = torch.cat([r, z, n], 1)
-            else:
-                a = a_x + a_h
-                ai, af, ag, ao = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                if P is not None:
-                    ai = ai + P[0] * c
-                    af = af + P[1] * c
-                i, f, g = torch.sigmoid(ai), torch.sigmoid(af), torch.tanh(ag)
-                c = f * c + i * g
-                if P is not None:
-                    ao = ao + P[2] * c
-                o = torch.sigmoid(ao)
-                h = o * torch.tanh(c)
-                act = torch.cat([i, f, g, o], 1)
+            h, c, act = self.step(ax[s], a_h, h, c, P, H)
             if self.capture is not None:
                 h.retain_grad()
             hs.append(h)
@@ -232,7 +246,7 @@ class StudioModel(nn.Module):
             c0 = enc_c.view(L, self.D, B, H).sum(1)
             dec_lengths = batch['decoderLengths'].to(device=device, dtype=torch.int64)
             xd = F.embedding(batch['decoderTokens'].to(torch.int64), self.w('dec.embed'))
-            top, top_h, _ = self.run_stack('dec.', 'dec', xd, dec_lengths, h0, c0 if CELL_STATE[self.cell] else None, mask_seeds, self.L, shard)
+            top, top_h, _ = self.run_stack('dec.', 'dec', xd, dec_lengths, h0, c0 if self.has_c else None, mask_seeds, self.L, shard)
             D = 1
         if self.per_step:
             head_in = top.reshape(-1, top.shape[2])  # (T·B, D·H), row t·B + b
