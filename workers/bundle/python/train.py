@@ -25,8 +25,12 @@ import shutil
 import sys
 import time
 
-import torch
-import torch.distributed as dist
+try:
+    import torch
+    import torch.distributed as dist
+except ModuleNotFoundError:
+    sys.exit(f'{sys.executable} has no PyTorch: install it (pip install -r requirements.txt), or run the Python that has it '
+             '(Debian: apt-get install python3-torch, then /usr/bin/python3 train.py)')
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
