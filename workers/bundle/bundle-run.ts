@@ -65,13 +65,25 @@ export interface BundleReport {
   warnings: string[];
 }
 
+/** The model fields model.py writes out, per level of the spec; anything else is something it does not know. */
+const KNOWN_FIELDS = {
+  spec: ['shape', 'input', 'stack', 'output', 'dropout', 'forgetBias', 'decoder'],
+  stack: ['cell', 'layers', 'hiddenSize', 'bidirectional'],
+  decoder: ['vocabSize', 'embedSize'],
+} as const;
+
 /** What the bundle cannot express yet, in words; undefined when it can. */
 export function bundleRefusal(spec: ModelSpec): string | undefined {
-  const extra = spec as unknown as Record<string, unknown>;
-  if (extra.attention) return 'the training bundle does not yet support attention: bundle a model without attention';
+  const levels: [keyof typeof KNOWN_FIELDS, Record<string, unknown> | undefined][] = [
+    ['spec', spec as unknown as Record<string, unknown>],
+    ['stack', spec.stack as unknown as Record<string, unknown>],
+    ['decoder', spec.decoder as unknown as Record<string, unknown> | undefined],
+  ];
+  // a field that is absent, off or "none" (a string, or an object of that kind) asks for nothing
+  const set = (v: unknown): boolean => v !== undefined && v !== null && v !== false && v !== 'none' && (v as { kind?: unknown }).kind !== 'none';
+  if (levels.some(([, o]) => o && set(o.attention))) return 'the training bundle does not yet support attention: bundle a model without attention';
   if (!(spec.stack.cell in BUNDLE_CELLS)) return `the training bundle does not yet support the ${spec.stack.cell} cell`;
-  const known = new Set(['shape', 'input', 'stack', 'output', 'dropout', 'forgetBias', 'decoder']);
-  const unknown = Object.keys(extra).filter((k) => !known.has(k) && extra[k] !== undefined && extra[k] !== false);
+  const unknown = levels.flatMap(([level, o]) => (o ? Object.keys(o).filter((k) => !(KNOWN_FIELDS[level] as readonly string[]).includes(k) && set(o[k])).map((k) => (level === 'spec' ? k : `${level}.${k}`)) : []));
   if (unknown.length) return `the training bundle does not yet support ${unknown.join(', ')} in a model`;
   return undefined;
 }

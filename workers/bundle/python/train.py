@@ -313,7 +313,7 @@ def main():
     bundled = len(data.order)
     steps = args.check if args.check is not None else (args.steps or s['steps'])
     if not 1 <= steps <= bundled:
-        raise SystemExit(f'--steps {steps}: the bundle holds the batches of steps 1..{bundled}')
+        raise SystemExit(f'{"--check" if args.check is not None else "--steps"} {steps}: the bundle holds the batches of steps 1..{bundled}')
 
     model = StudioModel(bundle)
     weights, _ = read_safetensors(os.path.join(HERE, 'weights.safetensors'))
