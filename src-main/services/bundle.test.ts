@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src-shared/errors';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src-shared/model';
-import type { ModelChoice } from '../../src-shared/dataset';
+import { dataRequestOf, type ModelChoice } from '../../src-shared/dataset';
 import { readEvents, readRecord, readRequest, readSummary } from '../../workers/engine/run-folder';
 import { readCheckpoint } from '../../workers/engine/checkpoint';
 import { decodeSafetensors } from '../../workers/bundle/safetensors';
@@ -214,6 +214,19 @@ describe('training bundle', () => {
     expect(readCheckpoint(join(runDir, 'checkpoint.bin')).step).toBe(30);
     await expect(importRun(join(dir, 'two'), runDir)).rejects.toThrow(/not empty/);
     await expect(importRun(dir, join(tmp, 'runs', 'wrong'))).rejects.toThrow(/not the output folder of a training bundle|not finished/);
+
+    // continued in the studio from the imported checkpoint (weights, Adam moments, data position, carried state), the
+    // run goes on as the studio's own run of 60 steps did
+    const record = readRecord(runDir);
+    expect(readCheckpoint(join(runDir, 'checkpoint.bin')).carryH).toHaveLength(2 * 8 * 24); // (L·D, B, H)
+    const resumed = startRun({ runDir, data: dataRequestOf(record.data), model: record.model, settings: { ...record.settings, steps: 60 }, resume: true, workers: record.workers });
+    expect((await resumed.done).reason).toBe('finished');
+    const studioRun = stepEvents(join(tmp, 'char', 'metrics.jsonl'));
+    const continued = stepEvents(join(runDir, 'metrics.jsonl'));
+    let after = 0;
+    for (let step = 31; step <= 60; step++) after = Math.max(after, Math.abs(continued.get(step)!.loss - studioRun.get(step)!.loss));
+    console.log(`imported at step 30, continued in the studio to 60: largest loss difference from the studio's own run ${after.toExponential(2)}`);
+    expect(after).toBeLessThan(1e-5);
 
     // the studio imports only from inside its project (the web host's page names the folder)
     const service = new StudioService({ projectDir: join(tmp, 'project'), version: '1.0.0', importRun });

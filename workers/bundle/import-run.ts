@@ -150,7 +150,17 @@ export function importBundleOutput(req: ImportRequest): ImportReport {
     }
   }
   writeFileAtomic(join(runDir, METRICS_FILE), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  writeFileAtomic(join(runDir, CHECKPOINT_FILE), encodeCheckpoint({ step, params, moment1, moment2, dataCursor: Number(weights.metadata.dataCursor ?? step), trainSeconds: result.seconds }));
+  // the state carried into the next batch (TBPTT streams): (L·D, B, H), as the trainer keeps it
+  const carry = (name: 'carryH' | 'carryC'): Float32Array | undefined => {
+    const t = weights.tensors[name];
+    if (!t) return undefined;
+    const { layers, directions, hiddenSize } = layout.encoder;
+    if (t.dtype !== 'F32' || t.shape.length !== 3 || t.shape[0] !== layers * directions || t.shape[2] !== hiddenSize || t.shape[1] !== original.settings.batchSize)
+      throw new InputError(`${join(dir, BUNDLE_CHECKPOINT)}: ${name} is ${t.dtype} [${t.shape.join(', ')}], not the carried state (${layers * directions}, ${original.settings.batchSize}, ${hiddenSize})`);
+    return t.data as Float32Array;
+  };
+  const state = { step, params, moment1, moment2, dataCursor: Number(weights.metadata.dataCursor ?? step), trainSeconds: result.seconds, carryH: carry('carryH'), carryC: carry('carryC') };
+  writeFileAtomic(join(runDir, CHECKPOINT_FILE), encodeCheckpoint(state));
   const lastStep = [...events].reverse().find((e) => e.type === 'step');
   const summary: RunSummary = {
     type: 'summary',

@@ -348,11 +348,26 @@ def main():
         emit({'type': 'evaluation', 'step': step, 'valLoss': val_loss, 'metrics': metrics})
         return val_loss, metrics
 
-    def save_checkpoint(step):
+    def gathered_carry():
+        """The state carried into the next batch (TBPTT) of the whole batch, (L·D, B, H), every share in item order."""
+        if not bundle['data']['stateful'] or carry is None:
+            return None
+        h, c = (t.detach().to('cpu', torch.float32) for t in carry)
+        if world > 1:  # every process takes part; process 0 writes
+            parts = [None] * world
+            dist.all_gather_object(parts, (h, c))
+            h, c = torch.cat([p[0] for p in parts], 1), torch.cat([p[1] for p in parts], 1)
+        return h, c
+
+    def save_checkpoint(step, carried):
         tensors = {name: t.to(torch.float32) for name, t in model.studio_weights().items()}
         for t, m, v in zip(bundle['layout'], opt.m, opt.v):
             tensors['moment1.' + t['name']] = m.to(torch.float32)
             tensors['moment2.' + t['name']] = v.to(torch.float32)
+        if carried is not None:  # so that a Continue in the studio carries the streams' state on, as it would have
+            tensors['carryH'] = carried[0]
+            if model.has_c:
+                tensors['carryC'] = carried[1]
         path = os.path.join(out_dir, 'checkpoint.safetensors')
         log.flush()
         # the studio's data position after this step, so a Continue in the studio draws the batches that follow
@@ -428,18 +443,20 @@ def main():
               'tokensPerSecond': bundle['data']['tokensPerBatch'] / seconds if seconds > 0 else 0, 'seconds': trained})
         if diagnostics:
             emit(diagnostics)
-        if lead and args.check is None:
-            if s['evaluateEvery'] > 0 and step % s['evaluateEvery'] == 0 and step < steps:
-                last_eval = (step, *run_evaluation(step))
-            if s['checkpointEvery'] > 0 and step % s['checkpointEvery'] == 0 and step < steps:
-                save_checkpoint(step)
+        if lead and args.check is None and s['evaluateEvery'] > 0 and step % s['evaluateEvery'] == 0 and step < steps:
+            last_eval = (step, *run_evaluation(step))
+        if args.check is None and s['checkpointEvery'] > 0 and step % s['checkpointEvery'] == 0 and step < steps:
+            carried = gathered_carry()
+            if lead:
+                save_checkpoint(step, carried)
 
     if args.check is not None:
         return check(records, steps)
+    carried = gathered_carry()
     if lead:
         if last_eval is None or last_eval[0] != steps:
             last_eval = (steps, *run_evaluation(steps))
-        save_checkpoint(steps)
+        save_checkpoint(steps, carried)
         emit({'type': 'done', 'reason': 'finished', 'step': steps})
         log.close()
         result = {
