@@ -237,6 +237,8 @@ describe('training bundle', () => {
       expect(info).toMatchObject({ status: 'finished', step: 30, name: expect.stringMatching(/PyTorch \(2 processes/) });
       expect((await service.listRuns()).map((r) => r.id)).toContain(info.id);
       await expect(service.importRun(join(dir, 'two'))).rejects.toThrow(/not inside the project folder/);
+      // the desktop's File → Import Run… takes a folder the person picked anywhere
+      expect(await service.importChosenFolder(join(dir, 'two'))).toMatchObject({ status: 'finished', step: 30 });
       await expect(service.importRun('bundles/none')).rejects.toThrow(/no such folder in the project/);
     } finally {
       await service.close();

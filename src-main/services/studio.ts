@@ -305,6 +305,18 @@ export class StudioService implements StudioApi {
     } catch (e) {
       throw new Error(`${dir}: ${(e as Error).message.includes('leaves') ? 'not inside the project folder; copy the bundle output into it (for example under bundles/)' : 'no such folder in the project'}`);
     }
+    return this.importFolder(real);
+  }
+
+  /**
+   * Desktop (File → Import Run…): the same import from a folder the person picked in the system's dialog, wherever it
+   * is. Not part of the StudioApi: the page cannot name a folder outside the project.
+   */
+  async importChosenFolder(dir: string): Promise<RunInfo> {
+    return this.importFolder(realpathSync(dir));
+  }
+
+  private async importFolder(real: string): Promise<RunInfo> {
     const id = this.newRunId('pytorch');
     const runDir = join(this.folder.runsDir, id);
     try {
