@@ -297,7 +297,7 @@ export async function bundleRunFolder(req: BundleRequest): Promise<BundleReport>
   write('train.py', TRAIN_PY);
   write('studio_io.py', STUDIO_IO_PY);
   write('README.md', readme(run, name, steps));
-  write('requirements.txt', `# The bundle needs Python 3.9+ and PyTorch (Debian 12: apt-get install python3-torch, which is 1.13).\n${TORCH_REQUIREMENT}\n`);
+  write('requirements.txt', `# The bundle needs Python 3.9+ and PyTorch 1.13 (Debian 12: apt-get install python3-torch, 1.13.0a0, instead of pip).\n${TORCH_REQUIREMENT}\n`);
   write('bundle.json', JSON.stringify(bundle, null, 2) + '\n');
   write('weights.safetensors', encodeSafetensors(weights, { format: 'sequence-studio-weights', seed: String(s.seed) }));
   write('data.safetensors', encodeSafetensors(tensors, { format: 'sequence-studio-batches' }));
