@@ -7,6 +7,8 @@
 //   seqstudio predict RUN_DIR [flags]          a trained run answers (cli/predict.ts)
 //   seqstudio bench [flags]                    time training steps, beside PyTorch; --profile; --generate (cli/bench.ts)
 //   seqstudio export RUN_DIR [--out FILE.onnx] write ONNX + sidecar JSON, checked in onnxruntime (cli/export.ts)
+//   seqstudio bundle RUN_DIR --out DIR         a PyTorch training bundle of the run (cli/bundle.ts)
+//   seqstudio import DIR [--out RUN_DIR]       a bundle's output folder becomes a run (cli/import.ts)
 //
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2; a setting
 // out of range is named by its flag.
@@ -17,7 +19,9 @@ import { InputError } from '../src-shared/errors';
 import { describeProblem, SettingError, type SettingKey } from '../src-shared/settings';
 import { UsageError, usageFlags } from './cli/args';
 import { benchCommand } from './cli/bench';
+import { bundleCommand } from './cli/bundle';
 import { exportCommand } from './cli/export';
+import { importCommand } from './cli/import';
 import { inspectCommand } from './cli/inspect';
 import { predictCommand } from './cli/predict';
 import { stdoutClosed, watchStdout } from './cli/stdout';
@@ -32,6 +36,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   predict: predictCommand,
   bench: benchCommand,
   export: exportCommand,
+  bundle: bundleCommand,
+  import: importCommand,
 };
 
 const TRAIN_ONLY = TRAIN_KEYS.filter((k) => !(DATA_KEYS as readonly SettingKey[]).includes(k));
@@ -48,6 +54,8 @@ ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--rounds N] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
+  seqstudio bundle RUN_DIR --out DIR [--steps N] [--json]
+  seqstudio import DIR [--out RUN_DIR] [--json]
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
 proposal unless flags override it; --difference makes a series model read and predict changes (x_t − x_{t−1};
@@ -70,6 +78,9 @@ bench --profile breaks each configuration's training step down by kernel and pha
 and the ceiling that peak puts on the step;
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
 same model's --streaming export (one thread), and checks that both generate the same tokens.
+bundle writes a folder that trains the same run with PyTorch (model.py, train.py with DDP under torchrun, the
+run's initial weights and batches in safetensors, README.md with launch lines); python3 train.py --check 50 compares
+its first 50 steps with the studio's. import turns the folder train.py wrote (--out) into a run folder.
 --json prints one JSON object per line, the last one the summary.`;
 
 export async function main(argv: string[]): Promise<number> {

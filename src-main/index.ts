@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
 import type { StudioEventFrame } from '../src-shared/studio-api';
 import { EVENT_CHANNEL, forwardEvents, ipcHandlers, readRecent, rememberRecent, SECURE_WEB_PREFERENCES } from './desktop';
+import { bundleRun, importRun } from './services/bundle';
 import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 
@@ -45,6 +46,8 @@ function openProject(dir: string): void {
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
     },
     exportRun,
+    bundleRun: (runDir, out) => bundleRun(runDir, out),
+    importRun,
     chooseExportPath: async (suggested) => {
       const r = await dialog.showSaveDialog(window ?? undefined!, { title: 'Export ONNX', defaultPath: join(app.getPath('documents'), suggested), filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
       return r.canceled || !r.filePath ? null : r.filePath;
@@ -97,6 +100,18 @@ async function chooseProject(): Promise<void> {
   }
 }
 
+/** File → Import Run…: a training bundle's output folder (what its train.py wrote) becomes a run of the project. */
+async function chooseRunToImport(): Promise<void> {
+  const r = await dialog.showOpenDialog(window ?? undefined!, { title: 'Import a run trained with PyTorch (the output folder of a training bundle)', properties: ['openDirectory'] });
+  if (r.canceled || r.filePaths.length === 0 || !service) return;
+  try {
+    await service.importChosenFolder(r.filePaths[0]);
+    window?.webContents.reload(); // the run list is read again, the new run in it
+  } catch (e) {
+    dialog.showErrorBox('Could not import the run', (e as Error).message);
+  }
+}
+
 function buildMenu(): Menu {
   const recent = readRecent(app.getPath('userData'));
   const template: MenuItemConstructorOptions[] = [
@@ -106,6 +121,8 @@ function buildMenu(): Menu {
       submenu: [
         { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: () => void chooseProject() },
         { label: 'Open Recent', submenu: recent.length ? recent.map((p) => ({ label: p, click: () => openProject(p) })) : [{ label: 'No recent projects', enabled: false }] },
+        { type: 'separator' },
+        { label: 'Import Run…', click: () => void chooseRunToImport() },
         { type: 'separator' },
         { role: process.platform === 'darwin' ? 'close' : 'quit' },
       ],

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bundleRun, importRun } from './services/bundle';
 import { exportRun } from './services/export';
 import { StudioService } from './services/studio';
 import { startWebHost } from './web-host';
@@ -45,7 +46,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const projectDir = resolve(values.project ?? join(homedir(), 'Sequence Studio', 'Sample project'));
   let service: StudioService;
   try {
-    service = new StudioService({ projectDir, version, exportRun });
+    service = new StudioService({ projectDir, version, exportRun, bundleRun: (runDir, out) => bundleRun(runDir, out), importRun });
   } catch (e) {
     console.error(`serve: ${(e as Error).message}`);
     process.exit(2);

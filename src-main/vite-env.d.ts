@@ -20,3 +20,9 @@ declare module '*?asset&asarUnpack' {
   const path: string;
   export default path;
 }
+
+/** `import text from './train.py?raw'`: the file's text, inlined by Vite (the training bundle's Python sources). */
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

@@ -188,6 +188,27 @@ export interface StudioApi {
   // Export ---------------------------------------------------------------------------------------------------------
   /** Exports and proves; desktop: asks where to save first, and answers null when the person cancels. */
   exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null>;
+  /** Writes the run's PyTorch training bundle (model.py, train.py with DDP, its weights and batches) into bundles/. */
+  bundleRun(runId: string): Promise<BundleResult>;
+  /**
+   * A bundle's output folder (what its train.py wrote; inside the project folder, e.g. bundles/<run>/output) becomes a
+   * run of the project, shown in Train and Compare beside the runs trained here.
+   */
+  importRun(dir: string): Promise<RunInfo>;
+}
+
+/** A run's PyTorch training bundle, written into the project's bundles/ folder (seqstudio bundle). */
+export interface BundleResult {
+  /** The bundle folder (absolute), and the same relative to the project folder. */
+  dir: string;
+  relativeDir: string;
+  steps: number;
+  parameterCount: number;
+  /** The lines to run in the bundle folder: check against the studio, train on 2 processes; then import `output`. */
+  commands: { check: string; train: string };
+  /** What importRun takes once train.py has run (relative to the project folder). */
+  outputDir: string;
+  warnings: string[];
 }
 
 /** Request methods (everything but event subscriptions): what IPC and HTTP forward, by name. */
@@ -217,4 +238,6 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'runHistory',
   'predict',
   'exportRun',
+  'bundleRun',
+  'importRun',
 ];

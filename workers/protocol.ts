@@ -13,9 +13,11 @@ import type { BenchProfile } from './engine/profile';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
 import type { ExportReport, ExportRequest } from './export/report';
 import type { GenerateBenchResult } from './export/bench-generate';
+import type { BundleReport, BundleRequest } from './bundle/bundle-run';
 
 export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
 export type { ExportReport, ExportRequest } from './export/report';
+export type { BundleReport, BundleRequest } from './bundle/bundle-run';
 
 // ============================================== jobs (main → worker) ==============================================
 
@@ -65,7 +67,16 @@ export type PredictJob = { type: 'predict' } & PredictRequest;
 /** Export a run folder to ONNX and check it in onnxruntime (workers/export/export-run.ts). */
 export type ExportJob = { type: 'export' } & ExportRequest;
 
-export type Job = StartRun | StartBench | StartGenerateBench | InspectJob | PredictJob | ExportJob;
+/** Write a PyTorch training bundle of a run folder (workers/bundle/bundle-run.ts). */
+export type BundleJob = { type: 'bundle' } & BundleRequest;
+
+/** Evaluate a saved run's checkpoint on its validation data with the studio's trainer (workers/jobs/evaluate.ts). */
+export interface EvaluateJob {
+  type: 'evaluate';
+  runDir: string;
+}
+
+export type Job = StartRun | StartBench | StartGenerateBench | InspectJob | PredictJob | ExportJob | BundleJob | EvaluateJob;
 export type JobType = Job['type'];
 
 /** What each one-shot job answers with (`job-result`); a run answers with its `done` event instead. */
@@ -76,6 +87,8 @@ export interface JobResults {
   inspect: Inspection;
   predict: Prediction;
   export: ExportReport;
+  bundle: BundleReport;
+  evaluate: EvaluationEvent;
 }
 
 /** Steering a run (or a benchmark: stop) while it works. */

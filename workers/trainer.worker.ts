@@ -1,5 +1,5 @@
-// A trainer worker thread: does one job (workers/jobs/: train a run, benchmark, inspect a file, predict, export) so
-// nothing heavy touches the main thread. Owns its WASM instances and memory; knows nothing of Electron or Vue.
+// A trainer worker thread: does one job (workers/jobs/: train a run, benchmark, inspect a file, predict, export,
+// bundle, evaluate) so nothing heavy touches the main thread. Owns its WASM instances and memory; knows nothing of Electron or Vue.
 // Controlled by the typed messages of protocol.ts: a job message goes to its handler through one dispatch table; a
 // one-shot job answers `job-result` or `job-failed`; pause, resume and stop steer the job in progress.
 //
@@ -13,6 +13,8 @@ import relaxedWasm from './kernels/build/kernels.relaxed.wasm?asset';
 import simdWasm from './kernels/build/kernels.simd.wasm?asset';
 import { enableRelaxedSimd, loadKernels } from './engine/kernels';
 import { bench } from './jobs/bench';
+import { bundleJob } from './jobs/bundle';
+import { evaluate } from './jobs/evaluate';
 import { benchGenerateJob } from './jobs/bench-generate';
 import { Steering, type JobContext } from './jobs/context';
 import { exportJob } from './jobs/export';
@@ -44,6 +46,8 @@ const JOBS: { [T in JobType]: Handler<T> } = {
   inspect,
   predict: (job, c) => predict(c.kernels().exports, job),
   export: exportJob,
+  bundle: bundleJob,
+  evaluate: (job, c) => evaluate(c.kernels().exports, job),
 };
 
 function run<T extends JobType>(job: Extract<Job, { type: T }>): void {

@@ -5,12 +5,13 @@
 
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { DEFAULT_MODEL, type DataRequest, type DatasetChoice, type Inspection, type Prediction } from '../../src-shared/dataset';
 import { cellName } from '../../src-shared/cells';
 import type { TrainSettings } from '../../src-shared/model';
 import { RUN_SETTINGS } from '../../src-shared/settings';
 import type {
+  BundleResult,
   DatasetInfo,
   ExportResult,
   ImportProgressMessage,
@@ -27,6 +28,8 @@ import type {
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { CHECKPOINT_FILE, keptCheckpoints, METRICS_FILE, readRecord, readRequest, REQUEST_FORMAT, REQUEST_VERSION, RUN_LOCK, runName, tryReadRecord, writeRecord, type RunRequestFile } from '../../workers/engine/run-folder';
 import { openInside, readInside, resolveInside } from '../../workers/engine/safe-file';
+import { importBundleOutput, type ImportReport } from '../../workers/bundle/import-run';
+import type { BundleReport } from '../../workers/protocol';
 import { acquireLock, lockHolder } from './lock';
 import { Project } from './project';
 import { readHistory, readRunInfo } from './run-store';
@@ -45,6 +48,10 @@ export interface StudioServiceOptions {
   exportRun?: (runDir: string, opts: { streaming?: boolean; out?: string }) => Promise<ExportResult>;
   /** Desktop: the system's save dialog for the exported model (null when cancelled); absent: <run>/export/model.onnx. */
   chooseExportPath?: (suggested: string) => Promise<string | null>;
+  /** Writes a run folder's PyTorch training bundle (src-main/services/bundle.ts). */
+  bundleRun?: (runDir: string, out: string) => Promise<BundleReport>;
+  /** Imports a bundle's output as a run folder, evaluated by the studio's trainer (absent: the files alone). */
+  importRun?: (dir: string, runDir: string) => Promise<ImportReport>;
 }
 
 /** What a new project opens on: an LSTM on tiny Shakespeare that learns something within a minute. */
@@ -266,6 +273,62 @@ export class StudioService implements StudioApi {
       out = chosen;
     }
     return this.opts.exportRun(runDir, { ...options, ...(out ? { out } : {}) });
+  }
+
+  // Training bundle -------------------------------------------------------------------------------------------------
+
+  async bundleRun(runId: string): Promise<BundleResult> {
+    const runDir = this.runDir(runId);
+    if (!this.opts.bundleRun) throw new Error('training bundles are not available in this build');
+    const bundles = join(this.folder.dir, 'bundles');
+    mkdirSync(bundles, { recursive: true });
+    let out = join(bundles, runId);
+    for (let i = 2; existsSync(out); i++) out = join(bundles, `${runId}-${i}`);
+    const r = await this.opts.bundleRun(runDir, out);
+    const rel = relative(this.folder.dir, r.out);
+    return {
+      dir: r.out,
+      relativeDir: rel,
+      steps: r.steps,
+      parameterCount: r.parameterCount,
+      commands: { check: 'python3 train.py --check 50', train: 'torchrun --standalone --nproc_per_node 2 --redirects 2 --tee 2 train.py --out output' },
+      outputDir: join(rel, 'output'),
+      warnings: r.warnings,
+    };
+  }
+
+  async importRun(dir: string): Promise<RunInfo> {
+    // only a folder inside the project (the page names it; the web host must not read elsewhere on this machine)
+    let real: string;
+    try {
+      real = resolveInside(this.folder.dir, dir, dir, 'the project folder');
+    } catch (e) {
+      throw new Error(`${dir}: ${(e as Error).message.includes('leaves') ? 'not inside the project folder; copy the bundle output into it (for example under bundles/)' : 'no such folder in the project'}`);
+    }
+    return this.importFolder(real);
+  }
+
+  /**
+   * Desktop (File → Import Run…): the same import from a folder the person picked in the system's dialog, wherever it
+   * is. Not part of the StudioApi: the page cannot name a folder outside the project.
+   */
+  async importChosenFolder(dir: string): Promise<RunInfo> {
+    return this.importFolder(realpathSync(dir));
+  }
+
+  private async importFolder(real: string): Promise<RunInfo> {
+    const id = this.newRunId('pytorch');
+    const runDir = join(this.folder.runsDir, id);
+    try {
+      if (this.opts.importRun) await this.opts.importRun(real, runDir);
+      else importBundleOutput({ dir: real, runDir });
+    } catch (e) {
+      rmSync(runDir, { recursive: true, force: true });
+      throw e;
+    }
+    const info = readRunInfo(runDir, id);
+    if (!info) throw new Error(`the imported run ${id} cannot be read back`);
+    return info;
   }
 
   /**

@@ -125,6 +125,8 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   runHistory: { required: [id] },
   predict: { required: [id, predictOptions] },
   exportRun: { required: [id, obj({ 'streaming?': bool })] },
+  bundleRun: { required: [id] },
+  importRun: { required: [str(1000)] },
 };
 
 export function isStudioMethod(name: string): name is StudioMethod {

@@ -9,7 +9,7 @@ import type { FromTrainer, Job, JobResults, JobType } from '../../workers/protoc
 import createTrainerWorker from '../../workers/trainer.worker?nodeWorker';
 
 /** What the job is, in the words of a crash message ("the export worker crashed: …"). */
-const WHAT: Record<JobType, string> = { start: 'trainer', bench: 'benchmark', 'bench-generate': 'benchmark', inspect: 'import', predict: 'prediction', export: 'export' };
+const WHAT: Record<JobType, string> = { start: 'trainer', bench: 'benchmark', 'bench-generate': 'benchmark', inspect: 'import', predict: 'prediction', export: 'export', bundle: 'bundle', evaluate: 'evaluation' };
 
 export async function callWorker<T extends Exclude<JobType, 'start'>>(job: Extract<Job, { type: T }>, onEvent?: (m: FromTrainer) => void): Promise<JobResults[T]> {
   const worker = createTrainerWorker();

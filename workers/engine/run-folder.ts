@@ -65,8 +65,10 @@ export interface RunRequestFile extends Omit<StartRunRequest, 'datasetId'> {
   datasetId?: string;
   datasetName: string;
   createdAt: string;
-  /** Who started it: the studio (default) or `seqstudio train`. */
-  origin?: 'studio' | 'cli';
+  /** Who started it: the studio (default), `seqstudio train`, or PyTorch (a training bundle's output, imported). */
+  origin?: 'studio' | 'cli' | 'pytorch';
+  /** An imported run: the bundle output folder it was imported from (workers/bundle/import-run.ts). */
+  importedFrom?: string;
   forkOf?: { runId: string; step: number };
 }
 

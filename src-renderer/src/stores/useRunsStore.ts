@@ -257,6 +257,22 @@ export const useRunsStore = defineStore('runs', () => {
     });
   }
 
+  /**
+   * A training bundle's output folder (inside the project) becomes a run of the project; it is selected, so its
+   * curves show on the Train screen, and it can be compared with the runs trained here.
+   */
+  async function importRun(dir: string): Promise<RunInfo | null> {
+    try {
+      const run = await studio().importRun(dir);
+      upsert(run);
+      await select(run.id);
+      return run;
+    } catch (cause) {
+      useAppStore().report(cause, `importing ${dir}`);
+      return null;
+    }
+  }
+
   /** Deletes a run and its files. Asks nothing: the view confirms first. */
   async function remove(id: string): Promise<boolean> {
     const ok = await control(id, 'deleting', () => studio().deleteRun(id));
@@ -320,6 +336,7 @@ export const useRunsStore = defineStore('runs', () => {
     stop,
     continue: continueRun,
     fork,
+    importRun,
     cores,
     sharing,
     remove,

@@ -4,7 +4,7 @@
 
 import type { Inspection, Prediction } from '../../../src-shared/dataset';
 import { DEFAULT_TRAIN_SETTINGS } from '../../../src-shared/model';
-import type { DatasetInfo, ExportResult, ImportProgressMessage, ProjectInfo, RunEvent, RunEventMessage, RunHistory, RunInfo, SampleInfo, StartRunRequest, StudioApi } from '../../../src-shared/studio-api';
+import type { BundleResult, DatasetInfo, ExportResult, ImportProgressMessage, ProjectInfo, RunEvent, RunEventMessage, RunHistory, RunInfo, SampleInfo, StartRunRequest, StudioApi } from '../../../src-shared/studio-api';
 
 export interface FakeStudio extends StudioApi {
   calls: { method: string; args: unknown[] }[];
@@ -128,6 +128,12 @@ export function createFakeStudio(): FakeStudio {
       return () => listeners.delete(listener);
     },
     predict: (id, options) => answer('predict', [id, options], fake.prediction),
+    bundleRun: (id) => answer('bundleRun', [id], { dir: `/project/bundles/${id}`, relativeDir: `bundles/${id}`, steps: 100, parameterCount: 1000, commands: { check: 'python3 train.py --check 50', train: 'torchrun --standalone --nproc_per_node 2 --redirects 2 --tee 2 train.py --out output' }, outputDir: `bundles/${id}/output`, warnings: [] } satisfies BundleResult),
+    importRun: (dir) => {
+      const run = fakeRun('imported', { name: 'imported from PyTorch' });
+      fake.runs = [...fake.runs, run];
+      return answer('importRun', [dir], run);
+    },
     exportRun: (id, options) => answer('exportRun', [id, options], { ok: true, files: ['/tmp/model.onnx', '/tmp/model.json'], sidecar: '/tmp/model.json', streaming: false, checkedOn: 'validation', warnings: [], maxAbsDiff: 1e-6, checkedSamples: 10, opset: 17, graph: [] } satisfies ExportResult),
   };
   function answer<T>(method: string, args: unknown[], value: T): Promise<T> {

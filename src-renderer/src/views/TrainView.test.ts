@@ -208,4 +208,24 @@ describe('TrainView', () => {
     expect(wrapper.get('[data-testid="train-announcer"]').attributes('aria-live')).toBe('polite');
     wrapper.unmount();
   });
+
+  it('writes the selected run\'s training bundle, says what to run, and imports what PyTorch trained as a run', async () => {
+    fake.runs = [fakeRun('a', { name: 'LSTM 1×64 on tiny.txt', status: 'finished' })];
+    const wrapper = await mountView();
+    await button(wrapper, 'LSTM 1×64 on tiny.txt')!.trigger('click');
+    await flushPromises();
+    await button(wrapper, 'Export training bundle…')!.trigger('click');
+    await flushPromises();
+    expect(fake.calls.at(-1)).toEqual({ method: 'bundleRun', args: ['a'] });
+    expect(wrapper.get('[data-testid="bundle-dir"]').text()).toBe('/project/bundles/a');
+    expect(wrapper.get('[data-testid="bundle-result"]').text()).toContain('torchrun --standalone --nproc_per_node 2');
+    // the import field is filled with where train.py writes
+    expect((wrapper.get('[data-testid="bundle-import-dir"]').element as HTMLInputElement).value).toBe('bundles/a/output');
+    await wrapper.findAll('form').find((f) => f.find('[data-testid="bundle-import"]').exists())!.trigger('submit');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.method === 'importRun')?.args).toEqual(['bundles/a/output']);
+    expect(useRunsStore().selectedId).toBe('imported');
+    expect(button(wrapper, 'imported from PyTorch')).toBeDefined();
+    wrapper.unmount();
+  });
 });
