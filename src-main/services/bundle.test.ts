@@ -212,6 +212,11 @@ describe('training bundle', () => {
     expect(readSummary(runDir)).toMatchObject({ steps: 30, stopReason: 'finished' });
     expect(readEvents(runDir).filter((e) => e.type === 'step')).toHaveLength(30);
     expect(readCheckpoint(join(runDir, 'checkpoint.bin')).step).toBe(30);
+    // like every run folder, it has a TensorBoard log of its curves: each step's loss once, read back independently
+    const tb = spawnSync('/usr/bin/python3', [join(import.meta.dirname, '../../tools/read_tfevents.py'), runDir], { encoding: 'utf8' });
+    expect(tb.status, tb.stderr).toBe(0);
+    const losses = (JSON.parse(tb.stdout).files as { events: { step: number; values?: { tag: string }[] }[] }[]).flatMap((f) => f.events).filter((e) => e.values?.some((v) => v.tag === 'train/loss'));
+    expect(losses.map((e) => e.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     await expect(importRun(join(dir, 'two'), runDir)).rejects.toThrow(/not empty/);
     await expect(importRun(dir, join(tmp, 'runs', 'wrong'))).rejects.toThrow(/not the output folder of a training bundle|not finished/);
 

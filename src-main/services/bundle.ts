@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../src-shared/errors';
 import type { BundleReport } from '../../workers/protocol';
+import { completeTensorBoardLog } from '../../workers/engine/metrics-log';
 import { RUN_FILE } from '../../workers/engine/run-folder';
 import { importBundleOutput, withStudioEvaluation, type ImportReport } from '../../workers/bundle/import-run';
 import { callWorker } from './worker-call';
@@ -27,11 +28,19 @@ export async function bundleRun(runDir: string, out: string, opts: { steps?: num
  */
 export async function importRun(dir: string, runDir: string): Promise<ImportReport> {
   const r = importBundleOutput({ dir, runDir });
+  let report: ImportReport;
   try {
     const evaluation = await callWorker({ type: 'evaluate', runDir: r.runDir });
     withStudioEvaluation(r.runDir, evaluation);
-    return { ...r, metrics: { ...r.metrics, ...evaluation.metrics } };
+    report = { ...r, metrics: { ...r.metrics, ...evaluation.metrics } };
   } catch (e) {
-    return { ...r, warnings: [...r.warnings, `the studio could not evaluate the imported weights (${(e as Error).message}); the figures are train.py's`] };
+    report = { ...r, warnings: [...r.warnings, `the studio could not evaluate the imported weights (${(e as Error).message}); the figures are train.py's`] };
   }
+  // the run's TensorBoard log, from its metrics.jsonl as imported (every run folder has one)
+  try {
+    completeTensorBoardLog(r.runDir);
+  } catch (e) {
+    report = { ...report, warnings: [...report.warnings, `no TensorBoard log was written for the imported run (${(e as Error).message})`] };
+  }
+  return report;
 }
