@@ -7,6 +7,7 @@
 //   seqstudio predict RUN_DIR [flags]          a trained run answers (cli/predict.ts)
 //   seqstudio bench [flags]                    time training steps, beside PyTorch; --profile; --generate (cli/bench.ts)
 //   seqstudio export RUN_DIR [--out FILE.onnx] write ONNX + sidecar JSON, checked in onnxruntime (cli/export.ts)
+//   seqstudio sweep --data FILE --space '…'    search settings: trials in parallel, weak ones stopped early (cli/sweep.ts)
 //
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2; a setting
 // out of range is named by its flag.
@@ -21,6 +22,7 @@ import { exportCommand } from './cli/export';
 import { inspectCommand } from './cli/inspect';
 import { predictCommand } from './cli/predict';
 import { stdoutClosed, watchStdout } from './cli/stdout';
+import { SWEEP_HELP, SWEEP_USAGE, sweepCommand } from './cli/sweep';
 import { DATA_KEYS, TRAIN_KEYS, trainCommand } from './cli/train';
 
 export { choiceFlags } from './cli/inspect';
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   predict: predictCommand,
   bench: benchCommand,
   export: exportCommand,
+  sweep: sweepCommand,
 };
 
 const TRAIN_ONLY = TRAIN_KEYS.filter((k) => !(DATA_KEYS as readonly SettingKey[]).includes(k));
@@ -48,6 +51,7 @@ ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--rounds N] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
+${SWEEP_USAGE}
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
 proposal unless flags override it; --difference makes a series model read and predict changes (x_t − x_{t−1};
@@ -70,6 +74,7 @@ bench --profile breaks each configuration's training step down by kernel and pha
 and the ceiling that peak puts on the step;
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
 same model's --streaming export (one thread), and checks that both generate the same tokens.
+${SWEEP_HELP}
 --json prints one JSON object per line, the last one the summary.`;
 
 export async function main(argv: string[]): Promise<number> {

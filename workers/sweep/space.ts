@@ -23,10 +23,12 @@ export type SearchSpace = readonly SpaceParam[];
 export type TrialParams = Partial<Record<SettingKey, SettingValue>>;
 
 /**
- * Settings a sweep does not vary: the seed (each trial gets its own from the sweep's seed) and the threads (the sweep
- * decides them); columns, free text and the Try screen's settings have no range to search.
+ * Settings a sweep does not vary: the seed (each trial gets its own from the sweep's seed), the threads (the sweep
+ * decides them), the validation and test splits (trials are compared on the same validation data), the file's format
+ * and shape, and epochs (a trial's length is its steps); columns, free text and the Try screen's settings have no
+ * range to search.
  */
-const NOT_SWEPT: ReadonlySet<SettingKey> = new Set<SettingKey>(['seed', 'workers', 'format', 'shape']);
+const NOT_SWEPT: ReadonlySet<SettingKey> = new Set<SettingKey>(['seed', 'workers', 'format', 'shape', 'valFraction', 'testFraction', 'epochs']);
 
 /** The settings a sweep can vary, by CLI flag (Data, Design and Train settings with a range or choices). */
 export const SWEEPABLE: ReadonlyMap<string, SettingKey> = new Map(

@@ -33,14 +33,17 @@ export interface Stopper {
   report(trial: number, step: number, objective: number): StopDecision | undefined;
 }
 
-export function makeStopper(rule: StopRule): Stopper {
+/** How a rule's message shows an objective: the sweep shows it as the metric it came from (accuracy 0.52, not −0.52). */
+export type ShowObjective = (objective: number) => string;
+
+export function makeStopper(rule: StopRule, show: ShowObjective = fmt): Stopper {
   switch (rule.kind) {
     case 'none':
       return { report: () => undefined };
     case 'median':
-      return new MedianStopping(rule.grace, rule.minTrials);
+      return new MedianStopping(rule.grace, rule.minTrials, show);
     case 'asha':
-      return new Asha(rule.grace, rule.eta, rule.maxSteps);
+      return new Asha(rule.grace, rule.eta, rule.maxSteps, show);
     default:
       throw new Error(`Unsupported stop rule: ${(rule as { kind: string }).kind}`);
   }
@@ -57,6 +60,7 @@ export class MedianStopping implements Stopper {
   constructor(
     readonly grace: number,
     readonly minTrials = 3,
+    private readonly show: ShowObjective = fmt,
   ) {}
 
   report(trial: number, step: number, objective: number): StopDecision | undefined {
@@ -76,7 +80,7 @@ export class MedianStopping implements Stopper {
     const best = Math.min(...mine.map((e) => e.value));
     const m = median(averages);
     if (best > m || (Number.isNaN(best) && !Number.isNaN(m))) {
-      return { why: `median stopping at step ${step}: its best ${fmt(best)} is worse than the median ${fmt(m)} of ${averages.length} other trials' running averages` };
+      return { why: `median stopping at step ${step}: its best ${this.show(best)} is worse than the median ${this.show(m)} of ${averages.length} other trials' running averages` };
     }
     return undefined;
   }
@@ -100,6 +104,7 @@ export class Asha implements Stopper {
     readonly grace: number,
     readonly eta: number,
     readonly maxSteps: number,
+    private readonly show: ShowObjective = fmt,
   ) {
     if (!(grace >= 1) || !(eta >= 2)) throw new Error(`ASHA needs a grace period of at least 1 step and η ≥ 2 (got ${grace}, ${eta})`);
     for (let r = grace; r < maxSteps; r *= eta) {
@@ -120,7 +125,7 @@ export class Asha implements Stopper {
       if (value > cutoff) {
         return {
           rung: k,
-          why: `ASHA rung ${k + 1} (step ${this.rungs[k]}): ${fmt(value)} is not in the top ${top} of the ${sorted.length} results there (cut-off ${fmt(cutoff)})`,
+          why: `ASHA rung ${k + 1} (step ${this.rungs[k]}): ${this.show(value)} is not in the top ${top} of the ${sorted.length} results there (cut-off ${this.show(cutoff)})`,
         };
       }
     }
