@@ -139,6 +139,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     seed,
     parallel,
     threads,
+    ...(o.threads === undefined ? { maxThreads: Math.max(1, inspection.chosen.recipe?.workers ?? 1) } : {}),
   };
   try {
     createSweep(out, sweep);
@@ -219,7 +220,7 @@ async function runSweep(dir: string, json: boolean): Promise<number> {
 
 function trialJson(t: TrialState, metric: string | undefined) {
   const best = bestEvaluation(t, metric);
-  return { trial: t.index + 1, status: t.status, why: t.why, params: t.params, seed: t.seed, runDir: t.runDir, steps: t.step, seconds: t.seconds, best: best ? { step: best.step, value: best.value, valLoss: best.valLoss, metrics: best.metrics } : undefined, last: t.evaluations.at(-1)?.value, nonFinite: t.nonFinite };
+  return { trial: t.index + 1, status: t.status, why: t.why, params: t.params, seed: t.seed, threads: t.threads, runDir: t.runDir, steps: t.step, seconds: t.seconds, best: best ? { step: best.step, value: best.value, valLoss: best.valLoss, metrics: best.metrics } : undefined, last: t.evaluations.at(-1)?.value, nonFinite: t.nonFinite };
 }
 
 /** The final table (or JSON summary), best trial first. */

@@ -166,7 +166,15 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
     if (decision && !decided.has(r.trial)) decided.set(r.trial, decision);
   }
 
-  const running = new Map<number, { handle?: RunHandle; decision?: StopDecision; ending?: string }>();
+  interface Slot {
+    handle?: RunHandle;
+    decision?: StopDecision;
+    ending?: string;
+    threads: number;
+  }
+  const running = new Map<number, Slot>();
+  /** Threads the running trials train on. */
+  const busy = (): number => [...running.values()].reduce((n, r) => n + r.threads, 0);
   let ending: string | undefined = state.ended; // why the sweep ends: no new trials, running ones stopped
   let paused = false;
   let gridDone = false;
@@ -200,7 +208,7 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
       });
 
   /** Starts (or resumes) trial `index`; `resume` for one the log shows running when the last session ended. */
-  const launch = (index: number, params: TrialParams, seed: number, resume: boolean): void => {
+  const launch = (index: number, params: TrialParams, seed: number, resume: boolean, threads: number): void => {
     const rel = trialFolder(index);
     const runDir = join(d, rel);
     const req = trialRequest(sweep, params, seed);
@@ -212,9 +220,9 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
         backfill(index, runDir, at);
       } else rmSync(runDir, { recursive: true, force: true }); // nothing trained that a checkpoint kept: start it again
     } else {
-      append({ type: 'started', trial: index, at: new Date().toISOString(), params, seed, runDir: rel, elapsed: elapsed() });
+      append({ type: 'started', trial: index, at: new Date().toISOString(), params, seed, runDir: rel, elapsed: elapsed(), threads });
     }
-    const slot: { handle?: RunHandle; decision?: StopDecision; ending?: string } = {};
+    const slot: Slot = { threads };
     running.set(index, slot);
     emit({ type: 'trial-started', trial: trialOf(index), resumed: resumeRun });
     let handle: RunHandle;
@@ -224,8 +232,8 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
           runDir,
           ...req,
           resume: resumeRun,
-          workers: sweep.threads,
-          ...(resumeRun ? {} : options.requestFor ? { request: options.requestFor(runDir, req, sweep.threads, index) } : {}),
+          workers: threads,
+          ...(resumeRun ? {} : options.requestFor ? { request: options.requestFor(runDir, req, threads, index) } : {}),
         },
         (e) => {
           if (e.type !== 'evaluation' || e.restored) return;
@@ -329,20 +337,24 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
       if (!ending && !paused && sweep.budgetSeconds > 0 && elapsed() >= sweep.budgetSeconds) endAll(`its time budget of ${formatDurationShort(sweep.budgetSeconds)} was spent`);
       // first the trials a killed session left running, then new ones
       for (const t of state.trials) {
-        if (paused || running.size >= sweep.parallel) break;
+        if (paused || busy() >= sweep.parallel) break;
         if (t.status !== 'running' || running.has(t.index) || ending) continue;
         const decision = decided.get(t.index);
         if (decision) append({ type: 'ended', trial: t.index, status: 'stopped-early', why: decision.why, step: t.step, seconds: t.seconds, elapsed: elapsed() });
-        else launch(t.index, t.params, t.seed, true);
+        else launch(t.index, t.params, t.seed, true, t.threads);
       }
-      while (!paused && !ending && running.size < sweep.parallel && state.trials.length < sweep.trials) {
+      while (!paused && !ending && busy() < sweep.parallel && state.trials.length < sweep.trials) {
         const index = state.trials.length;
         const params = suggest(sweep.method, space, index, sweep.seed, observations(), { resolution: sweep.resolution });
         if (!params) {
           gridDone = true;
           break;
         }
-        launch(index, params, (sweep.seed + index + 1) % 2 ** 31, false);
+        // every core busy: one thread a trial, and at the sweep's tail the free threads shared among the last trials
+        const free = sweep.parallel - busy();
+        const left = sweep.trials - index;
+        const threads = left < free ? Math.max(sweep.threads, Math.min(sweep.maxThreads ?? sweep.threads, Math.floor(free / left))) : sweep.threads;
+        launch(index, params, (sweep.seed + index + 1) % 2 ** 31, false, threads);
       }
       // a trial the last session left running, when the sweep has since ended (its budget or target): stopped
       if (ending && !paused) {

@@ -60,6 +60,11 @@ export interface SweepFile {
   parallel: number;
   /** Data-parallel threads each trial trains on. */
   threads: number;
+  /**
+   * Where fewer trials remain to start than there are free threads (the sweep's tail), a new trial trains on up to
+   * this many (the data's recipe's worker count: more does not pay on a small batch); absent: `threads` always.
+   */
+  maxThreads?: number;
 }
 
 export type TrialStatus = 'running' | 'finished' | 'stopped-early' | 'failed' | 'stopped';
@@ -67,7 +72,7 @@ export type TrialStatus = 'running' | 'finished' | 'stopped-early' | 'failed' | 
 /** trials.jsonl's records. */
 export type SweepRecord =
   | { type: 'session'; at: string; pid: number; resumed: boolean; elapsed: number }
-  | { type: 'started'; trial: number; at: string; params: TrialParams; seed: number; runDir: string; elapsed: number }
+  | { type: 'started'; trial: number; at: string; params: TrialParams; seed: number; runDir: string; elapsed: number; threads?: number }
   | { type: 'evaluation'; trial: number; step: number; valLoss: number; metrics: Record<string, number>; metric: string; value: number; elapsed: number }
   | {
       type: 'ended';
@@ -164,6 +169,8 @@ export interface TrialState {
   params: TrialParams;
   seed: number;
   runDir: string;
+  /** Data-parallel threads it trains on (a resumed trial keeps its own: its results depend on them). */
+  threads: number;
   status: TrialStatus;
   why?: string;
   nonFinite?: NonFiniteLocation;
@@ -196,7 +203,7 @@ export function replaySweep(records: readonly SweepRecord[]): SweepState {
         state.sessions++;
         break;
       case 'started': {
-        const t: TrialState = { index: r.trial, params: r.params, seed: r.seed, runDir: r.runDir, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at };
+        const t: TrialState = { index: r.trial, params: r.params, seed: r.seed, runDir: r.runDir, threads: r.threads ?? 1, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at };
         if (!byIndex.has(r.trial)) state.trials.push(t);
         else Object.assign(byIndex.get(r.trial)!, { status: 'running' }); // started again after a kill: the same trial
         if (!byIndex.has(r.trial)) byIndex.set(r.trial, t);
