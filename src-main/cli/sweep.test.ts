@@ -154,7 +154,8 @@ describe('seqstudio sweep', () => {
     // every trial started once and ended once, all finished: none lost, none run twice
     expect([...started].sort()).toEqual([0, 1, 2, 3, 4]);
     expect(ended.map((e) => e.trial).sort()).toEqual([0, 1, 2, 3, 4]);
-    expect(ended.every((e) => e.status === 'finished' && e.step === STEPS)).toBe(true);
+    const byTrial = [...ended].sort((a, b) => a.trial - b.trial);
+    expect(byTrial.map((e) => [e.trial, e.status, e.step, e.why ?? null])).toEqual([0, 1, 2, 3, 4].map((i) => [i, 'finished', STEPS, null]));
     expect(records.filter((x) => x.type === 'sweep-ended').length).toBe(1);
     // each trial's run holds every step exactly once, and every evaluation is in the sweep's log
     for (const e of ended) {

@@ -213,8 +213,9 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
     const runDir = join(d, rel);
     const req = trialRequest(sweep, params, seed);
     let resumeRun = false;
+    let at: number | undefined;
     if (resume) {
-      const at = checkpointStep(join(runDir, CHECKPOINT_FILE));
+      at = checkpointStep(join(runDir, CHECKPOINT_FILE));
       if (at !== undefined) {
         resumeRun = true;
         backfill(index, runDir, at);
@@ -243,8 +244,9 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
     } catch (e) {
       if (e instanceof RunRefused && resumeRun) {
         // it had trained all its steps when the last session ended: it finished
+        // (killed after its last checkpoint, perhaps before its summary)
         const s = readSummary(runDir);
-        finishTrial(index, { status: 'finished', step: s?.steps ?? 0, seconds: s?.seconds ?? 0 });
+        finishTrial(index, { status: 'finished', step: at ?? s?.steps ?? 0, seconds: s?.seconds ?? trialOf(index).seconds });
       } else finishTrial(index, { status: 'failed', why: `it could not start: ${(e as Error).message}`, step: 0, seconds: 0 });
       return;
     }
