@@ -19,6 +19,7 @@ import { suggest, type Observation } from '../../workers/sweep/search';
 import { parseSpace, type SearchSpace, type TrialParams } from '../../workers/sweep/space';
 import { makeStopper, type StopDecision } from '../../workers/sweep/stopping';
 import {
+  applyRecord,
   readSweepFile,
   readSweepLog,
   replaySweep,
@@ -132,24 +133,23 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
   const space: SearchSpace = parseSpace(sweep.space);
   const lock = acquireLock(join(d, SWEEP_LOCK), 'sweep', `the sweep ${d}`);
   let log: SweepLog;
-  let state: SweepState;
+  let records: SweepRecord[];
   try {
     log = new SweepLog(d); // repairs a torn last line before it is read
-    state = replaySweep(readSweepLog(d));
+    records = readSweepLog(d);
   } catch (e) {
     lock.release();
     throw e;
   }
+  const state: SweepState = replaySweep(records);
   const emit = options.onEvent ?? (() => {});
   const started = performance.now();
   const elapsedBefore = state.elapsed;
   const elapsed = (): number => Math.round((elapsedBefore + (performance.now() - started) / 1000) * 1000) / 1000;
   const append = (r: SweepRecord): void => {
-    log.append(r);
-    state = replaySweep([...records, r]);
-    records.push(r);
+    log.append(r); // on disk (fsync'ed) before the sweep acts on it
+    applyRecord(state, r);
   };
-  const records = readSweepLog(d);
   append({ type: 'session', at: new Date().toISOString(), pid: process.pid, resumed: records.length > 0, elapsed: elapsed() });
 
   // the early-stopping rule, brought to where the log left it

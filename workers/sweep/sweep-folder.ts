@@ -195,42 +195,40 @@ export interface SweepState {
 /** What the log says: every trial, its settings, evaluations and status, in the order they started. */
 export function replaySweep(records: readonly SweepRecord[]): SweepState {
   const state: SweepState = { trials: [], elapsed: 0, sessions: 0 };
-  const byIndex = new Map<number, TrialState>();
-  for (const r of records) {
-    if (typeof (r as { elapsed?: unknown }).elapsed === 'number') state.elapsed = Math.max(state.elapsed, (r as { elapsed: number }).elapsed);
-    switch (r.type) {
-      case 'session':
-        state.sessions++;
-        break;
-      case 'started': {
-        const t: TrialState = { index: r.trial, params: r.params, seed: r.seed, runDir: r.runDir, threads: r.threads ?? 1, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at };
-        if (!byIndex.has(r.trial)) state.trials.push(t);
-        else Object.assign(byIndex.get(r.trial)!, { status: 'running' }); // started again after a kill: the same trial
-        if (!byIndex.has(r.trial)) byIndex.set(r.trial, t);
-        break;
-      }
-      case 'evaluation': {
-        const t = byIndex.get(r.trial);
-        if (!t) break;
-        state.metric ??= r.metric;
-        // a resumed trial reports again the evaluations after its checkpoint: the later ones replace them
-        while (t.evaluations.length && t.evaluations[t.evaluations.length - 1].step >= r.step) t.evaluations.pop();
-        t.evaluations.push({ step: r.step, valLoss: r.valLoss, metrics: r.metrics, value: r.value });
-        t.step = Math.max(t.step, r.step);
-        break;
-      }
-      case 'ended': {
-        const t = byIndex.get(r.trial);
-        if (!t) break;
-        Object.assign(t, { status: r.status, why: r.why, step: r.step, seconds: r.seconds, nonFinite: r.nonFinite });
-        break;
-      }
-      case 'sweep-ended':
-        state.ended = r.why;
-        break;
-      default:
-        break;
-    }
-  }
+  for (const r of records) applyRecord(state, r);
   return state;
+}
+
+/** One more record of the log, applied to `state` in place (trial i is the i-th started: its index is its place). */
+export function applyRecord(state: SweepState, r: SweepRecord): void {
+  if (typeof (r as { elapsed?: unknown }).elapsed === 'number') state.elapsed = Math.max(state.elapsed, (r as { elapsed: number }).elapsed);
+  const t = 'trial' in r ? state.trials[r.trial] : undefined;
+  switch (r.type) {
+    case 'session':
+      state.sessions++;
+      break;
+    case 'started':
+      if (t) t.status = 'running'; // logged again by an older session: the same trial
+      else if (r.trial === state.trials.length) {
+        state.trials.push({ index: r.trial, params: r.params, seed: r.seed, runDir: r.runDir, threads: r.threads ?? 1, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at });
+      }
+      break;
+    case 'evaluation':
+      if (!t) break;
+      state.metric ??= r.metric;
+      // a resumed trial reports again the evaluations after its checkpoint: the later ones replace them
+      while (t.evaluations.length && t.evaluations[t.evaluations.length - 1].step >= r.step) t.evaluations.pop();
+      t.evaluations.push({ step: r.step, valLoss: r.valLoss, metrics: r.metrics, value: r.value });
+      t.step = Math.max(t.step, r.step);
+      break;
+    case 'ended':
+      if (!t) break;
+      Object.assign(t, { status: r.status, why: r.why, step: r.step, seconds: r.seconds, nonFinite: r.nonFinite });
+      break;
+    case 'sweep-ended':
+      state.ended = r.why;
+      break;
+    default:
+      break;
+  }
 }
