@@ -122,6 +122,8 @@ export interface SweepInfo {
   higherIsBetter: boolean;
   elapsed: number;
   rows: SweepTrialRow[];
+  /** What mattered: each searched setting's share (0–1) of the variance of the trials' best figures, largest first. */
+  importance: { key: string; share: number }[];
 }
 
 /** Everything a run has reported so far (metrics.jsonl), to redraw its charts after a reload or for Compare. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Measures what issue 17 asks of sweeps, through the built CLI (npm run build first):
 //
-//   node tools/sweep-measure.mjs quality [--budget 4m] [--workers N] [--datasets DIR] [--only FOLDER]
+//   node tools/sweep-measure.mjs quality [--budget 4m] [--workers N] [--datasets DIR] [--only FOLDER] [--test-fraction F]
+//       (with --test-fraction, both are also scored once on a held-out test part no trial was chosen by: the best of
+//       many trials on the validation data is an optimistic figure, the test part says how much of it is real)
 //       on a series, a text classifier and a tagger of ../shared/datasets: the default recipe's run (`train`, its
 //       time budget raised to the sweep's) beside a TPE sweep's best trial given the same budget of wall time;
 //       the validation metric of each, side by side.
@@ -13,7 +15,7 @@
 // Prints a markdown table per measurement (and the JSON of each run under --out, default a temporary folder).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ const { values: o, positionals } = parseArgs({
   options: {
     budget: { type: 'string', default: '4m' },
     only: { type: 'string' },
+    'test-fraction': { type: 'string' },
     workers: { type: 'string' },
     trials: { type: 'string', default: '8' },
     data: { type: 'string' },
@@ -63,19 +66,24 @@ function quality() {
   for (const s of sets) {
     if (o.only && !s.file.startsWith(o.only)) continue;
     const data = join(o.datasets, s.file);
-    const def = seqstudio(['train', '--data', data, '--budget', o.budget, '--out', join(out, `${s.file.split('/')[0]}-default`)]);
+    const test = o['test-fraction'] ? ['--test-fraction', o['test-fraction']] : [];
+    const def = seqstudio(['train', '--data', data, '--budget', o.budget, ...test, '--out', join(out, `${s.file.split('/')[0]}-default`)]);
     const m = primary(def.last.metrics);
-    const sweep = seqstudio(['sweep', '--data', data, '--space', s.space, '--method', 'tpe', '--trials', '200', '--budget', o.budget, ...(o.workers ? ['--workers', o.workers] : []), '--out', join(out, `${s.file.split('/')[0]}-sweep`)]);
+    const sweepDir = join(out, `${s.file.split('/')[0]}-sweep`);
+    const sweep = seqstudio(['sweep', '--data', data, '--space', s.space, '--method', 'tpe', '--trials', '200', '--budget', o.budget, ...test, ...(o.workers ? ['--workers', o.workers] : []), '--out', sweepDir]);
     const best = sweep.last.trials[0];
+    const bestTest = test.length ? JSON.parse(readFileSync(join(sweepDir, best.runDir, 'summary.json'), 'utf8')).test?.metrics?.[m] : undefined;
+    const testCell = test.length ? ` | ${def.last.test?.metrics?.[m]?.toPrecision(4) ?? '—'} vs ${bestTest?.toPrecision(4) ?? '—'}` : '';
     const params = Object.entries(best.params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : v}`).join(' ');
     const finished = sweep.last.trials.filter((t) => t.status === 'finished').length;
     const early = sweep.last.trials.filter((t) => t.status === 'stopped-early').length;
-    rows.push(`| ${s.name} | ${m} (${HIGHER.has(m) ? 'higher' : 'lower'} is better) | ${def.last.metrics[m].toPrecision(4)} in ${def.seconds.toFixed(0)} s | ${best.best.metrics[m].toPrecision(4)} (trial ${best.trial}: ${params}) | ${sweep.last.trials.length} trials (${finished} finished, ${early} stopped early) in ${sweep.seconds.toFixed(0)} s |`);
+    rows.push(`| ${s.name} | ${m} (${HIGHER.has(m) ? 'higher' : 'lower'} is better) | ${def.last.metrics[m].toPrecision(4)} in ${def.seconds.toFixed(0)} s | ${best.best.metrics[m].toPrecision(4)} (trial ${best.trial}: ${params}) | ${sweep.last.trials.length} trials (${finished} finished, ${early} stopped early) in ${sweep.seconds.toFixed(0)} s${testCell} |`);
     console.error(rows.at(-1));
   }
   console.log(`\nBudget ${o.budget} each; ${machine()} (at the end)\n`);
-  console.log('| dataset | validation metric | default recipe (`train --budget`) | sweep\'s best trial (TPE, ASHA) | sweep |');
-  console.log('|---|---|---|---|---|');
+  const testHead = o['test-fraction'] ? ` held-out test (${o['test-fraction']}): default vs best trial |` : '';
+  console.log(`| dataset | validation metric | default recipe (\`train --budget\`) | sweep's best trial (TPE, ASHA) | sweep |${testHead}`);
+  console.log(`|---|---|---|---|---|${testHead ? '---|' : ''}`);
   for (const r of rows) console.log(r);
 }
 

@@ -16,7 +16,7 @@ import { STOP_RULES, type StopRule, type StopRuleName } from '../../workers/swee
 import { readSweepFile, SWEEP_FORMAT, SWEEP_VERSION, type SweepFile, type TrialState } from '../../workers/sweep/sweep-folder';
 import { LockedError } from '../services/lock';
 import { runInspect, RunRefused } from '../services/runs';
-import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, type SweepEvent, type SweepOutcome } from '../services/sweep';
+import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, type SweepEvent, type SweepOutcome } from '../services/sweep';
 import { flag, flagOptions, fmtDuration, intFlag, readFlag, readFlags, realFlag, UsageError } from './args';
 import { stdoutClosed } from './stdout';
 import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS } from './train';
@@ -229,7 +229,7 @@ function report(outcome: SweepOutcome, space: SearchSpace, json: boolean): numbe
   const ranked = rankTrials(state);
   const metric = state.metric ?? 'valLoss';
   if (json) {
-    process.stdout.write(JSON.stringify({ type: 'sweep', why: outcome.why, paused: outcome.paused, metric, higherIsBetter: metric !== 'valLoss' && metricInfo(metric).higherIsBetter, elapsed: state.elapsed, trials: ranked.map((t) => trialJson(t, state.metric)) }) + '\n');
+    process.stdout.write(JSON.stringify({ type: 'sweep', why: outcome.why, paused: outcome.paused, metric, higherIsBetter: metric !== 'valLoss' && metricInfo(metric).higherIsBetter, elapsed: state.elapsed, trials: ranked.map((t) => trialJson(t, state.metric)), importance: sweepImportance(space, state) }) + '\n');
   } else {
     const counts = (['finished', 'stopped-early', 'failed', 'stopped', 'running'] as const).map((s) => [s, state.trials.filter((t) => t.status === s).length] as const).filter(([, n]) => n > 0);
     process.stdout.write(`\nsweep ${outcome.paused ? 'paused' : 'ended'}: ${outcome.why}; ${state.trials.length} trial${state.trials.length === 1 ? '' : 's'} (${counts.map(([s, n]) => `${n} ${s}`).join(', ')}) in ${fmtDuration(state.elapsed)}\n`);
@@ -241,6 +241,8 @@ function report(outcome: SweepOutcome, space: SearchSpace, json: boolean): numbe
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
     const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
     process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
+    const mattered = sweepImportance(space, state);
+    if (mattered.length) process.stdout.write(`what mattered (share of the variance of the best ${metric === 'valLoss' ? 'val loss' : metricWord(metric)} each setting explains alone): ${mattered.map((m) => `${SETTINGS[m.key].flag} ${(100 * m.share).toFixed(0)}%`).join(', ')}\n`);
     const best = ranked[0];
     if (best && bestEvaluation(best, state.metric)) process.stdout.write(`best: trial ${best.index + 1}, run folder ${join(outcome.dir, best.runDir)}\n`);
     if (outcome.paused) process.stdout.write(`continue with: seqstudio sweep --resume ${outcome.dir}\n`);

@@ -14,7 +14,7 @@ import { readSweepFile, readSweepLog, replaySweep, SWEEP_FORMAT, SWEEP_LOCK, SWE
 import { holderAlive, lockHolder } from './lock';
 import type { Project } from './project';
 import { readRunInfo } from './run-store';
-import { bestEvaluation, createSweep, startSweep, type SweepHandle } from './sweep';
+import { bestEvaluation, createSweep, startSweep, sweepImportance, type SweepHandle } from './sweep';
 
 const SWEEP_ID = /^sweep-[A-Za-z0-9._-]+$/;
 
@@ -158,6 +158,7 @@ export class StudioSweeps {
       ...(metric ? { metric } : {}),
       higherIsBetter: metric !== undefined && metric !== 'valLoss' && metricInfo(metric).higherIsBetter,
       elapsed: state.elapsed,
+      importance: sweepImportance(parseSpace(sweep.space), state),
       rows: state.trials.map((t) => {
         const b = bestEvaluation(t, metric);
         return {

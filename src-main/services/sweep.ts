@@ -15,6 +15,7 @@ import { metricInfo, metricWord, primaryMetric } from '../../src-shared/metrics'
 import type { TrainSettings } from '../../src-shared/model';
 import { RUN_SETTINGS, type SettingKey } from '../../src-shared/settings';
 import { CHECKPOINT_FILE, checkpointStep, readEvents, readSummary, type RunRequestFile } from '../../workers/engine/run-folder';
+import { importance, type Importance } from '../../workers/sweep/importance';
 import { suggest, type Observation } from '../../workers/sweep/search';
 import { parseSpace, type SearchSpace, type TrialParams } from '../../workers/sweep/space';
 import { makeStopper, type StopDecision } from '../../workers/sweep/stopping';
@@ -117,6 +118,21 @@ export function rankTrials(state: SweepState): TrialState[] {
   return [...state.trials].sort((a, b) => score(a) - score(b) || a.index - b.index);
 }
 
+/** The ended trials as the search and the importance read them: settings and best objective (+∞ without one). */
+export function observationsOf(state: SweepState): Observation[] {
+  return state.trials
+    .filter((t) => t.status !== 'running')
+    .map((t) => {
+      const b = bestEvaluation(t, state.metric);
+      return { params: t.params, objective: b ? objectiveOf(state.metric ?? 'valLoss', b.value) : Infinity };
+    });
+}
+
+/** What mattered: each setting's share of the variance of the trials' best figures (importance.ts). */
+export function sweepImportance(space: SearchSpace, state: SweepState): Importance[] {
+  return importance(space, observationsOf(state));
+}
+
 export interface SweepOptions {
   onEvent?: (e: SweepEvent) => void;
   /** request.json of a new trial's run folder (the CLI's names it as `train` does). */
@@ -199,13 +215,7 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
       : undefined;
   budgetTimer?.unref();
 
-  const observations = (): Observation[] =>
-    state.trials
-      .filter((t) => t.status !== 'running')
-      .map((t) => {
-        const b = bestEvaluation(t, state.metric);
-        return { params: t.params, objective: b ? objectiveOf(state.metric ?? 'valLoss', b.value) : Infinity };
-      });
+  const observations = (): Observation[] => observationsOf(state);
 
   /** Starts (or resumes) trial `index`; `resume` for one the log shows running when the last session ended. */
   const launch = (index: number, params: TrialParams, seed: number, resume: boolean, threads: number): void => {

@@ -27,6 +27,7 @@ function sweep(over: Partial<SweepInfo> = {}): SweepInfo {
     metric: 'accuracy',
     higherIsBetter: true,
     elapsed: 12,
+    importance: [{ key: 'hiddenSize', share: 0.6 }, { key: 'cell', share: 0.1 }],
     rows: [
       { trial: 1, status: 'finished', params: { cell: 'lstm', hiddenSize: 32 }, best: 0.5, bestStep: 40, last: 0.5, steps: 40, seconds: 3 },
       { trial: 2, status: 'stopped-early', why: 'ASHA rung 1 (step 20): accuracy 0.1 is not in the top 1', params: { cell: 'gru', hiddenSize: 8 }, best: 0.1, bestStep: 20, last: 0.1, steps: 20, seconds: 1 },

@@ -132,7 +132,7 @@ export function createFakeStudio(): FakeStudio {
     predict: (id, options) => answer('predict', [id, options], fake.prediction),
     listSweeps: () => answer('listSweeps', [], fake.sweeps),
     startSweep: (req) => {
-      const sweep: SweepInfo = { id: `sweep-${fake.sweeps.length + 1}`, space: req.space, method: req.method, stop: req.stop, trials: req.trials, parallel: req.parallel ?? 2, budgetSeconds: req.budgetSeconds, status: 'running', higherIsBetter: false, elapsed: 0, rows: [] };
+      const sweep: SweepInfo = { id: `sweep-${fake.sweeps.length + 1}`, space: req.space, method: req.method, stop: req.stop, trials: req.trials, parallel: req.parallel ?? 2, budgetSeconds: req.budgetSeconds, status: 'running', higherIsBetter: false, elapsed: 0, rows: [], importance: [] };
       fake.sweeps.push(sweep);
       return answer('startSweep', [req], sweep);
     },
