@@ -79,6 +79,7 @@ describe('seqstudio sweep', () => {
     expect(rows.map((c) => c[1])).toEqual(final.trials.map((t) => `#${t.trial}`));
     expect(rows.map((c) => Number(c[3]))).toEqual(values.map((v) => Number(v.toFixed(4))));
     expect(again.stdout).toMatch(/sweep ended: all 4 trials ran; 4 trials \(4 finished\)/);
+    expect(again.stdout).toMatch(/^what mattered \(share of the variance of the best accuracy each setting explains alone\): (cell|hidden|lr) \d+%, (cell|hidden|lr) \d+%, (cell|hidden|lr) \d+%$/m);
     expect(readSweepLog(out).filter((rec) => rec.type === 'started').length).toBe(4);
   });
 
