@@ -50,6 +50,25 @@ describe('the sweep service', () => {
     expect(r.data).toMatchObject({ lookback: 12, path: text });
   });
 
+  it('keeps every core busy at its tail: a trial started with threads to spare trains data-parallel, up to the recipe’s count', async () => {
+    const dir = join(tmp, 'tail');
+    createSweep(dir, sweepFile({ space: 'cell=lstm,gru', method: 'random', trials: 3, parallel: 2, maxThreads: 2, settings: { ...sweepFile({}).settings, steps: 40 } }));
+    const outcome = await startSweep(dir).done;
+    expect(outcome.state.trials.map((t) => t.status)).toEqual(['finished', 'finished', 'finished']);
+    // trials 1 and 2 start together (one thread each: 3 trials left, 2 free); trial 3 starts beside a running one
+    // (1 free thread) — unless both ended first, when it gets both
+    const started = readSweepLog(dir).filter((r): r is Extract<SweepRecord, { type: 'started' }> => r.type === 'started');
+    expect(started.slice(0, 2).map((r) => r.threads)).toEqual([1, 1]);
+    const last = JSON.parse(readFileSync(join(dir, 'trials/0003/run.json'), 'utf8')) as { workers: number };
+    expect(last.workers).toBe(started[2].threads);
+
+    const alone = join(tmp, 'alone');
+    createSweep(alone, sweepFile({ space: 'cell=lstm', trials: 1, parallel: 2, maxThreads: 2 }));
+    const one = await startSweep(alone).done;
+    expect(one.state.trials[0].threads).toBe(2);
+    expect((JSON.parse(readFileSync(join(alone, 'trials/0001/run.json'), 'utf8')) as { workers: number }).workers).toBe(2);
+  });
+
   it('records a diverging trial as failed with where it diverged, and goes on', async () => {
     const dir = join(tmp, 'diverge');
     createSweep(dir, sweepFile({ data: { path: series, format: 'auto', valFraction: 0.1 }, model: { ...DEFAULT_MODEL, hiddenSize: 16 }, settings: { ...sweepFile({}).settings, optimizer: 'sgd', clipNorm: 0, steps: 200, checkpointEvery: 1 }, space: 'lr=0.01,5,0.02', trials: 3, parallel: 1 }));
