@@ -1,6 +1,7 @@
 // A sweep, as a person runs one: a small series, a short training schedule on the Train screen, then the Sweep
-// screen — a search over the width and the learning rate, two trials side by side — the live table filling in, the
-// CSV downloaded, and the best trial promoted to a normal run, listed on the Train screen.
+// screen — a search over the width and the learning rate, two trials side by side — the live table and the
+// parallel-coordinates chart filling in, the CSV downloaded, and the best trial promoted to a normal run, listed on
+// the Train screen.
 
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -37,6 +38,9 @@ test('a sweep runs its trials, fills its table, downloads as CSV, and promotes t
   await expect(rows).toHaveCount(3);
   await expect(rows.first()).toContainText('finished');
   await expect(page.getByTestId('sweep-table').locator('thead')).toContainText('Best RMSE');
+  // the settings against the best figure, drawn (one line per trial)
+  await expect(page.getByTestId('chart-sweep-parallel')).toHaveAttribute('aria-label', /^Parallel coordinates of 3 trials/);
+  await expect(page.getByTestId('chart-sweep-parallel').locator('canvas')).toHaveCount(1);
   await studio.snap('sweep');
 
   // the table as CSV

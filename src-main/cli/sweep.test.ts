@@ -79,7 +79,7 @@ describe('seqstudio sweep', () => {
     expect(rows.map((c) => c[1])).toEqual(final.trials.map((t) => `#${t.trial}`));
     expect(rows.map((c) => Number(c[3]))).toEqual(values.map((v) => Number(v.toFixed(4))));
     expect(again.stdout).toMatch(/sweep ended: all 4 trials ran; 4 trials \(4 finished\)/);
-    expect(again.stdout).toMatch(/^what mattered \(share of the variance of the best accuracy each setting explains alone\): (cell|hidden|lr) \d+%, (cell|hidden|lr) \d+%, (cell|hidden|lr) \d+%$/m);
+    expect(again.stdout).not.toMatch(/what mattered/); // 4 trials: too few to say
     expect(readSweepLog(out).filter((rec) => rec.type === 'started').length).toBe(4);
   });
 
@@ -100,7 +100,11 @@ describe('seqstudio sweep', () => {
     const decided = new Set<number>();
     for (const x of records) if (x.type === 'evaluation' && !decided.has(x.trial) && asha.report(x.trial, x.step, -x.value)) decided.add(x.trial);
     expect([...decided].sort()).toEqual(stopped.map((s) => s.trial).sort());
-    const final = jsonLines(r.stdout).at(-1) as { trials: { status: string; params: { learningRate: number } }[] };
+    const final = jsonLines(r.stdout).at(-1) as { trials: { status: string; params: { learningRate: number } }[]; importance: { key: string; share: number }[] };
+    // what mattered: the one setting searched, with its share of the spread
+    expect(final.importance.map((i) => i.key)).toEqual(['learningRate']);
+    expect(final.importance[0].share).toBeGreaterThan(0);
+    expect(final.importance[0].share).toBeLessThanOrEqual(1);
     expect(final.trials[0].status).toBe('finished'); // the best trial ran its course
     expect(final.trials[0].params.learningRate).toBeGreaterThan(1e-3);
   });

@@ -65,8 +65,7 @@ describe('StudioService sweeps', () => {
       expect(r.best).toBeGreaterThanOrEqual(r.last! - 1e-12);
     }
     expect(existsSync(join(dir, 'sweeps', started.id, 'trials', '0003', 'summary.json'))).toBe(true);
-    expect(info.importance.map((i) => i.key).sort()).toEqual(['cell', 'learningRate']);
-    for (const i of info.importance) expect(i.share).toBeGreaterThanOrEqual(0);
+    expect(info.importance).toEqual([]); // 3 trials: too few to say what mattered
     // the trials stay out of the project's runs until promoted
     expect((await s.listRuns()).length).toBe(0);
     const best = [...info.rows].sort((a, b) => b.best! - a.best!)[0];

@@ -27,12 +27,13 @@ describe('importance', () => {
     expect(r[0].share).toBeGreaterThan(0.8);
   });
 
-  it('leaves failed trials out, and says nothing of fewer than 3 trials', () => {
+  it('leaves failed trials out, and says nothing of fewer than 6 trials', () => {
     const obs = observe((p) => (p.cell === 'gru' ? 0 : 1));
     obs[0] = { ...obs[0], objective: Infinity };
     const r = importance(space, obs);
     expect(r[0].key).toBe('cell');
     expect(r[0].share).toBeCloseTo(1, 9);
-    expect(importance(space, obs.slice(1, 3))).toEqual([]);
+    expect(importance(space, obs.slice(1, 6))).toEqual([]); // 5 trials: too few to say
+    expect(importance(space, obs.slice(1, 7)).length).toBe(3);
   });
 });

@@ -1,9 +1,10 @@
 // Which settings of a sweep mattered: for each parameter of the space, the share of the variance of the trials'
 // objective that its main effect explains — the trials grouped by the parameter's value (a choice's values; a
-// number's range cut into `bins` groups of equal count, in rank order, so log ranges need no special case), and the
+// number's range cut into up to `maxBins` groups of equal count, in rank order, so log ranges need no special case), and the
 // between-group variance of the group means over the total variance. A simple first-order reading in the spirit of
 // fANOVA (Hutter, Hoos & Leyton-Brown 2014), without its random forest: it needs no model, and says nothing of
-// interactions. Trials without a finite objective (failed) are left out. Plain TypeScript.
+// interactions. Trials without a finite objective (failed) are left out; fewer than 6 trials say nothing. Plain
+// TypeScript.
 
 import type { SearchSpace, SettingValue } from './space';
 import type { Observation } from './search';
@@ -14,9 +15,13 @@ export interface Importance {
   share: number;
 }
 
-export function importance(space: SearchSpace, observed: readonly Observation[], bins = 3): Importance[] {
+/** Fewer trials than this say nothing: with one or two a group, every setting would seem to explain it all. */
+export const MIN_TRIALS_FOR_IMPORTANCE = 6;
+
+export function importance(space: SearchSpace, observed: readonly Observation[], maxBins = 3): Importance[] {
   const done = observed.filter((o) => Number.isFinite(o.objective) && space.every((p) => o.params[p.key] !== undefined));
-  if (done.length < 3) return [];
+  if (done.length < MIN_TRIALS_FOR_IMPORTANCE) return [];
+  const bins = Math.max(2, Math.min(maxBins, Math.floor(done.length / 2))); // at least 2 trials a group on average
   const mean = done.reduce((a, o) => a + o.objective, 0) / done.length;
   const total = done.reduce((a, o) => a + (o.objective - mean) ** 2, 0) / done.length;
   const out: Importance[] = space.map((p) => {
