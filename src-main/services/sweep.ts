@@ -330,7 +330,7 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
     finished = true;
     if (budgetTimer) clearInterval(budgetTimer);
     let why: string;
-    if (paused && !state.ended) why = 'paused: resume the sweep to go on';
+    if (paused && !state.ended) why = 'stopped before its end: resume it to go on';
     else {
       why = state.ended ?? ending ?? (gridDone ? `the grid's ${state.trials.length} points all ran` : `all ${sweep.trials} trials ran`);
       if (!state.ended) append({ type: 'sweep-ended', why, elapsed: elapsed() });
