@@ -41,6 +41,7 @@ test('a sweep runs its trials, fills its table, downloads as CSV, and promotes t
   // the settings against the best figure, drawn (one line per trial)
   await expect(page.getByTestId('chart-sweep-parallel')).toHaveAttribute('aria-label', /^Parallel coordinates of 3 trials/);
   await expect(page.getByTestId('chart-sweep-parallel').locator('canvas')).toHaveCount(1);
+  await expect(page.getByTestId('chart-sweep-curves')).toHaveAttribute('aria-label', /^The validation RMSE of 3 trials/);
   await studio.snap('sweep');
 
   // the table as CSV

@@ -101,6 +101,8 @@ export interface SweepTrialRow {
   last?: number;
   steps: number;
   seconds: number;
+  /** Its validation curve: [step, figure of the sweep's metric] at each evaluation. */
+  curve: [number, number][];
 }
 
 /** A sweep of the project (its sweeps/ folder). */

@@ -63,6 +63,8 @@ describe('StudioService sweeps', () => {
       expect(r.steps).toBe(40);
       expect(Object.keys(r.params).sort()).toEqual(['cell', 'learningRate']);
       expect(r.best).toBeGreaterThanOrEqual(r.last! - 1e-12);
+      expect(r.curve.map(([step]) => step)).toEqual([0, 20, 40]); // evaluated at the start and every 20 steps
+      expect(r.curve.at(-1)![1]).toBe(r.last);
     }
     expect(existsSync(join(dir, 'sweeps', started.id, 'trials', '0003', 'summary.json'))).toBe(true);
     expect(info.importance).toEqual([]); // 3 trials: too few to say what mattered

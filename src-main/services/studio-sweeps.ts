@@ -170,6 +170,7 @@ export class StudioSweeps {
           ...(t.evaluations.length ? { last: t.evaluations[t.evaluations.length - 1].value } : {}),
           steps: t.step,
           seconds: t.seconds,
+          curve: t.evaluations.map((e) => [e.step, e.value] as [number, number]),
         };
       }),
     };

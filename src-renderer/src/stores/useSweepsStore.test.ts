@@ -29,10 +29,10 @@ function sweep(over: Partial<SweepInfo> = {}): SweepInfo {
     elapsed: 12,
     importance: [{ key: 'hiddenSize', share: 0.6 }, { key: 'cell', share: 0.1 }],
     rows: [
-      { trial: 1, status: 'finished', params: { cell: 'lstm', hiddenSize: 32 }, best: 0.5, bestStep: 40, last: 0.5, steps: 40, seconds: 3 },
-      { trial: 2, status: 'stopped-early', why: 'ASHA rung 1 (step 20): accuracy 0.1 is not in the top 1', params: { cell: 'gru', hiddenSize: 8 }, best: 0.1, bestStep: 20, last: 0.1, steps: 20, seconds: 1 },
-      { trial: 3, status: 'finished', params: { cell: 'gru', hiddenSize: 64 }, best: 0.7, bestStep: 40, last: 0.65, steps: 40, seconds: 4 },
-      { trial: 4, status: 'failed', why: 'diverged: at step 3, a "quoted" thing, with commas', params: { cell: 'lstm', hiddenSize: 16 }, steps: 3, seconds: 0 },
+      { trial: 1, status: 'finished', params: { cell: 'lstm', hiddenSize: 32 }, best: 0.5, bestStep: 40, last: 0.5, steps: 40, seconds: 3, curve: [] },
+      { trial: 2, status: 'stopped-early', why: 'ASHA rung 1 (step 20): accuracy 0.1 is not in the top 1', params: { cell: 'gru', hiddenSize: 8 }, best: 0.1, bestStep: 20, last: 0.1, steps: 20, seconds: 1, curve: [] },
+      { trial: 3, status: 'finished', params: { cell: 'gru', hiddenSize: 64 }, best: 0.7, bestStep: 40, last: 0.65, steps: 40, seconds: 4, curve: [] },
+      { trial: 4, status: 'failed', why: 'diverged: at step 3, a "quoted" thing, with commas', params: { cell: 'lstm', hiddenSize: 16 }, steps: 3, seconds: 0, curve: [] },
     ],
     ...over,
   };

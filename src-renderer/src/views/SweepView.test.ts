@@ -28,9 +28,9 @@ const SWEEP: SweepInfo = {
   elapsed: 30,
   importance: [{ key: 'learningRate', share: 0.8 }, { key: 'cell', share: 0.05 }],
   rows: [
-    { trial: 1, status: 'finished', params: { cell: 'lstm', learningRate: 0.002 }, best: 3.2, bestStep: 80, last: 3.3, steps: 80, seconds: 5 },
-    { trial: 2, status: 'stopped-early', params: { cell: 'gru', learningRate: 0.009 }, best: 4.5, bestStep: 20, last: 4.5, steps: 20, seconds: 1 },
-    { trial: 3, status: 'finished', params: { cell: 'gru', learningRate: 0.004 }, best: 2.1, bestStep: 80, last: 2.2, steps: 80, seconds: 6 },
+    { trial: 1, status: 'finished', params: { cell: 'lstm', learningRate: 0.002 }, best: 3.2, bestStep: 80, last: 3.3, steps: 80, seconds: 5, curve: [[0, 9], [40, 4], [80, 3.3]] },
+    { trial: 2, status: 'stopped-early', params: { cell: 'gru', learningRate: 0.009 }, best: 4.5, bestStep: 20, last: 4.5, steps: 20, seconds: 1, curve: [[0, 9], [20, 4.5]] },
+    { trial: 3, status: 'finished', params: { cell: 'gru', learningRate: 0.004 }, best: 2.1, bestStep: 80, last: 2.2, steps: 80, seconds: 6, curve: [[0, 9], [40, 3], [80, 2.2]] },
   ],
 };
 
@@ -51,6 +51,8 @@ describe('SweepView', () => {
     expect(wrapper.get('[data-testid="sweep-status"]').text()).toBe('Ended: 3 of 3 trials, 2 at once, 30 s; all 3 trials ran');
     expect(wrapper.get('[data-testid="sweep-importance"]').text()).toMatch(/Learning rate 80%.*Cell 5%/);
     expect(wrapper.get('[data-testid="chart-sweep-parallel"] [data-series="trials"]').text()).toBe('trials: 3');
+    // every trial's validation curve, one line each
+    expect(wrapper.findAll('[data-testid="chart-sweep-curves"] li').map((li) => li.text())).toEqual(['trial 1: 3', 'trial 2: 2', 'trial 3: 3']);
     const firstColumn = () => wrapper.findAll('[data-testid="sweep-table"] tbody tr').map((tr) => tr.findAll('td')[0].text());
     expect(firstColumn()).toEqual(['#3', '#1', '#2']); // RMSE: lower first
     expect(wrapper.get('[data-testid="sweep-table"] thead').text()).toContain('Best RMSE');
