@@ -25,7 +25,7 @@ export class StudioPage {
     await expect(this.page.getByRole('heading', { level: 1 })).toHaveText('Sequence Studio');
   }
 
-  async show(screen: 'Data' | 'Design' | 'Train' | 'Compare' | 'Try'): Promise<void> {
+  async show(screen: 'Data' | 'Design' | 'Train' | 'Compare' | 'Try' | 'Sweep'): Promise<void> {
     await this.page.getByRole('tab', { name: screen }).click();
     await expect(this.page.getByRole('tab', { name: screen })).toHaveAttribute('aria-selected', 'true');
   }

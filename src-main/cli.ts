@@ -9,6 +9,7 @@
 //   seqstudio export RUN_DIR [--out FILE.onnx] write ONNX + sidecar JSON, checked in onnxruntime (cli/export.ts)
 //   seqstudio bundle RUN_DIR --out DIR         a PyTorch training bundle of the run (cli/bundle.ts)
 //   seqstudio import DIR [--out RUN_DIR]       a bundle's output folder becomes a run (cli/import.ts)
+//   seqstudio sweep --data FILE --space '…'    search settings: trials in parallel, weak ones stopped early (cli/sweep.ts)
 //
 // Wrong flags, unreadable files and impossible settings print one line on stderr and exit with code 2; a setting
 // out of range is named by its flag.
@@ -25,6 +26,7 @@ import { importCommand } from './cli/import';
 import { inspectCommand } from './cli/inspect';
 import { predictCommand } from './cli/predict';
 import { stdoutClosed, watchStdout } from './cli/stdout';
+import { SWEEP_HELP, SWEEP_USAGE, sweepCommand } from './cli/sweep';
 import { DATA_KEYS, TRAIN_KEYS, trainCommand } from './cli/train';
 
 export { choiceFlags } from './cli/inspect';
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   export: exportCommand,
   bundle: bundleCommand,
   import: importCommand,
+  sweep: sweepCommand,
 };
 
 const TRAIN_ONLY = TRAIN_KEYS.filter((k) => !(DATA_KEYS as readonly SettingKey[]).includes(k));
@@ -56,6 +59,7 @@ ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
   seqstudio bundle RUN_DIR --out DIR [--steps N] [--json]
   seqstudio import DIR [--out RUN_DIR] [--json]
+${SWEEP_USAGE}
 
 inspect proposes a shape, target and columns for a file and previews the training pairs; train uses that
 proposal unless flags override it; --difference makes a series model read and predict changes (x_t − x_{t−1};
@@ -81,6 +85,7 @@ same model's --streaming export (one thread), and checks that both generate the 
 bundle writes a folder that trains the same run with PyTorch (model.py, train.py with DDP under torchrun, the
 run's initial weights and batches in safetensors, README.md with launch lines); python3 train.py --check 50 compares
 its first 50 steps with the studio's. import turns the folder train.py wrote (--out) into a run folder.
+${SWEEP_HELP}
 --json prints one JSON object per line, the last one the summary.`;
 
 export async function main(argv: string[]): Promise<number> {

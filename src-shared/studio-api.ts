@@ -75,6 +75,59 @@ export interface StartRunRequest {
   name?: string;
 }
 
+/** A sweep to start: the current run's request as every trial's base, and the search (`sweep` on the command line). */
+export interface StartSweepRequest extends Omit<StartRunRequest, 'name' | 'workers'> {
+  /** The search space in the command line's form: `cell=lstm,gru hidden=32..256:log lr=1e-4..1e-2:log`. */
+  space: string;
+  method: 'grid' | 'random' | 'tpe';
+  trials: number;
+  /** Wall time for the whole sweep, seconds (0: none). */
+  budgetSeconds: number;
+  stop: 'asha' | 'median' | 'none';
+  /** Trials at once (default: every core). */
+  parallel?: number;
+}
+
+/** One trial of a sweep, as its table shows it. */
+export interface SweepTrialRow {
+  /** 1-based. */
+  trial: number;
+  status: 'running' | 'finished' | 'stopped-early' | 'failed' | 'stopped';
+  why?: string;
+  params: Record<string, string | number | boolean>;
+  /** Its best and last figure of the sweep's metric, and the step of the best. */
+  best?: number;
+  bestStep?: number;
+  last?: number;
+  steps: number;
+  seconds: number;
+  /** Its validation curve: [step, figure of the sweep's metric] at each evaluation. */
+  curve: [number, number][];
+}
+
+/** A sweep of the project (its sweeps/ folder). */
+export interface SweepInfo {
+  id: string;
+  space: string;
+  method: StartSweepRequest['method'];
+  stop: StartSweepRequest['stop'];
+  /** Trials asked for, and trials at once. */
+  trials: number;
+  parallel: number;
+  budgetSeconds: number;
+  /** 'elsewhere': another process (`seqstudio sweep`, another window) runs it now. */
+  status: 'running' | 'paused' | 'ended' | 'elsewhere';
+  /** Why it ended. */
+  why?: string;
+  /** The runs' primary validation metric (once a trial has reported), and which way is better. */
+  metric?: string;
+  higherIsBetter: boolean;
+  elapsed: number;
+  rows: SweepTrialRow[];
+  /** What mattered: each searched setting's share (0–1) of the variance of the trials' best figures, largest first. */
+  importance: { key: string; share: number }[];
+}
+
 /** Everything a run has reported so far (metrics.jsonl), to redraw its charts after a reload or for Compare. */
 export interface RunHistory {
   run: RunInfo;
@@ -185,6 +238,17 @@ export interface StudioApi {
   // Try ------------------------------------------------------------------------------------------------------------
   predict(runId: string, options: PredictOptions): Promise<Prediction>;
 
+  // Sweeps ---------------------------------------------------------------------------------------------------------
+  listSweeps(): Promise<SweepInfo[]>;
+  /** Starts a sweep in the project's sweeps/ folder: trials in parallel, each a run folder under it. */
+  startSweep(req: StartSweepRequest): Promise<SweepInfo>;
+  sweepInfo(sweepId: string): Promise<SweepInfo>;
+  /** Stops the running trials after their current step; the sweep can be resumed. */
+  stopSweep(sweepId: string): Promise<void>;
+  resumeSweep(sweepId: string): Promise<SweepInfo>;
+  /** Copies a trial's run folder into the project's runs: a normal run to continue, fork, try or export. */
+  promoteTrial(sweepId: string, trial: number): Promise<RunInfo>;
+
   // Export ---------------------------------------------------------------------------------------------------------
   /** Exports and proves; desktop: asks where to save first, and answers null when the person cancels. */
   exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null>;
@@ -240,4 +304,10 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'exportRun',
   'bundleRun',
   'importRun',
+  'listSweeps',
+  'startSweep',
+  'sweepInfo',
+  'stopSweep',
+  'resumeSweep',
+  'promoteTrial',
 ];

@@ -19,13 +19,13 @@ import type { RunSummary } from '../../workers/protocol';
 import { LockedError } from '../services/lock';
 import { Project } from '../services/project';
 import { runInspect, RunRefused, startRun, type RunEvent, type RunRequest } from '../services/runs';
-import { flag, flagOptions, fmtDuration, fmtInt, readFlags, UsageError } from './args';
+import { flag, flagOptions, fmtDuration, fmtInt, readFlags, UsageError, type FlagValue } from './args';
 import { stdoutClosed } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
 export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
-const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention'] as const satisfies readonly SettingKey[];
-const TRAINING_KEYS = [
+export const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention'] as const satisfies readonly SettingKey[];
+export const TRAINING_KEYS = [
   'batchSize', 'sequenceLength', 'steps', 'epochs', 'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate',
   'weightDecay', 'valFraction', 'seed', 'workers', 'patience', 'timeBudgetSeconds', 'evaluateEvery', 'diagnosticsEvery', 'checkpointEvery',
 ] as const satisfies readonly SettingKey[];
@@ -117,43 +117,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
   }
   const r = recipe;
   const workers = given.workers ?? r?.workers ?? 1;
-  const D = RUN_SETTINGS;
-  const settings: TrainSettings = {
-    ...D,
-    optimizer: given.optimizer ?? D.optimizer,
-    learningRate: given.learningRate ?? (given.optimizer === 'sgd' ? 0.1 : r?.settings.learningRate ?? D.learningRate),
-    momentum: given.momentum ?? D.momentum,
-    beta1: given.beta1 ?? D.beta1,
-    beta2: given.beta2 ?? D.beta2,
-    epsilon: given.epsilon ?? D.epsilon,
-    clipNorm: given.clipNorm ?? r?.settings.clipNorm ?? D.clipNorm,
-    warmupSteps: given.warmupSteps ?? r?.settings.warmupSteps ?? D.warmupSteps,
-    decay: given.decay ?? r?.settings.decay ?? D.decay,
-    minLearningRate: given.minLearningRate ?? D.minLearningRate,
-    weightDecay: given.weightDecay ?? D.weightDecay,
-    batchSize: given.batchSize ?? r?.settings.batchSize ?? D.batchSize,
-    sequenceLength: given.sequenceLength ?? r?.settings.sequenceLength ?? D.sequenceLength,
-    steps: given.steps ?? r?.settings.steps ?? D.steps,
-    seed: given.seed ?? D.seed,
-    diagnosticsEvery: given.diagnosticsEvery ?? D.diagnosticsEvery,
-    evaluateEvery: given.evaluateEvery ?? r?.settings.evaluateEvery ?? D.evaluateEvery,
-    checkpointEvery: given.checkpointEvery ?? D.checkpointEvery,
-    // a run given its length (--steps, --epochs) runs it all unless --patience/--budget say otherwise
-    patience: given.patience ?? (lengthGiven ? 0 : r?.settings.patience ?? D.patience),
-    timeBudgetSeconds: given.timeBudgetSeconds ?? (lengthGiven ? 0 : r?.settings.timeBudgetSeconds ?? D.timeBudgetSeconds),
-  };
+  const { settings, model } = runSettings(given, r, lengthGiven);
   if (settings.patience > 0 && settings.evaluateEvery === 0) throw new UsageError(`${flag('patience')} ${settings.patience} needs evaluations to count: give ${flag('evaluateEvery')} a number of steps, not 0`);
-  const model = {
-    cell: given.cell ?? r?.model.cell ?? DEFAULT_MODEL.cell,
-    layers: given.layers ?? r?.model.layers ?? DEFAULT_MODEL.layers,
-    hiddenSize: given.hiddenSize ?? r?.model.hiddenSize ?? DEFAULT_MODEL.hiddenSize,
-    embedSize: given.embedSize ?? r?.model.embedSize ?? DEFAULT_MODEL.embedSize,
-    bidirectional: given.bidirectional ?? r?.model.bidirectional ?? DEFAULT_MODEL.bidirectional,
-    dropout: given.dropout ?? r?.model.dropout ?? DEFAULT_MODEL.dropout,
-    forgetBias: given.forgetBias ?? DEFAULT_MODEL.forgetBias,
-    // encoder–decoder models attend by default (the recipe names it; DEFAULT_MODEL where it does not)
-    attention: given.attention ?? r?.model.attention ?? DEFAULT_MODEL.attention,
-  };
   const runDir = resolve(o.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${model.cell}`));
   if (o.resume && !existsSync(join(runDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: ${join(runDir, CHECKPOINT_FILE)} does not exist; name the run folder with --out`);
 
@@ -287,12 +252,59 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
   return 0;
 }
 
+/** The design and training flags a person gave (checked), by setting. */
+export type RunFlags = { [K in (typeof MODEL_KEYS)[number] | (typeof TRAINING_KEYS)[number]]?: FlagValue<K> };
+
+/**
+ * The design and training settings of a new run: the flags given, then the data's recipe, then the settings table's
+ * defaults (what `train` runs, and what each trial of `sweep` starts from before its search space's settings).
+ */
+export function runSettings(given: RunFlags, r: Recipe | undefined, lengthGiven: boolean): { settings: TrainSettings; model: RunRequest['model'] } {
+  const D = RUN_SETTINGS;
+  const settings: TrainSettings = {
+    ...D,
+    optimizer: given.optimizer ?? D.optimizer,
+    learningRate: given.learningRate ?? (given.optimizer === 'sgd' ? 0.1 : r?.settings.learningRate ?? D.learningRate),
+    momentum: given.momentum ?? D.momentum,
+    beta1: given.beta1 ?? D.beta1,
+    beta2: given.beta2 ?? D.beta2,
+    epsilon: given.epsilon ?? D.epsilon,
+    clipNorm: given.clipNorm ?? r?.settings.clipNorm ?? D.clipNorm,
+    warmupSteps: given.warmupSteps ?? r?.settings.warmupSteps ?? D.warmupSteps,
+    decay: given.decay ?? r?.settings.decay ?? D.decay,
+    minLearningRate: given.minLearningRate ?? D.minLearningRate,
+    weightDecay: given.weightDecay ?? D.weightDecay,
+    batchSize: given.batchSize ?? r?.settings.batchSize ?? D.batchSize,
+    sequenceLength: given.sequenceLength ?? r?.settings.sequenceLength ?? D.sequenceLength,
+    steps: given.steps ?? r?.settings.steps ?? D.steps,
+    seed: given.seed ?? D.seed,
+    diagnosticsEvery: given.diagnosticsEvery ?? D.diagnosticsEvery,
+    evaluateEvery: given.evaluateEvery ?? r?.settings.evaluateEvery ?? D.evaluateEvery,
+    checkpointEvery: given.checkpointEvery ?? D.checkpointEvery,
+    // a run given its length (--steps, --epochs) runs it all unless --patience/--budget say otherwise
+    patience: given.patience ?? (lengthGiven ? 0 : r?.settings.patience ?? D.patience),
+    timeBudgetSeconds: given.timeBudgetSeconds ?? (lengthGiven ? 0 : r?.settings.timeBudgetSeconds ?? D.timeBudgetSeconds),
+  };
+  const model = {
+    cell: given.cell ?? r?.model.cell ?? DEFAULT_MODEL.cell,
+    layers: given.layers ?? r?.model.layers ?? DEFAULT_MODEL.layers,
+    hiddenSize: given.hiddenSize ?? r?.model.hiddenSize ?? DEFAULT_MODEL.hiddenSize,
+    embedSize: given.embedSize ?? r?.model.embedSize ?? DEFAULT_MODEL.embedSize,
+    bidirectional: given.bidirectional ?? r?.model.bidirectional ?? DEFAULT_MODEL.bidirectional,
+    dropout: given.dropout ?? r?.model.dropout ?? DEFAULT_MODEL.dropout,
+    forgetBias: given.forgetBias ?? DEFAULT_MODEL.forgetBias,
+    // encoder–decoder models attend by default (the recipe names it; DEFAULT_MODEL where it does not)
+    attention: given.attention ?? r?.model.attention ?? DEFAULT_MODEL.attention,
+  };
+  return { settings, model };
+}
+
 /**
  * request.json of a new run from the command line: what the studio writes for its own runs, so a run made inside a
  * project's runs/ folder is listed there. When the data file is one of that project's datasets, the run names it
  * (and the studio can continue it); otherwise it is named by its file.
  */
-function requestFile(runDir: string, data: DataRequest, model: RunRequest['model'], settings: TrainSettings, workers: number): RunRequestFile {
+export function requestFile(runDir: string, data: DataRequest, model: RunRequest['model'], settings: TrainSettings, workers: number): RunRequestFile {
   const dataset = projectDataset(runDir, data.path);
   const { path: _path, ...choices } = data;
   const datasetName = dataset?.name ?? basename(data.path);

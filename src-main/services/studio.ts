@@ -23,7 +23,9 @@ import type {
   RunInfo,
   SampleInfo,
   StartRunRequest,
+  StartSweepRequest,
   StudioApi,
+  SweepInfo,
 } from '../../src-shared/studio-api';
 import { encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../../workers/engine/checkpoint';
 import { CHECKPOINT_FILE, keptCheckpoints, METRICS_FILE, readRecord, readRequest, REQUEST_FORMAT, REQUEST_VERSION, RUN_LOCK, runName, tryReadRecord, writeRecord, type RunRequestFile } from '../../workers/engine/run-folder';
@@ -35,6 +37,7 @@ import { Project } from './project';
 import { readHistory, readRunInfo } from './run-store';
 import { runInspect, runPredict, startRun, type RunHandle } from './runs';
 import { SAMPLES } from './samples';
+import { StudioSweeps } from './studio-sweeps';
 
 export interface StudioServiceOptions {
   /** The project folder (created on the bundled sample when it has no project.json). */
@@ -78,7 +81,11 @@ export class StudioService implements StudioApi {
   constructor(private readonly opts: StudioServiceOptions) {
     this.folder = Project.open(opts.projectDir, { stateDir: opts.stateDir });
     this.folder.ensureStarted(STARTER_CHOICES);
+    this.sweeps = new StudioSweeps(this.folder);
   }
+
+  /** The project's sweeps (studio-sweeps.ts). */
+  private readonly sweeps: StudioSweeps;
 
   // App ------------------------------------------------------------------------------------------------------------
 
@@ -257,6 +264,32 @@ export class StudioService implements StudioApi {
     const runDir = this.runDir(runId);
     if (!existsSync(join(runDir, CHECKPOINT_FILE))) throw new Error(`run ${runId} has no checkpoint yet: let it train until its first checkpoint`);
     return runPredict({ runDir, ...options });
+  }
+
+  // Sweeps ---------------------------------------------------------------------------------------------------------
+
+  listSweeps(): Promise<SweepInfo[]> {
+    return this.sweeps.list();
+  }
+
+  startSweep(req: StartSweepRequest): Promise<SweepInfo> {
+    return this.sweeps.start(req);
+  }
+
+  sweepInfo(sweepId: string): Promise<SweepInfo> {
+    return this.sweeps.info(sweepId);
+  }
+
+  stopSweep(sweepId: string): Promise<void> {
+    return this.sweeps.stop(sweepId);
+  }
+
+  resumeSweep(sweepId: string): Promise<SweepInfo> {
+    return this.sweeps.resume(sweepId);
+  }
+
+  promoteTrial(sweepId: string, trial: number): Promise<RunInfo> {
+    return this.sweeps.promote(sweepId, trial);
   }
 
   // Export ---------------------------------------------------------------------------------------------------------

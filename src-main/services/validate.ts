@@ -127,6 +127,27 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   exportRun: { required: [id, obj({ 'streaming?': bool })] },
   bundleRun: { required: [id] },
   importRun: { required: [str(1000)] },
+  listSweeps: { required: [] },
+  startSweep: {
+    required: [
+      obj({
+        'datasetId': id,
+        'data': dataChoices,
+        'model': modelChoice,
+        'settings': settings,
+        'space': str(4000),
+        'method': oneOf(['grid', 'random', 'tpe']),
+        'trials': num(1, 100_000, true),
+        'budgetSeconds': setting('timeBudgetSeconds'),
+        'stop': oneOf(['asha', 'median', 'none']),
+        'parallel?': setting('workers'),
+      }),
+    ],
+  },
+  sweepInfo: { required: [id] },
+  stopSweep: { required: [id] },
+  resumeSweep: { required: [id] },
+  promoteTrial: { required: [id, num(1, 100_000, true)] },
 };
 
 export function isStudioMethod(name: string): name is StudioMethod {

@@ -6,7 +6,7 @@ import { ref } from 'vue';
 import { hostKind, studio } from '../host';
 import { focusSetting, isSetting, labelOf, say } from '../lib/studioWords';
 
-export const SCREENS = ['data', 'design', 'train', 'compare', 'try'] as const satisfies readonly string[];
+export const SCREENS = ['data', 'design', 'train', 'compare', 'try', 'sweep'] as const satisfies readonly string[];
 export type Screen = (typeof SCREENS)[number];
 export type Theme = 'light' | 'dark';
 

@@ -4,7 +4,7 @@
 
 import type { Inspection, Prediction } from '../../../src-shared/dataset';
 import { DEFAULT_TRAIN_SETTINGS } from '../../../src-shared/model';
-import type { BundleResult, DatasetInfo, ExportResult, ImportProgressMessage, ProjectInfo, RunEvent, RunEventMessage, RunHistory, RunInfo, SampleInfo, StartRunRequest, StudioApi } from '../../../src-shared/studio-api';
+import type { BundleResult, DatasetInfo, ExportResult, ImportProgressMessage, ProjectInfo, RunEvent, RunEventMessage, RunHistory, RunInfo, SampleInfo, StartRunRequest, StudioApi, SweepInfo } from '../../../src-shared/studio-api';
 
 export interface FakeStudio extends StudioApi {
   calls: { method: string; args: unknown[] }[];
@@ -14,6 +14,7 @@ export interface FakeStudio extends StudioApi {
   runs: RunInfo[];
   histories: Map<string, RunHistory>;
   prediction: Prediction;
+  sweeps: SweepInfo[];
   /** Makes the next call of this method fail with this message. */
   failNext: Map<string, string>;
   /** Delivers one live event to every subscriber. */
@@ -83,6 +84,7 @@ export function createFakeStudio(): FakeStudio {
     runs: [],
     histories: new Map(),
     prediction: { type: 'prediction', kind: 'text', prime: 'To', text: 'To be', temperature: 0.8 },
+    sweeps: [],
     failNext: new Map(),
     emit(runId, event) {
       for (const l of listeners) l({ runId, event });
@@ -133,6 +135,20 @@ export function createFakeStudio(): FakeStudio {
       const run = fakeRun('imported', { name: 'imported from PyTorch' });
       fake.runs = [...fake.runs, run];
       return answer('importRun', [dir], run);
+    },
+    listSweeps: () => answer('listSweeps', [], fake.sweeps),
+    startSweep: (req) => {
+      const sweep: SweepInfo = { id: `sweep-${fake.sweeps.length + 1}`, space: req.space, method: req.method, stop: req.stop, trials: req.trials, parallel: req.parallel ?? 2, budgetSeconds: req.budgetSeconds, status: 'running', higherIsBetter: false, elapsed: 0, rows: [], importance: [] };
+      fake.sweeps.push(sweep);
+      return answer('startSweep', [req], sweep);
+    },
+    sweepInfo: (id) => answer('sweepInfo', [id], fake.sweeps.find((x) => x.id === id)!),
+    stopSweep: (id) => answer('stopSweep', [id], undefined),
+    resumeSweep: (id) => answer('resumeSweep', [id], fake.sweeps.find((x) => x.id === id)!),
+    promoteTrial: (id, trial) => {
+      const run = fakeRun(`${id}-trial-${trial}`, { status: 'finished' });
+      fake.runs.push(run);
+      return answer('promoteTrial', [id, trial], run);
     },
     exportRun: (id, options) => answer('exportRun', [id, options], { ok: true, files: ['/tmp/model.onnx', '/tmp/model.json'], sidecar: '/tmp/model.json', streaming: false, checkedOn: 'validation', warnings: [], maxAbsDiff: 1e-6, checkedSamples: 10, opset: 17, graph: [] } satisfies ExportResult),
   };
