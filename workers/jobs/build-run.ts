@@ -10,14 +10,15 @@ import { mention, SettingError } from '../../src-shared/settings';
 import { readCheckpoint } from '../engine/checkpoint';
 import { buildLayout } from '../engine/layout';
 import { ParallelRank } from '../engine/parallel';
-import { CHECKPOINT_FILE } from '../engine/run-folder';
+import { CHECKPOINT_FILE, tryReadRecord, withRecordedTokens } from '../engine/run-folder';
 import type { TrainerState } from '../engine/trainer';
 import { loadTrainingData, type LoadedData } from '../data/load';
 import type { StartRun } from '../protocol';
 
 /** A run's data, model spec and settings in force, from its request (`onProgress`: the import's progress). */
 export async function buildRun(req: StartRun, onProgress?: (p: ImportProgress) => void): Promise<{ data: LoadedData; spec: ModelSpec; settings: TrainSettings }> {
-  const data = await loadTrainingData(req.data, req.settings, onProgress);
+  // a continued run reads its data with the token units it was trained with (run.json's transforms)
+  const data = await loadTrainingData(req.resume ? withRecordedTokens(tryReadRecord(req.runDir), req.data) : req.data, req.settings, onProgress);
   const m = req.model;
   const spec = specFor(data.model, m);
   if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new SettingError('bidirectional', `a bidirectional model cannot predict the next step: it would read the future. Drop ${mention('bidirectional')} for next-step prediction`);
