@@ -122,6 +122,11 @@ describe('beam search', () => {
     const hs = beamSearch(step, [], { bos: BOS, eos: EOS, maxLength: 6, width: 3, lengthPenalty: 0 });
     expect(calls()).toBe(3);
     expect(hs.map((h) => Array.from(h.tokens))).toEqual([[1], [2, 1], [2, 2, 1]]);
+    // never more than width hypotheses back, however many finish in the last step
+    // (width 2: "eos" finishes at step 1, then "a eos" and "b eos" both at step 2: three finished, two returned)
+    const many = (h: number[]): number[] => (h.length === 0 ? [0, 0.45, 0.3, 0.25] : [0, 0.9, 0.05, 0.05]);
+    const two = beamSearch(historyStep(many).step, [], { bos: BOS, eos: EOS, maxLength: 6, width: 2, lengthPenalty: 0 });
+    expect(two.map((h) => Array.from(h.tokens))).toEqual([[1], [2, 1]]);
     expect(Array.from(beamSearch(historyStep(probs).step, [], { bos: BOS, eos: EOS, maxLength: 6, width: 4, lengthPenalty: 0 })[0].tokens)).toEqual([2, 2, 2, 1]);
   });
 

@@ -160,8 +160,9 @@ interface Beam<S> {
  * Beam search (as fairseq runs it): each step extends every live hypothesis by every token and ranks the N·V
  * extensions by log p(y); going down that ranking, an extension ending in eos within the first `width` is finished,
  * and the first `width` others stay live (so `width` hypotheses stay live while any can). The search ends when
- * `width` hypotheses have finished, or at maxLength (the live ones then count, unfinished). Returns the finished
- * (else live) hypotheses best first by the length-normalised score (lengthNormalised), ties to the earlier found.
+ * `width` hypotheses have finished, or at maxLength (the live ones then count, unfinished). Returns the best `width`
+ * of the finished (else also the live) hypotheses by the length-normalised score (lengthNormalised), best first,
+ * ties to the earlier found.
  */
 export function beamSearch<S>(step: DecodeStep<S>, start: S, opts: BeamOptions): Hypothesis[] {
   checkSearch(opts);
@@ -213,7 +214,11 @@ export function beamSearch<S>(step: DecodeStep<S>, start: S, opts: BeamOptions):
   }
   const pool = finished.length >= K ? finished : [...finished, ...live.map((b) => toHypothesis(b.tokens, b.logProb, false))];
   // a stable sort: ties keep the order found (finished first, by step, then rank)
-  return pool.map((h, i) => ({ h, i })).sort((a, b) => b.h.score - a.h.score || a.i - b.i).map((x) => x.h);
+  return pool
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
+    .slice(0, K)
+    .map((x) => x.h);
 }
 
 /** log softmax of each row of (N, V) logits, in float64. */
