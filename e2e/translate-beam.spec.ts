@@ -28,6 +28,8 @@ test('an encoder–decoder run translates typed text on the Try screen by beam s
   await studio.show('Try');
   const run = await studio.field('Run').locator('option', { hasText: 'GRU 1×32 on eng-fra-300.tsv' }).getAttribute('value');
   await studio.field('Run').selectOption(run!);
+  // the run's summary: its decode metrics greedy, and by beam search once at the end
+  await expect(page.getByTestId('try-beam-metrics')).toContainText('by beam search (width 4, length penalty 1)');
   await studio.field('Input').fill('I am cold.');
   const beam = studio.field('Beam width');
   await expect(beam).toHaveValue('4'); // the settings table's default

@@ -132,7 +132,7 @@ function checkSearch(opts: SearchOptions): void {
 export function greedySearch<S>(step: DecodeStep<S>, start: S, opts: SearchOptions): Hypothesis {
   checkSearch(opts);
   let states: readonly S[] = [start];
-  const token = Int32Array.of(opts.bos);
+  let token = Int32Array.of(opts.bos);
   const out: number[] = [];
   let logProb = 0;
   while (out.length < opts.maxLength) {
@@ -144,7 +144,7 @@ export function greedySearch<S>(step: DecodeStep<S>, start: S, opts: SearchOptio
     out.push(best);
     if (best === opts.eos) break;
     states = r.states;
-    token[0] = best;
+    token = Int32Array.of(best); // a new array each step: a step may keep what it was given
   }
   const finished = out[out.length - 1] === opts.eos;
   return { tokens: Int32Array.from(out), logProb, score: logProb, finished };
