@@ -16,6 +16,7 @@ import { WasmNetwork } from './network';
 import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
 import { decodeBest, type Decoding, GREEDY } from './generate';
 import { corpusBleu, corpusChrf, exactMatch, stripEos, tokenErrorRate } from '../data/build/metrics';
+import { detokenize } from '../data/build/common';
 
 /** Thrown when a loss, activation, gradient or parameter stops being finite. */
 export class NonFiniteError extends Error {
@@ -236,8 +237,8 @@ export class Trainer {
   /**
    * Encoder–decoder: decodes the data's decode samples (greedily unless told otherwise: the evaluation stays cheap)
    * and scores them against the references: token error rate and exact match on token ids, and for a target of
-   * sentences in word tokens (decodeAsText) corpus BLEU and chrF (sacreBLEU's defaults) of the space-joined words
-   * against the reference text.
+   * sentences in word tokens (decodeAsText) corpus BLEU and chrF (sacreBLEU's defaults) of the detokenised words
+   * (joined by spaces, as predict writes them) against the reference text as written.
    */
   decodeMetrics(decoding: Decoding = GREEDY): Record<string, number> {
     const samples = this.data.decodeSamples;
@@ -252,8 +253,9 @@ export class Trainer {
     }
     const metrics: Record<string, number> = { exactMatch: exactMatch(hyp, ref), tokenErrorRate: tokenErrorRate(hyp, ref) };
     if (this.data.decodeAsText && t.target.tokens === 'word') {
-      const texts = hyp.map((h) => h.map((id) => t.target.vocabulary[id]).join(' '));
-      const refs = samples.map((s, i) => s.referenceText ?? Array.from(ref[i], (id) => t.target.vocabulary[id]).join(' '));
+      const words = (ids: ArrayLike<number>): string => detokenize(Array.from(ids, (id) => t.target.vocabulary[id]), 'word');
+      const texts = hyp.map(words);
+      const refs = samples.map((s, i) => s.referenceText ?? words(ref[i]));
       metrics.bleu = corpusBleu(texts, refs);
       metrics.chrF = corpusChrf(texts, refs);
     }

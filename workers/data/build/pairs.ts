@@ -1,5 +1,7 @@
 // Source ⇥ target pairs → encoder–decoder. Each side has its own token unit (`tokens`, `targetTokens`: characters of
-// a spelling, words of a sentence or space-separated symbols) and its own vocabulary, fitted on the training pairs. Source: '<unk>' = 0 (also the padding). Target: BOS = 0, EOS = 1, '<unk>' = 2. Teacher forcing:
+// a spelling, words of a sentence or space-separated symbols; sideTokens proposes them from the data) and its own
+// vocabulary, fitted on the training pairs. Source: '<unk>' = 0 (also the padding). Target: BOS = 0, EOS = 1,
+// '<unk>' = 2. Teacher forcing:
 // decoderTokens = BOS + target, targetClasses = target + EOS, −1 beyond, decoderLengths = |target| + 1; the source
 // padded to the batch's longest with lengths. Split by a seeded shuffle. Metric: teacher-forced token accuracy;
 // decodeSamples (≤ 200 validation pairs) let the trainer greedy-decode for exactMatch and tokenErrorRate (and for a
@@ -15,8 +17,10 @@ import { embedSizeFor } from './classify';
 import { BOS, EOS, fmt, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
 import { exactMatch, tokenErrorRate } from './metrics';
 
-/** How one side of source → target pairs is cut into tokens, and why (from up to 2,000 of its texts): the
-// proposal's choice per side, and whether decodes are scored as text (BLEU, chrF: a target of sentences). */
+/**
+ * How one side of source → target pairs is cut into tokens, and why (from up to 2,000 of its texts): the proposal's
+ * choice per side, and whether decodes are scored as text (BLEU, chrF: a target of sentences).
+ */
 export interface SideTokens {
   tokens: 'char' | 'word';
   kind: 'words' | 'symbols' | 'sentences';
