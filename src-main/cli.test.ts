@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../workers/engine/checkpoint';
+import { Rng } from '../workers/engine/rng';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/seqstudio.mjs');
@@ -462,6 +463,38 @@ describe('the importer from the command line', () => {
     expect(s.metrics.accuracy).toBeGreaterThan(s.baseline.metrics.accuracy);
     const p = JSON.parse(cli('predict', out, '--input', 'the coffee was really wonderful and the room too', '--json').stdout);
     expect(p).toMatchObject({ kind: 'classify', label: '1' });
+  });
+
+  it('trains word → phonemes on the proposal (characters → symbols), and predict decodes by beam search, greedily or sampled, saying which', () => {
+    // a made-up pronunciation: each letter one phoneme (CMU-style symbols), words of 3–6 letters
+    const sound: Record<string, string> = { a: 'AE1', b: 'B', d: 'D', e: 'EH1', k: 'K', m: 'M', o: 'OW1', s: 'S', t: 'T', u: 'UW1' };
+    const letters = Object.keys(sound);
+    const rng = new Rng(7);
+    const words = new Set<string>();
+    while (words.size < 400) words.add(Array.from({ length: 3 + rng.int(4) }, () => letters[rng.int(letters.length)]).join(''));
+    const dict = join(tmp, 'pron.tsv');
+    writeFileSync(dict, [...words].map((w) => `${w}\t${[...w].map((c) => sound[c]).join(' ')}`).join('\n') + '\n');
+    expect(cli('inspect', dict).stdout).toMatch(/--tokens char --target-tokens word/);
+    const out = join(tmp, 'run-pron');
+    const r = cli('train', '--data', dict, '--steps', '150', '--hidden', '32', '--lr', '0.01', '--eval-every', '0', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(s.metrics.tokenErrorRate).toBeLessThan(s.baseline.metrics.tokenErrorRate);
+    expect(s.metrics.bleu).toBeUndefined(); // symbols, not sentences: no BLEU
+    expect(s.beam).toMatchObject({ width: 4, lengthPenalty: 1 });
+    expect(s.beam.metrics.tokenErrorRate).toBeGreaterThanOrEqual(0);
+    const beam = JSON.parse(cli('predict', out, '--input', 'bateau', '--json').stdout);
+    expect(beam).toMatchObject({ kind: 'translate', decoding: { kind: 'beam', width: 4, lengthPenalty: 1 } });
+    expect(beam.output).toMatch(/^[A-Z]+[01]?( [A-Z]+[01]?)*$/);
+    expect(beam.alternatives.length).toBeLessThanOrEqual(3);
+    const greedy = JSON.parse(cli('predict', out, '--input', 'bateau', '--beam', '1', '--json').stdout);
+    expect(greedy).toMatchObject({ kind: 'translate', decoding: { kind: 'greedy' } });
+    expect(greedy.alternatives).toBeUndefined();
+    expect(cli('predict', out, '--input', 'bateau', '--beam', '3', '--length-penalty', '0').stdout).toMatch(/\(beam search, width 3, length penalty 0/);
+    const both = cli('predict', out, '--input', 'bateau', '--beam', '2', '--temperature', '0.5');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--beam and --length-penalty choose a beam search, --temperature 0.5 samples instead/);
+    expect(cli('predict', out, '--input', 'bateau', '--beam', '0').stderr).toMatch(/--beam 0: expected an integer from 1 to 64/);
   });
 
   it('trains on a long-format table of sequences and classifies the sequences of a file', () => {

@@ -53,7 +53,8 @@ const USAGE = `seqstudio — Sequence Studio on the command line
 ${INDENT}${usageFlags(DATA_KEYS, INDENT.length)}
 ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio train --resume RUN_DIR [--steps N] [--workers N] [--patience N] [--budget DURATION] [--json]
-  seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--series ID] [--length N] [--temperature T] [--seed N] [--json]
+  seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--series ID] [--length N] [--temperature T] [--seed N]
+${INDENT}[--beam N] [--length-penalty X] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--rounds N] [--profile] [--seconds S] [--json]
   seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
@@ -70,6 +71,8 @@ seconds.
 by the lower validation loss); --budget DURATION ends it after that much training time. Either way the run ends
 with its best evaluation's parameters restored (at its last step, so --resume goes on from there); --resume
 RUN_DIR can raise both.
+predict decodes an encoder–decoder with a beam search (--beam 4 by default; --beam 1 is greedy) ranked by
+log p / length^α (--length-penalty α, default 1), or samples with --temperature T > 0.
 export writes FILE.onnx (default RUN_DIR/export/model.onnx; an encoder–decoder also FILE's stem + .decoder.onnx)
 and a sidecar JSON (stem + .json), runs them in onnxruntime on the run's validation data beside the trainer and
 reports the largest difference; --streaming adds state inputs and outputs for running one step at a time.

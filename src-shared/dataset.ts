@@ -64,8 +64,17 @@ export interface DatasetChoice {
   lag?: number;
   /** Series: seasonal period for the seasonal-naive baseline; undefined = from the date spacing. */
   season?: number;
-  /** Token unit; undefined = char for running text, pairs and generation, word for sentences and tagging. */
+  /**
+   * Token unit (an encoder–decoder's source side); undefined = from the data: char for running text and generation,
+   * word for sentences and tagging, per side for pairs (characters of a word, words of a sentence or of
+   * space-separated symbols).
+   */
   tokens?: 'char' | 'word';
+  /**
+   * Encoder–decoder: the target side's token unit; undefined = the same as `tokens` when that is given (a request
+   * from before per-side tokens), else from the data.
+   */
+  targetTokens?: 'char' | 'word';
   /** Largest vocabulary (special tokens included); rarer tokens become <unk>. */
   vocabularyCap: number;
   valFraction: number;
@@ -205,7 +214,7 @@ export interface Inspection {
  * Which file to train on, how to read it, and the choices that override the importer's proposal (undefined = the
  * proposed value). Column names may be 1-based positions for files without a header.
  */
-export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'patch' | 'season' | 'lag'>> {
+export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'input' | 'target' | 'sequence' | 'step' | 'lookback' | 'horizon' | 'stride' | 'difference' | 'tokens' | 'targetTokens' | 'maxLength' | 'vocabularyCap' | 'testFraction' | 'split' | 'wide' | 'patch' | 'season' | 'lag'>> {
   path: string;
   /** 'auto' detects the format from the extension and content. */
   format: FormatName | 'auto';
@@ -219,7 +228,7 @@ export interface DataRequest extends Partial<Pick<DatasetChoice, 'shape' | 'inpu
  */
 export function dataRequestOf(recorded: Partial<DataRequest>): DataRequest {
   const from = recorded as Record<string, unknown>;
-  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'patch', 'season', 'lag'] as const;
+  const keys = ['path', 'format', 'valFraction', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'tokens', 'targetTokens', 'maxLength', 'vocabularyCap', 'testFraction', 'split', 'wide', 'patch', 'season', 'lag'] as const;
   return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as unknown as DataRequest;
 }
 
@@ -253,6 +262,9 @@ export interface PredictRequest {
   length?: number;
   temperature?: number;
   seed?: number;
+  /** Encoder–decoder: beam width (1 = greedy) and length penalty α of the beam search, when not sampling. */
+  beamWidth?: number;
+  lengthPenalty?: number;
   /** Series: forecast the last `length` values of the data from the history before them, and return them beside the forecast. */
   backtest?: boolean;
   /** A long table of several series: which one (a value of its key column); default the last. */
@@ -277,7 +289,16 @@ export type Prediction =
     }
   | { type: 'prediction'; kind: 'classify'; input: string; label: string; probabilities: { label: string; p: number }[] }
   | { type: 'prediction'; kind: 'tagging'; tokens: string[]; tags: string[] }
-  | { type: 'prediction'; kind: 'translate'; input: string; output: string }
+  | {
+      type: 'prediction';
+      kind: 'translate';
+      input: string;
+      output: string;
+      /** How it was decoded: greedy, beam search (width, α), or sampled (temperature). */
+      decoding: { kind: 'greedy' } | { kind: 'beam'; width: number; lengthPenalty: number } | { kind: 'sampled'; temperature: number };
+      /** Beam search: the other finished hypotheses, best first (up to the width), with their normalised scores. */
+      alternatives?: { output: string; score: number }[];
+    }
   | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
   | { type: 'prediction'; kind: 'generate'; input: string; output: string }
   | {
@@ -321,6 +342,11 @@ export interface RunSummary {
    * parameters: never used for training or for choosing the best model.
    */
   test?: { loss: number; metrics: Record<string, number>; items: number };
+  /**
+   * Encoder–decoder: the decode metrics (token error rate, exact match; BLEU and chrF for word targets) once more at
+   * the end, on the same validation pairs decoded by beam search instead of greedily (`metrics` are greedy's).
+   */
+  beam?: { width: number; lengthPenalty: number; metrics: Record<string, number>; seconds: number };
 }
 
 export type StopReason = 'finished' | 'early-stopped' | 'time-budget' | 'stopped';

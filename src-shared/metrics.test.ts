@@ -13,6 +13,10 @@ describe('isBetterEvaluation', () => {
     expect(isBetterEvaluation(ev(1, { entityF1: 0.4, accuracy: 0.7 }), ev(1, { entityF1: 0.3, accuracy: 0.9 }))).toBe(true); // F1 before accuracy
     // an encoder–decoder by its greedy decodes, not by its teacher-forced accuracy
     expect(primaryMetric(['accuracy', 'perplexity', 'exactMatch', 'tokenErrorRate'])).toBe('tokenErrorRate');
+    // a translation (BLEU and chrF beside them) by its BLEU; named as sacreBLEU names them
+    expect(primaryMetric(['chrF', 'accuracy', 'exactMatch', 'tokenErrorRate', 'bleu'])).toBe('bleu');
+    expect(isBetterEvaluation(ev(1, { bleu: 20, tokenErrorRate: 0.8 }), ev(1, { bleu: 10, tokenErrorRate: 0.6 }))).toBe(true);
+    expect([metricWord('bleu'), metricWord('chrF')]).toEqual(['BLEU', 'chrF']);
     expect(isBetterEvaluation(ev(2, { accuracy: 0.5, tokenErrorRate: 0.6 }), ev(1, { accuracy: 0.6, tokenErrorRate: 0.7 }))).toBe(true);
   });
 

@@ -169,7 +169,8 @@ export const SETTINGS = {
   lag: whole(1, MAX_SEQUENCE_STEPS, { label: 'Difference lag', flag: 'lag', screen: 'data', unit: 'steps' }),
   wide: { kind: 'boolean', label: 'Wide table (a sequence per row)', flag: 'wide', screen: 'data' },
   patch: whole(1, MAX_SEQUENCE_STEPS, { label: 'Values a step', flag: 'patch', screen: 'data', hint: 'A wide row read k consecutive values a step.', default: 1 }),
-  tokens: { kind: 'choice', label: 'Tokens', flag: 'tokens', screen: 'data', values: ['char', 'word'], names: { char: 'Characters', word: 'Words' } },
+  tokens: { kind: 'choice', label: 'Tokens', flag: 'tokens', screen: 'data', values: ['char', 'word'], names: { char: 'Characters', word: 'Words' }, hint: 'Of an encoder–decoder: the source side (and the target too when Target tokens is not set).' },
+  targetTokens: { kind: 'choice', label: 'Target tokens', flag: 'target-tokens', screen: 'data', values: ['char', 'word'], names: { char: 'Characters', word: 'Words' }, hint: 'An encoder–decoder’s target side: words also for space-separated symbols (phonemes).' },
   maxLength: whole(1, MAX_SEQUENCE_STEPS, { label: 'Max length', flag: 'max-length', screen: 'data', unit: 'steps' }),
   vocabularyCap: whole(4, 1_000_000, { label: 'Vocabulary cap', flag: 'vocab-cap', screen: 'data', default: 20_000 }),
   valFraction: real(0.01, 0.5, { label: 'Validation fraction', flag: 'val-fraction', screen: 'data', default: 0.1 }),
@@ -182,6 +183,9 @@ export const SETTINGS = {
   length: whole(1, 100_000, { label: 'Length', flag: 'length', screen: 'try' }),
   temperature: real(0, 10, { label: 'Temperature', flag: 'temperature', screen: 'try', zero: 'greedy', default: 0.8 }),
   predictSeed: whole(0, 2 ** 31 - 1, { label: 'Seed', flag: 'seed', screen: 'try', default: 1 }),
+  // encoder–decoder decoding (workers/engine/generate.ts): beam search of this width, 1 = greedy; ignored when sampling
+  beamWidth: whole(1, 64, { label: 'Beam width', flag: 'beam', screen: 'try', hint: '1 = greedy; wider searches more translations (sampling ignores it).', default: 4 }),
+  lengthPenalty: real(0, 5, { label: 'Length penalty α', short: 'Length penalty', flag: 'length-penalty', screen: 'try', hint: 'Beams are ranked by log p / length^α: 0 favours short outputs, 1 the mean per token.', default: 1 }),
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

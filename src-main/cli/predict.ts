@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { describeProblem, problemOf, type SettingKey } from '../../src-shared/settings';
 import { CHECKPOINT_FILE, RUN_FILE } from '../../workers/engine/run-folder';
 import { entitySpans, parseTag } from '../../workers/data/build/entities';
+import type { Prediction } from '../../src-shared/dataset';
 import { runPredict } from '../services/runs';
 import { flag, flagOptions, readFlags, UsageError } from './args';
 
-const PREDICT_KEYS = ['predictInput', 'predictFile', 'series', 'length', 'temperature', 'predictSeed'] as const satisfies readonly SettingKey[];
+const PREDICT_KEYS = ['predictInput', 'predictFile', 'series', 'length', 'temperature', 'predictSeed', 'beamWidth', 'lengthPenalty'] as const satisfies readonly SettingKey[];
 
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({
@@ -26,10 +27,12 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const runDir = resolve(positionals[0]);
   if (!existsSync(join(runDir, RUN_FILE))) throw new UsageError(`${positionals[0]}: not a run folder (no run.json)`);
   if (!existsSync(join(runDir, CHECKPOINT_FILE))) throw new UsageError(`${positionals[0]}: the run has no checkpoint yet`);
+  if ((given.beamWidth !== undefined || given.lengthPenalty !== undefined) && (given.temperature ?? 0) > 0)
+    throw new UsageError(`${flag('beamWidth')} and ${flag('lengthPenalty')} choose a beam search, ${flag('temperature')} ${given.temperature} samples instead: give one or the other`);
   if (given.predictFile !== undefined && !existsSync(given.predictFile)) throw new UsageError(`${flag('predictFile')} ${given.predictFile}: no such file`);
   let p;
   try {
-    p = await runPredict({ runDir, input: given.predictInput, file: given.predictFile, ...(given.series !== undefined ? { series: given.series } : {}), length: given.length, temperature: given.temperature, seed: given.predictSeed });
+    p = await runPredict({ runDir, input: given.predictInput, file: given.predictFile, ...(given.series !== undefined ? { series: given.series } : {}), length: given.length, temperature: given.temperature, seed: given.predictSeed, beamWidth: given.beamWidth, lengthPenalty: given.lengthPenalty });
   } catch (e) {
     throw new UsageError(describeProblem(problemOf(e), 'cli'));
   }
@@ -45,8 +48,17 @@ export async function predictCommand(argv: string[]): Promise<number> {
       (l.actual !== undefined ? `\t(labelled ${l.actual})` : '') +
       (l.stepsAgree !== undefined ? `\t${(100 * l.stepsAgree).toFixed(1)}% of steps as labelled` : '');
     process.stdout.write(p.labels.map(line).join('\n') + '\n' + sequencesAgreement(p.labels));
-  } else process.stdout.write(p.output + '\n');
+  } else if (p.kind === 'translate') process.stdout.write(p.output + '\n' + decodingLine(p));
+  else process.stdout.write(p.output + '\n');
   return 0;
+}
+
+/** How a translation was decoded, and a beam's runners-up: lines for a person (stderr-free, after the output). */
+function decodingLine(p: Extract<Prediction, { kind: 'translate' }>): string {
+  const d = p.decoding;
+  const how = d.kind === 'greedy' ? 'greedy' : d.kind === 'sampled' ? `sampled at temperature ${d.temperature}` : `beam search, width ${d.width}, length penalty ${d.lengthPenalty}`;
+  const others = (p.alternatives ?? []).map((a) => `  ${a.score.toFixed(3)}  ${a.output}`).join('\n');
+  return `(${how}${others ? '; the other beams, by log p / length^α:' : ''})\n${others ? others + '\n' : ''}`;
 }
 
 /** How many predicted labels equal the table's own, where it has them: a line, or '' when it has none. */

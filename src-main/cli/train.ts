@@ -23,7 +23,7 @@ import { flag, flagOptions, fmtDuration, fmtInt, readFlags, UsageError, type Fla
 import { stdoutClosed } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
-export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
+export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'targetTokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
 export const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention'] as const satisfies readonly SettingKey[];
 export const TRAINING_KEYS = [
   'batchSize', 'sequenceLength', 'steps', 'epochs', 'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate',
@@ -246,7 +246,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
     process.stdout.write(
       `${outcome.reason === 'stopped' ? 'stopped' : 'done'}: ${s.steps} steps in ${fmtDuration(s.seconds)}, train loss ${s.trainLoss.toFixed(4)}, val loss ${s.valLoss.toFixed(4)}, ` +
         `${fmtMetrics(s.metrics)}, ${fmtInt(s.tokensPerSecond)} tok/s\n${s.baseline ? `baseline (${s.baseline.name}): ${fmtMetrics(s.baseline.metrics)}\n` : ''}` +
-        `${s.test ? `held-out test (${fmtInt(s.test.items)} items, never trained on or chosen by): ${fmtMetrics(s.test.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
+        `${s.test ? `held-out test (${fmtInt(s.test.items)} items, never trained on or chosen by): ${fmtMetrics(s.test.metrics)}\n` : ''}` +
+        `${s.beam ? `decoded greedily above; by beam search (width ${s.beam.width}, length penalty ${s.beam.lengthPenalty}): ${fmtMetrics(s.beam.metrics)}\n` : ''}run folder: ${s.runDir}\n`,
     );
   }
   return 0;

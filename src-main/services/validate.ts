@@ -88,7 +88,7 @@ const settingsObj = (keys: readonly (SettingKey | `${SettingKey}?`)[], extra: Re
   obj({ ...Object.fromEntries(keys.map((k) => [k, setting(k.replace(/\?$/, '') as SettingKey)])), ...extra });
 
 /** The choices of the Data screen that override the importer's proposal (shared by both shapes below). */
-const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookback?', 'horizon?', 'stride?', 'difference?', 'tokens?', 'maxLength?', 'vocabularyCap?', 'testFraction?', 'season?', 'lag?', 'split?', 'wide?', 'patch?'] as const;
+const OVERRIDES = ['shape?', 'input?', 'target?', 'sequence?', 'step?', 'lookback?', 'horizon?', 'stride?', 'difference?', 'tokens?', 'targetTokens?', 'maxLength?', 'vocabularyCap?', 'testFraction?', 'season?', 'lag?', 'split?', 'wide?', 'patch?'] as const;
 /** DataChoices (a run's data request without its path). */
 const dataChoices = settingsObj([...OVERRIDES, 'format', 'valFraction']);
 /** Partial<DatasetChoice> (what inspect builds from). */
@@ -102,7 +102,7 @@ const settings = settingsObj([
   'patience?', 'timeBudgetSeconds?',
 ]);
 const current = obj({ datasetId: id, data: dataChoices, model: modelChoice, settings });
-const predictOptions = obj({ 'input?': setting('predictInput'), 'length?': setting('length'), 'temperature?': setting('temperature'), 'seed?': setting('predictSeed'), 'backtest?': bool });
+const predictOptions = obj({ 'input?': setting('predictInput'), 'length?': setting('length'), 'temperature?': setting('temperature'), 'seed?': setting('predictSeed'), 'beamWidth?': setting('beamWidth'), 'lengthPenalty?': setting('lengthPenalty'), 'backtest?': bool });
 
 const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> = {
   version: { required: [] },

@@ -9,6 +9,7 @@ import { mention } from '../../src-shared/settings';
 import { cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS } from './build/choices';
 import { countValues, fmt, labelStrings, tokenize } from './build/common';
+import { sideTokens, type SideTokens } from './build/pairs';
 import { formatDate } from './formats/dates';
 import type { Column, Parsed, ParsedTable } from './parsed';
 import { clip, quote, samplePositions, showValues } from './preview';
@@ -418,6 +419,17 @@ const meanLength = (c: Column): number => {
   return n ? len / n : 0;
 };
 
+// ============================================== pairs: tokens per side ==========================================
+
+/** Both sides' tokens: the choice's two fields, and the task's words for them. */
+function pairTokens(source: readonly string[], target: readonly string[]): { choice: Pick<DatasetChoice, 'tokens' | 'targetTokens'>; how: string; why: string } {
+  const s = sideTokens(source);
+  const t = sideTokens(target);
+  const unit = (x: SideTokens): string => (x.tokens === 'char' ? 'characters' : x.kind === 'symbols' ? 'symbols' : 'words');
+  const how = s.tokens === 'char' && t.tokens === 'char' ? 'character by character' : unit(s) === unit(t) ? `${unit(s).replace(/s$/, '')} by ${unit(s).replace(/s$/, '')}` : `from ${unit(s)} to ${unit(t)}`;
+  return { choice: { tokens: s.tokens, targetTokens: t.tokens }, how, why: `source: ${s.looks}, read as ${unit(s)}; target: ${t.looks}, read as ${unit(t)}` };
+}
+
 function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   const texts = wordy(t, facts);
   if (texts.length === 0) return [];
@@ -442,19 +454,21 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   if (pair) {
     const [src, tgt] = pair;
     const sample = (r: number) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) });
+    const forward = pairTokens(src.strings!, tgt.strings!);
+    const back = pairTokens(tgt.strings!, src.strings!);
     out.push({
       shape: 'encoder-decoder',
-      task: `translate "${src.name}" into "${tgt.name}" character by character (encoder–decoder)`,
-      choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, tokens: 'char', ...split },
+      task: `translate "${src.name}" into "${tgt.name}" ${forward.how} (encoder–decoder)`,
+      choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, ...forward.choice, ...split },
       score: 0.9,
-      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other${splitNote}`,
+      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other; ${forward.why}${splitNote}`,
       warnings: () => missingWarnings(t, [src, tgt]),
       preview: () => samplePositions(t.rows).map(sample),
     });
     out.push({
       shape: 'encoder-decoder',
       task: `translate "${tgt.name}" into "${src.name}" (the other direction)`,
-      choice: { shape: 'encoder-decoder', input: [tgt.name], target: src.name, tokens: 'char', ...split },
+      choice: { shape: 'encoder-decoder', input: [tgt.name], target: src.name, ...back.choice, ...split },
       score: 0.6,
       reason: 'the same pairs read the other way round',
       preview: () => samplePositions(t.rows).map((r) => ({ input: clip(tgt.strings![r]), output: clip(src.strings![r]) })),
@@ -644,13 +658,17 @@ export function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
     case 'pairs': {
       const longest = parsed.pairs.reduce((m, p) => Math.max(m, p.source.length, p.target.length), 0);
       const empty = parsed.pairs.filter((p) => p.source.trim() === '').length;
+      const sides = pairTokens(
+        parsed.pairs.map((p) => p.source),
+        parsed.pairs.map((p) => p.target),
+      );
       return [
         {
           shape: 'encoder-decoder',
-          task: `translate source into target character by character (${parsed.pairs.length} pairs)`,
-          choice: { shape: 'encoder-decoder', tokens: 'char' },
+          task: `translate source into target ${sides.how} (${parsed.pairs.length} pairs)`,
+          choice: { shape: 'encoder-decoder', ...sides.choice },
           score: 0.95,
-          reason: 'a source and a target on each line: an encoder–decoder',
+          reason: `a source and a target on each line: an encoder–decoder; ${sides.why}`,
           warnings: () => [
             ...(longest > SENSIBLE_STEPS ? [`a pair has ${longest.toLocaleString('en')} characters, longer than anything sensible: use ${mention('maxLength')} or ${mention('tokens')} word`] : []),
             ...(empty ? [`${empty} pairs have an empty source and will be left out`] : []),

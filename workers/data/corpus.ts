@@ -28,6 +28,8 @@ export interface CorpusEntry {
   kind?: Proposal['kind'];
   /** Reads the wide layout (each row one sequence). */
   wide?: boolean;
+  /** Encoder–decoder: the token unit of each side (EXPECTED.md's "character-level", "translation" of sentences). */
+  tokens?: { source: 'char' | 'word'; target: 'char' | 'word' };
   /** Published figure to approach, from SOURCE.md (for the no-flags training check). */
   reference?: string;
   /** Why this row may disagree (it is then reported, not failed). */
@@ -49,6 +51,10 @@ export function disagreements(e: CorpusEntry, p: Proposal): string[] {
   if ((c.sequence ?? undefined) !== e.sequence) out.push(`sequence ${c.sequence ?? '(none)'}, expected ${e.sequence ?? '(none)'}`);
   if (e.split !== undefined && c.split !== e.split) out.push(`split ${c.split ?? '(none)'}, expected "${e.split}"`);
   if (e.wide && !c.wide) out.push('not read as a wide table');
+  if (e.tokens) {
+    const got = { source: c.tokens, target: c.targetTokens ?? c.tokens };
+    if (got.source !== e.tokens.source || got.target !== e.tokens.target) out.push(`tokens ${got.source} → ${got.target}, expected ${e.tokens.source} → ${e.tokens.target}`);
+  }
   if (e.time) {
     const t = p.time;
     if (!t) out.push('no time axis found');

@@ -87,7 +87,8 @@ describe('previewPairs', () => {
     const fr = ['un', 'deux', 'trois', 'quatre', 'cinq', 'six'];
     const lines = range(40, (i) => `${en[i % 6]} ${en[(i + 1) % 6]}\t${fr[i % 6]} ${fr[(i + 1) % 6]}`);
     const { data, proposal } = build(lines.join('\n'), 'en-fr.txt', { tokens: 'word' });
-    expect(proposal.choice.tokens).toBe('char');
+    // (the proposal reads sentences as words since tokens are proposed per side; it read every pair as characters)
+    expect(proposal.choice).toMatchObject({ tokens: 'word', targetTokens: 'word' });
     expect(data.transforms.kind).toBe('pairs');
     const pairs = previewPairs(data);
     expect(pairs.length).toBe(5); // validation holds every pair of its sources (7 of 40 here), 5 shown

@@ -4,6 +4,8 @@ import { catCol, dateCol, numCol, table, textCol, trainBriefly } from './build/t
 import type { ParsedSequences, ParsedTagged } from './parsed';
 import { DataError } from './parsed';
 import { buildTrainingData, propose } from './propose';
+import { sideTokens } from './build/pairs';
+import type { ParsedPairs } from './parsed';
 
 const weeks = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 6) + i * 7 * 86_400_000).toISOString());
 
@@ -152,5 +154,37 @@ describe('long-format sequences', () => {
       }
     const p = propose(table(numCol('sequence_id', ids.map(Number)), numCol('step', steps), numCol('rss', signal), numCol('path_id', pathId), numCol('class_label', label)), 'moves.csv');
     expect(p.choice).toMatchObject({ shape: 'many-to-one', sequence: 'sequence_id', target: 'class_label', step: 'step', input: ['rss'] });
+  });
+});
+
+describe('tokens per side of source → target pairs', () => {
+  // CMU-dict style (festlex-cmu's cmudict 0.4 words, written as CMUdict writes them)
+  const cmu: [string, string][] = [
+    ['cat', 'K AE1 T'], ['costs', 'K AA1 S T S'], ['costume', 'K AA0 S T UW1 M'], ['aaberg', 'AA1 B ER0 G'], ['a', 'AH0'], ['coston', 'K AA1 S T AH0 N'],
+    ['about', 'AH0 B AW1 T'], ['zebra', 'Z IY1 B R AH0'], ['rhythm', 'R IH1 DH AH0 M'], ['queue', 'K Y UW1'], ['phone', 'F OW1 N'], ['knight', 'N AY1 T'],
+  ];
+  const parsed = (xs: [string, string][]): ParsedPairs => ({ kind: 'pairs', pairs: xs.map(([source, target], i) => ({ source, target, line: i + 1 })) });
+
+  it('a spelling side is read as characters, phonemes as symbols, sentences as words', () => {
+    expect(sideTokens(cmu.map((p) => p[0]))).toMatchObject({ tokens: 'char', looks: 'single words' });
+    expect(sideTokens(cmu.map((p) => p[1]))).toMatchObject({ tokens: 'word', kind: 'symbols' });
+    expect(sideTokens(cmu.map((p) => p[1])).looks).toMatch(/^space-separated symbols/);
+    expect(sideTokens(['I see the cat.', 'Where is the station?', 'We are going home now.'])).toMatchObject({ tokens: 'word', kind: 'sentences' });
+    expect(sideTokens([]).tokens).toBe('char');
+  });
+
+  it('the proposal for word → phonemes pairs: characters into symbols, and training reads them so', () => {
+    const p = propose(parsed(cmu), 'cmudict.tsv');
+    expect(p.shape).toBe('encoder-decoder');
+    expect(p.choice).toMatchObject({ tokens: 'char', targetTokens: 'word' });
+    expect(p.task).toContain('from characters to symbols');
+    expect(p.reason).toMatch(/target: space-separated symbols/);
+    const d = buildTrainingData(parsed(cmu), {}, 'cmudict.tsv');
+    if (d.transforms.kind !== 'pairs') throw new Error('kind');
+    expect([d.transforms.source.tokens, d.transforms.target.tokens]).toEqual(['char', 'word']);
+    // --tokens alone means both sides, as it did before per-side tokens
+    const both = buildTrainingData(parsed(cmu), { tokens: 'char' }, 'cmudict.tsv');
+    if (both.transforms.kind !== 'pairs') throw new Error('kind');
+    expect(both.transforms.target.tokens).toBe('char');
   });
 });

@@ -107,6 +107,8 @@ export function buildTrainingData(parsed: Parsed, choice: Partial<DatasetChoice>
     }
     // A person's new target replaces the candidate's inputs only where those inputs were chosen for another target.
     if (given.target !== undefined && base.target !== given.target && given.input === undefined) base = { ...base, input: undefined };
+    // one token unit given alone is both sides' (as before per-side tokens), not the source's beside the proposed target's
+    if (given.tokens !== undefined && given.targetTokens === undefined) base = { ...base, targetTokens: undefined };
     const c = withDefaults({ ...base, ...given });
     if (given.batchSize === undefined) c.batchSize = fittingBatch(parsed, c);
     const data = buildWith(parsed, c);

@@ -173,7 +173,10 @@ export interface TrainingData {
   baseline?: { name: string; metrics: Record<string, number> };
   /**
    * Encoder–decoder: up to 200 validation pairs for greedy decoding (source token ids; reference target ids without
-   * bos/eos), scored with exactMatch and tokenErrorRate (workers/data/build/metrics.ts).
+   * bos/eos; the reference as written, for BLEU and chrF), scored with exactMatch and tokenErrorRate, and when
+   * decodeAsText with corpusBleu and corpusChrf (workers/data/build/metrics.ts).
    */
-  decodeSamples?: { source: Int32Array; reference: Int32Array }[];
+  decodeSamples?: { source: Int32Array; reference: Int32Array; referenceText?: string }[];
+  /** The decodes are text (a target of sentences in word tokens): scored with BLEU and chrF too. */
+  decodeAsText?: boolean;
 }

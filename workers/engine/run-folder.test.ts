@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
-import { readEvents, readRecord, readRequest, readSummary, REQUEST_FORMAT, RUN_FORMAT, writeRecord, writeRequest, writeSummary, type RunRecord, type RunRequestFile } from './run-folder';
+import { readEvents, readRecord, readRequest, readSummary, REQUEST_FORMAT, RUN_FORMAT, withRecordedTokens, writeRecord, writeRequest, writeSummary, type RunRecord, type RunRequestFile } from './run-folder';
 
 const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-run-folder-'));
 const model = { cell: 'gru' as const, layers: 1, hiddenSize: 8, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 };
@@ -32,6 +32,20 @@ function folder(name: string): string {
 }
 
 describe('run folder', () => {
+  it('a continued encoder–decoder run reads its data with the token units it trained with (per side, from run.json)', () => {
+    const pairs = { ...record, transforms: { kind: 'pairs', source: { tokens: 'char', vocabulary: [] }, target: { tokens: 'word', vocabulary: [] }, bos: 0, eos: 1, maxLength: 9 } } as RunRecord;
+    const data = { path: '/d/p.tsv', format: 'auto' as const, valFraction: 0.1 };
+    expect(withRecordedTokens(pairs, data)).toEqual({ ...data, tokens: 'char', targetTokens: 'word' });
+    // a run from before per-side tokens: its one unit was both sides'
+    const old = { ...pairs, transforms: { ...pairs.transforms, target: { tokens: 'char', vocabulary: [] } } } as RunRecord;
+    expect(withRecordedTokens(old, data)).toMatchObject({ tokens: 'char', targetTokens: 'char' });
+    // what the request names stays; other shapes and a run without a record are left alone
+    expect(withRecordedTokens(pairs, { ...data, tokens: 'word' as const })).toMatchObject({ tokens: 'word', targetTokens: 'word' });
+    expect(withRecordedTokens(record, data)).toEqual(data);
+    expect(withRecordedTokens(undefined, data)).toEqual(data);
+  });
+
+
   it('reads back what it writes', () => {
     const dir = folder('written');
     const request: RunRequestFile = { format: REQUEST_FORMAT, version: 2, id: 'written', name: 'GRU 1×8 on series.csv', datasetName: 'series.csv', createdAt: record.createdAt, origin: 'cli', data: { format: 'auto', valFraction: 0.1 }, model, settings: DEFAULT_TRAIN_SETTINGS };

@@ -193,6 +193,17 @@ export function tryReadRecord(runDir: string): RunRecord | undefined {
   }
 }
 
+/**
+ * A run's data request with the token units its fitted transforms used pinned in (encoder–decoder: per side), so
+ * that continuing or exporting it rebuilds the data it trained on even where today's proposal would cut it otherwise
+ * (a run from before per-side tokens read both sides as characters). Unchanged without a record (none yet).
+ */
+export function withRecordedTokens<D extends Partial<DataRequest>>(run: RunRecord | undefined, data: D): D {
+  const t = run?.transforms;
+  if (t?.kind !== 'pairs') return data;
+  return { ...data, tokens: data.tokens ?? t.source.tokens, targetTokens: data.targetTokens ?? t.target.tokens };
+}
+
 // ============================================== summary.json =======================================================
 
 export function writeSummary(runDir: string, summary: RunSummary): void {

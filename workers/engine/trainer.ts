@@ -15,8 +15,9 @@ import type { TensorSlot } from './layout';
 import { WasmNetwork } from './network';
 import { learningRateAt, OPTIMIZER_UPDATES } from './optimizers';
 import { alignmentOf } from './alignment';
-import { decodeSequence } from './generate';
-import { exactMatch, stripEos, tokenErrorRate } from '../data/build/metrics';
+import { decodeBest, type Decoding, GREEDY } from './generate';
+import { corpusBleu, corpusChrf, exactMatch, stripEos, tokenErrorRate } from '../data/build/metrics';
+import { detokenize } from '../data/build/common';
 
 /** Thrown when a loss, activation, gradient or parameter stops being finite. */
 export class NonFiniteError extends Error {
@@ -245,19 +246,32 @@ export class Trainer {
     return { type: 'evaluation', step: this.step, valLoss, metrics: { ...metrics.result(valLoss), ...(validation ? this.decodeMetrics() : {}) } };
   }
 
-  /** Encoder–decoder: greedy-decodes the data's decode samples and scores them against the references. */
-  private decodeMetrics(): Record<string, number> {
+  /**
+   * Encoder–decoder: decodes the data's decode samples (greedily unless told otherwise: the evaluation stays cheap)
+   * and scores them against the references: token error rate and exact match on token ids, and for a target of
+   * sentences in word tokens (decodeAsText) corpus BLEU and chrF (sacreBLEU's defaults) of the detokenised words
+   * (joined by spaces, as predict writes them) against the reference text as written.
+   */
+  decodeMetrics(decoding: Decoding = GREEDY): Record<string, number> {
     const samples = this.data.decodeSamples;
     const t = this.data.transforms;
     if (!samples?.length || this.spec.shape !== 'encoder-decoder' || t.kind !== 'pairs') return {};
     const hyp: number[][] = [];
     const ref: Int32Array[] = [];
     for (const s of samples) {
-      const out = decodeSequence(this.net, s.source, { bos: t.bos, eos: t.eos, maxLength: Math.min(t.maxLength + 1, s.reference.length * 2 + 10), temperature: 0 });
+      const out = decodeBest(this.net, s.source, decoding, { bos: t.bos, eos: t.eos, maxLength: Math.min(t.maxLength + 1, s.reference.length * 2 + 10) });
       hyp.push(stripEos(out, t.eos));
       ref.push(s.reference);
     }
-    return { exactMatch: exactMatch(hyp, ref), tokenErrorRate: tokenErrorRate(hyp, ref) };
+    const metrics: Record<string, number> = { exactMatch: exactMatch(hyp, ref), tokenErrorRate: tokenErrorRate(hyp, ref) };
+    if (this.data.decodeAsText && t.target.tokens === 'word') {
+      const words = (ids: ArrayLike<number>): string => detokenize(Array.from(ids, (id) => t.target.vocabulary[id]), 'word');
+      const texts = hyp.map(words);
+      const refs = samples.map((s, i) => s.referenceText ?? words(ref[i]));
+      metrics.bleu = corpusBleu(texts, refs);
+      metrics.chrF = corpusChrf(texts, refs);
+    }
+    return metrics;
   }
 
   get trainLoss(): number {

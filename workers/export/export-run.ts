@@ -13,7 +13,7 @@ import { ExportInputError } from '../../src-shared/errors';
 import type { Batch } from '../engine/batch';
 import { readCheckpoint, writeFileAtomic } from '../engine/checkpoint';
 import type { DataTransforms } from '../engine/data-source';
-import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
+import { CHECKPOINT_FILE, readRecord, withRecordedTokens } from '../engine/run-folder';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { Rng } from '../engine/rng';
@@ -159,7 +159,7 @@ export async function exportRunFolder(kernels: KernelExports, req: ExportRequest
   let checkedOn: ExportReport['checkedOn'] = 'validation';
   const t = run.transforms;
   try {
-    const dataReq = dataRequestOf(run.data);
+    const dataReq = withRecordedTokens(run, dataRequestOf(run.data));
     const data = await loadTrainingData(dataReq, run.settings);
     const m = data.model;
     if (m.shape !== spec.shape || m.input.vocabSize !== spec.input.vocabSize || m.input.featureSize !== spec.input.featureSize || m.output.size !== spec.output.size || m.decoder?.vocabSize !== spec.decoder?.vocabSize)

@@ -11,14 +11,15 @@ import { mention, SettingError } from '../../src-shared/settings';
 import { readCheckpoint } from '../engine/checkpoint';
 import { buildLayout } from '../engine/layout';
 import { ParallelRank } from '../engine/parallel';
-import { CHECKPOINT_FILE } from '../engine/run-folder';
+import { CHECKPOINT_FILE, tryReadRecord, withRecordedTokens } from '../engine/run-folder';
 import type { TrainerState } from '../engine/trainer';
 import { loadTrainingData, type LoadedData } from '../data/load';
 import type { StartRun } from '../protocol';
 
 /** A run's data, model spec and settings in force, from its request (`onProgress`: the import's progress). */
 export async function buildRun(req: StartRun, onProgress?: (p: ImportProgress) => void): Promise<{ data: LoadedData; spec: ModelSpec; settings: TrainSettings }> {
-  const data = await loadTrainingData(req.data, req.settings, onProgress);
+  // a continued run reads its data with the token units it was trained with (run.json's transforms)
+  const data = await loadTrainingData(req.resume ? withRecordedTokens(tryReadRecord(req.runDir), req.data) : req.data, req.settings, onProgress);
   const m = req.model;
   const spec = specFor(data.model, m);
   const refusal = spec.attention && attentionInfo(spec.attention).refuses?.(m.hiddenSize, (m.bidirectional ? 2 : 1) * m.hiddenSize);

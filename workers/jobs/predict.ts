@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Prediction, PredictRequest } from '../../src-shared/dataset';
 import { InputError } from '../../src-shared/errors';
-import { mention, SettingError } from '../../src-shared/settings';
+import { mention, SETTINGS, SettingError } from '../../src-shared/settings';
 import { readCheckpoint } from '../engine/checkpoint';
 import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from '../engine/data-source';
 import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
-import { decodeSequence, forecastSeries, generateTokens } from '../engine/generate';
+import { beamSearch, decodeSequence, forecastSeries, generateTokens, greedySearch, stepDecoder } from '../engine/generate';
 import { detokenize, featureWidth, tokenize, Vocabulary } from '../data/build/common';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
@@ -105,11 +105,33 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     const input = req.input ?? badInput('give the text to translate');
     const src = new Vocabulary(t.source.vocabulary, 0).encode(tokenize(input, t.source.tokens));
     if (src.length === 0) badInput('the text has no tokens');
-    const out = decodeSequence(net, src, { bos: t.bos, eos: t.eos, maxLength: req.length ?? t.maxLength + 1, temperature: req.temperature ?? 0, seed: req.seed });
-    const words = Array.from(out)
-      .filter((id) => id !== t.eos && id !== t.bos)
-      .map((id) => t.target.vocabulary[id]);
-    return { type: 'prediction', kind: 'translate', input, output: detokenize(words, t.target.tokens) };
+    const opts = { bos: t.bos, eos: t.eos, maxLength: req.length ?? t.maxLength + 1 };
+    const text = (ids: Int32Array): string =>
+      detokenize(
+        Array.from(ids)
+          .filter((id) => id !== t.eos && id !== t.bos)
+          .map((id) => t.target.vocabulary[id]),
+        t.target.tokens,
+      );
+    const temperature = req.temperature ?? 0;
+    // sampling when asked for a temperature; otherwise greedy or a beam search (the settings table's default width)
+    if (temperature > 0) {
+      const out = decodeSequence(net, src, { ...opts, temperature, seed: req.seed });
+      return { type: 'prediction', kind: 'translate', input, output: text(out), decoding: { kind: 'sampled', temperature } };
+    }
+    const width = req.beamWidth ?? SETTINGS.beamWidth.default;
+    const lengthPenalty = req.lengthPenalty ?? SETTINGS.lengthPenalty.default;
+    const { start, step } = stepDecoder(net, src);
+    if (width === 1) return { type: 'prediction', kind: 'translate', input, output: text(greedySearch(step, start, opts).tokens), decoding: { kind: 'greedy' } };
+    const [best, ...others] = beamSearch(step, start, { ...opts, width, lengthPenalty });
+    return {
+      type: 'prediction',
+      kind: 'translate',
+      input,
+      output: text(best.tokens),
+      decoding: { kind: 'beam', width, lengthPenalty },
+      alternatives: others.map((h) => ({ output: text(h.tokens), score: h.score })),
+    };
   }
   if (t.kind === 'tabular') {
     const input = req.input ?? badInput(`give the inputs as name=value pairs (${t.inputs.map((e) => e.column).join(', ')})`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { StopReason } from '../../src-shared/dataset';
 import type { EvaluationEvent, TrainingEvent } from '../../src-shared/events';
 import { isBetterEvaluation } from '../../src-shared/metrics';
-import { describeProblem, problemOf, SettingError } from '../../src-shared/settings';
+import { describeProblem, problemOf, SETTINGS, SettingError } from '../../src-shared/settings';
 import { BEST_CHECKPOINT, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../engine/checkpoint';
 import { BEST_RECORD, BestTracker, readBestRecord } from '../engine/early-stopping';
 import { parameterCount } from '../engine/layout';
@@ -149,6 +149,14 @@ export async function train(req: StartRun, ctx: JobContext): Promise<void> {
     // The held-out test split, once, with the final parameters (after a restore: the best).
     const testBatches = stopReason === 'stopped' ? [] : (data.testBatches?.() ?? []);
     const testEval = testBatches.length ? trainer.evaluate(testBatches) : undefined;
+    // An encoder–decoder's decodes once more by beam search (the predict default), beside the greedy evaluation.
+    let beam: RunSummary['beam'];
+    if (stopReason !== 'stopped' && data.decodeSamples?.length) {
+      const decoding = { beamWidth: SETTINGS.beamWidth.default, lengthPenalty: SETTINGS.lengthPenalty.default };
+      const t0 = performance.now();
+      const m = trainer.decodeMetrics(decoding);
+      if (Object.keys(m).length) beam = { width: decoding.beamWidth, lengthPenalty: decoding.lengthPenalty, metrics: m, seconds: (performance.now() - t0) / 1000 };
+    }
     const summary: RunSummary = {
       type: 'summary',
       steps: trainer.step,
@@ -163,6 +171,7 @@ export async function train(req: StartRun, ctx: JobContext): Promise<void> {
       ...(best ? { bestStep: best.step } : {}),
       restoredBest,
       ...(testEval ? { test: { loss: testEval.valLoss, metrics: testEval.metrics, items: testBatches.reduce((n, b) => n + b.batchSize, 0) } } : {}),
+      ...(beam ? { beam } : {}),
     };
     finish({ type: 'done', reason: stopReason === 'stopped' ? 'stopped' : 'finished', step: trainer.step, summary });
   } catch (e) {

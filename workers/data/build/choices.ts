@@ -41,6 +41,7 @@ export function validateChoice(c: DatasetChoice): void {
   for (const key of ['lookback', 'horizon', 'stride', 'season', 'lag', 'maxLength', 'vocabularyCap', 'batchSize'] as const) whole(key, c[key]);
   if (c.difference !== undefined && typeof c.difference !== 'boolean') throw new SettingError('difference', `${String(c.difference)} is not true or false`);
   if (c.tokens !== undefined && !inRange('tokens', c.tokens)) throw new SettingError('tokens', `"${c.tokens}" is not char or word`);
+  if (c.targetTokens !== undefined && !inRange('targetTokens', c.targetTokens)) throw new SettingError('targetTokens', `"${c.targetTokens}" is not char or word`);
   if (!inRange('valFraction', c.valFraction)) throw new SettingError('valFraction', `${c.valFraction} is not between ${SETTINGS.valFraction.min} and ${SETTINGS.valFraction.max}`);
   if (!inRange('testFraction', c.testFraction)) throw new SettingError('testFraction', `${c.testFraction} is not between 0 (none) and ${SETTINGS.testFraction.max}`);
   if (c.valFraction + c.testFraction >= 0.9) throw new SettingError('testFraction', `validation ${c.valFraction} + test ${c.testFraction} leaves too little to train on`);

@@ -161,6 +161,7 @@ export interface SampleDataParts {
   summary: string;
   baseline?: TrainingData['baseline'];
   decodeSamples?: TrainingData['decodeSamples'];
+  decodeAsText?: boolean;
   /**
    * Word dropout for training batches only: each (non-padding) input token becomes <unk> with this probability,
    * deterministically for the seed and batch number (so a resumed run replays it). Teaches the model what to do
@@ -206,6 +207,7 @@ export function sampleData(p: SampleDataParts): TrainingData {
   if (p.test.length) data.testBatches = () => (test ??= chunks(p.test));
   if (p.baseline) data.baseline = p.baseline;
   if (p.decodeSamples) data.decodeSamples = p.decodeSamples;
+  if (p.decodeAsText) data.decodeAsText = true;
   return data;
 }
 

@@ -52,6 +52,24 @@ describe('encoder–decoder builder', () => {
     expect(d.transforms.source.vocabulary).toContain('cat');
     expect(d.transforms.source.vocabulary).not.toContain('chat');
     expect(d.transforms.target.tokens).toBe('word');
+    expect(d.decodeAsText).toBe(true); // sentences: BLEU and chrF too
+  });
+
+  it('tokens per side: characters of a spelling → space-separated phonemes; one unit given alone is both sides\'', () => {
+    const cmu = pairs([['cat', 'K AE1 T'], ['cats', 'K AE1 T S'], ['act', 'AE1 K T'], ['tack', 'T AE1 K'], ['taco', 'T AA1 K OW0']]);
+    const d = pairsData(cmu, withDefaults({ tokens: 'char', targetTokens: 'word', valFraction: 0.2 }));
+    if (d.transforms.kind !== 'pairs') throw new Error('kind');
+    expect(d.transforms.source).toMatchObject({ tokens: 'char' });
+    expect(d.transforms.target.tokens).toBe('word');
+    expect(d.transforms.source.vocabulary).toContain('c');
+    expect(d.transforms.target.vocabulary).toEqual(expect.arrayContaining(['K', 'AE1', 'T', 'OW0']));
+    expect(d.summary).toContain('char → word tokens');
+    expect(d.decodeAsText).toBeUndefined(); // phonemes are symbols, not text: token (phoneme) error rate and exact match
+    // the reference text travels with each decode sample (BLEU and chrF score the text as written)
+    expect(cmu.pairs.map((p) => p.target)).toContain(d.decodeSamples![0].referenceText);
+    const both = pairsData(cmu, withDefaults({ tokens: 'word', valFraction: 0.2 }));
+    if (both.transforms.kind !== 'pairs') throw new Error('kind');
+    expect([both.transforms.source.tokens, both.transforms.target.tokens]).toEqual(['word', 'word']);
   });
 
   it('trains (reversal): the validation loss falls and the teacher-forced token accuracy rises', () => {
@@ -62,8 +80,27 @@ describe('encoder–decoder builder', () => {
     });
     const d = pairsData(pairs(xs), withDefaults({ batchSize: 32 }));
     const { first, last, metrics } = trainBriefly(d, 150, { cell: 'lstm', hidden: 48, bidirectional: true });
+    expect(metrics.bleu).toBeUndefined(); // characters: no BLEU
     console.log(`[build] encoder–decoder: val loss ${first.toFixed(3)} → ${last.toFixed(4)}, token accuracy ${metrics.accuracy.toFixed(3)}; copy baseline TER ${d.baseline!.metrics.tokenErrorRate.toFixed(3)}`);
     expect(last).toBeLessThan(first * 0.6);
     expect(metrics.accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('word translation: greedy decodes scored with BLEU and chrF (as sacreBLEU scores them, 0–100) beside the token error rate', () => {
+    const rng = new Rng(5);
+    const words = ['red', 'blue', 'green', 'cat', 'dog', 'sees', 'likes', 'the', 'a', 'big'];
+    const fr: Record<string, string> = { red: 'rouge', blue: 'bleu', green: 'vert', cat: 'chat', dog: 'chien', sees: 'voit', likes: 'aime', the: 'le', a: 'un', big: 'grand' };
+    const xs = Array.from({ length: 600 }, (): [string, string] => {
+      const s = Array.from({ length: 3 + rng.int(3) }, () => words[rng.int(words.length)]);
+      return [s.join(' '), s.map((w) => fr[w]).join(' ') + ' .'];
+    });
+    const d = pairsData(pairs(xs), withDefaults({ tokens: 'word', batchSize: 32 }));
+    expect(d.decodeAsText).toBe(true);
+    const { metrics } = trainBriefly(d, 200, { cell: 'gru', hidden: 48 });
+    console.log(`[build] word translation (a dictionary, in order): greedy BLEU ${metrics.bleu.toFixed(1)}, chrF ${metrics.chrF.toFixed(1)}, token error rate ${metrics.tokenErrorRate.toFixed(3)}, exact match ${metrics.exactMatch.toFixed(3)}`);
+    expect(metrics.bleu).toBeGreaterThan(20);
+    expect(metrics.bleu).toBeLessThanOrEqual(100);
+    expect(metrics.chrF).toBeGreaterThan(40);
+    expect(metrics.tokenErrorRate).toBeLessThan(0.5);
   });
 });

@@ -1,8 +1,11 @@
-// Source ⇥ target pairs → encoder–decoder. Each side has its own vocabulary (char tokens by default), fitted on the
-// training pairs. Source: '<unk>' = 0 (also the padding). Target: BOS = 0, EOS = 1, '<unk>' = 2. Teacher forcing:
+// Source ⇥ target pairs → encoder–decoder. Each side has its own token unit (`tokens`, `targetTokens`: characters of
+// a spelling, words of a sentence or space-separated symbols; sideTokens proposes them from the data) and its own
+// vocabulary, fitted on the training pairs. Source: '<unk>' = 0 (also the padding). Target: BOS = 0, EOS = 1,
+// '<unk>' = 2. Teacher forcing:
 // decoderTokens = BOS + target, targetClasses = target + EOS, −1 beyond, decoderLengths = |target| + 1; the source
 // padded to the batch's longest with lengths. Split by a seeded shuffle. Metric: teacher-forced token accuracy;
-// decodeSamples (≤ 200 validation pairs) let the trainer greedy-decode for exactMatch and tokenErrorRate. Baseline:
+// decodeSamples (≤ 200 validation pairs) let the trainer greedy-decode for exactMatch and tokenErrorRate (and for a
+// target of sentences, BLEU and chrF). Baseline:
 // copying the source.
 
 import type { Batch } from '../../engine/batch';
@@ -11,16 +14,59 @@ import type { ParsedPairs } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, resolveMaxLength } from './choices';
 import { embedSizeFor } from './classify';
-import { BOS, EOS, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
+import { BOS, EOS, fmt, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
 import { exactMatch, tokenErrorRate } from './metrics';
+
+/**
+ * How one side of source → target pairs is cut into tokens, and why (from up to 2,000 of its texts): the proposal's
+ * choice per side, and whether decodes are scored as text (BLEU, chrF: a target of sentences).
+ */
+export interface SideTokens {
+  tokens: 'char' | 'word';
+  kind: 'words' | 'symbols' | 'sentences';
+  /** What the side looks like, for the proposal's reason: "single words", "sentences", "space-separated symbols". */
+  looks: string;
+}
+
+/**
+ * A side of mostly single words (a spelling, a transliteration) is read character by character; a side of several
+ * space-separated items is read item by item: short items from a small set are symbols (CMU-dict phonemes
+ * "K AE1 T", tags), longer ones words of sentences.
+ */
+export function sideTokens(texts: readonly string[]): SideTokens {
+  const stepBy = Math.max(1, Math.floor(texts.length / 2000));
+  let seen = 0;
+  let spaced = 0;
+  let items = 0;
+  let itemChars = 0;
+  const distinct = new Set<string>();
+  for (let i = 0; i < texts.length; i += stepBy) {
+    const s = texts[i].trim();
+    if (s === '') continue;
+    seen++;
+    const parts = s.split(/\s+/);
+    if (parts.length > 1) spaced++;
+    items += parts.length;
+    for (const p of parts) {
+      itemChars += Array.from(p).length;
+      if (distinct.size <= 1000) distinct.add(p);
+    }
+  }
+  if (seen === 0 || spaced < 0.5 * seen) return { tokens: 'char', kind: 'words', looks: 'single words' };
+  const meanItem = itemChars / items;
+  if (meanItem <= 3 && distinct.size <= 200) return { tokens: 'word', kind: 'symbols', looks: `space-separated symbols (${distinct.size} distinct, ${fmt(meanItem)} characters each on average)` };
+  return { tokens: 'word', kind: 'sentences', looks: `sentences (${fmt(items / seen)} words on average)` };
+}
 
 export const PAIR_BOS = 0;
 export const PAIR_EOS = 1;
 const MAX_DECODE_SAMPLES = 200;
 
 export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingData {
-  const unit = choice.tokens ?? 'char';
-  const all = parsed.pairs.map((p) => ({ src: tokenize(p.source, unit), tgt: tokenize(p.target, unit), source: p.source, split: p.split }));
+  // per side: the target as the source unless chosen apart (requests from before per-side tokens name one unit)
+  const srcUnit = choice.tokens ?? 'char';
+  const tgtUnit = choice.targetTokens ?? choice.tokens ?? 'char';
+  const all = parsed.pairs.map((p) => ({ src: tokenize(p.source, srcUnit), tgt: tokenize(p.target, tgtUnit), source: p.source, target: p.target, split: p.split }));
   const pairs = all.filter((p) => p.src.length > 0);
   if (pairs.length === 0) throw new Error('no pairs with a non-empty source');
   const longest = pairs.reduce((m, p) => Math.max(m, p.src.length, p.tgt.length + 1), 0);
@@ -68,7 +114,9 @@ export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingD
     });
     return { batchSize: B, steps: T, tokens, lengths, decoderSteps: Td, decoderTokens, decoderLengths, targetClasses };
   };
-  const decodeSamples = split.val.slice(0, MAX_DECODE_SAMPLES).map((i) => ({ source: src[i], reference: tgt[i] }));
+  // decodes are scored as text too (BLEU, chrF) where the target is words of sentences, not symbols or spellings
+  const decodeAsText = tgtUnit === 'word' && sideTokens(pairs.map((p) => p.target)).kind === 'sentences';
+  const decodeSamples = split.val.slice(0, MAX_DECODE_SAMPLES).map((i) => ({ source: src[i], reference: tgt[i], referenceText: pairs[i].target }));
   const copy = split.val.map((i) => cut[i].src);
   const refs = split.val.map((i) => cut[i].tgt);
   const baseline = { name: 'copy the source', metrics: { exactMatch: exactMatch(copy, refs), tokenErrorRate: tokenErrorRate(copy, refs) } };
@@ -76,7 +124,7 @@ export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingD
   const meanLen = split.train.reduce((s, i) => s + tgt[i].length + 1, 0) / split.train.length;
   const summary =
     `pairs: ${cut.length} source → target pairs (${split.train.length} training, ${split.val.length} validation${split.test.length ? `, ${split.test.length} test` : ''}, ${split.how})` +
-    `${all.length - pairs.length ? `, ${all.length - pairs.length} with an empty source left out` : ''}; ${unit} tokens, source vocabulary ${srcVocab.size}, target vocabulary ${V} (with <bos>, <eos>, <unk>; cap ${choice.vocabularyCap})` +
+    `${all.length - pairs.length ? `, ${all.length - pairs.length} with an empty source left out` : ''}; ${srcUnit === tgtUnit ? `${srcUnit} tokens` : `${srcUnit} → ${tgtUnit} tokens`}, source vocabulary ${srcVocab.size}, target vocabulary ${V} (with <bos>, <eos>, <unk>; cap ${choice.vocabularyCap})` +
     `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer pairs cut)` : ''}; baseline ${baseline.name}: token error rate ${baseline.metrics.tokenErrorRate.toFixed(3)}, exact match ${baseline.metrics.exactMatch.toFixed(3)}`;
   return sampleData({
     model: {
@@ -91,9 +139,10 @@ export function pairsData(parsed: ParsedPairs, choice: DatasetChoice): TrainingD
     makeBatch,
     tokensPerBatch: Math.round(Math.min(choice.batchSize, split.train.length) * meanLen),
     createMetrics: () => accuracyMetrics(V, false),
-    transforms: { kind: 'pairs', source: { tokens: unit, vocabulary: srcVocab.words }, target: { tokens: unit, vocabulary: tgtVocab.words }, bos: PAIR_BOS, eos: PAIR_EOS, maxLength },
+    transforms: { kind: 'pairs', source: { tokens: srcUnit, vocabulary: srcVocab.words }, target: { tokens: tgtUnit, vocabulary: tgtVocab.words }, bos: PAIR_BOS, eos: PAIR_EOS, maxLength },
     summary,
     baseline,
     decodeSamples,
+    decodeAsText,
   });
 }
