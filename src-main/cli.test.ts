@@ -597,6 +597,9 @@ describe('pairs with attention, from training to the deploy example', () => {
     expect(rep.graph[1].inputs).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths']);
     for (const input of ['I am cold.', 'Go.']) {
       const want = JSON.parse(cli('predict', run, '--input', input, '--json').stdout);
+      // the prediction says where the decoder looked: one row per decoded token over the input's tokens
+      expect(want.alignment.source.length).toBeGreaterThan(0);
+      expect(want.alignment.weights).toHaveLength(want.alignment.source.length * want.alignment.target.length);
       const got = JSON.parse(node(example, model, '--input', input, '--json').stdout);
       expect(got).toMatchObject({ kind: 'translate', input, output: want.output });
     }

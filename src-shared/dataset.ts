@@ -2,6 +2,7 @@
 // the importer proposes, and what a trained model predicts. Plain TypeScript (no Node or DOM); the importer
 // (workers/data/), the trainer, the services, the CLI and the renderer all use these types.
 
+import type { Alignment } from './events';
 import type { ModelSpec, ProblemShape, TrainSettings } from './model';
 import { type AttentionType, DEFAULT_ATTENTION } from './attention';
 import type { CellType } from './cells';
@@ -298,6 +299,8 @@ export type Prediction =
       decoding: { kind: 'greedy' } | { kind: 'beam'; width: number; lengthPenalty: number } | { kind: 'sampled'; temperature: number };
       /** Beam search: the other finished hypotheses, best first (up to the width), with their normalised scores. */
       alternatives?: { output: string; score: number }[];
+      /** Attention models: where the decoder looked for each token of the greedy decode of the input. */
+      alignment?: Alignment;
     }
   | { type: 'prediction'; kind: 'value'; input: string; column: string; value: number }
   | { type: 'prediction'; kind: 'generate'; input: string; output: string }

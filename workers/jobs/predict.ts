@@ -11,6 +11,7 @@ import { mention, SETTINGS, SettingError } from '../../src-shared/settings';
 import { readCheckpoint } from '../engine/checkpoint';
 import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from '../engine/data-source';
 import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
+import { alignmentOf } from '../engine/alignment';
 import { beamSearch, decodeSequence, forecastSeries, generateTokens, greedySearch, stepDecoder } from '../engine/generate';
 import { detokenize, featureWidth, tokenize, Vocabulary } from '../data/build/common';
 import type { KernelExports } from '../engine/kernels';
@@ -119,10 +120,12 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
       const out = decodeSequence(net, src, { ...opts, temperature, seed: req.seed });
       return { type: 'prediction', kind: 'translate', input, output: text(out), decoding: { kind: 'sampled', temperature } };
     }
+    // attention models: where the decoder looks, on the greedy decode of this input (the Try screen draws it)
+    const alignment = alignmentOf(net, t, src, { maxLength: opts.maxLength });
     const width = req.beamWidth ?? SETTINGS.beamWidth.default;
     const lengthPenalty = req.lengthPenalty ?? SETTINGS.lengthPenalty.default;
     const { start, step } = stepDecoder(net, src);
-    if (width === 1) return { type: 'prediction', kind: 'translate', input, output: text(greedySearch(step, start, opts).tokens), decoding: { kind: 'greedy' } };
+    if (width === 1) return { type: 'prediction', kind: 'translate', input, output: text(greedySearch(step, start, opts).tokens), decoding: { kind: 'greedy' }, ...(alignment ? { alignment } : {}) };
     const [best, ...others] = beamSearch(step, start, { ...opts, width, lengthPenalty });
     return {
       type: 'prediction',
@@ -131,6 +134,7 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
       output: text(best.tokens),
       decoding: { kind: 'beam', width, lengthPenalty },
       alternatives: others.map((h) => ({ output: text(h.tokens), score: h.score })),
+      ...(alignment ? { alignment } : {}),
     };
   }
   if (t.kind === 'tabular') {
