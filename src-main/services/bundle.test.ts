@@ -116,6 +116,27 @@ describe('training bundle', () => {
     }
   }, 600_000);
 
+  it.skipIf(missing)('--check agrees on encoder–decoder models with attention: Bahdanau, Luong general and Luong dot', async () => {
+    const pairs = join(tmp, 'pairs-att.tsv');
+    writeFileSync(pairs, readFileSync(join(samples, 'eng-fra.tsv'), 'utf8').split('\n').slice(0, 300).join('\n') + '\n');
+    const cases = [
+      ['bahdanau', { cell: 'lstm', layers: 2, hiddenSize: 12, bidirectional: true, dropout: 0.1, attention: 'bahdanau' }],
+      ['luong-general', { cell: 'gru', layers: 1, hiddenSize: 12, bidirectional: true, attention: 'luong-general' }],
+      ['luong-dot', { cell: 'peephole', layers: 1, hiddenSize: 12, attention: 'luong-dot' }],
+    ] as const;
+    for (const [name, model] of cases) {
+      const runDir = await train(`att-${name}`, { path: pairs }, model, { steps: 20, batchSize: 16 });
+      expect(readRecord(runDir).spec.attention).toBe(name);
+      const out = `${runDir}-bundle`;
+      await bundleRun(runDir, out);
+      expect(JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8')).spec.attention).toBe(name);
+      const { status, verdict } = check(out, 20);
+      expect(verdict).toMatchObject({ ok: true, steps: 20 });
+      expect(verdict.maxLossDiff).toBeLessThan(1e-4);
+      expect(status).toBe(0);
+    }
+  }, 300_000);
+
   it.skipIf(missing)('--check agrees on the other shapes: a bidirectional classifier of padded sentences, one-to-many, one-to-one (tanh RNN)', async () => {
     const runs = [
       await train('classify', { path: join(samples, 'sentiment-yelp.tsv') }, { cell: 'lstm', layers: 2, hiddenSize: 12, bidirectional: true, dropout: 0.1 }, { steps: 20, batchSize: 16 }),

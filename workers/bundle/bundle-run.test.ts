@@ -53,14 +53,13 @@ describe('safetensors', () => {
 });
 
 describe('bundleRefusal', () => {
-  it('bundles every cell and shape the studio has; refuses attention, and any model field it does not know, in words', () => {
+  it('bundles every cell, shape and attention the studio has; refuses what it does not know, in words', () => {
     for (const cell of ['rnn', 'lstm', 'gru', 'peephole'] as const) expect(bundleRefusal({ ...spec, stack: { ...spec.stack, cell } })).toBeUndefined();
     expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 } })).toBeUndefined();
-    expect(bundleRefusal({ ...spec, attention: { kind: 'additive' } } as unknown as ModelSpec)).toBe('the training bundle does not yet support attention: bundle a model without attention');
-    expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4, attention: 'luong' } } as unknown as ModelSpec)).toMatch(/does not yet support attention/);
-    expect(bundleRefusal({ ...spec, stack: { ...spec.stack, attention: { kind: 'bahdanau' } } } as unknown as ModelSpec)).toMatch(/does not yet support attention/);
-    expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 }, attention: 'bahdanau' })).toMatch(/does not yet support attention/);
-    expect(bundleRefusal({ ...spec, attention: 'none' })).toBeUndefined();
+    for (const attention of ['none', 'luong-dot', 'luong-general', 'bahdanau'] as const) expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 }, attention })).toBeUndefined();
+    expect(bundleRefusal({ ...spec, attention: 'sideways' } as unknown as ModelSpec)).toBe('the training bundle does not know the attention "sideways"');
+    expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4, attention: 'luong' } } as unknown as ModelSpec)).toMatch(/does not support attention given outside/);
+    expect(bundleRefusal({ ...spec, stack: { ...spec.stack, attention: { kind: 'bahdanau' } } } as unknown as ModelSpec)).toMatch(/does not support attention given outside/);
     expect(bundleRefusal({ ...spec, attention: { kind: 'none' } } as unknown as ModelSpec)).toBeUndefined();
     expect(bundleRefusal({ ...spec, layerNorm: true } as unknown as ModelSpec)).toBe('the training bundle does not yet support layerNorm in a model');
     expect(bundleRefusal({ ...spec, stack: { ...spec.stack, residual: true } } as unknown as ModelSpec)).toBe('the training bundle does not yet support stack.residual in a model');

@@ -17,6 +17,7 @@
 
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { isAttentionType } from '../../src-shared/attention';
 import { CELL_GATES, cellInfo, type CellType } from '../../src-shared/cells';
 import { dataRequestOf } from '../../src-shared/dataset';
 import { InputError } from '../../src-shared/errors';
@@ -67,7 +68,7 @@ export interface BundleReport {
 
 /** The model fields model.py writes out, per level of the spec; anything else is something it does not know. */
 const KNOWN_FIELDS = {
-  spec: ['shape', 'input', 'stack', 'output', 'dropout', 'forgetBias', 'decoder'],
+  spec: ['shape', 'input', 'stack', 'output', 'dropout', 'forgetBias', 'decoder', 'attention'],
   stack: ['cell', 'layers', 'hiddenSize', 'bidirectional'],
   decoder: ['vocabSize', 'embedSize'],
 } as const;
@@ -81,7 +82,9 @@ export function bundleRefusal(spec: ModelSpec): string | undefined {
   ];
   // a field that is absent, off or "none" (a string, or an object of that kind) asks for nothing
   const set = (v: unknown): boolean => v !== undefined && v !== null && v !== false && v !== 'none' && (v as { kind?: unknown }).kind !== 'none';
-  if (levels.some(([, o]) => o && set(o.attention))) return 'the training bundle does not yet support attention: bundle a model without attention';
+  // attention: the spec's own field (model.py writes each entry out); anywhere else it is a field the bundle does not know
+  if (set(spec.attention) && !isAttentionType(spec.attention)) return `the training bundle does not know the attention "${String(spec.attention)}"`;
+  if (levels.some(([level, o]) => level !== 'spec' && o && set(o.attention))) return 'the training bundle does not support attention given outside the model spec\'s attention field';
   if (!(spec.stack.cell in BUNDLE_CELLS)) return `the training bundle does not yet support the ${spec.stack.cell} cell`;
   const unknown = levels.flatMap(([level, o]) => (o ? Object.keys(o).filter((k) => !(KNOWN_FIELDS[level] as readonly string[]).includes(k) && set(o[k])).map((k) => (level === 'spec' ? k : `${level}.${k}`)) : []));
   if (unknown.length) return `the training bundle does not yet support ${unknown.join(', ')} in a model`;

@@ -119,12 +119,41 @@ class StudioModel(nn.Module):
         # worker threads the studio trained the run on: its dropout masks were drawn per worker (batch_mask)
         self.studio_workers = max(1, int(bundle.get('studioWorkers', 1)))
         self.per_step = self.spec['shape'] in ('many-to-many', 'one-to-many', 'encoder-decoder')
+        # the decoder's attention over the encoder's top outputs (src-shared/attention.ts): none, luong-dot,
+        # luong-general or bahdanau (additive, with the decoder's current output as the query, as the studio has it)
+        self.attention = self.spec.get('attention', 'none') if self.spec['shape'] == 'encoder-decoder' else 'none'
+        if self.attention not in ('none', 'luong-dot', 'luong-general', 'bahdanau'):
+            raise SystemExit(f'bundle.json: attention "{self.attention}" is not one this model.py knows')
         # filled by forward when asked (diagnostics): per stack and layer-direction, the gate activations and the
         # hidden states whose gradients the hooks catch
         self.capture = None
 
     def w(self, name):
         return self.weights[param_key(name)]
+
+    def attend(self, s, lengths, h):
+        """
+        Attention as the studio computes it (workers/engine/reference-attention.ts): s (Ts, B, S) the encoder's top
+        outputs [fwd | bwd], h (Td, B, Hd) the decoder's top outputs, lengths (B) the sources' lengths.
+            e_tj = h_t.s_j (dot) | h_t.(W_a s_j) (general) | v.tanh(W_q h_t + W_k s_j) (additive)
+            a_t = softmax over j < length (0 beyond);  c_t = sum_j a_tj s_j;  h~_t = tanh(W_c [c_t ; h_t])
+        Returns h~ (Td, B, Hd).
+        """
+        q = h.permute(1, 0, 2)  # (B, Td, Hd)
+        m = s.permute(1, 0, 2)  # (B, Ts, S)
+        if self.attention == 'luong-dot':
+            e = q @ m.transpose(1, 2)
+        elif self.attention == 'luong-general':
+            e = q @ (m @ self.w('att.Wa').t()).transpose(1, 2)
+        else:
+            k = m @ self.w('att.Wk').t()  # (B, Ts, Hd)
+            e = torch.tanh((q @ self.w('att.Wq').t()).unsqueeze(2) + k.unsqueeze(1)) @ self.w('att.v')  # (B, Td, Ts)
+        Ts = m.shape[1]
+        padded = torch.arange(Ts, device=e.device)[None, None, :] >= lengths.to(e.device)[:, None, None]
+        a = torch.softmax(e.masked_fill(padded, float('-inf')), dim=2)
+        c = a @ m  # (B, Td, S)
+        out = torch.tanh(torch.cat([c, q], 2) @ self.w('att.Wc').t())  # (B, Td, Hd)
+        return out.permute(1, 0, 2)
 
     def load_studio_weights(self, tensors):
         """Copies the studio's tensors (by their layout names) into the parameters; a missing or misshapen one is an error."""
@@ -248,6 +277,8 @@ class StudioModel(nn.Module):
             xd = F.embedding(batch['decoderTokens'].to(torch.int64), self.w('dec.embed'))
             top, top_h, _ = self.run_stack('dec.', 'dec', xd, dec_lengths, h0, c0 if self.has_c else None, mask_seeds, self.L, shard)
             D = 1
+            if self.attention != 'none':
+                top = self.attend(enc_top, lengths, top)  # the head reads h~ (Td, B, Hd)
         if self.per_step:
             head_in = top.reshape(-1, top.shape[2])  # (T·B, D·H), row t·B + b
         else:
