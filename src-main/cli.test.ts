@@ -409,7 +409,7 @@ describe('seqstudio bench', () => {
     expect(a.stderr).toMatch(/--config ATT: --generate needs a text configuration/);
   });
   it('times the attention configuration beside PyTorch’s implementation of the same equations (--vs-pytorch)', () => {
-    const r = cli('bench', '--config', 'ATT', '--seconds', '0.2', '--vs-pytorch', '--json');
+    const r = cli('bench', '--config', 'ATT', '--seconds', '0.2', '--vs-pytorch', '--rounds', '1', '--json');
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(line).toMatchObject({ type: 'bench', config: 'ATT', workers: 1, pytorchThreads: 1 });

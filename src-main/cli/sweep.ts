@@ -18,7 +18,7 @@ import { LockedError } from '../services/lock';
 import { runInspect, RunRefused } from '../services/runs';
 import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, type SweepEvent, type SweepOutcome } from '../services/sweep';
 import { flag, flagOptions, fmtDuration, intFlag, readFlag, readFlags, realFlag, UsageError } from './args';
-import { stdoutClosed } from './stdout';
+import { untilDone } from './stdout';
 import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS } from './train';
 
 /**
@@ -202,19 +202,9 @@ async function runSweep(dir: string, json: boolean): Promise<number> {
     if (e instanceof LockedError) throw new UsageError(e.message);
     throw e;
   }
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const stop = (signal?: string): void => {
-    for (const sig of signals) process.off(sig, stop);
-    if (signal && !json) process.stderr.write(`\n${signal}: stopping the running trials after this step; continue with seqstudio sweep --resume ${dir} (press Ctrl+C again to abort)…\n`);
-    handle.stop();
-    for (const sig of signals) process.once(sig, () => process.exit(130));
-  };
-  for (const sig of signals) process.once(sig, stop);
-  const onPipeClosed = (): void => stop();
-  stdoutClosed.once('closed', onPipeClosed);
-  const outcome = await handle.done;
-  for (const sig of signals) process.off(sig, stop);
-  stdoutClosed.off('closed', onPipeClosed);
+  const outcome = await untilDone(handle, (signal) =>
+    json ? undefined : `\n${signal}: stopping the running trials after this step; continue with seqstudio sweep --resume ${dir} (press Ctrl+C again to abort)…\n`,
+  );
   return report(outcome, space, json);
 }
 

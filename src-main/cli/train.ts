@@ -20,7 +20,7 @@ import { LockedError } from '../services/lock';
 import { Project } from '../services/project';
 import { runInspect, RunRefused, startRun, type RunEvent, type RunRequest } from '../services/runs';
 import { flag, flagOptions, fmtDuration, fmtInt, readFlags, UsageError, type FlagValue } from './args';
-import { stdoutClosed } from './stdout';
+import { untilDone } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
 export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'targetTokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
@@ -207,21 +207,8 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
     if (e instanceof LockedError || e instanceof RunRefused) throw new UsageError(e.message);
     throw e;
   }
-  // Ctrl+C, SIGTERM and SIGHUP (a closed terminal) stop after the current step, keeping its checkpoint; a second
-  // signal aborts. A reader that goes away (`train --json | head`) stops it the same way, quietly.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const stop = (signal?: string): void => {
-    for (const sig of signals) process.off(sig, stop);
-    if (signal) process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step (press Ctrl+C again to abort)…\n`);
-    handle.stop();
-    for (const sig of signals) process.once(sig, () => process.exit(130));
-  };
-  for (const sig of signals) process.once(sig, stop);
-  const onPipeClosed = (): void => stop();
-  stdoutClosed.once('closed', onPipeClosed);
-  const outcome = await handle.done;
-  for (const sig of signals) process.off(sig, stop);
-  stdoutClosed.off('closed', onPipeClosed);
+  // Ctrl+C, SIGTERM and SIGHUP stop after the current step, keeping its checkpoint; a second signal aborts.
+  const outcome = await untilDone(handle, (signal) => `\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step (press Ctrl+C again to abort)…\n`);
   if (tty) process.stderr.write('\n');
   if (outcome.reason === 'error') {
     // an error about a setting is said with its flag
