@@ -21,8 +21,9 @@
 //                value k steps before it (k = 1: the last value) + the predicted change
 //   classify     text → class, with probabilities
 //   tagging      words → one tag each
-//   pairs        source → target: the encoder, then the one-step decoder with carried state, greedy or sampled
-//                (with attention, the decoder also reads the encoder's memory output and the source length)
+//   pairs        source → target: the encoder, then the one-step decoder with carried state: beam search (--beam N,
+//                default 4, and --length-penalty α, default 1, as seqstudio predict), greedy (--beam 1) or sampled
+//                (--temperature); with attention, the decoder also reads the encoder's memory and the source length
 //   conditional  name=value pairs → a generated sequence (one step at a time, carried state)
 //   tabular      name=value pairs → a value (de-normalised) or a class
 //   multiseries  --file a CSV with the input columns: the last `lookback` rows (gaps filled linearly), each column
@@ -43,11 +44,13 @@ const { values: opt, positionals } = parseArgs({
     length: { type: 'string' },
     temperature: { type: 'string' },
     seed: { type: 'string' },
+    beam: { type: 'string' },
+    'length-penalty': { type: 'string' },
     json: { type: 'boolean' },
   },
 });
 if (positionals.length !== 1) {
-  process.stderr.write('usage: node deploy-onnx.mjs MODEL.onnx [--input TEXT|VALUES | --file TABLE.csv] [--length N] [--temperature T] [--seed N] [--json]\n');
+  process.stderr.write('usage: node deploy-onnx.mjs MODEL.onnx [--input TEXT|VALUES | --file TABLE.csv] [--length N] [--temperature T] [--seed N] [--beam N] [--length-penalty A] [--json]\n');
   process.exit(2);
 }
 const modelPath = positionals[0];
@@ -154,6 +157,47 @@ function withLengths(io, feeds, n) {
   return feeds;
 }
 const carried = (out) => ({ initial_h: out.final_h, ...(out.final_c ? { initial_c: out.final_c } : {}) });
+
+/** log softmax of a row of logits, in float64. */
+function logSoftmax(logits, V) {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[v]);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[v] - max);
+  const lse = max + Math.log(sum);
+  return Float64Array.from({ length: V }, (_, v) => logits[v] - lse);
+}
+
+/**
+ * Beam search as seqstudio predict runs it (fairseq's rules): each step extends every live hypothesis by every token
+ * and ranks the extensions by log p(y); going down that ranking, one ending in eos within the first `width` is
+ * finished, and the first `width` others stay live; it ends when `width` have finished or at maxLength. Returns the
+ * best `width` by log p / |y|^α (|y| counts eos), best first. Width 1 is greedy decoding.
+ */
+async function beamSearch(decode, start, { bos, eos, maxLength, width, alpha }) {
+  const norm = (lp, n) => (alpha === 0 ? lp : lp / Math.pow(Math.max(1, n), alpha));
+  let live = [{ tokens: [], logProb: 0, state: start }];
+  const finished = [];
+  for (let t = 0; t < maxLength && live.length > 0 && finished.length < width; t++) {
+    const steps = [];
+    for (const b of live) steps.push(await decode(b.tokens.length ? b.tokens[b.tokens.length - 1] : bos, b.state));
+    const ext = [];
+    live.forEach((b, n) => steps[n].logProbs.forEach((lp, v) => ext.push({ n, v, lp: b.logProb + lp })));
+    ext.sort((a, b) => b.lp - a.lp || a.n - b.n || a.v - b.v); // ties: the earlier hypothesis, the lower token
+    const next = [];
+    for (let i = 0; i < ext.length && next.length < width; i++) {
+      const e = ext[i];
+      if (!Number.isFinite(e.lp)) break;
+      const tokens = [...live[e.n].tokens, e.v];
+      if (e.v === eos) {
+        if (i < width) finished.push({ tokens, logProb: e.lp, score: norm(e.lp, tokens.length) });
+      } else next.push({ tokens, logProb: e.lp, state: steps[e.n].state });
+    }
+    live = next;
+  }
+  const pool = finished.length >= width ? finished : [...finished, ...live.map((b) => ({ tokens: b.tokens, logProb: b.logProb, score: norm(b.logProb, b.tokens.length) }))];
+  return pool.map((h, i) => ({ h, i })).sort((a, b) => b.h.score - a.h.score || a.i - b.i).slice(0, width).map((x) => x.h);
+}
 
 /** A CSV file with a header row → { header, rows } of strings (double-quoted fields may hold commas and quotes). */
 function readCsv(path) {
@@ -304,16 +348,39 @@ switch (pre.kind) {
     const attends = graphs.decoder.inputs.some((i) => i.name === 'memory');
     const source = attends ? { memory: encoded.memory, source_lengths: new ort.Tensor('int32', Int32Array.of(src.length), [1]) } : {};
     const V = output.size;
-    const outIds = [];
-    let prev = pre.target.bos;
-    for (let i = 0; i < (length ?? pre.maxLength + 1); i++) {
-      const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([prev]), ...source }, state);
-      prev = pick(out.logits.data, 0, V);
-      if (prev === pre.target.eos) break;
-      outIds.push(prev);
-      state = carried(out);
+    const maxLength = length ?? pre.maxLength + 1;
+    const text = (ids) => detokenize(ids.filter((id) => id !== pre.target.eos).map((id) => pre.target.vocabulary[id]), pre.target.tokens);
+    // One decoder step of one hypothesis: its last token and state → log-probabilities over the target vocabulary.
+    const decode = async (token, st) => {
+      const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([token]), ...source }, st);
+      return { logProbs: logSoftmax(out.logits.data, V), state: carried(out) };
+    };
+    const width = opt.beam !== undefined ? Number(opt.beam) : 4;
+    const alpha = opt['length-penalty'] !== undefined ? Number(opt['length-penalty']) : 1;
+    if (!(Number.isInteger(width) && width >= 1)) fail(`--beam ${opt.beam}: expected a whole number ≥ 1`);
+    if (!(alpha >= 0)) fail(`--length-penalty ${opt['length-penalty']}: expected a number ≥ 0`);
+    if (temperature > 0) {
+      // sampled at a temperature, one token at a time
+      const outIds = [];
+      let prev = pre.target.bos;
+      for (let i = 0; i < maxLength; i++) {
+        const out = await step(sessions.decoder, graphs.decoder, { tokens: tokenTensor([prev]), ...source }, state);
+        prev = pick(out.logits.data, 0, V);
+        if (prev === pre.target.eos) break;
+        outIds.push(prev);
+        state = carried(out);
+      }
+      result = { kind: 'translate', input: opt.input, output: text(outIds), decoding: { kind: 'sampled', temperature } };
+    } else {
+      const hyps = await beamSearch(decode, state, { bos: pre.target.bos, eos: pre.target.eos, maxLength, width, alpha });
+      result = {
+        kind: 'translate',
+        input: opt.input,
+        output: text(hyps[0].tokens),
+        decoding: width === 1 ? { kind: 'greedy' } : { kind: 'beam', width, lengthPenalty: alpha },
+        ...(width > 1 ? { alternatives: hyps.slice(1).map((h) => ({ output: text(h.tokens), score: h.score })) } : {}),
+      };
     }
-    result = { kind: 'translate', input: opt.input, output: detokenize(outIds.map((id) => pre.target.vocabulary[id]), pre.target.tokens) };
     break;
   }
   case 'conditional': {

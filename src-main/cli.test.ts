@@ -602,6 +602,13 @@ describe('pairs with attention, from training to the deploy example', () => {
       expect(want.alignment.weights).toHaveLength(want.alignment.source.length * want.alignment.target.length);
       const got = JSON.parse(node(example, model, '--input', input, '--json').stdout);
       expect(got).toMatchObject({ kind: 'translate', input, output: want.output });
+      // the same beam search (width 4, α 1 by default) finds the same hypotheses, in the same order; width 1 is greedy
+      expect(got.decoding).toEqual(want.decoding);
+      expect(got.alternatives.map((a: { output: string }) => a.output)).toEqual(want.alternatives.map((a: { output: string }) => a.output));
+      const greedy = JSON.parse(cli('predict', run, '--input', input, '--beam', '1', '--json').stdout);
+      expect(JSON.parse(node(example, model, '--input', input, '--beam', '1', '--json').stdout)).toMatchObject({ output: greedy.output, decoding: { kind: 'greedy' } });
+      const wide = JSON.parse(cli('predict', run, '--input', input, '--beam', '6', '--length-penalty', '0.5', '--json').stdout);
+      expect(JSON.parse(node(example, model, '--input', input, '--beam', '6', '--length-penalty', '0.5', '--json').stdout)).toMatchObject({ output: wide.output, decoding: wide.decoding });
     }
     const none = cli('train', '--data', pairs, '--hidden', '16', '--steps', '5', '--workers', '1', '--attention', 'none', '--out', join(tmp, 'run-fra-none'));
     expect(none.code).toBe(0);
