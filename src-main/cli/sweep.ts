@@ -9,17 +9,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataRequest } from '../../src-shared/dataset';
 import { metricInfo, METRICS, metricWord } from '../../src-shared/metrics';
-import { describeProblem, problemOf, SETTINGS, type SettingKey } from '../../src-shared/settings';
+import { SETTINGS, type SettingKey } from '../../src-shared/settings';
 import { SEARCH_METHODS, type SearchMethod } from '../../workers/sweep/search';
 import { describeParams, formatSpace, parseSpace, shortValue, type SearchSpace } from '../../workers/sweep/space';
 import { STOP_RULES, type StopRule, type StopRuleName } from '../../workers/sweep/stopping';
 import { readSweepFile, SWEEP_FORMAT, SWEEP_VERSION, type SweepFile, type TrialState } from '../../workers/sweep/sweep-folder';
 import { LockedError } from '../services/lock';
-import { runInspect, RunRefused } from '../services/runs';
+import { RunRefused } from '../services/runs';
 import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, type SweepEvent, type SweepOutcome } from '../services/sweep';
 import { flag, flagOptions, fmtDuration, intFlag, readFlag, readFlags, realFlag, UsageError } from './args';
 import { untilDone } from './stdout';
-import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS } from './train';
+import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS, inspectForRun } from './train';
 
 /**
  * The train flags a sweep takes as fixed settings for every trial. Not --seed (the sweep's own seed), --workers
@@ -105,14 +105,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const lengthGiven = given.steps !== undefined;
   const valFraction = (given as { valFraction?: number }).valFraction ?? (SETTINGS.valFraction.default as number);
   const data = dataFlags(o);
-  const { format, ...choice } = data;
-  let inspection;
-  try {
-    inspection = await runInspect(dataPath, format, { ...choice, valFraction, ...(given.batchSize !== undefined ? { batchSize: given.batchSize } : {}) });
-  } catch (e) {
-    throw new UsageError(describeProblem(problemOf(e), 'cli'));
-  }
-  if (!inspection.chosen) throw new UsageError(inspection.chosenError ? describeProblem(inspection.chosenError, 'cli') : 'this data cannot be trained with these choices');
+  const inspection = await inspectForRun(dataPath, data, valFraction, given.batchSize);
   const { settings, model } = runSettings(given, inspection.chosen.recipe, lengthGiven);
   const explicit = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
   const dataRequest: DataRequest = { ...(inspection.chosen.choice ?? {}), ...explicit, path: dataPath, format: data.format, valFraction } as DataRequest;

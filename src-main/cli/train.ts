@@ -33,6 +33,23 @@ export const TRAINING_KEYS = [
 const RESUME_KEYS = ['steps', 'workers', 'patience', 'timeBudgetSeconds'] as const satisfies readonly SettingKey[];
 export const TRAIN_KEYS = [...MODEL_KEYS, ...TRAINING_KEYS, ...DATA_KEYS];
 
+/**
+ * The importer's proposal for a run on `dataPath` with the data flags given (train and sweep start from it): the
+ * data's choice and recipe; a usage error, in the flags' words, when the data cannot be trained so.
+ */
+export async function inspectForRun(dataPath: string, data: ReturnType<typeof dataFlags>, valFraction: number, batchSize: number | undefined): Promise<Inspection & { chosen: NonNullable<Inspection['chosen']> }> {
+  const { format, ...choice } = data;
+  let inspection: Inspection;
+  try {
+    inspection = await runInspect(dataPath, format, { ...choice, valFraction, ...(batchSize !== undefined ? { batchSize } : {}) });
+  } catch (e) {
+    throw new UsageError(describeProblem(problemOf(e), 'cli'));
+  }
+  const chosen = inspection.chosen;
+  if (!chosen) throw new UsageError(inspection.chosenError ? describeProblem(inspection.chosenError, 'cli') : 'this data cannot be trained with these choices');
+  return { ...inspection, chosen };
+}
+
 /** The data choices given as flags, checked (undefined where not given). */
 export function dataFlags(values: Record<string, string | boolean | undefined>) {
   const d = readFlags(DATA_KEYS, values);
@@ -102,14 +119,7 @@ async function trainWith(argv: string[], recorded?: ReturnType<typeof runToResum
   let recipe: Recipe | undefined;
   let resolved: Partial<DataRequest> = {};
   if (!recorded && !o.resume) {
-    const { format, ...choice } = data;
-    let inspection;
-    try {
-      inspection = await runInspect(dataPath, format, { ...choice, valFraction, ...(given.batchSize !== undefined ? { batchSize: given.batchSize } : {}) });
-    } catch (e) {
-      throw new UsageError(describeProblem(problemOf(e), 'cli'));
-    }
-    if (!inspection.chosen) throw new UsageError(inspection.chosenError ? describeProblem(inspection.chosenError, 'cli') : 'this data cannot be trained with these choices');
+    const inspection = await inspectForRun(dataPath, data, valFraction, given.batchSize);
     recipe = inspection.chosen.recipe;
     resolved = inspection.chosen.choice ?? {};
     if (!json) printRecipe(inspection, recipe, given, lengthGiven);
