@@ -91,16 +91,49 @@ its first 50 steps with the studio's. import turns the folder train.py wrote (--
 ${SWEEP_HELP}
 --json prints one JSON object per line, the last one the summary.`;
 
+/**
+ * One command's part of USAGE: its synopsis lines (with their continuation lines) and the notes paragraphs that
+ * start with its name, so the text lives in one place.
+ */
+export function commandUsage(command: string): string {
+  const lines = USAGE.split('\n');
+  const synopsis: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.startsWith('  seqstudio ')) inside = line.startsWith(`  seqstudio ${command} `) || line === `  seqstudio ${command}`;
+    else if (!line.startsWith('    ')) inside = false;
+    if (inside) synopsis.push(line);
+  }
+  const notes: string[] = [];
+  let taking = false;
+  let previous = '.';
+  for (const line of lines.slice(lines.findIndex((l) => l === '') + 1)) {
+    // a paragraph starts, after a full stop, with a command's name (or a flag, for the notes on every command)
+    const first = line.split(' ')[0];
+    if (/[.;:]$/.test(previous) && (Object.hasOwn(COMMANDS, first) || first.startsWith('--'))) taking = first === command;
+    previous = line;
+    if (taking) notes.push(line);
+  }
+  return ['seqstudio ' + command + ' — see seqstudio --help for every command', '', ...synopsis, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   watchStdout();
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
       process.stdout.write(USAGE + '\n');
       return command === undefined ? 2 : 0;
     }
-    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!run) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see seqstudio --help)`);
+    const asked = command === 'help' ? rest[0] : command;
+    const run = Object.hasOwn(COMMANDS, asked) ? COMMANDS[asked] : undefined;
+    if (!run) throw new UsageError(`unknown command "${asked}" (commands: ${Object.keys(COMMANDS).join(', ')}; see seqstudio --help)`);
+    // `seqstudio help train`, `seqstudio train --help` (before a `--`): that command's usage and notes
+    const dashes = rest.indexOf('--');
+    if (command === 'help' || (dashes === -1 ? rest : rest.slice(0, dashes)).some((a) => a === '--help' || a === '-h')) {
+      process.stdout.write(commandUsage(asked) + '\n');
+      return 0;
+    }
     return await run(rest);
   } catch (e) {
     const err = e as Error & { code?: string };
