@@ -577,18 +577,22 @@ describe('pairs with attention, from training to the deploy example', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/with Bahdanau additive attention/);
     expect(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).spec.attention).toBe('bahdanau');
-    // the diagnostics carry where the decoder looked on the first validation pair: one row per output token, each
-    // summing to 1 over the source's tokens
+    // the diagnostics carry where the decoder looked on each of the first 6 validation pairs (the studio lets a person
+    // choose which to watch): one row per output token, each summing to 1 over that source's tokens
     const diagnostics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'diagnostics');
-    const alignment = diagnostics.at(-1).alignment;
-    expect(alignment.source.length).toBeGreaterThan(0);
-    expect(alignment.target.length).toBeGreaterThan(0);
-    expect(alignment.weights).toHaveLength(alignment.target.length * alignment.source.length);
-    for (let y = 0; y < alignment.target.length; y++) {
-      const row = alignment.weights.slice(y * alignment.source.length, (y + 1) * alignment.source.length);
-      expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 2);
+    const alignments = diagnostics.at(-1).alignments;
+    expect(alignments).toHaveLength(6);
+    expect(new Set(alignments.map((a: { source: string[] }) => a.source.join(''))).size).toBeGreaterThan(1);
+    for (const alignment of alignments) {
+      expect(alignment.source.length).toBeGreaterThan(0);
+      expect(alignment.target.length).toBeGreaterThan(0);
+      expect(alignment.weights).toHaveLength(alignment.target.length * alignment.source.length);
+      for (let y = 0; y < alignment.target.length; y++) {
+        const row = alignment.weights.slice(y * alignment.source.length, (y + 1) * alignment.source.length);
+        expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 2);
+      }
+      expect(alignment.reference.length).toBeGreaterThan(0);
     }
-    expect(alignment.reference.length).toBeGreaterThan(0);
     const model = join(tmp, 'onnx-fra', 'fra.onnx');
     const e = cli('export', run, '--out', model, '--json');
     expect(e.code).toBe(0);
@@ -614,7 +618,7 @@ describe('pairs with attention, from training to the deploy example', () => {
     expect(none.code).toBe(0);
     expect(none.stdout).not.toMatch(/with (Bahdanau additive|Luong general|Luong dot) attention/);
     const noneDiagnostics = readFileSync(join(tmp, 'run-fra-none', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'diagnostics');
-    expect(noneDiagnostics.every((r) => r.alignment === undefined)).toBe(true);
+    expect(noneDiagnostics.every((r) => r.alignments === undefined && r.alignment === undefined)).toBe(true);
     const bad = cli('train', '--data', pairs, '--attention', 'sideways');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--attention sideways/);

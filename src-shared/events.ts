@@ -37,8 +37,21 @@ export interface DiagnosticsEvent {
   gradientFlow: GradientFlow[];
   /** Mean gate activation and the fraction saturated (σ < 0.05 or > 0.95; tanh beyond ±0.95). */
   gates: { stack: 'enc' | 'dec'; layer: number; direction: number; gate: string; mean: number; saturated: number }[];
-  /** Encoder–decoder models with attention: where the decoder looked, for one validation example (greedy decode). */
+  /**
+   * Encoder–decoder models with attention: where the decoder looked (greedy decode), for each of the first
+   * ALIGNMENT_EXAMPLES validation examples, so that a person can choose which one to watch.
+   */
+  alignments?: Alignment[];
+  /** Runs written before `alignments`: the first validation example's only (read by diagnosticsAlignments). */
   alignment?: Alignment;
+}
+
+/** How many validation examples' alignments each diagnostics event carries. */
+export const ALIGNMENT_EXAMPLES = 6;
+
+/** A diagnostics event's alignments, whichever field its run wrote. */
+export function diagnosticsAlignments(e: Pick<DiagnosticsEvent, 'alignments' | 'alignment'> | null | undefined): Alignment[] {
+  return e?.alignments ?? (e?.alignment ? [e.alignment] : []);
 }
 
 /**

@@ -3,7 +3,7 @@
 // Synchronous and single-threaded: the worker (trainer.worker.ts) drives it step by step and handles messages
 // between steps. Knows nothing of files or Electron.
 
-import type { Alignment, DiagnosticsEvent, EvaluationEvent, NonFiniteLocation, StepEvent } from '../../src-shared/events';
+import { ALIGNMENT_EXAMPLES, type Alignment, type DiagnosticsEvent, type EvaluationEvent, type NonFiniteLocation, type StepEvent } from '../../src-shared/events';
 import { MAX_BUDGET_SECONDS } from '../../src-shared/duration';
 import { type ModelSpec, type TrainSettings } from '../../src-shared/model';
 import { CELL_GATES, cellInfo } from '../../src-shared/cells';
@@ -210,16 +210,21 @@ export class Trainer {
     const gradientFlow = net.hiddenGradFlow().map((f) => ({ stack: f.stack, layer: f.layer, direction: f.direction, norms: Array.from(f.norms) }));
     const gates = net.gateStats();
     // last: decoding reuses the network's buffers that the figures above read
-    const alignment = this.sampleAlignment();
-    return { type: 'diagnostics', step: this.step, tensorNorms, gateGradNorms, gradientFlow, gates, ...(alignment ? { alignment } : {}) };
+    const alignments = this.sampleAlignments();
+    return { type: 'diagnostics', step: this.step, tensorNorms, gateGradNorms, gradientFlow, gates, ...(alignments.length ? { alignments } : {}) };
   }
 
-  /** Attention models: where the decoder looks, on the first validation pair (greedy decode). */
-  private sampleAlignment(): Alignment | undefined {
+  /** Attention models: where the decoder looks, on the first ALIGNMENT_EXAMPLES validation pairs (greedy decode). */
+  private sampleAlignments(): Alignment[] {
     const t = this.data.transforms;
-    const sample = this.data.decodeSamples?.[0];
-    if (!sample || t.kind !== 'pairs' || !this.net.layout.attention) return undefined;
-    return alignmentOf(this.net, t, sample.source, { maxLength: Math.min(t.maxLength + 1, sample.reference.length * 2 + 10), reference: sample.reference });
+    const samples = this.data.decodeSamples?.slice(0, ALIGNMENT_EXAMPLES) ?? [];
+    if (t.kind !== 'pairs' || !this.net.layout.attention) return [];
+    const out: Alignment[] = [];
+    for (const sample of samples) {
+      const a = alignmentOf(this.net, t, sample.source, { maxLength: Math.min(t.maxLength + 1, sample.reference.length * 2 + 10), reference: sample.reference });
+      if (a) out.push(a);
+    }
+    return out;
   }
 
   /** Mean loss and task metrics over the validation batches (no dropout, state carried for streams). */

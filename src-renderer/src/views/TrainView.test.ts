@@ -10,7 +10,7 @@ import { setStudio } from '../host';
 import { useProjectStore } from '../stores/useProjectStore';
 import { useRunsStore } from '../stores/useRunsStore';
 import { createFakeStudio, type FakeStudio, fakeRun } from '../testing/fakeStudio';
-import { runEvents, stepEvent } from '../testing/runEvents';
+import { diagnosticsEvent, runEvents, stepEvent } from '../testing/runEvents';
 import { VCHART_STUBS } from '../testing/VChartStub';
 import TrainView from './TrainView.vue';
 
@@ -226,6 +226,35 @@ describe('TrainView', () => {
     expect(fake.calls.find((c) => c.method === 'importRun')?.args).toEqual(['bundles/a/output']);
     expect(useRunsStore().selectedId).toBe('imported');
     expect(button(wrapper, 'imported from PyTorch')).toBeDefined();
+    wrapper.unmount();
+  });
+  it('lets a person choose which validation example’s attention alignment to watch, live', async () => {
+    fake.runs = [fakeRun('a', { name: 'GRU 1×32 on eng-fra.tsv', status: 'running', totalSteps: 100 })];
+    const wrapper = await mountView();
+    const runs = useRunsStore();
+    const alignment = (source: string, target: string[]) => ({ source: [...source], target, weights: target.flatMap((_, y) => [...source].map((__, x) => (x === y % source.length ? 1 : 0))), reference: target });
+    const diagnostics = (step: number) => ({ ...diagnosticsEvent(step), alignments: [alignment('Go.', ['Va', '!']), alignment('Hi.', ['Salut', '.', '<eos>'])] });
+    fake.emit('a', stepEvent(1));
+    fake.emit('a', diagnostics(5));
+    runs.flush();
+    await flushPromises();
+    const select = wrapper.get('[data-testid="alignment-example"]');
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['1. Go.', '2. Hi.']);
+    expect(wrapper.get('[data-testid="chart-alignment"]').attributes('aria-label')).toMatch(/^Attention alignment of 2 output tokens over 3 source tokens: “Va” mostly from “G”/);
+    await select.setValue('1');
+    expect(wrapper.get('[data-testid="chart-alignment"]').attributes('aria-label')).toMatch(/^Attention alignment of 3 output tokens over 3 source tokens: “Salut” mostly from “H”/);
+    expect(wrapper.text()).toContain('validation example 2');
+    // the next diagnostics keep the chosen example
+    fake.emit('a', diagnostics(10));
+    runs.flush();
+    await flushPromises();
+    expect(wrapper.get('[data-testid="chart-alignment"]').attributes('aria-label')).toMatch(/“Salut”/);
+    // a run saved before several examples were kept shows its one alignment, without a choice
+    fake.emit('a', { ...diagnosticsEvent(15), alignment: alignment('Run!', ['Cours', '!']) });
+    runs.flush();
+    await flushPromises();
+    expect(wrapper.find('[data-testid="alignment-example"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="chart-alignment"]').attributes('aria-label')).toMatch(/“Cours” mostly from “R”/);
     wrapper.unmount();
   });
 });
