@@ -51,6 +51,7 @@ describe('gemm', () => {
       const rng = new Rng(11);
       const shapes: [number, number, number][] = [
         [1, 1, 1], [1, 7, 3], [5, 1, 9], [3, 4, 1], [6, 8, 16], [7, 9, 5], [13, 17, 300], [32, 1024, 33], [50, 13, 64], [64, 256, 64], [97, 65, 130],
+        [2, 2700, 40], [3, 37, 513], [4, 5, 7], [4, 130, 256],
       ];
       for (let i = 0; i < 25; i++) shapes.push([1 + rng.int(120), 1 + rng.int(120), 1 + rng.int(300)]);
       let worst = 0;
@@ -63,6 +64,36 @@ describe('gemm', () => {
   }
 });
 
+describe('gemm with M ≤ 4 (the row path: a decoder step of one sequence or a beam)', () => {
+  for (const [name, k] of builds) {
+    it(`${name}: rows computed alone equal the same rows of a larger product bit for bit`, () => {
+      const rng = new Rng(5);
+      const base = k.heap_base() + 64;
+      for (const [N, K] of [[37, 513], [2700, 96], [8, 3], [130, 256]] as const)
+        for (const tn of [false, true])
+          for (const acc of [false, true]) {
+            const M = 9;
+            const need = base + 4 * (M * K + K * N + 3 * M * N) + 64;
+            if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+            const pa = base, pb = pa + 4 * M * K, pc = pb + 4 * K * N, pd = pc + 4 * M * N;
+            const f = new Float32Array(k.memory.buffer);
+            for (let i = 0; i < M * K + K * N; i++) f[pa / 4 + i] = rng.uniform(-1, 1);
+            const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
+            f.set(c0, pc / 4);
+            // the whole product (panel path), then rows [r0, r0 + m) alone (row path), from the same C
+            k.gemm(pc, pa, pb, M, N, K, tn ? 1 : K, tn ? M : 1, N, N, acc ? 1 : 0);
+            const whole = new Float32Array(k.memory.buffer, pc, M * N).slice();
+            for (const [r0, m] of [[0, 1], [1, 2], [3, 3], [5, 4]]) {
+              new Float32Array(k.memory.buffer).set(c0.subarray(r0 * N, (r0 + m) * N), pd / 4);
+              const a0 = pa + 4 * (tn ? r0 : r0 * K);
+              k.gemm(pd, a0, pb, m, N, K, tn ? 1 : K, tn ? M : 1, N, N, acc ? 1 : 0);
+              const part = new Float32Array(k.memory.buffer, pd, m * N);
+              expect(Array.from(part), `N ${N} K ${K} tn ${tn} acc ${acc} rows ${r0}..${r0 + m}`).toEqual(Array.from(whole.subarray(r0 * N, (r0 + m) * N)));
+            }
+          }
+    });
+  }
+});
 
 describe('gemm_bias', () => {
   for (const [name, k] of builds) {

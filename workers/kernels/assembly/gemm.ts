@@ -18,8 +18,8 @@
 //     (M = batch, B = the weights, streamed from L3 on every step) overlap those loads with FMAs.
 //   · Aᵀ·B (weight gradients, K = T·B large): A's rows are 4–8 KiB apart, so packing an A panel touches one line per
 //     k; with the small default work space a shorter k block (96) measured best, with the 2 MiB one 256 (TN_KC).
-//   · N = 1 (one input feature or one output) goes to a GEMV path; M = 1 (generation: one sequence, one step) to a
-//     row path that streams B (gemmRow), with the panel path's numbers.
+//   · N = 1 (one input feature or one output) goes to a GEMV path; M ≤ 4 (generation: one sequence or a beam's
+//     hypotheses, one step) to a row path that streams B once per 2 rows (gemmRows), with the panel path's numbers.
 // Work space: the packed blocks live in `work`. By default that is WORK, static data of this module, sized so that
 // the module still fits its initial memory of 2 pages (tools/build-wasm.mjs: --initialMemory 2; the data lies below
 // __heap_base, which the engine's memory map starts from): 116 KiB, a B block of only ~104 columns. The engine hands
@@ -62,7 +62,7 @@ let workFloats: i32 = WORK_FLOATS;
 
 /**
  * Uses [ptr, ptr + 4·floats) as the panel path's work space from now on (ptr 64-byte aligned, inside this module's
- * memory and used by nothing else); floats < WORK_FLOATS goes back to WORK. gemmRow and gemv keep using WORK.
+ * memory and used by nothing else); floats < WORK_FLOATS goes back to WORK. gemmRows and gemv keep using WORK.
  */
 export function gemm_workspace(ptr: usize, floats: i32): void {
   if (floats < WORK_FLOATS) {
@@ -145,8 +145,8 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
   const tn = sam == 1 && sak != 1;
   // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in the work space. Blocks are balanced.
   const kcMax = tn ? TN_KC : KC;
-  if (M == 1 && N + 4 <= WORK_FLOATS) {
-    gemmRow(C, A, B, bias, N, K, sak, ldb, accumulate != 0, kcMax);
+  if (M <= 4 && 2 * (N + 4) <= WORK_FLOATS) {
+    gemmRows(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, accumulate != 0, kcMax);
     return;
   }
   const ncFit = ((workFloats - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
@@ -267,22 +267,39 @@ function rowPanel(h: i32, kc: i32, ap: usize, bp: usize, panel: usize, Cr: usize
 }
 
 /**
- * M = 1 (generation: one sequence, one step): c(N) [+]= bias + a(K)·B(K, N). The panel kernel would compute 6 rows
- * for the one there is and pack B on the way; here B is streamed row by row (4 rows per pass) into a row of sums
- * kept in WORK (L1). The same k blocks as the panel path and, per element, the same chain of FMAs from zero, then
- * the same add into C: bit-identical numbers to M > 1 (a sequence stepped one token at a time equals it run whole).
+ * M ≤ 4 (generation: one sequence, or a beam's few hypotheses, one step): C(M, N) [+]= bias + A(M, K)·B(K, N). The
+ * panel kernel would compute 6 rows for the few there are and pack B on the way (for a large output layer, B is
+ * megabytes: packing it on every step cost more than the products); here B is streamed row by row (4 rows of B per
+ * pass) once for up to 2 rows of A, into rows of sums kept in WORK (L1/L2). The same k blocks as the panel path and,
+ * per element, the same chain of FMAs from zero, then the same add into C: bit-identical numbers to M > 4 (a sequence
+ * stepped one token at a time, or a beam's hypotheses, equal it run whole).
  */
-function gemmRow(C: usize, A: usize, B: usize, bias: usize, N: i32, K: i32, sak: i32, ldb: i32, accumulate: bool, kcMax: i32): void {
+function gemmRows(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: bool, kcMax: i32): void {
+  for (let m = 0; m < M; m += 2) {
+    const Am = A + <usize>(m * sam) * 4;
+    const Cm = C + <usize>(m * ldc) * 4;
+    if (m + 1 < M) rowsBlock(2, Cm, Am, B, bias, N, K, sam, sak, ldb, ldc, accumulate, kcMax);
+    else rowsBlock(1, Cm, Am, B, bias, N, K, sam, sak, ldb, ldc, accumulate, kcMax);
+  }
+}
+
+/** One or two rows (R, a constant where inlined) of gemmRows: row r of A at A + 4·r·sam, of C at C + 4·r·ldc. */
+// @ts-ignore: decorator
+@inline function rowsBlock(R: i32, C: usize, A: usize, B: usize, bias: usize, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: bool, kcMax: i32): void {
   const acc = WORK;
+  const n4 = N & ~3;
+  const stride = <usize>(n4 + 4) * 4; // second row's sums
+  const acc1 = acc + stride;
   const nbK = (K + kcMax - 1) / kcMax;
   const kcBlk = (K + nbK - 1) / nbK;
-  const n4 = N & ~3;
   const as = <usize>sak * 4;
   const rs = <usize>ldb * 4;
+  const A1 = A + <usize>sam * 4;
   for (let pc = 0; pc < K; pc += kcBlk) {
     const kc = min(kcBlk, K - pc);
-    memory.fill(acc, 0, <usize>(n4 + 4) * 4);
+    memory.fill(acc, 0, stride * R);
     const Ak = A + <usize>pc * as;
+    const Ak1 = A1 + <usize>pc * as;
     const Bk = B + <usize>pc * rs;
     let k = 0;
     for (; k + 4 <= kc; k += 4) {
@@ -290,56 +307,90 @@ function gemmRow(C: usize, A: usize, B: usize, bias: usize, N: i32, K: i32, sak:
       const a1 = v128.load32_splat(Ak + <usize>(k + 1) * as);
       const a2 = v128.load32_splat(Ak + <usize>(k + 2) * as);
       const a3 = v128.load32_splat(Ak + <usize>(k + 3) * as);
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+      if (R == 2) {
+        b0 = v128.load32_splat(Ak1 + <usize>k * as);
+        b1 = v128.load32_splat(Ak1 + <usize>(k + 1) * as);
+        b2 = v128.load32_splat(Ak1 + <usize>(k + 2) * as);
+        b3 = v128.load32_splat(Ak1 + <usize>(k + 3) * as);
+      }
       const r0 = Bk + <usize>k * rs;
       const r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
       let n = 0;
       for (; n < n4; n += 4) {
         const o = <usize>n * 4;
+        const x0 = v128.load(r0 + o), x1 = v128.load(r1 + o), x2 = v128.load(r2 + o), x3 = v128.load(r3 + o);
         let v = v128.load(acc + o);
-        v = fma(a0, v128.load(r0 + o), v);
-        v = fma(a1, v128.load(r1 + o), v);
-        v = fma(a2, v128.load(r2 + o), v);
-        v = fma(a3, v128.load(r3 + o), v);
+        v = fma(a0, x0, v);
+        v = fma(a1, x1, v);
+        v = fma(a2, x2, v);
+        v = fma(a3, x3, v);
         v128.store(acc + o, v);
+        if (R == 2) {
+          let w = v128.load(acc1 + o);
+          w = fma(b0, x0, w);
+          w = fma(b1, x1, w);
+          w = fma(b2, x2, w);
+          w = fma(b3, x3, w);
+          v128.store(acc1 + o, w);
+        }
       }
       for (; n < N; n++) {
         const o = <usize>n * 4;
+        const x0 = f32x4.splat(load<f32>(r0 + o)), x1 = f32x4.splat(load<f32>(r1 + o)), x2 = f32x4.splat(load<f32>(r2 + o)), x3 = f32x4.splat(load<f32>(r3 + o));
         let v = f32x4.splat(load<f32>(acc + o));
-        v = fma(a0, f32x4.splat(load<f32>(r0 + o)), v);
-        v = fma(a1, f32x4.splat(load<f32>(r1 + o)), v);
-        v = fma(a2, f32x4.splat(load<f32>(r2 + o)), v);
-        v = fma(a3, f32x4.splat(load<f32>(r3 + o)), v);
+        v = fma(a0, x0, v);
+        v = fma(a1, x1, v);
+        v = fma(a2, x2, v);
+        v = fma(a3, x3, v);
         store<f32>(acc + o, f32x4.extract_lane(v, 0));
+        if (R == 2) {
+          let w = f32x4.splat(load<f32>(acc1 + o));
+          w = fma(b0, x0, w);
+          w = fma(b1, x1, w);
+          w = fma(b2, x2, w);
+          w = fma(b3, x3, w);
+          store<f32>(acc1 + o, f32x4.extract_lane(w, 0));
+        }
       }
     }
     for (; k < kc; k++) {
       const a0 = v128.load32_splat(Ak + <usize>k * as);
+      const b0 = R == 2 ? v128.load32_splat(Ak1 + <usize>k * as) : a0;
       const r0 = Bk + <usize>k * rs;
       let n = 0;
       for (; n < n4; n += 4) {
         const o = <usize>n * 4;
-        v128.store(acc + o, fma(a0, v128.load(r0 + o), v128.load(acc + o)));
+        const x0 = v128.load(r0 + o);
+        v128.store(acc + o, fma(a0, x0, v128.load(acc + o)));
+        if (R == 2) v128.store(acc1 + o, fma(b0, x0, v128.load(acc1 + o)));
       }
       for (; n < N; n++) {
         const o = <usize>n * 4;
-        store<f32>(acc + o, f32x4.extract_lane(fma(a0, f32x4.splat(load<f32>(r0 + o)), f32x4.splat(load<f32>(acc + o))), 0));
+        const x0 = f32x4.splat(load<f32>(r0 + o));
+        store<f32>(acc + o, f32x4.extract_lane(fma(a0, x0, f32x4.splat(load<f32>(acc + o))), 0));
+        if (R == 2) store<f32>(acc1 + o, f32x4.extract_lane(fma(b0, x0, f32x4.splat(load<f32>(acc1 + o))), 0));
       }
     }
     // Into C as the panel kernels store a tile: C = [bias | C +] sums (bias only before the first k block).
     const first = bias != 0 && pc == 0;
     const add = accumulate || pc > 0;
-    let n = 0;
-    for (; n < n4; n += 4) {
-      const o = <usize>n * 4;
-      let v = v128.load(acc + o);
-      if (first) v = f32x4.add(v, v128.load(bias + o));
-      else if (add) v = f32x4.add(v, v128.load(C + o));
-      v128.store(C + o, v);
-    }
-    for (; n < N; n++) {
-      const o = <usize>n * 4;
-      const v = load<f32>(acc + o);
-      store<f32>(C + o, first ? load<f32>(bias + o) + v : add ? load<f32>(C + o) + v : v);
+    for (let r = 0; r < R; r++) {
+      const Cr = C + <usize>(r * ldc) * 4;
+      const sr = acc + <usize>r * stride;
+      let n = 0;
+      for (; n < n4; n += 4) {
+        const o = <usize>n * 4;
+        let v = v128.load(sr + o);
+        if (first) v = f32x4.add(v, v128.load(bias + o));
+        else if (add) v = f32x4.add(v, v128.load(Cr + o));
+        v128.store(Cr + o, v);
+      }
+      for (; n < N; n++) {
+        const o = <usize>n * 4;
+        const v = load<f32>(sr + o);
+        store<f32>(Cr + o, first ? load<f32>(bias + o) + v : add ? load<f32>(Cr + o) + v : v);
+      }
     }
   }
 }
