@@ -397,6 +397,17 @@ describe('seqstudio bench', () => {
     expect(line.tokensPerSecond).toBeGreaterThan(0);
     expect(line.onnxruntimeTokensPerSecond).toBeGreaterThan(0);
   });
+  it('--generate decodes an encoder–decoder configuration greedily and with beam 4 beside onnxruntime, one sentence at a time', () => {
+    const j = cli('bench', '--generate', '--config', 'ED-LUONG', '--sentences', '2', '--json');
+    expect(j.stderr).toBe('');
+    expect(j.code).toBe(0);
+    const lines = j.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.config, l.search, l.width, l.lengthPenalty, l.batch, l.sentences, l.tokensAgree])).toEqual([
+      ['ED-LUONG', 'greedy', 1, 0, 1, 2, true],
+      ['ED-LUONG', 'beam', 4, 1, 1, 2, true],
+    ]);
+    for (const l of lines) for (const k of ['tokensPerSecond', 'sentencesPerSecond', 'onnxruntimeTokensPerSecond', 'onnxruntimeSentencesPerSecond']) expect(l[k]).toBeGreaterThan(0);
+  });
   it('--generate refuses a numeric configuration and flags of the training benchmark', () => {
     const d = cli('bench', '--generate', '--config', 'D');
     expect(d.code).toBe(2);

@@ -56,7 +56,7 @@ ${INDENT}[--out DIR] [--resume] [--json]
   seqstudio predict RUN_DIR [--input TEXT | --file FILE] [--series ID] [--length N] [--temperature T] [--seed N]
 ${INDENT}[--beam N] [--length-penalty X] [--json]
   seqstudio bench [--config NAME[,NAME…]] [--workers N[,N…]] [--vs-pytorch] [--rounds N] [--profile] [--seconds S] [--json]
-  seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--json]
+  seqstudio bench --generate [--config NAME[,NAME…]] [--tokens N] [--sentences N] [--json]
   seqstudio export RUN_DIR [--out FILE.onnx] [--streaming] [--json]
   seqstudio bundle RUN_DIR --out DIR [--steps N] [--json]
   seqstudio import DIR [--out RUN_DIR] [--json]
@@ -84,7 +84,9 @@ ours and PyTorch's (--rounds N, default 3) and each ratio is the median of the r
 bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak
 and the ceiling that peak puts on the step;
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
-same model's --streaming export (one thread), and checks that both generate the same tokens.
+same model's --streaming export (one thread), and checks that both generate the same tokens; an encoder–decoder
+configuration (ED-BAH, ED-LUONG) decodes --sentences sources one at a time, greedy and beam 4, beside onnxruntime on
+the exported encoder and one-step decoder graphs, in tokens/s and sentences/s.
 bundle writes a folder that trains the same run with PyTorch (model.py, train.py with DDP under torchrun, the
 run's initial weights and batches in safetensors, README.md with launch lines); python3 train.py --check 50 compares
 its first 50 steps with the studio's. import turns the folder train.py wrote (--out) into a run folder.

@@ -15,6 +15,12 @@
 //   node tools/datasets-check.mjs --budget 30s               # a shorter budget for each (the no-flags runs use theirs)
 //   node tools/datasets-check.mjs --no-export                 # training and baselines only
 //
+// Encoder–decoder runs (translation, transliteration, spelling) get a second, indented line: the decode metrics
+// of the run's summary — token error rate, exact match, and where the target is sentences of words corpus BLEU and
+// chrF (sacreBLEU's defaults) — for the greedy decodes of the validation pairs the evaluation scores (up to 200;
+// `metrics`), and for the same pairs decoded by beam search at the end (`beam`: width and α as predict's), and on
+// the test split where there is one. Every other shape prints its one line as before.
+//
 // Prints one line per dataset; exits 1 if a run or an export fails, an export differs from the trainer by more than
 // 1e-4 (or its greedy decodes differ), or (without --budget) a model does not beat its baseline; 0 otherwise. Runs go
 // to a temporary folder, one at a time.
@@ -62,6 +68,16 @@ for (let i = 0; i < argv.length; i++) {
 const chosen = filter.length ? entries.filter((e) => filter.some((w) => e.name.includes(w))) : entries;
 const cli = join(root, 'bin', 'seqstudio.mjs');
 const outRoot = mkdtempSync(join(tmpdir(), 'seqstudio-datasets-'));
+/** The decode metrics of an encoder–decoder summary, as a note under its row (see the header). */
+function decodeNote(summary) {
+  const names = [['tokenErrorRate', 'token error rate'], ['exactMatch', 'exact match'], ['bleu', 'BLEU'], ['chrF', 'chrF']];
+  const part = (m) => names.filter(([k]) => k in m).map(([k, label]) => `${label} ${fmt(m[k])}`).join(', ');
+  const parts = [`greedy: ${part(summary.metrics)}`];
+  if (summary.beam) parts.push(`beam ${summary.beam.width} (α ${summary.beam.lengthPenalty}): ${part(summary.beam.metrics)}`);
+  const test = summary.test?.metrics && 'tokenErrorRate' in summary.test.metrics ? `; test split (${summary.test.items}, greedy): ${part(summary.test.metrics)}` : '';
+  const noText = 'bleu' in summary.metrics ? '' : ' (no BLEU or chrF: the target is not sentences of words)';
+  return `    decodes of the validation pairs (up to 200), ${parts.join('; ')}${test}${noText}`;
+}
 const fmt = (x) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4)) : String(x));
 const rows = [];
 let failures = 0;
@@ -140,6 +156,7 @@ for (const [i, e] of chosen.entries()) {
   }
   rows.push(row);
   console.log(['dataset', 'shape', 'model', 'metric', 'value', 'baseline', 'beats', 'test', 'steps', 'seconds', 'stop', 'reference', 'export'].map((c) => row[c]).join(' | '));
+  if (summary && shape === 'encoder-decoder') console.log(decodeNote(summary));
 }
 
 rmSync(outRoot, { recursive: true, force: true });

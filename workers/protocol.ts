@@ -12,7 +12,7 @@ import type { KernelVariant } from './engine/kernels';
 import type { BenchProfile } from './engine/profile';
 import type { DataRequest, DatasetChoice, ImportProgress, Inspection, ModelChoice, Prediction, PredictRequest, RunSummary } from '../src-shared/dataset';
 import type { ExportReport, ExportRequest } from './export/report';
-import type { GenerateBenchResult } from './export/bench-generate';
+import type { EncDecGenerateBenchResult, GenerateBenchResult } from './export/bench-generate';
 import type { BundleReport, BundleRequest } from './bundle/bundle-run';
 
 export type { DataRequest, ModelChoice, RunSummary } from '../src-shared/dataset';
@@ -44,12 +44,17 @@ export interface StartBench {
   profile?: boolean;
 }
 
-/** `seqstudio bench --generate`: greedy text generation, ours beside onnxruntime-node (workers/export/bench-generate.ts). */
+/**
+ * `seqstudio bench --generate`: greedy text generation, and encoder–decoder greedy and beam decoding, ours beside
+ * onnxruntime-node (workers/export/bench-generate.ts).
+ */
 export interface StartGenerateBench {
   type: 'bench-generate';
   configs: string[];
-  /** Tokens generated per timing (default 500). */
+  /** Tokens generated per timing (default 500; text configurations). */
   tokens?: number;
+  /** Source sentences decoded per timing (default 20; encoder–decoder configurations). */
+  sentences?: number;
   /** Timings per side after a warm-up (default 5); the median is reported. */
   repeats?: number;
 }
@@ -137,10 +142,10 @@ export interface BenchResultEvent {
 }
 
 /** One configuration of StartGenerateBench. */
-export interface GenerateBenchResultEvent extends GenerateBenchResult {
+export type GenerateBenchResultEvent = (GenerateBenchResult | EncDecGenerateBenchResult) & {
   type: 'bench-generate-result';
   kernels: KernelVariant;
-}
+};
 
 export type FromTrainer =
   | ReadyEvent

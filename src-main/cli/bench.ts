@@ -1,6 +1,7 @@
 // `seqstudio bench`: full training steps of the benchmark configurations timed in worker threads, one worker count
 // after another (and the speed-up over the first), beside PyTorch measured in the same invocation (--vs-pytorch,
-// tools/bench_pytorch.py); --profile: where a step's time goes; --generate: greedy generation beside onnxruntime.
+// tools/bench_pytorch.py); --profile: where a step's time goes; --generate: greedy generation (and an encoder–decoder's
+// greedy and beam decoding) beside onnxruntime.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '../../workers/engine/bench';
 import { formatProfile } from '../../workers/engine/profile';
-import { GENERATE_DEFAULT_CONFIGS } from '../../workers/export/bench-generate';
+import { GENERATE_DEFAULT_CONFIGS, GENERATE_ENCDEC_CONFIGS } from '../../workers/export/bench-generate';
 import type { BenchResultEvent, GenerateBenchResultEvent } from '../../workers/protocol';
 import { runBench, runGenerateBench } from '../services/runs';
 import { fmtInt, intFlag, readFlag, realFlag, UsageError } from './args';
@@ -85,20 +86,23 @@ export async function benchCommand(argv: string[]): Promise<number> {
       profile: { type: 'boolean' },
       generate: { type: 'boolean' },
       tokens: { type: 'string' },
+      sentences: { type: 'string' },
       seconds: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   const configs = o.config ? o.config.split(',').map((s) => s.trim()) : o.generate ? GENERATE_DEFAULT_CONFIGS : BENCH_CONFIGS.map((c) => c.name);
-  for (const c of configs) if (!BENCH_CONFIGS.some((b) => b.name === c)) throw new UsageError(`--config ${c}: expected one of ${BENCH_CONFIGS.map((b) => b.name).join(', ')}`);
   const json = o.json ?? false;
   if (o.generate) {
-    for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds', 'rounds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets its length)`);
+    for (const flag of ['workers', 'vs-pytorch', 'profile', 'seconds', 'rounds'] as const) if (o[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --generate (it times generation on one thread; --tokens N sets a text model's length, --sentences N an encoder–decoder's set)`);
     const text = BENCH_CONFIGS.filter((b) => b.vocab > 0 && !b.decoder).map((b) => b.name);
-    for (const c of configs) if (!text.includes(c)) throw new UsageError(`--config ${c}: --generate needs a text configuration (one of ${text.join(', ')})`);
-    return benchGenerateCommand(configs, intFlag(o.tokens, 'tokens', 2, 100_000) ?? 500, json);
+    const encdec = GENERATE_ENCDEC_CONFIGS.map((b) => b.name);
+    for (const c of configs) if (!text.includes(c) && !encdec.includes(c)) throw new UsageError(`--config ${c}: --generate needs a text configuration (one of ${text.join(', ')}) or an encoder–decoder one (${encdec.join(', ')})`);
+    return benchGenerateCommand(configs, intFlag(o.tokens, 'tokens', 2, 100_000) ?? 500, intFlag(o.sentences, 'sentences', 1, 10_000) ?? 20, json);
   }
+  for (const c of configs) if (!BENCH_CONFIGS.some((b) => b.name === c)) throw new UsageError(`--config ${c}: expected one of ${BENCH_CONFIGS.map((b) => b.name).join(', ')}`);
   if (o.tokens !== undefined) throw new UsageError('--tokens goes with --generate');
+  if (o.sentences !== undefined) throw new UsageError('--sentences goes with --generate');
   const workerCounts = workerList(o.workers);
   const seconds = realFlag(o.seconds, 'seconds', 0.1, 600) ?? 2;
   const profile = o.profile ?? false;
@@ -217,12 +221,46 @@ function workerList(v: string | undefined): number[] {
   return counts;
 }
 
-/** `bench --generate`: greedy text generation, ours beside onnxruntime-node; exit code 1 when the tokens differ. */
-async function benchGenerateCommand(configs: string[], tokens: number, json: boolean): Promise<number> {
+/**
+ * `bench --generate`: greedy text generation, and an encoder–decoder's greedy and beam decoding, ours beside
+ * onnxruntime-node; exit code 1 when the tokens differ.
+ */
+async function benchGenerateCommand(configs: string[], tokens: number, sentences: number, json: boolean): Promise<number> {
   const results: GenerateBenchResultEvent[] = [];
-  if (!json) process.stdout.write(`Greedy text generation, ${fmtInt(tokens)} tokens from a 16-token prime, one network step per token with the state carried; onnxruntime-node on the --streaming export of the same parameters, 1 thread; median of 5 runs\n`);
-  await runGenerateBench(configs, { tokens }, (r) => {
+  const encdec = GENERATE_ENCDEC_CONFIGS.filter((c) => configs.includes(c.name));
+  if (!json && configs.some((c) => !encdec.some((e) => e.name === c)))
+    process.stdout.write(`Greedy text generation, ${fmtInt(tokens)} tokens from a 16-token prime, one network step per token with the state carried; onnxruntime-node on the --streaming export of the same parameters, 1 thread; median of 5 runs\n`);
+  if (!json && encdec.length)
+    process.stdout.write(
+      `Encoder–decoder decoding of ${fmtInt(sentences)} random source sentences one at a time (batch 1, as a deployed translator), greedy and beam search (width 4, length penalty α = 1), ` +
+        `a beam's hypotheses one batch of rows per step; onnxruntime-node on the exported encoder and one-step decoder graphs of the same parameters, 1 thread, searched by the same code; ` +
+        `tokens = the best hypothesis's output tokens (eos included); median of 5 runs\n`,
+    );
+  await runGenerateBench(configs, { tokens, sentences }, (r) => {
     results.push(r);
+    if ('searches' in r) {
+      for (const x of r.searches) {
+        const search = x.search === 'beam' ? `beam ${x.width}` : 'greedy';
+        if (json)
+          process.stdout.write(
+            JSON.stringify({
+              type: 'bench-generate', config: r.config, description: r.description, search: x.search, width: x.width, lengthPenalty: x.lengthPenalty, batch: r.batch,
+              sentences: r.sentences, maxLength: r.maxLength, tokens: x.tokens,
+              tokensPerSecond: x.ours.tokensPerSecond, sentencesPerSecond: x.ours.sentencesPerSecond,
+              onnxruntimeTokensPerSecond: x.onnxruntime.tokensPerSecond, onnxruntimeSentencesPerSecond: x.onnxruntime.sentencesPerSecond, ratio: x.ratio,
+              tokensAgree: x.tokensAgree, firstDifference: x.firstDifference, kernels: r.kernels, onnxruntime: r.onnxruntime.version, onnxruntimeThreads: r.onnxruntime.threads,
+            }) + '\n',
+          );
+        else
+          process.stdout.write(
+            `generate ${r.config.padEnd(8)} ${search.padEnd(7)} ours ${fmtInt(x.ours.tokensPerSecond).padStart(7)} tok/s ${x.ours.sentencesPerSecond.toFixed(1).padStart(6)} sent/s  ` +
+              `onnxruntime ${fmtInt(x.onnxruntime.tokensPerSecond).padStart(7)} tok/s ${x.onnxruntime.sentencesPerSecond.toFixed(1).padStart(6)} sent/s  ratio ${x.ratio.toFixed(2)}×  ` +
+              `${x.tokensAgree ? 'tokens agree' : `tokens DIFFER (sentence ${x.firstDifference!.sentence}, position ${x.firstDifference!.position})`}` +
+              `  (${r.description}; batch 1, ${fmtInt(x.tokens)} tokens; ${r.kernels}, onnxruntime ${r.onnxruntime.version})\n`,
+          );
+      }
+      return;
+    }
     if (json)
       process.stdout.write(
         JSON.stringify({
@@ -238,9 +276,9 @@ async function benchGenerateCommand(configs: string[], tokens: number, json: boo
           `  (${r.description}; ${r.kernels}, onnxruntime ${r.onnxruntime.version})\n`,
       );
   });
-  const bad = results.filter((r) => !r.tokensAgree);
+  const bad = results.flatMap((r) => ('searches' in r ? r.searches.filter((x) => !x.tokensAgree).map((x) => `${r.config} (${x.search})`) : r.tokensAgree ? [] : [r.config]));
   if (bad.length) {
-    process.stderr.write(`seqstudio bench: greedy generation in onnxruntime differs from ours for ${bad.map((r) => r.config).join(', ')}\n`);
+    process.stderr.write(`seqstudio bench: decoding in onnxruntime differs from ours for ${bad.join(', ')}\n`);
     return 1;
   }
   return 0;

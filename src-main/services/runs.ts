@@ -232,9 +232,9 @@ export function runBench(configs: string[], seconds: number, workers: number, on
   });
 }
 
-/** Times greedy text generation, ours beside onnxruntime-node, in a worker thread; one result per configuration. */
-export function runGenerateBench(configs: string[], opts: { tokens?: number; repeats?: number }, onResult: (r: GenerateBenchResultEvent) => void): Promise<void> {
-  return callWorker({ type: 'bench-generate', configs, tokens: opts.tokens, repeats: opts.repeats }, (m) => {
+/** Times greedy text generation (and enc–dec greedy and beam decoding), ours beside onnxruntime-node, in a worker thread; one result per configuration. */
+export function runGenerateBench(configs: string[], opts: { tokens?: number; sentences?: number; repeats?: number }, onResult: (r: GenerateBenchResultEvent) => void): Promise<void> {
+  return callWorker({ type: 'bench-generate', configs, tokens: opts.tokens, sentences: opts.sentences, repeats: opts.repeats }, (m) => {
     if (m.type === 'bench-generate-result') onResult(m);
   });
 }

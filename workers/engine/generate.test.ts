@@ -3,7 +3,7 @@
 // network (prefixDecoder) against the plain teacher-forced argmax loop.
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-shared/model';
-import { beamSearch, type DecodeStep, decodeSequence, greedySearch, type Hypothesis, lengthNormalised, logSoftmaxRows, prefixDecoder, stepDecoder } from './generate';
+import { beamSearch, beamSearchAsync, type DecodeStep, decodeSequence, greedySearch, greedySearchAsync, type Hypothesis, lengthNormalised, logSoftmaxRows, prefixDecoder, stepDecoder } from './generate';
 import { initParameters } from './init';
 import { loadKernels, sourceTreeBinaries } from './kernels';
 import { WasmNetwork } from './network';
@@ -82,6 +82,26 @@ describe('beam search', () => {
       expect(Array.from(b.tokens)).toEqual(Array.from(g.tokens));
       expect(b.logProb).toBe(g.logProb);
       expect(b.finished).toBe(g.finished);
+    }
+  });
+
+  it('the asynchronous searches (an onnxruntime step) are the same search: equal hypotheses, step for step', async () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 40; trial++) {
+      const V = 2 + rng.int(6);
+      const salt = rng.int(1000);
+      const probs = (h: number[]): number[] => {
+        const r = new Rng(h.reduce((a, t) => a * 31 + t + 1, salt + 1));
+        return Array.from(logSoftmaxRows(Array.from({ length: V }, () => Math.round(r.next() * 4)), 1, V), Math.exp);
+      };
+      const opts = { bos: BOS, eos: EOS, maxLength: 1 + rng.int(6), width: 1 + rng.int(4), lengthPenalty: rng.int(2) };
+      const sync = historyStep(probs);
+      const async = historyStep(probs);
+      const later: typeof async.step = (states, tokens) => async.step(states, tokens);
+      const asyncStep = (states: readonly number[][], tokens: Int32Array) => new Promise<ReturnType<typeof later>>((done) => setTimeout(() => done(later(states, tokens)), 0));
+      expect(await beamSearchAsync(asyncStep, [], opts)).toEqual(beamSearch(sync.step, [], opts));
+      expect(async.calls()).toBe(sync.calls());
+      expect(await greedySearchAsync(asyncStep, [], opts)).toEqual(greedySearch(sync.step, [], opts));
     }
   });
 

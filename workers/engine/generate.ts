@@ -6,6 +6,8 @@
 // hypothesis carries an opaque decoder state, and the search only reorders states along with their hypotheses. Any
 // decoder plugs in through a DecodeStep: prefixDecoder below drives the encoder–decoder network without attention
 // (its whole forward); a decoder with a one-step API (attention's decodeStep) hands its (h, c) as the state instead.
+// Each search is one coroutine driven by a synchronous step (our engine) or an asynchronous one (greedySearchAsync,
+// beamSearchAsync: onnxruntime-node's decoder graph, export/ort-decode.ts), so both sides run the same search.
 
 import type { Batch } from './batch';
 import type { WasmNetwork } from './network';
@@ -92,7 +94,30 @@ export function forecastSeries(net: WasmNetwork, window: Float32Array, steps: nu
 // N hypotheses, V the target vocabulary. logProbs (N, V) row-major: log p(y_t = v | y_<t, x) of hypothesis n.
 
 /** One decoder step for N hypotheses: each one's state and last token → log-probabilities (N, V) and next states. */
-export type DecodeStep<S> = (states: readonly S[], tokens: Int32Array) => { logProbs: ArrayLike<number>; states: S[] };
+export type DecodeStep<S> = (states: readonly S[], tokens: Int32Array) => StepResult<S>;
+/** The same step, answered asynchronously (a decoder in onnxruntime-node, whose runs are promises). */
+export type AsyncDecodeStep<S> = (states: readonly S[], tokens: Int32Array) => Promise<StepResult<S>>;
+export interface StepResult<S> {
+  logProbs: ArrayLike<number>;
+  states: S[];
+}
+
+// A search is written once, as a coroutine that yields each step it needs — (states, tokens) — and is resumed with
+// the step's result; `drive` answers it with a synchronous DecodeStep, `driveAsync` with an asynchronous one. So
+// greedySearch / beamSearch (our engine) and greedySearchAsync / beamSearchAsync (onnxruntime) are the same search.
+type Search<S, R> = Generator<{ states: readonly S[]; tokens: Int32Array }, R, StepResult<S>>;
+
+function drive<S, R>(search: Search<S, R>, step: DecodeStep<S>): R {
+  let it = search.next(undefined as unknown as StepResult<S>); // the first resume's value is not read
+  while (!it.done) it = search.next(step(it.value.states, it.value.tokens));
+  return it.value;
+}
+
+async function driveAsync<S, R>(search: Search<S, R>, step: AsyncDecodeStep<S>): Promise<R> {
+  let it = search.next(undefined as unknown as StepResult<S>);
+  while (!it.done) it = search.next(await step(it.value.states, it.value.tokens));
+  return it.value;
+}
 
 export interface SearchOptions {
   bos: number;
@@ -130,13 +155,22 @@ function checkSearch(opts: SearchOptions): void {
  * Equal to beamSearch with width 1 (tested).
  */
 export function greedySearch<S>(step: DecodeStep<S>, start: S, opts: SearchOptions): Hypothesis {
+  return drive(greedy(start, opts), step);
+}
+
+/** greedySearch over an asynchronous step (the same search). */
+export function greedySearchAsync<S>(step: AsyncDecodeStep<S>, start: S, opts: SearchOptions): Promise<Hypothesis> {
+  return driveAsync(greedy(start, opts), step);
+}
+
+function* greedy<S>(start: S, opts: SearchOptions): Search<S, Hypothesis> {
   checkSearch(opts);
   let states: readonly S[] = [start];
   let token = Int32Array.of(opts.bos);
   const out: number[] = [];
   let logProb = 0;
   while (out.length < opts.maxLength) {
-    const r = step(states, token);
+    const r = yield { states, tokens: token };
     const lp = r.logProbs;
     let best = 0;
     for (let v = 1; v < lp.length; v++) if (lp[v] > lp[best]) best = v;
@@ -165,6 +199,15 @@ interface Beam<S> {
  * ties to the earlier found.
  */
 export function beamSearch<S>(step: DecodeStep<S>, start: S, opts: BeamOptions): Hypothesis[] {
+  return drive(beam(start, opts), step);
+}
+
+/** beamSearch over an asynchronous step (the same search). */
+export function beamSearchAsync<S>(step: AsyncDecodeStep<S>, start: S, opts: BeamOptions): Promise<Hypothesis[]> {
+  return driveAsync(beam(start, opts), step);
+}
+
+function* beam<S>(start: S, opts: BeamOptions): Search<S, Hypothesis[]> {
   checkSearch(opts);
   const K = opts.width;
   if (!Number.isInteger(K) || K < 1) throw new Error(`beam width must be a whole number ≥ 1 (got ${K})`);
@@ -173,10 +216,10 @@ export function beamSearch<S>(step: DecodeStep<S>, start: S, opts: BeamOptions):
   const finished: Hypothesis[] = [];
   const toHypothesis = (tokens: number[], logProb: number, done: boolean): Hypothesis => ({ tokens: Int32Array.from(tokens), logProb, score: lengthNormalised(logProb, tokens.length, opts.lengthPenalty), finished: done });
   for (let t = 0; t < opts.maxLength && live.length > 0 && finished.length < K; t++) {
-    const r = step(
-      live.map((b) => b.state),
-      Int32Array.from(live, (b) => (b.tokens.length ? b.tokens[b.tokens.length - 1] : opts.bos)),
-    );
+    const r = yield {
+      states: live.map((b) => b.state),
+      tokens: Int32Array.from(live, (b) => (b.tokens.length ? b.tokens[b.tokens.length - 1] : opts.bos)),
+    };
     const V = r.logProbs.length / live.length;
     // The 2K best extensions (at most K of them can end in eos, so K stay live), in rank order: (n, v, log p).
     const M = Math.min(2 * K, live.length * V);

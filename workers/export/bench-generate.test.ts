@@ -8,7 +8,7 @@ import { generateTokens } from '../engine/generate';
 import { initParameters } from '../engine/init';
 import { enableRelaxedSimd, loadKernels, sourceTreeBinaries } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
-import { benchGenerate } from './bench-generate';
+import { benchGenerate, benchGenerateEncDec, type EncDecGenerateConfig } from './bench-generate';
 
 enableRelaxedSimd();
 
@@ -38,6 +38,36 @@ describe('bench --generate', () => {
     const k = loadKernels(sourceTreeBinaries()).exports;
     await expect(benchGenerate(k, { name: 'numeric', description: '', cell: 'lstm', layers: 1, hidden: 4, seqLen: 4, batch: 2, vocab: 0 }, { tokens: 4 })).rejects.toThrow(/no token input/);
   });
+});
+
+const TINY_ENCDEC: EncDecGenerateConfig[] = [
+  { name: 'tiny-gru-bahdanau', description: '', cell: 'gru', layers: 1, hidden: 10, attention: 'bahdanau', sourceVocab: 13, targetVocab: 11, sourceEmbed: 6, targetEmbed: 5, sourceLength: [2, 6], maxLength: 9 },
+  { name: 'tiny-lstm-luong-general', description: '', cell: 'lstm', layers: 2, hidden: 8, attention: 'luong-general', sourceVocab: 9, targetVocab: 12, sourceEmbed: 9, targetEmbed: 12, sourceLength: [1, 5], maxLength: 7 },
+];
+
+describe('bench --generate, encoder–decoder', () => {
+  for (const c of TINY_ENCDEC)
+    it(`${c.name}: greedy and beam search give the same sentences in onnxruntime (encoder + one-step decoder graphs), rates positive`, async () => {
+      const k = loadKernels(sourceTreeBinaries()).exports;
+      const r = await benchGenerateEncDec(k, c, { sentences: 4, repeats: 1 });
+      expect(r.config).toBe(c.name);
+      expect(r.batch).toBe(1);
+      expect(r.searches.map((s) => [s.search, s.width, s.lengthPenalty])).toEqual([['greedy', 1, 0], ['beam', 4, 1]]);
+      for (const s of r.searches) {
+        console.log(`[bench-generate] ${c.name} ${s.search}: ours ${Math.round(s.ours.tokensPerSecond)} tok/s, onnxruntime ${Math.round(s.onnxruntime.tokensPerSecond)} tok/s, tokens agree ${s.tokensAgree}`);
+        expect(s.tokensAgree).toBe(true);
+        expect(s.firstDifference).toBeUndefined();
+        expect(s.tokens).toBeGreaterThanOrEqual(4);
+        expect(s.tokens).toBeLessThanOrEqual(4 * c.maxLength);
+        for (const x of [s.ours, s.onnxruntime]) {
+          expect(x.tokensPerSecond).toBeGreaterThan(0);
+          expect(x.sentencesPerSecond).toBeGreaterThan(0);
+          expect(x.tokensPerSecond / x.sentencesPerSecond).toBeCloseTo(s.tokens / 4, 6);
+        }
+        expect(s.ratio).toBeCloseTo(s.ours.tokensPerSecond / s.onnxruntime.tokensPerSecond, 6);
+      }
+      expect(r.onnxruntime.threads).toBe(1);
+    });
 });
 
 describe('the one-step path', () => {

@@ -13,21 +13,87 @@
 // last ~0.2 s) after two warm-up runs, and the two greedy token sequences are compared: they agree unless the
 // export is wrong (a correctness check too).
 // onnxruntime-node is loaded here, on first use (as export-run.ts does), so the engine never imports it.
+//
+// Encoder–decoder configurations (GENERATE_ENCDEC_CONFIGS, benchGenerateEncDec): a translator shaped like the
+// recipe's (GRU encoder and decoder, attention), deterministic random parameters, decodes a fixed set of random
+// source sentences one at a time (batch 1, as a deployed translator gets them), greedy and beam search (width 4,
+// length penalty α = 1, predict's defaults; max length the longest target + 1, as predict uses), twice over:
+//   ours         stepDecoder over net.encode / net.decodeStep (a beam's hypotheses one batch of rows per step);
+//   onnxruntime  the export's encoder graph and one-step decoder graph (ort-decode.ts: the same hypotheses as one
+//                batch of rows per step, the state carried), on one intra-op thread, sequential execution.
+// Both sides search with the same code (engine/generate.ts's coroutines), so only the decoder steps differ. Timed
+// over the whole set (encoder included), median of `repeats` after warm-up; the best hypotheses of every sentence
+// are compared token for token.
 
 import type * as Ort from 'onnxruntime-node';
-import { cellInfo, hasCellState } from '../../src-shared/cells';
+import type { AttentionType } from '../../src-shared/attention';
+import { cellInfo, hasCellState, type CellType } from '../../src-shared/cells';
+import type { ModelSpec } from '../../src-shared/model';
 import { benchSpec, type BenchConfig } from '../engine/bench';
-import { generateTokens } from '../engine/generate';
+import { decodeBest, generateTokens, type Decoding } from '../engine/generate';
 import { initParameters } from '../engine/init';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { Rng } from '../engine/rng';
 import { buildGraphs, toModelProto } from './onnx-graph';
 import { encodeModel } from './onnx-proto';
+import { OrtEncoderDecoder } from './ort-decode';
 import type { OrtModule } from './verify';
 
-/** The configurations `bench --generate` runs unless told otherwise: the text models A, B and B's GRU. */
-export const GENERATE_DEFAULT_CONFIGS = ['A', 'B', 'B-GRU'];
+/** An encoder–decoder shape for generation timing (a translator: the recipe's GRU encoder and decoder). */
+export interface EncDecGenerateConfig {
+  name: string;
+  description: string;
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  attention: AttentionType;
+  /** Source and target vocabularies (the target's includes bos and eos) and their embedding sizes. */
+  sourceVocab: number;
+  targetVocab: number;
+  sourceEmbed: number;
+  targetEmbed: number;
+  /** Source sentences' lengths in tokens, uniform in [min, max]. */
+  sourceLength: [number, number];
+  /** Most tokens decoded (eos included): predict's max length, the longest training target + 1. */
+  maxLength: number;
+}
+
+/**
+ * Encoder–decoder configurations of `bench --generate`: a GRU 1×128 translator, word-level (the vocabularies and
+ * lengths `inspect` proposes for the eng_fra dataset: 1,273 source and 2,678 target words, up to 12 tokens) and
+ * character-level (an English→French character model's alphabets, sentences of 15–40 characters).
+ */
+export const GENERATE_ENCDEC_CONFIGS: EncDecGenerateConfig[] = [
+  {
+    name: 'ED-BAH',
+    description: 'GRU enc–dec 1×128, Bahdanau attention, words as eng_fra: source vocab 1,300, target 2,700, embeddings 128, sources 3–10 words, max length 13',
+    cell: 'gru', layers: 1, hidden: 128, attention: 'bahdanau',
+    sourceVocab: 1300, targetVocab: 2700, sourceEmbed: 128, targetEmbed: 128, sourceLength: [3, 10], maxLength: 13,
+  },
+  {
+    name: 'ED-LUONG',
+    description: 'GRU enc–dec 1×128, Luong general attention, characters: source vocab 70, target 90, one-hot, sources 15–40 characters, max length 61',
+    cell: 'gru', layers: 1, hidden: 128, attention: 'luong-general',
+    sourceVocab: 70, targetVocab: 90, sourceEmbed: 70, targetEmbed: 90, sourceLength: [15, 40], maxLength: 61,
+  },
+];
+
+/** The configurations `bench --generate` runs unless told otherwise: the text models A, B and B's GRU, and a translator. */
+export const GENERATE_DEFAULT_CONFIGS = ['A', 'B', 'B-GRU', 'ED-BAH'];
+
+export function encDecSpec(c: EncDecGenerateConfig): ModelSpec {
+  return {
+    shape: 'encoder-decoder',
+    input: { vocabSize: c.sourceVocab, embedSize: c.sourceEmbed, featureSize: 0 },
+    stack: { cell: c.cell, layers: c.layers, hiddenSize: c.hidden, bidirectional: false },
+    output: { kind: 'classes', size: c.targetVocab },
+    dropout: 0,
+    forgetBias: 0,
+    decoder: { vocabSize: c.targetVocab, embedSize: c.targetEmbed },
+    attention: c.attention,
+  };
+}
 
 export interface GenerateBenchOptions {
   /** Tokens generated per timing (default 500). */
@@ -176,5 +242,134 @@ export async function benchGenerate(kernels: KernelExports, c: BenchConfig, opts
     };
   } finally {
     await session.release();
+  }
+}
+
+// ================================================= encoder–decoder ================================================
+
+export interface EncDecGenerateOptions {
+  /** Source sentences decoded per timing (default 20), one at a time. */
+  sentences?: number;
+  /** Timings after the warm-up (default 5); the median is reported. */
+  repeats?: number;
+  /** Parameter and source seed (default 1). */
+  seed?: number;
+  /** Beam width (default 4) and length penalty α (default 1), predict's defaults. */
+  width?: number;
+  lengthPenalty?: number;
+}
+
+export interface DecodeRate {
+  /** Output tokens (the best hypothesis's, eos included) per second, and sentences per second. */
+  tokensPerSecond: number;
+  sentencesPerSecond: number;
+  msPerSentence: number;
+}
+
+export interface SearchBenchResult {
+  search: 'greedy' | 'beam';
+  width: number;
+  lengthPenalty: number;
+  /** Output tokens of the set (the best hypotheses', eos included), as our engine decoded them. */
+  tokens: number;
+  ours: DecodeRate;
+  onnxruntime: DecodeRate;
+  /** ours / onnxruntime tokens per second. */
+  ratio: number;
+  /** Every sentence's best hypothesis is the same in both. */
+  tokensAgree: boolean;
+  /** The first sentence (and position) where they differ (when they do). */
+  firstDifference?: { sentence: number; position: number };
+}
+
+export interface EncDecGenerateBenchResult {
+  kind: 'encoder-decoder';
+  config: string;
+  description: string;
+  /** Sentences per timing, decoded one at a time (batch 1). */
+  sentences: number;
+  batch: 1;
+  maxLength: number;
+  searches: SearchBenchResult[];
+  onnxruntime: { version: string; threads: number };
+}
+
+/** A one-core onnxruntime encoder and decoder on the export of `net`'s parameters (as `seqstudio export` writes it). */
+export async function encoderDecoderSessions(ort: OrtModule, net: WasmNetwork): Promise<OrtEncoderDecoder> {
+  const graphs = buildGraphs(net.layout, net.params.slice(), { streaming: true, lengths: true });
+  const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } as const;
+  const [encoder, decoder] = await Promise.all(graphs.map((g) => ort.InferenceSession.create(encodeModel(toModelProto(g, [['task', 'bench-generate']], 'bench')), opts)));
+  return new OrtEncoderDecoder(ort, encoder, decoder);
+}
+
+/** Greedy and beam decoding of configuration `c` in our engine and in onnxruntime. Takes over `kernels`' memory map. */
+export async function benchGenerateEncDec(kernels: KernelExports, c: EncDecGenerateConfig, opts: EncDecGenerateOptions = {}, loadOrt: () => Promise<OrtModule> = () => import('onnxruntime-node')): Promise<EncDecGenerateBenchResult> {
+  const S = opts.sentences ?? 20;
+  const repeats = opts.repeats ?? 5;
+  const seed = opts.seed ?? 1;
+  const width = opts.width ?? 4;
+  const lengthPenalty = opts.lengthPenalty ?? 1;
+  const net = new WasmNetwork(kernels, encDecSpec(c));
+  net.setParams(initParameters(net.layout, seed));
+  // Target ids 0 and 1 are bos and eos (as the studio's target vocabularies); sources avoid neither (no special ids).
+  const bos = 0;
+  const eos = 1;
+  const rng = new Rng(seed + 1);
+  const [lo, hi] = c.sourceLength;
+  const sources = Array.from({ length: S }, () => Int32Array.from({ length: lo + rng.int(hi - lo + 1) }, () => rng.int(c.sourceVocab)));
+  const search = { bos, eos, maxLength: c.maxLength };
+
+  const ort = await loadOrt();
+  const theirs = await encoderDecoderSessions(ort, net);
+  try {
+    const searches: SearchBenchResult[] = [];
+    for (const decoding of [{ beamWidth: 1, lengthPenalty: 0 }, { beamWidth: width, lengthPenalty }] as Decoding[]) {
+      const beam = decoding.beamWidth > 1;
+      const ours = (): Int32Array[] => sources.map((s) => decodeBest(net, s, decoding, search));
+      const onnx = async (): Promise<Int32Array[]> => {
+        const out: Int32Array[] = [];
+        for (const s of sources) out.push(beam ? (await theirs.beam(s, { ...search, width: decoding.beamWidth, lengthPenalty: decoding.lengthPenalty }))[0].tokens : (await theirs.greedy(s, search)).tokens);
+        return out;
+      };
+      // Warm-up (and the decodes compared).
+      const a = ours();
+      const b = await onnx();
+      let firstDifference: SearchBenchResult['firstDifference'];
+      for (let i = 0; i < S && !firstDifference; i++) {
+        const n = Math.max(a[i].length, b[i].length);
+        for (let t = 0; t < n; t++)
+          if (a[i][t] !== b[i][t]) {
+            firstDifference = { sentence: i, position: t };
+            break;
+          }
+      }
+      const tokens = a.reduce((n, x) => n + x.length, 0);
+      // A second warm-up each sizes the timings (each of `inner` passes over the set, ≥ ~0.2 s on the slower side).
+      let t0 = performance.now();
+      ours();
+      const ourEst = performance.now() - t0;
+      t0 = performance.now();
+      await onnx();
+      const ortEst = performance.now() - t0;
+      const inner = Math.max(1, Math.round(200 / Math.max(ourEst, ortEst, 1e-3)));
+      const oursMs: number[] = [];
+      const ortMs: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        t0 = performance.now();
+        for (let i = 0; i < inner; i++) ours();
+        oursMs.push((performance.now() - t0) / inner);
+        t0 = performance.now();
+        for (let i = 0; i < inner; i++) await onnx();
+        ortMs.push((performance.now() - t0) / inner);
+      }
+      const rate = (ms: number): DecodeRate => ({ tokensPerSecond: tokens / (ms / 1000), sentencesPerSecond: S / (ms / 1000), msPerSentence: ms / S });
+      const o = rate(median(oursMs));
+      const t = rate(median(ortMs));
+      searches.push({ search: beam ? 'beam' : 'greedy', width: decoding.beamWidth, lengthPenalty: decoding.lengthPenalty, tokens, ours: o, onnxruntime: t, ratio: o.tokensPerSecond / t.tokensPerSecond, tokensAgree: firstDifference === undefined, firstDifference });
+    }
+    const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? 'unknown';
+    return { kind: 'encoder-decoder', config: c.name, description: c.description, sentences: S, batch: 1, maxLength: c.maxLength, searches, onnxruntime: { version, threads: 1 } };
+  } finally {
+    await theirs.release();
   }
 }
