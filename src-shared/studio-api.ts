@@ -75,8 +75,12 @@ export interface StartRunRequest {
   name?: string;
 }
 
-/** A sweep to start: the current run's request as every trial's base, and the search (`sweep` on the command line). */
-export interface StartSweepRequest extends Omit<StartRunRequest, 'name' | 'workers'> {
+/**
+ * A sweep to start: the current run's request as every trial's base, and the search (`sweep` on the command line).
+ * Its `workers` (the Train screen's worker threads) is what a trial may train on at the sweep's tail, when fewer
+ * trials are left than free cores; each trial trains on one thread otherwise.
+ */
+export interface StartSweepRequest extends Omit<StartRunRequest, 'name'> {
   /** The search space in the command line's form: `cell=lstm,gru hidden=32..256:log lr=1e-4..1e-2:log`. */
   space: string;
   method: 'grid' | 'random' | 'tpe';

@@ -16,7 +16,7 @@ import { STOP_RULES, type StopRule, type StopRuleName } from '../../workers/swee
 import { readSweepFile, SWEEP_FORMAT, SWEEP_VERSION, type SweepFile, type TrialState } from '../../workers/sweep/sweep-folder';
 import { LockedError } from '../services/lock';
 import { RunRefused } from '../services/runs';
-import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, type SweepEvent, type SweepOutcome } from '../services/sweep';
+import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, sweepThreads, type SweepEvent, type SweepOutcome } from '../services/sweep';
 import { flag, flagOptions, fmtDuration, intFlag, readFlag, readFlags, realFlag, UsageError } from './args';
 import { untilDone } from './stdout';
 import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS, inspectForRun } from './train';
@@ -92,8 +92,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (!STOP_RULES.includes(stopName)) throw new UsageError(`--stop ${o.stop}: expected one of ${STOP_RULES.join(', ')}`);
   const trials = intFlag(o.trials, 'trials', 1, 100_000) ?? 20;
   const budgetSeconds = readFlag('timeBudgetSeconds', o.budget) ?? 0;
-  const parallel = readFlag('workers', o.workers) ?? Math.min(defaultParallel(), 64);
-  const threads = intFlag(o.threads, 'threads', 1, 64) ?? 1;
+  const parallel = readFlag('workers', o.workers) ?? defaultParallel();
+  const threadsGiven = intFlag(o.threads, 'threads', 1, 64);
   const seed = readFlag('seed', o.seed) ?? 1;
   const resolution = intFlag(o.resolution, 'resolution', 2, 100);
   const target = o.target === undefined ? undefined : parseTarget(o.target);
@@ -131,9 +131,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     stop,
     seed,
     parallel,
-    threads,
-    ...(o.threads === undefined ? { maxThreads: Math.max(1, inspection.chosen.recipe?.workers ?? 1) } : {}),
+    ...sweepThreads(threadsGiven, inspection.chosen.recipe?.workers),
   };
+  const threads = sweep.threads;
   try {
     createSweep(out, sweep);
   } catch (e) {

@@ -4,7 +4,6 @@
 // StudioService (studio.ts) forwards to this class.
 
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { metricInfo } from '../../src-shared/metrics';
 import type { RunInfo, StartSweepRequest, SweepInfo } from '../../src-shared/studio-api';
@@ -14,7 +13,7 @@ import { readSweepFile, readSweepLog, replaySweep, SWEEP_FORMAT, SWEEP_LOCK, SWE
 import { holderAlive, lockHolder } from './lock';
 import type { Project } from './project';
 import { readRunInfo } from './run-store';
-import { bestEvaluation, createSweep, startSweep, sweepImportance, type SweepHandle } from './sweep';
+import { bestEvaluation, createSweep, defaultParallel, startSweep, sweepImportance, sweepThreads, type SweepHandle } from './sweep';
 
 const SWEEP_ID = /^sweep-[A-Za-z0-9._-]+$/;
 
@@ -59,8 +58,8 @@ export class StudioSweeps {
       budgetSeconds: req.budgetSeconds,
       stop: req.stop === 'asha' ? { kind: 'asha', grace: Math.max(1, s.evaluateEvery), eta: 3, maxSteps: s.steps } : req.stop === 'median' ? { kind: 'median', grace: Math.max(1, s.evaluateEvery), minTrials: 3 } : { kind: 'none' },
       seed: s.seed,
-      parallel: req.parallel ?? availableParallelism(),
-      threads: 1,
+      parallel: req.parallel ?? defaultParallel(),
+      ...sweepThreads(undefined, req.workers),
     };
     if (req.stop !== 'none' && s.evaluateEvery === 0) throw new Error(`stopping weak trials (${req.stop}) judges them at their evaluations: set “Evaluate every” to a number of steps`);
     createSweep(join(this.dir, id), sweep);

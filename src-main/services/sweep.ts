@@ -62,8 +62,18 @@ export interface SweepHandle {
   done: Promise<SweepOutcome>;
 }
 
-/** The default number of trials at once: every core. */
-export const defaultParallel = (): number => availableParallelism();
+/** The default number of trials at once: every core (at most 64, the most a sweep takes). */
+export const defaultParallel = (): number => Math.min(availableParallelism(), 64);
+
+/**
+ * The threads a sweep's trials train on, for the CLI and the studio alike. Threads given (`--threads N`): every trial
+ * trains on that many. Not given: one a trial, and at the sweep's tail (fewer trials left than free cores) up to the
+ * data's worker count (the recipe's, or the Train screen's `workers`) — more does not pay on a small batch.
+ */
+export function sweepThreads(given: number | undefined, workers: number | undefined): Pick<SweepFile, 'threads' | 'maxThreads'> {
+  if (given !== undefined) return { threads: given };
+  return { threads: 1, maxThreads: Math.max(1, workers ?? 1) };
+}
 
 /** Makes a sweep folder (sweep.json): refuses a folder that is not empty. */
 export function createSweep(dir: string, sweep: SweepFile): void {

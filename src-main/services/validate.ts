@@ -141,6 +141,7 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
         'budgetSeconds': setting('timeBudgetSeconds'),
         'stop': oneOf(['asha', 'median', 'none']),
         'parallel?': setting('workers'),
+        'workers?': setting('workers'),
       }),
     ],
   },

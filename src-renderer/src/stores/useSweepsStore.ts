@@ -124,7 +124,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
       useAppStore().report(new Error(`“${budget.value}” is not a duration such as 90s, 10m or 1h30m`), 'starting a sweep');
       return;
     }
-    const { name: _name, workers: _workers, ...run } = base;
+    const { name: _name, ...run } = base; // its workers: the threads a trial may share at the sweep's tail
     busy.value = true;
     try {
       const info = await studio().startSweep({ ...run, space: space.value, method: method.value, trials: trials.value, budgetSeconds: seconds, stop: stopRule.value });
