@@ -95,7 +95,7 @@ describe('the sweep service', () => {
     const dir = join(tmp, 'target');
     createSweep(dir, sweepFile({ space: 'lr=0.01,0.02,0.03,0.04', target: { metric: 'accuracy', value: 0.01 }, trials: 4, settings: { ...sweepFile({}).settings, steps: 400 } }));
     const outcome = await startSweep(dir).done;
-    expect(outcome.why).toMatch(/^trial [12] reached accuracy 0\.\d+ \(target ≥ 0\.01\) at step 0$/);
+    expect(outcome.why).toMatch(/^trial [12] reached accuracy 0\.\d+ \(goal ≥ 0\.01\) at step 0$/);
     expect(outcome.state.trials.length).toBeLessThan(4);
     for (const t of outcome.state.trials) expect(t.status === 'stopped' && t.why?.startsWith('the sweep ended: trial')).toBe(true);
     expect(readSweepLog(dir).at(-1)).toMatchObject({ type: 'sweep-ended', why: outcome.why });
