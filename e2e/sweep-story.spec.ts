@@ -22,9 +22,17 @@ test('a sweep runs its trials, fills its table, downloads as CSV, and promotes t
   await studio.field('Steps').fill('80');
   await studio.field('Evaluate every').fill('20');
 
-  // the search: two settings, three trials, two at once, no early stopping
+  // the search: two settings on their own fields (the cell's search turned off, the width's range typed, the rate's
+  // range as text), three trials, two at once, no early stopping
   await studio.show('Sweep');
+  await page.getByLabel('Search Cell').uncheck();
+  await page.getByTestId('space-from-hiddenSize').fill('8');
+  await page.getByTestId('space-to-hiddenSize').fill('24');
+  await page.getByTestId('space-log-hiddenSize').uncheck();
+  await page.getByTestId('sweep-space-as-text').click();
+  await expect(page.getByTestId('sweep-space')).toHaveValue(/^hidden=8\.\.24 lr=\S+$/);
   await page.getByTestId('sweep-space').fill('hidden=8..24 lr=0.002..0.02:log');
+  await expect(page.getByTestId('space-from-learningRate')).toHaveValue('0.002');
   // (by test id: the Train screen has a "Time budget" too)
   await page.getByTestId('sweep-method').selectOption('random');
   await page.getByTestId('sweep-trials').fill('3');

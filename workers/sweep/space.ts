@@ -150,8 +150,8 @@ const round2 = (x: number): number => Number(x.toPrecision(2));
 /**
  * Where a search of one setting starts from its current value (the studio's row when the person turns it on): a
  * number from about a third (half, for a whole number) to about three times (twice) the value, in log space where
- * that spans a factor of 4 or more, within the setting's range; every choice of a choice setting or flag. Always a
- * valid parameter (parseSpace accepts formatSpace of it).
+ * that spans a factor of 4 or more (and more than a handful of whole numbers), within the setting's range; every
+ * choice of a choice setting or flag. Always a valid parameter (parseSpace accepts formatSpace of it).
  */
 export function startingParam(key: SettingKey, current: unknown): SpaceParam {
   const s: SettingSpec = SETTINGS[key];
@@ -170,7 +170,7 @@ export function startingParam(key: SettingKey, current: unknown): SpaceParam {
     high = v > 0 ? Math.min(highest, round2(v * 3)) : Math.min(highest, lowest + 0.5);
     if (low >= high) (low = lowest), (high = highest);
   }
-  const log = low > 0 && high / low >= 4;
+  const log = low > 0 && high / low >= 4 && (!s.integer || high - low >= 8); // not for a handful of whole numbers (layers 1..4)
   const p: SpaceParam = s.integer ? { key, kind: 'int', low, high, step: 1, log } : { key, kind: 'float', low, high, log };
   return p;
 }
