@@ -71,6 +71,18 @@ describe('StudioService sweeps', () => {
     expect(info.importance).toEqual([]); // 3 trials: too few to say what mattered
     // the trials stay out of the project's runs until promoted
     expect((await s.listRuns()).length).toBe(0);
+    // but Compare reads any trial's history in place, through the one contract
+    for (const r of info.rows) {
+      validateArgs('trialHistory', [started.id, r.trial]);
+      const h = await s.trialHistory(started.id, r.trial);
+      expect(h.run).toMatchObject({ id: `${started.id}#${r.trial}`, status: 'finished', datasetId: d.id, trialOf: { sweepId: started.id, trial: r.trial }, step: 40 });
+      expect(h.run.name).toMatch(new RegExp(`^Trial ${r.trial}: cell=${r.params.cell} lr=0\\.\\d+$`));
+      const evaluations = h.events.filter((e) => e.type === 'evaluation' && !e.restored) as { step: number; metrics: Record<string, number> }[];
+      expect(evaluations.map((e) => [e.step, e.metrics.accuracy])).toEqual(r.curve);
+      expect(h.events.filter((e) => e.type === 'step').length).toBe(40);
+    }
+    expect(() => validateArgs('trialHistory', [started.id, 0])).toThrow(/trialHistory argument 2/);
+    await expect(s.trialHistory(started.id, 4)).rejects.toThrow(/has no trial 4/);
     const best = [...info.rows].sort((a, b) => b.best! - a.best!)[0];
     const run = await s.promoteTrial(started.id, best.trial);
     expect(run.id).toBe(`${started.id}-trial-${best.trial}`);

@@ -119,6 +119,28 @@ export const useSweepsStore = defineStore('sweeps', () => {
     });
   });
 
+  /** Trials ticked in the table, to send to Compare (the shown sweep's; cleared when another is shown). */
+  const chosen = ref<number[]>([]);
+
+  /** The trials with a figure, best first (what "Compare the top 3" sends). */
+  const ranked = computed<SweepTrialRow[]>(() => {
+    const s = shown.value;
+    if (!s) return [];
+    const finite = s.rows.filter((r) => r.best !== undefined && Number.isFinite(r.best));
+    return finite.sort((a, b) => (s.higherIsBetter ? b.best! - a.best! : a.best! - b.best!) || a.trial - b.trial);
+  });
+
+  function choose(trial: number, on: boolean): void {
+    chosen.value = on ? [...new Set([...chosen.value, trial])].sort((a, b) => a - b) : chosen.value.filter((t) => t !== trial);
+  }
+
+  /** Sends trials of the shown sweep to Compare (beside whatever it compares already) and shows it. */
+  async function compare(trials: readonly number[]): Promise<void> {
+    if (!shownId.value || trials.length === 0) return;
+    await useRunsStore().compareTrials(shownId.value, trials);
+    useAppStore().show('compare');
+  }
+
   /** The trial with the best figure (what "promote" offers). */
   const bestRow = computed(() => {
     const s = shown.value;
@@ -147,6 +169,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
   }
 
   function show(id: string): void {
+    if (shownId.value !== id) chosen.value = [];
     shownId.value = id;
     watchShown();
   }
@@ -331,5 +354,5 @@ export const useSweepsStore = defineStore('sweeps', () => {
     return [header.map(cell).join(','), ...lines].join('\n') + '\n';
   }
 
-  return { sweeps, shownId, shown, space, spaceError, spaceRows, spaceKeys, spaceProblem, currentValue, ensureSpaceRows, editRow, setSpaceText, method, trials, budget, stopRule, sortKey, sortAscending, busy, rows, paramKeys, bestRow, sortBy, load, show, refresh, start, stop, resume, promote, csv, stopPolling };
+  return { sweeps, shownId, shown, space, spaceError, spaceRows, spaceKeys, spaceProblem, currentValue, ensureSpaceRows, editRow, setSpaceText, method, trials, budget, stopRule, sortKey, sortAscending, busy, rows, paramKeys, bestRow, chosen, ranked, choose, compare, sortBy, load, show, refresh, start, stop, resume, promote, csv, stopPolling };
 });

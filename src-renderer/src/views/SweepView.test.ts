@@ -53,7 +53,7 @@ describe('SweepView', () => {
     expect(wrapper.get('[data-testid="chart-sweep-parallel"] [data-series="trials"]').text()).toBe('trials: 3');
     // every trial's validation curve, one line each
     expect(wrapper.findAll('[data-testid="chart-sweep-curves"] li').map((li) => li.text())).toEqual(['trial 1: 3', 'trial 2: 2', 'trial 3: 3']);
-    const firstColumn = () => wrapper.findAll('[data-testid="sweep-table"] tbody tr').map((tr) => tr.findAll('td')[0].text());
+    const firstColumn = () => wrapper.findAll('[data-testid="sweep-table"] tbody tr').map((tr) => tr.findAll('td')[1].text());
     expect(firstColumn()).toEqual(['#3', '#1', '#2']); // RMSE: lower first
     expect(wrapper.get('[data-testid="sweep-table"] thead').text()).toContain('Best RMSE');
     await wrapper.findAll('thead button.sort').find((b) => b.text() === 'Learning rate')!.trigger('click');
@@ -61,6 +61,32 @@ describe('SweepView', () => {
     await wrapper.get('[data-testid="sweep-promote-best"]').trigger('click');
     await flushPromises();
     expect(fake.calls.find((c) => c.method === 'promoteTrial')?.args).toEqual(['sweep-1', 3]);
+  });
+
+  it('sends ticked trials, or the top 3, to Compare', async () => {
+    fake.sweeps = [SWEEP];
+    const wrapper = mount(SweepView, { global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    const chosen = wrapper.get('[data-testid="sweep-compare-chosen"]');
+    expect(chosen.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="sweep-choose-2"]').attributes('aria-label')).toBe('Compare trial 2');
+    await wrapper.get('[data-testid="sweep-choose-2"]').setValue(true);
+    await wrapper.get('[data-testid="sweep-choose-1"]').setValue(true);
+    expect(chosen.text()).toBe('Compare the ticked trials (2)');
+    await chosen.trigger('click');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'trialHistory').map((c) => c.args)).toEqual([['sweep-1', 1], ['sweep-1', 2]]);
+    const { useAppStore } = await import('../stores/useAppStore');
+    const { useRunsStore } = await import('../stores/useRunsStore');
+    expect(useAppStore().screen).toBe('compare');
+    expect(useRunsStore().compareIds).toEqual(['sweep-1#1', 'sweep-1#2']);
+    // the top 3 by the metric (RMSE: lowest first), added beside them
+    expect(wrapper.get('[data-testid="sweep-compare-top"]').text()).toBe('Compare the top 3');
+    await wrapper.get('[data-testid="sweep-compare-top"]').trigger('click');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'trialHistory').slice(2).map((c) => c.args)).toEqual([['sweep-1', 3], ['sweep-1', 1], ['sweep-1', 2]]);
+    expect(useRunsStore().compareIds).toEqual(['sweep-1#1', 'sweep-1#2', 'sweep-1#3']);
+    useRunsStore().dispose();
   });
 
   it('starts the search typed in the form', async () => {
