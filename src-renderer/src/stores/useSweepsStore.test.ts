@@ -124,6 +124,13 @@ describe('useSweepsStore', () => {
     expect(s.spaceKeys).not.toContain('lookback'); // a data setting this data does not have
     expect(s.spaceKeys).not.toContain('seed'); // never searched
 
+    // rows not edited yet follow the Design and Train screens when the Sweep screen shows again
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 64 };
+    s.ensureSpaceRows();
+    expect(s.space).toBe(`cell=${cells} hidden=32..128:log lr=0.00033..0.003:log`);
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 32 };
+    s.ensureSpaceRows();
+
     // a row turned on starts from the current value; the text follows, in the settings table's order
     s.editRow('layers', { on: true });
     expect(s.spaceRows.layers).toMatchObject({ on: true, from: '1', to: '2', log: false, step: '1' });
@@ -143,6 +150,10 @@ describe('useSweepsStore', () => {
     expect(rowError(s.spaceRows.cell!)).toBe('Cell: choose at least one value to search.');
     s.editRow('cell', { on: false });
     s.editRow('hiddenSize', { to: '128', step: '16', log: false });
+    expect(s.space).toBe('layers=1..3 hidden=16..128:16 lr=0.00033..0.003:log');
+    // an edited row keeps what the person gave it
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 256 };
+    s.ensureSpaceRows();
     expect(s.space).toBe('layers=1..3 hidden=16..128:16 lr=0.00033..0.003:log');
 
     // the text typed: the rows follow it (a number's values as a list); what it does not name is turned off

@@ -219,14 +219,25 @@ export const useSweepsStore = defineStore('sweeps', () => {
   /** The rows the screen shows: every Design and Train setting a sweep can vary, and the data's that this data has. */
   const spaceKeys = computed(() => SWEEPABLE_KEYS.filter((k) => SETTINGS[k].screen !== 'data' || currentValue(k) !== undefined || spaceRows.value[k]?.on));
 
-  /** Makes the rows that are missing, from the current settings (and, the first time, the starting search). */
+  /**
+   * Makes the rows from the current settings (and, the first time, the starting search); a row the person has not
+   * edited starts again from the current value (the Design and Train screens may have changed it meanwhile).
+   */
   function ensureSpaceRows(): void {
     const rows = spaceRows.value;
-    for (const k of SWEEPABLE_KEYS) rows[k] ??= rowOf(startingParam(k, currentValue(k)), false, true);
-    if (space.value === '' && !spaceError.value) {
-      for (const k of STARTING_KEYS) rows[k] = { ...rowOf(startingParam(k, currentValue(k)), true, true), fresh: true };
-      writeSpace();
+    let moved = false;
+    for (const k of SWEEPABLE_KEYS) {
+      const row = rows[k];
+      if (row && !row.fresh) continue;
+      const next = rowOf(startingParam(k, currentValue(k)), row?.on ?? false, true);
+      if (row?.on && rowEntry(row) !== rowEntry(next)) moved = true;
+      rows[k] = next;
     }
+    if (space.value === '' && !spaceError.value) {
+      for (const k of STARTING_KEYS) rows[k] = rowOf(startingParam(k, currentValue(k)), true, true);
+      moved = true;
+    }
+    if (moved && !spaceError.value) writeSpace(); // not over text the person is still fixing
   }
 
   /** The searched rows in the command line's form (the settings table's order). */

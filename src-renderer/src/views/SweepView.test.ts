@@ -119,6 +119,9 @@ describe('SweepView', () => {
     expect((wrapper.get('[data-testid="space-from-hiddenSize"]').element as HTMLInputElement).value).toBe('16');
     expect((wrapper.get('[data-testid="space-to-hiddenSize"]').element as HTMLInputElement).value).toBe('64');
     expect((wrapper.get('[data-testid="space-log-hiddenSize"]').element as HTMLInputElement).checked).toBe(true);
+    // every field is named for its setting (a screen reader hears “Hidden size from”, not “from”)
+    expect(wrapper.get('[data-testid="space-from-hiddenSize"]').element.closest('label')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Hidden size from');
+    expect(wrapper.get('[data-testid="space-log-hiddenSize"]').element.closest('label')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Hidden size: log scale');
 
     // turn layers on (from the current 2), and give it a bound past its limit: the problem is said beside it
     await layers.setValue(true);
