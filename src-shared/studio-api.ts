@@ -63,6 +63,11 @@ export interface RunInfo {
   checkpointSteps?: number[];
   /** The run this one was forked from, and at which step. */
   forkOf?: { runId: string; step: number };
+  /**
+   * A sweep's trial (its run folder under the sweep's trials/, not one of the project's runs unless promoted), as
+   * Compare shows it: its id is `<sweep>#<trial>`, and its history comes from trialHistory.
+   */
+  trialOf?: { sweepId: string; trial: number };
 }
 
 export interface StartRunRequest {
@@ -75,8 +80,12 @@ export interface StartRunRequest {
   name?: string;
 }
 
-/** A sweep to start: the current run's request as every trial's base, and the search (`sweep` on the command line). */
-export interface StartSweepRequest extends Omit<StartRunRequest, 'name' | 'workers'> {
+/**
+ * A sweep to start: the current run's request as every trial's base, and the search (`sweep` on the command line).
+ * Its `workers` (the Train screen's worker threads) is what a trial may train on at the sweep's tail, when fewer
+ * trials are left than free cores; each trial trains on one thread otherwise.
+ */
+export interface StartSweepRequest extends Omit<StartRunRequest, 'name'> {
   /** The search space in the command line's form: `cell=lstm,gru hidden=32..256:log lr=1e-4..1e-2:log`. */
   space: string;
   method: 'grid' | 'random' | 'tpe';
@@ -248,6 +257,11 @@ export interface StudioApi {
   resumeSweep(sweepId: string): Promise<SweepInfo>;
   /** Copies a trial's run folder into the project's runs: a normal run to continue, fork, try or export. */
   promoteTrial(sweepId: string, trial: number): Promise<RunInfo>;
+  /**
+   * Everything a trial (1-based) has reported so far, as runHistory answers for a run — promoted or not — so Compare
+   * overlays trials with each other and with runs. Its run carries `trialOf`.
+   */
+  trialHistory(sweepId: string, trial: number): Promise<RunHistory>;
 
   // Export ---------------------------------------------------------------------------------------------------------
   /** Exports and proves; desktop: asks where to save first, and answers null when the person cancels. */
@@ -310,4 +324,5 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'stopSweep',
   'resumeSweep',
   'promoteTrial',
+  'trialHistory',
 ];

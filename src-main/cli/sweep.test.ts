@@ -109,6 +109,36 @@ describe('seqstudio sweep', () => {
     expect(final.trials[0].params.learningRate).toBeGreaterThan(1e-3);
   });
 
+  it('takes the data’s --target column as train does, and its goal as --goal METRIC=VALUE (--target METRIC=VALUE deprecated)', () => {
+    const csv = join(tmp, 'two.csv');
+    writeFileSync(csv, 'date,a,b\n' + Array.from({ length: 300 }, (_, i) => `2020-01-${String((i % 28) + 1).padStart(2, '0')},${(Math.sin(i / 4) * 5).toFixed(3)},${(Math.cos(i / 7) * 9 + 20).toFixed(3)}`).join('\n') + '\n');
+    const fixed = ['--method', 'grid', '--trials', '1', '--workers', '1', '--stop', 'none', '--steps', '40', '--eval-every', '20', '--hidden', '8', '--batch', '8'];
+    const out = join(tmp, 'column');
+    const r = sweep(['--data', csv, '--target', 'b', '--goal', 'valLoss=1e9', '--space', 'cell=lstm,gru', ...fixed, '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const sweepJson = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { data: { target?: string }; target?: { metric: string; value: number } };
+    expect(sweepJson.data.target).toBe('b');
+    expect(sweepJson.target).toEqual({ metric: 'valLoss', value: 1e9 });
+    expect((jsonLines(r.stdout).at(-1) as { why: string }).why).toMatch(/^trial 1 reached val loss .* \(goal ≤ 1000000000\) at step 0$/);
+
+    // the old spelling of the goal still works, with a word that it is deprecated
+    const old = sweep(['--data', csv, '--target', 'valLoss=1e9', '--space', 'cell=lstm,gru', ...fixed, '--out', join(tmp, 'old-goal'), '--json']);
+    expect(old.status, old.stderr).toBe(0);
+    expect(old.stderr).toBe('seqstudio: --target valLoss=1e9 is deprecated for the sweep\'s goal: use --goal valLoss=1e9 (--target COL names the data\'s target column, as in train)\n');
+    expect(JSON.parse(readFileSync(join(tmp, 'old-goal', 'sweep.json'), 'utf8')).target).toEqual({ metric: 'valLoss', value: 1e9 });
+
+    const both = sweep(['--data', csv, '--target', 'rmse=1', '--goal', 'rmse=2', '--space', 'cell=lstm,gru']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/^seqstudio: --target rmse=1 and --goal rmse=2: give the sweep's goal once, as --goal METRIC=VALUE/);
+    const bad = sweep(['--data', csv, '--goal', 'speed=3', '--space', 'cell=lstm,gru']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^seqstudio: --goal speed=3: no metric "speed"/);
+    const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    expect(help.stdout).toMatch(/--goal METRIC=VALUE/);
+    expect(help.stdout).toMatch(/--target METRIC=VALUE \(with an =\) still sets the goal but\s+is deprecated: use --goal/);
+  });
+
   it('refuses a space entry outside its setting’s range, naming it', () => {
     const r = sweep(['--data', data, '--space', 'cell=lstm hidden=32..9000']);
     expect(r.status).toBe(2);

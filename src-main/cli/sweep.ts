@@ -16,22 +16,22 @@ import { STOP_RULES, type StopRule, type StopRuleName } from '../../workers/swee
 import { readSweepFile, SWEEP_FORMAT, SWEEP_VERSION, type SweepFile, type TrialState } from '../../workers/sweep/sweep-folder';
 import { LockedError } from '../services/lock';
 import { RunRefused } from '../services/runs';
-import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, type SweepEvent, type SweepOutcome } from '../services/sweep';
+import { bestEvaluation, createSweep, defaultParallel, rankTrials, startSweep, sweepImportance, sweepThreads, type SweepEvent, type SweepOutcome } from '../services/sweep';
 import { flag, flagOptions, fmtDuration, intFlag, readFlag, readFlags, realFlag, UsageError } from './args';
 import { untilDone } from './stdout';
 import { DATA_KEYS, dataFlags, MODEL_KEYS, requestFile, runSettings, TRAINING_KEYS, inspectForRun } from './train';
 
 /**
- * The train flags a sweep takes as fixed settings for every trial. Not --seed (the sweep's own seed), --workers
- * (trials at once), --budget (the sweep's wall time), --target (the sweep's target metric), --epochs (a trial's length
- * is its steps), nor the data's --target column (name it by --input/--shape's proposal, or train first).
+ * The train flags a sweep takes as fixed settings for every trial, with train's meaning (the data's `--target COL`
+ * among them). Not --seed (the sweep's own seed), --workers (trials at once), --budget (the sweep's wall time) nor
+ * --epochs (a trial's length is its steps). The metric the sweep aims for is `--goal METRIC=VALUE`.
  */
-const FIXED_KEYS = [...MODEL_KEYS, ...TRAINING_KEYS, ...DATA_KEYS].filter((k) => !(['seed', 'workers', 'timeBudgetSeconds', 'target', 'epochs'] as SettingKey[]).includes(k));
+const FIXED_KEYS = [...MODEL_KEYS, ...TRAINING_KEYS, ...DATA_KEYS].filter((k) => !(['seed', 'workers', 'timeBudgetSeconds', 'epochs'] as SettingKey[]).includes(k));
 const FIXED_MODEL_TRAINING = FIXED_KEYS.filter((k) => (MODEL_KEYS as readonly SettingKey[]).includes(k) || (TRAINING_KEYS as readonly SettingKey[]).includes(k)) as (typeof MODEL_KEYS)[number][];
 
 export const SWEEP_USAGE = `  seqstudio sweep --data FILE --space 'cell=lstm,gru hidden=32..256:log lr=1e-4..1e-2:log layers=1..3 …'
                   [--method grid|random|tpe] [--trials N] [--budget DURATION] [--workers N] [--threads N]
-                  [--stop asha|median|none] [--grace N] [--eta N] [--target METRIC=VALUE] [--seed N] [--resolution N]
+                  [--stop asha|median|none] [--grace N] [--eta N] [--goal METRIC=VALUE] [--seed N] [--resolution N]
                   [any train flag, fixed for every trial] [--out DIR] [--json]
   seqstudio sweep --resume SWEEP_DIR [--json]`;
 
@@ -39,8 +39,10 @@ export const SWEEP_HELP = `sweep searches the settings its --space names (their 
 integer's step, a,b,c choices) with grid, random or TPE (default) search, --trials N trials (default 20) at
 --workers N at once (default: every core), each trained as train would with the data's recipe; --stop asha (default)
 or median stops weak trials at their evaluations after --grace N steps (default: the first evaluation); --budget
-ends the sweep after that much wall time, --target accuracy=0.9 when a trial reaches it. Each trial is a run folder
-under the sweep's --out DIR/trials/; --resume SWEEP_DIR continues a stopped or killed sweep.`;
+ends the sweep after that much wall time, --goal accuracy=0.9 when a trial reaches it. Train's flags mean what they
+mean to train (--target COL is the data's target column); --target METRIC=VALUE (with an =) still sets the goal but
+is deprecated: use --goal. Each trial is a run folder under the sweep's --out DIR/trials/; --resume SWEEP_DIR
+continues a stopped or killed sweep.`;
 
 export async function sweepCommand(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
@@ -58,7 +60,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       stop: { type: 'string' },
       grace: { type: 'string' },
       eta: { type: 'string' },
-      target: { type: 'string' },
+      goal: { type: 'string' },
       seed: { type: 'string' },
       resolution: { type: 'string' },
       out: { type: 'string' },
@@ -78,6 +80,16 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     }
     return runSweep(dir, json);
   }
+  // `--target METRIC=VALUE`, as sweeps took their goal before --goal: still the goal (a column's name has no `=`)
+  let goalText = o.goal;
+  const flags = o as Record<string, string | boolean | undefined>;
+  const targetText = flags[SETTINGS.target.flag];
+  if (typeof targetText === 'string' && targetText.includes('=')) {
+    if (goalText !== undefined) throw new UsageError(`--target ${targetText} and --goal ${goalText}: give the sweep's goal once, as --goal METRIC=VALUE (--target COL is the data's target column)`);
+    goalText = targetText;
+    delete flags[SETTINGS.target.flag];
+    process.stderr.write(`seqstudio: --target ${goalText} is deprecated for the sweep's goal: use --goal ${goalText} (--target COL names the data's target column, as in train)\n`);
+  }
   if (!o.data) throw new UsageError('--data FILE is required');
   if (!o.space) throw new UsageError(`--space is required: the settings to search, such as --space 'cell=lstm,gru hidden=32..256:log lr=1e-4..1e-2:log'`);
   const dataPath = resolve(o.data);
@@ -92,11 +104,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (!STOP_RULES.includes(stopName)) throw new UsageError(`--stop ${o.stop}: expected one of ${STOP_RULES.join(', ')}`);
   const trials = intFlag(o.trials, 'trials', 1, 100_000) ?? 20;
   const budgetSeconds = readFlag('timeBudgetSeconds', o.budget) ?? 0;
-  const parallel = readFlag('workers', o.workers) ?? Math.min(defaultParallel(), 64);
-  const threads = intFlag(o.threads, 'threads', 1, 64) ?? 1;
+  const parallel = readFlag('workers', o.workers) ?? defaultParallel();
+  const threadsGiven = intFlag(o.threads, 'threads', 1, 64);
   const seed = readFlag('seed', o.seed) ?? 1;
   const resolution = intFlag(o.resolution, 'resolution', 2, 100);
-  const target = o.target === undefined ? undefined : parseTarget(o.target);
+  const target = goalText === undefined ? undefined : parseGoal(goalText);
   const out = resolve(o.out ?? join('sweeps', new Date().toISOString().replace(/[:.]/g, '-')));
   if (existsSync(join(out, 'sweep.json'))) throw new UsageError(`--out ${out}: it holds a sweep already; continue it with --resume ${out}, or give another folder (nothing was changed)`);
 
@@ -131,9 +143,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     stop,
     seed,
     parallel,
-    threads,
-    ...(o.threads === undefined ? { maxThreads: Math.max(1, inspection.chosen.recipe?.workers ?? 1) } : {}),
+    ...sweepThreads(threadsGiven, inspection.chosen.recipe?.workers),
   };
+  const threads = sweep.threads;
   try {
     createSweep(out, sweep);
   } catch (e) {
@@ -145,19 +157,19 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `data: ${inspection.proposal.shape} — ${inspection.proposal.task}\n` +
         `sweep: ${method} over ${sweep.space}; ${trials} trials, ${parallel} at once (${threads} thread${threads > 1 ? 's' : ''} each)` +
-        `${budgetSeconds > 0 ? `, budget ${fmtDuration(budgetSeconds)}` : ''}${target ? `, target ${target.metric} ${target.value}` : ''}; stop: ${describeStop(stop)}\n` +
+        `${budgetSeconds > 0 ? `, budget ${fmtDuration(budgetSeconds)}` : ''}${target ? `, goal ${target.metric} ${target.value}` : ''}; stop: ${describeStop(stop)}\n` +
         `each trial: ${settings.steps} steps, evaluated every ${settings.evaluateEvery}${settings.patience > 0 ? `, patience ${settings.patience}` : ''}${settings.timeBudgetSeconds > 0 ? `, at most ${fmtDuration(settings.timeBudgetSeconds)}` : ''}; sweep folder ${out}\n`,
     );
   }
   return runSweep(out, json);
 }
 
-/** `--target accuracy=0.9`: a metric the runs report, and its value. */
-function parseTarget(text: string): { metric: string; value: number } {
+/** `--goal accuracy=0.9`: a metric the runs report, and its value (sweep.json's `target`). */
+function parseGoal(text: string): { metric: string; value: number } {
   const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(text.trim());
   const names = [...Object.keys(METRICS), 'valLoss'];
-  if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--target ${text}: expected METRIC=VALUE, such as accuracy=0.9 or rmse=0.5 (metrics: ${names.join(', ')})`);
-  if (!names.includes(m[1])) throw new UsageError(`--target ${text}: no metric "${m[1]}" (metrics: ${names.join(', ')})`);
+  if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--goal ${text}: expected METRIC=VALUE, such as accuracy=0.9 or rmse=0.5 (metrics: ${names.join(', ')})`);
+  if (!names.includes(m[1])) throw new UsageError(`--goal ${text}: no metric "${m[1]}" (metrics: ${names.join(', ')})`);
   return { metric: m[1], value: Number(m[2]) };
 }
 

@@ -3,13 +3,14 @@
 // last figure, status), a space outside a setting's range is refused naming it, a trial is promoted to a normal run
 // of the project (listed, and continued like any run), and a "restart" (a new service on the folder) lists it ended.
 
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src-shared/model';
 import { SettingError } from '../../src-shared/settings';
 import type { StartSweepRequest, SweepInfo } from '../../src-shared/studio-api';
+import { readSweepLog } from '../../workers/sweep/sweep-folder';
 import { StudioService } from './studio';
 import { validateArgs } from './validate';
 
@@ -70,6 +71,18 @@ describe('StudioService sweeps', () => {
     expect(info.importance).toEqual([]); // 3 trials: too few to say what mattered
     // the trials stay out of the project's runs until promoted
     expect((await s.listRuns()).length).toBe(0);
+    // but Compare reads any trial's history in place, through the one contract
+    for (const r of info.rows) {
+      validateArgs('trialHistory', [started.id, r.trial]);
+      const h = await s.trialHistory(started.id, r.trial);
+      expect(h.run).toMatchObject({ id: `${started.id}#${r.trial}`, status: 'finished', datasetId: d.id, trialOf: { sweepId: started.id, trial: r.trial }, step: 40 });
+      expect(h.run.name).toMatch(new RegExp(`^Trial ${r.trial}: cell=${r.params.cell} lr=0\\.\\d+$`));
+      const evaluations = h.events.filter((e) => e.type === 'evaluation' && !e.restored) as { step: number; metrics: Record<string, number> }[];
+      expect(evaluations.map((e) => [e.step, e.metrics.accuracy])).toEqual(r.curve);
+      expect(h.events.filter((e) => e.type === 'step').length).toBe(40);
+    }
+    expect(() => validateArgs('trialHistory', [started.id, 0])).toThrow(/trialHistory argument 2/);
+    await expect(s.trialHistory(started.id, 4)).rejects.toThrow(/has no trial 4/);
     const best = [...info.rows].sort((a, b) => b.best! - a.best!)[0];
     const run = await s.promoteTrial(started.id, best.trial);
     expect(run.id).toBe(`${started.id}-trial-${best.trial}`);
@@ -95,5 +108,21 @@ describe('StudioService sweeps', () => {
     const listed = await again.listSweeps();
     expect(listed.map((x) => [x.id, x.status])).toEqual([[started.id, 'ended']]);
     expect((await again.listRuns()).map((r) => r.id).sort()).toEqual([forked.id, run.id].sort());
+  });
+
+  it('shares the free cores at the sweep’s tail as the CLI does: a trial trains on up to the Train screen’s worker threads', async () => {
+    const dir = join(tmp, 'tail');
+    const s = new StudioService({ projectDir: dir, version: '1.0.0' });
+    const d = await s.addDatasetBytes('fox.txt', text);
+    const started = await s.startSweep(request(d.id, { space: 'cell=lstm,gru', method: 'grid', trials: 1, parallel: 2, workers: 2 }));
+    const sweepDir = join(dir, 'sweeps', started.id);
+    expect(JSON.parse(readFileSync(join(sweepDir, 'sweep.json'), 'utf8'))).toMatchObject({ parallel: 2, threads: 1, maxThreads: 2 });
+    await untilEnded(s, started.id);
+    // one trial left and two cores free: it trained data-parallel on both
+    expect(readSweepLog(sweepDir).filter((r) => r.type === 'started').map((r) => (r as { threads?: number }).threads)).toEqual([2]);
+    // without the Train screen's workers: one thread, as the data's recipe would give a small batch
+    const one = await s.startSweep(request(d.id, { space: 'cell=lstm,gru', method: 'grid', trials: 1, parallel: 2 }));
+    expect(JSON.parse(readFileSync(join(dir, 'sweeps', one.id, 'sweep.json'), 'utf8'))).toMatchObject({ threads: 1, maxThreads: 1 });
+    await untilEnded(s, one.id);
   });
 });

@@ -1,20 +1,20 @@
 // The studio's sweeps (StudioApi's Sweeps group): sweep folders in the project's sweeps/ folder, run by the sweep
 // service (sweep.ts) in this process, read back as tables for the Sweep screen, and a trial promoted to a normal run
-// of the project (its run folder copied into runs/, so Train, Compare, Try, fork and export work on it).
+// of the project (its run folder copied into runs/, so Train, Compare, Try, fork and export work on it), and a trial's
+// history read in place for Compare (trialHistory), promoted or not.
 // StudioService (studio.ts) forwards to this class.
 
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { metricInfo } from '../../src-shared/metrics';
-import type { RunInfo, StartSweepRequest, SweepInfo } from '../../src-shared/studio-api';
+import type { RunHistory, RunInfo, StartSweepRequest, SweepInfo } from '../../src-shared/studio-api';
 import { readRequest, REQUEST_FORMAT, REQUEST_VERSION, RUN_LOCK, runName, writeRequest } from '../../workers/engine/run-folder';
-import { formatSpace, parseSpace } from '../../workers/sweep/space';
+import { describeParams, formatSpace, parseSpace } from '../../workers/sweep/space';
 import { readSweepFile, readSweepLog, replaySweep, SWEEP_FORMAT, SWEEP_LOCK, SWEEP_VERSION, trialFolder, type SweepFile } from '../../workers/sweep/sweep-folder';
 import { holderAlive, lockHolder } from './lock';
 import type { Project } from './project';
-import { readRunInfo } from './run-store';
-import { bestEvaluation, createSweep, startSweep, sweepImportance, type SweepHandle } from './sweep';
+import { readHistory, readRunInfo } from './run-store';
+import { bestEvaluation, createSweep, defaultParallel, startSweep, sweepImportance, sweepThreads, type SweepHandle } from './sweep';
 
 const SWEEP_ID = /^sweep-[A-Za-z0-9._-]+$/;
 
@@ -59,8 +59,8 @@ export class StudioSweeps {
       budgetSeconds: req.budgetSeconds,
       stop: req.stop === 'asha' ? { kind: 'asha', grace: Math.max(1, s.evaluateEvery), eta: 3, maxSteps: s.steps } : req.stop === 'median' ? { kind: 'median', grace: Math.max(1, s.evaluateEvery), minTrials: 3 } : { kind: 'none' },
       seed: s.seed,
-      parallel: req.parallel ?? availableParallelism(),
-      threads: 1,
+      parallel: req.parallel ?? defaultParallel(),
+      ...sweepThreads(undefined, req.workers),
     };
     if (req.stop !== 'none' && s.evaluateEvery === 0) throw new Error(`stopping weak trials (${req.stop}) judges them at their evaluations: set “Evaluate every” to a number of steps`);
     createSweep(join(this.dir, id), sweep);
@@ -104,6 +104,27 @@ export class StudioSweeps {
       throw new Error(`trial ${trial}'s run folder cannot be read as a run`);
     }
     return info;
+  }
+
+  /**
+   * A trial's history, as runHistory answers for a run: its run folder read in place (promoted or not), named for
+   * the sweep and its settings, its status the sweep's word for it (a trial this process trains is running, not
+   * "elsewhere").
+   */
+  async history(id: string, trial: number): Promise<RunHistory> {
+    const sweepDir = this.folderOf(id);
+    const sweep = readSweepFile(sweepDir);
+    const t = replaySweep(readSweepLog(sweepDir)).trials.find((x) => x.index === trial - 1);
+    if (!t) throw new Error(`the sweep ${id} has no trial ${trial}`);
+    const runDir = join(sweepDir, t.runDir);
+    const read = readRunInfo(runDir, `${id}#${trial}`);
+    if (!read) throw new Error(`trial ${trial} of ${id} has not started training yet`);
+    const { message, ...info } = read;
+    const running = t.status === 'running' && this.live.has(id);
+    const status: RunInfo['status'] = running ? 'running' : read.status === 'elsewhere' && t.status !== 'running' ? 'stopped' : read.status;
+    const why = running ? undefined : (t.why ?? message);
+    const run: RunInfo = { ...info, status, ...(why ? { message: why } : {}), name: `Trial ${trial}: ${describeParams(parseSpace(sweep.space), t.params)}`, trialOf: { sweepId: id, trial } };
+    return { run, events: readHistory(runDir) };
   }
 
   private launch(id: string, datasetId: string | undefined): void {

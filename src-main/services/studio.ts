@@ -292,6 +292,10 @@ export class StudioService implements StudioApi {
     return this.sweeps.promote(sweepId, trial);
   }
 
+  trialHistory(sweepId: string, trial: number): Promise<RunHistory> {
+    return this.sweeps.history(sweepId, trial);
+  }
+
   // Export ---------------------------------------------------------------------------------------------------------
 
   async exportRun(runId: string, options: { streaming?: boolean }): Promise<ExportResult | null> {

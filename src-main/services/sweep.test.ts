@@ -11,7 +11,7 @@ import { DEFAULT_MODEL } from '../../src-shared/dataset';
 import { RUN_SETTINGS } from '../../src-shared/settings';
 import { readSweepLog, SWEEP_FORMAT, SWEEP_VERSION, TRIALS_LOG, type SweepFile, type SweepRecord } from '../../workers/sweep/sweep-folder';
 import { LockedError } from './lock';
-import { createSweep, startSweep, trialRequest, type SweepEvent } from './sweep';
+import { createSweep, startSweep, sweepThreads, trialRequest, type SweepEvent } from './sweep';
 
 const tmp = mkdtempSync(join(tmpdir(), 'seqstudio-sweep-service-'));
 const text = join(tmp, 'text.txt');
@@ -43,6 +43,13 @@ function sweepFile(over: Partial<SweepFile>): SweepFile {
 const ends = (dir: string): Extract<SweepRecord, { type: 'ended' }>[] => readSweepLog(dir).filter((r): r is Extract<SweepRecord, { type: 'ended' }> => r.type === 'ended');
 
 describe('the sweep service', () => {
+  it('decides the threads in one place for the CLI and the studio: given, every trial; not, one and the data’s workers at the tail', () => {
+    expect(sweepThreads(3, 4)).toEqual({ threads: 3 });
+    expect(sweepThreads(undefined, 4)).toEqual({ threads: 1, maxThreads: 4 });
+    expect(sweepThreads(undefined, undefined)).toEqual({ threads: 1, maxThreads: 1 });
+    expect(sweepThreads(undefined, 0)).toEqual({ threads: 1, maxThreads: 1 });
+  });
+
   it('puts a trial’s parameters in its model, settings or data, and gives it its seed', () => {
     const r = trialRequest(sweepFile({}), { cell: 'gru', hiddenSize: 40, learningRate: 0.01, lookback: 12, bidirectional: true }, 9);
     expect(r.model).toMatchObject({ cell: 'gru', hiddenSize: 40, bidirectional: true, embedSize: 8 });
@@ -88,7 +95,7 @@ describe('the sweep service', () => {
     const dir = join(tmp, 'target');
     createSweep(dir, sweepFile({ space: 'lr=0.01,0.02,0.03,0.04', target: { metric: 'accuracy', value: 0.01 }, trials: 4, settings: { ...sweepFile({}).settings, steps: 400 } }));
     const outcome = await startSweep(dir).done;
-    expect(outcome.why).toMatch(/^trial [12] reached accuracy 0\.\d+ \(target ≥ 0\.01\) at step 0$/);
+    expect(outcome.why).toMatch(/^trial [12] reached accuracy 0\.\d+ \(goal ≥ 0\.01\) at step 0$/);
     expect(outcome.state.trials.length).toBeLessThan(4);
     for (const t of outcome.state.trials) expect(t.status === 'stopped' && t.why?.startsWith('the sweep ended: trial')).toBe(true);
     expect(readSweepLog(dir).at(-1)).toMatchObject({ type: 'sweep-ended', why: outcome.why });

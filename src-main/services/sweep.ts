@@ -1,7 +1,7 @@
 // The sweep service: runs a sweep folder's trials (workers/sweep/sweep-folder.ts) — each a normal run folder trained
 // through startRun in its own worker thread, `parallel` of them at once —, asks the search method for each new
 // trial's settings, stops weak trials early (median, ASHA), and ends the sweep at its trial count, its time budget or
-// its target. Everything it learns goes to the sweep's append-only log before it acts on it, so a killed process
+// its goal. Everything it learns goes to the sweep's append-only log before it acts on it, so a killed process
 // loses nothing: startSweep on the same folder again replays the log, resumes the trials that were running from
 // their checkpoints (the run's own resume) and goes on, with no trial lost or run twice. One process at a time runs
 // a sweep (sweep.lock). Plain Node: the CLI (cli/sweep.ts) and the studio use this one implementation.
@@ -62,8 +62,18 @@ export interface SweepHandle {
   done: Promise<SweepOutcome>;
 }
 
-/** The default number of trials at once: every core. */
-export const defaultParallel = (): number => availableParallelism();
+/** The default number of trials at once: every core (at most 64, the most a sweep takes). */
+export const defaultParallel = (): number => Math.min(availableParallelism(), 64);
+
+/**
+ * The threads a sweep's trials train on, for the CLI and the studio alike. Threads given (`--threads N`): every trial
+ * trains on that many. Not given: one a trial, and at the sweep's tail (fewer trials left than free cores) up to the
+ * data's worker count (the recipe's, or the Train screen's `workers`) — more does not pay on a small batch.
+ */
+export function sweepThreads(given: number | undefined, workers: number | undefined): Pick<SweepFile, 'threads' | 'maxThreads'> {
+  if (given !== undefined) return { threads: given };
+  return { threads: 1, maxThreads: Math.max(1, workers ?? 1) };
+}
 
 /** Makes a sweep folder (sweep.json): refuses a folder that is not empty. */
 export function createSweep(dir: string, sweep: SweepFile): void {
@@ -287,7 +297,7 @@ export function startSweep(dir: string, options: SweepOptions = {}): SweepHandle
       const v = metrics[sweep.target.metric] ?? (sweep.target.metric === 'valLoss' ? valLoss : undefined);
       const higher = sweep.target.metric !== 'valLoss' && metricInfo(sweep.target.metric).higherIsBetter;
       if (v !== undefined && Number.isFinite(v) && (higher ? v >= sweep.target.value : v <= sweep.target.value)) {
-        endAll(`trial ${index + 1} reached ${metricWord(sweep.target.metric)} ${v.toPrecision(4)} (target ${higher ? '≥' : '≤'} ${sweep.target.value}) at step ${step}`);
+        endAll(`trial ${index + 1} reached ${sweep.target.metric === 'valLoss' ? 'val loss' : metricWord(sweep.target.metric)} ${v.toPrecision(4)} (goal ${higher ? '≥' : '≤'} ${sweep.target.value}) at step ${step}`);
         return;
       }
     }

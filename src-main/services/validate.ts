@@ -141,6 +141,7 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
         'budgetSeconds': setting('timeBudgetSeconds'),
         'stop': oneOf(['asha', 'median', 'none']),
         'parallel?': setting('workers'),
+        'workers?': setting('workers'),
       }),
     ],
   },
@@ -148,6 +149,7 @@ const SCHEMAS: Record<StudioMethod, { required: Check[]; optional?: Check[] }> =
   stopSweep: { required: [id] },
   resumeSweep: { required: [id] },
   promoteTrial: { required: [id, num(1, 100_000, true)] },
+  trialHistory: { required: [id, num(1, 100_000, true)] },
 };
 
 export function isStudioMethod(name: string): name is StudioMethod {

@@ -2,8 +2,8 @@
 // checked against the setting's own range (refused naming the setting by its flag).
 
 import { describe, expect, it } from 'vitest';
-import { describeProblem, SettingError } from '../../src-shared/settings';
-import { formatSpace, parseSpace, snap } from './space';
+import { describeProblem, SETTINGS, SettingError, type SettingKey } from '../../src-shared/settings';
+import { choicesOf, formatEntry, formatSpace, parseSpace, snap, startingParam, SWEEPABLE, sweepKind } from './space';
 
 function refusal(text: string): string {
   try {
@@ -63,5 +63,35 @@ describe('parseSpace', () => {
   it('snaps numbers onto an integer’s step within its range', () => {
     const p = { key: 'hiddenSize' as const, kind: 'int' as const, low: 32, high: 250, step: 32, log: false };
     expect([snap(p, 0), snap(p, 47), snap(p, 49), snap(p, 250), snap(p, 1e9)]).toEqual([32, 32, 64, 224, 224]);
+  });
+
+  it('writes an entry one way, for a parameter and for a row as typed: the formatter round-trips through the parser', () => {
+    expect(formatEntry('hiddenSize', { kind: 'range', low: ' 32', high: '256 ', log: true, step: '32' })).toBe('hidden=32..256:log:32');
+    expect(formatEntry('hiddenSize', { kind: 'range', low: 8, high: 64, log: false, step: 1 })).toBe('hidden=8..64');
+    expect(formatEntry('learningRate', { kind: 'range', low: '1e-4', high: '1e-2', log: true })).toBe('lr=1e-4..1e-2:log');
+    expect(formatEntry('bidirectional', { kind: 'choice', values: [true, false] })).toBe('bidirectional=true,false');
+    const text = 'cell=gru,rnn hidden=32..256:log:32 lr=0.0001..0.01:log dropout=0..0.5 bidirectional=false batch=16,32 tokens=word';
+    expect(formatSpace(parseSpace(text))).toBe(text);
+    expect(parseSpace(formatSpace(parseSpace(text)))).toEqual(parseSpace(text));
+  });
+
+  it('starts every sweepable setting’s search from its current value, always within the setting’s limits', () => {
+    const keys = [...SWEEPABLE.values()];
+    expect(keys).toEqual(expect.arrayContaining(['cell', 'hiddenSize', 'learningRate', 'bidirectional', 'lookback'] as SettingKey[]));
+    for (const key of keys) {
+      const spec = SETTINGS[key] as { kind: string; min?: number; max?: number; default?: unknown };
+      for (const current of [spec.default, spec.min, spec.max, 0, 1, undefined]) {
+        const p = startingParam(key, current);
+        // what the row starts with parses back to itself: valid against the setting's own limits
+        expect(parseSpace(formatSpace([p])), `${key} from ${String(current)}`).toEqual([p]);
+        expect(p.kind === 'choice' ? 'choice' : 'range').toBe(sweepKind(key));
+      }
+    }
+    expect(startingParam('hiddenSize', 64)).toEqual({ key: 'hiddenSize', kind: 'int', low: 32, high: 128, step: 1, log: true });
+    expect(startingParam('learningRate', 0.003)).toEqual({ key: 'learningRate', kind: 'float', low: 0.001, high: 0.009, log: true });
+    expect(startingParam('layers', 8)).toEqual({ key: 'layers', kind: 'int', low: 4, high: 8, step: 1, log: false });
+    expect(startingParam('dropout', 0)).toEqual({ key: 'dropout', kind: 'float', low: 0, high: 0.5, log: false });
+    expect(startingParam('cell', 'lstm')).toEqual({ key: 'cell', kind: 'choice', values: SETTINGS.cell.values });
+    expect(choicesOf('bidirectional')).toEqual([true, false]);
   });
 });

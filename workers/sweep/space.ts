@@ -105,16 +105,74 @@ function parseEntry(key: SettingKey, text: string): SpaceParam {
   return { key, kind: 'choice', values };
 }
 
+/**
+ * One entry of a space in the command line's form, from a parameter or from the studio's row for a setting as the
+ * person typed it (bounds and step as text, not yet checked: parseSpace checks them). formatSpace writes each
+ * parameter with it, so there is one way to write an entry.
+ */
+export type SpaceEntry =
+  | { kind: 'range'; low: number | string; high: number | string; log: boolean; step?: number | string }
+  | { kind: 'choice'; values: readonly SettingValue[] };
+
+export function formatEntry(key: SettingKey, e: SpaceEntry): string {
+  const flag = SETTINGS[key].flag;
+  if (e.kind === 'choice') return `${flag}=${e.values.join(',')}`;
+  const step = e.step === undefined ? '' : String(e.step).trim();
+  const opts = `${e.log ? ':log' : ''}${step !== '' && step !== '1' ? `:${step}` : ''}`;
+  return `${flag}=${String(e.low).trim()}..${String(e.high).trim()}${opts}`;
+}
+
+/** A parameter as an entry (formatEntry's input). */
+export function entryOf(p: SpaceParam): SpaceEntry {
+  return p.kind === 'choice' ? { kind: 'choice', values: p.values } : { kind: 'range', low: p.low, high: p.high, log: p.log, ...(p.kind === 'int' ? { step: p.step } : {}) };
+}
+
 /** The space in the command line's form again (what sweep.json records and the studio shows). */
 export function formatSpace(space: SearchSpace): string {
-  return space
-    .map((p) => {
-      const flag = SETTINGS[p.key].flag;
-      if (p.kind === 'choice') return `${flag}=${p.values.join(',')}`;
-      const opts = `${p.log ? ':log' : ''}${p.kind === 'int' && p.step !== 1 ? `:${p.step}` : ''}`;
-      return `${flag}=${p.low}..${p.high}${opts}`;
-    })
-    .join(' ');
+  return space.map((p) => formatEntry(p.key, entryOf(p))).join(' ');
+}
+
+/** What a setting's values are in a space: a range (number settings) or choices (choice settings and flags). */
+export function sweepKind(key: SettingKey): 'range' | 'choice' {
+  return SETTINGS[key].kind === 'number' ? 'range' : 'choice';
+}
+
+/** The values a choice setting or flag can take in a space (its choices; true and false for a flag). */
+export function choicesOf(key: SettingKey): readonly SettingValue[] {
+  const s: SettingSpec = SETTINGS[key];
+  if (s.kind === 'choice') return s.values;
+  if (s.kind === 'boolean') return [true, false];
+  return [];
+}
+
+const round2 = (x: number): number => Number(x.toPrecision(2));
+
+/**
+ * Where a search of one setting starts from its current value (the studio's row when the person turns it on): a
+ * number from about a third (half, for a whole number) to about three times (twice) the value, in log space where
+ * that spans a factor of 4 or more (and more than a handful of whole numbers), within the setting's range; every
+ * choice of a choice setting or flag. Always a valid parameter (parseSpace accepts formatSpace of it).
+ */
+export function startingParam(key: SettingKey, current: unknown): SpaceParam {
+  const s: SettingSpec = SETTINGS[key];
+  if (s.kind !== 'number') return { key, kind: 'choice', values: choicesOf(key) };
+  const v = typeof current === 'number' && Number.isFinite(current) ? current : (s.default ?? s.min);
+  const lowest = s.aboveMin ? (s.integer ? s.min + 1 : Math.min(s.max / 1e4, Math.max(s.min, 1e-6))) : s.min;
+  const highest = s.belowMax ? (s.integer ? s.max - 1 : s.max * 0.999) : s.max;
+  let low: number;
+  let high: number;
+  if (s.integer) {
+    low = v > 0 ? Math.max(lowest, Math.floor(v / 2)) : lowest;
+    high = v > 0 ? Math.min(highest, v * 2) : Math.min(highest, lowest + 8);
+    if (low >= high) (low = Math.max(lowest, high - 1)), (high = Math.min(highest, low + 1));
+  } else {
+    low = v > 0 ? Math.max(lowest, round2(v / 3)) : lowest;
+    high = v > 0 ? Math.min(highest, round2(v * 3)) : Math.min(highest, lowest + 0.5);
+    if (low >= high) (low = lowest), (high = highest);
+  }
+  const log = low > 0 && high / low >= 4 && (!s.integer || high - low >= 8); // not for a handful of whole numbers (layers 1..4)
+  const p: SpaceParam = s.integer ? { key, kind: 'int', low, high, step: 1, log } : { key, kind: 'float', low, high, log };
+  return p;
 }
 
 /** A numeric parameter's value nearest to `x` that it can take (integers on their step from the low bound). */

@@ -1,5 +1,7 @@
 // The project's training runs: the list (RunInfo, reactive), which one is shown on the Train screen, which ones
-// are compared, and each run's metric series (lib/runSeries.ts), kept out of deep reactivity in a plain Map.
+// are compared — sweeps' trials among them, promoted or not (trialRuns: each a RunInfo with `trialOf`, its history
+// from studio().trialHistory) —, and each run's metric series (lib/runSeries.ts), kept out of deep reactivity in a
+// plain Map.
 // Live events (studio().onDidRunEvent) and a run's history (after a reload, or for Compare) go through the same
 // `applyEvent`; `version` is bumped at most 4 times a second so charts redraw without blocking a fast run.
 
@@ -20,6 +22,8 @@ export const useRunsStore = defineStore('runs', () => {
   const runs = ref<RunInfo[]>([]);
   const selectedId = ref<string | null>(null);
   const compareIds = ref<string[]>([]);
+  /** Sweeps' trials sent to Compare (not runs of the project): their ids are `<sweep>#<trial>`. */
+  const trialRuns = ref<RunInfo[]>([]);
   const loaded = ref(false);
   const starting = ref(false);
   /** Bumped when any series changed: charts watch it. */
@@ -37,7 +41,7 @@ export const useRunsStore = defineStore('runs', () => {
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null);
-  const compared = computed(() => compareIds.value.map((id) => runs.value.find((r) => r.id === id)).filter((r): r is RunInfo => r !== undefined));
+  const compared = computed(() => compareIds.value.map((id) => runs.value.find((r) => r.id === id) ?? trialRuns.value.find((r) => r.id === id)).filter((r): r is RunInfo => r !== undefined));
 
   // Series and derived figures (reading `version` makes callers redraw when series change) ----------------------
 
@@ -126,12 +130,13 @@ export const useRunsStore = defineStore('runs', () => {
     buffered.set(id, []);
     const promise = (async () => {
       try {
-        const history = await studio().runHistory(id);
+        const trial = trialRuns.value.find((r) => r.id === id)?.trialOf;
+        const history = trial ? await studio().trialHistory(trial.sweepId, trial.trial) : await studio().runHistory(id);
         const s = createSeries();
         for (const e of history.events) applyEvent(s, e);
         for (const e of buffered.get(id) ?? []) if (e.type !== 'status' && e.type !== 'import-progress') applyEvent(s, e);
         series.set(id, s);
-        if (!runs.value.some((r) => r.id === id)) upsert(history.run);
+        if (!trial && !runs.value.some((r) => r.id === id)) upsert(history.run);
       } catch (cause) {
         useAppStore().report(cause, 'reading the run’s history');
       } finally {
@@ -157,7 +162,7 @@ export const useRunsStore = defineStore('runs', () => {
       useAppStore().report(cause, 'listing the runs');
       return;
     }
-    compareIds.value = compareIds.value.filter((id) => runs.value.some((r) => r.id === id));
+    compareIds.value = compareIds.value.filter((id) => runs.value.some((r) => r.id === id) || trialRuns.value.some((r) => r.id === id));
     if (selectedId.value && !runs.value.some((r) => r.id === selectedId.value)) selectedId.value = null;
     if (selectedId.value === null && runs.value.length > 0) await select(newest()!.id);
     offerToContinue();
@@ -305,6 +310,34 @@ export const useRunsStore = defineStore('runs', () => {
     await ensureSeries(id);
   }
 
+  /**
+   * Puts a sweep's trials in the comparison (with the runs already there), each read again now: a trial is a run
+   * folder under its sweep, promoted or not, and a running one shows what it has reported so far.
+   */
+  async function compareTrials(sweepId: string, trials: readonly number[]): Promise<void> {
+    const histories = await Promise.all(
+      trials.map((t) =>
+        studio()
+          .trialHistory(sweepId, t)
+          .catch((cause) => {
+            useAppStore().report(cause, `reading trial ${t}`);
+            return null;
+          }),
+      ),
+    );
+    for (const h of histories) {
+      if (!h) continue;
+      const s = createSeries();
+      for (const e of h.events) applyEvent(s, e);
+      series.set(h.run.id, s);
+      const i = trialRuns.value.findIndex((r) => r.id === h.run.id);
+      if (i < 0) trialRuns.value.push(h.run);
+      else trialRuns.value[i] = h.run;
+      if (!compareIds.value.includes(h.run.id)) compareIds.value = [...compareIds.value, h.run.id];
+    }
+    flush();
+  }
+
   /** Stops listening (tests, teardown). */
   function dispose(): void {
     unsubscribe?.();
@@ -317,6 +350,8 @@ export const useRunsStore = defineStore('runs', () => {
     runs,
     selectedId,
     compareIds,
+    trialRuns,
+    compareTrials,
     loaded,
     starting,
     version,

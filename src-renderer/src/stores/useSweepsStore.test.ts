@@ -6,12 +6,13 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../../src-shared/dataset';
 import { DEFAULT_TRAIN_SETTINGS } from '../../../src-shared/model';
+import { SETTINGS } from '../../../src-shared/settings';
 import type { SweepInfo } from '../../../src-shared/studio-api';
 import { setStudio } from '../host';
 import { createFakeStudio, type FakeStudio } from '../testing/fakeStudio';
 import { useAppStore } from './useAppStore';
 import { useProjectStore } from './useProjectStore';
-import { useSweepsStore } from './useSweepsStore';
+import { rowError, useSweepsStore } from './useSweepsStore';
 
 function sweep(over: Partial<SweepInfo> = {}): SweepInfo {
   return {
@@ -109,6 +110,71 @@ describe('useSweepsStore', () => {
       'starting a sweep: “soon” is not a duration such as 90s, 10m or 1h30m',
       'starting a sweep: Hidden size “1..9000”: the search space\'s upper bound 9000 is out of range',
     ]);
+  });
+
+  it('keeps the space as rows on the settings’ fields, from the current settings, in step with its text both ways', async () => {
+    fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: { ...DEFAULT_MODEL, hiddenSize: 32 }, settings: { ...DEFAULT_TRAIN_SETTINGS, learningRate: 0.001 } } };
+    await useProjectStore().load();
+    const s = useSweepsStore();
+    s.ensureSpaceRows();
+    // the starting search: the cell, the width and the rate, around the current ones
+    const cells = SETTINGS.cell.values.join(',');
+    expect(s.space).toBe(`cell=${cells} hidden=16..64:log lr=0.00033..0.003:log`);
+    expect(s.spaceKeys).toEqual(expect.arrayContaining(['cell', 'layers', 'hiddenSize', 'bidirectional', 'learningRate', 'batchSize']));
+    expect(s.spaceKeys).not.toContain('lookback'); // a data setting this data does not have
+    expect(s.spaceKeys).not.toContain('seed'); // never searched
+
+    // rows not edited yet follow the Design and Train screens when the Sweep screen shows again
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 64 };
+    s.ensureSpaceRows();
+    expect(s.space).toBe(`cell=${cells} hidden=32..128:log lr=0.00033..0.003:log`);
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 32 };
+    s.ensureSpaceRows();
+
+    // a row turned on starts from the current value; the text follows, in the settings table's order
+    s.editRow('layers', { on: true });
+    expect(s.spaceRows.layers).toMatchObject({ on: true, from: '1', to: '2', log: false, step: '1' });
+    expect(s.space).toBe(`cell=${cells} layers=1..2 hidden=16..64:log lr=0.00033..0.003:log`);
+    s.editRow('cell', { values: ['gru', 'lstm'] });
+    s.editRow('layers', { to: '3' });
+    expect(s.space).toBe('cell=lstm,gru layers=1..3 hidden=16..64:log lr=0.00033..0.003:log');
+
+    // out of the setting's limits: said beside the row, in the studio's words, and the sweep does not start
+    s.editRow('hiddenSize', { to: '9000' });
+    expect(rowError(s.spaceRows.hiddenSize!)).toBe('Hidden size “16..9000:log”: the search space\'s upper bound 9000 is out of range: expected an integer from 1 to 4096');
+    expect(s.spaceProblem?.key).toBe('hiddenSize');
+    await s.start();
+    expect(fake.calls.some((c) => c.method === 'startSweep')).toBe(false);
+    expect(useAppStore().notices.at(-1)?.text).toMatch(/^starting a sweep: Hidden size “16\.\.9000:log”/);
+    s.editRow('cell', { values: [] });
+    expect(rowError(s.spaceRows.cell!)).toBe('Cell: choose at least one value to search.');
+    s.editRow('cell', { on: false });
+    s.editRow('hiddenSize', { to: '128', step: '16', log: false });
+    expect(s.space).toBe('layers=1..3 hidden=16..128:16 lr=0.00033..0.003:log');
+    // an edited row keeps what the person gave it
+    useProjectStore().model = { ...useProjectStore().model, hiddenSize: 256 };
+    s.ensureSpaceRows();
+    expect(s.space).toBe('layers=1..3 hidden=16..128:16 lr=0.00033..0.003:log');
+
+    // the text typed: the rows follow it (a number's values as a list); what it does not name is turned off
+    s.setSpaceText('cell=gru batch=16,32 dropout=0..0.5 bidirectional=true,false');
+    expect(s.spaceError).toBeNull();
+    expect(s.spaceRows.cell).toMatchObject({ on: true, values: ['gru'] });
+    expect(s.spaceRows.batchSize).toMatchObject({ on: true, as: 'list', list: '16, 32' });
+    expect(s.spaceRows.dropout).toMatchObject({ on: true, as: 'range', from: '0', to: '0.5', log: false });
+    expect(s.spaceRows.bidirectional).toMatchObject({ on: true, values: ['true', 'false'] });
+    expect([s.spaceRows.layers!.on, s.spaceRows.hiddenSize!.on, s.spaceRows.learningRate!.on]).toEqual([false, false, false]);
+    s.editRow('dropout', { to: '0.3' });
+    expect(s.space).toBe('cell=gru bidirectional=true,false dropout=0..0.3 batch=16,32');
+    // text that does not parse: said under the field; the rows keep their last valid state
+    s.setSpaceText('cell=gru hidden=1..');
+    expect(s.spaceError).toMatch(/^Hidden size “1\.\.”: /);
+    expect(s.spaceRows.hiddenSize!.on).toBe(false);
+    expect(s.space).toBe('cell=gru hidden=1..');
+    s.setSpaceText('hidden=8..64:log');
+    await s.start();
+    expect((fake.calls.find((c) => c.method === 'startSweep')!.args[0] as { space: string }).space).toBe('hidden=8..64:log');
+    s.stopPolling();
   });
 
   it('promotes a trial to a run and offers to show it', async () => {

@@ -150,6 +150,10 @@ export function createFakeStudio(): FakeStudio {
       fake.runs.push(run);
       return answer('promoteTrial', [id, trial], run);
     },
+    trialHistory: (id, trial) => {
+      const key = `${id}#${trial}`;
+      return answer('trialHistory', [id, trial], fake.histories.get(key) ?? { run: fakeRun(key, { name: `Trial ${trial}`, status: 'finished', trialOf: { sweepId: id, trial } }), events: [] });
+    },
     exportRun: (id, options) => answer('exportRun', [id, options], { ok: true, files: ['/tmp/model.onnx', '/tmp/model.json'], sidecar: '/tmp/model.json', streaming: false, checkedOn: 'validation', warnings: [], maxAbsDiff: 1e-6, checkedSamples: 10, opset: 17, graph: [] } satisfies ExportResult),
   };
   function answer<T>(method: string, args: unknown[], value: T): Promise<T> {

@@ -65,4 +65,38 @@ describe('CompareView', () => {
     await box('RNN 1×64 on tiny.txt').setValue(false);
     expect(wrapper.findAll('[data-testid="compare-table"] tbody tr')).toHaveLength(1);
   });
+
+  it('overlays a sweep’s trials sent from the Sweep screen, unpromoted ones included, beside the runs', async () => {
+    const model = { embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1, layers: 1, hiddenSize: 64, cell: 'gru' as const };
+    fake.runs = [fakeRun('gru', { name: 'GRU 1×64 on tiny.txt', model, status: 'finished', step: 40, totalSteps: 40 })];
+    fake.histories.set('gru', { run: fake.runs[0], events: runEvents(40) });
+    for (const [trial, steps] of [[2, 30], [5, 20]] as const) {
+      const id = `sweep-7#${trial}`;
+      fake.histories.set(id, { run: fakeRun(id, { name: `Trial ${trial}: hidden=${trial * 8}`, model, status: 'finished', step: steps, totalSteps: 40, trialOf: { sweepId: 'sweep-7', trial } }), events: runEvents(steps) });
+    }
+    const runs = useRunsStore();
+    await runs.load();
+    await runs.compareTrials('sweep-7', [2, 5]);
+    expect(fake.calls.filter((c) => c.method === 'trialHistory').map((c) => c.args)).toEqual([['sweep-7', 2], ['sweep-7', 5]]);
+    expect(fake.calls.some((c) => c.method === 'runHistory' && String(c.args[0]).includes('#'))).toBe(false); // one contract: trialHistory
+    const wrapper = mount(CompareView, { global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    expect(wrapper.findAll('legend').map((l) => l.text())).toEqual(['tiny.txt', 'Trials of sweep-7']);
+    const box = (name: string) => wrapper.findAll('label.compare-run').find((l) => l.text().startsWith(name))!.get('input');
+    expect((box('Trial 2').element as HTMLInputElement).checked).toBe(true);
+    await box('GRU 1×64 on tiny.txt').setValue(true);
+    await flushPromises();
+    expect(runs.compareIds).toEqual(['sweep-7#2', 'sweep-7#5', 'gru']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await flushPromises();
+    expect(wrapper.get('[data-testid="chart-compare-loss"]').findAll('li').map((li) => li.text())).toEqual(['Trial 2: hidden=16: 30', 'Trial 5: hidden=40: 20', 'GRU 1×64: 40']);
+    expect(wrapper.findAll('[data-testid="compare-table"] tbody tr')).toHaveLength(3);
+    // unticked, a trial stays listed to tick again (its curves kept)
+    await box('Trial 5').setValue(false);
+    expect(runs.compareIds).toEqual(['sweep-7#2', 'gru']);
+    await box('Trial 5').setValue(true);
+    await flushPromises();
+    expect(runs.compareIds).toEqual(['sweep-7#2', 'gru', 'sweep-7#5']);
+    expect(fake.calls.filter((c) => c.method === 'trialHistory')).toHaveLength(2);
+  });
 });

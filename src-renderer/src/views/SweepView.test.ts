@@ -53,7 +53,7 @@ describe('SweepView', () => {
     expect(wrapper.get('[data-testid="chart-sweep-parallel"] [data-series="trials"]').text()).toBe('trials: 3');
     // every trial's validation curve, one line each
     expect(wrapper.findAll('[data-testid="chart-sweep-curves"] li').map((li) => li.text())).toEqual(['trial 1: 3', 'trial 2: 2', 'trial 3: 3']);
-    const firstColumn = () => wrapper.findAll('[data-testid="sweep-table"] tbody tr').map((tr) => tr.findAll('td')[0].text());
+    const firstColumn = () => wrapper.findAll('[data-testid="sweep-table"] tbody tr').map((tr) => tr.findAll('td')[1].text());
     expect(firstColumn()).toEqual(['#3', '#1', '#2']); // RMSE: lower first
     expect(wrapper.get('[data-testid="sweep-table"] thead').text()).toContain('Best RMSE');
     await wrapper.findAll('thead button.sort').find((b) => b.text() === 'Learning rate')!.trigger('click');
@@ -61,6 +61,32 @@ describe('SweepView', () => {
     await wrapper.get('[data-testid="sweep-promote-best"]').trigger('click');
     await flushPromises();
     expect(fake.calls.find((c) => c.method === 'promoteTrial')?.args).toEqual(['sweep-1', 3]);
+  });
+
+  it('sends ticked trials, or the top 3, to Compare', async () => {
+    fake.sweeps = [SWEEP];
+    const wrapper = mount(SweepView, { global: { plugins: [pinia], stubs: VCHART_STUBS } });
+    await flushPromises();
+    const chosen = wrapper.get('[data-testid="sweep-compare-chosen"]');
+    expect(chosen.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="sweep-choose-2"]').attributes('aria-label')).toBe('Compare trial 2');
+    await wrapper.get('[data-testid="sweep-choose-2"]').setValue(true);
+    await wrapper.get('[data-testid="sweep-choose-1"]').setValue(true);
+    expect(chosen.text()).toBe('Compare the ticked trials (2)');
+    await chosen.trigger('click');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'trialHistory').map((c) => c.args)).toEqual([['sweep-1', 1], ['sweep-1', 2]]);
+    const { useAppStore } = await import('../stores/useAppStore');
+    const { useRunsStore } = await import('../stores/useRunsStore');
+    expect(useAppStore().screen).toBe('compare');
+    expect(useRunsStore().compareIds).toEqual(['sweep-1#1', 'sweep-1#2']);
+    // the top 3 by the metric (RMSE: lowest first), added beside them
+    expect(wrapper.get('[data-testid="sweep-compare-top"]').text()).toBe('Compare the top 3');
+    await wrapper.get('[data-testid="sweep-compare-top"]').trigger('click');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'trialHistory').slice(2).map((c) => c.args)).toEqual([['sweep-1', 3], ['sweep-1', 1], ['sweep-1', 2]]);
+    expect(useRunsStore().compareIds).toEqual(['sweep-1#1', 'sweep-1#2', 'sweep-1#3']);
+    useRunsStore().dispose();
   });
 
   it('starts the search typed in the form', async () => {
@@ -76,5 +102,64 @@ describe('SweepView', () => {
     await flushPromises();
     expect(fake.calls.find((c) => c.method === 'startSweep')?.args[0]).toMatchObject({ space: 'layers=1..2', method: 'grid', trials: 2, stop: 'asha', budgetSeconds: 600 });
     useSweepsStore().stopPolling();
+  });
+
+  it('defines the space on the settings’ own fields: a labelled row per setting, a range checked inline, the text in step', async () => {
+    fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: { cell: 'lstm', layers: 2, hiddenSize: 32, embedSize: 0, bidirectional: false, dropout: 0, forgetBias: 1 }, settings: { ...(await import('../../../src-shared/model')).DEFAULT_TRAIN_SETTINGS, learningRate: 0.003 } } };
+    const { useProjectStore } = await import('../stores/useProjectStore');
+    await useProjectStore().load();
+    const wrapper = mount(SweepView, { global: { plugins: [pinia], stubs: VCHART_STUBS }, attachTo: document.body });
+    await flushPromises();
+    const text = () => (wrapper.get('[data-testid="sweep-space"]').element as HTMLInputElement).value;
+    // each row's switch is a checkbox labelled with the setting's label, and says the current value
+    const layers = wrapper.get('[data-testid="space-on-layers"]');
+    expect(layers.element.closest('label')!.textContent!.trim()).toBe('Search Layers');
+    expect(wrapper.get(`#${layers.attributes('aria-describedby')}`).text()).toBe('now 2');
+    expect((wrapper.get('[data-testid="space-on-hiddenSize"]').element as HTMLInputElement).checked).toBe(true);
+    expect((wrapper.get('[data-testid="space-from-hiddenSize"]').element as HTMLInputElement).value).toBe('16');
+    expect((wrapper.get('[data-testid="space-to-hiddenSize"]').element as HTMLInputElement).value).toBe('64');
+    expect((wrapper.get('[data-testid="space-log-hiddenSize"]').element as HTMLInputElement).checked).toBe(true);
+    // every field is named for its setting (a screen reader hears “Hidden size from”, not “from”)
+    expect(wrapper.get('[data-testid="space-from-hiddenSize"]').element.closest('label')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Hidden size from');
+    expect(wrapper.get('[data-testid="space-log-hiddenSize"]').element.closest('label')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Hidden size: log scale');
+
+    // turn layers on (from the current 2), and give it a bound past its limit: the problem is said beside it
+    await layers.setValue(true);
+    expect((wrapper.get('[data-testid="space-from-layers"]').element as HTMLInputElement).value).toBe('1');
+    expect((wrapper.get('[data-testid="space-to-layers"]').element as HTMLInputElement).value).toBe('4');
+    await wrapper.get('[data-testid="space-to-layers"]').setValue('12');
+    const error = wrapper.get('[data-testid="space-error-layers"]');
+    expect(error.attributes('role')).toBe('alert');
+    expect(error.text()).toBe('Layers “1..12”: the search space\'s upper bound 12 is out of range: expected an integer from 1 to 8');
+    expect(wrapper.get('[data-testid="space-to-layers"]').attributes('aria-invalid')).toBe('true');
+    expect(wrapper.get('[data-testid="space-to-layers"]').attributes('aria-describedby')).toBe('space-error-layers');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.some((c) => c.method === 'startSweep')).toBe(false);
+    await wrapper.get('[data-testid="space-to-layers"]').setValue('3');
+    expect(wrapper.find('[data-testid="space-error-layers"]').text()).toBe('');
+
+    // the choices of a choice setting are checkboxes; the text view follows every change
+    await wrapper.get('[data-testid="space-value-cell-rnn"]').setValue(false);
+    await wrapper.get('[data-testid="space-on-learningRate"]').setValue(false);
+    await wrapper.get('[data-testid="sweep-space-as-text"]').trigger('click');
+    expect(wrapper.get('[data-testid="sweep-space-as-text"]').attributes('aria-expanded')).toBe('true');
+    expect(text()).toMatch(/^cell=lstm,gru,\S* layers=1\.\.3 hidden=16\.\.64:log$/);
+    expect(text()).not.toMatch(/rnn/);
+
+    // and the rows follow the text typed
+    await wrapper.get('[data-testid="sweep-space"]').setValue('cell=gru,lstm dropout=0..0.4 layers=2..3');
+    expect((wrapper.get('[data-testid="space-on-hiddenSize"]').element as HTMLInputElement).checked).toBe(false);
+    expect((wrapper.get('[data-testid="space-to-dropout"]').element as HTMLInputElement).value).toBe('0.4');
+    expect((wrapper.get('[data-testid="space-value-cell-rnn"]').element as HTMLInputElement).checked).toBe(false);
+    expect((wrapper.get('[data-testid="space-value-cell-gru"]').element as HTMLInputElement).checked).toBe(true);
+    await wrapper.get('[data-testid="sweep-space"]').setValue('cell=gru,lstm dropout=0..');
+    expect(wrapper.get('[data-testid="sweep-space-error"]').text()).toMatch(/^Dropout “0\.\.”: /);
+    await wrapper.get('[data-testid="sweep-space"]').setValue('cell=gru,lstm dropout=0..0.4 layers=2..3');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.method === 'startSweep')?.args[0]).toMatchObject({ space: 'cell=gru,lstm dropout=0..0.4 layers=2..3' });
+    useSweepsStore().stopPolling();
+    wrapper.unmount();
   });
 });
