@@ -8,7 +8,7 @@
 
 import type { DataModel, ModelChoice } from './dataset';
 import { type ModelSpec } from './model';
-import { attentionInfo, attentionOf, attentionParameterCount } from './attention';
+import { attentionInfo, attentionOf, attentionParameterCount, inputFeedingOf, inputFeedingRefusal } from './attention';
 import { CELL_GATES, cellInfo, cellParameterCount } from './cells';
 import { inRange, rule, type SettingKey } from './settings';
 
@@ -49,6 +49,7 @@ export function specFor(data: DataModel, m: ModelChoice): ModelSpec {
     ...(data.decoder ? { decoder: data.decoder } : {}),
     // absent in a choice saved before attention existed: such a run trained without it
     ...(data.shape === 'encoder-decoder' ? { attention: m.attention ?? 'none' } : {}),
+    ...(data.shape === 'encoder-decoder' && m.inputFeeding ? { inputFeeding: true } : {}),
   };
 }
 
@@ -83,8 +84,9 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   let params = input.vocabSize > 0 ? input.vocabSize * input.embedSize : 0;
   params += stackParameters(model.cell, L, H, D, in0);
   const dec = spec.shape === 'encoder-decoder' ? spec.decoder : undefined;
-  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize);
   const attention = attentionOf(spec);
+  const fed = inputFeedingOf(spec) ? H : 0; // input feeding: the decoder's first layer also reads h̃ (H)
+  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize + fed);
   if (dec) params += attentionParameterCount(attention, H, D * H);
   const headIn = dec ? H : D * H;
   params += output.size * headIn + output.size;
@@ -148,6 +150,8 @@ export function validate(data: DataModel, m: ModelChoice, context: EstimateConte
     const refusal = attentionInfo(m.attention).refuses?.(H, (m.bidirectional ? 2 : 1) * H);
     if (refusal) problems.push(`Attention ${m.attention}: ${refusal}`);
   }
+  const fedRefusal = inputFeedingRefusal(data.shape, m.attention, m.inputFeeding);
+  if (fedRefusal && data.shape === 'encoder-decoder') problems.push(`Input feeding: ${fedRefusal}`);
   return problems;
 }
 
