@@ -518,6 +518,9 @@ export class WasmNetwork {
     const attns: AttentionRun[] = [];
     let keys = 0;
     let prevA = new Float32Array(B * Hd);
+    // one step per stack run: packing the recurrent weights for each would cost more than it saves (cells.ts)
+    const packed = this.packed;
+    this.packed = 0;
     let h0 = (l: number): Float32Array | undefined => this.sumFinal(enc, l, 'h');
     let c0 = (l: number): Float32Array | undefined => (hasCellState(dl.cell) ? this.sumFinal(enc, l, 'c') : undefined);
     for (let t = 0; t < Td; t++) {
@@ -534,6 +537,7 @@ export class WasmNetwork {
       h0 = (l) => this.finalState(run, l, 0, 'h');
       c0 = (l) => (hasCellState(dl.cell) ? this.finalState(run, l, 0, 'c') : undefined);
     }
+    this.packed = packed;
     const first = attns[0];
     this.attn = { ...first, Td, decTop: 0, qp: 0, cat: 0, weights, out };
     return { steps, attns, Td, lengthOf: batch.decoderLengths ? Int32Array.from(batch.decoderLengths) : new Int32Array(B).fill(Td) };
@@ -558,6 +562,8 @@ export class WasmNetwork {
     let dC = new Map<string, Float32Array>();
     let dh0: Float32Array[] = [];
     let dc0: Float32Array[] = [];
+    const packed = this.packed;
+    this.packed = 0; // one step per stack run (see fedForward)
     for (let t = f.Td - 1; t >= 0; t--) {
       const d = this.arena.alloc(B * Hd);
       k.copy_time(d, Hd, dHeadIn + t * B * Hd * 4, Hd, 1, B, Hd, 0, 0, 0);
@@ -571,6 +577,7 @@ export class WasmNetwork {
       dH = new Map(dh0.map((g, l) => [`${l}:0`, g]));
       dC = new Map(dc0.flatMap((g, l) => (g ? [[`${l}:0`, g] as [string, Float32Array]] : [])));
     }
+    this.packed = packed;
     return { dEnc, dh0, dc0 };
   }
 
