@@ -18,6 +18,9 @@
 // the combination z = [c; h]·W_cᵀ over all Td·B rows); scores, the masked softmax and the context are the batched
 // (B, Td, Ts) loops of workers/kernels/assembly/attention.ts. Backward sends ∂L/∂h̃ to the decoder's top outputs and
 // to every encoder output (so every source step gets gradient directly, not only through the final state).
+// Input feeding (layout.attention.inputFeeding): the decoder's layer 0 reads [embedding ; h̃_{t−1}], so fedForward
+// runs the decoder stack one step at a time, each followed by the attention, and fedBackward runs the steps in reverse
+// (∂L/∂h̃_{t−1} = the head's + what step t's input sends back).
 // Decoding one step at a time: encode() runs the encoder once, decodeStep() one decoder step for a batch of rows
 // (beams) with carried state, returning the logits, the new state and the attention weights.
 
