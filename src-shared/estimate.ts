@@ -100,7 +100,7 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   const attentionFlops =
     !dec || attention === 'none' ? 0 : 2 * B * T * (2 * T * S + H * (S + H) + (attention === 'luong-dot' ? 0 : H * S) + (attention === 'bahdanau' ? H * H + 2 * T * H : 0));
   const forward =
-    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize, B * T) : 0) + attentionFlops + 2 * N * output.size * headIn;
+    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize + fed, B * T) : 0) + attentionFlops + 2 * N * output.size * headIn;
   // Backward costs about twice the forward (a gradient for the input and one for the weights of every product).
   const flopsPerStep = 3 * forward;
 
@@ -111,7 +111,7 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   // with D = 1; the input (embedded tokens and features) and the logits with their gradients add B·T·In and 2·N·O.
   // Scratch buffers of a few B·H are left out. Good to about ±20%: enough to tell 40 MB from 6 GB.
   let activationFloats = B * T * L * D * (2 * G + 4) * H + B * T * in0 + 2 * N * output.size;
-  if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
+  if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * (dec.embedSize + fed); // input feeding: each step's [e ; h̃]
   // attention: the weights (B, T, T) and their gradients, keys, context, [c; h] and h̃ with their gradients
   if (dec && attention !== 'none') activationFloats += 2 * B * T * T + B * T * (4 * S + 6 * H);
   // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB), and the largest
