@@ -210,6 +210,16 @@ describe('WASM trainer vs float64 reference', () => {
           expect(flow.length).toBe(ref.hiddenGradNorms!.length);
           flow.forEach((f, i) => (flowErr = Math.max(flowErr, worst(f.norms, ref.hiddenGradNorms![i]))));
         }
+        if (c.inputFeeding) {
+          // the decoder's gradient flow covers every target step (input feeding runs them one at a time)
+          const decFlow = net.hiddenGradFlow().filter((f) => f.stack === 'dec');
+          expect(decFlow).toHaveLength(c.layers);
+          for (const f of decFlow) {
+            expect(f.norms).toHaveLength(batch.decoderSteps!);
+            expect(f.norms.every((x) => Number.isFinite(x))).toBe(true);
+          }
+          expect(decFlow[0].norms[0]).toBeGreaterThan(0);
+        }
         console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
         expect(outErr).toBeLessThan(1e-5);
         expect(lossErr).toBeLessThan(1e-5);

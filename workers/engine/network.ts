@@ -1059,6 +1059,15 @@ export class WasmNetwork {
     for (const run of [this.enc, this.dec]) {
       if (!run) continue;
       const f = this.views();
+      if (run === this.dec && this.fed) {
+        // input feeding ran the decoder one step at a time: step t's norm is its own one-step run's
+        const { steps, Td } = this.fed;
+        run.layers.forEach((_, l) => {
+          if (!steps.every((st) => st.layers[l].dirs[0].norms)) return;
+          res.push({ stack: 'dec', layer: l, direction: 0, norms: Float64Array.from({ length: Td }, (_, t) => Math.sqrt(f[steps[t].layers[l].dirs[0].norms / 4])) });
+        });
+        continue;
+      }
       run.layers.forEach((layer, l) =>
         layer.dirs.forEach((dir, d) => {
           if (!dir.norms) return;
