@@ -219,6 +219,10 @@ describe('WASM trainer vs float64 reference', () => {
             expect(f.norms.every((x) => Number.isFinite(x))).toBe(true);
           }
           expect(decFlow[0].norms[0]).toBeGreaterThan(0);
+          // gate statistics over every step of the decoder (the mean of its one-step runs')
+          const decGates = net.gateStats().filter((g) => g.stack === 'dec');
+          expect(decGates.length).toBeGreaterThan(0);
+          for (const g of decGates) expect(Number.isFinite(g.mean) && g.saturated >= 0 && g.saturated <= 1).toBe(true);
         }
         console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
         expect(outErr).toBeLessThan(1e-5);

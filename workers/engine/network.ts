@@ -1088,10 +1088,22 @@ export class WasmNetwork {
       const { cell, gates: G, hiddenSize: H } = run.stack;
       const kinds = this.putInt(Int32Array.from(gateKinds(cell)));
       const out = this.arena.alloc(4 * G);
+      // input feeding ran the decoder one step at a time: every step has B rows, so the mean of its steps' stats is the whole's
+      const fedSteps = run === this.dec && this.fed ? this.fed.steps : undefined;
       run.layers.forEach((layer, l) =>
         layer.dirs.forEach((dir, d) => {
-          this.k.gate_stats(dir.gx, run.T * run.B, G, H, kinds, out);
-          const stats = new Float64Array(this.k.memory.buffer, out, 2 * G);
+          let stats: Float64Array;
+          if (fedSteps) {
+            stats = new Float64Array(2 * G);
+            for (const st of fedSteps) {
+              this.k.gate_stats(st.layers[l].dirs[d].gx, st.T * st.B, G, H, kinds, out);
+              const one = new Float64Array(this.k.memory.buffer, out, 2 * G);
+              for (let i = 0; i < 2 * G; i++) stats[i] += one[i] / fedSteps.length;
+            }
+          } else {
+            this.k.gate_stats(dir.gx, run.T * run.B, G, H, kinds, out);
+            stats = new Float64Array(this.k.memory.buffer, out, 2 * G);
+          }
           CELL_GATES[cell].forEach((gate, gi) =>
             res.push({ stack: run === this.dec ? 'dec' : 'enc', layer: l, direction: d, gate, mean: stats[2 * gi], saturated: stats[2 * gi + 1] }),
           );
