@@ -23,7 +23,8 @@
 //   tagging      words → one tag each
 //   pairs        source → target: the encoder, then the one-step decoder with carried state: beam search (--beam N,
 //                default 4, and --length-penalty α, default 1, as seqstudio predict), greedy (--beam 1) or sampled
-//                (--temperature); with attention, the decoder also reads the encoder's memory and the source length
+//                (--temperature); with attention, the decoder also reads the encoder's memory and the source length;
+//                with input feeding it also takes its own previous attentional_out as attentional_in (zeros first)
 //   conditional  name=value pairs → a generated sequence (one step at a time, carried state)
 //   tabular      name=value pairs → a value (de-normalised) or a class
 //   multiseries  --file a CSV with the input columns: the last `lookback` rows (gaps filled linearly), each column
@@ -149,6 +150,9 @@ async function step(session, io, feeds, state) {
     const spec = io.inputs.find((i) => i.name === name);
     if (spec) feeds[name] = state?.[name] ?? zeroState(spec);
   }
+  // input feeding: the decoder also reads the previous step's attentional state h̃ [1, H], zeros at the first step
+  const fed = io.inputs.find((i) => i.name === 'attentional_in');
+  if (fed) feeds.attentional_in = state?.attentional_in ?? new ort.Tensor('float32', new Float32Array(fed.shape[1]), [1, fed.shape[1]]);
   return session.run(feeds);
 }
 /** Adds `lengths` (one unpadded sequence of n steps) where the graph has that input. */
@@ -156,7 +160,7 @@ function withLengths(io, feeds, n) {
   if (io.inputs.some((i) => i.name === 'lengths')) feeds.lengths = new ort.Tensor('int32', Int32Array.of(n), [1]);
   return feeds;
 }
-const carried = (out) => ({ initial_h: out.final_h, ...(out.final_c ? { initial_c: out.final_c } : {}) });
+const carried = (out) => ({ initial_h: out.final_h, ...(out.final_c ? { initial_c: out.final_c } : {}), ...(out.attentional_out ? { attentional_in: out.attentional_out } : {}) });
 
 /** log softmax of a row of logits, in float64. */
 function logSoftmax(logits, V) {

@@ -637,6 +637,39 @@ describe('pairs with attention, from training to the deploy example', () => {
     expect(dot.code).toBe(2);
     expect(dot.stderr).toMatch(/--attention luong-dot: dot attention needs the encoder's outputs \(16 wide\) as wide as the decoder's state \(8\)/);
   });
+
+  it('--input-feeding: trains, exports the decoder with attentional_in/_out, the deploy example translates as predict does; refused without attention and by bundle', () => {
+    const pairs = join(tmp, 'fra-fed.tsv');
+    writeFileSync(pairs, readFileSync(join(root, 'resources/samples/eng-fra.tsv'), 'utf8').split('\n').slice(0, 300).join('\n') + '\n');
+    const run = join(tmp, 'run-fra-fed');
+    const t = cli('train', '--data', pairs, '--hidden', '16', '--steps', '30', '--workers', '1', '--input-feeding', '--out', run);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/with Bahdanau additive attention and input feeding/);
+    expect(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).spec).toMatchObject({ attention: 'bahdanau', inputFeeding: true });
+    const model = join(tmp, 'onnx-fra-fed', 'fra.onnx');
+    const e = cli('export', run, '--out', model, '--json');
+    expect(e.code).toBe(0);
+    const rep = JSON.parse(e.stdout.trim());
+    expect(rep).toMatchObject({ ok: true, tokensAgree: true });
+    expect(rep.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    expect(rep.graph[1].inputs).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths', 'attentional_in']);
+    expect(rep.graph[1].outputs).toContain('attentional_out');
+    for (const input of ['I am cold.', 'Go.']) {
+      const want = JSON.parse(cli('predict', run, '--input', input, '--json').stdout);
+      const got = JSON.parse(node(example, model, '--input', input, '--json').stdout);
+      expect(got).toMatchObject({ kind: 'translate', input, output: want.output, decoding: want.decoding });
+      expect(got.alternatives.map((a: { output: string }) => a.output)).toEqual(want.alternatives.map((a: { output: string }) => a.output));
+      const greedy = JSON.parse(cli('predict', run, '--input', input, '--beam', '1', '--json').stdout);
+      expect(JSON.parse(node(example, model, '--input', input, '--beam', '1', '--json').stdout)).toMatchObject({ output: greedy.output, decoding: { kind: 'greedy' } });
+    }
+    const none = cli('train', '--data', pairs, '--attention', 'none', '--input-feeding', '--steps', '2', '--out', join(tmp, 'run-fra-fed-none'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--input-feeding: input feeding feeds the previous step's attentional state h̃ back into the decoder; with attention none there is no h̃/);
+    const b = cli('bundle', run, '--out', join(tmp, 'bundle-fed'));
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/does not yet support input feeding/);
+  });
 });
 
 describe('tables: a multi-column series and long-format sequences, from training to the deploy example', () => {

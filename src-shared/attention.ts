@@ -11,7 +11,9 @@
 //   c_t = Σ_j a_tj s_j (D·H_e),   h̃_t = tanh(W_c [c_t ; h_t]) (H_d)  →  the head reads h̃_t instead of h_t.
 // Placement: the query is always the decoder's current top output h_t (Luong-style; Bahdanau's paper scores with the
 // previous state h_{t−1} and feeds c_t into the cell — we keep one placement so every score shares the same path).
-// No input feeding: h̃_{t−1} is not fed back into the decoder's input (Luong's option; not built yet).
+// Input feeding (Luong §3.3, an option: ModelSpec.inputFeeding): the decoder's input at step t is
+// [embedding(y_{t−1}) ; h̃_{t−1}] with h̃_0 = 0, so the decoder's first layer reads Ed + H_d and the decoder cell and the
+// attention interleave step by step (forward and BPTT).
 
 import type { EquationInfo } from './cells';
 
@@ -100,6 +102,19 @@ export function isAttentionType(name: unknown): name is AttentionType {
 /** A spec's attention: absent (models and runs saved before attention existed) means none. */
 export function attentionOf(spec: { shape: string; attention?: AttentionType }): AttentionType {
   return spec.shape === 'encoder-decoder' ? spec.attention ?? 'none' : 'none';
+}
+
+/** A spec's input feeding: absent means false; only an encoder–decoder with attention can have it. */
+export function inputFeedingOf(spec: { shape: string; attention?: AttentionType; inputFeeding?: boolean }): boolean {
+  return spec.inputFeeding === true && attentionOf(spec) !== 'none';
+}
+
+/** Why a design cannot take input feeding, or undefined when it can (it feeds back h̃, which only attention makes). */
+export function inputFeedingRefusal(shape: string, attention: AttentionType | undefined, inputFeeding: boolean | undefined): string | undefined {
+  if (!inputFeeding) return undefined;
+  if (shape !== 'encoder-decoder') return 'input feeding applies only to encoder–decoder models';
+  if ((attention ?? 'none') === 'none') return "input feeding feeds the previous step's attentional state h̃ back into the decoder; with attention none there is no h̃: choose an attention or drop input feeding";
+  return undefined;
 }
 
 /** Parameters of an attention for decoder width Hd and encoder output width S. */

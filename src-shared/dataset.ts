@@ -248,6 +248,11 @@ export interface ModelChoice {
    * the other shapes. Absent in runs saved before attention existed, which trained without it: absent means 'none'.
    */
   attention?: AttentionType;
+  /**
+   * Encoder–decoder models with attention: Luong's input feeding (h̃_{t−1} joins the decoder's next input). Absent
+   * (every run saved before it existed) means false.
+   */
+  inputFeeding?: boolean;
 }
 
 /** The design a new project starts from, and the model's defaults in the settings table (src-shared/settings.ts). */

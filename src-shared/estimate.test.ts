@@ -44,6 +44,19 @@ describe('estimate', () => {
     expect(compared).toBe(6 * CELL_TYPES.length * 3 * 3 * 2 * 2); // every data kind × cell of the registry × layers × hidden × direction × embedding
   });
 
+  it('input feeding: counts the decoder reading h̃ as the layout does, and is a problem without attention', () => {
+    for (const attention of ['luong-general', 'bahdanau'] as const)
+      for (const cell of CELL_TYPES) {
+        const m: ModelChoice = { ...base, cell, layers: 2, hiddenSize: 7, bidirectional: true, attention, inputFeeding: true };
+        const e = estimate(DATA.pairs, m, 32, 20);
+        expect(e.problems).toEqual([]);
+        expect(e.parameterCount).toBe(parameterCount(buildLayout(specFor(DATA.pairs, m))));
+        expect(e.parameterCount).toBeGreaterThan(estimate(DATA.pairs, { ...m, inputFeeding: false }, 32, 20).parameterCount);
+      }
+    const bad = estimate(DATA.pairs, { ...base, attention: 'none', inputFeeding: true }, 32, 20);
+    expect(bad.problems.join(' ')).toMatch(/Input feeding: input feeding feeds the previous step's attentional state h̃ back into the decoder; with attention none there is no h̃/);
+  });
+
   it('counts every attention’s parameters as the layout does, and refuses dot attention over a bidirectional encoder', () => {
     let compared = 0;
     for (const attention of ATTENTION_TYPES)

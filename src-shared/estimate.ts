@@ -8,7 +8,7 @@
 
 import type { DataModel, ModelChoice } from './dataset';
 import { type ModelSpec } from './model';
-import { attentionInfo, attentionOf, attentionParameterCount } from './attention';
+import { attentionInfo, attentionOf, attentionParameterCount, inputFeedingOf, inputFeedingRefusal } from './attention';
 import { CELL_GATES, cellInfo, cellParameterCount } from './cells';
 import { inRange, rule, type SettingKey } from './settings';
 
@@ -49,6 +49,7 @@ export function specFor(data: DataModel, m: ModelChoice): ModelSpec {
     ...(data.decoder ? { decoder: data.decoder } : {}),
     // absent in a choice saved before attention existed: such a run trained without it
     ...(data.shape === 'encoder-decoder' ? { attention: m.attention ?? 'none' } : {}),
+    ...(data.shape === 'encoder-decoder' && m.inputFeeding ? { inputFeeding: true } : {}),
   };
 }
 
@@ -83,8 +84,9 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   let params = input.vocabSize > 0 ? input.vocabSize * input.embedSize : 0;
   params += stackParameters(model.cell, L, H, D, in0);
   const dec = spec.shape === 'encoder-decoder' ? spec.decoder : undefined;
-  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize);
   const attention = attentionOf(spec);
+  const fed = inputFeedingOf(spec) ? H : 0; // input feeding: the decoder's first layer also reads h̃ (H)
+  if (dec) params += dec.vocabSize * dec.embedSize + stackParameters(model.cell, L, H, 1, dec.embedSize + fed);
   if (dec) params += attentionParameterCount(attention, H, D * H);
   const headIn = dec ? H : D * H;
   params += output.size * headIn + output.size;
@@ -98,7 +100,7 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   const attentionFlops =
     !dec || attention === 'none' ? 0 : 2 * B * T * (2 * T * S + H * (S + H) + (attention === 'luong-dot' ? 0 : H * S) + (attention === 'bahdanau' ? H * H + 2 * T * H : 0));
   const forward =
-    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize, B * T) : 0) + attentionFlops + 2 * N * output.size * headIn;
+    stackForwardFlops(G, L, H, D, in0, B * T) + (dec ? stackForwardFlops(G, L, H, 1, dec.embedSize + fed, B * T) : 0) + attentionFlops + 2 * N * output.size * headIn;
   // Backward costs about twice the forward (a gradient for the input and one for the weights of every product).
   const flopsPerStep = 3 * forward;
 
@@ -109,7 +111,7 @@ export function estimate(data: DataModel, model: ModelChoice, batchSize: number,
   // with D = 1; the input (embedded tokens and features) and the logits with their gradients add B·T·In and 2·N·O.
   // Scratch buffers of a few B·H are left out. Good to about ±20%: enough to tell 40 MB from 6 GB.
   let activationFloats = B * T * L * D * (2 * G + 4) * H + B * T * in0 + 2 * N * output.size;
-  if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * dec.embedSize;
+  if (dec) activationFloats += B * T * L * (2 * G + 4) * H + B * T * (dec.embedSize + fed); // input feeding: each step's [e ; h̃]
   // attention: the weights (B, T, T) and their gradients, keys, context, [c; h] and h̃ with their gradients
   if (dec && attention !== 'none') activationFloats += 2 * B * T * T + B * T * (4 * S + 6 * H);
   // …plus the GEMM packing workspace every trainer keeps (workers/engine/memory-map.ts, 2 MiB), and the largest
@@ -148,6 +150,8 @@ export function validate(data: DataModel, m: ModelChoice, context: EstimateConte
     const refusal = attentionInfo(m.attention).refuses?.(H, (m.bidirectional ? 2 : 1) * H);
     if (refusal) problems.push(`Attention ${m.attention}: ${refusal}`);
   }
+  const fedRefusal = inputFeedingRefusal(data.shape, m.attention, m.inputFeeding);
+  if (fedRefusal && data.shape === 'encoder-decoder') problems.push(`Input feeding: ${fedRefusal}`);
   return problems;
 }
 

@@ -68,6 +68,11 @@ export interface ModelSpec {
    * Absent — every model saved before attention existed — means 'none' (attentionOf).
    */
   attention?: AttentionType;
+  /**
+   * Encoder–decoder with attention only: Luong's input feeding — the decoder's input at step t is
+   * [embedding(y_{t−1}) ; h̃_{t−1}] (h̃_0 = 0), so its first layer reads Ed + H. Absent means false (inputFeedingOf).
+   */
+  inputFeeding?: boolean;
 }
 
 // Optimisers and schedules ----------------------------------------------------------------------------------------

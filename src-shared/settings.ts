@@ -101,6 +101,14 @@ export const SETTINGS = {
     names: names(ATTENTION_TYPES, (a) => ATTENTIONS[a as keyof typeof ATTENTIONS].option),
     default: DEFAULT_MODEL.attention,
   },
+  inputFeeding: {
+    kind: 'boolean',
+    label: 'Input feeding',
+    flag: 'input-feeding',
+    screen: 'design',
+    hint: 'encoder–decoder with attention only: the decoder also reads the previous step’s attentional state h̃ (Luong)',
+    default: false,
+  },
 
   // ---- training (Train screen) -------------------------------------------------------------------------------
   optimizer: { kind: 'choice', label: 'Optimizer', flag: 'optimizer', screen: 'train', values: OPTIMIZERS, names: { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' }, default: T.optimizer },

@@ -36,10 +36,16 @@ Attention below writes them out with nn.Linear layers without bias (att.Wa, att.
 and a vector parameter v (att.v), over the encoder's top outputs (both directions concatenated) with the decoder's
 top outputs as queries; padded source positions are masked out of the softmax (masked_fill −inf), so PyTorch's zero
 padding of a packed encoder output and our running padded steps give the same numbers.
+
+Input feeding (Luong §3.3, spec inputFeeding): the decoder's input at step t is [embedding(y_{t−1}) ; h̃_{t−1}] with
+h̃_0 = 0, so Model runs the decoder one step at a time (its weight_ih_l0 is (G·H, E + H), embedding columns first)
+and attends after each step. `python make_fixtures.py --input-feeding` writes only those fixtures (*-feed-ce.json),
+leaving the others as they are.
 """
 
 import json
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -166,7 +172,8 @@ class Model(nn.Module):
         if spec['shape'] == 'encoder-decoder':
             dec = spec['decoder']
             self.dec_embed = nn.Embedding(dec['vocabSize'], dec['embedSize'])
-            self.dec = RNN(dec['embedSize'], st['hiddenSize'], num_layers=st['layers'])
+            self.feed = spec.get('inputFeeding', False) and spec.get('attention', 'none') != 'none'
+            self.dec = RNN(dec['embedSize'] + (st['hiddenSize'] if self.feed else 0), st['hiddenSize'], num_layers=st['layers'])
             head_in = st['hiddenSize']
             kind = spec.get('attention', 'none')
             self.att = Attention(kind, st['hiddenSize'], self.D * st['hiddenSize']) if kind != 'none' else None
@@ -229,9 +236,21 @@ class Model(nn.Module):
             bridge = lambda s: s.view(L, self.D, s.shape[1], H).sum(dim=1)  # noqa: E731  Σ over directions
             h0 = tuple(bridge(s) for s in hn) if isinstance(hn, tuple) else bridge(hn)
             enc = y
-            y, hn = self.run(self.dec, self.dec_embed(b['decoderTokens']), b.get('decoderLengths'), h0)
-            if self.att is not None:
-                y = self.att(y, enc, b.get('lengths') or [x.shape[0]] * x.shape[1])
+            src_lengths = b.get('lengths') or [x.shape[0]] * x.shape[1]
+            if self.feed:
+                # input feeding: one decoder step at a time, h̃_{t−1} concatenated to the embedding (zeros first)
+                xd = self.dec_embed(b['decoderTokens'])  # (Td, B, E)
+                prev, state, ys = xd.new_zeros(xd.shape[1], H), h0, []
+                for t in range(xd.shape[0]):
+                    yt, state = self.dec(torch.cat([xd[t:t + 1], prev[None]], dim=2), state)
+                    ht = self.att(yt, enc, src_lengths)  # (1, B, H)
+                    ys.append(ht)
+                    prev = ht[0]
+                y = torch.cat(ys, dim=0)
+            else:
+                y, hn = self.run(self.dec, self.dec_embed(b['decoderTokens']), b.get('decoderLengths'), h0)
+                if self.att is not None:
+                    y = self.att(y, enc, src_lengths)
         if shape in ('many-to-many', 'one-to-many', 'encoder-decoder'):
             hin = y  # (T, B, D·H)
         else:
@@ -371,7 +390,7 @@ def fixture(name, spec, seed, **batch_args):
     print(f'{name}: {size} floats, loss {loss32:.6f} → {adam_losses[-1]:.6f} after Adam, {os.path.getsize(path) // 1024} KiB')
 
 
-def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('classes', 7), hidden=5, decoder=None, attention=None):
+def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('classes', 7), hidden=5, decoder=None, attention=None, input_feeding=False):
     s = {
         'shape': shape,
         'input': {'vocabSize': vocab, 'embedSize': embed if vocab > 0 else 0, 'featureSize': features},
@@ -384,11 +403,29 @@ def spec_of(shape, cell, layers, bi, vocab=7, embed=4, features=0, output=('clas
         s['decoder'] = decoder
     if attention:
         s['attention'] = attention
+    if input_feeding:
+        s['inputFeeding'] = True
     return s
+
+
+def input_feeding_fixtures():
+    """Input feeding over every cell's encoder–decoder with each attention (as the attention fixtures: dot over a
+    2-layer unidirectional encoder, general and additive over 2-layer bidirectional ones), padded sources and decoders."""
+    dec = {'vocabSize': 6, 'embedSize': 4}
+    seed = 300
+    for cell in ('rnn', 'lstm', 'gru', 'peephole'):
+        for attention, bi in (('luong-dot', False), ('luong-general', True), ('bahdanau', True)):
+            seed += 1
+            fixture(f"{cell}-2l-{'bi' if bi else 'uni'}-encdec-{attention}-feed-ce",
+                    spec_of('encoder-decoder', cell, 2, bi, decoder=dec, output=('classes', 6), attention=attention, input_feeding=True),
+                    seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
 
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
+    if '--input-feeding' in sys.argv[1:]:
+        input_feeding_fixtures()
+        return
     for old in os.listdir(OUT_DIR):
         if old.endswith('.json'):
             os.remove(os.path.join(OUT_DIR, old))
@@ -430,6 +467,7 @@ def main():
             seed += 1
             fixture(f"{cell}-2l-{'bi' if bi else 'uni'}-encdec-{attention}-ce", spec_of('encoder-decoder', cell, 2, bi, decoder=dec, output=('classes', 6), attention=attention),
                     seed, T=6, B=3, lengths=[6, 5, 3], Td=5, decoder_lengths=[5, 2, 4])
+    input_feeding_fixtures()
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attentionInfo, attentionOf } from '../../src-shared/attention';
+import { attentionInfo, attentionOf, inputFeedingOf } from '../../src-shared/attention';
 import { cellName } from '../../src-shared/cells';
 import { dataRequestOf, DEFAULT_MODEL, type DataRequest, type Inspection, type Recipe } from '../../src-shared/dataset';
 import { formatDurationShort } from '../../src-shared/duration';
@@ -24,7 +24,7 @@ import { untilDone } from './stdout';
 
 /** The data choices a flag can override: train's and inspect's. */
 export const DATA_KEYS = ['format', 'shape', 'input', 'target', 'sequence', 'step', 'lookback', 'horizon', 'stride', 'difference', 'lag', 'season', 'split', 'wide', 'patch', 'tokens', 'targetTokens', 'maxLength', 'vocabularyCap', 'testFraction'] as const satisfies readonly SettingKey[];
-export const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention'] as const satisfies readonly SettingKey[];
+export const MODEL_KEYS = ['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention', 'inputFeeding'] as const satisfies readonly SettingKey[];
 export const TRAINING_KEYS = [
   'batchSize', 'sequenceLength', 'steps', 'epochs', 'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate',
   'weightDecay', 'valFraction', 'seed', 'workers', 'patience', 'timeBudgetSeconds', 'evaluateEvery', 'diagnosticsEvery', 'checkpointEvery',
@@ -293,6 +293,8 @@ export function runSettings(given: RunFlags, r: Recipe | undefined, lengthGiven:
     forgetBias: given.forgetBias ?? DEFAULT_MODEL.forgetBias,
     // encoder–decoder models attend by default (the recipe names it; DEFAULT_MODEL where it does not)
     attention: given.attention ?? r?.model.attention ?? DEFAULT_MODEL.attention,
+    // off unless asked for (absent in runs saved before it existed: off)
+    ...((given.inputFeeding ?? r?.model.inputFeeding) ? { inputFeeding: true } : {}),
   };
   return { settings, model };
 }
@@ -372,7 +374,7 @@ function whyItEnded(s: RunSummary, settings: TrainSettings, last: EvaluationEven
 /** ", with Luong general attention" for an encoder–decoder that attends; '' otherwise. */
 function attentionPhrase(spec: ModelSpec): string {
   const a = attentionOf(spec);
-  return a === 'none' ? '' : `, with ${attentionInfo(a).name}`;
+  return a === 'none' ? '' : `, with ${attentionInfo(a).name}${inputFeedingOf(spec) ? ' and input feeding' : ''}`;
 }
 
 /** The settings behind each of the recipe's choices, as its reasons name them. */

@@ -94,7 +94,7 @@ const dataChoices = settingsObj([...OVERRIDES, 'format', 'valFraction']);
 /** Partial<DatasetChoice> (what inspect builds from). */
 const datasetChoice = settingsObj([...OVERRIDES, 'valFraction?', 'seed?', 'batchSize?']);
 // attention optional: a choice saved before it existed means none
-const modelChoice = settingsObj(['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention?']);
+const modelChoice = settingsObj(['cell', 'layers', 'hiddenSize', 'embedSize', 'bidirectional', 'dropout', 'forgetBias', 'attention?', 'inputFeeding?']);
 const settings = settingsObj([
   'optimizer', 'learningRate', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'warmupSteps', 'decay', 'minLearningRate', 'batchSize', 'sequenceLength',
   'steps', 'seed', 'diagnosticsEvery', 'evaluateEvery', 'checkpointEvery',

@@ -57,6 +57,8 @@ describe('bundleRefusal', () => {
     for (const cell of ['rnn', 'lstm', 'gru', 'peephole'] as const) expect(bundleRefusal({ ...spec, stack: { ...spec.stack, cell } })).toBeUndefined();
     expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 } })).toBeUndefined();
     for (const attention of ['none', 'luong-dot', 'luong-general', 'bahdanau'] as const) expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 }, attention })).toBeUndefined();
+    expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 }, attention: 'bahdanau', inputFeeding: true })).toMatch(/does not yet support input feeding: model\.py runs the decoder over every target step in one call/);
+    expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4 }, attention: 'bahdanau', inputFeeding: false })).toBeUndefined();
     expect(bundleRefusal({ ...spec, attention: 'sideways' } as unknown as ModelSpec)).toBe('the training bundle does not know the attention "sideways"');
     expect(bundleRefusal({ ...spec, shape: 'encoder-decoder', decoder: { vocabSize: 12, embedSize: 4, attention: 'luong' } } as unknown as ModelSpec)).toMatch(/does not support attention given outside/);
     expect(bundleRefusal({ ...spec, stack: { ...spec.stack, attention: { kind: 'bahdanau' } } } as unknown as ModelSpec)).toMatch(/does not support attention given outside/);

@@ -85,6 +85,10 @@ export function bundleRefusal(spec: ModelSpec): string | undefined {
   // attention: the spec's own field (model.py writes each entry out); anywhere else it is a field the bundle does not know
   if (set(spec.attention) && !isAttentionType(spec.attention)) return `the training bundle does not know the attention "${String(spec.attention)}"`;
   if (levels.some(([level, o]) => level !== 'spec' && o && set(o.attention))) return 'the training bundle does not support attention given outside the model spec\'s attention field';
+  // input feeding needs the decoder run one step at a time (h̃ of step t − 1 joins step t's input); model.py runs it over
+  // all target steps in one nn.RNN/LSTM/GRU call
+  if (spec.inputFeeding === true)
+    return "the training bundle does not yet support input feeding: model.py runs the decoder over every target step in one call, and input feeding needs a step-by-step decoder loop that feeds each step's attentional state h̃ back into the next step's input; bundle a run trained without --input-feeding";
   if (!(spec.stack.cell in BUNDLE_CELLS)) return `the training bundle does not yet support the ${spec.stack.cell} cell`;
   const unknown = levels.flatMap(([level, o]) => (o ? Object.keys(o).filter((k) => !(KNOWN_FIELDS[level] as readonly string[]).includes(k) && set(o[k])).map((k) => (level === 'spec' ? k : `${level}.${k}`)) : []));
   if (unknown.length) return `the training bundle does not yet support ${unknown.join(', ')} in a model`;

@@ -220,16 +220,19 @@ describe('stepDecoder: the recurrent state carried per hypothesis (encode once, 
     ['GRU 2×12 bidirectional encoder, no attention', 'gru', true, undefined],
     ['LSTM 2×10, Bahdanau attention', 'lstm', false, 'bahdanau'],
     ['GRU 1×12 bidirectional encoder, Luong general attention', 'gru', true, 'luong-general'],
-  ] as const)('decodes as the teacher-forced reference does: %s', (_name, cell, bidirectional, attention) => {
+    ['LSTM 2×10 bidirectional encoder, Bahdanau attention with input feeding (h̃ reordered with the beams)', 'lstm', true, 'bahdanau', true],
+    ['GRU 1×12, Luong dot attention with input feeding', 'gru', false, 'luong-dot', true],
+  ] as const)('decodes as the teacher-forced reference does: %s', (_name, cell, bidirectional, attention, inputFeeding?: boolean) => {
     const spec: ModelSpec = {
       shape: 'encoder-decoder',
       input: { vocabSize: 7, embedSize: 5, featureSize: 0 },
       output: { kind: 'classes', size: 9 },
       decoder: { vocabSize: 9, embedSize: 5 },
-      stack: { cell, layers: attention === 'luong-general' ? 1 : 2, hiddenSize: cell === 'lstm' ? 10 : 12, bidirectional },
+      stack: { cell, layers: attention === 'luong-general' || attention === 'luong-dot' ? 1 : 2, hiddenSize: cell === 'lstm' ? 10 : 12, bidirectional },
       dropout: 0,
       forgetBias: 1,
       ...(attention ? { attention } : {}),
+      ...(inputFeeding ? { inputFeeding } : {}),
     };
     const net = new WasmNetwork(kernels, spec);
     net.setParams(initParameters(net.layout, 7).map((x) => x * 3));

@@ -311,6 +311,8 @@ export function prefixDecoder(net: WasmNetwork, source: Int32Array): { start: nu
 export interface RowState {
   h: Float32Array;
   c?: Float32Array;
+  /** Input feeding: the hypothesis's h̃ of its last step (Hd), reordered with its recurrent state. */
+  a?: Float32Array;
 }
 
 /**
@@ -328,7 +330,7 @@ export function stepDecoder(net: WasmNetwork, source: Int32Array): { start: RowS
   const L = dl.layers;
   const H = dl.hiddenSize;
   const O = spec.output.size;
-  const start: RowState = { h: src.state.h.slice(), ...(src.state.c ? { c: src.state.c.slice() } : {}) };
+  const start: RowState = { h: src.state.h.slice(), ...(src.state.c ? { c: src.state.c.slice() } : {}), ...(src.state.a ? { a: src.state.a.slice() } : {}) };
   const step: DecodeStep<RowState> = (states, tokens) => {
     const R = states.length;
     // (L, R, H) from each row's (L, H)
@@ -343,14 +345,22 @@ export function stepDecoder(net: WasmNetwork, source: Int32Array): { start: RowS
     };
     const h = pack((s) => s.h)!;
     const c = pack((s) => s.c);
-    const r = net.decodeStep(src, { h, ...(c ? { c } : {}) }, tokens, new Int32Array(R));
+    // input feeding: (R, Hd) h̃ rows, one per hypothesis
+    const Hd = states[0].a?.length ?? 0;
+    const a = Hd ? new Float32Array(R * Hd) : undefined;
+    if (a) states.forEach((s, row) => a.set(s.a!, row * Hd));
+    const r = net.decodeStep(src, { h, ...(c ? { c } : {}), ...(a ? { a } : {}) }, tokens, new Int32Array(R));
     const unpack = (a: Float32Array | undefined, row: number): Float32Array | undefined => {
       if (!a) return undefined;
       const out = new Float32Array(L * H);
       for (let l = 0; l < L; l++) out.set(a.subarray((l * R + row) * H, (l * R + row + 1) * H), l * H);
       return out;
     };
-    const next = states.map((_, row) => ({ h: unpack(r.state.h, row)!, ...(r.state.c ? { c: unpack(r.state.c, row) } : {}) }));
+    const next = states.map((_, row) => ({
+      h: unpack(r.state.h, row)!,
+      ...(r.state.c ? { c: unpack(r.state.c, row) } : {}),
+      ...(r.state.a ? { a: r.state.a.slice(row * Hd, (row + 1) * Hd) } : {}),
+    }));
     return { logProbs: logSoftmaxRows(r.logits, R, O), states: next };
   };
   return { start, step };

@@ -15,7 +15,7 @@
 // Every tensor starts on a multiple of 4 floats (16 bytes) so SIMD loads of a tensor never straddle two.
 
 import { type ModelSpec } from '../../src-shared/model';
-import { type AttentionType, attentionInfo, attentionOf } from '../../src-shared/attention';
+import { type AttentionType, attentionInfo, attentionOf, inputFeedingRefusal } from '../../src-shared/attention';
 import { type CellType, cellInfo, peepholeCount } from '../../src-shared/cells';
 
 export type TensorRole = 'embed' | 'Wx' | 'Wh' | 'bx' | 'bh' | 'P' | 'Wy' | 'by' | 'att';
@@ -80,6 +80,8 @@ export interface AttentionLayout {
   Wk?: TensorSlot;
   v?: TensorSlot;
   Wc: TensorSlot;
+  /** Luong's input feeding: the decoder's layer 0 reads [embedding ; h̃_{t−1}] (its Wx is (G·H, Ed + Hd)). */
+  inputFeeding?: boolean;
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -109,7 +111,10 @@ export function buildLayout(spec: ModelSpec): ParamLayout {
   if (spec.shape === 'encoder-decoder') {
     if (!spec.decoder) throw new Error('an encoder–decoder model needs a decoder vocabulary');
     decoderEmbed = add('dec.embed', 'embed', 'dec', 0, 0, [spec.decoder.vocabSize, spec.decoder.embedSize]);
-    decoder = addStack('dec', 'dec.', stack.cell, stack.layers, stack.hiddenSize, 1, spec.decoder.embedSize);
+    const refusal = inputFeedingRefusal(spec.shape, spec.attention, spec.inputFeeding);
+    if (refusal) throw new Error(refusal);
+    // input feeding: layer 0 reads [embedding ; h̃_{t−1}] (Ed + H), the embedding's columns first
+    decoder = addStack('dec', 'dec.', stack.cell, stack.layers, stack.hiddenSize, 1, spec.decoder.embedSize + (spec.inputFeeding ? stack.hiddenSize : 0));
   }
   let attention: AttentionLayout | undefined;
   const type = attentionOf(spec);
@@ -121,7 +126,7 @@ export function buildLayout(spec: ModelSpec): ParamLayout {
     if (refusal) throw new Error(`attention ${type}: ${refusal}`);
     const slots: Partial<Record<string, TensorSlot>> = {};
     for (const t of info.tensors) slots[t.name] = add(`att.${t.name}`, 'att', 'dec', 0, 0, t.shape(Hd, S));
-    attention = { type, S, Hd, Wa: slots.Wa, Wq: slots.Wq, Wk: slots.Wk, v: slots.v, Wc: slots.Wc! };
+    attention = { type, S, Hd, Wa: slots.Wa, Wq: slots.Wq, Wk: slots.Wk, v: slots.v, Wc: slots.Wc!, ...(spec.inputFeeding ? { inputFeeding: true } : {}) };
   }
   const top = decoder ?? encoder;
   const headIn = top.hiddenSize * top.directions;

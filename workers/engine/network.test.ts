@@ -101,6 +101,7 @@ interface Case {
   /** Vocabulary size (default 7). Below T·B = 15 layer 0 uses the embedding fold; at or above, the GEMM path. */
   vocab?: number;
   attention?: AttentionType;
+  inputFeeding?: boolean;
 }
 
 function makeSpec(c: Case): ModelSpec {
@@ -114,6 +115,7 @@ function makeSpec(c: Case): ModelSpec {
     forgetBias: 1,
     decoder: c.shape === 'encoder-decoder' ? { vocabSize: 6, embedSize: 4 } : undefined,
     ...(c.attention ? { attention: c.attention } : {}),
+    ...(c.inputFeeding ? { inputFeeding: true } : {}),
   };
 }
 
@@ -167,10 +169,19 @@ for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none'))
     cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: false, tokens: true, features: 0, H: 8, vocab: 23, dropout: 0.25, lengths: true, attention });
   }
 
+// Input feeding (the decoder reads [embedding ; h̃_{t−1}]): every attention over GRU and LSTM, a bidirectional
+// 2-layer encoder with padded sources, H = 9 (scalar tails), and the GEMM input path with dropout.
+for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none'))
+  for (const cell of ['gru', 'lstm'] as const) {
+    if (attention !== 'luong-dot') cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: true, tokens: true, features: 0, lengths: true, attention, inputFeeding: true });
+    cases.push({ cell, shape: 'encoder-decoder', layers: 1, bidirectional: false, tokens: true, features: 0, H: 9, attention, inputFeeding: true });
+    cases.push({ cell, shape: 'encoder-decoder', layers: 2, bidirectional: false, tokens: true, features: 0, H: 8, vocab: 23, dropout: 0.25, lengths: true, attention, inputFeeding: true });
+  }
+
 describe('WASM trainer vs float64 reference', () => {
   for (const c of cases)
     for (const [build, buildKernels] of BUILDS) {
-      const label = `${c.cell} ${c.shape}${c.attention ? ` + ${c.attention}` : ''} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
+      const label = `${c.cell} ${c.shape}${c.attention ? ` + ${c.attention}` : ''}${c.inputFeeding ? ' + input feeding' : ''} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
       it(label, () => {
         const spec = makeSpec(c);
         const layout = buildLayout(spec);
@@ -198,6 +209,20 @@ describe('WASM trainer vs float64 reference', () => {
           const flow = net.hiddenGradFlow().filter((f) => f.stack === 'enc');
           expect(flow.length).toBe(ref.hiddenGradNorms!.length);
           flow.forEach((f, i) => (flowErr = Math.max(flowErr, worst(f.norms, ref.hiddenGradNorms![i]))));
+        }
+        if (c.inputFeeding) {
+          // the decoder's gradient flow covers every target step (input feeding runs them one at a time)
+          const decFlow = net.hiddenGradFlow().filter((f) => f.stack === 'dec');
+          expect(decFlow).toHaveLength(c.layers);
+          for (const f of decFlow) {
+            expect(f.norms).toHaveLength(batch.decoderSteps!);
+            expect(f.norms.every((x) => Number.isFinite(x))).toBe(true);
+          }
+          expect(decFlow[0].norms[0]).toBeGreaterThan(0);
+          // gate statistics over every step of the decoder (the mean of its one-step runs')
+          const decGates = net.gateStats().filter((g) => g.stack === 'dec');
+          expect(decGates.length).toBeGreaterThan(0);
+          for (const g of decGates) expect(Number.isFinite(g.mean) && g.saturated >= 0 && g.saturated <= 1).toBe(true);
         }
         console.log(`[reference] ${label}: outputs ${outErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, worst grad ${g.name} ${g.err.toExponential(1)}, final h ${finErr.toExponential(1)}, ‖∂L/∂h_t‖ ${flowCompared ? flowErr.toExponential(1) : 'not compared'}`);
         expect(outErr).toBeLessThan(1e-5);
@@ -232,9 +257,9 @@ describe('WASM trainer vs float64 reference', () => {
   });
 
   it('encode + decodeStep, a step at a time with carried state, give the teacher-forced forward’s logits and attention weights', () => {
-    for (const attention of ATTENTION_TYPES)
+    for (const [attention, inputFeeding] of [...ATTENTION_TYPES.map((a) => [a, false] as const), ...ATTENTION_TYPES.filter((a) => a !== 'none').map((a) => [a, true] as const)])
       for (const cell of ['gru', 'lstm'] as const) {
-        const c: Case = { cell, shape: 'encoder-decoder', layers: 2, bidirectional: attention !== 'luong-dot', tokens: true, features: 0, lengths: true, H: 8, attention };
+        const c: Case = { cell, shape: 'encoder-decoder', layers: 2, bidirectional: attention !== 'luong-dot', tokens: true, features: 0, lengths: true, H: 8, attention, inputFeeding };
         const spec = makeSpec(c);
         const net = new WasmNetwork(kernels(), spec);
         net.setParams(initParameters(net.layout, 9));
@@ -253,7 +278,10 @@ describe('WASM trainer vs float64 reference', () => {
         const L = spec.stack.layers;
         const H = spec.stack.hiddenSize;
         const pick = (a: Float32Array | undefined) => a && Float32Array.from({ length: L * B * H }, (_, i) => a[Math.floor(i / (B * H)) * B * H + order[Math.floor(i / H) % B] * H + (i % H)]);
-        let state: DecoderState = { h: pick(src.state.h)!, c: pick(src.state.c) };
+        // input feeding: h̃ is part of the state, (B, Hd) rows reordered like the others (zeros before the first step)
+        const pickRows = (a: Float32Array | undefined) => a && Float32Array.from({ length: B * H }, (_, i) => a[order[Math.floor(i / H)] * H + (i % H)]);
+        let state: DecoderState = { h: pick(src.state.h)!, c: pick(src.state.c), ...(inputFeeding ? { a: pickRows(src.state.a) } : {}) };
+        expect(src.state.a !== undefined).toBe(inputFeeding);
         let err = 0;
         let wErr = 0;
         for (let t = 0; t < Td; t++) {
@@ -270,7 +298,8 @@ describe('WASM trainer vs float64 reference', () => {
           }
           state = step.state;
         }
-        console.log(`[decodeStep] ${cell} ${attention}: logits vs teacher-forced forward ${err.toExponential(1)}, weights ${wErr.toExponential(1)}`);
+        console.log(`[decodeStep] ${cell} ${attention}${inputFeeding ? ' + input feeding' : ''}: logits vs teacher-forced forward ${err.toExponential(1)}, weights ${wErr.toExponential(1)}`);
+        if (inputFeeding) expect(err).toBe(0); // the same kernels on the same rows: bit for bit
         expect(err).toBeLessThan(1e-5);
         expect(wErr).toBeLessThan(1e-5);
       }

@@ -18,6 +18,9 @@
 // the combination z = [c; h]·W_cᵀ over all Td·B rows); scores, the masked softmax and the context are the batched
 // (B, Td, Ts) loops of workers/kernels/assembly/attention.ts. Backward sends ∂L/∂h̃ to the decoder's top outputs and
 // to every encoder output (so every source step gets gradient directly, not only through the final state).
+// Input feeding (layout.attention.inputFeeding): the decoder's layer 0 reads [embedding ; h̃_{t−1}], so fedForward
+// runs the decoder stack one step at a time, each followed by the attention, and fedBackward runs the steps in reverse
+// (∂L/∂h̃_{t−1} = the head's + what step t's input sends back).
 // Decoding one step at a time: encode() runs the encoder once, decodeStep() one decoder step for a batch of rows
 // (beams) with carried state, returning the logits, the new state and the attention weights.
 
@@ -114,6 +117,17 @@ interface AttentionRun {
 export interface DecoderState {
   h: Float32Array;
   c?: Float32Array;
+  /** Input feeding: (B, Hd) the previous step's attentional state h̃_{t−1} (zeros before the first step). */
+  a?: Float32Array;
+}
+
+/** Input feeding's decoder: one one-step stack run and one attention pass per target step (see fedForward). */
+interface FedRun {
+  steps: StackRun[];
+  attns: AttentionRun[];
+  Td: number;
+  /** (B) each item's decoder length. */
+  lengthOf: Int32Array;
 }
 
 /** A batch of sources run through the encoder once (encode), for decoding step by step (decodeStep). */
@@ -155,6 +169,7 @@ export class WasmNetwork {
   private enc?: StackRun;
   private dec?: StackRun;
   private attn?: AttentionRun;
+  private fed?: FedRun;
   private headIn = 0;
   private headRows = 0;
   private logits = 0;
@@ -290,9 +305,15 @@ export class WasmNetwork {
     this.enc = enc;
     this.dec = undefined;
     this.attn = undefined;
+    this.fed = undefined;
 
     let top = enc;
-    if (this.layout.decoder) {
+    if (this.layout.attention?.inputFeeding) {
+      // Input feeding: the decoder and its attention interleave step by step (fedForward); the head reads h̃.
+      this.fed = this.fedForward(enc, batch, train, batchSeed);
+      this.dec = this.fed.steps[this.fed.Td - 1];
+      top = this.dec;
+    } else if (this.layout.decoder) {
       // Bridge: the decoder starts from the encoder's final states, directions summed.
       const dl = this.layout.decoder;
       const Td = batch.decoderSteps!;
@@ -311,8 +332,10 @@ export class WasmNetwork {
     const Wy = this.layout.head.Wy;
     const by = this.layout.head.by;
     this.perStep = headPerStep(spec.shape);
+    const topT = this.fed ? this.fed.Td : top.T;
+    const topLengths = this.fed ? this.fed.lengthOf : top.lengthOf;
     if (this.perStep) {
-      this.headRows = top.T * B;
+      this.headRows = topT * B;
       this.headIn = this.attn ? this.attn.out : top.top;
     } else {
       this.headRows = B;
@@ -331,7 +354,7 @@ export class WasmNetwork {
     // Loss.
     this.hasLoss = batch.targetClasses !== undefined || batch.targetValues !== undefined;
     if (!this.hasLoss) return { loss: NaN, weightSum: 0 };
-    const weights = lossWeights(batch, this.perStep, top.T, top.lengthOf);
+    const weights = lossWeights(batch, this.perStep, topT, topLengths);
     let weightSum = 0;
     for (let i = 0; i < weights.length; i++) weightSum += weights[i];
     const wPtr = this.putFloat(weights);
@@ -465,6 +488,102 @@ export class WasmNetwork {
     return { dDec, dEnc: dS };
   }
 
+  /**
+   * Input feeding (Luong §3.3): the decoder's input at step t is [embedding(y_{t−1}) ; h̃_{t−1}] with h̃_0 = 0, so each
+   * target step runs the decoder stack over that one step (its input projection one GEMM over [e ; h̃]) from the
+   * previous step's final states, then the attention. Dropout masks are drawn for the whole (Td, B, H) sequence, as
+   * the stack without input feeding draws them. Sets this.attn to the whole (h̃ (Td, B, Hd) and weights (B, Td, Ts)).
+   */
+  private fedForward(enc: StackRun, batch: Batch, train: boolean, batchSeed: number): FedRun {
+    const k = this.k;
+    const dl = this.layout.decoder!;
+    const att = this.layout.attention!;
+    const { Hd } = att;
+    const B = batch.batchSize;
+    const Ts = batch.steps;
+    const Td = batch.decoderSteps!;
+    const H = dl.hiddenSize;
+    const p = this.layout.spec.dropout;
+    const seedOffset = this.layout.encoder.layers;
+    let masks: number[] | undefined;
+    if (train && p > 0 && dl.layers > 1) {
+      masks = [];
+      const ones = this.arena.alloc(Td * B * H);
+      for (let l = 0; l < dl.layers - 1; l++) {
+        this.views().fill(1, ones / 4, ones / 4 + Td * B * H);
+        masks.push(this.arena.alloc(Td * B * H));
+        k.dropout_forward(ones, masks[l], Td * B * H, p, dropoutSeed(batchSeed, seedOffset + l));
+      }
+    }
+    const out = this.arena.alloc(Td * B * Hd);
+    const weights = this.arena.alloc(B * Td * Ts);
+    const steps: StackRun[] = [];
+    const attns: AttentionRun[] = [];
+    let keys = 0;
+    let prevA = new Float32Array(B * Hd);
+    // one step per stack run: packing the recurrent weights for each would cost more than it saves (cells.ts)
+    const packed = this.packed;
+    this.packed = 0;
+    let h0 = (l: number): Float32Array | undefined => this.sumFinal(enc, l, 'h');
+    let c0 = (l: number): Float32Array | undefined => (hasCellState(dl.cell) ? this.sumFinal(enc, l, 'c') : undefined);
+    for (let t = 0; t < Td; t++) {
+      const run = this.inputRun(dl, 1, B, undefined, batch.decoderTokens!.subarray(t * B, (t + 1) * B), prevA, this.layout.decoderEmbed);
+      this.stackForward(run, train, batchSeed, seedOffset, h0, c0, masks?.map((m) => m + t * B * H * 4));
+      const a = this.attend(att, enc.top, Ts, enc.lengths, run.top, 1, B, keys);
+      if (att.type !== 'luong-dot') keys = a.keys;
+      const f = this.views();
+      f.copyWithin(out / 4 + t * B * Hd, a.out / 4, a.out / 4 + B * Hd);
+      for (let b = 0; b < B; b++) f.copyWithin(weights / 4 + (b * Td + t) * Ts, a.weights / 4 + b * Ts, a.weights / 4 + (b + 1) * Ts);
+      prevA = f.slice(a.out / 4, a.out / 4 + B * Hd);
+      steps.push(run);
+      attns.push(a);
+      h0 = (l) => this.finalState(run, l, 0, 'h');
+      c0 = (l) => (hasCellState(dl.cell) ? this.finalState(run, l, 0, 'c') : undefined);
+    }
+    this.packed = packed;
+    const first = attns[0];
+    this.attn = { ...first, Td, decTop: 0, qp: 0, cat: 0, weights, out };
+    return { steps, attns, Td, lengthOf: batch.decoderLengths ? Int32Array.from(batch.decoderLengths) : new Int32Array(B).fill(Td) };
+  }
+
+  /**
+   * Backward of fedForward given ∂L/∂h̃ (Td, B, Hd), steps in reverse: step t's h̃ gets the head's gradient plus what
+   * step t + 1's input sent back (the h̃ columns of its layer-0 input gradient). Accumulates every decoder and
+   * attention gradient; returns ∂L/∂(encoder top) (Ts, B, S) and ∂L/∂(decoder initial state) per layer.
+   */
+  private fedBackward(f: FedRun, dHeadIn: number): { dEnc: number; dh0: Float32Array[]; dc0: Float32Array[] } {
+    const k = this.k;
+    const dl = this.layout.decoder!;
+    const att = this.layout.attention!;
+    const { Hd, S } = att;
+    const { Ts, B } = f.attns[0];
+    const In = dl.inputSizes[0];
+    const Ed = In - Hd;
+    const dEnc = this.allocZero(Ts * B * S);
+    let dPrev = 0;
+    let dH = new Map<string, Float32Array>();
+    let dC = new Map<string, Float32Array>();
+    let dh0: Float32Array[] = [];
+    let dc0: Float32Array[] = [];
+    const packed = this.packed;
+    this.packed = 0; // one step per stack run (see fedForward)
+    for (let t = f.Td - 1; t >= 0; t--) {
+      const d = this.arena.alloc(B * Hd);
+      k.copy_time(d, Hd, dHeadIn + t * B * Hd * 4, Hd, 1, B, Hd, 0, 0, 0);
+      if (dPrev) k.copy_time(d, Hd, dPrev, In, 1, B, Hd, 0, 0, 1);
+      const r = this.attendBackward(att, f.attns[t], d);
+      k.copy_time(dEnc, S, r.dEnc, S, Ts, B, S, 0, 0, 1);
+      const back = this.stackBackward(f.steps[t], r.dDec, dH, dC, true);
+      dPrev = back.dx0 + Ed * 4;
+      dh0 = back.dh0;
+      dc0 = back.dc0;
+      dH = new Map(dh0.map((g, l) => [`${l}:0`, g]));
+      dC = new Map(dc0.flatMap((g, l) => (g ? [[`${l}:0`, g] as [string, Float32Array]] : [])));
+    }
+    this.packed = packed;
+    return { dEnc, dh0, dc0 };
+  }
+
   /** Attention weights (B, Td, Ts) of the last forward or decodeStep (a copy); undefined without attention. */
   attentionWeights(): Float32Array | undefined {
     const r = this.attn;
@@ -487,6 +606,7 @@ export class WasmNetwork {
     this.enc = enc;
     this.dec = undefined;
     this.attn = undefined;
+    this.fed = undefined;
     this.hasLoss = false;
     const L = dl.layers;
     const BH = B * dl.hiddenSize;
@@ -496,8 +616,8 @@ export class WasmNetwork {
       h.set(this.sumFinal(enc, l, 'h'), l * BH);
       c?.set(this.sumFinal(enc, l, 'c'), l * BH);
     }
-    const out: EncodedSource = { B, Ts, lengths: lengths ? Int32Array.from(lengths) : new Int32Array(B).fill(Ts), state: { h, c } };
     const att = this.layout.attention;
+    const out: EncodedSource = { B, Ts, lengths: lengths ? Int32Array.from(lengths) : new Int32Array(B).fill(Ts), state: { h, c, ...(att?.inputFeeding ? { a: new Float32Array(B * att.Hd) } : {}) } };
     if (att) {
       const f = this.views();
       out.memory = f.slice(enc.top / 4, enc.top / 4 + Ts * B * att.S);
@@ -528,13 +648,16 @@ export class WasmNetwork {
     if (state.h.length !== L * R * H) throw new Error(`decodeStep: the state has ${state.h.length} values, expected (L, R, H) = ${L * R * H}`);
     const Vd = this.layout.spec.decoder!.vocabSize;
     for (const t of tokens) if (!(t >= 0 && t < Vd)) throw new Error(`decodeStep: token id ${t} outside the decoder vocabulary (0..${Vd - 1})`);
+    const fedA = this.layout.attention?.inputFeeding ? state.a ?? new Float32Array(R * this.layout.attention.Hd) : undefined;
+    if (fedA && fedA.length !== R * this.layout.attention!.Hd) throw new Error(`decodeStep: the state's h̃ has ${fedA.length} values, expected (R, Hd) = ${R * this.layout.attention!.Hd}`);
     this.begin(R, false);
-    const dec = this.inputRun(dl, 1, R, undefined, tokens, undefined, this.layout.decoderEmbed);
+    const dec = this.inputRun(dl, 1, R, undefined, tokens, fedA, this.layout.decoderEmbed);
     const slice = (a: Float32Array | undefined, l: number) => a?.subarray(l * R * H, (l + 1) * R * H);
     this.stackForward(dec, false, 0, this.layout.encoder.layers, (l) => slice(state.h, l), (l) => (hasCellState(dl.cell) ? slice(state.c, l) : undefined));
     this.enc = undefined;
     this.dec = dec;
     this.attn = undefined;
+    this.fed = undefined;
     this.hasLoss = false;
     this.perStep = true;
     const att = this.layout.attention;
@@ -559,7 +682,9 @@ export class WasmNetwork {
     this.logits = this.arena.alloc(R * O);
     this.gemmBias(this.logits, this.headIn, this.t(this.layout.head.Wy), this.p(this.layout.head.by), R, O, F, F);
     const logits = this.views().slice(this.logits / 4, this.logits / 4 + R * O);
-    return { logits, state: this.finalStates(), ...(this.attn ? { weights: this.attentionWeights() } : {}) };
+    const next: DecoderState = this.finalStates();
+    if (fedA) next.a = this.views().slice(this.attn!.out / 4, this.attn!.out / 4 + R * this.layout.attention!.Hd);
+    return { logits, state: next, ...(this.attn ? { weights: this.attentionWeights() } : {}) };
   }
 
   /**
@@ -579,6 +704,18 @@ export class WasmNetwork {
         this.finalState(run, l, d, 'h', h, (l * D + d) * B * H);
         if (c) this.finalState(run, l, d, 'c', c, (l * D + d) * B * H);
       }
+    if (this.fed) {
+      // input feeding ran one step at a time: each item's final state is that of the step at its decoder length
+      const { steps, lengthOf } = this.fed;
+      const f = this.views();
+      for (let l = 0; l < layers; l++)
+        for (let b = 0; b < B; b++) {
+          const dir = steps[lengthOf[b] - 1].layers[l].dirs[0];
+          const at = (l * B + b) * H;
+          h.set(f.subarray(dir.hs / 4 + B * H + b * H, dir.hs / 4 + B * H + (b + 1) * H), at);
+          if (c) c.set(f.subarray(dir.cs / 4 + B * H + b * H, dir.cs / 4 + B * H + (b + 1) * H), at);
+        }
+    }
     return { h, c };
   }
 
@@ -607,7 +744,15 @@ export class WasmNetwork {
     return { stack, T, B, lengths: lengthsPtr, lengthOf, tokens: tokPtr, embed, fold, memo, input, layers: [], top: 0 };
   }
 
-  private stackForward(run: StackRun, train: boolean, batchSeed: number, seedOffset: number, h0: (l: number, d: number) => Float32Array | undefined, c0: (l: number, d: number) => Float32Array | undefined): void {
+  private stackForward(
+    run: StackRun,
+    train: boolean,
+    batchSeed: number,
+    seedOffset: number,
+    h0: (l: number, d: number) => Float32Array | undefined,
+    c0: (l: number, d: number) => Float32Array | undefined,
+    masks?: number[],
+  ): void {
     const k = this.k;
     const { stack, T, B } = run;
     const { hiddenSize: H, directions: D, gates: G, cell } = stack;
@@ -664,7 +809,10 @@ export class WasmNetwork {
         k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
         layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, kept, norms: 0 });
       }
-      if (train && p > 0 && l < stack.layers - 1) {
+      if (train && p > 0 && l < stack.layers - 1 && masks) {
+        layer.mask = masks[l]; // drawn for the whole sequence (input feeding runs one step at a time)
+        k.mul_inplace(out, layer.mask, T * B * D * H);
+      } else if (train && p > 0 && l < stack.layers - 1) {
         layer.mask = this.arena.alloc(T * B * D * H);
         k.dropout_forward(out, layer.mask, T * B * D * H, p, dropoutSeed(batchSeed, seedOffset + l)); // decoder layers follow the encoder's seeds
       }
@@ -750,7 +898,17 @@ export class WasmNetwork {
       }
     }
 
-    if (this.dec) {
+    if (this.fed) {
+      const { dEnc, dh0, dc0 } = this.fedBackward(this.fed, dHeadIn);
+      const encH = new Map<string, Float32Array>();
+      const encC = new Map<string, Float32Array>();
+      for (let l = 0; l < this.enc.stack.layers; l++)
+        for (let d = 0; d < this.enc.stack.directions; d++) {
+          encH.set(`${l}:${d}`, dh0[l]);
+          if (dc0[l]) encC.set(`${l}:${d}`, dc0[l]);
+        }
+      this.stackBackward(this.enc, dEnc, encH, encC);
+    } else if (this.dec) {
       // With attention the head read h̃: its gradient reaches the decoder's outputs and every encoder output.
       let dEncTop = 0;
       if (this.attn) {
@@ -777,7 +935,13 @@ export class WasmNetwork {
    * Backward through one stack. dTop: (T, B, D·H) gradient on the top output (0 = none). dFinalH/C: gradients on
    * final states keyed "layer:direction". Returns ∂L/∂h0, ∂L/∂c0 per layer (direction 0), for the bridge.
    */
-  private stackBackward(run: StackRun, dTop: number, dFinalH: Map<string, Float32Array>, dFinalC: Map<string, Float32Array>): { dh0: Float32Array[]; dc0: Float32Array[] } {
+  private stackBackward(
+    run: StackRun,
+    dTop: number,
+    dFinalH: Map<string, Float32Array>,
+    dFinalC: Map<string, Float32Array>,
+    accumulate = false,
+  ): { dh0: Float32Array[]; dc0: Float32Array[]; dx0: number } {
     const k = this.k;
     const { stack, T, B } = run;
     const { hiddenSize: H, directions: D, gates: G, cell } = stack;
@@ -840,7 +1004,7 @@ export class WasmNetwork {
           this.views().copyWithin(this.g(w.bh) / 4, this.g(w.bx) / 4, this.g(w.bx) / 4 + shared);
           k.colsum_acc(this.g(w.bh) + shared * 4, dgh, own * H, T * B, own * H);
         } else {
-          if (H <= 64) {
+          if (H <= 64 && !accumulate) {
             // Small H: dWhᵀ = H(t−1)ᵀ·dGh (M = H, N = G·H) runs ~10% faster than the N = H form (more columns per
             // packed A panel), with the same numbers (same k blocks and FMA chains); dWh is still zero here (zeroed
             // above, one gradient per layer-direction), so the transpose writes it.
@@ -874,7 +1038,7 @@ export class WasmNetwork {
       if (l === 0 && run.embed && run.tokens && !folded) k.embed_backward(this.g(run.embed), run.embed.shape[1], run.tokens, dIn, In, T * B);
       dOut = dIn;
     }
-    return { dh0, dc0 };
+    return { dh0, dc0, dx0: dOut };
   }
 
   /** Adds a final-state gradient (B, H) into dhs (T, B, H) at each item's own position len_b − 1. */
@@ -895,6 +1059,15 @@ export class WasmNetwork {
     for (const run of [this.enc, this.dec]) {
       if (!run) continue;
       const f = this.views();
+      if (run === this.dec && this.fed) {
+        // input feeding ran the decoder one step at a time: step t's norm is its own one-step run's
+        const { steps, Td } = this.fed;
+        run.layers.forEach((_, l) => {
+          if (!steps.every((st) => st.layers[l].dirs[0].norms)) return;
+          res.push({ stack: 'dec', layer: l, direction: 0, norms: Float64Array.from({ length: Td }, (_, t) => Math.sqrt(f[steps[t].layers[l].dirs[0].norms / 4])) });
+        });
+        continue;
+      }
       run.layers.forEach((layer, l) =>
         layer.dirs.forEach((dir, d) => {
           if (!dir.norms) return;
@@ -915,10 +1088,22 @@ export class WasmNetwork {
       const { cell, gates: G, hiddenSize: H } = run.stack;
       const kinds = this.putInt(Int32Array.from(gateKinds(cell)));
       const out = this.arena.alloc(4 * G);
+      // input feeding ran the decoder one step at a time: every step has B rows, so the mean of its steps' stats is the whole's
+      const fedSteps = run === this.dec && this.fed ? this.fed.steps : undefined;
       run.layers.forEach((layer, l) =>
         layer.dirs.forEach((dir, d) => {
-          this.k.gate_stats(dir.gx, run.T * run.B, G, H, kinds, out);
-          const stats = new Float64Array(this.k.memory.buffer, out, 2 * G);
+          let stats: Float64Array;
+          if (fedSteps) {
+            stats = new Float64Array(2 * G);
+            for (const st of fedSteps) {
+              this.k.gate_stats(st.layers[l].dirs[d].gx, st.T * st.B, G, H, kinds, out);
+              const one = new Float64Array(this.k.memory.buffer, out, 2 * G);
+              for (let i = 0; i < 2 * G; i++) stats[i] += one[i] / fedSteps.length;
+            }
+          } else {
+            this.k.gate_stats(dir.gx, run.T * run.B, G, H, kinds, out);
+            stats = new Float64Array(this.k.memory.buffer, out, 2 * G);
+          }
           CELL_GATES[cell].forEach((gate, gi) =>
             res.push({ stack: run === this.dec ? 'dec' : 'enc', layer: l, direction: d, gate, mean: stats[2 * gi], saturated: stats[2 * gi + 1] }),
           );

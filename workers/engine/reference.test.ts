@@ -42,6 +42,7 @@ interface Config {
   output?: 'classes' | 'values';
   dropout?: number;
   attention?: AttentionType;
+  inputFeeding?: boolean;
 }
 
 function makeSpec(c: Config): ModelSpec {
@@ -55,6 +56,7 @@ function makeSpec(c: Config): ModelSpec {
     forgetBias: 1,
     decoder: c.shape === 'encoder-decoder' ? { vocabSize: 5, embedSize: 3 } : undefined,
     ...(c.attention ? { attention: c.attention } : {}),
+    ...(c.inputFeeding ? { inputFeeding: true } : {}),
   };
 }
 
@@ -239,6 +241,21 @@ describe('reference attention gradients vs finite differences', () => {
       check(label, { shape: 'encoder-decoder', cell: 'rnn', layers: 2, bidirectional: attention !== 'luong-dot', dropout: 0.3, attention }, { lengths: [3, 5, 1], Td: 3 }, { train: true, dropoutBatchSeed: 4 });
     });
   }
+
+  // Input feeding (Luong §3.3): the decoder reads [embedding ; h̃_{t−1}]; step t's input sends gradient to h̃_{t−1}.
+  for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none'))
+    for (const [cell, layers, bidirectional] of [['gru', 1, false], ['lstm', 2, true], ['lstm', 2, false]] as const) {
+      if (attention === 'luong-dot' && bidirectional) continue;
+      const label = `input feeding + ${attention} ${cell} ${layers}L ${bidirectional ? 'bi' : 'uni'}-encoder, source lengths [5,2,4], decoder lengths [4,3,1]`;
+      it(label, () => check(label, { shape: 'encoder-decoder', cell, layers, bidirectional, attention, inputFeeding: true }, { lengths: [5, 2, 4], Td: 4, decoderLengths: [4, 3, 1], ignore: true }));
+    }
+  it('input feeding + bahdanau rnn 2L bi-encoder with dropout', () => {
+    const label = 'input feeding + bahdanau rnn 2L encoder-decoder, dropout 0.3';
+    check(label, { shape: 'encoder-decoder', cell: 'rnn', layers: 2, bidirectional: true, dropout: 0.3, attention: 'bahdanau', inputFeeding: true }, { lengths: [3, 5, 1], Td: 3 }, { train: true, dropoutBatchSeed: 4 });
+  });
+  it('input feeding without attention is refused', () => {
+    expect(() => buildLayout(makeSpec({ shape: 'encoder-decoder', cell: 'gru', layers: 1, bidirectional: false, attention: 'none', inputFeeding: true }))).toThrow(/attention none/);
+  });
 
   it('padded source positions get no weight, and padding never changes the outputs', () => {
     for (const attention of ['luong-general', 'bahdanau'] as const) {

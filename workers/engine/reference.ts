@@ -78,6 +78,7 @@ export function referenceForward(
 
   // ---- forward: encoder final states → decoder (encoder–decoder only) ------------------------------------------
   let dec: StackRun | undefined;
+  let fed: FedDecoderRun | undefined; // input feeding: the decoder and its attention, one step at a time
   let Td = 0;
   let decLengths = lengths;
   if (encoderDecoder) {
@@ -89,12 +90,17 @@ export function referenceForward(
     const xd = tokenEmbedForward(params, layout.decoderEmbed!, batch.decoderTokens, Td, B); // (Td, B, Ed)
     // Decoder layers take the dropout seeds after the encoder's: layer l of the decoder is mask layer L + l.
     const decDropout = dropout ? { ...dropout, firstLayer: layout.encoder.layers } : null;
-    dec = runStack(decoder, params, xd, Td, B, decLengths, h0, c0, decDropout, undefined);
+    if (layout.attention?.inputFeeding) fed = fedDecoderForward(layout, params, enc.top, lengths, xd, Td, B, decLengths, h0, c0, decDropout);
+    else dec = runStack(decoder, params, xd, Td, B, decLengths, h0, c0, decDropout, undefined);
   }
   // ---- forward: attention over the encoder's top outputs (encoder–decoder with attention only) -------------------
   const att = dec ? layout.attention : undefined;
   let attn: AttentionRun | undefined;
   if (dec && att) attn = attentionForward(att, params, enc.top, dec.top, lengths, { Ts: T, Td, B });
+  if (fed) {
+    attn = fed.attn;
+    dec = fed.whole;
+  }
 
   // ---- forward: head --------------------------------------------------------------------------------------------
   const top = dec ?? enc;
@@ -123,6 +129,16 @@ export function referenceForward(
   let dTop = perStep ? dHeadIn : new Float64Array(headSteps * B * topD * topH);
   // With attention the head read h̃: its gradient reaches the decoder's top outputs and every encoder top output.
   let dEncTop: Float64Array | undefined;
+  if (fed) {
+    const back = fedDecoderBackward(layout, params, grads, enc.top, lengths, fed, dHeadIn, Td, B);
+    tokenEmbedBackward(grads, layout.decoderEmbed!, batch.decoderTokens!, back.dEmb, Td, B);
+    const encFinal = bridgeBackward(layout.encoder, back.dh0, back.dc0, B);
+    const encBack = backStack(layout.encoder, params, grads, enc, T, B, lengths, back.dEnc, encFinal.dFinalH, encFinal.dFinalC);
+    embedBackward(layout, grads, batch, encBack.dx0, T, B);
+    result.grads = grads;
+    result.hiddenGradNorms = encBack.normsSq.map((sq) => sq.map(Math.sqrt));
+    return result;
+  }
   if (attn && att && dec) {
     const back = attentionBackward(att, params, grads, enc.top, dec.top, lengths, attn, dHeadIn, { Ts: T, Td, B });
     dTop = back.dDec;
@@ -350,6 +366,8 @@ interface Dropout {
   batchSeed: number;
   /** Mask layer index of this stack's layer 0 (0 for the encoder, L for the decoder). */
   firstLayer: number;
+  /** Index of this run's first mask element in the whole sequence's mask (input feeding runs one step at a time). */
+  offset?: number;
 }
 
 interface StackRun {
@@ -373,7 +391,8 @@ function dropoutMask(dropout: Dropout, maskLayer: number, size: number): Float64
   const seed = dropoutSeed(dropout.batchSeed, maskLayer);
   const keep = 1 / (1 - dropout.p);
   const mask = new Float64Array(size);
-  for (let i = 0; i < size; i++) mask[i] = dropoutUniform(seed, i) >= dropout.p ? keep : 0;
+  const at = dropout.offset ?? 0;
+  for (let i = 0; i < size; i++) mask[i] = dropoutUniform(seed, at + i) >= dropout.p ? keep : 0;
   return mask;
 }
 
@@ -460,6 +479,101 @@ function backStack(
     dy = dx;
   }
   return { dx0: dy, dh0, dc0, normsSq };
+}
+
+// ================================================================================================================
+// Input feeding (Luong §3.3): the decoder's input at step t is [embedding(y_{t−1}) ; h̃_{t−1}], h̃_0 = 0, so the
+// decoder (all its layers) and the attention run one step at a time, each step a one-step stack from the previous
+// step's final states. Backward runs the steps in reverse: ∂L/∂h̃_t is the head's plus what step t + 1's input sent.
+// ================================================================================================================
+
+interface FedDecoderRun {
+  steps: StackRun[]; // [t] the decoder stack over step t alone
+  attns: AttentionRun[]; // [t] its attention (Td = 1)
+  attn: AttentionRun; // the whole: out (Td, B, Hd), weights (B, Td, Ts), context (Td, B, S)
+  whole: StackRun; // top (Td, B, Hd) and the final states at each item's decoder length (for the result)
+}
+
+function fedDecoderForward(
+  layout: ParamLayout, params: Float64Array, encTop: Float64Array, lengths: Int32Array, xd: Float64Array, Td: number, B: number, decLengths: Int32Array,
+  h0: Float64Array, c0: Float64Array, dropout: Dropout | null,
+): FedDecoderRun {
+  const st = layout.decoder!;
+  const att = layout.attention!;
+  const { Hd, S } = att;
+  const Ts = encTop.length / (B * S);
+  const Ed = st.inputSizes[0] - Hd;
+  const { layers: L, hiddenSize: H } = st;
+  const ones = new Int32Array(B).fill(1);
+  const steps: StackRun[] = [];
+  const attns: AttentionRun[] = [];
+  const out = new Float64Array(Td * B * Hd);
+  const weights = new Float64Array(B * Td * Ts);
+  const context = new Float64Array(Td * B * S);
+  const top = new Float64Array(Td * B * H);
+  const finalH = new Float64Array(L * B * H);
+  const finalC = new Float64Array(L * B * H);
+  let h = h0;
+  let c = c0;
+  let prev: Float64Array = new Float64Array(B * Hd); // h̃_0 = 0
+  for (let t = 0; t < Td; t++) {
+    const x = new Float64Array(B * (Ed + Hd));
+    for (let b = 0; b < B; b++) {
+      x.set(xd.subarray((t * B + b) * Ed, (t * B + b + 1) * Ed), b * (Ed + Hd));
+      x.set(prev.subarray(b * Hd, (b + 1) * Hd), b * (Ed + Hd) + Ed);
+    }
+    const run = runStack(st, params, x, 1, B, ones, h, c, dropout ? { ...dropout, offset: t * B * H } : null, undefined);
+    const a = attentionForward(att, params, encTop, run.top, lengths, { Ts, Td: 1, B });
+    steps.push(run);
+    attns.push(a);
+    out.set(a.out, t * B * Hd);
+    context.set(a.context, t * B * S);
+    top.set(run.top, t * B * H);
+    for (let b = 0; b < B; b++) weights.set(a.weights.subarray(b * Ts, (b + 1) * Ts), (b * Td + t) * Ts);
+    for (let l = 0; l < L; l++)
+      for (let b = 0; b < B; b++)
+        if (decLengths[b] === t + 1) {
+          finalH.set(run.finalH.subarray((l * B + b) * H, (l * B + b + 1) * H), (l * B + b) * H);
+          finalC.set(run.finalC.subarray((l * B + b) * H, (l * B + b + 1) * H), (l * B + b) * H);
+        }
+    h = run.finalH;
+    c = run.finalC;
+    prev = a.out;
+  }
+  return { steps, attns, attn: { out, weights, context }, whole: { inputs: [], dirs: [], masks: [], top, finalH, finalC } };
+}
+
+/** Backward of fedDecoderForward given ∂L/∂h̃ (Td, B, Hd): ∂L/∂(decoder embeddings) (Td, B, Ed), ∂L/∂(encoder top), ∂L/∂h0, c0. */
+function fedDecoderBackward(
+  layout: ParamLayout, params: Float64Array, grads: Float64Array, encTop: Float64Array, lengths: Int32Array, run: FedDecoderRun, dOut: Float64Array, Td: number, B: number,
+) {
+  const st = layout.decoder!;
+  const att = layout.attention!;
+  const { Hd, S } = att;
+  const Ts = encTop.length / (B * S);
+  const In = st.inputSizes[0];
+  const Ed = In - Hd;
+  const { layers: L, hiddenSize: H } = st;
+  const ones = new Int32Array(B).fill(1);
+  const dEmb = new Float64Array(Td * B * Ed);
+  const dEnc = new Float64Array(Ts * B * S);
+  let dh: Float64Array = new Float64Array(L * B * H);
+  let dc: Float64Array = new Float64Array(L * B * H);
+  let dPrev = new Float64Array(B * Hd); // ∂L/∂h̃_t from step t + 1's input
+  for (let t = Td - 1; t >= 0; t--) {
+    const d = Float64Array.from(dOut.subarray(t * B * Hd, (t + 1) * B * Hd), (v, i) => v + dPrev[i]);
+    const a = attentionBackward(att, params, grads, encTop, run.steps[t].top, lengths, run.attns[t], d, { Ts, Td: 1, B });
+    for (let i = 0; i < dEnc.length; i++) dEnc[i] += a.dEnc[i];
+    const back = backStack(st, params, grads, run.steps[t], 1, B, ones, a.dDec, dh, dc);
+    dPrev = new Float64Array(B * Hd);
+    for (let b = 0; b < B; b++) {
+      dEmb.set(back.dx0.subarray(b * In, b * In + Ed), (t * B + b) * Ed);
+      dPrev.set(back.dx0.subarray(b * In + Ed, (b + 1) * In), b * Hd);
+    }
+    dh = back.dh0;
+    dc = back.dc0;
+  }
+  return { dEmb, dEnc, dh0: dh, dc0: dc };
 }
 
 // ================================================================================================================

@@ -219,6 +219,14 @@ describe('the ONNX files', () => {
     }
   });
 
+  it('input feeding: the decoder graph also takes attentional_in and gives attentional_out [batch, H]', () => {
+    const layout = buildLayout({ ...CELLS_SPEC_ENCDEC, attention: 'bahdanau', inputFeeding: true });
+    const [, dec] = buildGraphs(layout, initParameters(layout, 1), { streaming: false, lengths: true });
+    expect(dec.inputs.map((i) => i.name)).toEqual(['tokens', 'initial_h', 'memory', 'source_lengths', 'attentional_in']);
+    expect(dec.outputs.map((o) => o.name)).toEqual(['attention', 'logits', 'probabilities', 'attentional_out', 'final_h']);
+    expect(dec.outputs.find((o) => o.name === 'attentional_out')!.shape).toEqual(['batch', CELLS_SPEC_ENCDEC.stack.hiddenSize]);
+  });
+
   it('negative attribute values (Softmax axis −1) survive the varint encoding', () => {
     const d = decodeModel(encodeModel(toModelProto(graphs[1], [], 't')));
     expect(d.graph.nodes.find((n) => n.opType === 'Softmax')!.attributes.axis).toBe(-1);

@@ -9,6 +9,7 @@
 //   encoder–decoder "encoder": source tokens [batch, seq] (+ lengths) → final_h/_c [layers, batch, H]
 //                   (a bidirectional encoder's two directions summed, as the trainer hands them to its decoder);
 //                   "decoder": tokens [batch, seq], initial_h/_c → logits [batch, seq, O], final_h/_c
+//                   (input feeding: also attentional_in → attentional_out [batch, H], h̃, and seq = 1)
 //   --streaming     adds initial_h/_c inputs and final_h/_c outputs [layers·directions, batch, H] (index
 //                   layer·D + direction, the trainer's own carried-state layout) to the first three shapes.
 // Classes also get `probabilities` (softmax of the logits). Values are in normalised units (sidecar: mean, std).
@@ -412,9 +413,17 @@ function decoderGraph(layout: ParamLayout, params: Float32Array): BuiltGraph {
   const att = layout.attention;
   const memory = att ? g.input({ name: 'memory', type: 'float32', shape: ['batch', 'src', att.S], description: `the encoder graph's memory output [batch, src, ${att.S}]` }) : '';
   const srcLens = att ? g.input({ name: 'source_lengths', type: 'int32', shape: ['batch'], description: 'valid source steps of each item (1..src): attention gives the rest no weight' }) : '';
-  const x = stackInput(g, params, layout.decoderEmbed, 'dec.embed', tokens, '', 'sequence');
+  let x = stackInput(g, params, layout.decoderEmbed, 'dec.embed', tokens, '', 'sequence');
+  if (att?.inputFeeding) {
+    // Input feeding: layer 0 reads [embedding ; h̃ of the previous step] — one step per call (seq = 1)
+    const aIn = g.input({ name: 'attentional_in', type: 'float32', shape: ['batch', att.Hd], description: `the previous step's attentional state h̃ [batch, ${att.Hd}] (input feeding): zeros at the first step, then this graph's own attentional_out; the graph decodes one step per call (seq = 1)` });
+    x = g.one('Concat', [x, g.one('Unsqueeze', [aIn, g.ints([0])], undefined, 'attentional_in_time_major')], [int('axis', 2)], 'stack_input');
+  }
   const s = recurrentStack(g, st, params, 'dec.', x, '', initH, initC, true);
-  perStepHead(g, layout, params, att ? attentionGraph(g, att, params, s.top!, memory, srcLens) : s.top!);
+  const ht = att ? attentionGraph(g, att, params, s.top!, memory, srcLens) : s.top!;
+  perStepHead(g, layout, params, ht);
+  if (att?.inputFeeding)
+    g.output(g.one('Squeeze', [ht, g.ints([0])], undefined, 'attentional_out'), { name: 'attentional_out', type: 'float32', shape: ['batch', att.Hd], description: `this step's attentional state h̃ [batch, ${att.Hd}]: the next step's attentional_in` });
   stateOutput(g, s.finalH, 'final_h', [st.layers, 'batch', st.hiddenSize], 'hidden state after the last step: the next initial_h', false);
   if (hasCellState(st.cell)) stateOutput(g, s.finalC, 'final_c', [st.layers, 'batch', st.hiddenSize], 'cell state after the last step: the next initial_c', false);
   return { role: 'decoder', graph: g.build('decoder', describe(spec, 'decoder')), inputs: g.inputs, outputs: g.outputs };

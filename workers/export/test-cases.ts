@@ -226,6 +226,8 @@ export function exportCases(): ExportCase[] {
     for (const [attention, bi] of [['luong-dot', false], ['luong-general', true], ['bahdanau', true]] as const) {
       const c = caseFor('encoder-decoder', cell, bi);
       out.push({ ...c, name: `${c.name} + ${attention} attention`, spec: { ...c.spec, attention } });
+      // input feeding (h̃ fed back: the decoder graph's attentional_in / attentional_out, one step per call)
+      out.push({ ...c, name: `${c.name} + ${attention} attention + input feeding`, spec: { ...c.spec, attention, inputFeeding: true } });
     }
   return out;
 }

@@ -252,8 +252,11 @@ export class Verifier {
         const out = await this.run(role, this.inputFeeds(role, sub, chained ? ortCarry : undefined));
         if (encdec) {
           const srcLengths = sub.lengths ? Int32Array.from(sub.lengths) : new Int32Array(items.length).fill(sub.steps);
-          const dec = await this.run('decoder', this.decoderFeeds(sub.decoderTokens!, Tsteps, items.length, out.final_h, out.final_c, { memory: out.memory, lengths: srcLengths, steps: sub.steps }));
-          this.compareHead(diff, dec.logits, trainerOut, batch, items, Tsteps, true, rowLengths);
+          const source = { memory: out.memory, lengths: srcLengths, steps: sub.steps };
+          const logits = this.has('decoder', 'attentional_in')
+            ? await this.decodeFed(sub.decoderTokens!, Tsteps, items.length, out.final_h, out.final_c, source)
+            : (await this.run('decoder', this.decoderFeeds(sub.decoderTokens!, Tsteps, items.length, out.final_h, out.final_c, source))).logits;
+          this.compareHead(diff, logits, trainerOut, batch, items, Tsteps, true, rowLengths);
           continue;
         }
         this.compareHead(diff, out.logits ?? out.values, trainerOut, batch, items, perStep ? T : 1, perStep, rowLengths);
@@ -277,8 +280,29 @@ export class Verifier {
     return out;
   }
 
-  /** Feeds of the decoder graph; `source`: the encoder graph's memory [B, steps, S] and the source lengths (attention). */
-  private decoderFeeds(tokens: Int32Array, Td: number, B: number, h: Float32Array, c: Float32Array | undefined, source?: { memory?: Float32Array; lengths: Int32Array; steps: number }): Feeds {
+  /**
+   * Input feeding: the decoder graph takes one step per call (h̃ of the previous step in attentional_in, zeros first),
+   * so a teacher-forced sequence runs step by step, carrying final_h/_c and attentional_out. Logits [B, Td, O].
+   */
+  private async decodeFed(tokens: Int32Array, Td: number, B: number, h: Float32Array, c: Float32Array | undefined, source: { memory?: Float32Array; lengths: Int32Array; steps: number }): Promise<Float32Array> {
+    const O = this.net.layout.spec.output.size;
+    const logits = new Float32Array(B * Td * O);
+    let a: Float32Array | undefined;
+    for (let t = 0; t < Td; t++) {
+      const out = await this.run('decoder', this.decoderFeeds(tokens.subarray(t * B, (t + 1) * B), 1, B, h, c, source, a));
+      for (let b = 0; b < B; b++) logits.set(out.logits.subarray(b * O, (b + 1) * O), (b * Td + t) * O);
+      h = out.final_h;
+      c = out.final_c;
+      a = out.attentional_out;
+    }
+    return logits;
+  }
+
+  /**
+   * Feeds of the decoder graph; `source`: the encoder graph's memory [B, steps, S] and the source lengths (attention);
+   * `a`: input feeding's h̃ of the previous step [B, Hd] (zeros when absent: the first step).
+   */
+  private decoderFeeds(tokens: Int32Array, Td: number, B: number, h: Float32Array, c: Float32Array | undefined, source?: { memory?: Float32Array; lengths: Int32Array; steps: number }, a?: Float32Array): Feeds {
     const { rows, H } = this.stateRows('decoder', 'initial_h')!;
     const feeds: Feeds = {
       tokens: new this.ort.Tensor('int64', i64(batchMajor(tokens, Td, B, 1)), [B, Td]),
@@ -289,6 +313,10 @@ export class Verifier {
       if (!source?.memory) throw new Error('the decoder graph attends over memory, but the encoder graph gave none');
       feeds.memory = this.f32(Float32Array.from(source.memory), [B, source.steps, source.memory.length / (B * source.steps)]);
       feeds.source_lengths = new this.ort.Tensor('int32', Int32Array.from(source.lengths), [B]);
+    }
+    if (this.has('decoder', 'attentional_in')) {
+      const Hd = this.net.layout.attention!.Hd;
+      feeds.attentional_in = this.f32(a ? Float32Array.from(a) : new Float32Array(B * Hd), [B, Hd]);
     }
     return feeds;
   }
@@ -374,10 +402,12 @@ export class Verifier {
         const enc = await this.run('encoder', this.inputFeeds('encoder', { batchSize: 1, steps: source.length, tokens: source }));
         let h = enc.final_h;
         let c = enc.final_c;
+        let a: Float32Array | undefined; // input feeding's h̃, zeros at the first step
         const prefix = [check.bos];
         const mine: number[] = [];
         for (let i = 0; i < check.maxLength; i++) {
-          const out = await this.run('decoder', this.decoderFeeds(Int32Array.of(prefix[prefix.length - 1]), 1, 1, h, c, { memory: enc.memory, lengths: Int32Array.of(source.length), steps: source.length }));
+          const out = await this.run('decoder', this.decoderFeeds(Int32Array.of(prefix[prefix.length - 1]), 1, 1, h, c, { memory: enc.memory, lengths: Int32Array.of(source.length), steps: source.length }, a));
+          a = out.attentional_out;
           const trainer = this.trainerLast({ batchSize: 1, steps: source.length, tokens: source, decoderSteps: prefix.length, decoderTokens: Int32Array.from(prefix) }, prefix.length);
           diff.add(out.logits, 0, trainer, 0, O);
           const tok = argmax(out.logits, 0);

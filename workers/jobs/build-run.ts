@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import type { ImportProgress } from '../../src-shared/dataset';
-import { attentionInfo } from '../../src-shared/attention';
+import { attentionInfo, inputFeedingRefusal } from '../../src-shared/attention';
 import { specFor } from '../../src-shared/estimate';
 import { withLaterSettings, type ModelSpec, type TrainSettings } from '../../src-shared/model';
 import { mention, SettingError } from '../../src-shared/settings';
@@ -24,6 +24,8 @@ export async function buildRun(req: StartRun, onProgress?: (p: ImportProgress) =
   const spec = specFor(data.model, m);
   const refusal = spec.attention && attentionInfo(spec.attention).refuses?.(m.hiddenSize, (m.bidirectional ? 2 : 1) * m.hiddenSize);
   if (refusal) throw new SettingError('attention', refusal, spec.attention);
+  const fedRefusal = inputFeedingRefusal(data.model.shape, m.attention, m.inputFeeding);
+  if (fedRefusal) throw new SettingError('inputFeeding', fedRefusal, true);
   if (spec.shape === 'many-to-many' && m.bidirectional && data.stateful) throw new SettingError('bidirectional', `a bidirectional model cannot predict the next step: it would read the future. Drop ${mention('bidirectional')} for next-step prediction`);
   const settings = withLaterSettings(req.settings); // a run saved before a setting existed trains as it did
   if (req.epochs !== undefined) settings.steps = Math.max(1, Math.round(req.epochs * data.batchesPerEpoch));

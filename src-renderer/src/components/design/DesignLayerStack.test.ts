@@ -49,4 +49,28 @@ describe('DesignLayerStack', () => {
     await flushPromises();
     expect(wrapper.get('[role="alert"]').text()).toContain('A bidirectional model cannot predict the next step');
   });
+
+  it('encoder–decoder data: the attention choice and, beside it, input feeding (a check box, off without attention)', async () => {
+    setActivePinia(createPinia());
+    const fake = createFakeStudio();
+    const chosen = { ...fake.inspection.chosen!, shape: 'encoder-decoder' as const, stateful: false, model: { shape: 'encoder-decoder' as const, input: { vocabSize: 30, embedSize: 8, featureSize: 0 }, output: { kind: 'classes' as const, size: 20 }, decoder: { vocabSize: 20, embedSize: 8 } } };
+    fake.inspection = { ...fake.inspection, chosen };
+    fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: { ...DEFAULT_MODEL, attention: 'none' }, settings: DEFAULT_TRAIN_SETTINGS } };
+    setStudio(fake);
+    await useProjectStore().load();
+    const wrapper = mount(DesignLayerStack);
+    await flushPromises();
+    const feed = control(wrapper, 'Input feeding');
+    expect(feed.attributes('disabled')).toBeDefined();
+    expect(wrapper.text()).toContain('Needs an attention');
+    await control(wrapper, 'Attention').setValue('bahdanau');
+    expect(useProjectStore().model.attention).toBe('bahdanau');
+    expect(feed.attributes('disabled')).toBeUndefined();
+    const decoderInput = () => wrapper.findAll('.stack li').find((l) => l.find('.title').text() === 'Decoder LSTM layer 1')!.find('.detail').text();
+    expect(decoderInput()).toMatch(/input 8$/);
+    await feed.setValue(true);
+    expect(useProjectStore().model.inputFeeding).toBe(true);
+    expect(decoderInput()).toMatch(/input 136$/); // the embedding (8) and h̃ (128)
+    expect(wrapper.get('#design-input-feeding-hint').text()).toMatch(/previous step’s attentional state/);
+  });
 });
