@@ -43,6 +43,8 @@ describe('bench --generate', () => {
 const TINY_ENCDEC: EncDecGenerateConfig[] = [
   { name: 'tiny-gru-bahdanau', description: '', cell: 'gru', layers: 1, hidden: 10, attention: 'bahdanau', sourceVocab: 13, targetVocab: 11, sourceEmbed: 6, targetEmbed: 5, sourceLength: [2, 6], maxLength: 9 },
   { name: 'tiny-lstm-luong-general', description: '', cell: 'lstm', layers: 2, hidden: 8, attention: 'luong-general', sourceVocab: 9, targetVocab: 12, sourceEmbed: 9, targetEmbed: 12, sourceLength: [1, 5], maxLength: 7 },
+  // input feeding: the decoder graph's attentional_in / attentional_out pair is carried state like initial_h / final_h
+  { name: 'tiny-gru-bahdanau-feed', description: '', cell: 'gru', layers: 1, hidden: 10, attention: 'bahdanau', inputFeeding: true, sourceVocab: 13, targetVocab: 11, sourceEmbed: 6, targetEmbed: 5, sourceLength: [2, 6], maxLength: 9 },
 ];
 
 describe('bench --generate, encoder–decoder', () => {

@@ -48,6 +48,8 @@ export interface EncDecGenerateConfig {
   layers: number;
   hidden: number;
   attention: AttentionType;
+  /** Luong's input feeding (the decoder reads [embedding ; h̃ₜ₋₁]; off when absent). */
+  inputFeeding?: boolean;
   /** Source and target vocabularies (the target's includes bos and eos) and their embedding sizes. */
   sourceVocab: number;
   targetVocab: number;
@@ -92,6 +94,7 @@ export function encDecSpec(c: EncDecGenerateConfig): ModelSpec {
     forgetBias: 0,
     decoder: { vocabSize: c.targetVocab, embedSize: c.targetEmbed },
     attention: c.attention,
+    ...(c.inputFeeding ? { inputFeeding: true } : {}),
   };
 }
 

@@ -6,12 +6,13 @@
 //
 // Nothing about the decoder is hard-wired beyond the graphs' own metadata (session.inputMetadata/outputMetadata):
 //   - `tokens` [batch, seq]: the hypotheses' last tokens, one step (seq = 1);
-//   - every input initial_X with an output final_X is carried state: a hypothesis starts from the encoder's output
-//     final_X where the encoder has one (initial_h/_c), else from zeros; each step's final_X is the next initial_X;
+//   - every input initial_X with an output final_X, and every X_in with an output X_out (input feeding's
+//     attentional_in/_out), is carried state: a hypothesis starts from the encoder's output final_X where the encoder
+//     has one (initial_h/_c), else from zeros; each step's output is the next step's input;
 //   - every other input is the source's: an encoder output of the same name (memory), or `source_lengths`;
 //   - each input's batch axis is its dimension named "batch". A step runs all live hypotheses as one batch of rows
 //     (the source's inputs repeated per row), as our engine's decodeStep does, and splits the state back per row.
-// So a decoder graph that gains a state input (another initial_X / final_X pair) decodes here unchanged.
+// So a decoder graph that gains a state input (another initial_X / final_X or X_in / X_out pair) decodes here unchanged.
 
 import type * as Ort from 'onnxruntime-node';
 import { beamSearchAsync, greedySearchAsync, logSoftmaxRows, type AsyncDecodeStep, type BeamOptions, type Hypothesis, type SearchOptions } from '../engine/generate';
@@ -72,11 +73,14 @@ export class OrtEncoderDecoder {
     this.dec = inputInfo(decoder, 'decoder');
     if (!this.dec.has('tokens')) throw new Error('the decoder graph has no tokens input');
     if (!decoder.outputNames.includes('logits')) throw new Error('the decoder graph has no logits output');
-    this.carried = [...this.dec.keys()].filter((n) => n.startsWith('initial_') && decoder.outputNames.includes(`final_${n.slice(8)}`)).map((n) => ({ input: n, output: `final_${n.slice(8)}` }));
+    this.carried = [...this.dec.keys()].flatMap((n) => {
+      const output = n.startsWith('initial_') ? `final_${n.slice(8)}` : n.endsWith('_in') ? `${n.slice(0, -3)}_out` : undefined;
+      return output && decoder.outputNames.includes(output) ? [{ input: n, output }] : [];
+    });
     const carriedNames = new Set(this.carried.map((c) => c.input));
     this.sourceInputs = [...this.dec.keys()].filter((n) => n !== 'tokens' && !carriedNames.has(n));
     for (const n of this.sourceInputs)
-      if (n !== 'source_lengths' && !encoder.outputNames.includes(n)) throw new Error(`the decoder graph's input ${n} is neither carried state (no final_${n.replace(/^initial_/, '')} output), an encoder output, nor source_lengths`);
+      if (n !== 'source_lengths' && !encoder.outputNames.includes(n)) throw new Error(`the decoder graph's input ${n} is neither carried state (an initial_X with a final_X output, or an X_in with an X_out), an encoder output, nor source_lengths`);
     this.fetches = ['logits', ...this.carried.map((c) => c.output)];
   }
 
@@ -133,7 +137,7 @@ export class OrtEncoderDecoder {
     // The start state: the encoder's final_X for initial_X where it has one, else zeros of the input's one-row shape.
     const start: OrtRowState = {};
     for (const { input } of this.carried) {
-      const fromEncoder = encoded[`final_${input.slice(8)}`] as Ort.Tensor | undefined;
+      const fromEncoder = (input.startsWith('initial_') ? encoded[`final_${input.slice(8)}`] : undefined) as Ort.Tensor | undefined;
       if (fromEncoder) {
         start[input] = Float32Array.from(fromEncoder.data as Float32Array);
         if (!this.rowDims.has(input)) this.rowDims.set(input, [...fromEncoder.dims]);
