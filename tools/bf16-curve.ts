@@ -10,6 +10,7 @@
 //   moving averages of the training losses); --json FILE writes both curves.
 //   --cell [lstm] --layers [2] --hidden [256] --embed [64] --batch [32] --seq [64] --lr [2e-3] --steps [800]
 //   --eval-every [50] --seed [1] --data [resources/samples/tinyshakespeare.txt] --max-val-chars [50000]
+//   --vs simd: the second run with the plain-SIMD float32 build instead of bf16 (the drift rounding alone causes)
 // speed: config B's training step (workers/engine/bench.ts), float32 (relaxed-SIMD FMA build) and bf16-emulated,
 //   --rounds [5] interleaved rounds of ~1.5 s each; medians.
 
@@ -44,8 +45,11 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const log = (s: string): void => void process.stdout.write(s + '\n');
 
 const f32 = loadKernels(binaries, 'auto');
-const bf16: KernelVariant = 'bf16-emulated';
-log(`node ${process.version} (V8 ${process.versions.v8}); float32: ${f32.variant} build; bf16: ${bf16} build`);
+// --vs simd: the second run uses the plain-SIMD float32 build instead (mul + add where the first has FMAs): how far two
+// float32 runs that differ only in rounding drift apart, the yardstick for bf16's gap
+const bf16 = flag('vs', 'bf16-emulated') as KernelVariant;
+const label = bf16.startsWith('bf16') ? 'bf16' : `float32 (${bf16})`;
+log(`node ${process.version} (V8 ${process.versions.v8}); float32: ${f32.variant} build; ${label}: ${bf16} build`);
 
 if (mode === 'speed') {
   const c = BENCH_CONFIGS.find((x) => x.name === flag('config', 'B'))!;
@@ -92,7 +96,7 @@ if (mode === 'speed') {
       if (step % evalEvery === 0 || step === steps) r.val.push([step, r.trainer.evaluate().valLoss]);
     }
     if (step % evalEvery === 0 || step === steps)
-      log(`step ${step}: validation loss float32 ${runs.float32.val.at(-1)![1].toFixed(4)}, bf16 ${runs.bf16.val.at(-1)![1].toFixed(4)} (training loss ${runs.float32.loss[step - 1].toFixed(4)} / ${runs.bf16.loss[step - 1].toFixed(4)})`);
+      log(`step ${step}: validation loss float32 ${runs.float32.val.at(-1)![1].toFixed(4)}, ${label} ${runs.bf16.val.at(-1)![1].toFixed(4)} (training loss ${runs.float32.loss[step - 1].toFixed(4)} / ${runs.bf16.loss[step - 1].toFixed(4)})`);
   }
   const avg = (xs: number[], i: number, w = 25): number => {
     const from = Math.max(0, i - w + 1);
@@ -110,7 +114,7 @@ if (mode === 'speed') {
   }
   for (const [name, r] of Object.entries(runs)) {
     const best = r.val.reduce((b, x) => (x[1] < b[1] ? x : b));
-    log(`${name.padEnd(8)}: final validation loss ${r.val.at(-1)![1].toFixed(4)}, best ${best[1].toFixed(4)} (step ${best[0]}); median step ${median(r.ms).toFixed(1)} ms`);
+    log(`${(name === 'bf16' ? label : name).padEnd(8)}: final validation loss ${r.val.at(-1)![1].toFixed(4)}, best ${best[1].toFixed(4)} (step ${best[0]}); median step ${median(r.ms).toFixed(1)} ms`);
   }
   log(`largest gap between the validation curves: ${valGap.gap.toFixed(4)} (step ${valGap.step}); between the 25-step moving averages of the training losses: ${trainGap.gap.toFixed(4)} (step ${trainGap.step})`);
   const out = flag('json', '');

@@ -84,8 +84,7 @@ function check(k: KernelExports, M: number, N: number, K: number, tn: boolean, a
   return { err, vsExact };
 }
 
-for (const [name, k16] of builds)
-describe(`bf16 GEMM (${name})`, () => {
+describe.each(builds)('bf16 GEMM (%s)', (name, k16) => {
   it('equals float64 over the bf16-rounded inputs within float32 summation error, A·B and Aᵀ·B', () => {
     const k = k16;
     const rng = new Rng(21);
