@@ -4,7 +4,10 @@
 //   relaxed_madd    4 lanes × (1 mul + 1 add)  = 8 flops per instruction
 //   bf16 dot-add    8 bf16 products summed in pairs into 4 float32 lanes = 16 flops per instruction
 // If the bf16 dot were native (AVX-512 BF16's VDPBF16PS on Zen 4) it would do about twice the FMA's flops; an
-// emulation (unpacking bf16 to f32, then FMAs) does fewer. The module is written here byte by byte, since
+// emulation (unpacking bf16 to f32, then FMAs) does fewer. A runtime that does not accept the instruction at all
+// (WebAssembly.validate: invalid) is reported as such: V8 is one (Node 20's 11.3 and Chromium 150's alike reject
+// opcode 0x114). The int8 dot-add (0x113) is timed beside it: an earlier version of this probe timed 0x113 in the
+// belief that it was the bf16 dot. Each instruction gets a module of its own. The modules are written byte by byte, since
 // AssemblyScript has no bf16 builtin. Run: node tools/bf16-probe.mjs [iterations] [--chromium] (Node 20 needs relaxed
 // SIMD turned on: this script sets the flag itself before compiling; Chromium/Electron 45 have it by default).
 
@@ -26,7 +29,10 @@ const uleb = (n) => {
 const simd = (op) => [0xfd, ...uleb(op)];
 const OPS = {
   relaxed_madd: { op: simd(0x105), flops: 8 }, // f32x4.relaxed_madd(a, b, c) = a·b + c
-  bf16_dot_add: { op: simd(0x113), flops: 16 }, // f32x4.relaxed_dot_bf16x8_add_f32(a, b, c)
+  bf16_dot_add: { op: simd(0x114), flops: 16 }, // f32x4.relaxed_dot_bf16x8_add_f32(a, b, c): opcode 0x114
+  // i32x4.relaxed_dot_i8x16_i7x16_add_s (0x113): 16 int8 products summed in fours into 4 int32 lanes (32 integer
+  // ops). An earlier version of this probe timed this opcode as if it were the bf16 dot (0x113 for 0x114).
+  i8_dot_add: { op: simd(0x113), flops: 32 },
   mul_add: { op: [...simd(0xe6), 0x20, 0, ...simd(0xe4)], flops: 8, plain: true }, // (a·b) + c, two instructions
 };
 
@@ -68,16 +74,19 @@ function module(kinds) {
 
 const iterations = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 50_000_000);
 const kinds = Object.keys(OPS);
-const bytes = module(kinds);
+const modules = Object.fromEntries(kinds.map((k) => [k, [...module([k])]]));
 const flops = Object.fromEntries(kinds.map((k) => [k, OPS[k].flops]));
 
 /** Times each export (median of 5 after a warm-up); runs as is in Node and, serialised, in a browser page. */
-async function timeAll({ bytes, kinds, flops, iterations, acc }) {
-  const b = new Uint8Array(bytes);
-  if (!WebAssembly.validate(b)) return null;
-  const { instance } = await WebAssembly.instantiate(b);
+async function timeAll({ modules, kinds, flops, iterations, acc }) {
   const out = {};
   for (const k of kinds) {
+    const b = new Uint8Array(modules[k]);
+    if (!WebAssembly.validate(b)) {
+      out[k] = null; // this runtime does not accept the instruction (or relaxed SIMD at all)
+      continue;
+    }
+    const { instance } = await WebAssembly.instantiate(b);
     for (let w = 0; w < 3; w++) instance.exports[k](200_000); // warm up (tier up to the optimising compiler)
     const times = [];
     for (let r = 0; r < 5; r++) {
@@ -92,17 +101,32 @@ async function timeAll({ bytes, kinds, flops, iterations, acc }) {
 }
 
 function report(where, results) {
-  if (!results) return console.log(`${where}: does not accept relaxed SIMD (or the bf16 dot); nothing to time`);
   console.log(`${where}: ${iterations} iterations × ${ACC} accumulators, median of 5`);
   for (const [k, r] of Object.entries(results))
-    console.log(`  ${k.padEnd(13)} ${r.gflops.toFixed(1).padStart(6)} GFLOP/s  (${r.instructionsPerNs.toFixed(2)} instructions/ns, ${r.seconds.toFixed(3)} s)`);
+    if (!r) console.log(`  ${k.padEnd(13)} not accepted by this runtime (WebAssembly.validate: invalid)`);
+    else console.log(`  ${k.padEnd(13)} ${r.gflops.toFixed(1).padStart(6)} G${k === 'i8_dot_add' ? 'int op' : 'FLOP'}/s  (${r.instructionsPerNs.toFixed(2)} instructions/ns, ${r.seconds.toFixed(3)} s)`);
+  if (!results.bf16_dot_add || !results.relaxed_madd) return console.log('  bf16 dot-add: not available here: no mixed precision in this runtime');
   const ratio = results.bf16_dot_add.gflops / results.relaxed_madd.gflops;
   console.log(`  bf16 dot-add ÷ FMA: ${ratio.toFixed(2)}× the flops — ${ratio > 1.5 ? 'native bf16 products: worth a mixed-precision option' : 'not native (emulated): no faster than float32 FMAs'}`);
   return ratio;
 }
 
-const job = { bytes: [...bytes], kinds, flops, iterations, acc: ACC };
+// Every opcode 0xfd 0x100..0x13f tried as a (v128, v128, v128) → v128 instruction: which ones the runtime accepts (the
+// relaxed FMAs are 0x105..0x108, the lane selects 0x109..0x10c, the int8 dot-add 0x113, the bf16 dot-add 0x114).
+function ternary(op) {
+  const section = (id, payload) => [id, ...uleb(payload.length), ...payload];
+  const fn = [0, 0x20, 0, 0x20, 1, 0x20, 2, ...simd(op), 0x0b];
+  const type = section(1, [1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b]);
+  return [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...section(3, [1, 0]), ...section(10, [1, ...uleb(fn.length), ...fn])];
+}
+const scan = Array.from({ length: 0x40 }, (_, i) => [0x100 + i, ternary(0x100 + i)]);
+function accepted(scan) {
+  return scan.filter(([, b]) => WebAssembly.validate(new Uint8Array(b))).map(([op]) => `0x${op.toString(16)}`).join(' ');
+}
+
+const job = { modules, kinds, flops, iterations, acc: ACC };
 report(`node ${process.version} (V8 ${process.versions.v8})`, await timeAll(job));
+console.log(`  ternary v128 opcodes accepted (0xfd 0x100..0x13f): ${accepted(scan)}`);
 // The same module in Debian's Chromium, the browser engine Electron 45 ships (same major), through Playwright.
 if (process.argv.includes('--chromium')) {
   const { chromium } = await import('playwright');
@@ -112,6 +136,7 @@ if (process.argv.includes('--chromium')) {
     const version = browser.version();
     const results = await page.evaluate(`(${timeAll.toString()})(${JSON.stringify(job)})`);
     report(`Chromium ${version}`, results);
+    console.log(`  ternary v128 opcodes accepted (0xfd 0x100..0x13f): ${await page.evaluate(`(${accepted.toString()})(${JSON.stringify(scan)})`)}`);
   } finally {
     await browser.close();
   }

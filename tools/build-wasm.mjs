@@ -1,10 +1,17 @@
 // Builds the trainer's WebAssembly kernels (workers/kernels/assembly → workers/kernels/build/*.wasm).
-// Two builds of the same source: `kernels.simd.wasm` (SIMD) and `kernels.relaxed.wasm` (SIMD + relaxed-SIMD FMA).
+// Builds of the same source: `kernels.simd.wasm` (SIMD), `kernels.relaxed.wasm` (SIMD + relaxed-SIMD FMA), and two of
+// the relaxed build whose GEMM panel path multiplies in bfloat16 (float32 sums): `kernels.bf16.wasm` with
+// f32x4.relaxed_dot_bf16x8_add_f32, which no runtime we ship accepts yet (V8 rejects the opcode), and
+// `kernels.bf16-emulated.wasm`, the same numbers in software, for measuring bf16's effect on training.
 // The engine picks the relaxed one where WebAssembly.validate accepts it. Generated files: do not edit.
+// The bf16 build: AssemblyScript (binaryen) has no f32x4.relaxed_dot_bf16x8_add_f32, so gemm.ts's dotBf16 emits a
+// placeholder of the same shape, compiled twice (BF16_OP = 0: f32x4.relaxed_nmadd, 0xfd 0x86 0x02; BF16_OP = 1:
+// f64x2.relaxed_nmadd, 0xfd 0x88 0x02). The two modules must be the same length and differ only in those opcode
+// bytes (so no other byte can be mistaken for a site); each site is rewritten to the bf16 dot (0xfd 0x94 0x02: opcode 0x114).
 // The typings asc writes beside the SIMD build become workers/engine/kernel-exports.ts (the KernelExports interface
 // and the list of export names), so the TypeScript side can only call what the module exports, as it exports it.
 import asc from 'assemblyscript/asc';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,10 +22,17 @@ const exportsFile = join(root, 'workers/engine/kernel-exports.ts');
 mkdirSync(outDir, { recursive: true });
 
 const common = ['--runtime', 'stub', '-O3', '--noAssert', '--initialMemory', '2'];
+const f32 = ['--use', 'BF16=0', '--use', 'BF16_OP=0'];
+const bf16 = (op) => ['--enable', 'simd', '--enable', 'relaxed-simd', '--use', 'BF16=1', '--use', `BF16_OP=${op}`];
 const builds = [
   // raw bindings: asc writes kernels.simd.d.ts beside the module (the module itself is the same without them)
-  { file: 'kernels.simd.wasm', flags: ['--enable', 'simd', '--bindings', 'raw'] },
-  { file: 'kernels.relaxed.wasm', flags: ['--enable', 'simd', '--enable', 'relaxed-simd'] },
+  { file: 'kernels.simd.wasm', flags: ['--enable', 'simd', '--bindings', 'raw', ...f32] },
+  { file: 'kernels.relaxed.wasm', flags: ['--enable', 'simd', '--enable', 'relaxed-simd', ...f32] },
+  { file: 'kernels.bf16.wasm', flags: bf16(0) },
+  { file: 'kernels.bf16-check.wasm', flags: bf16(1) },
+  // the same kernel with the bf16 dot done in software (two FMAs): what the tests and tools/bf16-curve.ts run where the
+  // runtime rejects the instruction (V8 does: Node 20 and Chromium 150); the same numbers, not the speed
+  { file: 'kernels.bf16-emulated.wasm', flags: bf16(2) },
 ];
 for (const b of builds) {
   const t0 = performance.now();
@@ -30,6 +44,25 @@ for (const b of builds) {
   }
   console.log(`build-wasm: ${b.file} (${Math.round(performance.now() - t0)} ms)`);
 }
+
+/** Rewrites the bf16 build's placeholders (see the top of this file); returns the number of sites. */
+function rewriteBf16(file, checkFile) {
+  const a = readFileSync(file);
+  const b = readFileSync(checkFile);
+  if (a.length !== b.length) throw new Error('build-wasm: the two bf16 placeholder builds differ in length');
+  let sites = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (!(a[i] === 0x86 && b[i] === 0x88 && a[i - 1] === 0xfd && a[i + 1] === 0x02)) throw new Error(`build-wasm: the bf16 placeholder builds differ at byte ${i} outside a placeholder`);
+    a[i] = 0x94; // f32x4.relaxed_dot_bf16x8_add_f32 = 0xfd 0x114 (LEB128 0x94 0x02)
+    sites++;
+  }
+  if (sites === 0) throw new Error('build-wasm: no bf16 placeholder found in kernels.bf16.wasm');
+  writeFileSync(file, a);
+  rmSync(checkFile);
+  return sites;
+}
+console.log(`build-wasm: kernels.bf16.wasm: ${rewriteBf16(join(outDir, 'kernels.bf16.wasm'), join(outDir, 'kernels.bf16-check.wasm'))} placeholder sites rewritten to f32x4.relaxed_dot_bf16x8_add_f32`);
 
 /** kernel-exports.ts from asc's typings: one method per exported function, its AssemblyScript types as a comment. */
 function kernelExports(dts) {

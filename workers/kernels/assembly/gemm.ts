@@ -149,6 +149,11 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
     gemmRows(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, accumulate != 0, kcMax);
     return;
   }
+  // @ts-ignore: BF16 is a compile-time constant (tools/build-wasm.mjs: --use BF16=0|1)
+  if (BF16) {
+    gemmBf16(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, accumulate);
+    return;
+  }
   const ncFit = ((workFloats - H1 * kcMax) / (kcMax * NR + PSKEW)) * NR;
   const nbN = (N + ncFit - 1) / ncFit;
   const ncBlk = (((N + nbN - 1) / nbN + NR - 1) / NR) * NR;
@@ -207,6 +212,15 @@ export function gemm_pack(dst: usize, B: usize, K: i32, N: i32, ldb: i32): void 
   const kcBlk = (K + nbK - 1) / nbK;
   const np = (N + NR - 1) / NR;
   let d = dst;
+  // @ts-ignore: compile-time constant
+  if (BF16) {
+    for (let pc = 0; pc < K; pc += kcBlk) {
+      const kc = min(kcBlk, K - pc);
+      packBBf16(d, B + <usize>(pc * ldb) * 4, ldb, kc, N);
+      d += <usize>(np * (((kc + 1) >> 1) * NR + PSKEW)) * 4;
+    }
+    return;
+  }
   for (let pc = 0; pc < K; pc += kcBlk) {
     const kc = min(kcBlk, K - pc);
     packB(d, B + <usize>(pc * ldb) * 4, ldb, kc, N);
@@ -229,6 +243,23 @@ export function gemm_packed(C: usize, A: usize, Bp: usize, M: i32, N: i32, K: i3
   if (H2 * q2 > M) q2 = 0;
   const mBig = M - H2 * q2;
   let bp = Bp;
+  // @ts-ignore: compile-time constant
+  if (BF16) {
+    for (let pc = 0; pc < K; pc += kcBlk) {
+      const kc = min(kcBlk, K - pc);
+      const add = accumulate != 0 || pc > 0;
+      const panel = <usize>(((kc + 1) >> 1) * NR + PSKEW) * 4;
+      for (let ir = 0; ir < M; ) {
+        const h = ir < mBig ? H1 : H2;
+        const mr = min(h, M - ir);
+        packABf16(ap, A + <usize>(ir * lda + pc) * 4, lda, 1, mr, h, kc);
+        rowPanelBf16(h, (kc + 1) >> 1, ap, bp, panel, C + <usize>(ir * ldc) * 4, ldc, add, mr, N);
+        ir += h;
+      }
+      bp += <usize>np * panel;
+    }
+    return;
+  }
   for (let pc = 0; pc < K; pc += kcBlk) {
     const kc = min(kcBlk, K - pc);
     const add = accumulate != 0 || pc > 0;
@@ -696,4 +727,240 @@ export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
   }
   for (let r = r4; r < rows; r++)
     for (let c = 0; c < cols; c++) store<f32>(dst + <usize>(c * rows + r) * 4, load<f32>(src + <usize>(r * cols + c) * 4));
+}
+
+// ---- bfloat16 mixed precision: only in kernels.bf16.wasm (BF16 = 1) ----------------------------------------------
+// The panel path with bfloat16 products and float32 sums: f32x4.relaxed_dot_bf16x8_add_f32(a, b, c) gives lane i
+// c[i] + a[2i]·b[2i] + a[2i+1]·b[2i+1] (a bf16 pair per 32-bit lane, the low half first). So B is packed as bf16
+// pairs of consecutive k (lane i = bf16(B[k][n+i]) | bf16(B[k+1][n+i]) << 16; 8 columns = 2 vectors per k pair),
+// and A as one bf16 pair per row per k pair, broadcast with v128.load32_splat: the same 6 × 8 register tile as the
+// float32 kernel, 2 k per instruction. Operands are rounded to nearest even when packed (the master copies of the
+// weights and activations stay float32); a product of two bf16 is exact in float32, so only the sums round. An odd kc
+// is padded with a zero k. The k blocks are the float32 path's (KC; TN_KC = KC), so gemm_packed still equals gemm bit
+// for bit. M = 1 (gemmRow), N = 1 (gemv) and the rank-1 bias path stay float32.
+// AssemblyScript (binaryen) has no bf16 dot: dotBf16 emits f32x4.relaxed_nmadd (BF16_OP = 0) or f64x2.relaxed_nmadd
+// (BF16_OP = 1), and tools/build-wasm.mjs compiles both, checks that the two modules differ only in that opcode, and
+// rewrites each site to f32x4.relaxed_dot_bf16x8_add_f32 (0xfd 0x113), the same length.
+
+// BF16_OP = 2 (kernels.bf16-emulated.wasm): the same sums in software, two float32 FMAs on the pairs' halves widened
+// to float32 (exact: a bf16 is a float32 with the low 16 bits zero), for runtimes without the instruction: V8
+// (Node 20, Chromium 150) rejects opcode 0x114 (tools/bf16-probe.mjs). It measures bf16's effect on training, not its speed.
+// @ts-ignore: decorator
+@inline function dotBf16(a: v128, b: v128, c: v128): v128 {
+  // @ts-ignore: compile-time constant
+  if (BF16_OP == 2) {
+    const hi = i32x4.splat(0xffff0000);
+    c = f32x4.relaxed_madd(i32x4.shl(a, 16), i32x4.shl(b, 16), c);
+    return f32x4.relaxed_madd(v128.and(a, hi), v128.and(b, hi), c);
+  }
+  // @ts-ignore: compile-time constant
+  if (BF16_OP == 1) return f64x2.relaxed_nmadd(a, b, c);
+  return f32x4.relaxed_nmadd(a, b, c);
+}
+
+/** 4 floats rounded to bfloat16 (nearest, ties to even), as float32 bit patterns with the low 16 bits zero. */
+// @ts-ignore: decorator
+@inline function bf16hi(x: v128): v128 {
+  const lsb = v128.and(i32x4.shr_u(x, 16), i32x4.splat(1));
+  return v128.and(i32x4.add(i32x4.add(x, i32x4.splat(0x7fff)), lsb), i32x4.splat(0xffff0000));
+}
+
+/** Lane i = bf16(x[i]) | bf16(y[i]) << 16. */
+// @ts-ignore: decorator
+@inline function bf16pair(x: v128, y: v128): v128 {
+  return v128.or(i32x4.shr_u(bf16hi(x), 16), bf16hi(y));
+}
+
+/** bf16 bits of one float (nearest, ties to even). */
+// @ts-ignore: decorator
+@inline function bf16bits(x: f32): u32 {
+  const b = reinterpret<u32>(x);
+  return (b + 0x7fff + ((b >> 16) & 1)) >> 16;
+}
+
+/** packB's layout in bf16 pairs: panel j at dst + j·(kp·NR + PSKEW) floats, kp = ⌈kc/2⌉, 8 lanes (32 bytes) per pair. */
+function packBBf16(dst: usize, src: usize, ldb: i32, kc: i32, nc: i32): void {
+  const kp = (kc + 1) >> 1;
+  const n8 = nc & ~7;
+  const panel = <usize>(kp * NR + PSKEW) * 4;
+  const rs = <usize>ldb * 4;
+  const zero = i32x4.splat(0);
+  for (let p = 0; p < kp; p++) {
+    const k = p << 1;
+    const two = k + 1 < kc;
+    let s = src + <usize>k * rs;
+    let d = dst + <usize>p * 32;
+    const sEnd = s + <usize>n8 * 4;
+    if (two) {
+      while (s < sEnd) {
+        v128.store(d, bf16pair(v128.load(s), v128.load(s + rs)));
+        v128.store(d, bf16pair(v128.load(s, 16), v128.load(s + rs, 16)), 16);
+        s += 32;
+        d += panel;
+      }
+    } else {
+      while (s < sEnd) {
+        v128.store(d, bf16pair(v128.load(s), zero));
+        v128.store(d, bf16pair(v128.load(s, 16), zero), 16);
+        s += 32;
+        d += panel;
+      }
+    }
+    if (n8 < nc) {
+      const r0 = src + <usize>k * rs;
+      for (let c = 0; c < NR; c++) {
+        const n = n8 + c;
+        let v: u32 = 0;
+        if (n < nc) {
+          v = bf16bits(load<f32>(r0 + <usize>n * 4));
+          if (two) v |= bf16bits(load<f32>(r0 + rs + <usize>n * 4)) << 16;
+        }
+        store<u32>(d + <usize>c * 4, v);
+      }
+    }
+  }
+}
+
+/** Rows [0, mr) of A(·, kc) as bf16 pairs: h 32-bit lanes per k pair (rows mr..h and an odd kc's last k zero). */
+function packABf16(dst: usize, src: usize, sam: i32, sak: i32, mr: i32, h: i32, kc: i32): void {
+  const kp = (kc + 1) >> 1;
+  const k2 = kc & ~1;
+  const ks = <usize>sak * 4;
+  if (sak == 1 && mr == h) {
+    // Rows contiguous in k: per row, 4 k at a time → 2 pairs (lane shuffles), then the tail.
+    const rs = <usize>sam * 4;
+    const k4 = kc & ~3;
+    for (let i = 0; i < h; i++) {
+      const s = src + <usize>i * rs;
+      let d = dst + <usize>i * 4;
+      const ds = <usize>h * 4;
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const x = v128.load(s + <usize>k * 4); // k..k+3
+        const q = bf16pair(x, i32x4.shuffle(x, x, 1, 0, 3, 2)); // lane 0: pair (k, k+1); lane 2: (k+2, k+3)
+        v128.store32_lane(d, q, 0);
+        v128.store32_lane(d + ds, q, 2);
+        d += 2 * ds;
+      }
+      for (; k < k2; k += 2) {
+        store<u32>(d, bf16bits(load<f32>(s + <usize>k * 4)) | (bf16bits(load<f32>(s + <usize>(k + 1) * 4)) << 16));
+        d += ds;
+      }
+      if (k < kc) store<u32>(d, bf16bits(load<f32>(s + <usize>k * 4)));
+    }
+    return;
+  }
+  for (let p = 0; p < kp; p++) {
+    const k = p << 1;
+    const two = k + 1 < kc;
+    const d = dst + <usize>(p * h) * 4;
+    for (let i = 0; i < h; i++) {
+      let v: u32 = 0;
+      if (i < mr) {
+        const a = src + <usize>(i * sam) * 4 + <usize>k * ks;
+        v = bf16bits(load<f32>(a));
+        if (two) v |= bf16bits(load<f32>(a + ks)) << 16;
+      }
+      store<u32>(d + <usize>i * 4, v);
+    }
+  }
+}
+
+/** gemmImpl's panel path in bf16 products (both the A·B and the Aᵀ·B forms; k blocks of KC). */
+function gemmBf16(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: i32, sam: i32, sak: i32, ldb: i32, ldc: i32, accumulate: i32): void {
+  const nbK = (K + KC - 1) / KC;
+  const kcBlk = (K + nbK - 1) / nbK;
+  const kpMax = (kcBlk + 1) >> 1;
+  const ncFit = ((workFloats - H1 * kpMax) / (kpMax * NR + PSKEW)) * NR;
+  const nbN = (N + ncFit - 1) / ncFit;
+  const ncBlk = (((N + nbN - 1) / nbN + NR - 1) / NR) * NR;
+  const bp = work;
+  const ap = work + <usize>((ncBlk / NR) * (kpMax * NR + PSKEW)) * 4;
+  let q2 = (H1 - M % H1) % H1;
+  if (H2 * q2 > M) q2 = 0;
+  const mBig = M - H2 * q2;
+  for (let jc = 0; jc < N; jc += ncBlk) {
+    const nc = min(ncBlk, N - jc);
+    for (let pc = 0; pc < K; pc += kcBlk) {
+      const kc = min(kcBlk, K - pc);
+      const kp = (kc + 1) >> 1;
+      const add = accumulate != 0 || pc > 0;
+      const panel = <usize>(kp * NR + PSKEW) * 4;
+      packBBf16(bp, B + <usize>(pc * ldb + jc) * 4, ldb, kc, nc);
+      const Apc = A + <usize>(pc * sak) * 4;
+      for (let ir = 0; ir < M; ) {
+        const h = ir < mBig ? H1 : H2;
+        const mr = min(h, M - ir);
+        packABf16(ap, Apc + <usize>(ir * sam) * 4, sam, sak, mr, h, kc);
+        const Cr = C + <usize>(ir * ldc + jc) * 4;
+        if (bias && pc == 0) fillBias(Cr, ldc, bias + <usize>jc * 4, mr, nc);
+        rowPanelBf16(h, kp, ap, bp, panel, Cr, ldc, add, mr, nc);
+        ir += h;
+      }
+    }
+  }
+}
+
+function rowPanelBf16(h: i32, kp: i32, ap: usize, bp: usize, panel: usize, Cr: usize, ldc: i32, add: bool, mr: i32, nc: i32): void {
+  let pb = bp;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    if (h == H1) kernelBf16H1(kp, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+    else kernelBf16H2(kp, ap, pb, Cr + <usize>jr * 4, ldc, add, mr, nr);
+    pb += panel;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function microBf16(h: i32, kp: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p = 0; p < kp; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a: v128;
+    a = v128.load32_splat(pa, 0); c00 = dotBf16(a, b0, c00); c01 = dotBf16(a, b1, c01);
+    a = v128.load32_splat(pa, 4); c10 = dotBf16(a, b0, c10); c11 = dotBf16(a, b1, c11);
+    a = v128.load32_splat(pa, 8); c20 = dotBf16(a, b0, c20); c21 = dotBf16(a, b1, c21);
+    a = v128.load32_splat(pa, 12); c30 = dotBf16(a, b0, c30); c31 = dotBf16(a, b1, c31);
+    if (h > 4) { a = v128.load32_splat(pa, 16); c40 = dotBf16(a, b0, c40); c41 = dotBf16(a, b1, c41); }
+    if (h > 5) { a = v128.load32_splat(pa, 20); c50 = dotBf16(a, b0, c50); c51 = dotBf16(a, b1, c51); }
+    pa += <usize>h * 4;
+    pb += 32;
+  }
+  const cs = <usize>ldc * 4;
+  if (mr == h && nr == 8) {
+    storeRow(pc, c00, c01, false, add);
+    storeRow(pc + cs, c10, c11, false, add);
+    storeRow(pc + 2 * cs, c20, c21, false, add);
+    storeRow(pc + 3 * cs, c30, c31, false, add);
+    if (h > 4) storeRow(pc + 4 * cs, c40, c41, false, add);
+    if (h > 5) storeRow(pc + 5 * cs, c50, c51, false, add);
+    return;
+  }
+  v128.store(TILE, c00); v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
+  v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  if (h > 4) { v128.store(TILE, c40, 128); v128.store(TILE, c41, 144); }
+  if (h > 5) { v128.store(TILE, c50, 160); v128.store(TILE, c51, 176); }
+  for (let i = 0; i < mr; i++) {
+    const d = pc + <usize>i * cs;
+    const t = TILE + <usize>(i * NR) * 4;
+    for (let j = 0; j < nr; j++) {
+      const v = load<f32>(t + <usize>j * 4);
+      store<f32>(d + <usize>j * 4, add ? load<f32>(d + <usize>j * 4) + v : v);
+    }
+  }
+}
+
+function kernelBf16H1(kp: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  microBf16(H1, kp, pa, pb, pc, ldc, add, mr, nr);
+}
+function kernelBf16H2(kp: i32, pa: usize, pb: usize, pc: usize, ldc: i32, add: bool, mr: i32, nr: i32): void {
+  microBf16(H2, kp, pa, pb, pc, ldc, add, mr, nr);
 }
