@@ -145,7 +145,9 @@ function gemmImpl(C: usize, A: usize, B: usize, bias: usize, M: i32, N: i32, K: 
   const tn = sam == 1 && sak != 1;
   // Blocking: a kcMax × nc block of B plus one H1 × kcMax panel of A must fit in the work space. Blocks are balanced.
   const kcMax = tn ? TN_KC : KC;
-  if (M <= 4 && 2 * (N + 4) <= WORK_FLOATS) {
+  // @ts-ignore: BF16 is a compile-time constant (tools/build-wasm.mjs: --use BF16=0|1)
+  if ((BF16 ? M == 1 : M <= 4) && 2 * (N + 4) <= WORK_FLOATS) {
+    // (the bf16 build keeps 2–4 rows on its bf16 panel path: only one row stays float32, as before)
     gemmRows(C, A, B, bias, M, N, K, sam, sak, ldb, ldc, accumulate != 0, kcMax);
     return;
   }
@@ -740,7 +742,7 @@ export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
 // for bit. M = 1 (gemmRow), N = 1 (gemv) and the rank-1 bias path stay float32.
 // AssemblyScript (binaryen) has no bf16 dot: dotBf16 emits f32x4.relaxed_nmadd (BF16_OP = 0) or f64x2.relaxed_nmadd
 // (BF16_OP = 1), and tools/build-wasm.mjs compiles both, checks that the two modules differ only in that opcode, and
-// rewrites each site to f32x4.relaxed_dot_bf16x8_add_f32 (0xfd 0x113), the same length.
+// rewrites each site to f32x4.relaxed_dot_bf16x8_add_f32 (0xfd 0x114), the same length.
 
 // BF16_OP = 2 (kernels.bf16-emulated.wasm): the same sums in software, two float32 FMAs on the pairs' halves widened
 // to float32 (exact: a bf16 is a float32 with the low 16 bits zero), for runtimes without the instruction: V8
