@@ -123,6 +123,12 @@ describe('useSweepsStore', () => {
     expect(s.spaceKeys).toEqual(expect.arrayContaining(['cell', 'layers', 'hiddenSize', 'bidirectional', 'learningRate', 'batchSize']));
     expect(s.spaceKeys).not.toContain('lookback'); // a data setting this data does not have
     expect(s.spaceKeys).not.toContain('seed'); // never searched
+    // attention and input feeding only for a model that has them (an encoder–decoder's design)
+    useProjectStore().model = { ...useProjectStore().model, attention: 'bahdanau', inputFeeding: false };
+    expect(s.spaceKeys).toEqual(expect.arrayContaining(['attention', 'inputFeeding']));
+    useProjectStore().model = { ...useProjectStore().model, attention: undefined, inputFeeding: undefined };
+    expect(s.spaceKeys).not.toContain('attention');
+    expect(s.spaceKeys).not.toContain('inputFeeding');
 
     // rows not edited yet follow the Design and Train screens when the Sweep screen shows again
     useProjectStore().model = { ...useProjectStore().model, hiddenSize: 64 };

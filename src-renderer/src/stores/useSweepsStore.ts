@@ -216,8 +216,11 @@ export const useSweepsStore = defineStore('sweeps', () => {
     return undefined;
   }
 
-  /** The rows the screen shows: every Design and Train setting a sweep can vary, and the data's that this data has. */
-  const spaceKeys = computed(() => SWEEPABLE_KEYS.filter((k) => SETTINGS[k].screen !== 'data' || currentValue(k) !== undefined || spaceRows.value[k]?.on));
+  /**
+   * The rows the screen shows: every setting a sweep can vary that the current design, settings and data have (so not
+   * attention or input feeding for a model without a decoder, nor a data setting this data lacks), and any searched.
+   */
+  const spaceKeys = computed(() => SWEEPABLE_KEYS.filter((k) => currentValue(k) !== undefined || spaceRows.value[k]?.on));
 
   /**
    * Makes the rows from the current settings (and, the first time, the starting search); a row the person has not
