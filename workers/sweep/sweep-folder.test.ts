@@ -56,4 +56,9 @@ describe('the sweep log', () => {
     // before the kill: trial 1 was running
     expect(replaySweep(records.slice(0, 6)).trials.map((t) => t.status)).toEqual(['running', 'running']);
   });
+
+  it('takes a trial’s folder from its index, not from a log edited to point elsewhere', () => {
+    const hostile: SweepRecord[] = [{ type: 'started', trial: 0, at, params: { cell: 'gru' }, seed: 2, runDir: '../../../home/someone', elapsed: 0.1 }];
+    expect(replaySweep(hostile).trials[0].runDir).toBe(trialFolder(0));
+  });
 });

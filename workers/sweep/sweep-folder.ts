@@ -210,7 +210,9 @@ export function applyRecord(state: SweepState, r: SweepRecord): void {
     case 'started':
       if (t) t.status = 'running'; // logged again by an older session: the same trial
       else if (r.trial === state.trials.length) {
-        state.trials.push({ index: r.trial, params: r.params, seed: r.seed, runDir: r.runDir, threads: r.threads ?? 1, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at });
+        // the folder is the trial's by its index, whatever the record says: a log edited to point elsewhere
+        // ("../../somewhere") must not make the studio read, copy or train another folder
+        state.trials.push({ index: r.trial, params: r.params, seed: r.seed, runDir: trialFolder(r.trial), threads: r.threads ?? 1, status: 'running', evaluations: [], step: 0, seconds: 0, startedAt: r.at });
       }
       break;
     case 'evaluation':
