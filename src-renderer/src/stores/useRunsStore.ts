@@ -15,6 +15,8 @@ import { useProjectStore } from './useProjectStore';
 
 /** Redraws per second at most (series changes are batched between them). */
 const FLUSH_MS = 250;
+/** How often a running trial in the comparison is read again (its events are not sent live). */
+const TRIAL_POLL_MS = 3000;
 /** A run is active (its trainer is alive) in these states. */
 export const ACTIVE_STATUSES: readonly RunInfo['status'][] = ['starting', 'running', 'paused'];
 
@@ -315,6 +317,12 @@ export const useRunsStore = defineStore('runs', () => {
    * folder under its sweep, promoted or not, and a running one shows what it has reported so far.
    */
   async function compareTrials(sweepId: string, trials: readonly number[]): Promise<void> {
+    await readTrials(sweepId, trials, true);
+    watchRunningTrials();
+  }
+
+  /** Trials' histories read again (and, with `add`, put in the comparison). */
+  async function readTrials(sweepId: string, trials: readonly number[], add: boolean): Promise<void> {
     const histories = await Promise.all(
       trials.map((t) =>
         studio()
@@ -333,15 +341,42 @@ export const useRunsStore = defineStore('runs', () => {
       const i = trialRuns.value.findIndex((r) => r.id === h.run.id);
       if (i < 0) trialRuns.value.push(h.run);
       else trialRuns.value[i] = h.run;
-      if (!compareIds.value.includes(h.run.id)) compareIds.value = [...compareIds.value, h.run.id];
+      if (add && !compareIds.value.includes(h.run.id)) compareIds.value = [...compareIds.value, h.run.id];
     }
     flush();
+  }
+
+  /**
+   * A trial's events do not come live (its sweep trains it, not this window's runs), so while a compared trial is
+   * running its history is read again every TRIAL_POLL_MS, until it ends or leaves the comparison.
+   */
+  let trialPoll: ReturnType<typeof setInterval> | null = null;
+  function runningTrials(): RunInfo[] {
+    return trialRuns.value.filter((r) => r.status === 'running' && r.trialOf && compareIds.value.includes(r.id));
+  }
+  function watchRunningTrials(): void {
+    if (trialPoll !== null || runningTrials().length === 0) return;
+    trialPoll = setInterval(() => void refreshRunningTrials(), TRIAL_POLL_MS);
+  }
+  /** Reads the running compared trials again (the poll's tick); stops polling when none is left. */
+  async function refreshRunningTrials(): Promise<void> {
+    const running = runningTrials();
+    if (running.length === 0) {
+      if (trialPoll !== null) clearInterval(trialPoll);
+      trialPoll = null;
+      return;
+    }
+    const bySweep = new Map<string, number[]>();
+    for (const r of running) bySweep.set(r.trialOf!.sweepId, [...(bySweep.get(r.trialOf!.sweepId) ?? []), r.trialOf!.trial]);
+    for (const [sweepId, trials] of bySweep) await readTrials(sweepId, trials, false);
   }
 
   /** Stops listening (tests, teardown). */
   function dispose(): void {
     unsubscribe?.();
     unsubscribe = null;
+    if (trialPoll !== null) clearInterval(trialPoll);
+    trialPoll = null;
     if (flushTimer !== null) clearTimeout(flushTimer);
     flushTimer = null;
   }
@@ -352,6 +387,7 @@ export const useRunsStore = defineStore('runs', () => {
     compareIds,
     trialRuns,
     compareTrials,
+    refreshRunningTrials,
     loaded,
     starting,
     version,

@@ -99,4 +99,23 @@ describe('CompareView', () => {
     expect(runs.compareIds).toEqual(['sweep-7#2', 'gru', 'sweep-7#5']);
     expect(fake.calls.filter((c) => c.method === 'trialHistory')).toHaveLength(2);
   });
+
+  it('reads a running trial again until it ends, so its curves grow on Compare', async () => {
+    const trialRun = (status: 'running' | 'finished') => fakeRun('sweep-7#3', { name: 'Trial 3: hidden=24', status, trialOf: { sweepId: 'sweep-7', trial: 3 } });
+    fake.histories.set('sweep-7#3', { run: trialRun('running'), events: runEvents(10) });
+    const runs = useRunsStore();
+    await runs.load();
+    await runs.compareTrials('sweep-7', [3]);
+    expect(runs.seriesOf('sweep-7#3')?.steps.length).toBe(10);
+    // the trial trains on in its sweep: the next read has more steps, then it has finished
+    fake.histories.set('sweep-7#3', { run: trialRun('running'), events: runEvents(30) });
+    await runs.refreshRunningTrials();
+    expect(runs.seriesOf('sweep-7#3')?.steps.length).toBe(30);
+    fake.histories.set('sweep-7#3', { run: trialRun('finished'), events: runEvents(40) });
+    await runs.refreshRunningTrials();
+    expect(runs.seriesOf('sweep-7#3')?.steps.length).toBe(40);
+    const reads = fake.calls.filter((c) => c.method === 'trialHistory').length;
+    await runs.refreshRunningTrials(); // finished: no more reads
+    expect(fake.calls.filter((c) => c.method === 'trialHistory')).toHaveLength(reads);
+  });
 });
