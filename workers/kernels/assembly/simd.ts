@@ -61,11 +61,22 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), vexpneg(x)));
 }
 
-// tanh(x) = 1 − 2 / (e^{2x} + 1); absolute error ≈ 1e-7.
+// tanh(x) as a rational function (Eigen's generic_fast_tanh_float: odd degree-13 numerator over even degree-6
+// denominator in x, on x clamped to ±7.905, beyond which tanh rounds to ±1 in float32); NaN stays NaN.
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
-  const e = vexp(f32x4.add(x, x));
-  return f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-7.90531110763549805)), f32x4.splat(7.90531110763549805));
+  const x2 = f32x4.mul(x, x);
+  let p = fma(x2, f32x4.splat(-2.76076847742355e-16), f32x4.splat(2.00018790482477e-13));
+  p = fma(x2, p, f32x4.splat(-8.60467152213735e-11));
+  p = fma(x2, p, f32x4.splat(5.12229709037114e-8));
+  p = fma(x2, p, f32x4.splat(1.48572235717979e-5));
+  p = fma(x2, p, f32x4.splat(6.37261928875436e-4));
+  p = fma(x2, p, f32x4.splat(4.89352455891786e-3));
+  let q = fma(x2, f32x4.splat(1.19825839466702e-6), f32x4.splat(1.18534705686654e-4));
+  q = fma(x2, q, f32x4.splat(2.26843463243900e-3));
+  q = fma(x2, q, f32x4.splat(4.89352518554385e-3));
+  return f32x4.div(f32x4.mul(x, p), q);
 }
 
 // Scalar versions for the tails of rows whose width is not a multiple of 4: the same formulas, lane 0.
