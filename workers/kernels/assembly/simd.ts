@@ -62,7 +62,8 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
 }
 
 // tanh(x) as a rational function (Eigen's generic_fast_tanh_float: odd degree-13 numerator over even degree-6
-// denominator in x, on x clamped to ±7.905, beyond which tanh rounds to ±1 in float32); NaN stays NaN.
+// denominator in x, on x clamped to ±7.905, where tanh is within 3e-7 of ±1); NaN stays NaN. About 1 ulp; the
+// float64 reference checks moved closer with it (worst gradient 1.0e-6 against 1.6e-6 through exp).
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-7.90531110763549805)), f32x4.splat(7.90531110763549805));
