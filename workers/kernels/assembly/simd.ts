@@ -62,8 +62,10 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
 }
 
 // tanh(x) as a rational function (Eigen's generic_fast_tanh_float: odd degree-13 numerator over even degree-6
-// denominator in x, on x clamped to ±7.905, where tanh is within 3e-7 of ±1); NaN stays NaN. About 1 ulp; the
-// float64 reference checks moved closer with it (worst gradient 1.0e-6 against 1.6e-6 through exp).
+// denominator in x, on x clamped to ±7.905, where tanh is within 3e-7 of ±1); NaN stays NaN. Measured on 400,000
+// points of [−10, 10] against Math.tanh: ≤ 2.2 ulp (FMA build) / 3.3 ulp (plain SIMD), ≤ 4e-7 absolute — the former
+// 1 − 2/(e^{2x} + 1) was 1.8e-7 absolute but up to 11,000 ulp near 0 — and the trainer's float64 reference checks
+// moved closer with it (worst gradient 1.0e-6 against 1.6e-6). Fewer instructions, too: no exponent bit tricks.
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-7.90531110763549805)), f32x4.splat(7.90531110763549805));
