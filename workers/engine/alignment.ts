@@ -1,7 +1,7 @@
 // The attention alignment of one source sequence, for the studio to draw (RunChartAlignment.vue): the model decodes
 // it greedily (net.encode, then one net.decodeStep per token, as decodeSequence does) and keeps each step's attention
-// weights over the source. Called by the trainer at the diagnostics cadence (the first validation pair) and by
-// predict for typed input. Plain TypeScript over the network's step API; the weights are rounded to 4 decimals.
+// weights over the source. Called by the trainer at the diagnostics cadence (each of the first ALIGNMENT_EXAMPLES
+// validation pairs) and by predict for typed input. Plain TypeScript over the network's step API; the weights are rounded to 4 decimals.
 
 import type { Alignment } from '../../src-shared/events';
 import type { PairsTransforms } from './data-source';
