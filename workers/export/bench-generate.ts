@@ -133,6 +133,33 @@ export interface GenerateBenchResult {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The median ms of one call of each, ours and onnxruntime's, after both ran once already (the warm-up). A second run
+ * each sizes the timings: each timing makes `inner` calls (≥ ~0.2 s on the slower side), so that a small model's few
+ * milliseconds are not timer and scheduling noise; the timings are interleaved, so that a slower moment of a shared
+ * machine falls on both.
+ */
+async function timeInterleaved(ours: () => unknown, theirs: () => Promise<unknown>, repeats: number): Promise<{ oursMs: number; theirsMs: number }> {
+  let t0 = performance.now();
+  ours();
+  const ourEst = performance.now() - t0;
+  t0 = performance.now();
+  await theirs();
+  const theirEst = performance.now() - t0;
+  const inner = Math.max(1, Math.round(200 / Math.max(ourEst, theirEst, 1e-3)));
+  const oursMs: number[] = [];
+  const theirsMs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) ours();
+    oursMs.push((performance.now() - t0) / inner);
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) await theirs();
+    theirsMs.push((performance.now() - t0) / inner);
+  }
+  return { oursMs: median(oursMs), theirsMs: median(theirsMs) };
+}
+
 function argmax(a: Float32Array, off: number, n: number): number {
   let best = 0;
   for (let j = 1; j < n; j++) if (a[off + j] > a[off + best]) best = j;
@@ -208,29 +235,10 @@ export async function benchGenerate(kernels: KernelExports, c: BenchConfig, opts
         firstDifference = i;
         break;
       }
-    // A second warm-up run each sizes the timings: each generates `inner` times over (≥ ~0.2 s on the slower side),
-    // so that a small model's few milliseconds are not timer and scheduling noise.
-    let t0 = performance.now();
-    ours();
-    const ourEst = performance.now() - t0;
-    t0 = performance.now();
-    await theirs();
-    const ortEst = performance.now() - t0;
-    const inner = Math.max(1, Math.round(200 / Math.max(ourEst, ortEst, 1e-3)));
-    const oursMs: number[] = [];
-    const ortMs: number[] = [];
-    // Interleaved, so that a slower moment of a shared machine falls on both.
-    for (let r = 0; r < repeats; r++) {
-      t0 = performance.now();
-      for (let i = 0; i < inner; i++) ours();
-      oursMs.push((performance.now() - t0) / inner);
-      t0 = performance.now();
-      for (let i = 0; i < inner; i++) await theirs();
-      ortMs.push((performance.now() - t0) / inner);
-    }
+    const timed = await timeInterleaved(ours, theirs, repeats);
     const rate = (ms: number): GenerateRate => ({ tokensPerSecond: N / (ms / 1000), msPerToken: ms / N });
-    const o = rate(median(oursMs));
-    const t = rate(median(ortMs));
+    const o = rate(timed.oursMs);
+    const t = rate(timed.theirsMs);
     const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? 'unknown';
     return {
       config: c.name,
@@ -347,27 +355,10 @@ export async function benchGenerateEncDec(kernels: KernelExports, c: EncDecGener
           }
       }
       const tokens = a.reduce((n, x) => n + x.length, 0);
-      // A second warm-up each sizes the timings (each of `inner` passes over the set, ≥ ~0.2 s on the slower side).
-      let t0 = performance.now();
-      ours();
-      const ourEst = performance.now() - t0;
-      t0 = performance.now();
-      await onnx();
-      const ortEst = performance.now() - t0;
-      const inner = Math.max(1, Math.round(200 / Math.max(ourEst, ortEst, 1e-3)));
-      const oursMs: number[] = [];
-      const ortMs: number[] = [];
-      for (let r = 0; r < repeats; r++) {
-        t0 = performance.now();
-        for (let i = 0; i < inner; i++) ours();
-        oursMs.push((performance.now() - t0) / inner);
-        t0 = performance.now();
-        for (let i = 0; i < inner; i++) await onnx();
-        ortMs.push((performance.now() - t0) / inner);
-      }
+      const timed = await timeInterleaved(ours, onnx, repeats);
       const rate = (ms: number): DecodeRate => ({ tokensPerSecond: tokens / (ms / 1000), sentencesPerSecond: S / (ms / 1000), msPerSentence: ms / S });
-      const o = rate(median(oursMs));
-      const t = rate(median(ortMs));
+      const o = rate(timed.oursMs);
+      const t = rate(timed.theirsMs);
       searches.push({ search: beam ? 'beam' : 'greedy', width: decoding.beamWidth, lengthPenalty: decoding.lengthPenalty, tokens, ours: o, onnxruntime: t, ratio: o.tokensPerSecond / t.tokensPerSecond, tokensAgree: firstDifference === undefined, firstDifference });
     }
     const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? 'unknown';
