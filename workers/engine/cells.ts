@@ -65,7 +65,7 @@ export interface EngineCell {
   backward: BackwardKernel;
   /** The kernels' own count of packed floats for hidden size H (kernels.test.ts checks it against cellPackedFloats). */
   packedFloats: PackedFloatsKernel;
-  /** (T, B, H) blocks kept from forward for backward beyond gates and states (the GRU's Wh_n·h + bh_n). */
+  /** (T, B, H) blocks kept from forward for backward beyond gates and states (the GRU's Wh_n·h + bh_n, the LSTMs' tanh(c)). */
   keep: number;
   /**
    * Trailing gate blocks whose recurrent-side pre-activation gradient differs from the input side's (the GRU's n,
@@ -89,7 +89,7 @@ export const ENGINE_CELLS: Record<CellType, EngineCell> = {
     forward: 'lstm_forward',
     backward: 'lstm_backward',
     packedFloats: 'lstm_packed_floats',
-    keep: 0,
+    keep: 1,
     ownRecurrentBlocks: 0,
     steps: (H) => ({ forward: [{ K: H, N: 4 * H }], backward: [{ K: 4 * H, N: H }] }),
   },
@@ -106,7 +106,7 @@ export const ENGINE_CELLS: Record<CellType, EngineCell> = {
     forward: 'peephole_forward',
     backward: 'peephole_backward',
     packedFloats: 'peephole_packed_floats',
-    keep: 0,
+    keep: 1,
     ownRecurrentBlocks: 0,
     steps: (H) => ({ forward: [{ K: H, N: 4 * H }], backward: [{ K: 4 * H, N: H }] }),
   },

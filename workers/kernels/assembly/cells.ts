@@ -15,14 +15,15 @@
 //   bh   (G·H)        recurrent bias
 //   peep (R, H)       peephole weights of cells with peepholes (dpeep: their gradient, accumulated)
 //   hs   (T+1, B, H)  hidden states, hs[0] = h0       cs (T+1, B, H) LSTM cell states, cs[0] = c0
-//   kept (T, B, H)    GRU only (ghn): Wh_n·h(t−1) + bh_n, kept for backward
+//   kept (T, B, H)    kept for backward: the GRU's Wh_n·h(t−1) + bh_n (ghn); the LSTMs' tanh(c_t) (0: none kept)
 //   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head)
 //   dcs  (T, B, H)    LSTM only, optional (0 = none): ∂L/∂c_t arriving from outside (encoder → decoder bridge)
 //   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; the recurrent side equals it, except GRU's n
 //   dkept (T, B, H)   GRU only (dghn), out: the recurrent side's n part, r·∂L/∂n_pre (its r and z parts are dgx's)
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
-//   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H))
+//   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H); the LSTMs
+//                     with kept = 0, one more (B, H))
 //   packed            0, or <cell>_packed_floats(H) floats (64-byte aligned) for the recurrent weights packed
 //                     once per call (gemm_pack), so that the step GEMMs only read them; used when T > 1 and B > 1
 //                     (one step, or one sequence, goes through gemm as before). The same numbers either way.
@@ -40,25 +41,27 @@ const ONE = f32x4.splat(1.0);
 // plain LSTM's instructions are the ones it always had).
 
 export function lstm_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
-  lstmForward<i32>(T, B, H, gx, whT, bh, peep, hs, cs, packed);
+  lstmForward<i32>(T, B, H, gx, whT, bh, peep, hs, cs, kept, scratch, packed);
 }
 
 export function peephole_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
-  lstmForward<f32>(T, B, H, gx, whT, bh, peep, hs, cs, packed);
+  lstmForward<f32>(T, B, H, gx, whT, bh, peep, hs, cs, kept, scratch, packed);
 }
 
 export function lstm_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
-  lstmBackward<i32>(T, B, H, gates, wh, peep, dpeep, cs, dhs, dcs, dg, dh, dc, norms, scratch, packed);
+  lstmBackward<i32>(T, B, H, gates, wh, peep, dpeep, cs, kept, dhs, dcs, dg, dh, dc, norms, scratch, packed);
 }
 
 // Backward of the peephole terms: with a_x the pre-activations, the total ∂L/∂c(t) adds da_o·p_o to the LSTM's;
 // ∂L/∂c(t−1) = ∂L/∂c·f + da_i·p_i + da_f·p_f; ∂L/∂p_i += da_i·c(t−1), ∂L/∂p_f += da_f·c(t−1), ∂L/∂p_o += da_o·c(t),
 // over every step and item (dpeep, (3, H), accumulated).
 export function peephole_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, hs: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dkept: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
-  lstmBackward<f32>(T, B, H, gates, wh, peep, dpeep, cs, dhs, dcs, dg, dh, dc, norms, scratch, packed);
+  lstmBackward<f32>(T, B, H, gates, wh, peep, dpeep, cs, kept, dhs, dcs, dg, dh, dc, norms, scratch, packed);
 }
 
-function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, packed: usize): void {
+// kept (T, B, H): tanh(c_t), written by forward for backward (which then evaluates no tanh); kept = 0 (one step of
+// generation, or a test calling the kernels directly) writes it to scratch and backward computes it there per step.
+function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize, peep: usize, hs: usize, cs: usize, kept: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, H, G4) ? packed : 0;
   if (pk) gemm_pack(pk, whT, H, G4, G4);
@@ -67,8 +70,9 @@ function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G4) * 4;
-    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
-    stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
+    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C), skipped when h(t−1) is all zero (the usual
+    // h0: one step's product in T, the same numbers).
+    if (t > 0 || !allZero(hPrev, B * H)) stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
     // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ; with
     // peepholes only g here, since i, f and o read the cell state (below, with their biases).
     if (!isFloat<P>()) activate(gt, G4, B, bh, 0, 2 * H, false);
@@ -79,6 +83,7 @@ function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize
       const cp = cs + <usize>((t * B + b) * H) * 4;
       const cn = cp + <usize>(B * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
+      const tcb = (kept ? kept + <usize>(t * B * H) * 4 : scratch) + <usize>(b * H) * 4;
       let j = 0;
       for (; j < H4; j += 4) {
         const o4 = <usize>j * 4;
@@ -98,7 +103,9 @@ function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize
           v128.store(pf, f);
           v128.store(po, o);
         }
-        v128.store(hn + o4, f32x4.mul(o, vtanh(c)));
+        const tc = vtanh(c);
+        v128.store(tcb + o4, tc);
+        v128.store(hn + o4, f32x4.mul(o, tc));
       }
       for (; j < H; j++) {
         const o4 = <usize>j * 4;
@@ -118,13 +125,15 @@ function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize
           store<f32>(pf, f);
           store<f32>(po, o);
         }
-        store<f32>(hn + o4, o * tanh1(c));
+        const tc = tanh1(c);
+        store<f32>(tcb + o4, tc);
+        store<f32>(hn + o4, o * tc);
       }
     }
   }
 }
 
-function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, cs: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
+function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: usize, dpeep: usize, cs: usize, kept: usize, dhs: usize, dcs: usize, dg: usize, dh: usize, dc: usize, norms: usize, scratch: usize, packed: usize): void {
   const G4 = 4 * H;
   const pk = packs(packed, T, B, G4, H) ? packed : 0;
   if (pk) gemm_pack(pk, wh, G4, H, H);
@@ -136,6 +145,12 @@ function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: 
   for (let t = T - 1; t >= 0; t--) {
     store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
     if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
+    // tanh(c_t) for the step: kept by forward, or computed here into scratch's second (B, H) block.
+    let tct = kept + <usize>(t * BH) * 4;
+    if (!kept) {
+      tct = scratch + <usize>BH * 4;
+      tanhInto(tct, cs + <usize>((t + 1) * BH) * 4, BH);
+    }
     for (let b = 0; b < B; b++) {
       const g = gates + <usize>((t * B + b) * G4) * 4;
       const d = dg + <usize>((t * B + b) * G4) * 4;
@@ -143,13 +158,14 @@ function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: 
       const cNow = cPrev + <usize>BH * 4;
       const dhb = dht + <usize>(b * H) * 4;
       const dcb = dc + <usize>(b * H) * 4;
+      const tcb = tct + <usize>(b * H) * 4;
       let j = 0;
       for (; j < H4; j += 4) {
         const o4 = <usize>j * 4;
         const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
         const i = v128.load(pi), f = v128.load(pf), gg = v128.load(pg), o = v128.load(po);
         const c = v128.load(cNow + o4), c0 = v128.load(cPrev + o4);
-        const tc = vtanh(c);
+        const tc = v128.load(tcb + o4);
         const dhv = v128.load(dhb + o4);
         const dov = f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
         let dcv = fma(f32x4.mul(dhv, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), v128.load(dcb + o4));
@@ -175,7 +191,7 @@ function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: 
         const pi = g + o4, pf = pi + Hb, pg = pf + Hb, po = pg + Hb;
         const i = load<f32>(pi), f = load<f32>(pf), gg = load<f32>(pg), o = load<f32>(po);
         const c = load<f32>(cNow + o4), c0 = load<f32>(cPrev + o4);
-        const tc = tanh1(c);
+        const tc = load<f32>(tcb + o4);
         const dhv = load<f32>(dhb + o4);
         const dov = dhv * tc * o * (1 - o);
         let dcv = dhv * o * (1 - tc * tc) + load<f32>(dcb + o4);
@@ -436,6 +452,24 @@ function activate(x: usize, ld: i32, rows: i32, bias: usize, off: i32, n: i32, t
       for (; j < n; j++) store<f32>(px + <usize>j * 4, sigmoid1(load<f32>(px + <usize>j * 4) + load<f32>(pb + <usize>j * 4)));
     }
   }
+}
+
+/** Whether the n floats at p are all ±0 (NaN and infinities are not). */
+function allZero(p: usize, n: i32): bool {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  // |x| bits: OR of the sign-cleared lanes is zero only if every lane is ±0.
+  for (; i + 4 <= n; i += 4) acc = v128.or(acc, v128.and(v128.load(p + <usize>i * 4), i32x4.splat(0x7fffffff)));
+  let any = i32x4.extract_lane(acc, 0) | i32x4.extract_lane(acc, 1) | i32x4.extract_lane(acc, 2) | i32x4.extract_lane(acc, 3);
+  for (; i < n; i++) any |= load<i32>(p + <usize>i * 4) & 0x7fffffff;
+  return any == 0;
+}
+
+/** dst = tanh(src) over n floats. */
+function tanhInto(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, vtanh(v128.load(src + <usize>i * 4)));
+  for (; i < n; i++) store<f32>(dst + <usize>i * 4, tanh1(load<f32>(src + <usize>i * 4)));
 }
 
 // @ts-ignore: decorator
