@@ -52,6 +52,7 @@ interface DirRun {
   gx: number; // (T, B, G·H) gates after forward
   dgh: number; // the recurrent-side pre-activation gradients of the cell's own blocks (cells.ts ownRecurrentBlocks), else dgx
   hs: number; // (T+1, B, H)
+  h0Zero: boolean; // hs[0] is zero (no initial state given): its rows add nothing to dWh
   cs: number; // (T+1, B, H) cells with a cell state, else 0
   kept: number; // (T, B, keep·H) what the cell keeps for backward (cells.ts keep), else 0
   norms: number; // (T) ‖∂L/∂h_t‖² in this direction's own time
@@ -342,10 +343,7 @@ export class WasmNetwork {
       this.headIn = this.arena.alloc(B * F);
       this.views();
       const stack = top.stack;
-      for (let d = 0; d < stack.directions; d++) {
-        const fin = this.finalState(top, top.layers.length - 1, d, 'h');
-        for (let b = 0; b < B; b++) this.f32.set(fin.subarray(b * stack.hiddenSize, (b + 1) * stack.hiddenSize), this.headIn / 4 + b * F + d * stack.hiddenSize);
-      }
+      for (let d = 0; d < stack.directions; d++) this.finalState(top, top.layers.length - 1, d, 'h', this.f32, this.headIn / 4 + d * stack.hiddenSize, F);
     }
     const N = this.headRows;
     this.logits = this.arena.alloc(N * O);
@@ -807,7 +805,7 @@ export class WasmNetwork {
         }
         cellForward(k, cell, { T, B, H, gx, whT: this.t(w.Wh), bh: this.p(w.bh), peep: w.P ? this.p(w.P) : 0, hs, cs, kept, scratch: this.scratch, packed: this.packed });
         k.copy_time(out + d * H * 4, D * H, hs + B * H * 4, H, T, B, H, run.lengths, d, 0);
-        layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, cs, kept, norms: 0 });
+        layer.dirs.push({ xs, tokens, gx, dgh: 0, hs, h0Zero: !hInit, cs, kept, norms: 0 });
       }
       if (train && p > 0 && l < stack.layers - 1 && masks) {
         layer.mask = masks[l]; // drawn for the whole sequence (input feeding runs one step at a time)
@@ -843,7 +841,7 @@ export class WasmNetwork {
   }
 
   /** Final state (B, H) of layer l, direction d: each item's state at its own position len_b − 1 (into out at `at`). */
-  private finalState(run: StackRun, l: number, d: number, which: 'h' | 'c', out: Float32Array = new Float32Array(run.B * run.stack.hiddenSize), at = 0): Float32Array {
+  private finalState(run: StackRun, l: number, d: number, which: 'h' | 'c', out: Float32Array = new Float32Array(run.B * run.stack.hiddenSize), at = 0, stride = run.stack.hiddenSize): Float32Array {
     const { B } = run;
     const H = run.stack.hiddenSize;
     const dir = run.layers[l].dirs[d];
@@ -851,7 +849,9 @@ export class WasmNetwork {
     const f = this.views();
     for (let b = 0; b < B; b++) {
       const s = base + (run.lengthOf[b] * B + b) * H; // hs index len_b ↔ step len_b − 1
-      out.set(f.subarray(s, s + H), at + b * H);
+      // Into WASM memory itself (the head's input rows, stride F): a copy within, no view object per row.
+      if (out.buffer === f.buffer) f.copyWithin(at + b * stride, s, s + H);
+      else out.set(f.subarray(s, s + H), at + b * stride);
     }
     return out;
   }
@@ -907,7 +907,7 @@ export class WasmNetwork {
           encH.set(`${l}:${d}`, dh0[l]);
           if (dc0[l]) encC.set(`${l}:${d}`, dc0[l]);
         }
-      this.stackBackward(this.enc, dEnc, encH, encC);
+      this.stackBackward(this.enc, dEnc, encH, encC, false, false);
     } else if (this.dec) {
       // With attention the head read h̃: its gradient reaches the decoder's outputs and every encoder output.
       let dEncTop = 0;
@@ -925,15 +925,16 @@ export class WasmNetwork {
           encH.set(`${l}:${d}`, dh0[l]);
           if (dc0[l]) encC.set(`${l}:${d}`, dc0[l]);
         }
-      this.stackBackward(this.enc, dEncTop, encH, encC);
+      this.stackBackward(this.enc, dEncTop, encH, encC, false, false);
     } else {
-      this.stackBackward(this.enc, dTop, dFinalH, new Map());
+      this.stackBackward(this.enc, dTop, dFinalH, new Map(), false, false);
     }
   }
 
   /**
    * Backward through one stack. dTop: (T, B, D·H) gradient on the top output (0 = none). dFinalH/C: gradients on
-   * final states keyed "layer:direction". Returns ∂L/∂h0, ∂L/∂c0 per layer (direction 0), for the bridge.
+   * final states keyed "layer:direction". Returns ∂L/∂h0, ∂L/∂c0 per layer (direction 0), for the bridge (empty
+   * when !initialGrads: the encoder's initial state has no one to pass them to).
    */
   private stackBackward(
     run: StackRun,
@@ -941,6 +942,7 @@ export class WasmNetwork {
     dFinalH: Map<string, Float32Array>,
     dFinalC: Map<string, Float32Array>,
     accumulate = false,
+    initialGrads = true,
   ): { dh0: Float32Array[]; dc0: Float32Array[]; dx0: number } {
     const k = this.k;
     const { stack, T, B } = run;
@@ -989,17 +991,21 @@ export class WasmNetwork {
         });
         dir.dgh = dgh;
         this.views();
-        if (d === 0) {
+        if (d === 0 && initialGrads) {
           dh0[l] = this.f32.slice(dh / 4, dh / 4 + BH);
           if (dir.cs) dc0[l] = this.f32.slice(dc / 4, dc / 4 + BH);
         }
-        // Weight gradients over all steps at once.
+        // Weight gradients over all steps at once. dWh = Σ_t dGh_tᵀ·h(t−1): with a zero h0, the first step's B rows
+        // add nothing, and the products start at step 1 (K = (T−1)·B; T = 1 leaves dWh zero).
+        const s0 = dir.h0Zero ? B : 0;
+        const K = T * B - s0;
+        const hsK = dir.hs + s0 * H * 4;
         if (own) {
           // dWh = dGhᵀ·H(t−1): the shared blocks' rows from dgx, the cell's own ones (the GRU's n) from dgh
           // (T, B, own·H); bh's shared-block gradients are bx's.
           const shared = (G - own) * H;
-          k.gemm(this.g(w.Wh), dgx, dir.hs, shared, H, T * B, 1, GH, H, H, 1);
-          k.gemm(this.g(w.Wh) + shared * H * 4, dgh, dir.hs, own * H, H, T * B, 1, own * H, H, H, 1);
+          k.gemm(this.g(w.Wh), dgx + s0 * GH * 4, hsK, shared, H, K, 1, GH, H, H, 1);
+          k.gemm(this.g(w.Wh) + shared * H * 4, dgh + s0 * own * H * 4, hsK, own * H, H, K, 1, own * H, H, H, 1);
           k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
           this.views().copyWithin(this.g(w.bh) / 4, this.g(w.bx) / 4, this.g(w.bx) / 4 + shared);
           k.colsum_acc(this.g(w.bh) + shared * 4, dgh, own * H, T * B, own * H);
@@ -1009,9 +1015,9 @@ export class WasmNetwork {
             // packed A panel), with the same numbers (same k blocks and FMA chains); dWh is still zero here (zeroed
             // above, one gradient per layer-direction), so the transpose writes it.
             const dWhT = this.arena.alloc(H * GH);
-            k.gemm(dWhT, dir.hs, dgx, H, GH, T * B, 1, H, GH, GH, 0);
+            k.gemm(dWhT, hsK, dgx + s0 * GH * 4, H, GH, K, 1, H, GH, GH, 0);
             k.transpose(this.g(w.Wh), dWhT, H, GH);
-          } else k.gemm(this.g(w.Wh), dgx, dir.hs, GH, H, T * B, 1, GH, H, H, 1);
+          } else k.gemm(this.g(w.Wh), dgx + s0 * GH * 4, hsK, GH, H, K, 1, GH, H, H, 1);
           // Both biases get the same gradient (dgh is dgx), and both start from zero: copy, not re-sum.
           k.colsum_acc(this.g(w.bh), dgx, GH, T * B, GH);
           this.views().copyWithin(this.g(w.bx) / 4, this.g(w.bh) / 4, this.g(w.bh) / 4 + GH);
