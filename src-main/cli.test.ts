@@ -341,7 +341,7 @@ describe('seqstudio bench', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const env = lines.find((l) => l.type === 'pytorch-env');
-    expect(env).toMatchObject({ blasKind: 'openblas', callerHad: { OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' }, callerCore: 'Haswell' });
+    expect(env).toMatchObject({ blasKind: 'openblas', callerHad: { OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' }, callerCore: 'Haswell', malloc: 'kept' });
     expect(env.blas).toMatch(/^OpenBLAS \d/);
     expect(env.core).toMatch(/^[A-Za-z0-9]+$/); // an OpenBLAS core name: Cooperlake, SkylakeX, Haswell…
     const line = lines.find((l) => l.type === 'bench');
@@ -353,10 +353,10 @@ describe('seqstudio bench', () => {
     expect(text.stdout).toMatch(/PyTorch \S+ ran on OpenBLAS \d[^\n]*core /);
     expect(text.stdout).toMatch(/D\s+ours\s+1w\s+[\d,]+ tok\/s\s+PyTorch\s+[\d,]+ tok\/s .* ratio [\d.]+×/);
   });
-  it('tells OpenBLAS, MKL and the reference BLAS apart, and refuses the reference one (tools/torch_blas_test.py)', () => {
+  it('tells OpenBLAS, MKL and the reference BLAS apart, refuses the reference one, and keeps malloc from returning memory (tools/torch_blas_test.py)', () => {
     const r = spawnSync('/usr/bin/python3', [join(root, 'tools/torch_blas_test.py')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Ran 4 tests/);
+    expect(r.stderr).toMatch(/Ran 6 tests/);
   });
   it('rejects an unknown configuration', () => {
     const r = cli('bench', '--config', 'Z');

@@ -203,6 +203,7 @@ def main():
         return 2
 
     caller = torch_blas.clear_blas_overrides()
+    torch_blas.keep_freed_memory()
     try:
         import torch
     except Exception as e:  # ImportError, or a broken install

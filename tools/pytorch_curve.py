@@ -169,6 +169,7 @@ def main():
         os.environ[var] = str(args.threads)
 
     torch_blas.clear_blas_overrides()  # PyTorch at its best (tools/torch_blas.py)
+    torch_blas.keep_freed_memory()
     try:
         import torch
         import torch.nn.functional as F

@@ -2,6 +2,7 @@
 or directly: /usr/bin/python3 tools/torch_blas_test.py). Needs only the stdlib."""
 
 import os
+import types
 import sys
 import unittest
 
@@ -44,6 +45,27 @@ class Classify(unittest.TestCase):
         torch_blas.clear_blas_overrides()
         self.assertEqual(os.environ['OPENBLAS_CORETYPE'], 'Haswell')
         del os.environ['OPENBLAS_CORETYPE'], os.environ[torch_blas.KEEP_VAR]
+
+    def test_malloc_keeps_freed_memory_unless_asked_not_to(self):
+        calls = []
+
+        def mallopt(param, value):  # records the calls instead of changing this test process's allocator
+            calls.append((param, value))
+            return 1
+
+        def FakeLibc():
+            return types.SimpleNamespace(mallopt=mallopt)
+        os.environ.pop(torch_blas.MALLOC_VAR, None)
+        self.assertEqual(torch_blas.keep_freed_memory(FakeLibc()), 'kept')
+        self.assertEqual(calls, list(torch_blas.MALLOC_SETTINGS))
+        os.environ[torch_blas.MALLOC_VAR] = 'default'
+        calls.clear()
+        self.assertEqual(torch_blas.keep_freed_memory(FakeLibc()), 'default')
+        self.assertEqual(calls, [])
+        del os.environ[torch_blas.MALLOC_VAR]
+
+    def test_malloc_settings_are_accepted_by_this_glibc(self):
+        self.assertEqual(torch_blas.keep_freed_memory(), 'kept')
 
 
 if __name__ == '__main__':

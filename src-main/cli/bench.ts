@@ -41,6 +41,8 @@ interface PyTorchEnv {
   torch?: string;
   overrides: Record<string, string>;
   callerHad: Record<string, string>;
+  /** What tools/torch_blas.py's keep_freed_memory did to glibc's malloc: 'kept', 'default', or why not. */
+  malloc?: string;
 }
 
 type PyTorchRun = { env: PyTorchEnv; results: PyTorchBench[] } | { skipped: string } | { refused: string };
@@ -159,11 +161,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   if (torchEnv) {
     const says = (e: PyTorchEnv): string => `${e.config ?? e.library}${e.core ? `, core ${e.core}` : ''}`;
+    const malloc = torchEnv.malloc === 'kept' ? '; glibc malloc set to keep freed memory (no page faults per step)' : torchEnv.malloc ? `; malloc ${torchEnv.malloc}` : '';
     const caller = Object.entries(torchEnv.callerHad).map(([k, v]) => `${k}=${v}`).join(' ');
-    if (json) process.stdout.write(JSON.stringify({ type: 'pytorch-env', torch: torchEnv.torch, blas: torchEnv.config, blasKind: torchEnv.kind, core: torchEnv.core, library: torchEnv.library, callerHad: torchEnv.callerHad, callerCore: torchCallerEnv?.core }) + '\n');
+    if (json) process.stdout.write(JSON.stringify({ type: 'pytorch-env', torch: torchEnv.torch, blas: torchEnv.config, blasKind: torchEnv.kind, core: torchEnv.core, library: torchEnv.library, callerHad: torchEnv.callerHad, callerCore: torchCallerEnv?.core, malloc: torchEnv.malloc }) + '\n');
     else
       process.stdout.write(
-        `PyTorch ${torchEnv.torch ?? ''} ran on ${says(torchEnv)}${caller ? `, with the caller's ${caller} unset; also timed with them (${says(torchCallerEnv ?? torchEnv)}), and the faster compared` : ''}\n`,
+        `PyTorch ${torchEnv.torch ?? ''} ran on ${says(torchEnv)}${caller ? `, with the caller's ${caller} unset; also timed with them (${says(torchCallerEnv ?? torchEnv)}), and the faster compared` : ''}${malloc}\n`,
       );
   }
   // Per configuration and worker count: medians over the rounds, and each round's ratio against PyTorch's best in
