@@ -42,7 +42,7 @@ export interface CellBackwardArgs extends Omit<CellForwardArgs, 'whT' | 'bh'> {
   wh: number;
   /** (rows, H) ∂L/∂P, accumulated, for cells with peepholes; else 0. */
   dpeep: number;
-  /** (T, B, H) ∂L/∂h_t from above; dcs ∂L/∂c_t from outside (0 = none). */
+  /** (T, B, H) ∂L/∂h_t from above (0 = none at any step); dcs ∂L/∂c_t from outside (0 = none). */
   dhs: number;
   dcs: number;
   /** Out: (T, B, G·H) ∂L/∂(input-side pre-activations); dkept (T, B, own·H) the recurrent side's own blocks. */

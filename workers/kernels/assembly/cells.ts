@@ -16,14 +16,15 @@
 //   peep (R, H)       peephole weights of cells with peepholes (dpeep: their gradient, accumulated)
 //   hs   (T+1, B, H)  hidden states, hs[0] = h0       cs (T+1, B, H) LSTM cell states, cs[0] = c0
 //   kept (T, B, H)    kept for backward: the GRU's Wh_n·h(t−1) + bh_n (ghn); the LSTMs' tanh(c_t) (0: none kept)
-//   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head)
+//   dhs  (T, B, H)    ∂L/∂h_t arriving from above (the next layer or the head); 0 = none at any step (a head on
+//                     the final states seeds dh instead), read as a zeroed (B, H) block at the end of scratch
 //   dcs  (T, B, H)    LSTM only, optional (0 = none): ∂L/∂c_t arriving from outside (encoder → decoder bridge)
 //   dgx  (T, B, G·H)  out: ∂L/∂(pre-activation) on the input side; the recurrent side equals it, except GRU's n
 //   dkept (T, B, H)   GRU only (dghn), out: the recurrent side's n part, r·∂L/∂n_pre (its r and z parts are dgx's)
 //   dh   (B, H)       out: ∂L/∂h0 (the carry after step 0); dc the same for c0
 //   norms (T)         out: ‖∂L/∂h_t‖² over (B, H), the gradient flowing back through time
 //   scratch           (B, G·H) + 2·(B, H) floats of work space (used: GRU forward (B, H); backward (B, H); the LSTMs
-//                     with kept = 0, one more (B, H))
+//                     with kept = 0, one more (B, H); backward with dhs = 0, the last (B, H))
 //   packed            0, or <cell>_packed_floats(H) floats (64-byte aligned) for the recurrent weights packed
 //                     once per call (gemm_pack), so that the step GEMMs only read them; used when T > 1 and B > 1
 //                     (one step, or one sequence, goes through gemm as before). The same numbers either way.
@@ -141,9 +142,10 @@ function lstmBackward<P>(T: i32, B: i32, H: i32, gates: usize, wh: usize, peep: 
   const dht = scratch; // (B, H): total ∂L/∂h_t
   const H4 = H & ~3;
   const Hb = <usize>H * 4;
+  const none = dhs ? 0 : zeroBlock(scratch, B, H, 4);
   // dh and dc hold the carry from step t+1; the caller zeroes them (or seeds them).
   for (let t = T - 1; t >= 0; t--) {
-    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
+    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs ? dhs + <usize>(t * BH) * 4 : none, BH));
     if (dcs) addInto(dc, dc, dcs + <usize>(t * BH) * 4, BH);
     // tanh(c_t) for the step: kept by forward, or computed here into scratch's second (B, H) block.
     let tct = kept + <usize>(t * BH) * 4;
@@ -282,8 +284,9 @@ export function gru_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, pe
   const BH = B * H;
   const dht = scratch; // (B, H)
   const H4 = H & ~3;
+  const none = dhs ? 0 : zeroBlock(scratch, B, H, 3);
   for (let t = T - 1; t >= 0; t--) {
-    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs + <usize>(t * BH) * 4, BH));
+    store<f32>(norms + <usize>t * 4, addIntoSquares(dht, dh, dhs ? dhs + <usize>(t * BH) * 4 : none, BH));
     for (let b = 0; b < B; b++) {
       const g = gates + <usize>((t * B + b) * G3) * 4;
       const dx = dgx + <usize>((t * B + b) * G3) * 4;
@@ -357,11 +360,12 @@ export function rnn_backward(T: i32, B: i32, H: i32, gates: usize, wh: usize, pe
   const pk = packs(packed, T, B, H, H) ? packed : 0;
   if (pk) gemm_pack(pk, wh, H, H, H);
   const BH = B * H;
+  const none = dhs ? 0 : zeroBlock(scratch, B, H, 1);
   for (let t = T - 1; t >= 0; t--) {
     // One pass: ∂L/∂h_t = carry + from above, its squared norm (summed as addIntoSquares does), and the
     // pre-activation gradient dG_t = ∂L/∂h_t·(1 − h_t²).
     const hNow = hs + <usize>((t + 1) * BH) * 4;
-    const up = dhs + <usize>(t * BH) * 4;
+    const up = dhs ? dhs + <usize>(t * BH) * 4 : none;
     const d = dg + <usize>(t * BH) * 4;
     let acc = f32x4.splat(0);
     let j = 0;
@@ -463,6 +467,16 @@ function allZero(p: usize, n: i32): bool {
   let any = i32x4.extract_lane(acc, 0) | i32x4.extract_lane(acc, 1) | i32x4.extract_lane(acc, 2) | i32x4.extract_lane(acc, 3);
   for (; i < n; i++) any |= load<i32>(p + <usize>i * 4) & 0x7fffffff;
   return any == 0;
+}
+
+/**
+ * The (B, H) block at the end of a cell's scratch ((B, G·H) + 2·(B, H) floats), zeroed: backward reads it as ∂L/∂h_t
+ * from above when the caller has none (dhs = 0), instead of a (T, B, H) tensor of zeros.
+ */
+function zeroBlock(scratch: usize, B: i32, H: i32, G: i32): usize {
+  const p = scratch + <usize>(B * G * H + B * H) * 4;
+  memory.fill(p, 0, <usize>(B * H) * 4);
+  return p;
 }
 
 /** dst = tanh(src) over n floats. */
