@@ -183,6 +183,13 @@ export class WasmNetwork {
   private lastBatch?: Batch;
   /** Token memo (see the header): rows (D, V, G·H) of layer 0's input projection, and which are filled. */
   private tokenMemo?: { rows: Float32Array; filled: Uint8Array };
+  /**
+   * Reused from step to step instead of allocated on each (typed arrays cost ~10 µs each to allocate here, with
+   * the garbage they leave): the lengths of full-length batches (read only), and the head's gradient on the final
+   * states per direction (read within backward only).
+   */
+  private fullLengths = new Int32Array(0);
+  private finalGrads: Float32Array[] = [];
 
   constructor(kernels: KernelExports, spec: ParamLayout['spec']) {
     this.k = kernels;
@@ -723,7 +730,8 @@ export class WasmNetwork {
     const fold = tokensOnly && embed.shape[0] < T * B;
     const memo = memoOk && tokensOnly && !fold && T * B === 1 && embed.shape[0] * stack.gates * stack.hiddenSize * stack.directions <= TOKEN_MEMO_FLOATS;
     const input = fold || memo ? 0 : this.arena.alloc(T * B * In);
-    const lengthOf = lengths ?? new Int32Array(B).fill(T);
+    if (!lengths && (this.fullLengths.length !== B || (B > 0 && this.fullLengths[0] !== T))) this.fullLengths = new Int32Array(B).fill(T);
+    const lengthOf = lengths ?? this.fullLengths;
     const lengthsPtr = lengths ? this.putInt(lengths) : 0;
     let tokPtr = 0;
     let E = 0;
@@ -892,8 +900,9 @@ export class WasmNetwork {
     else {
       const dIn = this.views().subarray(dHeadIn / 4, dHeadIn / 4 + N * F);
       for (let d = 0; d < top.stack.directions; d++) {
-        const g = new Float32Array(top.B * Htop);
-        for (let b = 0; b < top.B; b++) g.set(dIn.subarray(b * F + d * Htop, b * F + (d + 1) * Htop), b * Htop);
+        if (this.finalGrads[d]?.length !== top.B * Htop) this.finalGrads[d] = new Float32Array(top.B * Htop);
+        const g = this.finalGrads[d];
+        for (let b = 0; b < top.B; b++) for (let j = 0; j < Htop; j++) g[b * Htop + j] = dIn[b * F + d * Htop + j];
         dFinalH.set(`${topL}:${d}`, g);
       }
     }
