@@ -109,54 +109,59 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const seconds = realFlag(o.seconds, 'seconds', 0.1, 600) ?? 2;
   const profile = o.profile ?? false;
   const vsPyTorch = o['vs-pytorch'] ?? false;
-  // This machine moves ±25% between invocations: with PyTorch, rounds alternate ours and theirs, and the ratio
-  // reported is the median of the rounds' ratios, with its spread.
+  // This machine moves ±25% between invocations (and between minutes): with PyTorch, each round times each
+  // configuration ours then theirs, and the ratio reported is the median of the rounds' ratios, with its spread.
   const rounds = intFlag(o.rounds, 'rounds', 1, 20) ?? (vsPyTorch ? 3 : 1);
   const ours: (BenchResultEvent & { round: number })[] = [];
   const torch: (PyTorchBench & { round: number })[] = [];
   let torchEnv: PyTorchEnv | undefined;
   let torchCallerEnv: PyTorchEnv | undefined;
   let torchOff: string | undefined;
+  // Within a round, configuration by configuration: ours, then PyTorch on the same configuration right after (a few
+  // seconds apart, not the minute a whole table takes: this host's speed changes from one minute to the next, and a
+  // ratio is only fair between runs made in the same state).
   for (let round = 1; round <= rounds; round++) {
-    const tag = rounds > 1 ? `round ${round} of ${rounds}: ` : '';
-    for (const workers of workerCounts) {
-      if (!json) process.stdout.write(`${tag}Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
-      await runBench(
-        configs,
-        seconds,
-        workers,
-        (r) => {
-          ours.push({ ...r, round });
-          if (json) return;
-          process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
-          if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
-        },
-        profile && round === 1 && workers === workerCounts[0], // the profile is of one thread's step: once
-      );
-    }
-    // PyTorch at 1 thread and at each worker count, with the slowing OpenBLAS settings unset; where the caller's
-    // environment sets them, also under the caller's settings, and the faster of the two is compared.
-    if (!vsPyTorch || torchOff) continue;
-    for (const threads of [...new Set([1, ...workerCounts])].sort((a, b) => a - b)) {
-      for (const callerBlas of [false, true]) {
-        if (callerBlas && !Object.keys(torchEnv?.callerHad ?? {}).length) continue;
-        if (!json) process.stdout.write(`${tag}PyTorch (${threads} thread${threads > 1 ? 's' : ''}${callerBlas ? `, the caller's ${Object.entries(torchEnv!.callerHad).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}), same configurations…\n`);
-        const r = runPyTorchBench(configs, threads, seconds, callerBlas);
-        if ('refused' in r) {
-          process.stderr.write(`seqstudio bench: ${r.refused}\n`);
-          return 1;
-        }
-        if ('skipped' in r) {
-          torchOff = r.skipped;
-          process.stderr.write(r.skipped + '\n');
-          break;
-        }
-        if (callerBlas) torchCallerEnv = r.env;
-        else torchEnv = r.env;
-        torch.push(...r.results.map((x) => ({ ...x, round })));
-        if (!json) for (const x of r.results) process.stdout.write(`  ${x.config.padEnd(6)} ${fmtInt(x.tokensPerSecond).padStart(9)} tok/s  ${x.gflops.toFixed(1).padStart(5)} GFLOP/s\n`);
+    for (const config of configs) {
+      const tag = `${rounds > 1 ? `round ${round} of ${rounds}, ` : ''}${configs.length > 1 ? `${config}: ` : ''}`;
+      for (const workers of workerCounts) {
+        if (!json) process.stdout.write(`${tag}Sequence Studio trainer, ${workers} worker${workers > 1 ? 's (data-parallel)' : ''}, full training steps (forward, BPTT, Adam), median of 3 runs of ~${seconds}s\n`);
+        await runBench(
+          [config],
+          seconds,
+          workers,
+          (r) => {
+            ours.push({ ...r, round });
+            if (json) return;
+            process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
+            if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
+          },
+          profile && round === 1 && workers === workerCounts[0], // the profile is of one thread's step: once
+        );
       }
-      if (torchOff) break;
+      // PyTorch at 1 thread and at each worker count, with the slowing OpenBLAS settings unset; where the caller's
+      // environment sets them, also under the caller's settings, and the faster of the two is compared.
+      if (!vsPyTorch || torchOff) continue;
+      for (const threads of [...new Set([1, ...workerCounts])].sort((a, b) => a - b)) {
+        for (const callerBlas of [false, true]) {
+          if (callerBlas && !Object.keys(torchEnv?.callerHad ?? {}).length) continue;
+          if (!json) process.stdout.write(`${tag}PyTorch (${threads} thread${threads > 1 ? 's' : ''}${callerBlas ? `, the caller's ${Object.entries(torchEnv!.callerHad).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})…\n`);
+          const r = runPyTorchBench([config], threads, seconds, callerBlas);
+          if ('refused' in r) {
+            process.stderr.write(`seqstudio bench: ${r.refused}\n`);
+            return 1;
+          }
+          if ('skipped' in r) {
+            torchOff = r.skipped;
+            process.stderr.write(r.skipped + '\n');
+            break;
+          }
+          if (callerBlas) torchCallerEnv = r.env;
+          else torchEnv = r.env;
+          torch.push(...r.results.map((x) => ({ ...x, round })));
+          if (!json) for (const x of r.results) process.stdout.write(`  ${x.config.padEnd(6)} ${fmtInt(x.tokensPerSecond).padStart(9)} tok/s  ${x.gflops.toFixed(1).padStart(5)} GFLOP/s\n`);
+        }
+        if (torchOff) break;
+      }
     }
   }
   if (torchEnv) {
