@@ -36,3 +36,49 @@ describe('kernel exports', () => {
     expect(() => engineCell(notACell)).toThrow(/unknown cell "peephole-gru" \(cells: rnn, lstm, gru/);
   });
 });
+
+describe('cell kernels: what they keep, and what they are spared', () => {
+  // The trainer always hands the LSTMs a kept buffer (tanh(c_t) for BPTT) and, for heads on the final states, no
+  // (T, B, H) tensor of zeros from above (dhs = 0). Both shortcuts must give the numbers of the long way.
+  const { exports: k } = loadKernels(sourceTreeBinaries(), 'relaxed-simd');
+  const T = 5, B = 3, H = 6;
+  for (const cell of ['lstm', 'peephole', 'gru', 'rnn'] as const) {
+    it(`${cell}: kept = 0 and dhs = 0 give the same gradients as a kept buffer and explicit zeros`, () => {
+      const G = cell === 'gru' ? 3 : cell === 'rnn' ? 1 : 4;
+      const GH = G * H;
+      let at = (k.heap_base() + 63) & ~63;
+      const alloc = (n: number): number => ((at += ((n * 4 + 63) & ~63)), at - ((n * 4 + 63) & ~63));
+      const bytes = 64 * 1024 * 4;
+      if (k.memory.buffer.byteLength < at + bytes) k.memory.grow(Math.ceil((at + bytes - k.memory.buffer.byteLength) / 65536));
+      const f = (): Float32Array => new Float32Array(k.memory.buffer);
+      let seed = 7;
+      const fill = (p: number, n: number, scale = 0.5): void => {
+        for (let i = 0; i < n; i++) f()[p / 4 + i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2 * scale;
+      };
+      const gx0 = alloc(T * B * GH), whT = alloc(H * GH), wh = alloc(GH * H), bh = alloc(GH), peep = alloc(3 * H);
+      [gx0, whT, bh, peep].forEach((p, i) => fill(p, [T * B * GH, H * GH, GH, 3 * H][i]));
+      for (let r = 0; r < GH; r++) for (let c = 0; c < H; c++) f()[wh / 4 + r * H + c] = f()[whT / 4 + c * GH + r];
+      const scratch = alloc(B * GH + 2 * B * H);
+      const run = (keep: boolean, zerosFromAbove: boolean): Float32Array => {
+        const gx = alloc(T * B * GH);
+        f().copyWithin(gx / 4, gx0 / 4, gx0 / 4 + T * B * GH);
+        const hs = alloc((T + 1) * B * H), cs = alloc((T + 1) * B * H), kept = keep || cell === 'gru' ? alloc(T * B * H) : 0;
+        f().fill(0, hs / 4, hs / 4 + (T + 1) * B * H);
+        f().fill(0, cs / 4, cs / 4 + B * H);
+        k[ENGINE_CELLS[cell].forward](T, B, H, gx, whT, bh, peep, hs, cs, kept, scratch, 0);
+        const dhs = zerosFromAbove ? alloc(T * B * H) : 0;
+        if (dhs) f().fill(0, dhs / 4, dhs / 4 + T * B * H);
+        const dgx = alloc(T * B * GH), dkept = alloc(T * B * H), dh = alloc(B * H), dc = alloc(B * H), norms = alloc(T), dpeep = alloc(3 * H);
+        for (let i = 0; i < B * H; i++) f()[dh / 4 + i] = Math.sin(i); // the head's gradient on the final state, seeded
+        f().fill(0, dc / 4, dc / 4 + B * H);
+        f().fill(0, dpeep / 4, dpeep / 4 + 3 * H);
+        k[ENGINE_CELLS[cell].backward](T, B, H, gx, wh, peep, dpeep, hs, cs, kept, dhs, 0, dgx, dkept, dh, dc, norms, scratch, 0);
+        return Float32Array.from([...f().subarray(hs / 4, hs / 4 + (T + 1) * B * H), ...f().subarray(dgx / 4, dgx / 4 + T * B * GH), ...f().subarray(dh / 4, dh / 4 + B * H), ...f().subarray(norms / 4, norms / 4 + T)]);
+      };
+      const long = run(true, true);
+      expect(long.every(Number.isFinite)).toBe(true);
+      expect(run(true, false)).toEqual(long);
+      if (cell === 'lstm' || cell === 'peephole') expect(run(false, false)).toEqual(long);
+    });
+  }
+});
