@@ -43,6 +43,14 @@ function exhaustive(probs: (history: number[]) => number[], V: number, L: number
 
 // V = 4: bos, eos, a (2), b (3). Greedy takes a (0.5) and then can only end weakly: p(a eos) = 0.5·0.4 = 0.20,
 // while b (0.4) is followed by eos at 0.9: p(b eos) = 0.36, the best sequence of all.
+/** Probabilities over V tokens from a hash of the history, the logits rounded so that ties happen. */
+function tiedProbs(V: number, salt: number): (history: number[]) => number[] {
+  return (h) => {
+    const r = new Rng(h.reduce((a, t) => a * 31 + t + 1, salt + 1));
+    return Array.from(logSoftmaxRows(Array.from({ length: V }, () => Math.round(r.next() * 4)), 1, V), Math.exp);
+  };
+}
+
 const trap = (h: number[]): number[] => {
   if (h.length === 0) return [0, 0.1, 0.5, 0.4];
   if (h.length === 1 && h[0] === 2) return [0, 0.4, 0.3, 0.3];
@@ -70,12 +78,7 @@ describe('beam search', () => {
     for (let trial = 0; trial < 200; trial++) {
       const V = 2 + rng.int(6);
       const salt = rng.int(1000);
-      // logits from a hash of the history, rounded so that ties happen
-      const probs = (h: number[]): number[] => {
-        const r = new Rng(h.reduce((a, t) => a * 31 + t + 1, salt + 1));
-        const logits = Array.from({ length: V }, () => Math.round(r.next() * 4));
-        return Array.from(logSoftmaxRows(logits, 1, V), Math.exp);
-      };
+      const probs = tiedProbs(V, salt);
       const opts = { bos: BOS, eos: EOS, maxLength: 1 + rng.int(6) };
       const g = greedySearch(historyStep(probs).step, [], opts);
       const [b] = beamSearch(historyStep(probs).step, [], { ...opts, width: 1, lengthPenalty: rng.int(2) });
@@ -90,10 +93,7 @@ describe('beam search', () => {
     for (let trial = 0; trial < 40; trial++) {
       const V = 2 + rng.int(6);
       const salt = rng.int(1000);
-      const probs = (h: number[]): number[] => {
-        const r = new Rng(h.reduce((a, t) => a * 31 + t + 1, salt + 1));
-        return Array.from(logSoftmaxRows(Array.from({ length: V }, () => Math.round(r.next() * 4)), 1, V), Math.exp);
-      };
+      const probs = tiedProbs(V, salt);
       const opts = { bos: BOS, eos: EOS, maxLength: 1 + rng.int(6), width: 1 + rng.int(4), lengthPenalty: rng.int(2) };
       const sync = historyStep(probs);
       const async = historyStep(probs);

@@ -5,7 +5,8 @@
 // books it under a category from the kernel, the phase (forward / backward / optimiser) and, for gemm, the form
 // (Aᵀ·B = weight gradients over all steps). JS time between kernel calls — orchestration, typed-array work and the
 // JS↔WASM crossings — is the phase time minus its kernels. The cell loops run whole in WASM, so their step GEMMs
-// (h·Whᵀ forward, dG·Wh backward) are timed apart afterwards, T calls of the same shapes on spare memory, and the
+// (h·Whᵀ forward, dG·Wh backward) are timed apart afterwards, as many calls of the same shapes as the loops make
+// (T backward, T − 1 forward: the zero h0's product is skipped) on spare memory, and the
 // rest of the loop is the gate nonlinearities and cell updates. Telemetry is what the trainer adds to a step:
 // the gradient norm every step and diagnostics() every diagnosticsEvery steps (amortised).
 // The instrumented step is slower than a plain one by the timing calls; the shares are of the instrumented step,
@@ -244,14 +245,16 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   ensureBytes(kernels.memory, packedEnd);
   new Float32Array(kernels.memory.buffer, spare, (packedEnd - spare) / 4 - 16).fill(0.01);
   const packs = T > 1 && B > 1 && H > 1;
-  const timeLoop = (loop: StepProduct[]): number => {
+  // T steps of products each, but forward skips the first when h0 is zero (cells.ts stepForward), as it is in the
+  // bench's batches (no initial state): T − 1 there.
+  const timeLoop = (loop: StepProduct[], steps: number): number => {
     const run = (): void => {
       const at: number[] = [];
       for (let i = 0, off = P; i < loop.length; off += Math.ceil((packedFloats(loop[i].K, loop[i].N) * 4) / 64) * 64, i++) {
         at.push(off);
         if (packs) kernels.gemm_pack(off, W, loop[i].K, loop[i].N, loop[i].N);
       }
-      for (let t = 0; t < T; t++)
+      for (let t = 0; t < steps; t++)
         loop.forEach((p, i) => {
           if (packs) kernels.gemm_packed(Y, X, at[i], B, p.N, p.K, p.K, p.N, 1);
           else kernels.gemm(Y, X, W, B, p.N, p.K, p.K, 1, p.N, p.N, 1);
@@ -266,9 +269,10 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
     }
     return r.sort((a, b) => a - b)[1] * st.layers * st.directions;
   };
-  const stepFwdMs = timeLoop(products.forward);
-  const stepBwdMs = timeLoop(products.backward);
-  const stepFlops = 2 * B * T * st.layers * st.directions * products.forward.reduce((n, p) => n + p.K * p.N, 0);
+  const fwdSteps = T - 1;
+  const stepFwdMs = timeLoop(products.forward, fwdSteps);
+  const stepBwdMs = timeLoop(products.backward, T);
+  const stepFlops = (steps: number): number => 2 * B * steps * st.layers * st.directions * products.forward.reduce((n, p) => n + p.K * p.N, 0);
   const peak = measurePeak(kernels, packedEnd);
 
   // Entries, per instrumented step, then scaled to the plain step.
@@ -285,7 +289,7 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
       const fwd = what === 'recurrent forward';
       const total = per(a.ms);
       const gemmMs = Math.min(total, (fwd ? stepFwdMs : stepBwdMs) * scale);
-      push(`${what}: step GEMMs (${fwd ? 'h·Whᵀ' : 'dG·Wh'}, M = batch)`, gemmMs, stepFlops / (gemmMs / scale) / 1e6, true);
+      push(`${what}: step GEMMs (${fwd ? 'h·Whᵀ' : 'dG·Wh'}, M = batch)`, gemmMs, stepFlops(fwd ? fwdSteps : T) / (gemmMs / scale) / 1e6, true);
       push(`${what}: gates + cell update (nonlinearities, ‖∂h‖)`, total - gemmMs, undefined, true);
       continue;
     }
@@ -298,7 +302,7 @@ export function profileBench(kernels: KernelExports, c: BenchConfig, opts: { sec
   for (const ph of ['forward', 'backward', 'optimiser'] as const)
     push(`JS between kernels + JS↔WASM crossings (${ph})`, per(Math.max(0, phaseMs[ph] - kernelPhaseMs[ph])));
   entries.sort((a, b) => b.msPerStep - a.msPerStep);
-  const gemmFlopsPerStep = big.flops / steps + 2 * stepFlops;
+  const gemmFlopsPerStep = big.flops / steps + stepFlops(fwdSteps) + stepFlops(T);
   const gemmMsPerStep = entries.reduce((sum, e) => sum + (e.gflops !== undefined ? e.msPerStep : 0), 0);
   const ceilingMs = gemmFlopsPerStep / (peak.fmaGflops * 1e6) + Math.max(0, msPerStep - gemmMsPerStep);
   return {

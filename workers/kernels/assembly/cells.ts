@@ -2,7 +2,8 @@
 // The input projections Gx = X·Wxᵀ + bx of every step were computed before as one big GEMM; these loops only
 // multiply h(t−1) by the recurrent weights and apply the gate nonlinearities. Forward sits beside backward.
 // Forward: the step GEMM adds h(t−1)·Whᵀ straight into gx_t (GEMM with accumulate), then the gates are activated in
-// place one nonlinearity per loop (activate), then the state update runs over H. (GRU: Wh_n·h goes to scratch.)
+// place one nonlinearity per loop (activate), then the state update runs over H. (GRU: Wh_n·h goes to scratch.) The first step's
+// product is skipped when h0 is all zero (stepForward).
 //
 // Every cell's kernels take the same arguments, in the same order (an argument a cell does not use is ignored), so
 // that workers/engine/cells.ts picks them by name: forward (T, B, H, gx, whT, bh, peep, hs, cs, kept, scratch,
@@ -68,12 +69,12 @@ function lstmForward<P>(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: usize
   if (pk) gemm_pack(pk, whT, H, G4, G4);
   const H4 = H & ~3;
   const Hb = <usize>H * 4;
+  const h0Zero = allZero(hs, B * H);
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G4) * 4;
-    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C), skipped when h(t−1) is all zero (the usual
-    // h0: one step's product in T, the same numbers).
-    if (t > 0 || !allZero(hPrev, B * H)) stepGemm(gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
+    // gx_t += h(t−1)·Whᵀ in place (the GEMM adds its product to C).
+    stepForward(t == 0 && h0Zero, gt, hPrev, whT, pk, B, G4, H, H, G4, G4, 1);
     // Gate activations in place, one nonlinearity per loop (see activate): i, f = σ, g = tanh, o = σ; with
     // peepholes only g here, since i, f and o read the cell state (below, with their biases).
     if (!isFloat<P>()) activate(gt, G4, B, bh, 0, 2 * H, false);
@@ -235,12 +236,13 @@ export function gru_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   }
   const gh = scratch; // (B, H): Wh_n·h(t−1)
   const H4 = H & ~3;
+  const h0Zero = allZero(hs, B * H);
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
     const gt = gx + <usize>(t * B * G3) * 4;
     // r and z: gx_t[:, 0:2H] += h(t−1)·Wh_{r,z}ᵀ in place; n needs Wh_n·h on its own (it is gated by r).
-    stepGemm(gt, hPrev, whT, pk, B, G2, H, H, G3, G3, 1);
-    stepGemm(gh, hPrev, whT + <usize>G2 * 4, pkn, B, H, H, H, G3, H, 0);
+    stepForward(t == 0 && h0Zero, gt, hPrev, whT, pk, B, G2, H, H, G3, G3, 1);
+    stepForward(t == 0 && h0Zero, gh, hPrev, whT + <usize>G2 * 4, pkn, B, H, H, H, G3, H, 0);
     activate(gt, G3, B, bh, 0, G2, false); // r, z = σ(.) in place
     for (let b = 0; b < B; b++) {
       const g = gt + <usize>(b * G3) * 4;
@@ -333,9 +335,10 @@ export function rnn_forward(T: i32, B: i32, H: i32, gx: usize, whT: usize, bh: u
   const pk = packs(packed, T, B, H, H) ? packed : 0;
   if (pk) gemm_pack(pk, whT, H, H, H);
   const H4 = H & ~3;
+  const h0Zero = allZero(hs, B * H);
   for (let t = 0; t < T; t++) {
     const hPrev = hs + <usize>(t * B * H) * 4;
-    stepGemm(gx + <usize>(t * B * H) * 4, hPrev, whT, pk, B, H, H, H, H, H, 1); // gx_t += h(t−1)·Whᵀ in place
+    stepForward(t == 0 && h0Zero, gx + <usize>(t * B * H) * 4, hPrev, whT, pk, B, H, H, H, H, H, 1); // gx_t += h(t−1)·Whᵀ in place
     for (let b = 0; b < B; b++) {
       const g = gx + <usize>((t * B + b) * H) * 4;
       const hn = hs + <usize>(((t + 1) * B + b) * H) * 4;
@@ -456,6 +459,17 @@ function activate(x: usize, ld: i32, rows: i32, bias: usize, off: i32, n: i32, t
       for (; j < n; j++) store<f32>(px + <usize>j * 4, sigmoid1(load<f32>(px + <usize>j * 4) + load<f32>(pb + <usize>j * 4)));
     }
   }
+}
+
+/**
+ * A forward step's product C [+]= h(t−1)·Whᵀ (stepGemm), or, when h(t−1) is the all-zero h0 (`zero`: the usual
+ * initial state), what that product would give without computing it: nothing to add, or zeros. The same numbers:
+ * the GEMM's sums of ±0 products are +0.
+ */
+// @ts-ignore: decorator
+@inline function stepForward(zero: bool, C: usize, A: usize, W: usize, pk: usize, M: i32, N: i32, K: i32, lda: i32, ldw: i32, ldc: i32, accumulate: i32): void {
+  if (!zero) stepGemm(C, A, W, pk, M, N, K, lda, ldw, ldc, accumulate);
+  else if (!accumulate) for (let m = 0; m < M; m++) memory.fill(C + <usize>(m * ldc) * 4, 0, <usize>N * 4);
 }
 
 /** Whether the n floats at p are all ±0 (NaN and infinities are not). */
