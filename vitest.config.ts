@@ -107,6 +107,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'happy-dom',
           include: ['src-renderer/**/*.test.ts'],
+          setupFiles: ['src-renderer/src/testing/setup.ts'],
         },
       },
     ],

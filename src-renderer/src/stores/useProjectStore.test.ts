@@ -189,6 +189,25 @@ describe('useProjectStore', () => {
     expect(saved.at(-1)?.args[0]).toMatchObject({ datasetId: 'd1', model: { layers: 3 }, settings: { learningRate: 0.01 } });
   });
 
+  it('writes a save still waiting out its debounce when the page is hidden, and no second one after', async () => {
+    vi.useFakeTimers();
+    fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: DEFAULT_MODEL, settings: DEFAULT_TRAIN_SETTINGS } };
+    const store = useProjectStore();
+    await store.load();
+    await vi.advanceTimersByTimeAsync(600);
+    const before = calls(fake, 'saveCurrent').length;
+    store.setModel({ hiddenSize: 96 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls(fake, 'saveCurrent')).toHaveLength(before);
+    await store.flush();
+    expect(calls(fake, 'saveCurrent')).toHaveLength(before + 1);
+    expect(calls(fake, 'saveCurrent').at(-1)?.args[0]).toMatchObject({ model: { hiddenSize: 96 } });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls(fake, 'saveCurrent')).toHaveLength(before + 1);
+    await store.flush(); // nothing pending: nothing written
+    expect(calls(fake, 'saveCurrent')).toHaveLength(before + 1);
+  });
+
   it('shows import progress for the dataset being read', async () => {
     const store = useProjectStore();
     await store.load();

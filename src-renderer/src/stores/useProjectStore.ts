@@ -338,6 +338,18 @@ export const useProjectStore = defineStore('project', () => {
     { deep: true },
   );
 
+  /**
+   * Writes a save still waiting out its debounce now and drops a pending re-inspection: for the page being hidden or
+   * closed (the person's last choices are kept) and for tests, whose store must fire no timer into the next test.
+   */
+  function flush(): Promise<void> {
+    cancelPendingData();
+    if (!saveTimer) return Promise.resolve();
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    return save();
+  }
+
   async function save(): Promise<void> {
     if (!datasetId.value) return;
     const current = { datasetId: datasetId.value, data: { ...data.value }, model: { ...model.value }, settings: { ...settings.value } };
@@ -385,5 +397,6 @@ export const useProjectStore = defineStore('project', () => {
     redo,
     startRequest,
     save,
+    flush,
   };
 });
