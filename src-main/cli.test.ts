@@ -337,7 +337,7 @@ describe('seqstudio bench', () => {
   it.skipIf(!HAS_TORCH)('--vs-pytorch: PyTorch at its best and said so, rounds interleaved, the median ratio with its spread', () => {
     // the caller's environment slows OpenBLAS (as on machines of our kind): PyTorch is timed with it unset, and with it
     const slowing = { ...process.env, OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512' };
-    const r = cliIn(slowing, ['bench', '--config', 'D', '--seconds', '0.2', '--vs-pytorch', '--rounds', '2', '--json']);
+    const r = cliIn(slowing, ['bench', '--config', 'D', '--seconds', '0.2', '--vs-pytorch', '--rounds', '2', '--profile', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const env = lines.find((l) => l.type === 'pytorch-env');
@@ -349,7 +349,14 @@ describe('seqstudio bench', () => {
     expect(['best', 'caller']).toContain(line.pytorchBlasEnv);
     expect(line.ratioMin).toBeLessThanOrEqual(line.ratio);
     expect(line.ratio).toBeLessThanOrEqual(line.ratioMax);
-    const text = cli('bench', '--config', 'D', '--seconds', '0.1', '--vs-pytorch', '--rounds', '1');
+    // --profile: the step's ceiling, profiled in every round, against PyTorch and against ours
+    expect(line.ceilingRatioMin).toBeLessThanOrEqual(line.ceilingRatio);
+    expect(line.ceilingRatio).toBeLessThanOrEqual(line.ceilingRatioMax);
+    expect(line.ceilingRatio).toBeCloseTo(line.ceilingTokensPerSecond / line.pytorchTokensPerSecond, 0);
+    expect(line.ofCeiling).toBeGreaterThan(0.2);
+    expect(line.ofCeiling).toBeLessThan(1.2);
+    const text = cli('bench', '--config', 'D', '--seconds', '0.1', '--vs-pytorch', '--rounds', '1', '--profile');
+    expect(text.stdout).toMatch(/D\s+ceiling\s+[\d,]+ tok\/s \(every GEMM FLOP at the FMA peak, the rest as measured\) = [\d.]+× PyTorch; ours at \d+% of it/);
     expect(text.stdout).toMatch(/PyTorch \S+ ran on OpenBLAS \d[^\n]*core /);
     expect(text.stdout).toMatch(/D\s+ours\s+1w\s+[\d,]+ tok\/s\s+PyTorch\s+[\d,]+ tok\/s .* ratio [\d.]+×/);
   });

@@ -82,7 +82,8 @@ at its best: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (where the caller sets
 the faster compared), its BLAS and core printed, and no comparison against a reference BLAS; rounds alternate
 ours and PyTorch's (--rounds N, default 3) and each ratio is the median of the rounds' with its spread.
 bench --profile breaks each configuration's training step down by kernel and phase, against the WASM SIMD peak
-and the ceiling that peak puts on the step;
+and the ceiling that peak puts on the step (with --vs-pytorch, in every round: the ceiling against PyTorch, and
+how close ours comes to it);
 bench --generate times greedy text generation (one step per token, state carried) beside onnxruntime-node on the
 same model's --streaming export (one thread), and checks that both generate the same tokens; an encoder–decoder
 configuration (ED-BAH, ED-LUONG) decodes --sentences sources one at a time, greedy and beam 4, beside onnxruntime on

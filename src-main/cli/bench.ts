@@ -133,9 +133,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
             ours.push({ ...r, round });
             if (json) return;
             process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
-            if (r.profile) process.stdout.write(formatProfile(r.profile).join('\n') + '\n');
+            // the whole profile once; in later rounds (profiled again for the summary's ceiling) its last line
+            if (r.profile) process.stdout.write((round === 1 ? formatProfile(r.profile) : formatProfile(r.profile).slice(-1)).join('\n') + '\n');
           },
-          profile && round === 1 && workers === workerCounts[0], // the profile is of one thread's step: once
+          // The profile is of one thread's step. Against PyTorch, every round profiles it: its ceiling is measured
+          // in the same host state as the round's ratio (the summary's "ceiling" line).
+          profile && workers === workerCounts[0] && (round === 1 || vsPyTorch),
         );
       }
       // PyTorch at 1 thread and at each worker count, with the slowing OpenBLAS settings unset; where the caller's
@@ -195,6 +198,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
       const torchGflops = pairs.length ? median(pairs.map((p) => p.t.gflops)) : undefined;
       // the PyTorch run nearest its median speaks for its threads and environment
       const typical = pairs.length ? pairs.map((p) => p.t).sort((a, b) => Math.abs(a.tokensPerSecond - torchTps!) - Math.abs(b.tokensPerSecond - torchTps!))[0] : undefined;
+      // The step's ceiling (bench --profile: every GEMM FLOP at the FMA peak, the rest as measured), per round: what
+      // it is worth against PyTorch, and how close ours comes to it — where a bar lies beyond the ceiling.
+      const ceilings = pairs.filter((p) => p.r.profile).map((p) => ({ vsTorch: p.r.profile!.ceiling.tokensPerSecond / p.t.tokensPerSecond, ofCeiling: p.r.profile!.ceiling.msPerStep / p.r.profile!.msPerStep, tps: p.r.profile!.ceiling.tokensPerSecond }));
       const base = ours.filter((b) => b.config === config && b.workers === first);
       const speedups = workers === first ? [] : mine.map((r) => r.tokensPerSecond / (base.find((b) => b.round === r.round)?.tokensPerSecond ?? NaN)).filter(Number.isFinite);
       if (json) {
@@ -204,6 +210,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
             pytorchTokensPerSecond: torchTps, pytorchGflops: torchGflops, pytorchThreads: typical?.threads, pytorchBlasEnv: typical?.blasEnv,
             ratio: ratios.length ? median(ratios) : undefined, ratioMin: ratios.length ? Math.min(...ratios) : undefined, ratioMax: ratios.length ? Math.max(...ratios) : undefined,
             profile: mine[0].profile,
+            ...(ceilings.length
+              ? {
+                  ceilingTokensPerSecond: median(ceilings.map((c) => c.tps)),
+                  ceilingRatio: median(ceilings.map((c) => c.vsTorch)), ceilingRatioMin: Math.min(...ceilings.map((c) => c.vsTorch)), ceilingRatioMax: Math.max(...ceilings.map((c) => c.vsTorch)),
+                  ofCeiling: median(ceilings.map((c) => c.ofCeiling)),
+                }
+              : {}),
           }) + '\n',
         );
         if (speedups.length) process.stdout.write(JSON.stringify({ type: 'bench-scaling', config, workers, baseWorkers: first, speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups), rounds: speedups.length }) + '\n');
@@ -215,6 +228,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
         const oursText = `${config.padEnd(6)} ours ${String(workers).padStart(2)}w ${fmtInt(tps).padStart(9)} tok/s`;
         const theirs = `PyTorch ${fmtInt(torchTps).padStart(9)} tok/s (${torchGflops!.toFixed(1)} GFLOP/s, ${typical.threads} thread${typical.threads > 1 ? 's' : ''}${typical.blasEnv === 'caller' ? ", the caller's BLAS settings" : ''})`;
         process.stdout.write(`  ${oursText}  ${theirs}  ratio ${median(ratios).toFixed(2)}×${spread(ratios)}\n`);
+        if (ceilings.length) {
+          const vs = ceilings.map((c) => c.vsTorch);
+          const of = ceilings.map((c) => 100 * c.ofCeiling);
+          process.stdout.write(
+            `  ${config.padEnd(6)} ceiling ${fmtInt(median(ceilings.map((c) => c.tps))).padStart(9)} tok/s (every GEMM FLOP at the FMA peak, the rest as measured) = ${median(vs).toFixed(2)}× PyTorch${spread(vs)}; ours at ${median(of).toFixed(0)}% of it${of.length > 1 ? ` (${Math.min(...of).toFixed(0)}–${Math.max(...of).toFixed(0)}%)` : ''}\n`,
+          );
+        }
       }
     }
   }
