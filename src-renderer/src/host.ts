@@ -63,6 +63,8 @@ export function webStudio(origin: string, token: string): StudioApi {
         method: 'POST',
         headers: { 'content-type': isBytes ? 'application/octet-stream' : 'application/json', 'x-studio-token': token },
         body: isBytes ? (args[1] as Uint8Array<ArrayBuffer>) : JSON.stringify({ args }),
+        // the save written as the page closes (App.vue's pagehide) must outlive the page; its body is small (< 64 KiB)
+        keepalive: method === 'saveCurrent',
       });
     } catch {
       throw new Error('the studio host is not reachable (is `npm run serve` still running?)');
