@@ -49,6 +49,8 @@ export interface KernelExports {
   fill_rows(dst: number, ldd: number, bias: number, rows: number, width: number): void;
   /** ops/colsum_acc: dst usize, src usize, lds i32, rows i32, width i32 */
   colsum_acc(dst: number, src: number, lds: number, rows: number, width: number): void;
+  /** ops/colsum_dot_acc: dst usize, dx usize, src usize, lds i32, rows i32, width i32, x usize, ldx i32 */
+  colsum_dot_acc(dst: number, dx: number, src: number, lds: number, rows: number, width: number, x: number, ldx: number): void;
   /** ops/copy_time: dst usize, ldd i32, src usize, lds i32, T i32, B i32, width i32, lengths usize, reverse i32, accumulate i32 */
   copy_time(dst: number, ldd: number, src: number, lds: number, T: number, B: number, width: number, lengths: number, reverse: number, accumulate: number): void;
   /** ops/embed_forward: dst usize, ldd i32, table usize, E i32, tokens usize, n i32 */
@@ -100,4 +102,4 @@ export interface KernelExports {
 }
 
 /** Every export of the module, by name (kernels.test.ts checks the built module against it). */
-export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'peephole_forward', 'peephole_backward', 'peephole_packed_floats', 'fill_rows', 'colsum_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'attn_scores', 'attn_softmax', 'attn_softmax_backward', 'attn_mix', 'attn_mix_t', 'additive_scores', 'additive_backward', 'tanh_inplace', 'tanh_backward', 'fma_peak'] as const;
+export const KERNEL_EXPORT_NAMES = ['memory', 'heap_base', 'gemm', 'gemm_bias', 'gemm_workspace', 'gemm_pack', 'gemm_packed', 'gemm_packed_floats', 'transpose', 'lstm_forward', 'lstm_backward', 'lstm_packed_floats', 'gru_forward', 'gru_backward', 'gru_packed_floats', 'rnn_forward', 'rnn_backward', 'rnn_packed_floats', 'peephole_forward', 'peephole_backward', 'peephole_packed_floats', 'fill_rows', 'colsum_acc', 'colsum_dot_acc', 'copy_time', 'embed_forward', 'embed_backward', 'dropout_forward', 'mul_inplace', 'sum_squares', 'scale', 'first_nonfinite', 'gate_stats', 'softmax_xent', 'softmax_rows', 'mse', 'adam', 'sgd', 'attn_scores', 'attn_softmax', 'attn_softmax_backward', 'attn_mix', 'attn_mix_t', 'additive_scores', 'additive_backward', 'tanh_inplace', 'tanh_backward', 'fma_peak'] as const;

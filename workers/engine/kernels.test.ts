@@ -82,3 +82,35 @@ describe('cell kernels: what they keep, and what they are spared', () => {
     });
   }
 });
+
+describe('colsum_dot_acc: a bias gradient and a one-feature dWx in one pass', () => {
+  // The engine uses it for layers of one input feature in place of colsum_acc followed by gemm's Aᵀ·x (N = 1) path:
+  // the same sums in the same order, so the same numbers bit for bit (from zero), in both builds.
+  const binaries = sourceTreeBinaries();
+  for (const variant of ['simd', 'relaxed-simd'] as const) {
+    it(`${variant}: equals colsum_acc + gemm(Aᵀ·x), widths with and without a tail of 4`, () => {
+      const { exports: k } = loadKernels(binaries, variant);
+      for (const [rows, width, ldx] of [[37, 256, 1], [12, 13, 3]]) {
+        const lds = width + 3;
+        let at = (k.heap_base() + 63) & ~63;
+        const alloc = (n: number): number => ((at += ((n * 4 + 63) & ~63)), at - ((n * 4 + 63) & ~63));
+        const need = 4 * (rows * lds + rows * ldx + 4 * width) + 64 * 6;
+        if (k.memory.buffer.byteLength < at + need) k.memory.grow(Math.ceil((at + need - k.memory.buffer.byteLength) / 65536));
+        const src = alloc(rows * lds), x = alloc(rows * ldx), db1 = alloc(width), dw1 = alloc(width), db2 = alloc(width), dw2 = alloc(width);
+        const f = new Float32Array(k.memory.buffer);
+        let seed = 11;
+        const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+        for (let i = 0; i < rows * lds; i++) f[src / 4 + i] = rnd();
+        for (let i = 0; i < rows * ldx; i++) f[x / 4 + i] = rnd();
+        for (const p of [db1, dw1, db2, dw2]) f.fill(0, p / 4, p / 4 + width);
+        k.colsum_dot_acc(db1, dw1, src, lds, rows, width, x, ldx);
+        k.colsum_acc(db2, src, lds, rows, width);
+        k.gemm(dw2, src, x, width, 1, rows, 1, lds, ldx, 1, 1);
+        const g = new Float32Array(k.memory.buffer);
+        expect(g.slice(db1 / 4, db1 / 4 + width)).toEqual(g.slice(db2 / 4, db2 / 4 + width));
+        expect(g.slice(dw1 / 4, dw1 / 4 + width)).toEqual(g.slice(dw2 / 4, dw2 / 4 + width));
+        expect(g.slice(dw1 / 4, dw1 / 4 + width).some((v) => v !== 0)).toBe(true);
+      }
+    });
+  }
+});

@@ -152,6 +152,10 @@ for (const cell of CELL_TYPES) {
   cases.push({ cell, shape: 'many-to-many', layers: 2, bidirectional: false, tokens: true, features: 0, dropout: 0.3, initial: true, H: 8 });
   cases.push({ cell, shape: 'many-to-one', layers: 2, bidirectional: true, tokens: false, features: 3, lengths: true });
   cases.push({ cell, shape: 'many-to-one', layers: 1, bidirectional: false, tokens: true, features: 0 });
+  // univariate series (one input feature: dWx and the bias gradient in one pass over dG), padded and bidirectional,
+  // and full length on the final state (as bench D)
+  cases.push({ cell, shape: 'many-to-one', layers: 2, bidirectional: true, tokens: false, features: 1, lengths: true });
+  cases.push({ cell, shape: 'many-to-one', layers: 1, bidirectional: false, tokens: false, features: 1 });
   cases.push({ cell, shape: 'many-to-many', layers: 1, bidirectional: true, tokens: true, features: 0, vocab: 23, lengths: true });
   cases.push({ cell, shape: 'one-to-one', layers: 1, bidirectional: false, tokens: false, features: 4 });
   cases.push({ cell, shape: 'one-to-many', layers: 2, bidirectional: false, tokens: true, features: 2, dropout: 0.2 });
@@ -181,7 +185,7 @@ for (const attention of ATTENTION_TYPES.filter((a) => a !== 'none'))
 describe('WASM trainer vs float64 reference', () => {
   for (const c of cases)
     for (const [build, buildKernels] of BUILDS) {
-      const label = `${c.cell} ${c.shape}${c.attention ? ` + ${c.attention}` : ''}${c.inputFeeding ? ' + input feeding' : ''} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
+      const label = `${c.cell} ${c.shape}${c.attention ? ` + ${c.attention}` : ''}${c.inputFeeding ? ' + input feeding' : ''} ${c.layers}×${c.H ?? 6}${c.vocab ? ` vocab ${c.vocab} (no fold)` : ''}${c.features === 1 ? ' one feature' : ''}${c.bidirectional ? ' bi' : ''}${c.dropout ? ` dropout ${c.dropout}` : ''}${c.lengths ? ' lengths' : ''}${c.initial ? ' h0' : ''} (${build})`;
       it(label, () => {
         const spec = makeSpec(c);
         const layout = buildLayout(spec);

@@ -1014,13 +1014,17 @@ export class WasmNetwork {
         const s0 = dir.h0Zero ? B : 0;
         const K = T * B - s0;
         const hsK = dir.hs + s0 * H * 4;
+        // Bias gradient: the column sums of dG (into bx for a cell with its own recurrent blocks, else bh). With one
+        // input feature, the same pass over dG gives dWx = dGᵀ·x (colsum_dot_acc): dG is read once, not twice.
+        const oneFeature = In === 1 && !folded;
+        const colsums = (dst: number): void => (oneFeature ? k.colsum_dot_acc(dst, this.g(w.Wx), dgx, GH, T * B, GH, dir.xs, 1) : k.colsum_acc(dst, dgx, GH, T * B, GH));
         if (own) {
           // dWh = dGhᵀ·H(t−1): the shared blocks' rows from dgx, the cell's own ones (the GRU's n) from dgh
           // (T, B, own·H); bh's shared-block gradients are bx's.
           const shared = (G - own) * H;
           k.gemm(this.g(w.Wh), dgx + s0 * GH * 4, hsK, shared, H, K, 1, GH, H, H, 1);
           k.gemm(this.g(w.Wh) + shared * H * 4, dgh + s0 * own * H * 4, hsK, own * H, H, K, 1, own * H, H, H, 1);
-          k.colsum_acc(this.g(w.bx), dgx, GH, T * B, GH);
+          colsums(this.g(w.bx));
           this.views().copyWithin(this.g(w.bh) / 4, this.g(w.bx) / 4, this.g(w.bx) / 4 + shared);
           k.colsum_acc(this.g(w.bh) + shared * 4, dgh, own * H, T * B, own * H);
         } else {
@@ -1033,7 +1037,7 @@ export class WasmNetwork {
             k.transpose(this.g(w.Wh), dWhT, H, GH);
           } else k.gemm(this.g(w.Wh), dgx + s0 * GH * 4, hsK, GH, H, K, 1, GH, H, H, 1);
           // Both biases get the same gradient (dgh is dgx), and both start from zero: copy, not re-sum.
-          k.colsum_acc(this.g(w.bh), dgx, GH, T * B, GH);
+          colsums(this.g(w.bh));
           this.views().copyWithin(this.g(w.bx) / 4, this.g(w.bh) / 4, this.g(w.bh) / 4 + GH);
         }
         if (folded) {
@@ -1044,7 +1048,7 @@ export class WasmNetwork {
           k.embed_backward(S, GH, dir.tokens, dgx, GH, T * B);
           k.gemm(this.g(w.Wx), S, this.p(embed), GH, In, V, 1, GH, In, In, 1);
           k.gemm(this.g(embed), S, this.p(w.Wx), V, In, GH, GH, 1, In, In, 1);
-        } else k.gemm(this.g(w.Wx), dgx, dir.xs, GH, In, T * B, 1, GH, In, In, 1);
+        } else if (!oneFeature) k.gemm(this.g(w.Wx), dgx, dir.xs, GH, In, T * B, 1, GH, In, In, 1);
         if (needInputGrad) {
           if (d === 1) {
             k.gemm(tmp, dgx, this.p(w.Wx), T * B, In, GH, GH, 1, In, In, 0);

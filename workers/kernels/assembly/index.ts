@@ -7,7 +7,7 @@ export {
   peephole_forward, peephole_backward, peephole_packed_floats,
 } from './cells';
 export {
-  fill_rows, colsum_acc, copy_time, embed_forward, embed_backward, dropout_forward, mul_inplace, sum_squares, scale,
+  fill_rows, colsum_acc, colsum_dot_acc, copy_time, embed_forward, embed_backward, dropout_forward, mul_inplace, sum_squares, scale,
   first_nonfinite, gate_stats, softmax_xent, softmax_rows, mse, adam, sgd,
 } from './ops';
 export {

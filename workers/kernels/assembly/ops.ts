@@ -22,6 +22,33 @@ export function colsum_acc(dst: usize, src: usize, lds: i32, rows: i32, width: i
 }
 
 /**
+ * colsum_acc and a one-column Aᵀ·x in one pass over src: dst (width) += Σ_r src(r, :) and dx (width) += Σ_r
+ * src(r, :)·x(r) (x with stride ldx). A layer of one input feature: its bias gradient and its input weights' gradient
+ * dWx = dGᵀ·x read dG ((T·B, G·H), larger than L2 for long series) once instead of twice. Each column's sums run in
+ * row order, as colsum_acc's and gemm's Aᵀ·x path's do.
+ */
+export function colsum_dot_acc(dst: usize, dx: usize, src: usize, lds: i32, rows: i32, width: i32, x: usize, ldx: i32): void {
+  const w4 = width & ~3;
+  const xs = <usize>ldx * 4;
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>(r * lds) * 4;
+    const xr = load<f32>(x + <usize>r * xs);
+    const xv = f32x4.splat(xr);
+    let j = 0;
+    for (; j < w4; j += 4) {
+      const v = v128.load(s + <usize>j * 4);
+      v128.store(dst + <usize>j * 4, f32x4.add(v128.load(dst + <usize>j * 4), v));
+      v128.store(dx + <usize>j * 4, fma(v, xv, v128.load(dx + <usize>j * 4)));
+    }
+    for (; j < width; j++) {
+      const v = load<f32>(s + <usize>j * 4);
+      store<f32>(dst + <usize>j * 4, load<f32>(dst + <usize>j * 4) + v);
+      store<f32>(dx + <usize>j * 4, load<f32>(dx + <usize>j * 4) + v * xr);
+    }
+  }
+}
+
+/**
  * Copies `width` floats per (t, b) row between two time-major (T, B, ·) tensors with row strides lds / ldd,
  * optionally reversing time within each sequence's length (lengths (B) int32; 0 = all T) and optionally adding.
  * Row (t, b) of src goes to row (π_b(t), b) of dst, π_b(t) = len_b − 1 − t for t < len_b, t otherwise.
