@@ -355,8 +355,10 @@ describe('seqstudio bench', () => {
     expect(line.ceilingRatio).toBeCloseTo(line.ceilingTokensPerSecond / line.pytorchTokensPerSecond, 0);
     expect(line.ofCeiling).toBeGreaterThan(0.2);
     expect(line.ofCeiling).toBeLessThan(1.2);
+    expect(line.cachedGemmOfFmaMin).toBeLessThanOrEqual(line.cachedGemmOfFma);
+    expect(line.cachedGemmOfFma).toBeGreaterThan(0.2);
     const text = cli('bench', '--config', 'D', '--seconds', '0.1', '--vs-pytorch', '--rounds', '1', '--profile');
-    expect(text.stdout).toMatch(/D\s+ceiling\s+[\d,]+ tok\/s \(every GEMM FLOP at the FMA peak, the rest as measured\) = [\d.]+× PyTorch; ours at \d+% of it/);
+    expect(text.stdout).toMatch(/D\s+ceiling\s+[\d,]+ tok\/s \(every GEMM FLOP at the FMA peak, the rest as measured\) = [\d.]+× PyTorch; ours at \d+% of it; the host: GEMM on cached operands at \d+% of the FMA loop/);
     expect(text.stdout).toMatch(/PyTorch \S+ ran on OpenBLAS \d[^\n]*core /);
     expect(text.stdout).toMatch(/D\s+ours\s+1w\s+[\d,]+ tok\/s\s+PyTorch\s+[\d,]+ tok\/s .* ratio [\d.]+×/);
   });
