@@ -174,13 +174,18 @@ describe('useProjectStore', () => {
     expect(store.estimate!.parameterCount).toBeLessThan(withDouble);
   });
 
-  it('saves the current choices shortly after a change', async () => {
+  /** The project opened on dataset d1 with fake timers, once its own load's save has run: the store and the saves so far. */
+  const openedWithTimers = async (): Promise<{ store: ReturnType<typeof useProjectStore>; before: number }> => {
     vi.useFakeTimers();
     fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: DEFAULT_MODEL, settings: DEFAULT_TRAIN_SETTINGS } };
     const store = useProjectStore();
     await store.load();
     await vi.advanceTimersByTimeAsync(600);
-    const before = calls(fake, 'saveCurrent').length;
+    return { store, before: calls(fake, 'saveCurrent').length };
+  };
+
+  it('saves the current choices shortly after a change', async () => {
+    const { store, before } = await openedWithTimers();
     store.setModel({ layers: 3 });
     store.setSettings({ learningRate: 0.01 });
     await vi.advanceTimersByTimeAsync(600);
@@ -190,12 +195,7 @@ describe('useProjectStore', () => {
   });
 
   it('writes a save still waiting out its debounce when the page is hidden, and no second one after', async () => {
-    vi.useFakeTimers();
-    fake.projectInfo = { ...fake.projectInfo, current: { datasetId: 'd1', data: { format: 'auto', valFraction: 0.1 }, model: DEFAULT_MODEL, settings: DEFAULT_TRAIN_SETTINGS } };
-    const store = useProjectStore();
-    await store.load();
-    await vi.advanceTimersByTimeAsync(600);
-    const before = calls(fake, 'saveCurrent').length;
+    const { store, before } = await openedWithTimers();
     store.setModel({ hiddenSize: 96 });
     await vi.advanceTimersByTimeAsync(0);
     expect(calls(fake, 'saveCurrent')).toHaveLength(before);
