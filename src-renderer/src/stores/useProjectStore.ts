@@ -338,16 +338,18 @@ export const useProjectStore = defineStore('project', () => {
     { deep: true },
   );
 
-  /**
-   * Writes a save still waiting out its debounce now and drops a pending re-inspection: for the page being hidden or
-   * closed (the person's last choices are kept) and for tests, whose store must fire no timer into the next test.
-   */
+  /** Writes a save still waiting out its debounce now: the page is being hidden or closed (the choices are kept). */
   function flush(): Promise<void> {
-    cancelPendingData();
     if (!saveTimer) return Promise.resolve();
     clearTimeout(saveTimer);
     saveTimer = null;
     return save();
+  }
+
+  /** flush(), and a pending re-inspection dropped: for tests, whose store must fire no timer into the next test. */
+  function dispose(): Promise<void> {
+    cancelPendingData();
+    return flush();
   }
 
   async function save(): Promise<void> {
@@ -398,5 +400,6 @@ export const useProjectStore = defineStore('project', () => {
     startRequest,
     save,
     flush,
+    dispose,
   };
 });
