@@ -23,8 +23,44 @@ export interface Draft extends Candidate {
   classes?: () => { value: string; count: number }[];
 }
 
-const LABEL_NAME = /(label|class|target|category|categor|intent|sentiment|polarity|score|outcome|tag|topic|emotion|rating|stance|^y$|^group$|diet|activity|offen)/i;
-const META_NAME = /(author|title|name|user|url|link|source|date|time|lang|country|city|id$|^id|email|phone|address)/i;
+/**
+ * The words of a column name, lower case: "user_id", "userId" and "User ID" give user, id; "T (degC)" gives t, deg, c.
+ * Names are matched by their words, not by substrings: "sentiment" holds "time", "distance" holds "stance" and
+ * "percentage" holds "tag", and none of them is named like what those stand for.
+ */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, '$1 $2')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+interface NameWords {
+  /** a word starting with one of these */
+  stems: readonly string[];
+  /** a word ending with one of these */
+  suffixes?: readonly string[];
+  /** a word that is one of these */
+  words?: readonly string[];
+  /** the whole name (its words joined by spaces) is one of these */
+  wholes?: readonly string[];
+}
+
+function namedLike(name: string, o: NameWords): boolean {
+  const words = nameWords(name);
+  if (o.wholes?.includes(words.join(' '))) return true;
+  return words.some((w) => o.stems.some((s) => w.startsWith(s)) || (o.suffixes ?? []).some((s) => w.endsWith(s)) || (o.words ?? []).includes(w));
+}
+
+const LABEL_NAMES: NameWords = { stems: ['label', 'class', 'target', 'categor', 'intent', 'sentiment', 'polarity', 'score', 'outcome', 'tag', 'topic', 'emotion', 'rating', 'stance', 'diet', 'activit', 'offen'], wholes: ['y', 'group'] };
+const META_NAMES: NameWords = {
+  stems: ['author', 'title', 'user', 'url', 'link', 'source', 'date', 'time', 'lang', 'countr', 'city', 'cities', 'email', 'phone', 'address', 'name', 'created', 'updated', 'modified', 'posted', 'published'],
+  suffixes: ['name'],
+  words: ['id', 'ids', 'uid', 'uuid'],
+};
+const isLabelName = (name: string): boolean => namedLike(name, LABEL_NAMES);
+const isMetaName = (name: string): boolean => namedLike(name, META_NAMES);
 const TARGET_NAME = /^(target|y|label|response|outcome|output)$/i;
 
 // ============================================== tables: facts → drafts ==========================================
@@ -356,9 +392,9 @@ function sequenceDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[
   labels.forEach((label, i) => {
     const inputs = features([label]);
     if (inputs.length === 0) return;
-    const named = LABEL_NAME.test(label.name);
+    const named = isLabelName(label.name);
     // who or what recorded a sequence (a speaker, a subject, a device) is metadata more often than the task
-    const who = KEY_NAME.test(label.name) || META_NAME.test(label.name);
+    const who = KEY_NAME.test(label.name) || isMetaName(label.name);
     const counts = countValues(groups.map((g) => cellText(label, g[0])));
     const choice: Partial<DatasetChoice> = { shape: 'many-to-one', sequence: key.name, target: label.name, input: inputs.map((c) => c.name), ...(step ? { step: step.name } : {}), ...(facts.split ? { split: facts.split.name } : {}) };
     out.push({
@@ -480,8 +516,8 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const perClass = (t.rows - label.missing) / counts.length;
     let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
-    if (LABEL_NAME.test(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
-    if (META_NAME.test(label.name)) (quality *= 0.5), why.push('named like metadata');
+    if (isLabelName(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
+    if (isMetaName(label.name)) (quality *= 0.5), why.push('named like metadata');
     if (pair) (quality *= 0.8), why.push('the text columns look like pairs');
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
@@ -556,7 +592,7 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
 function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | undefined {
   const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
   if (usable.length < 2) return undefined;
-  const target = usable.find((c) => TARGET_NAME.test(c.name) || LABEL_NAME.test(c.name)) ?? usable[usable.length - 1];
+  const target = usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name)) ?? usable[usable.length - 1];
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
   const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
@@ -565,7 +601,7 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | 
     task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
     choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
     score: base,
-    reason: `rows without a time order: each row on its own; target ${TARGET_NAME.test(target.name) || LABEL_NAME.test(target.name) ? 'named like one' : 'the last column'}`,
+    reason: `rows without a time order: each row on its own; target ${TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
     preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),

@@ -5,6 +5,7 @@ import type { ParsedSequences, ParsedTagged } from './parsed';
 import { DataError } from './parsed';
 import { buildTrainingData, propose } from './propose';
 import { sideTokens } from './build/pairs';
+import { nameWords } from './candidates';
 import type { ParsedPairs } from './parsed';
 
 const weeks = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 6) + i * 7 * 86_400_000).toISOString());
@@ -52,6 +53,20 @@ describe('propose', () => {
     expect(p.warnings.join('\n')).toMatch(/a label seen once: "mixed"/);
     expect(p.preview[1]).toEqual({ input: 'awful , really', output: 'neg' });
     expect(buildTrainingData(t, {}, 'reviews.tsv').transforms.kind).toBe('classify');
+  });
+
+  it('a label is named like one by its words: "sentiment" holds "time" but is no metadata (IMDB\'s review,sentiment)', () => {
+    const reviews = Array.from({ length: 60 }, (_, i) => `A long review number ${i}, with a plot, actors and an opinion about the ending of the film.`);
+    for (const [name, meta] of [['sentiment', false], ['Sentiment', false], ['user_id', true], ['userName', true], ['created_at', true]] as const) {
+      const t = table(textCol('review', reviews), catCol(name, reviews.map((_, i) => (i % 2 ? 'positive' : 'negative'))));
+      const p = propose(t, 'IMDB Dataset.csv');
+      const classify = p.candidates.find((a) => a.shape === 'many-to-one')!;
+      expect(classify.reason.includes('named like metadata'), name).toBe(meta);
+      if (!meta) expect(p.choice, name).toMatchObject({ shape: 'many-to-one', input: ['review'], target: name, tokens: 'word' });
+    }
+    expect(nameWords('userId')).toEqual(['user', 'id']);
+    expect(nameWords('T (degC)')).toEqual(['t', 'deg', 'c']);
+    expect(nameWords('Class Index')).toEqual(['class', 'index']);
   });
 
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
