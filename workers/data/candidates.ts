@@ -133,8 +133,8 @@ interface RankedTarget {
 }
 
 /**
- * Numeric measurements ranked as forecasting targets: a target-like name first; in a file without a header the last
- * column (that convention); the one measurement whose name is unlike the others' family at the end of the table (a
+ * Numeric measurements ranked as forecasting targets: a target-like name first; the close of an open/high/low/close
+ * price table; in a file without a header the last column (that convention); the one measurement whose name is unlike the others' family at the end of the table (a
  * documented target beside its covariates); otherwise the first measurement. Values that stop early or are mostly
  * missing rank lower.
  */
@@ -145,11 +145,17 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
       ? values.filter((c) => !values.some((d) => d !== c && siblings(c.name, d.name)))
       : [];
   const oddLast = odd.length === 1 && odd[0] === values[values.length - 1] ? odd[0] : undefined;
+  // A table of prices (open, high, low, close: stocks, currencies, crypto): a price series is forecast by its close
+  // (the plain close before an adjusted one); the others move with it.
+  const has = (c: Column, w: string): boolean => nameWords(c.name).includes(w);
+  const closes = ['open', 'high', 'low'].every((w) => values.some((c) => has(c, w))) ? values.filter((c) => has(c, 'close')) : [];
+  const close = closes.find((c) => !has(c, 'adj') && !has(c, 'adjusted')) ?? closes[0];
   const ranked = values.map((c, i): RankedTarget => {
     let score = 0.6 - 0.02 * i;
     const why: string[] = [];
     if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
-    if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
+    if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
+    else if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
     else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
     else if (t.header && i === 0) (score += 0.15), why.push('the first measurement in the table');
     const missing = c.missing / t.rows;

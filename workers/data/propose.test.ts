@@ -69,6 +69,19 @@ describe('propose', () => {
     expect(nameWords('Class Index')).toEqual(['class', 'index']);
   });
 
+  it('a table of open, high, low and close prices → forecast the close (the plain one before the adjusted)', () => {
+    const n = 400;
+    const days = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2019, 0, 1 + i)).toISOString());
+    const price = Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 17) + i / 10);
+    const col = (name: string, k: number) => numCol(name, price.map((p, i) => p * (1 + k * 0.001 * Math.cos(i))));
+    for (const names of [['Open', 'High', 'Low', 'Close', 'Adj Close'], ['open', 'high', 'low', 'adj_close', 'close']]) {
+      const t = table(dateCol('Date', days), ...names.map((name, k) => col(name, k)), numCol('Volume', price.map((_, i) => 1e6 + ((i * 7919) % 1000) * 1e3)));
+      const p = propose(t, 'prices.csv');
+      expect(p.choice.target, names.join()).toBe(names.includes('Close') ? 'Close' : 'close');
+      expect(p.reason).toMatch(/closing price/);
+    }
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
