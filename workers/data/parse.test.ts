@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupSequences } from './formats/sequences';
 import { parseFile } from './parse';
-import { DataError, type ImportProgress, type Parsed } from './parsed';
+import { DataError, type ImportProgress, type Parsed, type ParsedTable } from './parsed';
 
 const dir = mkdtempSync(join(tmpdir(), 'parse-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,13 +56,26 @@ describe('parseFile', () => {
     const bin = await dataError(parseFile(write('bin.dat', new Uint8Array([1, 2, 10, 0, 5]))));
     expect(bin.reason).toMatch(/binary/);
     expect(bin.line).toBe(2);
-    const bad = await dataError(parseFile(write('latin1.csv', Buffer.concat([Buffer.from('a,b\n1,2\ncaf'), Buffer.from([0xe9]), Buffer.from(',3\n')]))));
+    // not UTF-8 and not text in a single-byte encoding either (control bytes): refused, with its line
+    const bad = await dataError(parseFile(write('noise.csv', Buffer.concat([Buffer.from('a,b\n1,2\ncaf'), Buffer.from([0xe9, 0x01, 0x02]), Buffer.from(',3\n')]))));
     expect(bad.line).toBe(3);
+    expect(bad.reason).toMatch(/not valid UTF-8/);
     expect(bad.hint).toMatch(/save the file as UTF-8/);
     const rag = await dataError(parseFile(write('rag.csv', 'a,b\n1,2\n3,4,5\n')));
     expect([rag.file, rag.line]).toEqual(['rag.csv', 3]);
     expect((await dataError(parseFile(dir))).reason).toMatch(/folder/);
     expect((await dataError(parseFile(write('big.txt', 'x'.repeat(100)), { maxBytes: 10 }))).reason).toMatch(/limit/);
+  });
+
+  it('a file in Windows-1252 / Latin-1 (not UTF-8) is read so, and says so: a spreadsheet export, Kaggle\'s spam.csv', async () => {
+    const bytes = Buffer.concat([Buffer.from('v1,v2,,,\nham,Ok lar... Joking wif u oni...,,,\nspam,WINNER!! a '), Buffer.from([0xa3]), Buffer.from('900 prize reward! caf'), Buffer.from([0xe9]), Buffer.from(',,,\n')]);
+    const r = await parseFile(write('spam.csv', bytes));
+    expect(r.notes[0]).toMatch(/^read as Windows-1252 \(Western European\): not valid UTF-8 \(line 3: "spam,WINNER!! a £900 prize reward! café,…"\)/);
+    expect(r.parsed.kind).toBe('table');
+    const t = r.parsed as ParsedTable;
+    expect(t.columns.map((c) => c.name)).toEqual(['v1', 'v2']); // the header's unnamed empty columns dropped
+    expect(t.columns[1].strings![1]).toBe('WINNER!! a £900 prize reward! café');
+    expect(r.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('a file that shrinks while being read is a DataError', async () => {

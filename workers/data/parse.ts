@@ -206,11 +206,55 @@ export async function parseFile(path: string, opts: ParseOptions = {}): Promise<
 
 async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
   const file = basename(path);
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (opts.format && opts.format !== 'auto' && !FORMATS.includes(opts.format)) {
     throw new DataError(file, undefined, `unknown format "${opts.format}"`, `use one of: auto, ${FORMATS.join(', ')}`);
   }
   if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseOneFile);
+  try {
+    return await readText(path, file, opts, 'utf-8');
+  } catch (e) {
+    if (!(e instanceof LegacyEncoding)) throw e;
+    // Not UTF-8 but plain text in a single-byte encoding (a spreadsheet's "CSV" on Windows, many older downloads):
+    // read as Windows-1252, the superset of Latin-1 those are written in, and say so.
+    const r = await readText(path, file, opts, 'windows-1252');
+    return { ...r, notes: [`read as Windows-1252 (Western European): not valid UTF-8 (line ${e.line}: ${e.sample}); if its letters look wrong, save it as UTF-8`, ...r.notes] };
+  }
+}
+
+/** Line `k` of the chunk (0 = its first) read as Windows-1252, quoted and clipped: what the note shows. */
+function legacySample(chunk: Uint8Array, k: number): string {
+  let start = 0;
+  for (let i = 0; i < k; i++) start = chunk.indexOf(10, start) + 1;
+  const end = chunk.indexOf(10, start);
+  const text = new TextDecoder('windows-1252').decode(chunk.subarray(start, end < 0 ? chunk.length : end)).trim();
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** A file that is not UTF-8 but reads as text in a single-byte encoding (parseOneFile reads it again so). */
+class LegacyEncoding extends Error {
+  constructor(
+    readonly line: number,
+    readonly sample: string,
+  ) {
+    super('legacy encoding');
+  }
+}
+
+/**
+ * Whether bytes that are not UTF-8 look like text in a single-byte encoding rather than binary data: no control
+ * characters but tab, line breaks and form feed, and at most a fifth of the bytes above ASCII (accents, not noise).
+ */
+function looksLikeLegacyText(bytes: Uint8Array): boolean {
+  let high = 0;
+  for (const b of bytes) {
+    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13) || b === 0x7f) return false;
+    if (b >= 0x80) high++;
+  }
+  return high <= bytes.length / 5;
+}
+
+async function readText(path: string, file: string, opts: ParseOptions, encoding: 'utf-8' | 'windows-1252'): Promise<ParseResult> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
@@ -231,7 +275,7 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
     if (size > maxBytes) throw new DataError(file, undefined, `${(size / 2 ** 20).toFixed(0)} MiB is more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'split the file, or raise the limit');
 
     const hash = createHash('sha256');
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
     const buf = Buffer.allocUnsafe(CHUNK);
     let bytesRead = 0;
     let lineBase = 1; // line of the first byte of the current chunk
@@ -272,7 +316,9 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        throw new DataError(file, lineBase + invalidUtf8Line(chunk) - 1, 'not valid UTF-8 text', 'save the file as UTF-8 (in a spreadsheet: "CSV UTF-8"; in an editor: encoding UTF-8)');
+        const line = lineBase + invalidUtf8Line(chunk) - 1;
+        if (looksLikeLegacyText(chunk)) throw new LegacyEncoding(line, legacySample(chunk, line - lineBase));
+        throw new DataError(file, line, 'not valid UTF-8 text', 'save the file as UTF-8 (in a spreadsheet: "CSV UTF-8"; in an editor: encoding UTF-8)');
       }
       lineBase += countNewlines(chunk);
       bytesRead += n;

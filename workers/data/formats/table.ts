@@ -233,6 +233,7 @@ export function looksLikeHeader(rows: string[][]): boolean {
   let allStr = true;
   for (let c = 0; c < first.length; c++) {
     const k0 = kindOf(first[c]);
+    if (k0 === 'missing') continue; // an unnamed column (a spreadsheet's trailing empty header cells: "v1,v2,,,")
     if (k0 !== 'str') allStr = false;
     if (k0 !== 'str') continue;
     // A word over a column of numbers or dates (a stray word or two below it allowed).
@@ -248,15 +249,17 @@ export function looksLikeHeader(rows: string[][]): boolean {
   }
   if (!allStr) return false;
   const names = first.map((c) => c.trim());
-  if (new Set(names).size !== names.length) return false;
+  const named = names.filter((n) => n !== '');
+  if (named.length === 0 || new Set(named).size !== named.length) return false;
   for (let c = 0; c < names.length; c++) {
+    if (names[c] === '') continue;
     if (names[c].length > 40 || !LABEL_LIKE.test(names[c])) return false;
     for (let r = 1; r < rows.length; r++) if ((rows[r][c] ?? '').trim() === names[c]) return false;
   }
   // Text over text: a header when some first cell is unlike the cells below it (a name over sentences, a lower-case
   // word over upper-case codes…); a first row written like the rest is data (a headerless word⇥PHONEMES file).
   if (rows.length < 2) return true;
-  return names.some((name, c) => !typicalOf(name, rows.slice(1).map((r) => (r[c] ?? '').trim()).filter((x) => x !== '')));
+  return names.some((name, c) => name !== '' && !typicalOf(name, rows.slice(1).map((r) => (r[c] ?? '').trim()).filter((x) => x !== '')));
 }
 
 /** Letter case, digits, spaces: the look of a cell. */
