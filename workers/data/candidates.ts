@@ -517,6 +517,11 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     });
   }
   const text = byLength[0];
+  // Single words (a name, a word, a code) are classified by their letters; sentences by their words.
+  const rowsSeen = text.strings!.filter((x, r) => x !== '' && r % Math.max(1, Math.floor(t.rows / 2000)) === 0);
+  const wordsPerRow = rowsSeen.reduce((n, x) => n + tokenize(x, 'word').length, 0) / Math.max(1, rowsSeen.length);
+  const unit = wordsPerRow <= 1.2 ? 'char' : 'word';
+  const unitWhy = unit === 'char' ? `; one word a row (${fmt(wordsPerRow)} on average): read by its characters` : '';
   for (const [i, label] of labels.entries()) {
     const counts = countValues(labelStrings(label));
     const perClass = (t.rows - label.missing) / counts.length;
@@ -528,15 +533,15 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
       shape: 'many-to-one',
-      task: `classify "${text.name}" into "${label.name}" (${counts.length} classes)`,
-      choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: 'word', ...split },
+      task: `classify "${text.name}" into "${label.name}" (${counts.length} classes${unit === 'char' ? ', by its characters' : ''})`,
+      choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: unit, ...split },
       score: 0.9 * quality - 0.02 * i,
-      reason: `a column of few distinct short values beside free text: ${why.join(', ')}${splitNote}`,
+      reason: `a column of few distinct short values beside free text: ${why.join(', ')}${unitWhy}${splitNote}`,
       classes: () => counts,
       warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use ${mention('maxLength')}`] : [])],
       preview: () => {
         const labelsOf = labelStrings(label);
-        return samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], 'word', true).join(' ')), output: labelsOf[r] || '(missing)' }));
+        return samplePositions(t.rows).map((r) => ({ input: clip(tokenize(text.strings![r], unit, unit === 'word').join(' ')), output: labelsOf[r] || '(missing)' }));
       },
     });
   }

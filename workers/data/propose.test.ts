@@ -82,6 +82,20 @@ describe('propose', () => {
     }
   });
 
+  it('names beside their gender → classified by their characters (single words: no words to read), and it builds', () => {
+    const first = ['Mary', 'Anna', 'Emma', 'Ida', 'Alice', 'John', 'James', 'George', 'Frank', 'Henry'];
+    const names = Array.from({ length: 300 }, (_, i) => `${first[i % 10]}${['', 'a', 'son', 'ie', 'y', 'o'][Math.floor(i / 10) % 6]}${i >= 60 ? String.fromCharCode(97 + (i % 26)) : ''}`);
+    const t = table(catCol('name', names), catCol('gender', names.map((_, i) => (i % 10 < 5 ? 'F' : 'M'))));
+    const p = propose(t, 'name_gender.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', input: ['name'], target: 'gender', tokens: 'char' });
+    expect(p.reason).toMatch(/one word a row .*read by its characters/);
+    const d = buildTrainingData(t, p.choice, 'name_gender.csv');
+    expect(d.model.shape).toBe('many-to-one');
+    expect(d.transforms).toMatchObject({ kind: 'classify' });
+    // a categorical column as the text of a character model, too
+    expect(buildTrainingData(t, { shape: 'many-to-many', input: ['name'], tokens: 'char' }, 'name_gender.csv').model.shape).toBe('many-to-many');
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',

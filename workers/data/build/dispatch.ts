@@ -75,7 +75,9 @@ export function buildWith(parsed: Parsed, c: DatasetChoice): TrainingData & { wa
           // A long table: a numeric target that changes within its series is forecast per series; else each
           // sequence is classified.
           if (c.sequence !== undefined && !(target && isSeriesTarget(t, c, target))) return sequencesData(groupTable(t, c), c);
-          if (inputs.some((x) => x.type === 'text') || (inputs.length === 0 && texts.length > 0 && c.sequence === undefined)) return classifyData(t, c);
+          // Text in, a class out: a text input, or only categorical ones (names, words: nothing numeric to forecast).
+          const textIn = inputs.some((x) => x.type === 'text') || (inputs.length > 0 && inputs.every((x) => x.type === 'categorical'));
+          if (textIn || (inputs.length === 0 && texts.length > 0 && c.sequence === undefined)) return classifyData(t, c);
           return forecastData(t, c);
         }
         case 'one-to-one':
@@ -90,7 +92,7 @@ export function buildWith(parsed: Parsed, c: DatasetChoice): TrainingData & { wa
         }
         case 'many-to-many': {
           if (c.sequence !== undefined && c.target !== undefined) return stepLabelsData(groupTable(t, c, true), c);
-          const col = inputs.find((x) => x.type === 'text') ?? texts[0];
+          const col = inputs.find((x) => x.type === 'text' || (x.type === 'categorical' && x.strings)) ?? texts[0];
           if (!col) throw new SettingError('shape', 'a table without a text column (or a sequence column and per-step labels) cannot train many-to-many', 'many-to-many');
           return runningText(col.strings!.filter((s) => s !== '').join('\n'), c);
         }
