@@ -645,7 +645,10 @@ export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     drafts.push(...sequenceDrafts(t, facts, timed && meanLen >= 50 ? 0.6 : 0.85));
     drafts.push(...seriesDrafts(t, facts, seriesBase));
   } else if (facts.time) {
-    drafts.push(...seriesDrafts(t, facts, 0.9));
+    // Texts stamped at irregular times (tweets, reviews, posts) are documents, not a series measured step by step:
+    // what is said in them comes before forecasting their numbers.
+    const documents = facts.columns.some((f) => f.role === 'text') && !(facts.time.interval !== undefined && facts.time.regularity >= 0.8);
+    drafts.push(...seriesDrafts(t, facts, documents ? 0.5 : 0.9));
   } else {
     const values = facts.columns.filter((f) => f.role === 'value');
     if (values.length > 0 && wordy(t, facts).length === 0) {

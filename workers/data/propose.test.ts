@@ -96,6 +96,24 @@ describe('propose', () => {
     expect(buildTrainingData(t, { shape: 'many-to-many', input: ['name'], tokens: 'char' }, 'name_gender.csv').model.shape).toBe('many-to-many');
   });
 
+  it('texts stamped at irregular times (tweets with a sentiment) → classify the text, not forecast their numbers', () => {
+    const n = 300;
+    let at = Date.UTC(2015, 1, 24, 11, 35);
+    const times = Array.from({ length: n }, (_, i) => new Date((at -= 60_000 * (1 + ((i * 7919) % 20)))).toISOString());
+    const says = ['my flight was cancelled again', 'thank you for the great service', 'on hold for two hours, ridiculous', 'what a smooth landing today'];
+    const t = table(
+      numCol('tweet_id', times.map((_, i) => 570306133677760 - i)),
+      catCol('airline_sentiment', times.map((_, i) => ['negative', 'positive', 'negative', 'neutral'][i % 4])),
+      numCol('airline_sentiment_confidence', times.map((_, i) => [1, 0.35, 0.68][i % 3])),
+      numCol('retweet_count', times.map((_, i) => (i % 9 === 0 ? 1 : 0))),
+      textCol('text', times.map((_, i) => `@airline ${says[i % 4]} #${i}`)),
+      dateCol('tweet_created', times),
+    );
+    const p = propose(t, 'Tweets.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', input: ['text'], target: 'airline_sentiment', tokens: 'word' });
+    expect(p.candidates.some((c) => c.task.startsWith('forecast'))).toBe(true); // still offered, below
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
