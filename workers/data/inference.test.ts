@@ -58,6 +58,13 @@ describe('dates and times in every common form', () => {
     const ambiguous = readDates(range(12, (i) => `1/${i + 1}/2020`))!;
     expect([ambiguous.form, ambiguous.ambiguous]).toEqual(['month-first', true]);
     expect(ambiguous.values[1] - ambiguous.values[0]).toBe(86_400_000);
+    // monthly on the 1st, written month first over years (Electric_Production.csv): regular in the calendar (28–31
+    // days apart), where day first would be days 1–12 of each January
+    const monthly = readDates(range(397, (i) => `${(i % 12) + 1}/1/${1985 + Math.floor(i / 12)}`))!;
+    expect([monthly.form, monthly.ambiguous]).toEqual(['month-first', true]);
+    expect(formatDate(monthly.values[13])).toBe('1986-02-01');
+    // and day first when that reading is the monthly one
+    expect(readDates(range(30, (i) => `1/${(i % 12) + 1}/${2000 + Math.floor(i / 12)}`))!.form).toBe('day-first');
     expect(readDates(['1-01', '1-02', '1-12', '2-01', '3-12'])?.form).toBe('period-in-series');
     expect(readDates(['1-01', '1-03', '1-02'])).toBeUndefined(); // out of order: not a period code
     expect(formatDate(readDates(['1-01', '1-02', '2-05'])!.values[2], 'period-in-series')).toBe('2-05');

@@ -205,6 +205,25 @@ export function regularity(v: Float64Array): number {
 }
 
 /**
+ * Share of consecutive (finite) values a whole number of months apart, that number being the median one, when every
+ * value falls on one day of the month at one time of day: 1 for a monthly (or quarterly, yearly) series written as
+ * dates; 0 when the days of the month differ.
+ */
+export function monthlyRegularity(v: Float64Array): number {
+  const at: number[] = [];
+  for (const x of v) if (Number.isFinite(x)) at.push(x);
+  if (at.length < 3) return 0;
+  const day = new Date(at[0]).getUTCDate();
+  const clock = (x: number): number => ((x % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
+  if (!at.every((x) => new Date(x).getUTCDate() === day && clock(x) === clock(at[0]))) return 0;
+  const months = at.map((x) => new Date(x).getUTCFullYear() * 12 + new Date(x).getUTCMonth());
+  const steps = months.slice(1).map((m, i) => m - months[i]);
+  const median = [...steps].sort((a, b) => a - b)[steps.length >> 1];
+  if (median === 0) return 0;
+  return steps.filter((x) => x === median).length / steps.length;
+}
+
+/**
  * The date form that reads every non-missing value of a string column (`''` = missing), or undefined. Tried on a
  * sample first, then on the whole column.
  */
@@ -232,7 +251,11 @@ export function readDates(strings: readonly string[]): DateReading | undefined {
   }
   if (readings.length === 2) {
     const [dmy, mdy] = readings;
-    const pick = regularity(mdy.values) > regularity(dmy.values) ? mdy : dmy;
+    // The more regular reading: in time, or in the calendar (monthly dates on the 1st are 28–31 days apart:
+    // "1/1/1985, 2/1/1985, …" read day first would be twelve days in January, then a year's jump); a tie goes to
+    // the reading regular in time.
+    const even = (r: DateReading): number => Math.max(regularity(r.values), monthlyRegularity(r.values) - 0.001);
+    const pick = even(mdy) > even(dmy) ? mdy : dmy;
     return { ...pick, ambiguous: true };
   }
   if (readings.length === 1) return readings[0];
