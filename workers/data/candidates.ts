@@ -488,8 +488,11 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   // (each side mostly distinct: a sentence and its translation, not a name repeated over many rows)
   const pairable = texts.length >= 2 ? texts.filter((c) => lengths.get(c)! <= 400 && facts.byName(c.name)!.distinct >= 0.25 * (t.rows - c.missing)) : [];
   let pair: [Column, Column] | undefined;
+  // (not two of a numbered family: Top1 and Top2 are a day's headlines, sentence1 and sentence2 a pair to compare)
+  const family = (c: Column): string => c.name.toLowerCase().replace(/[^\p{L}]/gu, '');
   for (let i = 0; i < pairable.length && !pair; i++)
     for (let j = i + 1; j < pairable.length && !pair; j++) {
+      if (family(pairable[i]) !== '' && family(pairable[i]) === family(pairable[j])) continue;
       const ratio = lengths.get(pairable[i])! / Math.max(1, lengths.get(pairable[j])!);
       if (ratio >= 1 / 3 && ratio <= 3) pair = [pairable[i], pairable[j]];
     }
@@ -645,9 +648,12 @@ export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     drafts.push(...sequenceDrafts(t, facts, timed && meanLen >= 50 ? 0.6 : 0.85));
     drafts.push(...seriesDrafts(t, facts, seriesBase));
   } else if (facts.time) {
-    // Texts stamped at irregular times (tweets, reviews, posts) are documents, not a series measured step by step:
-    // what is said in them comes before forecasting their numbers.
-    const documents = facts.columns.some((f) => f.role === 'text') && !(facts.time.interval !== undefined && facts.time.regularity >= 0.8);
+    // Texts stamped at irregular times (tweets, reviews, posts), or dated texts whose only numbers are a few codes
+    // (a day's headlines and a 0/1 label), are documents, not a series measured step by step: what is said in them
+    // comes before forecasting their numbers.
+    const regular = facts.time.interval !== undefined && facts.time.regularity >= 0.8;
+    const measured = facts.columns.some((f) => f.role === 'value' && f.distinct > 10);
+    const documents = facts.columns.some((f) => f.role === 'text') && (!regular || !measured);
     drafts.push(...seriesDrafts(t, facts, documents ? 0.5 : 0.9));
   } else {
     const values = facts.columns.filter((f) => f.role === 'value');

@@ -114,6 +114,18 @@ describe('propose', () => {
     expect(p.candidates.some((c) => c.task.startsWith('forecast'))).toBe(true); // still offered, below
   });
 
+  it('a day\'s headlines (Top1, Top2, Top3) and a 0/1 label → classify a headline into the label: neither a forecast of the label nor a translation between siblings', () => {
+    const n = 300;
+    const days = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2008, 7, 8 + i)).toISOString());
+    const heads = ['Georgia downs two Russian warplanes as countries move to brink of war', 'Musharraf to be impeached', 'Columns of troops roll into South Ossetia', 'Afghan children raped with impunity, U.N. official says'];
+    const top = (k: number) => textCol(`Top${k}`, days.map((_, i) => `${heads[(i + k) % 4]} (${i})`));
+    const t = table(dateCol('Date', days), numCol('Label', days.map((_, i) => ((i * 7) % 3 === 0 ? 1 : 0))), top(1), top(2), top(3));
+    const p = propose(t, 'Combined_News_DJIA.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'Label', tokens: 'word' });
+    expect(p.choice.input![0]).toMatch(/^Top\d$/);
+    expect(p.candidates.some((c) => c.shape === 'encoder-decoder')).toBe(false);
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
