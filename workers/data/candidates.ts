@@ -664,7 +664,10 @@ export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     }
   }
   drafts.push(...textDrafts(t, facts));
-  const tab = tabularDraft(t, facts, facts.time || facts.key ? 0.3 : 0.5); // rows in a time order or in sequences are not independent
+  // Rows in a time order or in sequences are not independent; but rows keyed by who recorded them (a subject) with no
+  // time axis, and a label named so that changes within a key, are samples of their own (feature windows of activities).
+  const labelledSamples = facts.key !== undefined && !facts.time && facts.columns.some((f) => f.role === 'category' && isLabelName(f.column.name));
+  const tab = tabularDraft(t, facts, facts.time || (facts.key && !labelledSamples) ? 0.3 : 0.5);
   if (tab) drafts.push(tab);
   return drafts;
 }

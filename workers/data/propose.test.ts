@@ -126,6 +126,16 @@ describe('propose', () => {
     expect(p.candidates.some((c) => c.shape === 'encoder-decoder')).toBe(false);
   });
 
+  it('feature rows keyed by subject, no time axis, an activity label that changes from row to row → predict the label per row (UCI HAR, shuffled)', () => {
+    const n = 360;
+    const acts = ['STANDING', 'SITTING', 'LAYING', 'WALKING'];
+    const feature = (k: number) => numCol(`tBodyAcc-mean()-${'XYZ'[k]}`, Array.from({ length: n }, (_, i) => Math.sin(i * (k + 1) * 0.37) * 0.3));
+    const t = table(feature(0), feature(1), feature(2), numCol('subject', Array.from({ length: n }, (_, i) => 1 + Math.floor(i / 60))), catCol('Activity', Array.from({ length: n }, (_, i) => acts[(i * 7919) % 13 % 4])));
+    const p = propose(t, 'train.csv');
+    expect(p.choice).toMatchObject({ shape: 'one-to-one', target: 'Activity' });
+    expect(p.choice.input).not.toContain('subject');
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
