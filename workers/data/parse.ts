@@ -94,6 +94,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
       const b = new ConllBuilder(file);
       return builderSink(b, () => [
         ...(b.separators ? [`${b.separators} document separator or comment lines skipped`] : []),
+        ...(b.universal ? ['CoNLL-U: each word (FORM, column 2) tagged with its universal part of speech (UPOS, column 4)'] : []),
         ...(b.untagged ? [`${b.untagged} lines with a token but no tag skipped`] : []),
         ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
       ]);

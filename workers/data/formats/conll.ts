@@ -3,7 +3,8 @@
 // or whitespace-only line (WNUT's train file uses a lone TAB), a `-DOCSTART-` line, or a comment line (`# key = value`,
 // `# key: …`). A file without sentence breaks (a stream of tokens, as OCR'd newspapers come) is split after
 // sentence-final punctuation once a "sentence" passes SPLIT_AFTER tokens, and into pieces of at most MAX_PIECE.
-// Lines with a token but no tag are skipped and counted, unless they are more than 5% of the lines.
+// Lines with a token but no tag are skipped and counted, unless they are more than 5% of the lines. CoNLL-U lines (ten
+// columns, an ID first) are read as their word (FORM) and its universal part of speech (UPOS).
 
 import { DataError, type ParsedTagged } from '../parsed';
 import { LineSplitter } from './lines';
@@ -27,6 +28,8 @@ export class ConllBuilder {
   separators = 0;
   /** Token lines without a tag, skipped. */
   untagged = 0;
+  /** Word lines read as CoNLL-U (FORM tagged with UPOS). */
+  universal = 0;
   private tokenLines = 0;
   private firstUntagged?: { line: number; text: string };
   /** No sentence breaks in the file: sentences are cut after . ! ? (and at MAX_PIECE tokens). */
@@ -60,13 +63,23 @@ export class ConllBuilder {
       this.firstUntagged ??= { line: n, text: l };
       return;
     }
+    let token = parts[0];
+    let last = parts[parts.length - 1];
+    // CoNLL-U (Universal Dependencies): ten columns, the word's ID first; the word is FORM and its tag UPOS (the 2nd
+    // and 4th columns: the last, MISC, is mostly "_"). Multiword-token lines (ID 1-2) and empty nodes (ID 8.1) add
+    // no word of their own.
+    if (parts.length === 10 && /^\d+([-.]\d+)?$/.test(parts[0])) {
+      if (!/^\d+$/.test(parts[0])) return;
+      this.universal++;
+      token = parts[1];
+      last = parts[3];
+    }
     if (this.tokens.length === 0) this.start = n;
-    const last = parts[parts.length - 1];
     if (this.tagCount.size >= MAX_TAGS && !this.tagCount.has(last)) {
       throw new DataError(this.file, n, `more than ${MAX_TAGS.toLocaleString('en-US')} distinct tags`, 'a tag set has tens of tags (B-PER, NOUN…): check that the last column of each line is the tag');
     }
     const tag = this.intern(last);
-    this.tokens.push(parts[0]);
+    this.tokens.push(token);
     this.tags.push(tag);
     this.tagCount.set(tag, (this.tagCount.get(tag) ?? 0) + 1);
     if (this.splitting) {

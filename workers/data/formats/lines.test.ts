@@ -25,6 +25,17 @@ describe('CoNLL', () => {
     expect(whole.sentences[1].line).toBe(4);
   });
 
+  it('CoNLL-U: the word (FORM) tagged with its universal part of speech (UPOS); multiword tokens and empty nodes add no word', () => {
+    const u = (id: string, form: string, upos: string) => [id, form, form.toLowerCase(), upos, '_', '_', '0', 'root', '_', '_'].join('\t');
+    const text = ['# sent_id = 1', '# text = Don\'t stop.', u('1-2', "Don't", '_'), u('1', 'Do', 'AUX'), u('2', "n't", 'PART'), u('3', 'stop', 'VERB'), u('3.1', 'it', 'PRON'), u('4', '.', 'PUNCT'), ''].join('\n');
+    const b = new ConllBuilder('en_ewt-ud-train.conllu');
+    b.push(text);
+    const p = b.finish();
+    expect(p.sentences).toEqual([{ tokens: ['Do', "n't", 'stop', '.'], tags: ['AUX', 'PART', 'VERB', 'PUNCT'], line: 4 }]);
+    expect(b.universal).toBe(4);
+    expect(b.untagged).toBe(0);
+  });
+
   it('a line without a tag is a DataError with its line', () => {
     try {
       parseConll('a\tX\nlonely\n');
