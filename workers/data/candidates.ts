@@ -496,6 +496,9 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
       const ratio = lengths.get(pairable[i])! / Math.max(1, lengths.get(pairable[j])!);
       if (ratio >= 1 / 3 && ratio <= 3) pair = [pairable[i], pairable[j]];
     }
+  // Two texts beside a column named like a label (premise, hypothesis, label; two questions and is_duplicate) are a
+  // pair to classify, not one text to write as the other: the classification comes first.
+  const labelled = pair !== undefined && labels.some((l) => isLabelName(l.name));
   if (pair) {
     const [src, tgt] = pair;
     const sample = (r: number) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) });
@@ -505,8 +508,8 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
       shape: 'encoder-decoder',
       task: `translate "${src.name}" into "${tgt.name}" ${forward.how} (encoder–decoder)`,
       choice: { shape: 'encoder-decoder', input: [src.name], target: tgt.name, ...forward.choice, ...split },
-      score: 0.9,
-      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other; ${forward.why}${splitNote}`,
+      score: labelled ? 0.6 : 0.9,
+      reason: `two columns of words or sentences of similar length (${fmt(lengths.get(src)!)} and ${fmt(lengths.get(tgt)!)} characters on average): one written as the other; ${forward.why}${labelled ? '; but a label beside them says the pair is classified' : ''}${splitNote}`,
       warnings: () => missingWarnings(t, [src, tgt]),
       preview: () => samplePositions(t.rows).map(sample),
     });
@@ -532,7 +535,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
     if (isLabelName(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
     if (isMetaName(label.name)) (quality *= 0.5), why.push('named like metadata');
-    if (pair) (quality *= 0.8), why.push('the text columns look like pairs');
+    if (pair && !labelled) (quality *= 0.8), why.push('the text columns look like pairs');
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
       shape: 'many-to-one',

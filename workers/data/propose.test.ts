@@ -136,6 +136,18 @@ describe('propose', () => {
     expect(p.choice.input).not.toContain('subject');
   });
 
+  it('two texts beside a label (premise, hypothesis, label) → the label is the target, not a translation of one text into the other', () => {
+    const n = 200;
+    const t = table(
+      textCol('premise', Array.from({ length: n }, (_, i) => `A person on a horse jumps over a broken down airplane number ${i}.`)),
+      textCol('hypothesis', Array.from({ length: n }, (_, i) => `The person is ${['outdoors', 'at a diner', 'training a horse'][i % 3]} today, case ${i}.`)),
+      catCol('label', Array.from({ length: n }, (_, i) => ['entailment', 'contradiction', 'neutral'][i % 3])),
+    );
+    const p = propose(t, 'snli_train.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'label' });
+    expect(p.candidates.find((c) => c.shape === 'encoder-decoder')!.reason).toMatch(/a label beside them says the pair is classified/);
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
