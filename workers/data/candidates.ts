@@ -134,9 +134,9 @@ interface RankedTarget {
 
 /**
  * Numeric measurements ranked as forecasting targets: a target-like name first; the close of an open/high/low/close
- * price table; in a file without a header the last column (that convention); the one measurement whose name is unlike the others' family at the end of the table (a
- * documented target beside its covariates); otherwise the first measurement. Values that stop early or are mostly
- * missing rank lower.
+ * price table; in a file without a header the last column (that convention); the one measurement whose name is
+ * unlike the others' family at the end of the table (a documented target beside its covariates); otherwise the first
+ * measurement. Values that stop early or are mostly missing rank lower.
  */
 function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
   const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows).map((f) => f.column);
