@@ -1,9 +1,9 @@
 // Reads a data file (or a folder of them: folder.ts) as a stream and parses it into the importer's contract
 // (Parsed): the bytes are hashed (SHA-256), checked (empty, binary, a file that changes while read) and decoded chunk
 // by chunk — as UTF-8, or as Windows-1252 where a file is not UTF-8 but reads as text (said in a note; bytes that are
-// neither are refused with their line) — and each chunk goes to the chosen format's builder, so a large CSV is never held as a whole string (a plain-text
-// file is: the text is the result). Progress is reported about every 100 ms. Every failure is a DataError naming
-// the file, the line where there is one, the reason, and a hint.
+// neither are refused with their line) — and each chunk goes to the chosen format's builder, so a large CSV is never
+// held as a whole string (a plain-text file is: the text is the result). Progress is reported about every 100 ms.
+// Every failure is a DataError naming the file, the line where there is one, the reason, and a hint.
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
