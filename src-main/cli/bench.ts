@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '../../workers/engine/bench';
-import { formatProfile } from '../../workers/engine/profile';
+import { formatCeiling, formatProfile } from '../../workers/engine/profile';
 import { GENERATE_DEFAULT_CONFIGS, GENERATE_ENCDEC_CONFIGS } from '../../workers/export/bench-generate';
 import type { BenchResultEvent, GenerateBenchResultEvent } from '../../workers/protocol';
 import { runBench, runGenerateBench } from '../services/runs';
@@ -134,7 +134,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
             if (json) return;
             process.stdout.write(`  ${r.config.padEnd(6)} ${fmtInt(r.tokensPerSecond).padStart(9)} tok/s  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  (${r.kernels})  ${r.description}\n`);
             // the whole profile once; in later rounds (profiled again for the summary's ceiling) its peak and ceiling
-            if (r.profile) process.stdout.write((round === 1 ? formatProfile(r.profile) : formatProfile(r.profile).slice(-2)).join('\n') + '\n');
+            if (r.profile) process.stdout.write((round === 1 ? formatProfile(r.profile) : formatCeiling(r.profile)).join('\n') + '\n');
           },
           // The profile is of one thread's step. Against PyTorch, every round profiles it: its ceiling is measured
           // in the same host state as the round's ratio (the summary's "ceiling" line).

@@ -108,6 +108,38 @@ const CALENDAR_NAME = /^(dayofweek|weekday|dow|wday|isweekend|weekend|isholiday|
 const ID_NAME = /^(rownames?|rowid|rownum(ber)?|row|index|idx|no|nr|sno|id|uuid|guid|key|unnamed0?)$/;
 const SPLIT_WORDS = new Set(['train', 'training', 'trn', 'test', 'testing', 'tst', 'val', 'valid', 'validation', 'dev', 'development', 'eval', 'evaluation', 'holdout', 'heldout']);
 const SPLIT_NAME = /^(split|fold|set|subset|partition|dataset|part)$/;
+
+/**
+ * The words of a column name, lower case: "user_id", "userId" and "User ID" give user, id; "T (degC)" gives t, deg, c.
+ * Names are matched by their words, not by substrings: "sentiment" holds "time", "distance" holds "stance" and
+ * "percentage" holds "tag", and none of them is named like what those stand for.
+ */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, '$1 $2')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+export interface NameWords {
+  /** a word starting with one of these */
+  stems: readonly string[];
+  /** a word ending with one of these */
+  suffixes?: readonly string[];
+  /** a word that is one of these */
+  words?: readonly string[];
+  /** the whole name (its words joined by spaces) is one of these */
+  wholes?: readonly string[];
+}
+
+/** Whether a column name is named like `o` says, word by word (see nameWords). */
+export function namedLike(name: string, o: NameWords): boolean {
+  const words = nameWords(name);
+  if (o.wholes?.includes(words.join(' '))) return true;
+  return words.some((w) => o.stems.some((s) => w.startsWith(s)) || (o.suffixes ?? []).some((s) => w.endsWith(s)) || (o.words ?? []).includes(w));
+}
+
 export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

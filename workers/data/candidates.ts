@@ -6,7 +6,7 @@
 
 import type { Candidate, Proposal } from '../../src-shared/dataset';
 import { mention } from '../../src-shared/settings';
-import { cellText, groupRows, KEY_NAME, seasonalStrength, type TableFacts, timeOrder } from './analyse';
+import { cellText, groupRows, KEY_NAME, namedLike, nameWords, type NameWords, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS } from './build/choices';
 import { countValues, fmt, labelStrings, tokenize } from './build/common';
 import { sideTokens, type SideTokens } from './build/pairs';
@@ -21,36 +21,6 @@ export interface Draft extends Candidate {
   preview: () => Proposal['preview'];
   warnings?: () => string[];
   classes?: () => { value: string; count: number }[];
-}
-
-/**
- * The words of a column name, lower case: "user_id", "userId" and "User ID" give user, id; "T (degC)" gives t, deg, c.
- * Names are matched by their words, not by substrings: "sentiment" holds "time", "distance" holds "stance" and
- * "percentage" holds "tag", and none of them is named like what those stand for.
- */
-export function nameWords(name: string): string[] {
-  return name
-    .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, '$1 $2')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
-}
-
-interface NameWords {
-  /** a word starting with one of these */
-  stems: readonly string[];
-  /** a word ending with one of these */
-  suffixes?: readonly string[];
-  /** a word that is one of these */
-  words?: readonly string[];
-  /** the whole name (its words joined by spaces) is one of these */
-  wholes?: readonly string[];
-}
-
-function namedLike(name: string, o: NameWords): boolean {
-  const words = nameWords(name);
-  if (o.wholes?.includes(words.join(' '))) return true;
-  return words.some((w) => o.stems.some((s) => w.startsWith(s)) || (o.suffixes ?? []).some((s) => w.endsWith(s)) || (o.words ?? []).includes(w));
 }
 
 const LABEL_NAMES: NameWords = { stems: ['label', 'class', 'target', 'categor', 'intent', 'sentiment', 'polarity', 'score', 'outcome', 'tag', 'topic', 'emotion', 'rating', 'stance', 'diet', 'activit', 'offen'], wholes: ['y', 'group'] };

@@ -5,7 +5,7 @@ import type { ParsedSequences, ParsedTagged } from './parsed';
 import { DataError } from './parsed';
 import { buildTrainingData, propose } from './propose';
 import { sideTokens } from './build/pairs';
-import { nameWords } from './candidates';
+import { nameWords } from './analyse';
 import type { ParsedPairs } from './parsed';
 
 const weeks = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 6) + i * 7 * 86_400_000).toISOString());

@@ -324,6 +324,12 @@ export function formatProfile(p: BenchProfile): string[] {
   for (const e of p.entries)
     lines.push(`    ${(100 * e.share).toFixed(1).padStart(5)}%  ${e.msPerStep.toFixed(2).padStart(8)} ms  ${e.what}${e.gflops ? `  ${e.gflops.toFixed(1)} GFLOP/s` : ''}`);
   lines.push(`    telemetry of a real run (gradient norm + diagnostics/${DEFAULT_TRAIN_SETTINGS.diagnosticsEvery}): ${(100 * p.telemetryShare).toFixed(2)}% of a step`);
+  return [...lines, ...formatCeiling(p)];
+}
+
+/** The profile's last two lines: the big GEMMs against the machine's peak, and the step's ceiling at that peak. */
+export function formatCeiling(p: BenchProfile): string[] {
+  const lines: string[] = [];
   lines.push(`    big GEMMs ${p.bigGemmGflops.toFixed(1)} GFLOP/s = ${((100 * p.bigGemmGflops) / p.peak.fmaGflops).toFixed(0)}% of the WASM SIMD peak ${p.peak.fmaGflops.toFixed(1)} GFLOP/s (FMA loop; GEMM on cached operands ${p.peak.gemmGflops.toFixed(1)} GFLOP/s)`);
   const tokens = (p.ceiling.tokensPerSecond * p.ceiling.msPerStep) / p.msPerStep; // this step's tok/s
   lines.push(
