@@ -142,6 +142,7 @@ export function namedLike(name: string, o: NameWords): boolean {
 
 export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LINK = /^(https?:\/\/|www\.)\S+$/i;
 
 /** The split a value names (train, validation or test), or undefined: "oos_train" → train, "dev" → validation. */
 export function splitOf(value: string): 'train' | 'validation' | 'test' | undefined {
@@ -156,6 +157,19 @@ export function cellText(c: Column, r: number): string {
   if (c.strings) return c.strings[r];
   const v = c.numbers![r];
   return Number.isNaN(v) ? '' : String(v);
+}
+
+/** Whether a column holds web addresses (9 in 10 of its first 200 values). */
+function isLinks(c: Column): boolean {
+  let seen = 0;
+  let links = 0;
+  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
+    const v = c.strings![r];
+    if (v === '') continue;
+    seen++;
+    if (LINK.test(v)) links++;
+  }
+  return seen > 0 && links >= 0.9 * seen;
 }
 
 function distinctCount(c: Column): number {
@@ -445,6 +459,12 @@ export function analyseTable(t: ParsedTable): TableFacts {
     if (distinct <= 1) {
       f.role = 'constant';
       f.why = present === 0 ? 'no values' : `one value everywhere (${JSON.stringify(cellText(c, Array.from({ length: rows }, (_, r) => r).find((r) => cellText(c, r) !== '') ?? 0))})`;
+      continue;
+    }
+    // Web addresses (an article's link beside its headline) point at a text; they are not one.
+    if (c.strings && c.type !== 'numeric' && isLinks(c)) {
+      f.role = 'id';
+      f.why = 'web addresses: a link to each row, not a text to learn from';
       continue;
     }
     if (c.type === 'categorical' || (c.type === 'text' && distinct <= 10)) {

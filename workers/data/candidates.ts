@@ -85,10 +85,11 @@ function correlation(a: Float64Array, b: Float64Array): number {
   return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
 }
 
-/** Two column names of one family: a shared start or end of 3+ letters (HUFL, MUFL; real_gdp, real_cons). */
+/** Two column names of one family: a shared start or end of 3+ letters (HUFL, MUFL; real_gdp, real_cons), or both numbers. */
 function siblings(a: string, b: string): boolean {
   const x = a.toLowerCase().replace(/[^a-z0-9]/g, '');
   const y = b.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return true; // columns numbered 0, 1, 2 … (one per meter, sensor…)
   let p = 0;
   while (p < x.length && p < y.length && x[p] === y[p]) p++;
   let s = 0;
@@ -121,7 +122,7 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
   const closes = ['open', 'high', 'low'].every((w) => values.some((c) => has(c, w))) ? values.filter((c) => has(c, 'close')) : [];
   const close = closes.find((c) => !has(c, 'adj') && !has(c, 'adjusted')) ?? closes[0];
   const ranked = values.map((c, i): RankedTarget => {
-    let score = 0.6 - 0.02 * i;
+    let score = 0.6 - 0.02 * Math.min(i, 5);
     const why: string[] = [];
     if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
@@ -503,15 +504,22 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const perClass = (t.rows - label.missing) / counts.length;
     let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
-    if (isLabelName(label.name)) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
-    if (isMetaName(label.name)) (quality *= 0.5), why.push('named like metadata');
+    const named = isLabelName(label.name);
+    if (named) (quality = Math.max(0.8, Math.min(1, quality + 0.1))), why.push('named like a label');
+    // An author, a language, a source… is what a text's metadata records; among a few of them, each with many texts,
+    // telling which one wrote a text is a task of its own (authorship, language identification).
+    if (isMetaName(label.name) && !named) {
+      const few = counts.length <= 20 && perClass >= 30;
+      quality *= few ? 0.8 : 0.5;
+      why.push(few ? `named like metadata, but few of them with many texts each` : 'named like metadata');
+    }
     if (pair && !labelled) (quality *= 0.8), why.push('the text columns look like pairs');
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
       shape: 'many-to-one',
       task: `classify "${text.name}" into "${label.name}" (${counts.length} classes${unit === 'char' ? ', by its characters' : ''})`,
       choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: unit, ...split },
-      score: 0.9 * quality - 0.02 * i,
+      score: 0.9 * quality - 0.02 * i + (named ? 0.05 : 0),
       reason: `a column of few distinct short values beside free text: ${why.join(', ')}${unitWhy}${splitNote}`,
       classes: () => counts,
       warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use ${mention('maxLength')}`] : [])],

@@ -148,6 +148,56 @@ describe('propose', () => {
     expect(p.candidates.find((c) => c.shape === 'encoder-decoder')!.reason).toMatch(/a label beside them says the pair is classified/);
   });
 
+  it('headlines beside their web links and a 0/1 label → classify the headline: a link is no text (the sarcasm headlines file)', () => {
+    const n = 200;
+    const words = ['area', 'man', 'local', 'mom', 'report', 'finds', 'nation', 'shocked', 'new', 'study'];
+    const headline = (i: number): string => Array.from({ length: 6 + (i % 5) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
+    const t = table(
+      textCol('article_link', Array.from({ length: n }, (_, i) => `https://www.theonion.com/${headline(i).replace(/ /g, '-')}-${1819570000 + i}`)),
+      textCol('headline', Array.from({ length: n }, (_, i) => headline(i))),
+      numCol('is_sarcastic', Array.from({ length: n }, (_, i) => i % 2)),
+    );
+    const p = propose(t, 'Sarcasm_Headlines_Dataset.json');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', input: ['headline'], target: 'is_sarcastic' });
+    expect(p.columns.find((c) => c.name === 'article_link')).toMatchObject({ role: 'id', why: expect.stringMatching(/web addresses/) });
+    expect(p.candidates.some((c) => c.shape === 'encoder-decoder')).toBe(false);
+  });
+
+  it('texts by a few authors, many each → classify the author (named like metadata, still the task); by many authors → a model of the texts', () => {
+    const words = ['the', 'night', 'was', 'dark', 'and', 'old', 'house', 'stood', 'alone', 'upon', 'hill'];
+    const text = (i: number): string => Array.from({ length: 12 + (i % 9) }, (_, k) => words[(i * 5 + k * 7) % words.length]).join(' ') + '.';
+    const few = table(
+      textCol('id', Array.from({ length: 300 }, (_, i) => `id${String(10000 + i * 37)}`)),
+      textCol('text', Array.from({ length: 300 }, (_, i) => text(i))),
+      catCol('author', Array.from({ length: 300 }, (_, i) => ['EAP', 'HPL', 'MWS'][i % 3])),
+    );
+    const p = propose(few, 'spooky_train.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', input: ['text'], target: 'author' });
+    expect(p.reason).toMatch(/named like metadata, but few of them with many texts each/);
+    const many = table(catCol('author', Array.from({ length: 300 }, (_, i) => `poet ${i % 100}`)), textCol('poem', Array.from({ length: 300 }, (_, i) => text(i))));
+    expect(propose(many, 'poems.csv').shape).toBe('many-to-many');
+  });
+
+  it('a column named like a label wins over other small whole numbers beside the text (a review\'s Score, not its helpfulness count)', () => {
+    const n = 500;
+    const t = table(
+      numCol('HelpfulnessNumerator', Array.from({ length: n }, (_, i) => i % 4)),
+      numCol('Score', Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 5))),
+      textCol('Text', Array.from({ length: n }, (_, i) => `this coffee was ${['great', 'awful', 'fine', 'stale', 'lovely'][(i * 7) % 5]} and I would buy it again, order ${i}`)),
+    );
+    expect(propose(t, 'Reviews.csv').choice).toMatchObject({ target: 'Score', input: ['Text'] });
+  });
+
+  it('columns numbered 0, 1, 2 … and one named otherwise at the end → that one is the target (the OT of the electricity benchmark)', () => {
+    const n = 400;
+    const hours = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2016, 6, 1, 2) + i * 3_600_000).toISOString());
+    const meters = Array.from({ length: 20 }, (_, k) => numCol(String(k), Array.from({ length: n }, (_, i) => 100 + 50 * Math.sin(i / 3.8 + k) + ((i * (k + 3)) % 7))));
+    const t = table(dateCol('date', hours), ...meters, numCol('OT', Array.from({ length: n }, (_, i) => 300 + 80 * Math.sin(i / 3.8) + (i % 5))));
+    const p = propose(t, 'electricity.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'OT' });
+    expect(p.reason).toMatch(/unlike the family of the others \(0, 1, 2, 3…\)/);
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',
