@@ -78,6 +78,46 @@ describe('parseFile', () => {
     expect(r.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
+  it('files as public datasets ship them: columns lined up with spaces, a footer line, text;label, numbers marked "?", rows ending in ";"', async () => {
+    // UCR's old ECG200_TRAIN.txt: a class, then the series, in fixed-width scientific notation
+    const ecg = Array.from({ length: 30 }, (_, r) => [r % 2 ? 1 : -1, ...Array.from({ length: 20 }, (_, k) => Math.sin(k / 3 + r))].map((v) => v.toExponential(7).padStart(16)).join('')).join('\n');
+    const u = await parseFile(write('ECG200_TRAIN.txt', `${ecg}\n`));
+    if (u.parsed.kind !== 'table') throw new Error(u.parsed.kind);
+    expect([u.format, u.parsed.columns.length, u.parsed.rows, u.parsed.columns[0].numbers![0]]).toEqual(['csv', 21, 30, -1]);
+    expect(u.notes).toContain('separator spaces (columns lined up)');
+    // DataMarket's shampoo.csv: a blank line and a title after the last row
+    const shampoo = `"Month","Sales"\n"1-01",266.0\n"1-02",145.9\n"1-03",183.1\n\nSales of shampoo over a three year period\n`;
+    const sh = await parseFile(write('shampoo.csv', shampoo));
+    if (sh.parsed.kind !== 'table') throw new Error(sh.parsed.kind);
+    expect(sh.parsed.rows).toBe(3);
+    expect(sh.notes).toContain('line 6: "Sales of shampoo over a three year period" after the table, a footer: skipped');
+    // …but a short row with more rows after it is still a broken row, named at its line
+    const broken = await dataError(parseFile(write('broken.csv', `${shampoo}"3-01",12.0\n`)));
+    expect(broken.message).toMatch(/broken\.csv:6: expected 2 columns \(as in the first row\), found 1/);
+    // the emotion dataset: `text;label`, no header
+    const feelings = ['sadness', 'joy', 'anger', 'fear', 'love'];
+    const emo = Array.from({ length: 40 }, (_, i) => `i did not feel ${['well', 'humiliated', 'so good', 'at home', 'calm'][i % 5]} today number ${i};${feelings[i % 5]}`).join('\n');
+    const e = await parseFile(write('emotion_train.txt', `${emo}\n`));
+    if (e.parsed.kind !== 'table') throw new Error(e.parsed.kind);
+    expect(e.reason).toMatch(/";"-separated text and a label of few values/);
+    expect(e.parsed.columns.map((c) => c.type)).toEqual(['text', 'categorical']);
+    // the Melbourne minimum temperatures: three values written "?0.2"
+    const temps = ['"Date","Temp"', ...Array.from({ length: 40 }, (_, i) => `"1981-01-${String((i % 28) + 1).padStart(2, '0')}",${i === 7 ? '?0.2' : (10 + (i % 5)).toFixed(1)}`)];
+    const m = await parseFile(write('temps.csv', temps.join('\n')));
+    if (m.parsed.kind !== 'table') throw new Error(m.parsed.kind);
+    expect(m.parsed.columns[1]).toMatchObject({ type: 'numeric', missing: 1 });
+    expect(m.notes).toContain('"Temp": 1 cell holds a number with a mark of doubt ("?0.2" on line 9): read as missing');
+    // WISDM's raw accelerometer lines: `user,activity,timestamp,x,y,z;`
+    const w = await parseFile(write('wisdm.txt', Array.from({ length: 20 }, (_, i) => `33,Jogging,${49105962326000 + i * 5e7},-0.69,12.68,0.5${i};`).join('\n')));
+    if (w.parsed.kind !== 'table') throw new Error(w.parsed.kind);
+    expect(w.parsed.columns[5]).toMatchObject({ type: 'numeric', missing: 0 });
+    expect(w.notes).toContain('every row ends with ";": read as the row\'s end, not part of its last value');
+    // a word that is not a number stays an error at its line (tables.test.ts); code ending in ";" stays text
+    const code = await parseFile(write('code.csv', `task,code\n${Array.from({ length: 12 }, (_, i) => `t${i},return x + ${i};`).join('\n')}\n`));
+    if (code.parsed.kind !== 'table') throw new Error(code.parsed.kind);
+    expect(code.parsed.columns[1].strings![0]).toBe('return x + 0;');
+  });
+
   it('a file that shrinks while being read is a DataError', async () => {
     const p = write('shrink.txt', 'x'.repeat(3 << 20));
     let cut = false;

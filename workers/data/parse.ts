@@ -58,7 +58,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         if (tok.rows === 1) table.commentHeader = tok.commentBeforeFirstRow;
         table.addRow(cells, line);
       });
-      const sepName = dialect.separator === '\t' ? 'TAB' : `"${dialect.separator}"`;
+      const sepName = dialect.separator === '\t' ? 'TAB' : dialect.separator === ' ' ? 'spaces (columns lined up)' : `"${dialect.separator}"`;
       return {
         push: (c) => tok.push(c),
         finish: () => {
@@ -68,7 +68,11 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         get rows() {
           return tok.rows;
         },
-        notes: () => [`separator ${sepName}${dialect.quotes ? '' : ', quotes taken literally'}`, ...table.notes],
+        notes: () => [
+          `separator ${sepName}${dialect.quotes || dialect.separator === ' ' ? '' : ', quotes taken literally'}`,
+          ...tok.skippedFooters.map((f) => `line ${f.line}: "${f.text.length > 60 ? `${f.text.slice(0, 57)}…` : f.text}" after the table, a footer: skipped`),
+          ...table.notes,
+        ],
       };
     }
     case 'text': {

@@ -2,7 +2,10 @@
 // \n), get rows out with the 1-based line each row starts on. Handles quoted fields (separators, doubled quotes
 // and newlines inside), CRLF, `#` comment lines (before the first row; later, `#` lines that do not have the
 // table's column count), blank lines, a missing final newline; a leading BOM is dropped.
-// Ragged rows (a different number of cells than the first row) are a DataError naming the line and both counts.
+// Ragged rows (a different number of cells than the first row) are a DataError naming the line and both counts,
+// except a last line of text after a blank line (a footer: "Sales of shampoo over a three year period"), which is
+// skipped and said. Columns of numbers lined up with spaces (`  -1.0000000e+00  1.2e-01 …`) are split on runs of
+// spaces (separator " ").
 
 import { DataError } from '../parsed';
 
@@ -20,6 +23,7 @@ export interface CsvDialect {
 
 /** A line split on `sep`, quote-aware where `quotes` (a quoted field's newlines are not seen on one line anyway). */
 function countFields(line: string, sep: string, quotes: boolean): number {
+  if (sep === ' ') return spaced(line).length;
   let n = 1;
   let inQ = false;
   for (let i = 0; i < line.length; i++) {
@@ -29,6 +33,12 @@ function countFields(line: string, sep: string, quotes: boolean): number {
   }
   return n;
 }
+
+/** A line of columns lined up with spaces, split on runs of spaces (and tabs). */
+const spaced = (line: string): string[] => {
+  const t = line.trim();
+  return t === '' ? [] : t.split(/[ \t]+/);
+};
 
 /** Sample lines of a file's head: not blank, not comments, the last (possibly cut) line left out when `cut`. */
 export function sampleLines(head: string, max = 200, cut = true): string[] {
@@ -81,7 +91,17 @@ export function sniffDialect(head: string, candidates: readonly string[] = SEPAR
       best = { separator: sep, fields: mode, consistency };
     }
   }
-  const quotes = best.separator !== '\t' || quotesLookIntended(lines, best.separator);
+  // No separator splits the lines evenly: columns of numbers lined up with spaces (old UCR files, Fortran output).
+  if (best.consistency < 0.9 && lines.length >= 2) {
+    const rows = lines.map(spaced);
+    const counts = new Map<number, number>();
+    for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+    const [mode, modeCount] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+    const cells = rows.reduce((n, r) => n + r.length, 0);
+    const numeric = rows.reduce((n, r) => n + r.filter((x) => !Number.isNaN(Number(x))).length, 0);
+    if (mode >= 2 && modeCount >= 0.95 * rows.length && numeric >= 0.9 * cells) return { separator: ' ', fields: mode, consistency: modeCount / rows.length, quotes: false };
+  }
+  const quotes = best.separator !== '\t' && best.separator !== ' ' ? true : quotesLookIntended(lines, best.separator);
   return { ...best, quotes };
 }
 
@@ -129,6 +149,12 @@ export class CsvTokenizer {
   private hashRow = false;
   private started = false;
   private readonly sep: number;
+  /** A blank line came after the last row. */
+  private blankAfterRow = false;
+  /** A one-cell line of text after a blank line at the end of the table: a footer, unless a row follows it. */
+  private footer: { line: number; text: string; error: DataError } | undefined;
+  /** Footer lines skipped (line and text), for the notes. */
+  readonly skippedFooters: { line: number; text: string }[] = [];
 
   constructor(
     readonly file: string,
@@ -295,6 +321,8 @@ export class CsvTokenizer {
     }
     this.pending = '';
     this.state = ROW_START;
+    if (this.footer) this.skippedFooters.push({ line: this.footer.line, text: this.footer.text });
+    this.footer = undefined;
   }
 
   private pushCell(v: string): void {
@@ -314,14 +342,19 @@ export class CsvTokenizer {
   }
 
   private endRow(): void {
-    const cells = this.cells;
+    let cells = this.cells;
     this.cells = [];
-    if (cells.length === 1 && !this.quotedRow && cells[0].trim() === '') return; // blank line
+    if (this.sep === 32 /* space */) cells = cells.filter((c) => c !== '' && c !== '\r');
+    if ((cells.length === 1 && !this.quotedRow && cells[0].trim() === '') || cells.length === 0) {
+      if (this.rows > 0) this.blankAfterRow = true;
+      return; // blank line
+    }
     if (this.hashRow && cells.length !== this.width) return; // a comment
+    if (this.footer) throw this.footer.error; // rows after it: it was a broken row after all
     if (this.rows === 0) this.width = cells.length;
     else if (this.strictWidth && cells.length !== this.width) {
-      const sepName = this.dialect.separator === '\t' ? 'tabs' : `"${this.dialect.separator}"`;
-      throw new DataError(
+      const sepName = this.dialect.separator === '\t' ? 'tabs' : this.dialect.separator === ' ' ? 'spaces' : `"${this.dialect.separator}"`;
+      const error = new DataError(
         this.file,
         this.rowLine,
         `expected ${this.width} columns (as in the first row), found ${cells.length}`,
@@ -329,7 +362,13 @@ export class CsvTokenizer {
           ? `quote fields that contain ${sepName}${this.dialect.separator === ',' ? ' (commas)' : ''}, e.g. "a, b"`
           : 'fill in the missing cells (an empty cell between two separators counts as missing)',
       );
+      if (this.blankAfterRow && cells.length === 1 && this.width >= 2 && /\p{L}/u.test(cells[0])) {
+        this.footer = { line: this.rowLine, text: cells[0].trim(), error };
+        return;
+      }
+      throw error;
     }
+    this.blankAfterRow = false;
     this.rows++;
     this.onRow(cells, this.rowLine);
   }

@@ -99,6 +99,23 @@ function labelledLines(lines: string[]): boolean {
   return labelled >= 0.9 * lines.length && firsts.size <= Math.max(2, Math.min(200, 0.3 * lines.length)) && words / Math.max(1, labelled) >= 3;
 }
 
+/**
+ * Rows of 2–4 fields where one end is a label (few distinct short values) and the other a text of several words
+ * (`i didnt feel humiliated;sadness`): a table to classify, not running text.
+ */
+function textAndLabel(rows: string[][], fields: number): boolean {
+  if (fields > 4 || rows.length < 10) return false;
+  const even = rows.filter((r) => r.length === fields);
+  if (even.length < 0.9 * rows.length) return false;
+  const words = (v: string): number => v.trim().split(/\s+/).length;
+  const isLabel = (i: number): boolean => {
+    const v = even.map((r) => r[i].trim());
+    return new Set(v).size <= Math.max(10, 0.1 * v.length) && v.every((x) => x.length <= 40 && words(x) <= 3);
+  };
+  const isText = (i: number): boolean => even.reduce((n, r) => n + words(r[i]), 0) / even.length >= 3;
+  return (isLabel(fields - 1) && isText(0)) || (isLabel(0) && isText(fields - 1));
+}
+
 /** sktime / UEA `.ts` files: `@problemName …` header lines, then `@data`. */
 function tsArchive(text: string): boolean {
   return /^\s*(#.*\n\s*)*@(problemName|timeStamps|missing|univariate|dimensions|equalLength|seriesLength|classLabel|targetLabel)\b/m.test(text.slice(0, 8192)) && /^@data\s*$/im.test(text);
@@ -174,9 +191,11 @@ export function detectFormat(fileName: string, head: string, complete = false): 
     if (labelledLines(lines)) return { format: 'labelled', reason: 'a label, then text, on each line (the label is the first word)' };
     const d = sniffDialect(text, [',', ';', '|'], !complete);
     if (d.fields >= 2 && d.consistency >= 0.9 && lines.length >= 2) {
-      const rows = lines.slice(1).map((l) => l.split(d.separator));
+      const rows = lines.slice(1).map((l) => (d.separator === ' ' ? l.trim().split(/[ \t]+/) : l.split(d.separator)));
       const numericShare = rows.filter((r) => r.some(isNum)).length / rows.length;
-      if (numericShare >= 0.8) return { format: 'csv', reason: `"${d.separator}"-separated columns with numbers` };
+      const sepName = d.separator === ' ' ? 'space' : `"${d.separator}"`;
+      if (numericShare >= 0.8) return { format: 'csv', reason: `${sepName}-separated columns with numbers` };
+      if (textAndLabel(rows, d.fields)) return { format: 'csv', reason: `${sepName}-separated text and a label of few values beside it (a table)` };
     }
   }
   return { format: 'text', reason: ext === 'txt' || ext === '' ? 'plain text' : `plain text (.${ext} is not a table or tagged format)` };

@@ -53,6 +53,8 @@ class ColumnState {
   numeric = 0; // non-missing numbers
   others = 0; // non-missing non-numbers
   firstOther?: { row: number; text: string }; // where the first non-number appeared
+  marked = 0; // numbers with a doubt mark (?0.2, 12.5*): read as missing
+  firstMarked?: { row: number; text: string };
   strings?: string[];
   distinct: Map<string, number> | null = new Map();
   totalLen = 0;
@@ -86,6 +88,11 @@ class ColumnState {
     if (decimalComma && DECIMAL_COMMA.test(t)) t = t.replace(',', '.');
     const v = toNumber(t);
     if (!Number.isNaN(v)) return this.addNumber(v, t);
+    if (MARKED.test(t)) {
+      this.firstMarked ??= { row: this.nums.n, text: t };
+      this.marked++;
+      return this.addMissing();
+    }
     this.nums.push(NaN);
     this.others++;
     this.firstOther ??= { row: this.nums.n - 1, text: t };
@@ -165,6 +172,8 @@ class ColumnState {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+/** A number with a mark of doubt before or after it (`?0.2` in the Melbourne temperatures, `12.5*`). */
+const MARKED = /^(?:[?*~]+\s*[+-]?(?:\d+\.?\d*|\.\d+)|[+-]?(?:\d+\.?\d*|\.\d+)\s*[?*]+)$/;
 
 /**
  * A filler written for "no value" in a numeric column (−200, −999, 9999…): a round number of at least three digits,
@@ -306,6 +315,8 @@ export class TableBuilder {
   commentHeader: string | undefined;
   /** Rows whose every cell was empty (`;;;;`), skipped. */
   blankRows = 0;
+  /** Rows whose last value (a number) was followed by a `;`. */
+  private semicolonEnds = 0;
   /** What the person should know about how the table was read (dropped columns, skipped rows…). */
   readonly notes: string[] = [];
   /** Columns whose header cell was empty (named by position). */
@@ -386,6 +397,12 @@ export class TableBuilder {
       throw new DataError(this.opts.file, line, `expected ${cols.length} columns, found ${cells.length}`, 'every row needs the same number of cells; quote fields that contain the separator');
     }
     const dc = this.opts.decimalComma === true;
+    // A `;` closing each line of a comma- or TAB-separated file (WISDM's `33,Jogging,…,0.50395286;`) ends the row.
+    const last = cells.length - 1;
+    if (this.opts.separator !== ';' && cells[last].endsWith(';') && !Number.isNaN(toNumber(cells[last].slice(0, -1).trim()))) {
+      cells[last] = cells[last].slice(0, -1);
+      this.semicolonEnds++;
+    }
     for (let c = 0; c < cols.length; c++) cols[c].add(cells[c], dc);
     this.lines.push(line);
     this.rows++;
@@ -407,6 +424,10 @@ export class TableBuilder {
     const dropped = keep.filter((k) => !k).length;
     if (dropped) this.notes.push(`${dropped} empty column${dropped > 1 ? 's' : ''} without a name dropped`);
     if (this.blankRows) this.notes.push(`${this.blankRows} empty row${this.blankRows > 1 ? 's' : ''} (every cell empty) skipped`);
+    if (this.semicolonEnds) this.notes.push(`${this.semicolonEnds === this.rows ? 'every row ends' : `${this.semicolonEnds} rows end`} with ";": read as the row's end, not part of its last value`);
+    for (const c of this.cols)
+      if (c.marked && c.firstMarked)
+        this.notes.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked.text}" on line ${this.lines.a[c.firstMarked.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
     const columns = this.cols.filter((_, i) => keep[i]).map((c) => c.finish(this.rows));
     for (const c of columns) {
       if (c.sentinel) this.notes.push(`${c.sentinel.value} in "${c.name}" (${c.sentinel.count} cells) read as a missing value: it lies far outside every other value`);
