@@ -114,9 +114,15 @@ const zeroState = (io) => new ort.Tensor('float32', new Float32Array(io.shape[0]
 /** The sidecar's tokenizer: characters, or words by the same regular expression the studio used. */
 function tokenize(text, unit, lowercase = false) {
   const s = lowercase ? text.toLowerCase() : text;
-  return unit === 'char' ? Array.from(s) : (s.match(/[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? []);
+  return unit === 'char' ? Array.from(s) : (s.match(/<[\p{L}_]+>|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? []);
 }
-const detokenize = (tokens, unit) => tokens.join(unit === 'char' ? '' : ' ');
+/** Running text read by words (a word-level language model): each line's end is a token of its own (pre.lineEnd). */
+function tokenizeLines(text, lineEnd) {
+  const lines = text.split('\n');
+  const last = lines.pop(); // the last line goes on: no line end after it
+  return [...lines.flatMap((l) => [...tokenize(l, 'word'), lineEnd]), ...tokenize(last, 'word')];
+}
+const detokenize = (tokens, unit) => (unit === 'char' ? tokens.join('') : tokens.join(' ').replace(/ ?\n ?/g, '\n'));
 
 /** name=value pairs → the encoded feature vector: numeric (x − mean) / std, categorical one-hot. */
 function encodeInputs(encodings, text) {
@@ -264,11 +270,13 @@ switch (pre.kind) {
     // Next-token generation, one token at a time.
     const g = graphs.model;
     const index = new Map(pre.vocabulary.map((t, i) => [t, i]));
-    const primeTokens = tokenize(opt.input ?? '\n', pre.tokens);
+    const words = pre.tokens === 'word';
+    const primeTokens = words ? tokenizeLines(opt.input ?? '', pre.lineEnd) : tokenize(opt.input ?? '\n', pre.tokens);
+    if (words && primeTokens.length === 0) primeTokens.push(pre.lineEnd); // no prime: start as after a line
     const unknown = primeTokens.filter((t) => !index.has(t));
-    if (unknown.length) fail(`--input: ${[...new Set(unknown)].map((t) => JSON.stringify(t)).join(', ')} never occurred in training`);
+    if (unknown.length && !words) fail(`--input: ${[...new Set(unknown)].map((t) => JSON.stringify(t)).join(', ')} never occurred in training`);
     const streaming = g.inputs.some((i) => i.name === 'initial_h');
-    const ids = primeTokens.map((t) => index.get(t));
+    const ids = primeTokens.map((t) => index.get(t) ?? pre.unknown); // a word never seen reads as <unk>
     const V = output.size;
     const generated = [];
     let state;
@@ -283,7 +291,9 @@ switch (pre.kind) {
         feed = [next];
       } else feed = ids.slice(-pre.window); // no state input: re-run the last `window` tokens
     }
-    result = { kind: 'text', prime: opt.input ?? '\n', text: detokenize(generated.map((id) => pre.vocabulary[id]), pre.tokens), streaming };
+    const prime = opt.input ?? (words ? '' : '\n');
+    const text = detokenize(generated.map((id) => pre.vocabulary[id]), pre.tokens);
+    result = { kind: 'text', prime, text: words && prime !== '' && !prime.endsWith('\n') && !text.startsWith('\n') ? ` ${text}` : text, streaming };
     break;
   }
   case 'series': {

@@ -248,6 +248,50 @@ describe('seqstudio export', () => {
   const example = join(root, 'examples/deploy-onnx.mjs');
   const node = (...args: string[]) => spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
 
+  it('a word-level language model (text prepared as Penn Treebank is): proposed by words, trained, generated, exported and generated alike in onnxruntime', () => {
+    // PTB's shape: one sentence a line, lower case, punctuation apart, numbers as N, rare words as <unk>
+    const rng = new Rng(7);
+    const subjects = ['the company', 'the market', 'the president', 'a spokesman', 'the bank', 'investors'];
+    const verbs = ['said', 'expects', 'reported', 'bought', 'sold', 'plans'];
+    const objects = ['N shares', 'the <unk> stake', 'a new unit', 'N million', 'its bonds', 'the <unk> deal'];
+    const pick = (xs: string[]): string => xs[Math.floor(rng.next() * xs.length)];
+    const lines = Array.from({ length: 1500 }, () => ` ${pick(subjects)} ${pick(verbs)} ${pick(objects)} , ${pick(subjects)} ${pick(verbs)} . `);
+    const ptb = join(tmp, 'ptb.train.txt');
+    writeFileSync(ptb, `${lines.join('\n')}\n`);
+    const inspect = cli('inspect', ptb);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/proposal: many-to-many — learn to continue the text word by word/);
+    expect(inspect.stdout).toMatch(/rare words already replaced by <unk>/);
+    const out = join(tmp, 'run-words');
+    const r = cli('train', '--data', ptb, '--steps', '150', '--hidden', '32', '--batch', '8', '--lr', '0.01', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const summary = done.at(-1);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.transforms).toMatchObject({ kind: 'text', tokens: 'word' });
+    expect(run.transforms.vocabulary).toEqual(expect.arrayContaining(['<unk>', '\n', 'company', ',', 'N']));
+    // the grammar's words are far more predictable than their frequencies say
+    expect(summary.metrics.perplexity).toBeLessThan(0.6 * summary.baseline.metrics.perplexity);
+    const p = JSON.parse(cli('predict', out, '--input', 'the market', '--length', '12', '--temperature', '0', '--json').stdout);
+    expect(p).toMatchObject({ type: 'prediction', kind: 'text', prime: 'the market' });
+    expect(p.text).toMatch(/^ \S/); // words go on after the prime, a space apart
+    expect(p.text.trim().split(/\s+/).every((w: string) => run.transforms.vocabulary.includes(w))).toBe(true);
+    // a word never seen reads as <unk> (not refused: the model was trained with <unk>)
+    expect(cli('predict', out, '--input', 'the zebra', '--length', '3').code).toBe(0);
+    const onnx = join(tmp, 'onnx-words', 'words.onnx');
+    const e = cli('export', out, '--out', onnx, '--streaming', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout.trim())).toMatchObject({ ok: true, tokensAgree: true, streaming: true });
+    const side = JSON.parse(readFileSync(join(tmp, 'onnx-words', 'words.json'), 'utf8'));
+    expect(side.preprocessing).toMatchObject({ kind: 'text', tokens: 'word', unknown: 0, lineEnd: '\n' });
+    for (const input of ['the market', 'the zebra said']) {
+      const want = cli('predict', out, '--input', input, '--length', '20', '--temperature', '0').stdout;
+      const got = node(example, onnx, '--input', input, '--length', '20', '--temperature', '0');
+      expect(got.stderr).toBe('');
+      expect(got.stdout).toBe(want);
+    }
+  }, 120_000);
+
   it('exports the character model for streaming, proves it in onnxruntime, and the deploy example generates what predict generates', () => {
     const out = join(tmp, 'onnx-text', 'char.onnx');
     const r = cli('export', join(tmp, 'run-text'), '--out', out, '--streaming', '--json');

@@ -7,8 +7,11 @@ const ev = (valLoss: number, metrics: Record<string, number>) => ({ valLoss, met
 
 describe('isBetterEvaluation', () => {
   it('judges by the primary metric, in its direction', () => {
-    expect(primaryMetric(['perplexity', 'accuracy'])).toBe('accuracy');
-    expect(isBetterEvaluation(ev(2, { accuracy: 0.6, perplexity: 9 }), ev(1, { accuracy: 0.5, perplexity: 3 }))).toBe(true); // accuracy wins over loss
+    expect(primaryMetric(['accuracy'])).toBe('accuracy');
+    expect(isBetterEvaluation(ev(2, { accuracy: 0.6 }), ev(1, { accuracy: 0.5 }))).toBe(true); // accuracy wins over loss
+    // a language model by its perplexity, not its next-token accuracy
+    expect(primaryMetric(['accuracy', 'perplexity'])).toBe('perplexity');
+    expect(isBetterEvaluation(ev(5.07, { accuracy: 0.2058, perplexity: 159.3 }), ev(5.09, { accuracy: 0.2078, perplexity: 162.1 }))).toBe(true);
     expect(isBetterEvaluation(ev(1, { rmse: 0.3, mae: 0.9 }), ev(2, { rmse: 0.2, mae: 0.1 }))).toBe(false); // lower rmse is better
     expect(isBetterEvaluation(ev(1, { entityF1: 0.4, accuracy: 0.7 }), ev(1, { entityF1: 0.3, accuracy: 0.9 }))).toBe(true); // F1 before accuracy
     // an encoder–decoder by its greedy decodes, not by its teacher-forced accuracy

@@ -46,16 +46,16 @@ describe('seqstudio sweep', () => {
     const lines = jsonLines(r.stdout);
     const final = lines.at(-1) as { type: string; metric: string; higherIsBetter: boolean; trials: { trial: number; status: string; best: { value: number; metrics: Record<string, number> }; runDir: string; params: Record<string, unknown>; seed: number }[] };
     expect(final.type).toBe('sweep');
-    expect(final.metric).toBe('accuracy');
-    expect(final.higherIsBetter).toBe(true);
+    expect(final.metric).toBe('perplexity'); // a text model is judged by its perplexity
+    expect(final.higherIsBetter).toBe(false);
     expect(lines.filter((l) => l.type === 'trial').length).toBe(4);
     expect(final.trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
-    // ranked best first, by each trial's best accuracy
+    // ranked best first, by each trial's best (lowest) perplexity
     const values = final.trials.map((t) => t.best.value);
-    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(values).toEqual([...values].sort((a, b) => a - b));
     for (const t of final.trials) {
       expect(t.status).toBe('finished');
-      expect(t.best.value).toBe(t.best.metrics.accuracy);
+      expect(t.best.value).toBe(t.best.metrics.perplexity);
       const folder = join(out, t.runDir);
       // a normal run folder, trained with the trial's own settings and seed
       const record = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')) as { settings: { seed: number; learningRate: number; steps: number }; model: { cell: string; hiddenSize: number } };
@@ -74,10 +74,10 @@ describe('seqstudio sweep', () => {
     expect(again.status, again.stderr).toBe(0);
     const table = again.stdout.split('\n');
     const head = table.findIndex((l) => l.startsWith('rank'));
-    expect(table[head]).toMatch(/^rank\s+trial\s+status\s+best accuracy\s+at step\s+steps\s+time\s+cell\s+hidden\s+lr$/);
+    expect(table[head]).toMatch(/^rank\s+trial\s+status\s+best perplexity\s+at step\s+steps\s+time\s+cell\s+hidden\s+lr$/);
     const rows = table.slice(head + 1, head + 5).map((l) => l.split(/\s+/));
     expect(rows.map((c) => c[1])).toEqual(final.trials.map((t) => `#${t.trial}`));
-    expect(rows.map((c) => Number(c[3]))).toEqual(values.map((v) => Number(v.toFixed(4))));
+    expect(rows.map((c) => Number(c[3]))).toEqual(values.map((v) => Number(v.toPrecision(4))));
     expect(again.stdout).toMatch(/sweep ended: all 4 trials ran; 4 trials \(4 finished\)/);
     expect(again.stdout).not.toMatch(/what mattered/); // 4 trials: too few to say
     expect(readSweepLog(out).filter((rec) => rec.type === 'started').length).toBe(4);
@@ -85,20 +85,21 @@ describe('seqstudio sweep', () => {
 
   it('stops weak trials with ASHA in a real sweep, as the rule says for the results it logged', () => {
     const out = join(tmp, 'asha');
-    // learning rates from hopeless (1e-4 in 120 steps) to good: the weak ones fall behind at the first rung
-    const r = sweep(['--data', data, '--space', 'lr=1e-4..3e-2:log', '--method', 'grid', '--resolution', '6', '--trials', '6', '--workers', '2', '--stop', 'asha', '--grace', '20', '--eta', '2', '--steps', '120', '--eval-every', '20', '--hidden', '16', ...tiny, '--out', out, '--json']);
+    // learning rates from good to hopeless (1e-4 in 120 steps): the weak ones fall behind the good ones at the first
+    // rung (ASHA judges a trial by the results at its rung so far: the good ones first, so there are some to judge by)
+    const r = sweep(['--data', data, '--space', 'lr=3e-2,1e-2,3e-3,1e-3,3e-4,1e-4', '--method', 'grid', '--trials', '6', '--workers', '2', '--stop', 'asha', '--grace', '20', '--eta', '2', '--steps', '120', '--eval-every', '20', '--hidden', '16', ...tiny, '--out', out, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const records = readSweepLog(out);
     const stopped = records.filter((x): x is Extract<SweepRecord, { type: 'ended' }> => x.type === 'ended' && x.status === 'stopped-early');
     expect(stopped.length).toBeGreaterThan(0);
     for (const s of stopped) {
-      expect(s.why).toMatch(/^ASHA rung \d \(step (20|40|80)\): accuracy [\d.]+ is not in the top \d+ of the \d+ results there/);
+      expect(s.why).toMatch(/^ASHA rung \d \(step (20|40|80)\): perplexity [\d.]+ is not in the top \d+ of the \d+ results there/);
       expect(s.step).toBeLessThan(120);
     }
     // ASHA fed the logged evaluations in order decides exactly the trials the sweep stopped
     const asha = new Asha(20, 2, 120);
     const decided = new Set<number>();
-    for (const x of records) if (x.type === 'evaluation' && !decided.has(x.trial) && asha.report(x.trial, x.step, -x.value)) decided.add(x.trial);
+    for (const x of records) if (x.type === 'evaluation' && !decided.has(x.trial) && asha.report(x.trial, x.step, x.value)) decided.add(x.trial);
     expect([...decided].sort()).toEqual(stopped.map((s) => s.trial).sort());
     const final = jsonLines(r.stdout).at(-1) as { trials: { status: string; params: { learningRate: number } }[]; importance: { key: string; share: number }[] };
     // what mattered: the one setting searched, with its share of the spread

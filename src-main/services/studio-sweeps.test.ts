@@ -56,14 +56,14 @@ describe('StudioService sweeps', () => {
     expect(started.id).toMatch(/^sweep-/);
     const info = await untilEnded(s, started.id);
     expect(info.why).toBe('all 3 trials ran');
-    expect(info.metric).toBe('accuracy');
-    expect(info.higherIsBetter).toBe(true);
+    expect(info.metric).toBe('perplexity'); // a text model is judged by its perplexity
+    expect(info.higherIsBetter).toBe(false);
     expect(info.rows.map((r) => r.trial)).toEqual([1, 2, 3]);
     for (const r of info.rows) {
       expect(r.status).toBe('finished');
       expect(r.steps).toBe(40);
       expect(Object.keys(r.params).sort()).toEqual(['cell', 'learningRate']);
-      expect(r.best).toBeGreaterThanOrEqual(r.last! - 1e-12);
+      expect(r.best).toBeLessThanOrEqual(r.last! + 1e-12);
       expect(r.curve.map(([step]) => step)).toEqual([0, 20, 40]); // evaluated at the start and every 20 steps
       expect(r.curve.at(-1)![1]).toBe(r.last);
     }
@@ -78,7 +78,7 @@ describe('StudioService sweeps', () => {
       expect(h.run).toMatchObject({ id: `${started.id}#${r.trial}`, status: 'finished', datasetId: d.id, trialOf: { sweepId: started.id, trial: r.trial }, step: 40 });
       expect(h.run.name).toMatch(new RegExp(`^Trial ${r.trial}: cell=${r.params.cell} lr=0\\.\\d+$`));
       const evaluations = h.events.filter((e) => e.type === 'evaluation' && !e.restored) as { step: number; metrics: Record<string, number> }[];
-      expect(evaluations.map((e) => [e.step, e.metrics.accuracy])).toEqual(r.curve);
+      expect(evaluations.map((e) => [e.step, e.metrics.perplexity])).toEqual(r.curve);
       expect(h.events.filter((e) => e.type === 'step').length).toBe(40);
     }
     expect(() => validateArgs('trialHistory', [started.id, 0])).toThrow(/trialHistory argument 2/);

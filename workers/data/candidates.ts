@@ -653,6 +653,40 @@ export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   return drafts;
 }
 
+/**
+ * Whether running text was prepared for a word-level language model, as Penn Treebank and WikiText are: `<unk>` in
+ * place of rare words, or every punctuation mark set apart by spaces (tokenised), over enough words (5,000 or more)
+ * to learn words from. Prose as people write it ("Citizen:", "said," …) is not: it is read by its characters.
+ */
+export function tokenizedForWords(text: string): { count: number; distinct: number; why: string } | undefined {
+  const sample = text.length > 2_000_000 ? text.slice(0, 2_000_000) : text;
+  const unk = sample.match(/(^|\s)<unk>(?=\s|$)/g)?.length ?? 0;
+  let marks = 0;
+  let apart = 0;
+  const re = /[,.;:!?]/g;
+  for (let m = re.exec(sample); m; m = re.exec(sample)) {
+    const before = m.index === 0 ? ' ' : sample[m.index - 1];
+    const after = m.index + 1 < sample.length ? sample[m.index + 1] : ' ';
+    if (/\d/.test(before) && /\d/.test(after)) continue; // 3.5, 1,000
+    marks++;
+    if (/\s/.test(before) && /\s/.test(after)) apart++;
+  }
+  const spaced = marks >= 50 && apart >= 0.9 * marks;
+  if (unk < 10 && !spaced) return undefined;
+  let count = 0;
+  const distinct = new Set<string>();
+  for (const w of sample.split(/\s+/)) if (w !== '') (count++, distinct.size < 1_000_000 && distinct.add(w));
+  if (count < 5000) return undefined;
+  const scale = text.length / sample.length;
+  const why = [unk >= 10 ? `rare words already replaced by <unk> (${Math.round(unk * scale).toLocaleString('en')} of them)` : '', spaced ? `punctuation set apart by spaces (${Math.round((100 * apart) / marks)}% of ${marks.toLocaleString('en')} marks)` : ''].filter((x) => x).join(', ');
+  return { count: Math.round(count * scale), distinct: distinct.size, why };
+}
+
+function wordPreview(text: string, width: number): Proposal['preview'] {
+  const words = text.slice(0, 400_000).split(/\s+/).filter((w) => w !== '');
+  return samplePositions(Math.max(1, words.length - width - 1)).map((s) => ({ input: quote(words.slice(s, s + width).join(' ')), output: `next word ${quote(words[s + width] ?? '')}` }));
+}
+
 function textPreview(text: string, width: number): Proposal['preview'] {
   const chars = Array.from(text.length > 4_000_000 ? text.slice(0, 4_000_000) : text);
   if (chars.length < width + 1) return [{ input: chars.slice(0, -1).join(''), output: chars.slice(1).join('') }];
@@ -665,17 +699,27 @@ export function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
   switch (parsed.kind) {
     case 'text': {
       const chars = parsed.text.length;
-      return [
-        {
-          shape: 'many-to-many',
-          task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
-          choice: { shape: 'many-to-many', tokens: 'char', lookback: fittingLookback(chars) },
-          score: 0.9,
-          reason: 'plain text with no labels or pairs: a model of its characters',
-          warnings: () => (chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : []),
-          preview: () => textPreview(parsed.text, 40),
-        },
-      ];
+      const words = tokenizedForWords(parsed.text);
+      const byChar: Draft = {
+        shape: 'many-to-many',
+        task: `learn to continue the text character by character (${chars.toLocaleString('en')} characters, ${buildVocabulary(parsed.text).length} distinct)`,
+        choice: { shape: 'many-to-many', tokens: 'char', lookback: fittingLookback(chars) },
+        score: words ? 0.8 : 0.9,
+        reason: `plain text with no labels or pairs: a model of its characters${words ? ` (it was written for a model of its words)` : ''}`,
+        warnings: () => (chars < 10_000 ? [`only ${chars} characters: the model will mostly memorise them`] : []),
+        preview: () => textPreview(parsed.text, 40),
+      };
+      if (!words) return [byChar];
+      const byWord: Draft = {
+        shape: 'many-to-many',
+        task: `learn to continue the text word by word (${words.count.toLocaleString('en')} words, ${words.distinct.toLocaleString('en')} distinct)`,
+        choice: { shape: 'many-to-many', tokens: 'word', lookback: Math.max(4, Math.min(35, Math.floor(words.count / 10))) },
+        score: 0.92,
+        reason: `running text written for a model of its words: ${words.why}; the next word is predicted from the words before it (perplexity per word)`,
+        warnings: () => [],
+        preview: () => wordPreview(parsed.text, 12),
+      };
+      return [byWord, byChar];
     }
     case 'tagged': {
       const longest = parsed.sentences.reduce((m, s) => Math.max(m, s.tokens.length), 0);

@@ -281,6 +281,30 @@ describe('propose', () => {
   });
 });
 
+describe('running text: by words or by characters', () => {
+  const words = ['the', 'company', 'said', 'market', 'shares', 'rose', 'in', 'trading', 'of', 'new', 'york'];
+  const line = (i: number, apart: boolean): string => {
+    const w = Array.from({ length: 12 }, (_, k) => words[(i * 7 + k * 3) % words.length]);
+    return apart ? ` ${w.slice(0, 6).join(' ')} , ${w.slice(6).join(' ')} . ` : `${w.slice(0, 6).join(' ')}, ${w.slice(6).join(' ')}.`;
+  };
+  it('text prepared for a word model (Penn Treebank, WikiText: punctuation apart, <unk>) → a model of its words; prose → of its characters', () => {
+    const tokenised = Array.from({ length: 600 }, (_, i) => line(i, true)).join('\n');
+    const p = propose({ kind: 'text', text: tokenised, lines: 600 }, 'wiki.train.tokens');
+    expect(p.choice).toMatchObject({ shape: 'many-to-many', tokens: 'word', lookback: 35 });
+    expect(p.reason).toMatch(/punctuation set apart by spaces \(100% of 1,200 marks\)/);
+    expect(p.candidates.find((c) => c.choice.tokens === 'char')!.reason).toMatch(/it was written for a model of its words/);
+    const unk = Array.from({ length: 600 }, (_, i) => line(i, false).replace(/,/g, '').replace(/\.$/, '').replace(/market/g, '<unk>')).join('\n');
+    expect(propose({ kind: 'text', text: unk, lines: 600 }, 'ptb.train.txt').choice.tokens).toBe('word');
+    const prose = Array.from({ length: 600 }, (_, i) => line(i, false)).join('\n');
+    expect(propose({ kind: 'text', text: prose, lines: 600 }, 'novel.txt').choice.tokens).toBe('char');
+    // too few words to learn words from: characters
+    expect(propose({ kind: 'text', text: tokenised.slice(0, 3000), lines: 30 }, 'short.txt').choice.tokens).toBe('char');
+    const d = buildTrainingData({ kind: 'text', text: tokenised, lines: 600 }, {}, 'wiki.train.tokens');
+    expect(d.transforms).toMatchObject({ kind: 'text', tokens: 'word' });
+    expect(d.baseline!.metrics.perplexity).toBeGreaterThan(5);
+  });
+});
+
 describe('long-format sequences', () => {
   it('finds the per-sequence label and the step column, and keeps per-sequence constants out of the inputs', () => {
     const ids: string[] = [];

@@ -77,6 +77,20 @@ function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>): Candid
 }
 
 
+/** About how many word tokens running text holds (runs of non-space, and line ends). */
+function wordCount(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 9 || c === 10 || c === 13;
+    if (c === 10) n++;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
+
 /**
  * A batch the data can fill when none is given: running text is cut into that many parallel streams, and a short
  * text cannot feed 32 streams of 65 characters; so it gets fewer (each stream at least 8 chunks long). Else 32.
@@ -84,7 +98,7 @@ function candidateFor(proposal: Proposal, given: Partial<DatasetChoice>): Candid
 export function fittingBatch(parsed: Parsed, c: DatasetChoice): number {
   const T = (c.lookback ?? 64) + 1;
   let chars = 0;
-  if (parsed.kind === 'text') chars = parsed.text.length;
+  if (parsed.kind === 'text') chars = c.tokens === 'word' ? wordCount(parsed.text) : parsed.text.length;
   else if (parsed.kind === 'table' && c.shape === 'many-to-many' && c.sequence === undefined) {
     const col = c.input?.length ? parsed.columns.find((x) => x.name === c.input![0]) : parsed.columns.find((x) => x.type === 'text');
     for (const s of col?.strings ?? []) chars += s.length + 1;

@@ -17,7 +17,7 @@ export type { Recipe } from '../../src-shared/dataset';
 export type RecipeSettings = Recipe['settings'];
 
 export interface RecipeInput {
-  data: Pick<TrainingData, 'model' | 'stateful' | 'batchesPerEpoch' | 'transforms' | 'summary'>;
+  data: Pick<TrainingData, 'model' | 'stateful' | 'batchesPerEpoch' | 'tokensPerBatch' | 'transforms' | 'summary'>;
   /** The batch size the data was built with (items per training batch). */
   builtBatch: number;
   /** Bytes of the data file. */
@@ -63,6 +63,22 @@ export function recipeFor(input: RecipeInput): Recipe {
   let modelWhy = (): string => '';
   switch (t.kind) {
     case 'text': {
+      if (t.tokens === 'word') {
+        // Words: a next-word softmax over the vocabulary is most of a step; 35 words a chunk (as Penn Treebank
+        // language models are trained), a wider model for more text.
+        const words = data.batchesPerEpoch * data.tokensPerBatch;
+        const V = t.vocabulary.length;
+        what = `${Math.round(words / 1000).toLocaleString('en')}k words of running text (vocabulary ${V.toLocaleString('en')})`;
+        hidden = words < 300_000 ? 128 : 256;
+        layers = words < 1_000_000 ? 1 : 2;
+        dropout = words < 300_000 ? 0 : 0.3;
+        seqLen = 35;
+        batch = clamp(Math.floor(words / ((seqLen + 1) * 8)), 1, 32);
+        epochs = words < 300_000 ? 20 : 6;
+        modelWhy = () => `${layers}×${hidden} LSTM over ${within('embedSize', data.model.input.embedSize)}-wide word embeddings for ${what}${layers > 1 ? ' (two layers with dropout 0.3 between them)' : ''}`;
+        why('sequence length', `${seqLen} words per truncated-BPTT chunk, state carried between chunks`);
+        break;
+      }
       const chars = items * seqLen;
       what = `${Math.round(chars / 1000).toLocaleString('en')}k characters of running text`;
       hidden = chars < 100_000 ? 128 : chars < 1_000_000 ? 256 : 512;
@@ -161,7 +177,7 @@ export function recipeFor(input: RecipeInput): Recipe {
     else hidden = Math.max(32, hidden / 2);
   }
   reasons.unshift({ choice: 'model', why: `${modelWhy()}${`${layers}×${hidden}` !== before ? ` — scaled down from ${before} so that the time budget trains about ${Math.round(stepsIn(layers, hidden) / 100) * 100} steps or more` : ''}` });
-  const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor(data.batchesPerEpoch * (builtBatch / batch) * (64 / seqLen))) : Math.max(1, Math.ceil(items / batch));
+  const batchesPerEpoch = t.kind === 'text' ? Math.max(1, Math.floor((data.batchesPerEpoch * data.tokensPerBatch) / (batch * seqLen))) : Math.max(1, Math.ceil(items / batch));
   const steps = clamp(round(epochs * batchesPerEpoch, 100), 1000, 50_000);
   // About 40 evaluations over the planned run (one per epoch or more often), 25–1,000 steps apart.
   const evaluateEvery = clamp(round(Math.min(batchesPerEpoch, steps / 40), 25), 25, 1000);

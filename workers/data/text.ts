@@ -1,17 +1,35 @@
-// Plain text → character-level next-step prediction (many-to-many aligned), trained by truncated BPTT.
+// Plain text → next-token prediction (many-to-many aligned), by characters or by words (a line's end a token of its
+// own; words beyond the vocabulary cap, or seen once in a text without <unk>, read as <unk>), trained by truncated BPTT.
 // The training text (all but the last valFraction) is cut into B parallel streams; batch k reads steps
 // [k·T, (k+1)·T) of every stream and predicts each next character, carrying the hidden state from batch k−1.
 // A stream that runs out wraps to its start and its carried state is reset. Validation does the same on the tail.
 
 import type { Batch } from '../engine/batch';
 import type { MetricAccumulator, TrainingData } from '../engine/data-source';
+import { UNK, Vocabulary, wordsOfText } from './build/common';
 
 export interface TextOptions {
   batchSize: number;
   sequenceLength: number;
   valFraction: number;
-  /** Cap on validation characters (evaluation cost); the tail is used up to this many. */
+  /** Cap on validation tokens (evaluation cost); the tail is used up to this many. */
   maxValidationChars?: number;
+  /** Characters (the default) or words. */
+  tokens?: 'char' | 'word';
+  /** Words: the largest vocabulary (with <unk>). */
+  vocabularyCap?: number;
+}
+
+/**
+ * Running text as word ids: the vocabulary from the training part (all but the tail); where the text has no <unk> of
+ * its own, a word seen once becomes <unk> too, so the model learns what to do with a word it has not seen.
+ */
+export function encodeWords(text: string, valFraction: number, cap: number): { ids: Int32Array; vocabulary: string[]; nVal: number } {
+  const words = wordsOfText(text);
+  const nVal = Math.max(0, Math.floor(words.length * valFraction));
+  const train = words.slice(0, words.length - nVal);
+  const vocab = Vocabulary.fit([train], [UNK], cap, train.includes(UNK) ? 1 : 2);
+  return { ids: vocab.encode(words), vocabulary: vocab.words, nVal };
 }
 
 /** Each code point of `text` in order, without building an array of them (texts run to 100 million characters). */
@@ -83,11 +101,19 @@ export class StreamBatcher {
   }
 }
 
-export function textData(text: string, opts: TextOptions): TrainingData {
-  if (text.length === 0) throw new Error('the text is empty');
+/** Running text as token ids (characters or words), its vocabulary, and how many ids at the end are for validation. */
+export function encodeRunningText(text: string, opts: Pick<TextOptions, 'tokens' | 'vocabularyCap' | 'valFraction'>): { ids: Int32Array; vocabulary: string[]; nVal: number } {
+  if (opts.tokens === 'word') return encodeWords(text, opts.valFraction, opts.vocabularyCap ?? 20_000);
   const vocabulary = buildVocabulary(text);
   const ids = encodeText(text, vocabulary);
-  const nVal = Math.max(0, Math.floor(ids.length * opts.valFraction));
+  return { ids, vocabulary, nVal: Math.max(0, Math.floor(ids.length * opts.valFraction)) };
+}
+
+export function textData(text: string, opts: TextOptions, encoded = encodeRunningText(text, opts)): TrainingData {
+  if (text.length === 0) throw new Error('the text is empty');
+  const unit = opts.tokens ?? 'char';
+  const { ids, vocabulary, nVal } = encoded;
+  if (unit === 'word' && ids.length - nVal < 2 * opts.sequenceLength + 2) throw new Error(`the text has only ${ids.length} words: too few to learn words from (read it by characters)`);
   const trainIds = ids.subarray(0, ids.length - nVal);
   let valIds = ids.subarray(ids.length - nVal);
   if (opts.maxValidationChars && valIds.length > opts.maxValidationChars) valIds = valIds.subarray(0, opts.maxValidationChars);
@@ -95,7 +121,7 @@ export function textData(text: string, opts: TextOptions): TrainingData {
   let valBatches: Batch[] | undefined;
   const V = vocabulary.length;
   return {
-    model: { shape: 'many-to-many', input: { vocabSize: V, embedSize: Math.min(64, V), featureSize: 0 }, output: { kind: 'classes', size: V } },
+    model: { shape: 'many-to-many', input: { vocabSize: V, embedSize: Math.min(unit === 'word' ? 128 : 64, V), featureSize: 0 }, output: { kind: 'classes', size: V } },
     stateful: true,
     nextBatch: () => train.next(),
     validationBatches() {
@@ -112,8 +138,8 @@ export function textData(text: string, opts: TextOptions): TrainingData {
     batchesPerEpoch: train.chunks,
     tokensPerBatch: opts.batchSize * opts.sequenceLength,
     createMetrics: () => accuracyMetrics(V, true),
-    transforms: { kind: 'text', tokens: 'char', vocabulary },
-    summary: `text: ${ids.length} characters, vocabulary ${V}, ${trainIds.length} for training (${opts.batchSize} streams × ${train.chunks} chunks of ${opts.sequenceLength}), ${valIds.length} for validation`,
+    transforms: { kind: 'text', tokens: unit, vocabulary },
+    summary: `text: ${ids.length} ${unit === 'word' ? 'words (a line\'s end counted as one)' : 'characters'}, vocabulary ${V}${unit === 'word' ? ` (cap ${opts.vocabularyCap ?? 20_000}, <unk> for the rest)` : ''}, ${trainIds.length} for training (${opts.batchSize} streams × ${train.chunks} chunks of ${opts.sequenceLength}), ${valIds.length} for validation`,
     cursor: () => train.cursor,
     seek: (c) => {
       train.cursor = c;

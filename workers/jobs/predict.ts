@@ -13,7 +13,7 @@ import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from '../
 import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
 import { alignmentOf } from '../engine/alignment';
 import { beamSearch, decodeSequence, forecastSeries, generateTokens, greedySearch, stepDecoder } from '../engine/generate';
-import { detokenize, featureWidth, tokenize, Vocabulary } from '../data/build/common';
+import { detokenize, featureWidth, LINE_END, tokenize, UNK, Vocabulary, wordsOfText } from '../data/build/common';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { parseFile } from '../data/parse';
@@ -68,6 +68,18 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
   const net = new WasmNetwork(kernels, run.spec);
   net.setParams(state.params);
   const t = run.transforms;
+  if (t.kind === 'text' && t.tokens === 'word') {
+    // Words: the prime read as the training text was (a word never seen reads as <unk>); lines end in a token.
+    const prime = req.input ?? '';
+    const words = wordsOfText(prime);
+    if (!prime.endsWith('\n')) words.pop(); // the prime's last line goes on
+    const vocab = new Vocabulary(t.vocabulary, Math.max(0, t.vocabulary.indexOf(UNK)));
+    const start = words.length ? vocab.encode(words) : Int32Array.of(vocab.id(LINE_END));
+    const temperature = req.temperature ?? 0.8;
+    const ids = generateTokens(net, start, req.length ?? 60, { temperature, seed: req.seed ?? 1 });
+    const text = detokenize(Array.from(ids, (i) => t.vocabulary[i]), 'word');
+    return { type: 'prediction', kind: 'text', prime, text: prime === '' || prime.endsWith('\n') || text.startsWith('\n') ? text : ` ${text}`, temperature };
+  }
   if (t.kind === 'text') {
     const prime = req.input ?? '\n';
     if (prime.length === 0) badInput('give at least one character to start from');

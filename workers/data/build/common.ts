@@ -16,15 +16,39 @@ export const UNK = '<unk>';
 export const BOS = '<bos>';
 export const EOS = '<eos>';
 
+/**
+ * A word token: a special in angle brackets as pre-tokenised corpora write it (`<unk>` in Penn Treebank and
+ * WikiText), a word (letters, digits, marks, _ ' ’ -), or one punctuation mark. The exported model's sidecar quotes
+ * this same pattern.
+ */
+export const WORD_PATTERN = String.raw`<[\p{L}_]+>|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]`;
+const WORD_RE = new RegExp(WORD_PATTERN, 'gu');
+
 /** Characters (code points), or words and punctuation marks. */
 export function tokenize(s: string, tokens: 'char' | 'word', lowercase = false): string[] {
   const t = lowercase ? s.toLowerCase() : s;
   if (tokens === 'char') return Array.from(t);
-  return t.match(/[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? [];
+  return t.match(WORD_RE) ?? [];
+}
+
+/** The token that ends a line of running text read as words (so generated text keeps its lines). */
+export const LINE_END = '\n';
+
+/** Running text as word tokens, each line's end a token of its own (LINE_END). */
+export function wordsOfText(text: string): string[] {
+  const out: string[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    const words = line.match(WORD_RE);
+    if (words) for (const w of words) out.push(w);
+    out.push(LINE_END);
+  }
+  return out;
 }
 
 export function detokenize(tokens: string[], unit: 'char' | 'word'): string {
-  return tokens.join(unit === 'char' ? '' : ' ');
+  return unit === 'char' ? tokens.join('') : tokens.join(' ').replace(/ ?\n ?/g, '\n');
 }
 
 export class Vocabulary {

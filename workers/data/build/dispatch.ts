@@ -4,7 +4,7 @@
 import type { ProblemShape } from '../../../src-shared/model';
 import type { TrainingData } from '../../engine/data-source';
 import type { Column, Parsed, ParsedPairs, ParsedTable } from '../parsed';
-import { buildVocabulary, encodeText, textData } from '../text';
+import { encodeRunningText, textData } from '../text';
 import { type DatasetChoice, findColumn, validateChoice } from './choices';
 import { classifyData } from './classify';
 import { conditionalData, unigramBaseline } from './conditional';
@@ -35,14 +35,19 @@ function tableAsPairs(t: ParsedTable, src: Column, tgt: Column, splitCol?: Colum
   return { kind: 'pairs', pairs };
 }
 
-/** Running text → char-level next-step streams (text.ts), with the unigram perplexity as the baseline. */
+/** Running text → next-token streams of characters or words (text.ts), with the unigram perplexity as the baseline. */
 function runningText(text: string, c: DatasetChoice): TrainingData {
-  if (c.tokens === 'word') throw new SettingError('tokens', `running text is modelled character by character in this version; use ${mention('tokens')} char`, 'word');
-  const data = textData(text, { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: 200_000 });
-  const vocab = buildVocabulary(text);
-  const ids = encodeText(text, vocab);
-  const nVal = Math.floor(ids.length * c.valFraction);
-  data.baseline = unigramBaseline([ids.subarray(0, ids.length - nVal)], [ids.subarray(ids.length - nVal)], vocab.length);
+  const opts = { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: 200_000, tokens: c.tokens ?? 'char', vocabularyCap: c.vocabularyCap };
+  const encoded = encodeRunningText(text, opts);
+  let data: TrainingData;
+  try {
+    data = textData(text, opts, encoded);
+  } catch (e) {
+    if (opts.tokens === 'word' && /too few to learn words/.test((e as Error).message)) throw new SettingError('tokens', `${(e as Error).message}; use ${mention('tokens')} char`, 'word');
+    throw e;
+  }
+  const { ids, vocabulary, nVal } = encoded;
+  data.baseline = unigramBaseline([ids.subarray(0, ids.length - nVal)], [ids.subarray(ids.length - nVal)], vocabulary.length);
   return data;
 }
 

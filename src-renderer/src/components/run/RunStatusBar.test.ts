@@ -58,7 +58,7 @@ describe('RunStatusBar', () => {
     const wrapper = mount(RunStatusBar, { props: { run: fakeRun('r1', { status: 'finished', step: 2300, totalSteps: 5000, settings, summary }) } });
     expect(wrapper.get('[data-testid="run-status-badge"]').text()).toBe('Stopped early');
     expect(wrapper.get('[data-testid="run-restored"]').text()).toBe('restored best (step 1,800)');
-    expect(wrapper.text()).toContain('Stopped early at step 2,300: no better validation accuracy in 5 evaluations. It ended with the best model, from step 1,800.');
+    expect(wrapper.text()).toContain('Stopped early at step 2,300: no better validation perplexity in 5 evaluations. It ended with the best model, from step 1,800.');
     expect(wrapper.find('[role="alert"]').exists()).toBe(false);
     await wrapper.setProps({ run: fakeRun('r1', { status: 'finished', step: 1234, totalSteps: 5000, settings, summary: { ...summary, steps: 1234, stopReason: 'time-budget', restoredBest: false } }) });
     expect(wrapper.get('[data-testid="run-status-badge"]').text()).toBe('Time budget');
