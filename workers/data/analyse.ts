@@ -104,6 +104,8 @@ const PART_NAMES: Record<string, RegExp> = {
   minute: /^(minute|min|mi|minutes)$/,
 };
 const PART_RANGE: Record<string, [number, number]> = { year: [1000, 2999], quarter: [1, 4], month: [1, 12], day: [1, 31], hour: [0, 24], minute: [0, 59] };
+/** Words that name a part of a date (as whole-number columns beside a time index). */
+const DATE_PART_WORDS = new Set(['yr', 'year', 'mnth', 'month', 'mon', 'day', 'dow', 'weekday', 'hr', 'hour', 'minute', 'quarter', 'qtr', 'week', 'season', 'holiday', 'workingday', 'weekend']);
 const CALENDAR_NAME = /^(dayofweek|weekday|dow|wday|isweekend|weekend|isholiday|holiday|workingday|dayofyear|doy|weekofyear|week|season)$/;
 const ID_NAME = /^(rownames?|rowid|rownum(ber)?|row|index|idx|no|nr|sno|id|uuid|guid|key|unnamed0?)$/;
 const SPLIT_WORDS = new Set(['train', 'training', 'trn', 'test', 'testing', 'tst', 'val', 'valid', 'validation', 'dev', 'development', 'eval', 'evaluation', 'holdout', 'heldout']);
@@ -555,6 +557,16 @@ export function analyseTable(t: ParsedTable): TableFacts {
       }
     }
     if (key && found?.timeOrder) step = undefined;
+    // Whole numbers named only as a part of the date (yr 0/1, mnth 1–12, hr, weekday) beside the time index: calendar
+    // features derived from it (the bike-sharing table's season, yr, mnth beside dteday), not measurements.
+    for (const f of facts.values()) {
+      if (f.role !== 'value' || !f.integer || f.distinct > 60 || chosen.columns.includes(f.column)) continue;
+      const words = nameWords(f.column.name).filter((w) => !['of', 'the', 'is', 'num', 'no'].includes(w));
+      if (words.length > 0 && words.every((w) => DATE_PART_WORDS.has(w))) {
+        f.role = 'calendar';
+        f.why = `a part of the date (${f.distinct} values), derived from the time index`;
+      }
+    }
   } else if (chosen) {
     for (const c of chosen.columns) if (c.type === 'date') facts.get(c)!.role = 'dates';
   }

@@ -121,10 +121,20 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
   const has = (c: Column, w: string): boolean => nameWords(c.name).includes(w);
   const closes = ['open', 'high', 'low'].every((w) => values.some((c) => has(c, w))) ? values.filter((c) => has(c, 'close')) : [];
   const close = closes.find((c) => !has(c, 'adj') && !has(c, 'adjusted')) ?? closes[0];
+  // A total of other columns (cnt = casual + registered) is what the table counts; its parts add up to it.
+  const totals = totalsOf(values);
+  // The weather (temperature, humidity, wind, rain…) beside a quantity of another kind is what drives it: the
+  // quantity is the target (traffic volume beside the weather, PM2.5 beside dew point and pressure).
+  // (a few quantities beside at least as many weather columns: not a table of the weather itself)
+  const weather = values.filter(isWeather);
+  const beyondWeather = weather.length >= 2 && weather.length < values.length && values.length - weather.length <= weather.length;
   const ranked = values.map((c, i): RankedTarget => {
     let score = 0.6 - 0.02 * Math.min(i, 5);
     const why: string[] = [];
     if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
+    const parts = totals.get(c);
+    if (parts) (score += 0.35), why.push(`the total of ${parts.map((p) => `"${p.name}"`).join(' + ')}: what the table counts`);
+    if (beyondWeather && !weather.includes(c)) (score += 0.3), why.push(`a quantity beside the weather (${weather.slice(0, 3).map((w) => w.name).join(', ')}${weather.length > 3 ? '…' : ''}) that drives it`);
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
     else if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
     else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
@@ -139,6 +149,50 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
     return { column: c, score, why: why.join('; ') };
   });
   return ranked.sort((a, b) => b.score - a.score);
+}
+
+/** Words naming the weather (a condition that drives a quantity): temp, humidity, dew point, pressure, wind, rain… */
+const WEATHER_NAMES: NameWords = {
+  stems: ['temp', 'humid', 'dew', 'press', 'wind', 'rain', 'precip', 'snow', 'cloud', 'visib', 'solar', 'sunshine', 'radiat', 'gust', 'weather'],
+  words: ['atemp', 'hum', 'rh', 'tmin', 'tmax', 'tavg', 'wspm', 'iws', 'prcp', 'pres', 'tdewpoint'],
+};
+const isWeather = (c: Column): boolean => namedLike(c.name, WEATHER_NAMES);
+
+/**
+ * Columns that are the sum of two others on (nearly) every row (cnt = casual + registered), with those parts. Judged
+ * on up to 500 rows; only over non-negative columns, and a part is never a total itself.
+ */
+function totalsOf(values: Column[]): Map<Column, Column[]> {
+  const out = new Map<Column, Column[]>();
+  const cols = values.filter((c) => c.numbers).slice(0, 40);
+  if (cols.length < 3) return out;
+  const n = cols[0].numbers!.length;
+  const rows = Array.from({ length: Math.min(500, n) }, (_, k) => Math.floor((k * n) / Math.min(500, n)));
+  const nonNegative = cols.filter((c) => rows.every((r) => !(c.numbers![r] < 0)));
+  for (const total of nonNegative) {
+    for (let a = 0; a < nonNegative.length && !out.has(total); a++)
+      for (let b = a + 1; b < nonNegative.length; b++) {
+        const [x, y] = [nonNegative[a], nonNegative[b]];
+        if (x === total || y === total) continue;
+        let seen = 0;
+        let equal = 0;
+        let positive = 0;
+        for (const r of rows) {
+          const t = total.numbers![r];
+          const s = x.numbers![r] + y.numbers![r];
+          if (Number.isNaN(t) || Number.isNaN(s)) continue;
+          seen++;
+          if (Math.abs(t - s) <= 1e-6 * Math.max(1, Math.abs(t))) equal++;
+          if (x.numbers![r] > 0 && y.numbers![r] > 0) positive++;
+        }
+        if (seen >= 20 && equal >= 0.98 * seen && positive >= 0.5 * seen) {
+          out.set(total, [x, y]);
+          break;
+        }
+      }
+  }
+  for (const parts of [...out.values()]) for (const p of parts) out.delete(p);
+  return out;
 }
 
 const BOUND = /^(.+?)[ _.-]?(hi|lo|high|low|upper|lower|ub|lb|max|min)$/i;
@@ -172,6 +226,7 @@ function bandAround(c: Column, kept: Column[]): Column | undefined {
 function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: number[]): { inputs: Column[]; left: string[] } {
   const kept: Column[] = [target];
   const left: string[] = [];
+  const parts = totalsOf(facts.columns.filter((f) => f.role === 'value').map((f) => f.column)).get(target) ?? [];
   for (const f of facts.columns) {
     const c = f.column;
     if (c === target || !(f.role === 'value' || f.role === 'calendar')) continue;
@@ -181,6 +236,10 @@ function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: 
     }
     if (endsEarly(c, order)) {
       left.push(`"${c.name}" (stops before the end)`);
+      continue;
+    }
+    if (parts.includes(c)) {
+      left.push(`"${c.name}" (a part of "${target.name}": the parts add up to it, known only with it)`);
       continue;
     }
     const band = bandAround(c, kept);

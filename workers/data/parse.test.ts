@@ -112,6 +112,18 @@ describe('parseFile', () => {
     if (w.parsed.kind !== 'table') throw new Error(w.parsed.kind);
     expect(w.parsed.columns[5]).toMatchObject({ type: 'numeric', missing: 0 });
     expect(w.notes).toContain('every row ends with ";": read as the row\'s end, not part of its last value');
+    // UCI's occupancy datatraining.txt, as R writes a table: no name above the row names
+    const occ = ['"date","Temperature","Occupancy"', ...Array.from({ length: 12 }, (_, i) => `"${i + 1}","2015-02-04 17:${String(10 + i).padStart(2, '0')}:00",23.${i},${i % 2}`)];
+    const o = await parseFile(write('datatraining.txt', occ.join('\n')));
+    if (o.parsed.kind !== 'table') throw new Error(o.parsed.kind);
+    expect(o.parsed.columns.map((c) => c.type)).toEqual(['numeric', 'date', 'numeric', 'numeric']);
+    expect(o.notes).toContain('the first row names one column fewer than the rows hold: the first column, unnamed, holds row names (as R writes them)');
+    // UCI's LD2011_2014.txt: ";"-separated, decimal commas, a .txt: a table
+    const ld = ['"";"MT_001";"MT_002"', ...Array.from({ length: 30 }, (_, i) => `"2011-01-01 ${String(i % 24).padStart(2, '0')}:15:00";${i < 5 ? '0' : `${i},5`};${i * 2},25`)];
+    const l = await parseFile(write('LD2011_2014.txt', ld.join('\n')));
+    expect(l.format).toBe('csv');
+    if (l.parsed.kind !== 'table') throw new Error(l.parsed.kind);
+    expect(l.parsed.columns[1].numbers![6]).toBe(6.5);
     // a word that is not a number stays an error at its line (tables.test.ts); code ending in ";" stays text
     const code = await parseFile(write('code.csv', `task,code\n${Array.from({ length: 12 }, (_, i) => `t${i},return x + ${i};`).join('\n')}\n`));
     if (code.parsed.kind !== 'table') throw new Error(code.parsed.kind);

@@ -198,6 +198,46 @@ describe('propose', () => {
     expect(p.reason).toMatch(/unlike the family of the others \(0, 1, 2, 3…\)/);
   });
 
+  it('a daily count beside its parts, the weather and date parts (UCI bike sharing) → forecast the total; parts out, date parts calendar', () => {
+    const n = 400;
+    const days = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2011, 0, 1 + i)).toISOString());
+    const casual = Array.from({ length: n }, (_, i) => 300 + ((i * 37) % 900));
+    const registered = Array.from({ length: n }, (_, i) => 2000 + ((i * 53) % 3000));
+    const t = table(
+      numCol('instant', Array.from({ length: n }, (_, i) => i + 1)),
+      dateCol('dteday', days),
+      numCol('yr', days.map((d) => Number(d.slice(0, 4)) - 2011)),
+      numCol('mnth', days.map((d) => Number(d.slice(5, 7)))),
+      numCol('temp', Array.from({ length: n }, (_, i) => 0.3 + 0.2 * Math.sin(i / 58))),
+      numCol('hum', Array.from({ length: n }, (_, i) => 0.6 + 0.1 * Math.cos(i / 7))),
+      numCol('windspeed', Array.from({ length: n }, (_, i) => 0.1 + ((i * 13) % 20) / 100)),
+      numCol('casual', casual),
+      numCol('registered', registered),
+      numCol('cnt', casual.map((c, i) => c + registered[i])),
+    );
+    const p = propose(t, 'day.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'cnt' });
+    expect(p.choice.input).not.toContain('casual');
+    expect(p.reason).toMatch(/the total of "casual" \+ "registered": what the table counts/);
+    expect(p.reason).toMatch(/"registered" \(a part of "cnt": the parts add up to it/);
+    expect(p.columns.filter((c) => c.role === 'calendar').map((c) => c.name)).toEqual(['yr', 'mnth']);
+  });
+
+  it('a quantity beside the weather (Metro Interstate traffic volume, last) → the quantity, not the first weather column', () => {
+    const n = 600;
+    const hours = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2012, 9, 2, 9) + i * 3_600_000).toISOString());
+    const t = table(
+      numCol('temp', Array.from({ length: n }, (_, i) => 280 + 5 * Math.sin(i / 40) + (i % 3))),
+      numCol('rain_1h', Array.from({ length: n }, (_, i) => (i % 17 === 0 ? 0.5 : 0))),
+      numCol('clouds_all', Array.from({ length: n }, (_, i) => (i * 29) % 100)),
+      dateCol('date_time', hours),
+      numCol('traffic_volume', Array.from({ length: n }, (_, i) => Math.round(3000 + 2500 * Math.sin((2 * Math.PI * i) / 24) + ((i * 7) % 300)))),
+    );
+    const p = propose(t, 'Metro_Interstate_Traffic_Volume.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'traffic_volume' });
+    expect(p.reason).toMatch(/a quantity beside the weather \(temp, rain_1h, clouds_all\) that drives it/);
+  });
+
   it('tagged sentences → many-to-many tagging; pairs → encoder–decoder; sequences → many-to-one', () => {
     const tagged: ParsedTagged = {
       kind: 'tagged',

@@ -4,7 +4,7 @@
 // table's column count), blank lines, a missing final newline; a leading BOM is dropped.
 // Ragged rows (a different number of cells than the first row) are a DataError naming the line and both counts,
 // except a last line of text after a blank line (a footer: "Sales of shampoo over a three year period"), which is
-// skipped and said. Columns of numbers lined up with spaces (`  -1.0000000e+00  1.2e-01 …`) are split on runs of
+// skipped and said; and a header one cell shorter than the rows (R writes no name above its row names). Columns of numbers lined up with spaces (`  -1.0000000e+00  1.2e-01 …`) are split on runs of
 // spaces (separator " ").
 
 import { DataError } from '../parsed';
@@ -352,6 +352,7 @@ export class CsvTokenizer {
     if (this.hashRow && cells.length !== this.width) return; // a comment
     if (this.footer) throw this.footer.error; // rows after it: it was a broken row after all
     if (this.rows === 0) this.width = cells.length;
+    else if (this.rows === 1 && cells.length === this.width + 1) this.width++; // R's write.table: the header has no name for the row names
     else if (this.strictWidth && cells.length !== this.width) {
       const sepName = this.dialect.separator === '\t' ? 'tabs' : this.dialect.separator === ' ' ? 'spaces' : `"${this.dialect.separator}"`;
       const error = new DataError(

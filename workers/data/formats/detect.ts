@@ -192,7 +192,9 @@ export function detectFormat(fileName: string, head: string, complete = false): 
     const d = sniffDialect(text, [',', ';', '|'], !complete);
     if (d.fields >= 2 && d.consistency >= 0.9 && lines.length >= 2) {
       const rows = lines.slice(1).map((l) => (d.separator === ' ' ? l.trim().split(/[ \t]+/) : l.split(d.separator)));
-      const numericShare = rows.filter((r) => r.some(isNum)).length / rows.length;
+      // (a number with a decimal comma is a number where the separator is not a comma: 20,5 in a ;-separated file)
+      const num = (x: string): boolean => isNum(x) || (d.separator !== ',' && /^\s*[+-]?\d+,\d+\s*$/.test(x));
+      const numericShare = rows.filter((r) => r.some(num)).length / rows.length;
       const sepName = d.separator === ' ' ? 'space' : `"${d.separator}"`;
       if (numericShare >= 0.8) return { format: 'csv', reason: `${sepName}-separated columns with numbers` };
       if (textAndLabel(rows, d.fields)) return { format: 'csv', reason: `${sepName}-separated text and a label of few values beside it (a table)` };

@@ -370,6 +370,11 @@ export class TableBuilder {
     this.probe = null;
     if (probe.length === 0) return;
     const rows = probe.map((p) => p.cells);
+    // A first row one cell shorter than every other (R's write.table): the rows start with their row names, unnamed.
+    if (rows.length >= 2 && rows.slice(1).every((r) => r.length === rows[0].length + 1)) {
+      rows[0] = ['', ...rows[0]];
+      this.notes.push('the first row names one column fewer than the rows hold: the first column, unnamed, holds row names (as R writes them)');
+    }
     this.header = this.opts.header ?? looksLikeHeader(rows);
     let names: string[];
     const skipFirst = this.header;
