@@ -373,6 +373,20 @@ export function groupRows(key: Column): number[][] {
   return [...m.values()];
 }
 
+/**
+ * The key made of two columns ("store+item": the values joined by "/"), as a column of the table: the one already
+ * there when the table was analysed before, so every later step (building, predicting) finds it by its name.
+ */
+function combinedKey(t: ParsedTable, a: Column, b: Column): Column {
+  const name = `${a.name}+${b.name}`;
+  const had = t.columns.find((c) => c.name === name);
+  if (had) return had;
+  const strings = Array.from({ length: t.rows }, (_, r) => `${cellText(a, r)}/${cellText(b, r)}`);
+  const counts = new Map<string, number>();
+  for (const v of strings) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return { name, type: 'categorical', strings, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })) };
+}
+
 /** Share of rows whose (key, value) pair is unique. */
 function pairUniqueness(key: Column, v: Float64Array | string[]): number {
   const seen = new Set<string>();
@@ -414,7 +428,7 @@ function contiguous(groups: number[][]): boolean {
  * column (the time index, or a numeric step) whose values repeat across keys but rise within each, makes every row
  * unique; or, without such a column, a key-like name over contiguous blocks of rows.
  */
-function findKey(t: ParsedTable, facts: Map<Column, ColumnFacts>, time: TimeCandidate | undefined): { key: Column; step?: Column; timeOrder?: boolean } | undefined {
+function findKey(t: ParsedTable, facts: Map<Column, ColumnFacts>, time: TimeCandidate | undefined): { key: Column; parts?: [Column, Column]; step?: Column; timeOrder?: boolean } | undefined {
   const usable = (c: Column): boolean => {
     const f = facts.get(c)!;
     return !['id', 'split', 'constant', 'time-part', 'dates'].includes(f.role) && (c.type === 'categorical' || f.integer || c.type === 'text') && f.distinct >= 2 && f.distinct <= t.rows / 2 && !time?.columns.includes(c);
@@ -428,6 +442,13 @@ function findKey(t: ParsedTable, facts: Map<Column, ColumnFacts>, time: TimeCand
     const distinctTimes = new Set(time.values).size;
     if (distinctTimes >= 0.9 * t.rows) return undefined; // one series
     for (const k of keys) if (pairUniqueness(k, time.values) >= 0.98) return { key: k, timeOrder: true };
+    // Two keys together (a store and an item, a store and a department): one series per pair.
+    const few = keys.slice(0, 8);
+    for (let i = 0; i < few.length; i++)
+      for (let j = i + 1; j < few.length; j++) {
+        const both = combinedKey(t, few[i], few[j]);
+        if (pairUniqueness(both, time.values) >= 0.98) return { key: both, parts: [few[i], few[j]], timeOrder: true };
+      }
   }
   const steps = t.columns.filter((c) => c.numbers && !['id', 'split', 'constant'].includes(facts.get(c)!.role) && facts.get(c)!.distinct < 0.5 * t.rows);
   for (const k of keys) {
@@ -574,6 +595,16 @@ export function analyseTable(t: ParsedTable): TableFacts {
   for (const f of facts.values()) {
     if (f.role === 'years' && (time?.columns.includes(f.column.name) ?? false)) f.role = 'time';
     if (f.role === 'dates' && !f.why) f.why = 'dates that are not the time index';
+  }
+  if (key && found?.parts) {
+    // a key of two columns joins the table as a column of its own (named after both); its parts are keys too
+    if (!t.columns.includes(key)) t.columns.push(key);
+    if (!facts.has(key)) facts.set(key, { column: key, role: 'key', why: '', distinct: distinctCount(key), integer: false });
+    for (const p of found.parts) {
+      const f = facts.get(p)!;
+      f.role = 'key';
+      f.why = `with "${found.parts.find((x) => x !== p)!.name}": one series per pair (the column "${key.name}")`;
+    }
   }
   if (key) {
     const kf = facts.get(key)!;

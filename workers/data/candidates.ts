@@ -342,7 +342,7 @@ function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] 
     };
     const every = time?.interval ? ` (${time.interval.name}${season ? `, seasonal period ${season}` : ''})` : '';
     const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${seasonal ? `, as changes from a season before (the seasonal naive forecast is the one to beat)` : `, as changes from the last value${trends ? ' (it trends)' : ' (the naive forecast to beat)'}`}`;
-    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? `; lookback ${lookback} covers the ${season}-step season` : ''}`;
+    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? (lookback >= season ? `; lookback ${lookback} covers the ${season}-step season` : `; lookback ${lookback}, shorter than the ${season}-step season (the shortest series has ${shortest} steps)`) : ''}`;
     return {
       shape: 'many-to-one',
       task,

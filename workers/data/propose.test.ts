@@ -223,6 +223,30 @@ describe('propose', () => {
     expect(p.columns.filter((c) => c.role === 'calendar').map((c) => c.name)).toEqual(['yr', 'mnth']);
   });
 
+  it('sales by store and item (Kaggle\'s store item demand) → one series per store and item: the two keys joined as one', () => {
+    const dates: string[] = [];
+    const stores: number[] = [];
+    const items: number[] = [];
+    const sales: number[] = [];
+    for (let st = 1; st <= 2; st++)
+      for (let it = 1; it <= 3; it++)
+        for (let i = 0; i < 120; i++) {
+          dates.push(new Date(Date.UTC(2013, 0, 1 + i)).toISOString());
+          stores.push(st);
+          items.push(it);
+          sales.push(10 * st + 5 * it + ((i * 7) % 11) + (i % 7 === 5 ? 9 : 0));
+        }
+    const t = table(dateCol('date', dates), numCol('store', stores), numCol('item', items), numCol('sales', sales));
+    const p = propose(t, 'train.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'sales', input: ['sales'], sequence: 'store+item', season: 7 });
+    expect(p.columns.find((c) => c.name === 'store+item')).toMatchObject({ role: 'key', why: '6 series of 120 rows each, each with its own date' });
+    expect(p.columns.find((c) => c.name === 'item')!.why).toBe('with "store": one series per pair (the column "store+item")');
+    // the joined key is a column of the table: building (which analyses the table again) finds it, once
+    const d = buildTrainingData(t, p.choice, 'train.csv');
+    expect(d.transforms.kind).toBe('multiseries'); // a series per key
+    expect(t.columns.filter((c) => c.name === 'store+item')).toHaveLength(1);
+  });
+
   it('a quantity beside the weather (Metro Interstate traffic volume, last) → the quantity, not the first weather column', () => {
     const n = 600;
     const hours = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2012, 9, 2, 9) + i * 3_600_000).toISOString());
