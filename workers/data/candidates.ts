@@ -110,7 +110,7 @@ interface RankedTarget {
  * measurement. Values that stop early or are mostly missing rank lower.
  */
 function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
-  const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows).map((f) => f.column);
+  const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows && !seriesProperty(f.column, facts)).map((f) => f.column);
   const odd =
     values.length >= 4
       ? values.filter((c) => !values.some((d) => d !== c && siblings(c.name, d.name)))
@@ -222,6 +222,12 @@ function bandAround(c: Column, kept: Column[]): Column | undefined {
   });
 }
 
+/** A value that never changes within a series (a place's latitude beside its counts): a property of the series, not a measurement over time. */
+function seriesProperty(c: Column, facts: TableFacts): boolean {
+  if (!facts.key || !c.numbers) return false;
+  return groupRows(facts.key).every((g) => g.every((r) => c.numbers![r] === c.numbers![g[0]] || Number.isNaN(c.numbers![r])));
+}
+
 /** The inputs of a series model: the target, other measurements (not mostly missing, not ending early, not redundant) and calendar features. */
 function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: number[]): { inputs: Column[]; left: string[] } {
   const kept: Column[] = [target];
@@ -230,6 +236,10 @@ function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: 
   for (const f of facts.columns) {
     const c = f.column;
     if (c === target || !(f.role === 'value' || f.role === 'calendar')) continue;
+    if (seriesProperty(c, facts)) {
+      left.push(`"${c.name}" (the same on every row of a series: a property of the series, not a measurement)`);
+      continue;
+    }
     if (c.missing > 0.3 * t.rows) {
       left.push(`"${c.name}" (${pct(c.missing / t.rows)} missing)`);
       continue;

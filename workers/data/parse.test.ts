@@ -124,6 +124,24 @@ describe('parseFile', () => {
     expect(l.format).toBe('csv');
     if (l.parsed.kind !== 'table') throw new Error(l.parsed.kind);
     expect(l.parsed.columns[1].numbers![6]).toBe(6.5);
+    // a wide table of series, a column per date (Wikipedia page views; JHU's counts with Lat, Long before the dates)
+    const days = Array.from({ length: 25 }, (_, i) => new Date(Date.UTC(2020, 0, 22 + i)));
+    const jhu = [`Province/State,Country/Region,Lat,Long,${days.map((d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/20`).join(',')}`, ...['France', 'Albania', 'France'].map((c, k) => `${k === 2 ? 'Reunion' : ''},${c},${10 + k},${20 + k},${days.map((_, i) => (k === 1 && i < 3 ? '' : i * (k + 1))).join(',')}`)];
+    const j = await parseFile(write('time_series_covid19_confirmed_global.csv', jhu.join('\n')));
+    if (j.parsed.kind !== 'table') throw new Error(j.parsed.kind);
+    expect(j.parsed.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['Province/State+Country/Region:categorical', 'Lat:numeric', 'Long:numeric', 'date:date', 'value:numeric']);
+    expect(j.parsed.rows).toBe(25 + 22 + 25); // Albania's series starts three days late
+    expect(j.parsed.columns[0].strings![60]).toBe('Reunion/France');
+    expect(j.notes).toContain('a wide table of 3 series, one a row, a column per date (1/22/20 … 2/15/20): read as one series per "Province/State+Country/Region" ("date", "value")');
+    // M4's Monthly-train.csv: an id, then "V2"… with rows of different lengths; UCR's labelled rows are not melted
+    const m4 = ['"V1",' + Array.from({ length: 30 }, (_, k) => `"V${k + 2}"`).join(','), ...[30, 24, 27].map((n, r) => `"M${r + 1}",${Array.from({ length: 30 }, (_, k) => (k < n ? String(100 + k + r) : '')).join(',')}`)];
+    const mm = await parseFile(write('Monthly-train.csv', m4.join('\n')));
+    if (mm.parsed.kind !== 'table') throw new Error(mm.parsed.kind);
+    expect(mm.parsed.columns.map((c) => c.name)).toEqual(['V1', 'step', 'value']);
+    expect(mm.parsed.rows).toBe(30 + 24 + 27);
+    const ucr = await parseFile(write('ArrowHead_TRAIN.csv', ['label,' + Array.from({ length: 30 }, (_, k) => `t${k}`).join(','), ...Array.from({ length: 6 }, (_, r) => `${r % 2},${Array.from({ length: 30 }, (_, k) => k * r).join(',')}`)].join('\n')));
+    if (ucr.parsed.kind !== 'table') throw new Error(ucr.parsed.kind);
+    expect(ucr.parsed.columns.length).toBe(31);
     // a word that is not a number stays an error at its line (tables.test.ts); code ending in ";" stays text
     const code = await parseFile(write('code.csv', `task,code\n${Array.from({ length: 12 }, (_, i) => `t${i},return x + ${i};`).join('\n')}\n`));
     if (code.parsed.kind !== 'table') throw new Error(code.parsed.kind);

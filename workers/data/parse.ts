@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
+import { meltWideSeries } from './formats/wide';
 import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
 import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
 import { BlocksBuilder } from './formats/blocks';
@@ -63,7 +64,11 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         push: (c) => tok.push(c),
         finish: () => {
           tok.end();
-          return table.finish();
+          const t = table.finish();
+          const wide = meltWideSeries(t);
+          if (!wide) return t;
+          table.notes.push(wide.note);
+          return wide.table;
         },
         get rows() {
           return tok.rows;

@@ -243,6 +243,11 @@ export function looksLikeHeader(rows: string[][]): boolean {
   for (let c = 0; c < first.length; c++) {
     const k0 = kindOf(first[c]);
     if (k0 === 'missing') continue; // an unnamed column (a spreadsheet's trailing empty header cells: "v1,v2,,,")
+    // A date over a column of numbers (and no dates): a column named by its date (a wide table of series).
+    if (k0 === 'date' && rows.length > 1) {
+      const below = rows.slice(1).map((r) => kindOf(r[c] ?? '')).filter((k) => k !== 'missing');
+      if (below.length > 0 && below.every((k) => k === 'num')) return true;
+    }
     if (k0 !== 'str') allStr = false;
     if (k0 !== 'str') continue;
     // A word over a column of numbers or dates (a stray word or two below it allowed).

@@ -1,0 +1,87 @@
+// A wide table of series — one row per series and a column per date (Wikipedia's page views, the JHU COVID-19
+// counts), or per step with rows of different lengths (M4's "V1","V2",…) — melted into a long table: the series'
+// key, its date or step, the value. It is then forecast per series as any long table is. A wide table whose rows are
+// labelled (UCR's class, then the series) is not melted: each row is classified whole (candidates.ts, wideDraft).
+
+import type { Column, ParsedTable } from '../parsed';
+import { looksLikeDate, readDates } from './dates';
+
+/** At least this many value columns make a wide table of series. */
+const MIN_STEPS = 20;
+/** Larger tables stay as they are (the melted one would hold every cell as a row). */
+const MAX_CELLS = 20_000_000;
+
+const cell = (c: Column, r: number): string => c.strings?.[r] ?? (c.numbers && !Number.isNaN(c.numbers[r]) ? String(c.numbers[r]) : '');
+
+/** The melted table and a note saying so, or undefined when `t` is not a wide table of series. */
+export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: string } | undefined {
+  if (!t.header || t.rows < 2) return undefined;
+  const cols = t.columns;
+  // the value columns: the numeric columns named by dates at the end (Lat and Long before them stay), else every
+  // numeric column at the end
+  let first = cols.length;
+  while (first > 0 && cols[first - 1].type === 'numeric' && looksLikeDate(cols[first - 1].name.trim())) first--;
+  if (cols.length - first < MIN_STEPS) {
+    first = cols.length;
+    while (first > 0 && cols[first - 1].type === 'numeric') first--;
+  }
+  const steps = cols.slice(first);
+  const leading = cols.slice(0, first);
+  if (steps.length < MIN_STEPS || leading.length === 0 || leading.length > 6 || t.rows * steps.length > MAX_CELLS) return undefined;
+  // one series per row: a key unique on every row (the first such leading column, or the leading texts joined)
+  const texts = leading.filter((c) => c.type !== 'numeric');
+  if (texts.length === 0) return undefined;
+  const unique = (values: string[]): boolean => new Set(values).size === values.length && values.every((v) => v !== '');
+  const rowsOf = (c: Column): string[] => Array.from({ length: t.rows }, (_, r) => cell(c, r));
+  const single = texts.find((c) => unique(rowsOf(c)));
+  const keyParts = single ? [single] : texts;
+  const keyValues = Array.from({ length: t.rows }, (_, r) => keyParts.map((c) => cell(c, r)).filter((v) => v !== '').join('/'));
+  if (!unique(keyValues)) return undefined;
+  const keyName = keyParts.map((c) => c.name).join('+');
+  // dated columns, or numbered steps with rows of different lengths
+  const dates = readDates(steps.map((c) => c.name));
+  let lengths: number[] | undefined;
+  if (!dates) {
+    lengths = Array.from({ length: t.rows }, (_, r) => {
+      let n = steps.length;
+      while (n > 0 && Number.isNaN(steps[n - 1].numbers![r])) n--;
+      return n;
+    });
+    const ragged = new Set(lengths).size > 1 && lengths.filter((n) => n < steps.length).length >= 0.1 * t.rows;
+    if (!ragged) return undefined;
+  }
+  const keys: string[] = [];
+  const time: number[] = [];
+  const values: number[] = [];
+  const lines: number[] = [];
+  const others = leading.filter((c) => !keyParts.includes(c));
+  const otherCells: (string | number)[][] = others.map(() => []);
+  for (let r = 0; r < t.rows; r++) {
+    // a series runs from its first value to its last (a page created later starts later)
+    let from = 0;
+    let to = lengths ? lengths[r] : steps.length;
+    while (from < to && Number.isNaN(steps[from].numbers![r])) from++;
+    while (to > from && Number.isNaN(steps[to - 1].numbers![r])) to--;
+    for (let k = from; k < to; k++) {
+      keys.push(keyValues[r]);
+      time.push(dates ? dates.values[k] : k + 1);
+      values.push(steps[k].numbers![r]);
+      lines.push(t.lineOfRow[r]);
+      others.forEach((c, i) => otherCells[i].push(c.numbers ? c.numbers[r] : c.strings![r]));
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const missing = values.filter((v) => Number.isNaN(v)).length;
+  const melted: Column[] = [
+    { name: keyName, type: 'categorical', strings: keys, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })) },
+    ...others.map((c, i): Column => (c.numbers ? { name: c.name, type: 'numeric', numbers: Float64Array.from(otherCells[i] as number[]), missing: 0 } : { ...c, strings: otherCells[i] as string[], missing: (otherCells[i] as string[]).filter((v) => v === '').length })),
+    dates ? { name: 'date', type: 'date', numbers: Float64Array.from(time), missing: 0, dateForm: dates.form } : { name: 'step', type: 'numeric', numbers: Float64Array.from(time), missing: 0 },
+    { name: 'value', type: 'numeric', numbers: Float64Array.from(values), missing },
+  ];
+  const how = dates ? `a column per date (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${Math.min(...lengths!)}–${Math.max(...lengths!)} values`;
+  return {
+    table: { ...t, columns: melted, rows: keys.length, lineOfRow: Int32Array.from(lines) },
+    note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : 'step'}", "value")`,
+  };
+}
