@@ -19,7 +19,7 @@
 //                and for one-step models append the prediction and slide the window; differenced (difference:
 //                true, lag k, default 1): the window holds the last changes over k steps and the forecast is the
 //                value k steps before it (k = 1: the last value) + the predicted change
-//   classify     text → class, with probabilities
+//   classify     text → class, with probabilities (a pair read together: the texts one a line or TAB-separated)
 //   tagging      words → one tag each
 //   pairs        source → target: the encoder, then the one-step decoder with carried state: beam search (--beam N,
 //                default 4, and --length-penalty α, default 1, as seqstudio predict), greedy (--beam 1) or sampled
@@ -326,7 +326,13 @@ switch (pre.kind) {
   }
   case 'classify': {
     const index = new Map(pre.vocabulary.map((t, i) => [t, i]));
-    const ids = tokenize(opt.input ?? fail('--input: give the text to classify'), pre.tokens, pre.lowercase).slice(0, pre.maxLength).map((t) => index.get(t) ?? pre.unknown);
+    const input = opt.input ?? fail('--input: give the text to classify');
+    // several texts read together (pre.texts: a premise and a hypothesis…): one a line or TAB-separated, their tokens
+    // joined by pre.separator
+    const parts = pre.texts ? (input.includes('\t') ? input.split('\t') : input.split('\n')).map((x) => x.trim()) : [input];
+    if (pre.texts && parts.length !== pre.texts.length) fail(`--input: give ${pre.texts.length} texts (${pre.texts.join(', ')}), one a line or TAB-separated`);
+    const tokens = parts.flatMap((x, i) => [...(i > 0 ? [pre.separator] : []), ...tokenize(x, pre.tokens, pre.lowercase)]);
+    const ids = tokens.slice(0, pre.maxLength).map((t) => index.get(t) ?? pre.unknown);
     if (ids.length === 0) fail('--input: the text has no tokens');
     const out = await step(sessions.model, graphs.model, withLengths(graphs.model, { tokens: tokenTensor(ids) }, ids.length));
     const p = softmax(Array.from(out.logits.data));

@@ -529,6 +529,46 @@ describe('the importer from the command line', () => {
     expect(p).toMatchObject({ kind: 'classify', label: '1' });
   });
 
+  it('classifies a pair of texts together (premise, hypothesis, label): the label needs both; predict, export and the deploy example agree', () => {
+    // entailment when the hypothesis names the premise's animal, contradiction otherwise: neither text alone tells
+    const rng = new Rng(11);
+    const animals = ['dog', 'cat', 'horse', 'bird', 'cow', 'fox'];
+    const places = ['in a park', 'on a farm', 'near the river', 'in the snow'];
+    const rows = ['premise,hypothesis,label'];
+    for (let i = 0; i < 2000; i++) {
+      const a = animals[rng.int(animals.length)];
+      const same = rng.next() < 0.5;
+      const b = same ? a : animals.filter((x) => x !== a)[rng.int(animals.length - 1)];
+      const colour = ['brown', 'white', 'black', 'grey', 'small', 'old'];
+      rows.push(`A ${colour[rng.int(6)]} ${a} runs ${places[rng.int(places.length)]} at ${1 + rng.int(12)} o'clock.,There is a ${colour[rng.int(6)]} ${b} outside on day ${1 + rng.int(300)}.,${same ? 'entailment' : 'contradiction'}`);
+    }
+    const snli = join(tmp, 'snli.csv');
+    writeFileSync(snli, `${rows.join('\n')}\n`);
+    expect(cli('inspect', snli).stdout).toMatch(/proposal: many-to-one — classify "premise" and "hypothesis" together into "label" \(2 classes\)/);
+    const out = join(tmp, 'run-pair');
+    const r = cli('train', '--data', snli, '--steps', '1200', '--hidden', '32', '--lr', '0.01', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(s.metrics.accuracy).toBeGreaterThan(0.9); // one text alone scores about 0.5
+    const ask = (premise: string, hypothesis: string) => JSON.parse(cli('predict', out, '--input', `${premise}\t${hypothesis}`, '--json').stdout);
+    expect(ask('A white cat runs in a park at 3 o\'clock.', 'There is a black cat outside on day 7.').label).toBe('entailment');
+    expect(ask('A white cat runs in a park at 3 o\'clock.', 'There is a small horse outside on day 7.').label).toBe('contradiction');
+    const one = cli('predict', out, '--input', 'A cat runs in a park.');
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/give 2 texts \(premise, hypothesis\), one a line or TAB-separated; got 1/);
+    const onnx = join(tmp, 'onnx-pair', 'pair.onnx');
+    const e = cli('export', out, '--out', onnx, '--json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(tmp, 'onnx-pair', 'pair.json'), 'utf8')).preprocessing).toMatchObject({ kind: 'classify', texts: ['premise', 'hypothesis'], separator: '<sep>' });
+    const example = join(root, 'examples/deploy-onnx.mjs');
+    for (const input of ['A dog runs near the river.\nThere is a dog outside on day 3.', 'A fox runs in the snow.\tThere is a cow outside.']) {
+      const want = cli('predict', out, '--input', input).stdout;
+      const got = spawnSync(process.execPath, [example, onnx, '--input', input], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+      expect(got.stderr).toBe('');
+      expect(got.stdout).toBe(want);
+    }
+  }, 120_000);
+
   it('trains word → phonemes on the proposal (characters → symbols), and predict decodes by beam search, greedily or sampled, saying which', () => {
     // a made-up pronunciation: each letter one phoneme (CMU-style symbols), words of 3–6 letters
     const sound: Record<string, string> = { a: 'AE1', b: 'B', d: 'D', e: 'EH1', k: 'K', m: 'M', o: 'OW1', s: 'S', t: 'T', u: 'UW1' };

@@ -8,7 +8,7 @@ import type { Candidate, Proposal } from '../../src-shared/dataset';
 import { mention } from '../../src-shared/settings';
 import { cellText, groupRows, KEY_NAME, namedLike, nameWords, type NameWords, seasonalStrength, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS } from './build/choices';
-import { countValues, fmt, labelStrings, tokenize } from './build/common';
+import { countValues, fmt, joinTexts, labelStrings, SEP, tokenize } from './build/common';
 import { sideTokens, type SideTokens } from './build/pairs';
 import { formatDate } from './formats/dates';
 import type { Column, Parsed, ParsedTable } from './parsed';
@@ -539,6 +539,10 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   // Two texts beside a column named like a label (premise, hypothesis, label; two questions and is_duplicate) are a
   // pair to classify, not one text to write as the other: the classification comes first.
   const labelled = pair !== undefined && labels.some((l) => isLabelName(l.name));
+  // The texts read together for a label: a labelled pair, or the only two of a numbered family (question1 and
+  // question2, sentence1 and sentence2), of similar length.
+  const twins = pairable.length === 2 && family(pairable[0]) !== '' && family(pairable[0]) === family(pairable[1]) && lengths.get(pairable[0])! / Math.max(1, lengths.get(pairable[1])!) >= 1 / 3 && lengths.get(pairable[0])! / Math.max(1, lengths.get(pairable[1])!) <= 3;
+  const together: [Column, Column] | undefined = labelled ? pair : twins ? [pairable[0], pairable[1]] : undefined;
   if (pair) {
     const [src, tgt] = pair;
     const sample = (r: number) => ({ input: clip(src.strings![r]), output: clip(tgt.strings![r]) });
@@ -570,6 +574,24 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   const unitWhy = unit === 'char' ? `; one word a row (${fmt(wordsPerRow)} on average): read by its characters` : '';
   for (const [i, label] of labels.entries()) {
     const counts = countValues(labelStrings(label));
+    if (together) {
+      const [a, b] = together;
+      const perClass = (t.rows - label.missing) / counts.length;
+      const named = isLabelName(label.name);
+      out.push({
+        shape: 'many-to-one',
+        task: `classify "${a.name}" and "${b.name}" together into "${label.name}" (${counts.length} classes)`,
+        choice: { shape: 'many-to-one', input: [a.name, b.name], target: label.name, tokens: 'word', ...split },
+        score: 0.9 * Math.min(1, perClass / 10) - 0.02 * i + (named ? 0.07 : 0.02),
+        reason: `two texts side by side and a column of few distinct values: ${counts.length} classes, ${fmt(perClass)} examples each on average${named ? ', named like a label' : ''}; the pair is what the label describes, so both are read, one after the other (their words joined by ${SEP})${splitNote}`,
+        classes: () => counts,
+        warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [a, b, label])],
+        preview: () => {
+          const labelsOf = labelStrings(label);
+          return samplePositions(t.rows).map((r) => ({ input: clip(joinTexts([a.strings![r], b.strings![r]], 'word', true).join(' ')), output: labelsOf[r] || '(missing)' }));
+        },
+      });
+    }
     const perClass = (t.rows - label.missing) / counts.length;
     let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];

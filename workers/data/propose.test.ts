@@ -136,7 +136,7 @@ describe('propose', () => {
     expect(p.choice.input).not.toContain('subject');
   });
 
-  it('two texts beside a label (premise, hypothesis, label) → the label is the target, not a translation of one text into the other', () => {
+  it('two texts beside a label (premise, hypothesis, label) → the pair classified together, not a translation of one text into the other', () => {
     const n = 200;
     const t = table(
       textCol('premise', Array.from({ length: n }, (_, i) => `A person on a horse jumps over a broken down airplane number ${i}.`)),
@@ -144,7 +144,19 @@ describe('propose', () => {
       catCol('label', Array.from({ length: n }, (_, i) => ['entailment', 'contradiction', 'neutral'][i % 3])),
     );
     const p = propose(t, 'snli_train.csv');
-    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'label' });
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'label', input: ['premise', 'hypothesis'] }); // read together
+    expect(p.task).toBe('classify "premise" and "hypothesis" together into "label" (3 classes)');
+    const d = buildTrainingData(t, p.choice, 'snli_train.csv');
+    if (d.transforms.kind !== 'classify') throw new Error(d.transforms.kind);
+    expect(d.transforms.texts).toEqual({ columns: ['premise', 'hypothesis'], separator: '<sep>' });
+    expect(d.transforms.vocabulary.slice(0, 2)).toEqual(['<unk>', '<sep>']);
+    // two questions of one numbered family and a 0/1 (Quora question pairs): read together too
+    const q = table(
+      textCol('question1', Array.from({ length: n }, (_, i) => `How do I learn ${['python', 'cooking', 'chess'][i % 3]} fast, question ${i}?`)),
+      textCol('question2', Array.from({ length: n }, (_, i) => `What is the best way to learn ${['python', 'guitar', 'chess'][i % 3]}, ${i}?`)),
+      numCol('is_duplicate', Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1))),
+    );
+    expect(propose(q, 'quora_train.csv').choice).toMatchObject({ input: ['question1', 'question2'], target: 'is_duplicate' });
     expect(p.candidates.find((c) => c.shape === 'encoder-decoder')!.reason).toMatch(/a label beside them says the pair is classified/);
   });
 

@@ -94,6 +94,8 @@ export interface ClassifyTransforms {
   vocabulary: string[];
   classes: string[];
   maxLength: number;
+  /** Several texts classified together (a premise and a hypothesis; two questions): their columns, in order, whose tokens are joined by this token (vocabulary[1]). */
+  texts?: { columns: string[]; separator: string };
 }
 
 /** Tokens → one tag each. vocabulary[0] = '<unk>' (also padding). */

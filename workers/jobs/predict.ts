@@ -13,7 +13,7 @@ import type { DataTransforms, FeatureEncoding, MultiSeriesTransforms } from '../
 import { CHECKPOINT_FILE, readRecord } from '../engine/run-folder';
 import { alignmentOf } from '../engine/alignment';
 import { beamSearch, decodeSequence, forecastSeries, generateTokens, greedySearch, stepDecoder } from '../engine/generate';
-import { detokenize, featureWidth, LINE_END, tokenize, UNK, Vocabulary, wordsOfText } from '../data/build/common';
+import { detokenize, featureWidth, joinTexts, LINE_END, tokenize, UNK, Vocabulary, wordsOfText } from '../data/build/common';
 import type { KernelExports } from '../engine/kernels';
 import { WasmNetwork } from '../engine/network';
 import { parseFile } from '../data/parse';
@@ -91,8 +91,15 @@ export async function predict(kernels: KernelExports, req: PredictRequest): Prom
     return { type: 'prediction', kind: 'text', prime, text: Array.from(ids, (i) => t.vocabulary[i]).join(''), temperature };
   }
   if (t.kind === 'classify') {
-    const input = req.input ?? badInput('give the text to classify');
-    const ids = new Vocabulary(t.vocabulary, 0).encode(tokenize(input, t.tokens, t.lowercase).slice(0, t.maxLength));
+    const input = req.input ?? badInput(t.texts ? `give the ${t.texts.columns.length} texts to classify together (${t.texts.columns.join(', ')}), one a line or TAB-separated` : 'give the text to classify');
+    let tokens: string[];
+    if (t.texts) {
+      // a pair (or more) read together: the texts one a line, or TAB-separated
+      const parts = (input.includes('\t') ? input.split('\t') : input.split('\n')).map((x) => x.trim());
+      if (parts.length !== t.texts.columns.length || parts.some((x) => x === '')) badInput(`give ${t.texts.columns.length} texts (${t.texts.columns.join(', ')}), one a line or TAB-separated; got ${parts.filter((x) => x !== '').length}`);
+      tokens = joinTexts(parts, t.tokens, t.lowercase);
+    } else tokens = tokenize(input, t.tokens, t.lowercase);
+    const ids = new Vocabulary(t.vocabulary, 0).encode(tokens.slice(0, t.maxLength));
     if (ids.length === 0) badInput('the text has no tokens');
     net.forward({ batchSize: 1, steps: ids.length, tokens: ids });
     const p = net.probabilities(1);

@@ -72,6 +72,23 @@ describe('TryView', () => {
     expect(out.text()).toContain('90.0%');
   });
 
+  it('classifies a pair of texts read together: a field for each, sent TAB-separated', async () => {
+    fake.runs = [fakeRun('r3', { status: 'finished', spec: { ...textSpec, shape: 'many-to-one', output: { kind: 'classes', size: 3 } }, data: { format: 'auto', valFraction: 0.1, input: ['premise', 'hypothesis'], target: 'label' } })];
+    fake.prediction = { type: 'prediction', kind: 'classify', input: 'x', label: 'entailment', probabilities: [{ label: 'entailment', p: 0.8 }, { label: 'neutral', p: 0.2 }] };
+    const wrapper = mount(TryView);
+    await flushPromises();
+    expect(wrapper.findAll('label').some((l) => l.text() === 'Input')).toBe(false);
+    await control(wrapper, 'premise').setValue('A dog runs in a park.');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'predict')).toHaveLength(0); // the hypothesis is still empty
+    await control(wrapper, 'hypothesis').setValue('An animal is outside.');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(fake.calls.filter((c) => c.method === 'predict')[0].args).toEqual(['r3', { input: 'A dog runs in a park.\tAn animal is outside.' }]);
+    expect(wrapper.get('[data-testid="try-output"] .label').text()).toBe('entailment');
+  });
+
   it('exports ONNX and shows the proof', async () => {
     fake.runs = [fakeRun('r1', { status: 'finished', spec: textSpec })];
     const wrapper = mount(TryView);

@@ -1,14 +1,15 @@
 // Sentences → labels (many-to-one): a text column read as char or word tokens (words lower-cased) through a
 // vocabulary fitted on the training sentences (capped, rarer tokens → <unk>, id 0, also the padding), padded per
 // batch to its longest sentence with lengths; a categorical label column gives the classes (with counts). Split by
-// a seeded shuffle (+ optional test split). Metric accuracy; baseline the majority class.
+// a seeded shuffle (+ optional test split). Metric accuracy; baseline the majority class. Several text inputs (a
+// premise and a hypothesis, two questions) are read as one sequence, their tokens joined by <sep> (id 1).
 
 import type { Batch } from '../../engine/batch';
 import type { TrainingData } from '../../engine/data-source';
 import type { Column, ParsedTable } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
-import { countValues, labelStrings, majorityBaseline, markedSplit, sampleData, tokenize, UNK, Vocabulary } from './common';
+import { countValues, joinTexts, labelStrings, majorityBaseline, markedSplit, sampleData, SEP, tokenize, UNK, Vocabulary } from './common';
 import { mention, SettingError } from '../../../src-shared/settings';
 
 export function defaultTextColumn(table: ParsedTable): Column | undefined {
@@ -39,15 +40,19 @@ export function embedSizeFor(V: number): number {
 export function classifyData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const textCol = choice.input?.length ? findColumn(table, choice.input[0], 'input') : defaultTextColumn(table);
   if (!textCol || !textCol.strings) throw new SettingError(undefined, `no text column to classify: name it with ${mention('input')}`);
-  const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultLabelColumn(table, [textCol]);
+  // Several text inputs are read together, their tokens joined by <sep> (a premise and its hypothesis, two questions).
+  const more = (choice.input ?? []).slice(1).map((n) => findColumn(table, n, 'input'));
+  for (const c of more) if (!c.strings) throw new SettingError('input', `"${c.name}" is not text: a text classifier reads text columns only`, c.name);
+  const textCols = [textCol, ...more];
+  const labelCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : defaultLabelColumn(table, textCols);
   if (!labelCol) throw new Error(`no label column: name it with --target (columns: ${table.columns.map((c) => c.name).join(', ')})`);
   const unit = choice.tokens ?? 'word';
   const lowercase = unit === 'word';
   const rawLabels = labelStrings(labelCol);
   const rows: number[] = [];
-  for (let r = 0; r < table.rows; r++) if (rawLabels[r] !== '' && textCol.strings[r].trim() !== '') rows.push(r);
+  for (let r = 0; r < table.rows; r++) if (rawLabels[r] !== '' && textCols.every((c) => c.strings![r].trim() !== '')) rows.push(r);
   if (rows.length === 0) throw new SettingError('target', `no row has both a label and text`, labelCol.name);
-  const toks = rows.map((r) => tokenize(textCol.strings![r], unit, lowercase));
+  const toks = rows.map((r) => (more.length ? joinTexts(textCols.map((c) => c.strings![r]), unit, lowercase) : tokenize(textCol.strings![r], unit, lowercase)));
   const keep = toks.map((t) => t.length > 0);
   const counts = countValues(rows.map((r) => rawLabels[r]));
   if (counts.length < 2) throw new SettingError('target', `only one label ("${counts[0]?.value}"); classification needs at least two`, labelCol.name);
@@ -65,7 +70,7 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const train = pick(split.train);
   const val = pick(split.val);
   const test = pick(split.test);
-  const vocab = Vocabulary.fit(train.map((i) => toks[i].slice(0, maxLength)), [UNK], choice.vocabularyCap, unit === 'word' ? 2 : 1); // word singletons → <unk>
+  const vocab = Vocabulary.fit(train.map((i) => toks[i].slice(0, maxLength)), more.length ? [UNK, SEP] : [UNK], choice.vocabularyCap, unit === 'word' ? 2 : 1); // word singletons → <unk>
   const ids = toks.map((t) => vocab.encode(t.slice(0, maxLength)));
   const K = classes.length;
 
@@ -87,7 +92,7 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const warnings = labelWarnings(counts);
   const dropped = table.rows - items.length;
   const summary =
-    `text classification: "${textCol.name}" → "${labelCol.name}", ${items.length} sentences (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, ${split.how})` +
+    `text classification: ${textCols.map((c) => `"${c.name}"`).join(' + ')} → "${labelCol.name}", ${items.length} ${more.length ? `pairs of texts read together (tokens joined by ${SEP})` : 'sentences'} (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, ${split.how})` +
     `${dropped ? `, ${dropped} rows without text or label left out` : ''}; ${unit} tokens${lowercase ? ' (lower-cased)' : ''}, vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest)` +
     `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer sentences cut)` : ''}; ${K} classes: ${counts.slice(0, 10).map((c) => `${c.value} ${c.count}`).join(', ')}${K > 10 ? ', …' : ''}` +
     `; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;
@@ -102,7 +107,7 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
       makeBatch,
       tokensPerBatch: Math.min(choice.batchSize, train.length),
       createMetrics: () => accuracyMetrics(K, false),
-      transforms: { kind: 'classify', tokens: unit, lowercase, vocabulary: vocab.words, classes, maxLength },
+      transforms: { kind: 'classify', tokens: unit, lowercase, vocabulary: vocab.words, classes, maxLength, ...(more.length ? { texts: { columns: textCols.map((c) => c.name), separator: SEP } } : {}) },
       summary,
       baseline,
     }),

@@ -15,6 +15,18 @@ import { mention, SettingError } from '../../../src-shared/settings';
 export const UNK = '<unk>';
 export const BOS = '<bos>';
 export const EOS = '<eos>';
+/** Between the texts of a pair classified together (premise <sep> hypothesis). */
+export const SEP = '<sep>';
+
+/** The tokens of several texts read as one: each text's tokens, a SEP between them. */
+export function joinTexts(texts: string[], tokens: 'char' | 'word', lowercase = false): string[] {
+  const out: string[] = [];
+  texts.forEach((x, i) => {
+    if (i > 0) out.push(SEP);
+    for (const w of tokenize(x, tokens, lowercase)) out.push(w);
+  });
+  return out;
+}
 
 /**
  * A word token: a special in angle brackets as pre-tokenised corpora write it (`<unk>` in Penn Treebank and
