@@ -11,10 +11,10 @@ import type { Problem } from './errors';
 /**
  * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the
  * sktime/UEA time-series archive format (`@` header lines, then `@data`); `blocks`: blocks of numbers separated by
- * blank lines, one block per sequence.
+ * blank lines, one block per sequence; `arff`: Weka's ARFF (`@attribute` lines, then `@data`), a table.
  */
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'blocks';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'blocks'];
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'blocks' | 'arff';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'blocks', 'arff'];
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
 

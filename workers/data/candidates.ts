@@ -678,7 +678,8 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
 function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | undefined {
   const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
   if (usable.length < 2) return undefined;
-  const target = usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name)) ?? usable[usable.length - 1];
+  const declared = usable.find((c) => c.name === t.declaredTarget);
+  const target = declared ?? usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name)) ?? usable[usable.length - 1];
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
   const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
@@ -686,8 +687,9 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | 
     shape: 'one-to-one',
     task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
     choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
-    score: base,
-    reason: `rows without a time order: each row on its own; target ${TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
+    // the file's own class (ARFF) is what it was made to predict
+    score: declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
+    reason: `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
     preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),

@@ -11,6 +11,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
 import { meltWideSeries } from './formats/wide';
+import { ArffBuilder } from './formats/arff';
 import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
 import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
 import { BlocksBuilder } from './formats/blocks';
@@ -108,6 +109,10 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         ...(b.untagged ? [`${b.untagged} lines with a token but no tag skipped`] : []),
         ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
       ]);
+    }
+    case 'arff': {
+      const b = new ArffBuilder(file);
+      return builderSink(b, () => (b.relation ? [`ARFF relation "${b.relation}"`] : []));
     }
     case 'blocks':
       return builderSink(new BlocksBuilder(file), () => ['each block of lines is one sequence (column "block"); the file names no labels']);

@@ -39,6 +39,8 @@ export interface ParsedTable {
   header: boolean;
   /** Field separator of CSV/TSV. */
   separator?: string;
+  /** The column the file itself declares as what is predicted (ARFF's class: its last attribute, when nominal). */
+  declaredTarget?: string;
 }
 
 /** One running text (plain-text files, or a JSON string / array of strings joined). */
