@@ -2,8 +2,10 @@
 // air-quality table with a row number and the date spread over year, month, day and hour. The studio says what each
 // column is and why, proposes the measured quantity with its reason, and lists the other targets one click away;
 // the recipe sized to the data is shown with its estimate, and the Design screen starts from it. Dropping the same
-// file again is the same dataset.
+// file again is the same dataset. An Excel workbook dropped in reads as its first sheet.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { StudioPage } from './studio-page';
 
@@ -56,5 +58,19 @@ test('drop an hourly table: roles and reasons, another target in one click, the 
   await studio.dropFile('PRSA_data (1).csv', csv, 'text/csv');
   await expect(page.getByRole('button', { name: /Select dataset PRSA_data\.csv/ })).toHaveAttribute('aria-current', 'true');
   await expect(page.getByRole('button', { name: /Select dataset PRSA_data/ })).toHaveCount(1);
+  expect(studio.problems).toEqual([]);
+});
+
+test('drop an Excel workbook: its first sheet is the table, its date cells the monthly time', async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const studio = new StudioPage(page, info);
+  await studio.open();
+  const xlsx = readFileSync(join(import.meta.dirname, '../workers/data/fixtures/passengers.xlsx'));
+  await studio.dropFile('passengers.xlsx', xlsx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  await expect(page.getByRole('button', { name: /Select dataset passengers\.xlsx/ })).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByTestId('proposal-time')).toContainText('monthly');
+  await expect(page.getByTestId('proposal-task')).toContainText('forecast "Passengers"');
+  await expect(page.locator('section[aria-label="Data"]')).toContainText('the first sheet, "Passengers" (of 2');
+  await studio.snap('3-workbook');
   expect(studio.problems).toEqual([]);
 });

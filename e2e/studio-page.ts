@@ -30,18 +30,21 @@ export class StudioPage {
     await expect(this.page.getByRole('tab', { name: screen })).toHaveAttribute('aria-selected', 'true');
   }
 
-  /** Drops a file on the drop zone, as dragging it from the desktop does. */
-  async dropFile(name: string, content: string, mimeType = 'text/plain'): Promise<void> {
+  /** Drops a file on the drop zone, as dragging it from the desktop does (text, or the bytes of a binary file). */
+  async dropFile(name: string, content: string | Uint8Array, mimeType = 'text/plain'): Promise<void> {
     const zone = this.page.getByRole('region', { name: 'Drop a dataset file here' });
+    const binary = typeof content !== 'string';
+    const payload = binary ? Buffer.from(content).toString('base64') : content;
     const transfer = await this.page.evaluateHandle(
-      ([n, c, t]) => {
+      ([n, c, t, b]) => {
         // runs in the page (the node project has no DOM types, hence the casts)
-        const page = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+        const page = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: (string | Uint8Array)[], name: string, o: { type: string }) => unknown; atob(s: string): string };
         const dt = new page.DataTransfer();
-        dt.items.add(new page.File([c], n, { type: t }));
+        const part = b ? Uint8Array.from(page.atob(c), (ch) => ch.charCodeAt(0)) : c;
+        dt.items.add(new page.File([part], n, { type: t }));
         return dt;
       },
-      [name, content, mimeType] as const,
+      [name, payload, mimeType, binary] as const,
     );
     await zone.dispatchEvent('dragenter', { dataTransfer: transfer });
     await zone.dispatchEvent('dragover', { dataTransfer: transfer });

@@ -7,11 +7,12 @@
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConllBuilder } from './formats/conll';
 import { meltWideSeries } from './formats/wide';
 import { ArffBuilder } from './formats/arff';
+import { readXlsx } from './formats/xlsx';
 import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
 import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
 import { BlocksBuilder } from './formats/blocks';
@@ -110,6 +111,8 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         ...(b.splitting ? ['no blank lines between sentences: split after . ! ? (and every 200 tokens at most)'] : []),
       ]);
     }
+    case 'xlsx':
+      throw new DataError(file, undefined, 'this is not an Excel workbook (an .xlsx file is a ZIP archive)', 'choose the format that matches the file, or auto');
     case 'arff': {
       const b = new ArffBuilder(file);
       return builderSink(b, () => (b.relation ? [`ARFF relation "${b.relation}"`] : []));
@@ -237,6 +240,21 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   }
 }
 
+/** An .xlsx workbook: read whole (within the size limit already checked), its first sheet as the table. */
+async function readWorkbook(handle: FileHandle, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
+  const buf = Buffer.alloc(size);
+  let at = 0;
+  while (at < size) {
+    const { bytesRead: n } = await handle.read(buf, at, size - at, at);
+    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
+    at += n;
+    opts.onProgress?.({ bytesRead: at, bytesTotal: size, rows: 0 });
+  }
+  const { table, notes } = readXlsx(buf, file);
+  opts.onProgress?.({ bytesRead: size, bytesTotal: size, rows: table.rows });
+  return { parsed: table, format: 'xlsx', reason: 'an Excel workbook (.xlsx): its first sheet', bytes: size, sha256: createHash('sha256').update(buf).digest('hex'), notes };
+}
+
 /** Line `k` of the chunk (0 = its first) read as Windows-1252, quoted and clipped: what the note shows. */
 function legacySample(chunk: Uint8Array, k: number): string {
   let start = 0;
@@ -323,6 +341,12 @@ async function readText(path: string, file: string, opts: ParseOptions, encoding
         throw new DataError(file, undefined, `the file shrank or vanished while being read (${bytesRead} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
       }
       const chunk = buf.subarray(0, n);
+      if (bytesRead === 0 && encoding === 'utf-8') {
+        // a workbook: Excel's .xlsx (a ZIP) is read whole; the older binary .xls is refused by name
+        if (chunk.length >= 4 && chunk.readUInt32LE(0) === 0x04034b50 && (opts.format === undefined || opts.format === 'auto' || opts.format === 'xlsx')) return await readWorkbook(handle, size, file, opts);
+        if (chunk.length >= 8 && chunk.readUInt32BE(0) === 0xd0cf11e0 && chunk.readUInt32BE(4) === 0xa1b11ae1)
+          throw new DataError(file, undefined, 'an Excel 97–2003 workbook (.xls) or another old Office file: not read', 'save it as .xlsx (Excel Workbook) or as CSV UTF-8');
+      }
       hash.update(chunk);
       const nul = chunk.indexOf(0);
       if (nul >= 0) {
