@@ -6,10 +6,12 @@
 //   tables (same columns)  → one table with a first column "file" (a recording's rows share it: a sequence key)
 //   tagged / pairs / sequences → joined, each item keeping its file's split when the file is named like one
 // The folder's size is the sum of its files; its SHA-256 is over the files' names and hashes in name order, so a
-// changed, added or removed file is noticed. Subfolders are not read.
+// changed, added or removed file is noticed. Subfolders are read in one layout only, documents by class (aclImdb's
+// pos/ and neg/, 20 Newsgroups, BBC News): a subfolder per class holding one text per file, optionally under split
+// folders (train/, test/) — a table of "text" and "class" (and "split"); an unlabelled folder (unsup/) is left out.
 
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
 import { DataError, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
@@ -36,6 +38,8 @@ function distinctiveNames(names: string[]): string[] {
 
 export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>): Promise<ParseResult> {
   const folder = basename(dir);
+  const byClass = await documentsByClass(dir, opts);
+  if (byClass) return byClass;
   const entries = await readdir(dir, { withFileTypes: true });
   const skipped: string[] = [];
   const files: string[] = [];
@@ -184,4 +188,104 @@ export async function siblingSplits(path: string): Promise<{ split: 'test' | 'de
     }
   }
   return out;
+}
+
+// ============================================== documents by class ==============================================
+
+const UNLABELLED = /^(unsup|unsupervised|unlabel+ed|unknown|other_unlabel+ed)$/i;
+const MAX_DOCUMENTS = 200_000;
+
+/** Visible subfolders and files of `dir` (links, devices left out), in name order. */
+async function listing(dir: string): Promise<{ dirs: string[]; files: string[] }> {
+  const dirs: string[] = [];
+  const files: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.name.startsWith('.')) continue;
+    const st = await lstat(join(dir, e.name));
+    if (st.isDirectory()) dirs.push(e.name);
+    else if (st.isFile()) files.push(e.name);
+  }
+  return { dirs, files };
+}
+
+/** Class folders under `dir`: two or more subfolders of files only (the unlabelled ones set apart). */
+async function classFolders(dir: string): Promise<{ classes: { name: string; files: string[] }[]; unlabelled: string[]; loose: string[] } | undefined> {
+  const { dirs, files } = await listing(dir);
+  const classes: { name: string; files: string[] }[] = [];
+  const unlabelled: string[] = [];
+  for (const d of dirs) {
+    const inner = await listing(join(dir, d));
+    const docs = inner.files.filter((f) => !DOC_NAME.test(f) && !DOC_EXT.test(f));
+    if (inner.dirs.length > 0 || docs.length === 0) return undefined;
+    if (UNLABELLED.test(d)) unlabelled.push(d);
+    else classes.push({ name: d, files: docs });
+  }
+  return classes.length >= 2 ? { classes, unlabelled, loose: files } : undefined;
+}
+
+/** A file's whole text: UTF-8, else Windows-1252 (older corpora); undefined for binary files (NUL bytes). */
+function documentText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/** A folder of class folders (or of split folders of class folders) → a table of "text", "class" (and "split"). */
+async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseResult | undefined> {
+  const folder = basename(dir);
+  const top = await listing(dir);
+  if (top.dirs.length < 2) return undefined;
+  let parts: { split?: string; path: string; found: NonNullable<Awaited<ReturnType<typeof classFolders>>> }[] = [];
+  const direct = await classFolders(dir);
+  if (direct && !direct.classes.every((c) => splitOf(c.name))) parts = [{ path: dir, found: direct }];
+  else {
+    for (const d of top.dirs) {
+      if (!splitOf(d)) continue;
+      const found = await classFolders(join(dir, d));
+      if (found) parts.push({ split: d, path: join(dir, d), found });
+    }
+    if (parts.length === 0) return undefined;
+  }
+  const total = parts.reduce((n, p) => n + p.found.classes.reduce((m, c) => m + c.files.length, 0), 0);
+  if (total > MAX_DOCUMENTS) throw new DataError(folder, undefined, `${total.toLocaleString('en')} documents, more than ${MAX_DOCUMENTS.toLocaleString('en')}`, 'take a part of them into a folder of their own');
+  const maxBytes = opts.maxBytes ?? 2 ** 30;
+  const split = parts.some((p) => p.split);
+  const b = new TableBuilder({ file: folder, names: split ? ['text', 'class', 'split'] : ['text', 'class'] });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let binary = 0;
+  let read = 0;
+  for (const part of parts) {
+    for (const c of part.found.classes) {
+      for (const f of c.files) {
+        const path = join(part.path, c.name, f);
+        const data = await readFile(path);
+        bytes += data.length;
+        if (bytes > maxBytes) throw new DataError(folder, undefined, `the documents run past ${(maxBytes / 2 ** 20).toFixed(0)} MiB`, 'take a part of them into a folder of their own');
+        hash.update(`${part.split ?? ''}/${c.name}/${f}\0`).update(createHash('sha256').update(data).digest('hex'));
+        const text = documentText(data);
+        if (text === undefined) {
+          binary++;
+          continue;
+        }
+        const clean = text.replace(/^\uFEFF/, '').trim();
+        if (clean !== '') b.addValues(split ? [clean, c.name, part.split] : [clean, c.name], ++read);
+        if (opts.onProgress && read % 500 === 0) opts.onProgress({ bytesRead: bytes, bytesTotal: bytes, rows: read });
+      }
+    }
+  }
+  const classes = [...new Set(parts.flatMap((p) => p.found.classes.map((c) => c.name)))];
+  const unlabelled = [...new Set(parts.flatMap((p) => p.found.unlabelled.map((u) => (p.split ? `${p.split}/${u}` : u))))];
+  const loose = parts.flatMap((p) => p.found.loose.map((l) => (p.split ? `${p.split}/${l}` : l)));
+  const notes = [
+    `${read.toLocaleString('en')} documents, one a file, in ${classes.length} class folders (${classes.slice(0, 6).join(', ')}${classes.length > 6 ? ', …' : ''})${split ? ` under ${parts.map((p) => p.split).join(', ')} (the split)` : ''}: a table of "text" and "class"${split ? ' and "split"' : ''}`,
+    ...(unlabelled.length ? [`left out: ${unlabelled.join(', ')} (documents without a class)`] : []),
+    ...(loose.length ? [`left out: the files beside the class folders (${loose.slice(0, 4).join(', ')}${loose.length > 4 ? ', …' : ''})`] : []),
+    ...(binary ? [`${binary} binary file${binary > 1 ? 's' : ''} left out`] : []),
+  ];
+  opts.onProgress?.({ bytesRead: bytes, bytesTotal: bytes, rows: read });
+  return { parsed: b.finish(), format: 'text', reason: `a folder of documents by class${split ? ' and split' : ''}`, bytes, sha256: hash.digest('hex'), notes };
 }

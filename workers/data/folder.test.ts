@@ -1,0 +1,60 @@
+// Folders of documents by class, as text corpora ship (aclImdb's train/pos, train/neg, train/unsup; 20 Newsgroups'
+// one folder per group): one text per file, the class its folder, the split its parent folder; what is left out is said.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseFile } from './parse';
+import { buildTrainingData, propose } from './propose';
+
+const root = mkdtempSync(join(tmpdir(), 'folder-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const put = (path: string, text: string | Buffer): void => {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+};
+
+describe('documents by class', () => {
+  it('aclImdb: split folders of class folders; the unlabelled folder and the loose files left out, and said', async () => {
+    for (const split of ['train', 'test'])
+      for (const c of ['pos', 'neg'])
+        for (let i = 0; i < 12; i++) put(`aclImdb/${split}/${c}/${i}_${c === 'pos' ? 9 : 2}.txt`, `A film, number ${i}. It was ${c === 'pos' ? 'wonderful and moving' : 'dull and far too long'}.<br /><br />More words here.`);
+    put('aclImdb/train/unsup/0_0.txt', 'No class for this one.');
+    put('aclImdb/train/urls_pos.txt', 'http://www.imdb.com/title/tt0453418/usercomments\n');
+    put('aclImdb/README', 'Large Movie Review Dataset v1.0');
+    const r = await parseFile(join(root, 'aclImdb'));
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.columns.map((c) => c.name)).toEqual(['text', 'class', 'split']);
+    expect(r.parsed.rows).toBe(48);
+    expect(r.notes).toEqual([
+      '48 documents, one a file, in 2 class folders (neg, pos) under test, train (the split): a table of "text" and "class" and "split"',
+      'left out: train/unsup (documents without a class)',
+      'left out: the files beside the class folders (train/urls_pos.txt)',
+    ]);
+    const p = propose(r.parsed, 'aclImdb');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', input: ['text'], target: 'class', split: 'split' });
+    const d = buildTrainingData(r.parsed, p.choice, 'aclImdb');
+    expect(d.summary).toMatch(/24 test/);
+    // the same folder read again hashes the same; a changed document changes it
+    expect((await parseFile(join(root, 'aclImdb'))).sha256).toBe(r.sha256);
+    put('aclImdb/test/neg/0_2.txt', 'A changed review.');
+    expect((await parseFile(join(root, 'aclImdb'))).sha256).not.toBe(r.sha256);
+  });
+
+  it('a folder per class (20 Newsgroups), with a Latin-1 document; a folder of plain files stays one dataset per file', async () => {
+    for (const g of ['comp.graphics', 'rec.autos', 'sci.space'])
+      for (let i = 0; i < 5; i++) put(`20news/${g}/${38000 + i}`, `From: someone@example.org\nSubject: about ${g}\n\nA message on ${g}, number ${i}.\n`);
+    put('20news/rec.autos/38099', Buffer.from('Subject: caf\xe9\n\nA message in Latin-1.\n', 'latin1'));
+    const r = await parseFile(join(root, '20news'));
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.rows).toBe(16);
+    expect(r.parsed.columns[1].categories!.map((c) => c.value).sort()).toEqual(['comp.graphics', 'rec.autos', 'sci.space']);
+    expect(r.parsed.columns[0].strings!.some((t) => t.includes('café'))).toBe(true);
+    // files directly in a folder: the existing reading (a line's class is its file)
+    put('polarity/rt-polarity.pos', 'a gripping , moving film .\nwarm and funny .\n');
+    put('polarity/rt-polarity.neg', 'dull , lifeless .\na mess from start to end .\n');
+    const flat = await parseFile(join(root, 'polarity'));
+    if (flat.parsed.kind !== 'table') throw new Error(flat.parsed.kind);
+    expect(flat.parsed.columns.map((c) => c.name)).toEqual(['text', 'file']);
+  });
+});
