@@ -12,10 +12,10 @@ import type { Problem } from './errors';
  * File formats the importer reads. `labelled`: a label, then text, on each line (TREC, fastText); `ts`: the
  * sktime/UEA time-series archive format (`@` header lines, then `@data`); `blocks`: blocks of numbers separated by
  * blank lines, one block per sequence; `arff`: Weka's ARFF (`@attribute` lines, then `@data`), a table; `xlsx`: an
- * Excel workbook's first sheet.
+ * Excel workbook's first sheet; `parquet`: an Apache Parquet file (Hugging Face datasets).
  */
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'blocks' | 'arff' | 'xlsx';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'blocks', 'arff', 'xlsx'];
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'blocks' | 'arff' | 'xlsx' | 'parquet';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'blocks', 'arff', 'xlsx', 'parquet'];
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
 

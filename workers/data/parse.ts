@@ -13,6 +13,7 @@ import { ConllBuilder } from './formats/conll';
 import { meltWideSeries } from './formats/wide';
 import { ArffBuilder } from './formats/arff';
 import { readXlsx } from './formats/xlsx';
+import { readParquet } from './formats/parquet';
 import { CsvTokenizer, sampleLines, SEPARATORS, sniffDialect, usesDecimalComma } from './formats/csv';
 import { detectFormat, HEAD_BYTES, pairSeparator } from './formats/detect';
 import { BlocksBuilder } from './formats/blocks';
@@ -113,6 +114,8 @@ export function makeSink(format: FormatName, file: string, head: string, complet
     }
     case 'xlsx':
       throw new DataError(file, undefined, 'this is not an Excel workbook (an .xlsx file is a ZIP archive)', 'choose the format that matches the file, or auto');
+    case 'parquet':
+      throw new DataError(file, undefined, 'this is not a Parquet file (it would start with PAR1)', 'choose the format that matches the file, or auto');
     case 'arff': {
       const b = new ArffBuilder(file);
       return builderSink(b, () => (b.relation ? [`ARFF relation "${b.relation}"`] : []));
@@ -255,6 +258,21 @@ async function readWorkbook(handle: FileHandle, size: number, file: string, opts
   return { parsed: table, format: 'xlsx', reason: 'an Excel workbook (.xlsx): its first sheet', bytes: size, sha256: createHash('sha256').update(buf).digest('hex'), notes };
 }
 
+/** A Parquet file: hashed as it is read through once, then decoded a row group at a time (formats/parquet.ts). */
+async function readParquetFile(handle: FileHandle, path: string, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (let at = 0; at < size; ) {
+    const { bytesRead: n } = await handle.read(buf, 0, Math.min(CHUNK, size - at), at);
+    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
+    hash.update(buf.subarray(0, n));
+    at += n;
+  }
+  const { table, notes } = await readParquet(path, file, (rows) => opts.onProgress?.({ bytesRead: size, bytesTotal: size, rows }));
+  const wide = table.kind === 'table' ? meltWideSeries(table) : undefined;
+  return { parsed: wide ? wide.table : table, format: 'parquet', reason: 'an Apache Parquet file', bytes: size, sha256: hash.digest('hex'), notes: [...notes, ...(wide ? [wide.note] : [])] };
+}
+
 /** Line `k` of the chunk (0 = its first) read as Windows-1252, quoted and clipped: what the note shows. */
 function legacySample(chunk: Uint8Array, k: number): string {
   let start = 0;
@@ -344,6 +362,8 @@ async function readText(path: string, file: string, opts: ParseOptions, encoding
       if (bytesRead === 0 && encoding === 'utf-8') {
         // a workbook: Excel's .xlsx (a ZIP) is read whole; the older binary .xls is refused by name
         if (chunk.length >= 4 && chunk.readUInt32LE(0) === 0x04034b50 && (opts.format === undefined || opts.format === 'auto' || opts.format === 'xlsx')) return await readWorkbook(handle, size, file, opts);
+        // Apache Parquet: "PAR1" at both ends
+        if (chunk.length >= 4 && chunk.toString('latin1', 0, 4) === 'PAR1' && (opts.format === undefined || opts.format === 'auto' || opts.format === 'parquet')) return await readParquetFile(handle, path, size, file, opts);
         if (chunk.length >= 8 && chunk.readUInt32BE(0) === 0xd0cf11e0 && chunk.readUInt32BE(4) === 0xa1b11ae1)
           throw new DataError(file, undefined, 'an Excel 97–2003 workbook (.xls) or another old Office file: not read', 'save it as .xlsx (Excel Workbook) or as CSV UTF-8');
       }
