@@ -822,7 +822,7 @@ export function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
           task: `tag each token (${parsed.tags.length} tags, ${parsed.sentences.length} sentences)`,
           choice: { shape: 'many-to-many', tokens: 'word' },
           score: 0.95,
-          reason: 'token and tag on each line, sentences apart: a tagger',
+          reason: 'tokens, each with its tag, in sentences: a tagger',
           classes: () => parsed.tags,
           warnings: () => [
             ...labelWarnings(parsed.tags, 'tag'),

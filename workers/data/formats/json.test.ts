@@ -70,6 +70,21 @@ describe('JSON and JSONL', () => {
     expect(e.reason).toMatch(new RegExp(`more than ${MAX_JSON_DEPTH} levels`));
     expect(parseJson(`["${'['.repeat(1000)}"]`).kind).toBe('text');
   });
+
+  it('records of tokens and as many tags (Hugging Face token classification as JSONL) are tagged sentences, NER tags first', () => {
+    const lines = [
+      { id: '0', tokens: ['EU', 'rejects', 'German', 'call'], pos_tags: [22, 42, 16, 21], ner_tags: [3, 0, 7, 0] },
+      { id: '1', tokens: ['Peter', 'Blackburn'], pos_tags: [22, 22], ner_tags: [1, 2] },
+    ];
+    const p = parseJsonl(lines.map((l) => JSON.stringify(l)).join('\n'), 'train.jsonl');
+    if (p.kind !== 'tagged') throw new Error(p.kind);
+    expect(p.sentences).toEqual([
+      { tokens: ['EU', 'rejects', 'German', 'call'], tags: ['3', '0', '7', '0'], line: 1 },
+      { tokens: ['Peter', 'Blackburn'], tags: ['1', '2'], line: 2 },
+    ]);
+    expect(p.tags[0]).toEqual({ value: '0', count: 2 });
+    expect(() => parseJsonl(`${JSON.stringify(lines[0])}\n{"tokens": ["a", "b"], "ner_tags": ["O"]}`, 'bad.jsonl')).toThrow(/bad\.jsonl:2: "tokens" and "ner_tags" are not two lists of the same length here/);
+  });
 });
 
 function catchError(f: () => unknown): DataError {

@@ -5,6 +5,8 @@
 //   objects                                  → a table (keys → columns, in first-seen order)
 //   objects with one array field              → labelled sequences (the label: a `label`/`class`/`target`/`y` key,
 //                                                or the only other scalar key; an `id` key names the sequence)
+//   objects with a list of tokens and a list of as many tags ({"tokens": […], "ner_tags": […]}, Hugging Face's
+//                                                token classification) → tagged sentences (NER tags first)
 //   arrays of scalars with strings ([text, label]) → a table, columns named by position
 // An object whose every value is such an array (`{"train": [...], "val": [...], "test": [...]}`) is one table with a
 // column "split" (the key of each record's array), which the proposal honours as the split.
@@ -12,7 +14,7 @@
 // table by columns. Nesting is limited (checked before JSON.parse, so deep input cannot blow the stack), and so is
 // the size of a JSON document (JSONL streams line by line).
 
-import { DataError, type Parsed, type ParsedSequences } from '../parsed';
+import { DataError, type Parsed, type ParsedSequences, type ParsedTagged } from '../parsed';
 import { LineSplitter } from './lines';
 import { TableBuilder } from './table';
 
@@ -89,6 +91,10 @@ function toSteps(v: unknown): Float64Array[] | undefined {
 }
 
 /** Maps a stream of JSON values (array items or JSONL lines) to one Parsed. */
+/** A list of tokens ({"tokens": […]}) and the lists of tags beside it (ner_tags, pos_tags, labels…). */
+const TOKENS_KEY = /^(tokens?|words?)$/i;
+const TAGS_KEY = /(^|_)(ner|pos|upos|xpos|chunk|tags?|labels?)(_|$)/i;
+
 export class JsonValuesBuilder {
   private kind: ItemKind | undefined;
   private table?: TableBuilder;
@@ -100,6 +106,9 @@ export class JsonValuesBuilder {
   private labelKey?: string;
   private idKey?: string;
   private nulls = 0;
+  /** Records of tokens and as many tags ({"tokens": […], "ner_tags": […]}, Hugging Face's token classification). */
+  private tagKeys?: { tokens: string; tags: string; others: string[] };
+  private sentences: ParsedTagged['sentences'] = [];
   count = 0;
 
   /** A column added to every record (the split a record came from), with its current value. */
@@ -152,6 +161,14 @@ export class JsonValuesBuilder {
       case 'object': {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) wrong('an object');
         const o = v as Record<string, unknown>;
+        if (this.tagKeys) {
+          const tokens = o[this.tagKeys.tokens];
+          const tags = o[this.tagKeys.tags];
+          if (!Array.isArray(tokens) || !Array.isArray(tags) || tokens.length !== tags.length)
+            throw new DataError(this.file, line, `"${this.tagKeys.tokens}" and "${this.tagKeys.tags}" are not two lists of the same length here`, 'give every record one tag per token');
+          if (tokens.length > 0) this.sentences.push({ tokens: tokens.map(String), tags: tags.map(String), line });
+          break;
+        }
         if (this.seqKey !== undefined) {
           const steps = toSteps(o[this.seqKey]);
           if (!steps) throw new DataError(this.file, line, `"${this.seqKey}" is not an array of numbers here`, `give every ${this.what} a "${this.seqKey}" array of numbers`);
@@ -204,7 +221,13 @@ export class JsonValuesBuilder {
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
       const arrays = keys.filter((k) => Array.isArray(o[k]));
-      if (arrays.length === 1 && toSteps(o[arrays[0]])) {
+      const tokenKey = arrays.find((k) => TOKENS_KEY.test(k) && (o[k] as unknown[]).every((x) => typeof x === 'string'));
+      const tagKeys = arrays.filter((k) => k !== tokenKey && TAGS_KEY.test(k) && tokenKey !== undefined && (o[k] as unknown[]).length === (o[tokenKey] as unknown[]).length);
+      if (tokenKey !== undefined && tagKeys.length > 0) {
+        // named entities first (a person tags those), else the last list of tags
+        const tags = tagKeys.find((k) => /ner|entit/i.test(k)) ?? tagKeys[tagKeys.length - 1];
+        this.tagKeys = { tokens: tokenKey, tags, others: keys.filter((k) => k !== tokenKey && k !== tags) };
+      } else if (arrays.length === 1 && toSteps(o[arrays[0]])) {
         this.seqKey = arrays[0];
         const scalars = keys.filter((k) => k !== this.seqKey && (typeof o[k] === 'string' || typeof o[k] === 'number'));
         this.idKey = scalars.find((k) => ID_KEY.test(k));
@@ -242,6 +265,12 @@ export class JsonValuesBuilder {
         return this.table!.finish();
       case 'sequence':
       case 'object':
+        if (this.tagKeys) {
+          if (this.sentences.length === 0) throw new DataError(this.file, undefined, 'no record has tokens', 'add records with tokens and their tags');
+          const counts = new Map<string, number>();
+          for (const x of this.sentences) for (const t of x.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+          return { kind: 'tagged', sentences: this.sentences, tags: [...counts].map(([value, n]) => ({ value, count: n })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)) };
+        }
         if (this.kind === 'sequence' || this.seqKey !== undefined) {
           const featureNames = this.width === 1 ? ['value'] : Array.from({ length: this.width }, (_, i) => String(i + 1));
           return { kind: 'sequences', sequences: this.seqs, featureNames };
