@@ -85,6 +85,13 @@ describe('JSON and JSONL', () => {
     expect(p.tags[0]).toEqual({ value: '0', count: 2 });
     expect(() => parseJsonl(`${JSON.stringify(lines[0])}\n{"tokens": ["a", "b"], "ner_tags": ["O"]}`, 'bad.jsonl')).toThrow(/bad\.jsonl:2: "tokens" and "ner_tags" are not two lists of the same length here/);
   });
+
+  it('a field holding an object of plain values is a column per field (Hugging Face\'s {"translation": {"en", "fr"}})', () => {
+    const p = parseJsonl(['{"id": "0", "translation": {"en": "Go.", "fr": "Va !"}}', '{"id": "1", "translation": {"en": "Run!", "fr": "Cours !"}}'].join('\n'), 'opus.jsonl');
+    if (p.kind !== 'table') throw new Error(p.kind);
+    expect(p.columns.map((c) => c.name)).toEqual(['id', 'translation.en', 'translation.fr']);
+    expect(p.columns[2].strings).toEqual(['Va !', 'Cours !']);
+  });
 });
 
 function catchError(f: () => unknown): DataError {

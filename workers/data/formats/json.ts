@@ -2,7 +2,8 @@
 //   numbers (null = missing)                 → a one-column table "value" (a series)
 //   arrays of numbers / of equal-width arrays → sequences (steps × features)
 //   strings                                  → text, one item per line
-//   objects                                  → a table (keys → columns, in first-seen order)
+//   objects                                  → a table (keys → columns, in first-seen order; a field holding an
+//                                                object of plain values is a column per field: "translation.en")
 //   objects with one array field              → labelled sequences (the label: a `label`/`class`/`target`/`y` key,
 //                                                or the only other scalar key; an `id` key names the sequence)
 //   objects with a list of tokens and a list of as many tags ({"tokens": […], "ner_tags": […]}, Hugging Face's
@@ -91,6 +92,13 @@ function toSteps(v: unknown): Float64Array[] | undefined {
 }
 
 /** Maps a stream of JSON values (array items or JSONL lines) to one Parsed. */
+/** An object of strings, numbers and nulls (at most 20 of them): read as a column per field. */
+function isFlat(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  const vs = Object.values(x);
+  return vs.length > 0 && vs.length <= 20 && vs.every((v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+}
+
 /** A list of tokens ({"tokens": […]}) and the lists of tags beside it (ner_tags, pos_tags, labels…). */
 const TOKENS_KEY = /^(tokens?|words?)$/i;
 const TAGS_KEY = /(^|_)(ner|pos|upos|xpos|chunk|tags?|labels?)(_|$)/i;
@@ -186,13 +194,19 @@ export class JsonValuesBuilder {
           }
           values[c] = this.extra.value;
         }
-        for (const k in o) {
+        const put = (k: string, x: unknown): void => {
           let c = this.columns.get(k);
           if (c === undefined) {
             c = this.table!.addColumn(k);
             this.columns.set(k, c);
           }
-          values[c] = o[k];
+          values[c] = x;
+        };
+        for (const k in o) {
+          // an object of plain values ({"translation": {"en": …, "fr": …}}) is a column per field: translation.en …
+          const x = o[k];
+          if (isFlat(x)) for (const f in x) put(`${k}.${f}`, x[f]);
+          else put(k, x);
         }
         this.table!.addValues(values, line);
         break;

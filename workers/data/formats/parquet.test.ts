@@ -98,6 +98,19 @@ describe('parquet', () => {
     expect(p.task).toMatch(/^tag each token \(\d tags, 120 sentences\)/);
   });
 
+  it('a struct of two texts (opus_books\' translation: {en, fr}) is a column per field, and a pair to translate', async () => {
+    const path = write('opus_books-train.parquet', parquetWriteBuffer({
+      columnData: [
+        { name: 'id', data: Array.from({ length: 300 }, (_, i) => String(i)), type: 'STRING' },
+        { name: 'translation', data: Array.from({ length: 300 }, (_, i) => ({ en: `The house number ${i} is big .`, fr: `La maison numéro ${i} est grande .` })) },
+      ],
+    }));
+    const r = await parseFile(path);
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.columns.map((c) => c.name)).toEqual(['id', 'translation.en', 'translation.fr']);
+    expect(propose(r.parsed, 'opus_books-train.parquet').choice).toMatchObject({ shape: 'encoder-decoder', input: ['translation.en'], target: 'translation.fr' });
+  });
+
   it('refuses a damaged file, saying what to do', async () => {
     const good = Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1, 2, 3], type: 'DOUBLE' }] }));
     const cut = write('cut.parquet', good.subarray(0, good.length - 12).buffer.slice(0, good.length - 12) as ArrayBuffer);

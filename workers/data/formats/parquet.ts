@@ -1,7 +1,8 @@
 // Apache Parquet files (`.parquet`: Hugging Face datasets, pandas and Spark exports) → a table, read with hyparquet
 // (pure JavaScript, MIT, snappy built in) a row group at a time into the same table builder a CSV goes through, so
 // columns are typed as any table's are. Values: numbers and 64-bit integers as numbers, dates and timestamps as ISO
-// text, booleans as TRUE/FALSE, a list of strings as the lines of one text, other nested values as JSON text (said).
+// text, booleans as TRUE/FALSE, a list of strings as the lines of one text, a struct of plain values as a column per
+// field ("translation.en"), other nested values as JSON text (said).
 // A Hugging Face file names its classes in its metadata (ClassLabel features): a label column reads as those names,
 // and a list of tokens beside a list of as many tags per row (conll2003, wnut_17: tokens, ner_tags) is tagged
 // sentences, as a CoNLL file is.
@@ -9,6 +10,13 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { DataError, type ParsedTable, type ParsedTagged } from '../parsed';
 import { TableBuilder } from './table';
+
+/** An object of plain values (a struct of strings and numbers, at most 20). */
+function isFlat(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Date) return false;
+  const vs = Object.values(x);
+  return vs.length > 0 && vs.length <= 20 && vs.every((v) => v === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof v));
+}
 
 /** A parquet value as the table builder takes it (numbers, strings, null). */
 function cell(v: unknown, nested: { count: number }): unknown {
@@ -71,7 +79,13 @@ export async function readParquet(path: string, file: string, onRows?: (rows: nu
     const name = (x: unknown): unknown => (typeof x === 'number' || typeof x === 'bigint' ? (list[Number(x)] ?? (Number(x) < 0 ? null : String(x))) : x);
     return Array.isArray(v) ? v.map(name) : name(v);
   };
-  const b = new TableBuilder({ file, names });
+  const b = new TableBuilder({ file, names: [] });
+  const columns = new Map<string, number>();
+  const slot = (k: string): number => {
+    let c = columns.get(k);
+    if (c === undefined) columns.set(k, (c = b.addColumn(k)));
+    return c;
+  };
   const nested = { count: 0 };
   const sentences: ParsedTagged['sentences'] = [];
   let lists: { tokens: number; tags: number } | undefined | null = null; // null: not decided yet
@@ -92,7 +106,15 @@ export async function readParquet(path: string, file: string, onRows?: (rows: nu
         const tokens = r[lists.tokens] as string[];
         const tags = (named(lists.tags, r[lists.tags]) as unknown[]).map((t) => String(t));
         if (tokens.length > 0 && tokens.length === tags.length) sentences.push({ tokens, tags, line: row });
-      } else b.addValues(r.map((v, c) => cell(named(c, v), nested)), row);
+      } else {
+        const values: unknown[] = [];
+        r.forEach((v, c) => {
+          // a struct of plain values ({"en": …, "fr": …}: opus_books' translation) is a column per field
+          if (isFlat(v)) for (const f in v) values[slot(`${names[c]}.${f}`)] = cell(v[f], nested);
+          else values[slot(names[c])] = cell(named(c, v), nested);
+        });
+        b.addValues(values, row);
+      }
     }
     onRows?.(row);
   }
