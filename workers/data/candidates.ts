@@ -14,6 +14,7 @@ import { formatDate } from './formats/dates';
 import type { Column, Parsed, ParsedTable } from './parsed';
 import { clip, quote, samplePositions, showValues } from './preview';
 import { fillGaps } from './series';
+import { isBinary } from './build/tabular';
 import { buildVocabulary } from './text';
 
 /** A candidate with what it takes to show it as the proposal. */
@@ -675,21 +676,47 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
 }
 
 /** Independent rows: feature columns → a target (the last usable column, or one named like a target). */
-function tabularDraft(t: ParsedTable, facts: TableFacts, base: number): Draft | undefined {
+/**
+ * A state the readings of a series show, rather than a quantity to forecast: a 0/1 column beside measurements that
+ * stays 0 or 1 for runs of rows, each value on at least 5% of them (a room occupied or not, eyes open or closed).
+ */
+function stateColumn(t: ParsedTable, facts: TableFacts): Column | undefined {
+  const measured = facts.columns.filter((f) => f.role === 'value' && !(f.integer && f.distinct <= 2)).length;
+  if (measured < 2) return undefined;
+  return facts.columns
+    .filter((f) => f.role === 'value' && f.integer && f.distinct === 2)
+    .map((f) => f.column)
+    .find((c) => {
+      const v = c.numbers!;
+      let ones = 0;
+      let zeros = 0;
+      let changes = 0;
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] === 1) ones++;
+        else if (v[i] === 0) zeros++;
+        if (i > 0 && v[i] !== v[i - 1]) changes++;
+      }
+      return ones + zeros === t.rows - c.missing && Math.min(ones, zeros) >= 0.05 * t.rows && changes > 0 && t.rows / (changes + 1) >= 3;
+    });
+}
+
+function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: Column): Draft | undefined {
   const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
   if (usable.length < 2) return undefined;
-  const declared = usable.find((c) => c.name === t.declaredTarget);
+  const declared = state ?? usable.find((c) => c.name === t.declaredTarget);
   const target = declared ?? usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name)) ?? usable[usable.length - 1];
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
-  const counts = target.type === 'categorical' ? countValues(target.strings!) : undefined;
+  const counts = target.type === 'categorical' || isBinary(target) ? countValues(labelStrings(target)) : undefined;
   return {
     shape: 'one-to-one',
     task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
     choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
-    // the file's own class (ARFF) is what it was made to predict
-    score: declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
-    reason: `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
+    // the file's own class (ARFF) is what it was made to predict; a state is what the readings beside it tell
+    score: state ? 0.93 : declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
+    reason: state
+      ? `"${state.name}" is 0 or 1 for runs of rows beside the measurements: a state they show (occupied or not, open or closed), told from the readings of each row`
+      : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
     preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),
@@ -743,6 +770,11 @@ export function tableDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   const labelledSamples = facts.key !== undefined && !facts.time && facts.columns.some((f) => f.role === 'category' && isLabelName(f.column.name));
   const tab = tabularDraft(t, facts, facts.time || (facts.key && !labelledSamples) ? 0.3 : 0.5);
   if (tab) drafts.push(tab);
+  // a series with a 0/1 state beside its measurements: telling the state from them comes first
+  const state = facts.time && !facts.key ? stateColumn(t, facts) : undefined;
+  const stateDraft = state ? tabularDraft(t, facts, 0.93, state) : undefined;
+  if (stateDraft && stateDraft.choice.target !== tab?.choice.target) drafts.push(stateDraft);
+  else if (stateDraft && tab) Object.assign(tab, { score: stateDraft.score, reason: stateDraft.reason });
   return drafts;
 }
 

@@ -235,6 +235,25 @@ describe('propose', () => {
     expect(p.columns.filter((c) => c.role === 'calendar').map((c) => c.name)).toEqual(['yr', 'mnth']);
   });
 
+  it('a 0/1 state beside sensor readings over time (UCI occupancy detection) → tell the state from the readings, as two classes', () => {
+    const n = 1500;
+    const minutes = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2015, 1, 4, 17, 51) + i * 60_000).toISOString());
+    const occupied = Array.from({ length: n }, (_, i) => (Math.floor(i / 180) % 3 === 1 ? 1 : 0));
+    const t = table(
+      dateCol('date', minutes),
+      numCol('Temperature', occupied.map((o, i) => 21 + o + 0.3 * Math.sin(i / 40))),
+      numCol('Light', occupied.map((o, i) => o * 430 + (i % 5))),
+      numCol('CO2', occupied.map((o, i) => 450 + o * 300 + (i % 17))),
+      numCol('Occupancy', occupied),
+    );
+    const p = propose(t, 'datatraining.txt');
+    expect(p.choice).toMatchObject({ shape: 'one-to-one', target: 'Occupancy', input: ['Temperature', 'Light', 'CO2'] });
+    expect(p.reason).toMatch(/"Occupancy" is 0 or 1 for runs of rows beside the measurements: a state they show/);
+    expect(p.task).toBe('predict "Occupancy" (2 classes) from "Temperature", "Light", "CO2"');
+    const d = buildTrainingData(t, p.choice, 'datatraining.txt');
+    expect(d.baseline!.name).toMatch(/majority class/);
+  });
+
   it('sales by store and item (Kaggle\'s store item demand) → one series per store and item: the two keys joined as one', () => {
     const dates: string[] = [];
     const stores: number[] = [];

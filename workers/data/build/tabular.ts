@@ -19,6 +19,19 @@ export function defaultFeatureColumns(table: ParsedTable, not: Column[]): Column
   );
 }
 
+/** Whether a numeric column holds exactly two whole values (missing aside). */
+export function isBinary(c: Column): boolean {
+  if (c.type !== 'numeric' || !c.numbers) return false;
+  const seen = new Set<number>();
+  for (const v of c.numbers) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return false;
+    seen.add(v);
+    if (seen.size > 2) return false;
+  }
+  return seen.size === 2;
+}
+
 export function tabularData(table: ParsedTable, choice: DatasetChoice): TrainingData & { warnings: string[] } {
   const usable = table.columns.filter((c) => c.type === 'numeric' || c.type === 'categorical');
   const targetCol = choice.target !== undefined ? findColumn(table, choice.target, 'target') : usable[usable.length - 1];
@@ -27,7 +40,8 @@ export function tabularData(table: ParsedTable, choice: DatasetChoice): Training
   const inputCols = choice.input?.length ? choice.input.map((n) => findColumn(table, n, 'input')) : defaultFeatureColumns(table, [targetCol]);
   if (inputCols.length === 0) throw new SettingError(undefined, `no feature columns: name them with ${mention('input')}`);
   for (const c of inputCols) if (c.type === 'text') throw new SettingError('input', `a text column cannot be a one-to-one feature (use ${mention('shape')} many-to-one to read it as a sentence)`, c.name);
-  const classesMode = targetCol.type === 'categorical';
+  // a numeric target of two whole values (0/1: survived, occupied, defaulted) is a pair of classes, not a number
+  const classesMode = targetCol.type === 'categorical' || isBinary(targetCol);
   const raw = labelStrings(targetCol);
   const rows: number[] = [];
   for (let r = 0; r < table.rows; r++) if (classesMode ? raw[r] !== '' : Number.isFinite(targetCol.numbers![r])) rows.push(r);
