@@ -161,6 +161,18 @@ export function cellText(c: Column, r: number): string {
   return Number.isNaN(v) ? '' : String(v);
 }
 
+/** Whether a text column's values (its first 200) have at most `words` words each. */
+function shortValues(c: Column, words: number): boolean {
+  let seen = 0;
+  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
+    const v = c.strings![r];
+    if (v === '') continue;
+    seen++;
+    if (v.trim().split(/\s+/).length > words) return false;
+  }
+  return seen > 0;
+}
+
 /** Whether a column holds web addresses (9 in 10 of its first 200 values). */
 function isLinks(c: Column): boolean {
   let seen = 0;
@@ -511,6 +523,16 @@ export function analyseTable(t: ParsedTable): TableFacts {
       if ((c.type !== 'date' && idName && (c.type !== 'text' || code)) || uuid || code) {
         f.role = 'id';
         f.why = uuid ? 'a unique code on every row (UUIDs): an id' : code ? 'a different code on every row: an id' : 'a different value on every row: an id';
+        continue;
+      }
+    }
+    // Who a row is about (a passenger's name, a customer's): a short name, different on every row, among several
+    // features. Beside a label alone (names and their gender) the name is the text to read, so it stays text.
+    if (c.type === 'text' && distinct === present && present >= 0.95 * rows && namedLike(c.name, { stems: [], words: ['name', 'names', 'surname', 'fullname'] }) && shortValues(c, 6)) {
+      const others = t.columns.filter((x) => x !== c && (x.type === 'numeric' || x.type === 'categorical')).length;
+      if (others >= 4) {
+        f.role = 'id';
+        f.why = 'a different name on every row beside the features: who the row is about, not a text to learn from';
         continue;
       }
     }

@@ -490,8 +490,23 @@ function isEvenlySpaced(v: number[]): boolean {
 /** Free text or many distinct words (mostly present): what a sentence, a word or a translation looks like. */
 function wordy(t: ParsedTable, facts: TableFacts): Column[] {
   return facts.columns
-    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows)
+    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows && !codes(f.column))
     .map((f) => f.column);
+}
+
+/** Codes rather than words (a ticket "A/5 21171", a part "PC 17599"): short values that are mostly digits and marks. */
+function codes(c: Column): boolean {
+  let seen = 0;
+  let coded = 0;
+  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
+    const v = c.strings![r];
+    if (v === '') continue;
+    seen++;
+    const letters = (v.match(/\p{L}/gu) ?? []).length;
+    const ink = v.replace(/\s/g, '').length;
+    if (/\d/.test(v) && v.trim().split(/\s+/).length <= 3 && letters < 0.5 * ink) coded++;
+  }
+  return seen > 0 && coded >= 0.8 * seen;
 }
 
 const meanLength = (c: Column): number => {
@@ -704,7 +719,10 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
   const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
   if (usable.length < 2) return undefined;
   const declared = state ?? usable.find((c) => c.name === t.declaredTarget);
-  const target = declared ?? usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name)) ?? usable[usable.length - 1];
+  const named = usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name));
+  // a 0/1 column among features is the outcome they are kept for (survived, exited, defaulted): the last such
+  const binary = [...usable].reverse().find((c) => isBinary(c));
+  const target = declared ?? named ?? binary ?? usable[usable.length - 1];
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
   const counts = target.type === 'categorical' || isBinary(target) ? countValues(labelStrings(target)) : undefined;
@@ -716,7 +734,7 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
     score: state ? 0.93 : declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
     reason: state
       ? `"${state.name}" is 0 or 1 for runs of rows beside the measurements: a state they show (occupied or not, open or closed), told from the readings of each row`
-      : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : TARGET_NAME.test(target.name) || isLabelName(target.name) ? 'named like one' : 'the last column'}`,
+      : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : named ? 'named like one' : target === binary ? 'the 0/1 outcome among the features' : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
     preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),

@@ -235,6 +235,29 @@ describe('propose', () => {
     expect(p.columns.filter((c) => c.role === 'calendar').map((c) => c.name)).toEqual(['yr', 'mnth']);
   });
 
+  it('passengers with a name, a ticket code and features (Titanic) → predict the 0/1 outcome from the features; the name says who, the ticket is a code', () => {
+    const n = 400;
+    const firsts = ['Owen', 'John', 'Laina', 'William', 'Mary', 'Anna', 'Karl', 'Elisabeth'];
+    const lasts = ['Braund', 'Cumings', 'Heikkinen', 'Allen', 'Moran', 'Palsson', 'Johnson', 'Nasser'];
+    const t = table(
+      numCol('PassengerId', Array.from({ length: n }, (_, i) => i + 1)),
+      numCol('Survived', Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0)),
+      numCol('Pclass', Array.from({ length: n }, (_, i) => 1 + (i % 3))),
+      textCol('Name', Array.from({ length: n }, (_, i) => `${lasts[i % 8]}, ${['Mr.', 'Mrs.', 'Miss.'][i % 3]} ${firsts[(i * 3) % 8]} ${firsts[Math.floor(i / 8) % 8]} ${i}`)),
+      catCol('Sex', Array.from({ length: n }, (_, i) => (i % 2 ? 'male' : 'female'))),
+      numCol('Age', Array.from({ length: n }, (_, i) => 2 + ((i * 13) % 70))),
+      textCol('Ticket', Array.from({ length: n }, (_, i) => [`A/5 ${21171 + i}`, `PC ${17599 + i}`, `${113803 + i}`][i % 3])),
+      numCol('Fare', Array.from({ length: n }, (_, i) => 7.25 + ((i * 17) % 200))),
+      catCol('Embarked', Array.from({ length: n }, (_, i) => ['S', 'C', 'Q'][i % 3])),
+    );
+    const p = propose(t, 'titanic_train.csv');
+    expect(p.choice).toMatchObject({ shape: 'one-to-one', target: 'Survived' });
+    expect(p.choice.input).not.toContain('Name');
+    expect(p.reason).toMatch(/the 0\/1 outcome among the features/);
+    expect(p.columns.find((c) => c.name === 'Name')).toMatchObject({ role: 'id' });
+    expect(p.candidates.some((c) => c.choice.input?.includes('Ticket') && c.shape === 'many-to-one')).toBe(false);
+  });
+
   it('a 0/1 state beside sensor readings over time (UCI occupancy detection) → tell the state from the readings, as two classes', () => {
     const n = 1500;
     const minutes = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2015, 1, 4, 17, 51) + i * 60_000).toISOString());
