@@ -128,7 +128,11 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
   // quantity is the target (traffic volume beside the weather, PM2.5 beside dew point and pressure).
   // (a few quantities beside at least as many weather columns: not a table of the weather itself)
   const weather = values.filter(isWeather);
-  const beyondWeather = weather.length >= 2 && weather.length < values.length && values.length - weather.length <= weather.length;
+  const others = values.length - weather.length;
+  const beyondWeather = weather.length >= 2 && others >= 1 && others <= Math.min(2, weather.length);
+  // A table of the weather itself (two thirds of its measurements or more) is forecast by its temperature (Jena's
+  // T (degC) beside pressure, humidity and wind), whichever column comes first.
+  const temperature = !beyondWeather && weather.length >= (2 / 3) * values.length ? values.find(isTemperature) : undefined;
   const ranked = values.map((c, i): RankedTarget => {
     let score = 0.6 - 0.02 * Math.min(i, 5);
     const why: string[] = [];
@@ -136,6 +140,7 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
     const parts = totals.get(c);
     if (parts) (score += 0.35), why.push(`the total of ${parts.map((p) => `"${p.name}"`).join(' + ')}: what the table counts`);
     if (beyondWeather && !weather.includes(c)) (score += 0.3), why.push(`a quantity beside the weather (${weather.slice(0, 3).map((w) => w.name).join(', ')}${weather.length > 3 ? '…' : ''}) that drives it`);
+    if (c === temperature && i > 0) (score += 0.3), why.push(`the temperature of a table of the weather (${weather.length} of its ${values.length} measurements): what a weather series is forecast by`);
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
     else if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
     else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
@@ -157,7 +162,17 @@ const WEATHER_NAMES: NameWords = {
   stems: ['temp', 'humid', 'dew', 'press', 'wind', 'rain', 'precip', 'snow', 'cloud', 'visib', 'solar', 'sunshine', 'radiat', 'gust', 'weather'],
   words: ['atemp', 'hum', 'rh', 'tmin', 'tmax', 'tavg', 'wspm', 'iws', 'prcp', 'pres', 'tdewpoint'],
 };
-const isWeather = (c: Column): boolean => namedLike(c.name, WEATHER_NAMES);
+/** A unit of the weather in a name ("p (mbar)", "T (degC)", "wv (m/s)", "wd (deg)"): the quantity it measures. */
+function weatherUnit(words: string[]): 'temperature' | 'weather' | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === 'degc' || w === 'degf' || w === 'celsius' || w === 'fahrenheit' || (w === 'deg' && (words[i + 1] === 'c' || words[i + 1] === 'f'))) return 'temperature';
+    if (w === 'mbar' || w === 'hpa' || w === 'deg' || w === 'degrees' || (w === 'm' && words[i + 1] === 's') || w === 'mph' || w === 'knots') return 'weather';
+  }
+  return undefined;
+}
+const isWeather = (c: Column): boolean => namedLike(c.name, WEATHER_NAMES) || weatherUnit(nameWords(c.name)) !== undefined;
+const isTemperature = (c: Column): boolean => namedLike(c.name, { stems: ['temp'], words: ['tmin', 'tmax', 'tavg', 'atemp'] }) || weatherUnit(nameWords(c.name)) === 'temperature';
 
 /**
  * Columns that are the sum of two others on (nearly) every row (cnt = casual + registered), with those parts. Judged

@@ -258,6 +258,29 @@ describe('propose', () => {
     expect(p.candidates.some((c) => c.choice.input?.includes('Ticket') && c.shape === 'many-to-one')).toBe(false);
   });
 
+  it('a table of the weather itself (Jena climate: pressure first, units in the names) → forecast its temperature', () => {
+    const n = 600;
+    const times = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2009, 0, 1, 0, 10) + i * 600_000).toISOString());
+    const T = Array.from({ length: n }, (_, i) => -8 + 5 * Math.sin((2 * Math.PI * i) / 144) + ((i * 7) % 10) / 20);
+    const wave = (k: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i / (30 + 7 * k)) + ((i * (k + 3)) % 11) / 10);
+    const t = table(
+      dateCol('Date Time', times),
+      numCol('p (mbar)', wave(1).map((x) => 996 + x)),
+      numCol('T (degC)', T),
+      numCol('Tpot (K)', T.map((x, i) => x + 273.15 + wave(2)[i] * 3)),
+      numCol('Tdew (degC)', T.map((x, i) => x - 3 + wave(3)[i] * 2)),
+      numCol('rh (%)', wave(4).map((x) => 80 + 5 * x)),
+      numCol('VPmax (mbar)', wave(5).map((x) => 3 + x)),
+      numCol('sh (g/kg)', wave(6).map((x) => 2 + x)),
+      numCol('rho (g/m**3)', wave(7).map((x) => 1300 + 10 * x)),
+      numCol('wv (m/s)', wave(8).map((x) => 2 + x)),
+      numCol('wd (deg)', wave(9).map((x) => 180 + 90 * x)),
+    );
+    const p = propose(t, 'jena_climate_2009_2016.csv');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: 'T (degC)' });
+    expect(p.reason).toMatch(/the temperature of a table of the weather \(7 of its 10 measurements\)/);
+  });
+
   it('a 0/1 state beside sensor readings over time (UCI occupancy detection) → tell the state from the readings, as two classes', () => {
     const n = 1500;
     const minutes = Array.from({ length: n }, (_, i) => new Date(Date.UTC(2015, 1, 4, 17, 51) + i * 60_000).toISOString());
