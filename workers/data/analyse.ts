@@ -386,17 +386,19 @@ export function groupRows(key: Column): number[][] {
 }
 
 /**
- * The key made of two columns ("store+item": the values joined by "/"), as a column of the table: the one already
- * there when the table was analysed before, so every later step (building, predicting) finds it by its name.
+ * The key made of two columns ("store+item": the values joined by "/"), as a column of the table (added to it): the
+ * one already there when the table was analysed before, so every later step (building, predicting) finds it by name.
  */
-function combinedKey(t: ParsedTable, a: Column, b: Column): Column {
+export function joinedKey(t: ParsedTable, a: Column, b: Column): Column {
   const name = `${a.name}+${b.name}`;
   const had = t.columns.find((c) => c.name === name);
   if (had) return had;
   const strings = Array.from({ length: t.rows }, (_, r) => `${cellText(a, r)}/${cellText(b, r)}`);
   const counts = new Map<string, number>();
   for (const v of strings) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return { name, type: 'categorical', strings, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })) };
+  const key: Column = { name, type: 'categorical', strings, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })), joins: [a.name, b.name] };
+  t.columns.push(key);
+  return key;
 }
 
 /** Share of rows whose (key, value) pair is unique. */
@@ -453,13 +455,27 @@ function findKey(t: ParsedTable, facts: Map<Column, ColumnFacts>, time: TimeCand
   if (time) {
     const distinctTimes = new Set(time.values).size;
     if (distinctTimes >= 0.9 * t.rows) return undefined; // one series
-    for (const k of keys) if (pairUniqueness(k, time.values) >= 0.98) return { key: k, timeOrder: true };
-    // Two keys together (a store and an item, a store and a department): one series per pair.
-    const few = keys.slice(0, 8);
+    // (a key of two columns joined when the table was analysed before stands for its parts)
+    const partsOf = (k: Column): [Column, Column] | undefined => {
+      const [a, b] = k.joins ?? [];
+      const ca = t.columns.find((c) => c.name === a);
+      const cb = t.columns.find((c) => c.name === b);
+      return ca && cb ? [ca, cb] : undefined;
+    };
+    const joined = t.columns.find((c) => c.joins && partsOf(c));
+    if (joined && pairUniqueness(joined, time.values) >= 0.98) return { key: joined, parts: partsOf(joined), timeOrder: true };
+    for (const k of keys) if (!k.joins && pairUniqueness(k, time.values) >= 0.98) return { key: k, timeOrder: true };
+    // Two keys together (a store and an item, a store and a department): one series per pair. Only pairs that could
+    // name as many series as the times repeat (about rows ÷ distinct times), each series two rows or more, are tried.
+    const series = t.rows / distinctTimes;
+    const count = (c: Column): number => facts.get(c)!.distinct;
+    const few = keys.filter((k) => !k.joins && count(k) < series && count(k) <= 1000).slice(0, 8);
     for (let i = 0; i < few.length; i++)
       for (let j = i + 1; j < few.length; j++) {
-        const both = combinedKey(t, few[i], few[j]);
-        if (pairUniqueness(both, time.values) >= 0.98) return { key: both, parts: [few[i], few[j]], timeOrder: true };
+        const pairs = count(few[i]) * count(few[j]);
+        if (pairs < 0.9 * series || t.rows / pairs < 2) continue;
+        const probe: Column = { name: '', type: 'categorical', strings: Array.from({ length: t.rows }, (_, r) => `${cellText(few[i], r)}/${cellText(few[j], r)}`), missing: 0 };
+        if (pairUniqueness(probe, time.values) >= 0.98) return { key: joinedKey(t, few[i], few[j]), parts: [few[i], few[j]], timeOrder: true };
       }
   }
   const steps = t.columns.filter((c) => c.numbers && !['id', 'split', 'constant'].includes(facts.get(c)!.role) && facts.get(c)!.distinct < 0.5 * t.rows);
@@ -620,7 +636,6 @@ export function analyseTable(t: ParsedTable): TableFacts {
   }
   if (key && found?.parts) {
     // a key of two columns joins the table as a column of its own (named after both); its parts are keys too
-    if (!t.columns.includes(key)) t.columns.push(key);
     if (!facts.has(key)) facts.set(key, { column: key, role: 'key', why: '', distinct: distinctCount(key), integer: false });
     for (const p of found.parts) {
       const f = facts.get(p)!;

@@ -26,6 +26,8 @@ export interface Column {
   ambiguousDates?: boolean;
   /** numeric: a filler value read as missing (−200 …) and how many cells held it. */
   sentinel?: { value: number; count: number };
+  /** A key made of two columns of the table ("store+item"), not a column of the file: their names. */
+  joins?: [string, string];
 }
 
 /** Rows × columns, from CSV/TSV, JSON/JSONL objects, or JSON arrays of numbers (one column per position). */

@@ -6,6 +6,7 @@ import { DataError } from './parsed';
 import { buildTrainingData, propose } from './propose';
 import { sideTokens } from './build/pairs';
 import { nameWords } from './analyse';
+import { findColumn } from './build/choices';
 import type { ParsedPairs } from './parsed';
 
 const weeks = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 6) + i * 7 * 86_400_000).toISOString());
@@ -322,6 +323,16 @@ describe('propose', () => {
     const d = buildTrainingData(t, p.choice, 'train.csv');
     expect(d.transforms.kind).toBe('multiseries'); // a series per key
     expect(t.columns.filter((c) => c.name === 'store+item')).toHaveLength(1);
+    // analysed again (the joined column now in the table): the same key, its parts still keys
+    const again = propose(t, 'train.csv');
+    expect(again.choice.sequence).toBe('store+item');
+    expect(again.columns.filter((c) => c.role === 'key').map((c) => c.name).sort()).toEqual(['item', 'store', 'store+item']);
+    // a new file of one store and one item (predict --file): the key is made again from its parts
+    const one = table(dateCol('date', dates.slice(0, 120)), numCol('store', stores.slice(0, 120)), numCol('item', items.slice(0, 120)), numCol('sales', sales.slice(0, 120)));
+    expect(findColumn(one, 'store+item', 'sequence').strings![0]).toBe('1/1');
+    // columns whose pairs could not name the repeated times (a quantity and a price) are no key
+    const log = table(dateCol('date', dates), numCol('quantity', sales.map((x) => x % 7)), numCol('price', sales.map((x) => x % 5)), numCol('sales', sales));
+    expect(propose(log, 'log.csv').choice.sequence).toBeUndefined();
   });
 
   it('a quantity beside the weather (Metro Interstate traffic volume, last) → the quantity, not the first weather column', () => {

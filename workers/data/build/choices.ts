@@ -5,6 +5,7 @@
 import type { DatasetChoice } from '../../../src-shared/dataset';
 import { inRange, mention, SETTINGS, SettingError, type SettingKey } from '../../../src-shared/settings';
 import type { Column, ParsedTable } from '../parsed';
+import { joinedKey } from '../analyse';
 
 export type { DatasetChoice } from '../../../src-shared/dataset';
 
@@ -52,6 +53,15 @@ export function findColumn(table: ParsedTable, name: string, key: ColumnKey): Co
   let col = table.columns.find((c) => c.name === name);
   if (!col && /^\d+$/.test(name)) col = table.columns[Number(name) - 1];
   if (!col) col = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  // a key of two columns ("store+item"), named before in a table where both were found: made again from its parts
+  if (!col && name.includes('+')) {
+    const cut = name.indexOf('+', 1);
+    for (let i = cut; i > 0 && !col; i = name.indexOf('+', i + 1)) {
+      const a = table.columns.find((c) => c.name === name.slice(0, i));
+      const b = table.columns.find((c) => c.name === name.slice(i + 1));
+      if (a && b) col = joinedKey(table, a, b);
+    }
+  }
   if (!col) throw new SettingError(key, `no such column (columns: ${table.columns.map((c) => c.name).join(', ')})`, name);
   return col;
 }

@@ -79,7 +79,8 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
     dates ? { name: 'date', type: 'date', numbers: Float64Array.from(time), missing: 0, dateForm: dates.form } : { name: 'step', type: 'numeric', numbers: Float64Array.from(time), missing: 0 },
     { name: 'value', type: 'numeric', numbers: Float64Array.from(values), missing },
   ];
-  const how = dates ? `a column per date (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${Math.min(...lengths!)}–${Math.max(...lengths!)} values`;
+  const [shortest, longest] = lengths ? lengths.reduce(([lo, hi], n) => [Math.min(lo, n), Math.max(hi, n)], [Infinity, 0]) : [0, 0];
+  const how = dates ? `a column per date (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${shortest}–${longest} values`;
   return {
     table: { ...t, columns: melted, rows: keys.length, lineOfRow: Int32Array.from(lines) },
     note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : 'step'}", "value")`,

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFile } from '../parse';
 import { DataError } from '../parsed';
@@ -12,6 +13,52 @@ import { propose } from '../propose';
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'xlsx-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The workbook with its first sheet's XML changed by `edit`, stored uncompressed (a ZIP written here, for the test). */
+function rewriteSheet(book: Buffer, edit: (xml: string) => string): Buffer {
+  const eocd = book.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const entries: { name: string; data: Buffer }[] = [];
+  let p = book.readUInt32LE(eocd + 16);
+  for (let k = 0; k < book.readUInt16LE(eocd + 10); k++) {
+    const nameLen = book.readUInt16LE(p + 28);
+    const name = book.toString('utf8', p + 46, p + 46 + nameLen);
+    const offset = book.readUInt32LE(p + 42);
+    const start = offset + 30 + book.readUInt16LE(offset + 26) + book.readUInt16LE(offset + 28);
+    const raw = book.subarray(start, start + book.readUInt32LE(p + 20));
+    let data = book.readUInt16LE(p + 10) === 8 ? inflateRawSync(raw) : Buffer.from(raw);
+    if (name === 'xl/worksheets/sheet1.xml') data = Buffer.from(edit(data.toString('utf8')));
+    entries.push({ name, data });
+    p += 46 + nameLen + book.readUInt16LE(p + 30) + book.readUInt16LE(p + 32);
+  }
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let at = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt32LE(e.data.length, 20);
+    c.writeUInt32LE(e.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(at, 42);
+    locals.push(local, name, e.data);
+    central.push(c, name);
+    at += 30 + name.length + e.data.length;
+  }
+  const dirBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(at, 16);
+  return Buffer.concat([...locals, dirBytes, end]);
+}
 
 async function refused(bytes: Buffer, name = 'book.xlsx'): Promise<DataError> {
   const p = join(dir, name);
@@ -63,7 +110,16 @@ describe('xlsx', () => {
       if (bomb.toString('utf8', p + 46, p + 46 + nameLen).startsWith('xl/worksheets/')) bomb.writeUInt32LE(3 * 2 ** 30, p + 24);
       p += 46 + nameLen + bomb.readUInt16LE(p + 30) + bomb.readUInt16LE(p + 32);
     }
-    expect((await refused(bomb)).message).toMatch(/part xl\/worksheets\/sheet1\.xml would inflate to 3072 MiB, more than the limit/);
+    expect((await refused(bomb)).message).toMatch(/part xl\/worksheets\/sheet1\.xml would inflate to 3072 MiB, more than the limit \(256 MiB in all\)/);
+    // a cell far to the right (column ZZZZ): refused before any row is widened to it
+    const far = await refused(rewriteSheet(good, (xml) => xml.replace('<c r="A2"', '<c r="ZZZZ2" t="inlineStr"><is><t>x</t></is></c><c r="A2"')));
+    expect(far.message).toMatch(/book\.xlsx:2: a cell in column ZZZZ2: the sheet spans more than 10,000 columns/);
+    // a character reference past Unicode and a date-styled number past any date read as written, not thrown
+    const odd = join(dir, 'odd.xlsx');
+    writeFileSync(odd, rewriteSheet(good, (xml) => xml.replace(/<c r="C2"[^>]*>[\s\S]*?<\/c>/, '<c r="C2" t="inlineStr"><is><t>&#x110000;</t></is></c>').replace(/(<c r="A3"[^>]*>)<v>[^<]*<\/v>/, '$1<v>1e12</v>')));
+    const r = await parseFile(odd);
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.rows).toBe(48);
     const ole = Buffer.alloc(512);
     ole.writeUInt32BE(0xd0cf11e0, 0);
     ole.writeUInt32BE(0xa1b11ae1, 4);

@@ -2,16 +2,18 @@
 // would read: the ZIP's central directory (stored or deflated parts), the workbook's first sheet, the shared strings,
 // and each cell by type — a number, a shared or inline string, a boolean, an error (missing) — with dates written as
 // dates (numbers whose cell style is a date format, in the workbook's 1900 or 1904 calendar). Formulas give their
-// cached values. No dependency: node:zlib inflates. Sizes are checked before anything is inflated (a ZIP bomb is
-// refused), and nothing but the parts named here is read.
+// cached values. No dependency: node:zlib inflates. Sizes are checked before anything is inflated (256 MiB in all: a
+// ZIP bomb is refused), a sheet may span 10,000 columns, and nothing but the parts named here is read.
 
 import { inflateRawSync } from 'node:zlib';
 import { DataError, type ParsedTable } from '../parsed';
 import { TableBuilder } from './table';
 import { meltWideSeries } from './wide';
 
-/** Largest part inflated (bytes): a sheet's XML is ~10–40 bytes per cell. */
-const MAX_PART = 1 << 30;
+/** Most bytes inflated from one workbook, all parts together (a sheet's XML is ~10–40 bytes per cell). */
+const MAX_INFLATED = 256 * 2 ** 20;
+/** Most columns a sheet may span (Excel's own limit is 16,384). */
+const MAX_SHEET_COLUMNS = 10_000;
 
 interface Entry {
   name: string;
@@ -50,10 +52,11 @@ function zipEntries(buf: Buffer, file: string): Map<string, Entry> {
   return out;
 }
 
-function readPart(buf: Buffer, entries: Map<string, Entry>, name: string, file: string): string | undefined {
+function readPart(buf: Buffer, entries: Map<string, Entry>, name: string, file: string, budget: { left: number }): string | undefined {
   const e = entries.get(name);
   if (!e) return undefined;
-  if (e.size > MAX_PART) throw new DataError(file, undefined, `the workbook's part ${name} would inflate to ${(e.size / 2 ** 20).toFixed(0)} MiB, more than the limit`, 'save the sheet as CSV');
+  if (e.size > budget.left) throw new DataError(file, undefined, `the workbook's part ${name} would inflate to ${(e.size / 2 ** 20).toFixed(0)} MiB, more than the limit (${MAX_INFLATED / 2 ** 20} MiB in all)`, 'save the sheet as CSV');
+  budget.left -= e.size;
   if (e.offset + 30 > buf.length || buf.readUInt32LE(e.offset) !== 0x04034b50) throw new DataError(file, undefined, `not a readable workbook: the part ${name} is damaged`, 'open it in a spreadsheet and save it again, or save it as CSV');
   const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
   const raw = buf.subarray(start, start + e.compressed);
@@ -71,7 +74,11 @@ function readPart(buf: Buffer, entries: Map<string, Entry>, name: string, file: 
 
 const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 function unescapeXml(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) => (e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : (ENTITY[e] ?? m)));
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) => {
+    if (e[0] !== '#') return ENTITY[e] ?? m;
+    const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
 }
 
 /** The text of every <t> inside `xml` (a shared string's runs, an inline string), joined. */
@@ -106,15 +113,16 @@ function dateStyles(styles: string | undefined): boolean[] {
 /** An Excel serial day number as ISO text: a date, or a date and time when there is one. */
 function serialToIso(v: number, base1904: boolean): string {
   const ms = Math.round((v - (base1904 ? 24107 : 25569)) * 86_400_000);
+  if (!(Math.abs(ms) <= 8.64e15)) return String(v); // beyond any date: the number as written
   const iso = new Date(ms).toISOString();
   return ms % 86_400_000 === 0 ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
 }
 
-/** Column index of a cell reference ("AB12" → 27). */
+/** Column index of a cell reference ("AB12" → 27); Infinity past 7 letters. */
 function columnOf(ref: string): number {
   let n = 0;
-  for (const ch of ref) {
-    const c = ch.charCodeAt(0);
+  for (let i = 0; i < ref.length && i < 8; i++) {
+    const c = ref.charCodeAt(i);
     if (c < 65 || c > 90) break;
     n = n * 26 + (c - 64);
   }
@@ -129,18 +137,19 @@ export interface WorkbookTable {
 /** The first sheet of an .xlsx workbook as a table (header detected as a CSV's is). */
 export function readXlsx(buf: Buffer, file: string): WorkbookTable {
   const entries = zipEntries(buf, file);
-  const workbook = readPart(buf, entries, 'xl/workbook.xml', file);
+  const budget = { left: MAX_INFLATED };
+  const workbook = readPart(buf, entries, 'xl/workbook.xml', file, budget);
   if (!workbook) throw new DataError(file, undefined, 'a ZIP file, but not an Excel workbook (no xl/workbook.xml)', 'save the data as .xlsx or CSV');
   const sheets = [...workbook.matchAll(/<sheet\s[^>]*>/g)].map((m) => ({ name: unescapeXml(attr(m[0], 'name') ?? ''), rid: attr(m[0], 'r:id') ?? '' }));
   if (sheets.length === 0) throw new DataError(file, undefined, 'the workbook has no sheets', 'add a sheet with the data');
-  const rels = readPart(buf, entries, 'xl/_rels/workbook.xml.rels', file) ?? '';
+  const rels = readPart(buf, entries, 'xl/_rels/workbook.xml.rels', file, budget) ?? '';
   const rel = [...rels.matchAll(/<Relationship\s[^>]*>/g)].find((m) => attr(m[0], 'Id') === sheets[0].rid);
   const target = rel ? attr(rel[0], 'Target')! : 'worksheets/sheet1.xml';
   const sheetPath = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
-  const sheet = readPart(buf, entries, sheetPath, file);
+  const sheet = readPart(buf, entries, sheetPath, file, budget);
   if (!sheet) throw new DataError(file, undefined, `the first sheet ("${sheets[0].name}") is missing from the workbook`, 'open it in a spreadsheet and save it again, or save it as CSV');
-  const shared = [...(readPart(buf, entries, 'xl/sharedStrings.xml', file) ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => textOf(m[1]));
-  const isDate = dateStyles(readPart(buf, entries, 'xl/styles.xml', file));
+  const shared = [...(readPart(buf, entries, 'xl/sharedStrings.xml', file, budget) ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => textOf(m[1]));
+  const isDate = dateStyles(readPart(buf, entries, 'xl/styles.xml', file, budget));
   const base1904 = /<workbookPr\s[^>]*date1904="(1|true)"/.test(workbook);
 
   const rows: string[][] = [];
@@ -153,6 +162,7 @@ export function readXlsx(buf: Buffer, file: string): WorkbookTable {
     for (const cm of (rm[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const ref = attr(cm[1], 'r');
       const col = ref ? columnOf(ref) : next;
+      if (col >= MAX_SHEET_COLUMNS) throw new DataError(file, r, `a cell in column ${ref ?? col + 1}: the sheet spans more than ${MAX_SHEET_COLUMNS.toLocaleString('en')} columns`, 'delete the stray cells far to the right, or save the data as CSV');
       next = col + 1;
       const type = attr(cm[1], 't') ?? 'n';
       const body = cm[2] ?? '';
@@ -176,10 +186,10 @@ export function readXlsx(buf: Buffer, file: string): WorkbookTable {
     }
   }
   if (rows.length === 0) throw new DataError(file, undefined, `the first sheet ("${sheets[0].name}") is empty`, 'put the data on the first sheet');
-  const width = Math.max(...rows.map((r) => r.length));
-  for (const r of rows) while (r.length < width) r.push('');
+  let width = 0;
+  for (const r of rows) if (r.length > width) width = r.length;
   const b = new TableBuilder({ file });
-  rows.forEach((r, i) => b.addRow(r, lines[i]));
+  rows.forEach((r, i) => b.addRow(r.length < width ? [...r, ...new Array<string>(width - r.length).fill('')] : r, lines[i]));
   let table = b.finish();
   const wide = meltWideSeries(table);
   if (wide) table = wide.table;
