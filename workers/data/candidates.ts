@@ -735,9 +735,12 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
   if (usable.length < 2) return undefined;
   const declared = state ?? usable.find((c) => c.name === t.declaredTarget);
   const named = usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name));
-  // a 0/1 column among features is the outcome they are kept for (survived, exited, defaulted): the last such
-  const binary = [...usable].reverse().find((c) => isBinary(c));
-  const target = declared ?? named ?? binary ?? usable[usable.length - 1];
+  // a 0/1 column among features is the outcome they are kept for (survived, exited, defaulted): the last such, unless
+  // the table ends in a measurement (a house's price after its 0/1 river flag, charges after smoker): that one
+  const last = usable[usable.length - 1];
+  const endsInMeasure = last.type === 'numeric' && !isBinary(last) && facts.byName(last.name)!.distinct > 10;
+  const binary = endsInMeasure ? undefined : [...usable].reverse().find((c) => isBinary(c));
+  const target = declared ?? named ?? binary ?? last;
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
   const counts = target.type === 'categorical' || isBinary(target) ? countValues(labelStrings(target)) : undefined;

@@ -107,6 +107,10 @@ describe('parseFile', () => {
     if (m.parsed.kind !== 'table') throw new Error(m.parsed.kind);
     expect(m.parsed.columns[1]).toMatchObject({ type: 'numeric', missing: 1 });
     expect(m.notes).toContain('"Temp": 1 cell holds a number with a mark of doubt ("?0.2" on line 9): read as missing');
+    // …but a column of marked values (star ratings "4*") is what it says, not missing numbers
+    const stars = await parseFile(write('stars.csv', ['hotel,rating', ...Array.from({ length: 40 }, (_, i) => `h${i},${1 + (i % 5)}*`)].join('\n')));
+    if (stars.parsed.kind !== 'table') throw new Error(stars.parsed.kind);
+    expect(stars.parsed.columns[1]).toMatchObject({ type: 'categorical', missing: 0 });
     // WISDM's raw accelerometer lines: `user,activity,timestamp,x,y,z;`
     const w = await parseFile(write('wisdm.txt', Array.from({ length: 20 }, (_, i) => `33,Jogging,${49105962326000 + i * 5e7},-0.69,12.68,0.5${i};`).join('\n')));
     if (w.parsed.kind !== 'table') throw new Error(w.parsed.kind);

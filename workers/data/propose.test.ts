@@ -257,6 +257,9 @@ describe('propose', () => {
     expect(p.reason).toMatch(/the 0\/1 outcome among the features/);
     expect(p.columns.find((c) => c.name === 'Name')).toMatchObject({ role: 'id' });
     expect(p.candidates.some((c) => c.choice.input?.includes('Ticket') && c.shape === 'many-to-one')).toBe(false);
+    // a table ending in a measurement keeps it as the target, a 0/1 flag among the features (Boston's chas) is one
+    const boston = table(...['crim', 'chas', 'rm', 'age', 'medv'].map((name, k) => numCol(name, Array.from({ length: n }, (_, i) => (name === 'chas' ? (i % 9 === 0 ? 1 : 0) : ((i * (k + 3)) % 97) / (k + 1) + k)))));
+    expect(propose(boston, 'boston.csv').candidates.find((c) => c.shape === 'one-to-one')!.choice).toMatchObject({ target: 'medv' });
   });
 
   it('a table of the weather itself (Jena climate: pressure first, units in the names) → forecast its temperature', () => {

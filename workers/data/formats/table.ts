@@ -91,7 +91,6 @@ class ColumnState {
     if (MARKED.test(t)) {
       this.firstMarked ??= { row: this.nums.n, text: t };
       this.marked++;
-      return this.addMissing();
     }
     this.nums.push(NaN);
     this.others++;
@@ -122,6 +121,20 @@ class ColumnState {
       } else d.set(t, c + 1);
     }
     this.strings!.push(t);
+  }
+
+  /**
+   * A few numbers marked with doubt (≤ 3 cells or 1%, every other value a number) are missing values, said; a column
+   * of marked values ("3*", "4*": star ratings) stays as written. Returns whether the marked cells were dropped.
+   */
+  dropMarked(): boolean {
+    const present = this.numeric + this.others;
+    if (this.marked === 0 || this.others !== this.marked || this.marked > Math.max(3, 0.01 * present) || this.numeric < 0.9 * present) return false;
+    this.missing += this.marked;
+    this.others = 0;
+    this.strings = undefined;
+    this.distinct = new Map();
+    return true;
   }
 
   /**
@@ -424,6 +437,10 @@ export class TableBuilder {
       throw new DataError(this.opts.file, undefined, this.header ? 'the table has a header but no data rows' : 'the table has no data rows', 'add rows below the header');
     }
     const lineOfRow = Int32Array.from(this.lines.done());
+    const marked: string[] = [];
+    for (const c of this.cols)
+      if (c.dropMarked())
+        marked.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked!.text}" on line ${this.lines.a[c.firstMarked!.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
     for (const c of this.cols) {
       const stray = c.strayNonNumber();
       if (stray)
@@ -434,10 +451,8 @@ export class TableBuilder {
     const dropped = keep.filter((k) => !k).length;
     if (dropped) this.notes.push(`${dropped} empty column${dropped > 1 ? 's' : ''} without a name dropped`);
     if (this.blankRows) this.notes.push(`${this.blankRows} empty row${this.blankRows > 1 ? 's' : ''} (every cell empty) skipped`);
+    this.notes.push(...marked);
     if (this.semicolonEnds) this.notes.push(`${this.semicolonEnds === this.rows ? 'every row ends' : `${this.semicolonEnds} rows end`} with ";": read as the row's end, not part of its last value`);
-    for (const c of this.cols)
-      if (c.marked && c.firstMarked)
-        this.notes.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked.text}" on line ${this.lines.a[c.firstMarked.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
     const columns = this.cols.filter((_, i) => keep[i]).map((c) => c.finish(this.rows));
     for (const c of columns) {
       if (c.sentinel) this.notes.push(`${c.sentinel.value} in "${c.name}" (${c.sentinel.count} cells) read as a missing value: it lies far outside every other value`);
