@@ -114,13 +114,17 @@ const zeroState = (io) => new ort.Tensor('float32', new Float32Array(io.shape[0]
 /** The sidecar's tokenizer: characters, or words by the same regular expression the studio used. */
 function tokenize(text, unit, lowercase = false) {
   const s = lowercase ? text.toLowerCase() : text;
-  return unit === 'char' ? Array.from(s) : (s.match(/<[\p{L}_]+>|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? []);
+  return unit === 'char' ? Array.from(s) : (s.match(/[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? []);
 }
-/** Running text read by words (a word-level language model): each line's end is a token of its own (pre.lineEnd). */
+/**
+ * Running text read by words (a word-level language model): also <unk>-style specials as one token, and each line's
+ * end a token of its own (pre.lineEnd).
+ */
 function tokenizeLines(text, lineEnd) {
+  const words = (l) => l.match(/<[\p{L}_]+>|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? [];
   const lines = text.split('\n');
   const last = lines.pop(); // the last line goes on: no line end after it
-  return [...lines.flatMap((l) => [...tokenize(l, 'word'), lineEnd]), ...tokenize(last, 'word')];
+  return [...lines.flatMap((l) => [...words(l), lineEnd]), ...words(last)];
 }
 const detokenize = (tokens, unit) => (unit === 'char' ? tokens.join('') : tokens.join(' ').replace(/ ?\n ?/g, '\n'));
 
@@ -330,7 +334,7 @@ switch (pre.kind) {
     // several texts read together (pre.texts: a premise and a hypothesis…): one a line or TAB-separated, their tokens
     // joined by pre.separator
     const parts = pre.texts ? (input.includes('\t') ? input.split('\t') : input.split('\n')).map((x) => x.trim()) : [input];
-    if (pre.texts && parts.length !== pre.texts.length) fail(`--input: give ${pre.texts.length} texts (${pre.texts.join(', ')}), one a line or TAB-separated`);
+    if (pre.texts && (parts.length !== pre.texts.length || parts.some((x) => x === ''))) fail(`--input: give ${pre.texts.length} texts (${pre.texts.join(', ')}), one a line or TAB-separated`);
     const tokens = parts.flatMap((x, i) => [...(i > 0 ? [pre.separator] : []), ...tokenize(x, pre.tokens, pre.lowercase)]);
     const ids = tokens.slice(0, pre.maxLength).map((t) => index.get(t) ?? pre.unknown);
     if (ids.length === 0) fail('--input: the text has no tokens');

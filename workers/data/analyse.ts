@@ -332,7 +332,7 @@ function stepStats(values: Float64Array, groups?: number[][]): { median: number;
 function axisOf(c: TimeCandidate, rows: number, groups?: number[][]): TimeAxis {
   const s = stepStats(c.values, groups);
   const interval = intervalOf(s.median);
-  const n = groups ? Math.max(...groups.map((g) => g.length)) : rows;
+  const n = groups ? groups.reduce((m, g) => Math.max(m, g.length), 0) : rows;
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of c.values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
@@ -373,7 +373,16 @@ function sameOrder(a: Float64Array, b: Float64Array): boolean {
 // ============================================== keys of long tables ============================================
 
 /** Rows of each distinct key value, in first-seen order (rows in file order). */
+const groupsOf = new WeakMap<Column, number[][]>();
+
+/** The rows of each value of `key`, in order of first appearance (computed once per column: columns do not change). */
 export function groupRows(key: Column): number[][] {
+  let g = groupsOf.get(key);
+  if (!g) groupsOf.set(key, (g = groupRowsOnce(key)));
+  return g;
+}
+
+function groupRowsOnce(key: Column): number[][] {
   const m = new Map<string, number[]>();
   const n = key.numbers?.length ?? key.strings!.length;
   for (let r = 0; r < n; r++) {

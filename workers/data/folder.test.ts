@@ -50,6 +50,12 @@ describe('documents by class', () => {
     expect(r.parsed.rows).toBe(16);
     expect(r.parsed.columns[1].categories!.map((c) => c.value).sort()).toEqual(['comp.graphics', 'rec.autos', 'sci.space']);
     expect(r.parsed.columns[0].strings!.some((t) => t.includes('café'))).toBe(true);
+    // a folder of tables with older copies in subfolders is a folder of tables, not documents by class
+    for (const d of ['raw', 'old']) put(`tables/${d}/data.csv`, 'a,b\n1,2\n3,4\n');
+    put('tables/data.csv', 'a,b\n1,2\n3,4\n5,6\n');
+    const tables = await parseFile(join(root, 'tables'));
+    expect(tables.reason).not.toMatch(/documents by class/);
+    expect(tables.parsed.kind).toBe('table');
     // files directly in a folder: the existing reading (a line's class is its file)
     put('polarity/rt-polarity.pos', 'a gripping , moving film .\nwarm and funny .\n');
     put('polarity/rt-polarity.neg', 'dull , lifeless .\na mess from start to end .\n');

@@ -11,6 +11,7 @@
 // folders (train/, test/) — a table of "text" and "class" (and "split"); an unlabelled folder (unsup/) is left out.
 
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
@@ -208,7 +209,12 @@ async function listing(dir: string): Promise<{ dirs: string[]; files: string[] }
   return { dirs, files };
 }
 
-/** Class folders under `dir`: two or more subfolders of files only (the unlabelled ones set apart). */
+/** A document's file name: plain text (.txt) or no extension at all (20 Newsgroups' 38000). */
+const DOCUMENT = /^[^.]+$|\.txt$/i;
+/** Files that are tables or records of their own: a folder holding them at its top is read the usual way. */
+const TABLE_EXT = /\.(csv|tsv|tab|json|jsonl|ndjson|parquet|xlsx|arff|ts|conllu?)$/i;
+
+/** Class folders under `dir`: two or more subfolders of plain-text files only (the unlabelled ones set apart). */
 async function classFolders(dir: string): Promise<{ classes: { name: string; files: string[] }[]; unlabelled: string[]; loose: string[] } | undefined> {
   const { dirs, files } = await listing(dir);
   const classes: { name: string; files: string[] }[] = [];
@@ -216,7 +222,7 @@ async function classFolders(dir: string): Promise<{ classes: { name: string; fil
   for (const d of dirs) {
     const inner = await listing(join(dir, d));
     const docs = inner.files.filter((f) => !DOC_NAME.test(f) && !DOC_EXT.test(f));
-    if (inner.dirs.length > 0 || docs.length === 0) return undefined;
+    if (inner.dirs.length > 0 || docs.length === 0 || !docs.every((f) => DOCUMENT.test(f))) return undefined;
     if (UNLABELLED.test(d)) unlabelled.push(d);
     else classes.push({ name: d, files: docs });
   }
@@ -237,7 +243,7 @@ function documentText(bytes: Buffer): string | undefined {
 async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseResult | undefined> {
   const folder = basename(dir);
   const top = await listing(dir);
-  if (top.dirs.length < 2) return undefined;
+  if (top.dirs.length < 2 || top.files.some((f) => TABLE_EXT.test(f))) return undefined;
   let parts: { split?: string; path: string; found: NonNullable<Awaited<ReturnType<typeof classFolders>>> }[] = [];
   const direct = await classFolders(dir);
   if (direct && !direct.classes.every((c) => splitOf(c.name))) parts = [{ path: dir, found: direct }];
@@ -252,6 +258,10 @@ async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseR
   const total = parts.reduce((n, p) => n + p.found.classes.reduce((m, c) => m + c.files.length, 0), 0);
   if (total > MAX_DOCUMENTS) throw new DataError(folder, undefined, `${total.toLocaleString('en')} documents, more than ${MAX_DOCUMENTS.toLocaleString('en')}`, 'take a part of them into a folder of their own');
   const maxBytes = opts.maxBytes ?? 2 ** 30;
+  // the sizes first, so that nothing is read of a folder over the limit
+  let size = 0;
+  for (const part of parts) for (const c of part.found.classes) for (const f of c.files) size += (await lstat(join(part.path, c.name, f))).size;
+  if (size > maxBytes) throw new DataError(folder, undefined, `${(size / 2 ** 20).toFixed(0)} MiB of documents, more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'take a part of them into a folder of their own');
   const split = parts.some((p) => p.split);
   const b = new TableBuilder({ file: folder, names: split ? ['text', 'class', 'split'] : ['text', 'class'] });
   const hash = createHash('sha256');
@@ -262,9 +272,11 @@ async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseR
     for (const c of part.found.classes) {
       for (const f of c.files) {
         const path = join(part.path, c.name, f);
-        const data = await readFile(path);
+        const data = await readFile(path, { flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch((e: NodeJS.ErrnoException) => {
+          throw new DataError(`${folder}/${part.split ? `${part.split}/` : ''}${c.name}/${f}`, undefined, `cannot be read (${e.code ?? e.message})`, 'move it out of the folder');
+        });
         bytes += data.length;
-        if (bytes > maxBytes) throw new DataError(folder, undefined, `the documents run past ${(maxBytes / 2 ** 20).toFixed(0)} MiB`, 'take a part of them into a folder of their own');
+        if (bytes > maxBytes) throw new DataError(folder, undefined, `the documents grew past ${(maxBytes / 2 ** 20).toFixed(0)} MiB while being read`, 'import the folder again once it is complete');
         hash.update(`${part.split ?? ''}/${c.name}/${f}\0`).update(createHash('sha256').update(data).digest('hex'));
         const text = documentText(data);
         if (text === undefined) {

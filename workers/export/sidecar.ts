@@ -6,7 +6,7 @@
 import type { ModelSpec } from '../../src-shared/model';
 import type { DataTransforms } from '../engine/data-source';
 import type { BuiltGraph, TensorIO } from './onnx-graph';
-import { LINE_END, UNK, WORD_PATTERN } from '../data/build/common';
+import { LINE_END, TEXT_WORD_PATTERN, UNK, WORD_PATTERN } from '../data/build/common';
 
 export const SIDECAR_FORMAT = 'sequence-studio-onnx';
 export const SIDECAR_VERSION = 1;
@@ -37,6 +37,7 @@ export function taskOf(spec: ModelSpec, t: DataTransforms | undefined): string {
 }
 
 const WORD_TOKENS = `/${WORD_PATTERN}/gu`;
+const TEXT_WORD_TOKENS = `/${TEXT_WORD_PATTERN}/gu`;
 
 /** How raw input becomes the graph inputs: the fitted values plus the steps in words. */
 export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, sequenceLength: number): Record<string, unknown> {
@@ -53,7 +54,7 @@ export function preprocessingOf(spec: ModelSpec, t: DataTransforms | undefined, 
         ...(t.tokens === 'word' ? { unknown: t.vocabulary.indexOf(UNK), lineEnd: LINE_END } : {}),
         steps: [
           t.tokens === 'word'
-            ? `${tok('word')}, line by line, each line's end a token of its own ("\\n"); token id = index in vocabulary, a word outside it reads as <unk> (id ${t.vocabulary.indexOf(UNK)}); generated words are joined by spaces, a line end by none`
+            ? `split the text into word tokens with the regular expression ${TEXT_WORD_TOKENS}, line by line, each line's end a token of its own ("\\n"); token id = index in vocabulary, a word outside it reads as <unk> (id ${t.vocabulary.indexOf(UNK)}); generated words are joined by spaces, a line end by none`
             : `${tok(t.tokens)}; token id = index in vocabulary (a token outside it cannot be read: drop or replace it)`,
           'the logits at step t score the token that follows step t',
           `trained on chunks of ${sequenceLength} tokens with the state carried on: generate one step at a time with the --streaming export (feed final_h/_c back), or re-run the last ${sequenceLength}+ tokens each step`,

@@ -28,13 +28,16 @@ export function joinTexts(texts: string[], tokens: 'char' | 'word', lowercase = 
   return out;
 }
 
-/**
- * A word token: a special in angle brackets as pre-tokenised corpora write it (`<unk>` in Penn Treebank and
- * WikiText), a word (letters, digits, marks, _ ' ’ -), or one punctuation mark. The exported model's sidecar quotes
- * this same pattern.
- */
-export const WORD_PATTERN = String.raw`<[\p{L}_]+>|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]`;
+/** A word token: a word (letters, digits, marks, _ ' ’ -) or one punctuation mark. The exported sidecar quotes it. */
+export const WORD_PATTERN = String.raw`[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}]`;
 const WORD_RE = new RegExp(WORD_PATTERN, 'gu');
+/**
+ * Running text's word token: also a special in angle brackets as pre-tokenised corpora write it (`<unk>` in Penn
+ * Treebank and WikiText). Only running text reads it so; classifiers and taggers keep WORD_PATTERN (their models were
+ * trained on it).
+ */
+export const TEXT_WORD_PATTERN = String.raw`<[\p{L}_]+>|${WORD_PATTERN}`;
+const TEXT_WORD_RE = new RegExp(TEXT_WORD_PATTERN, 'gu');
 
 /** Characters (code points), or words and punctuation marks. */
 export function tokenize(s: string, tokens: 'char' | 'word', lowercase = false): string[] {
@@ -52,7 +55,7 @@ export function wordsOfText(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (const line of lines) {
-    const words = line.match(WORD_RE);
+    const words = line.match(TEXT_WORD_RE);
     if (words) for (const w of words) out.push(w);
     out.push(LINE_END);
   }

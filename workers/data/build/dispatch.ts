@@ -37,7 +37,9 @@ function tableAsPairs(t: ParsedTable, src: Column, tgt: Column, splitCol?: Colum
 
 /** Running text → next-token streams of characters or words (text.ts), with the unigram perplexity as the baseline. */
 function runningText(text: string, c: DatasetChoice): TrainingData {
-  const opts = { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: 200_000, tokens: c.tokens ?? 'char', vocabularyCap: c.vocabularyCap };
+  // (validation on at most 200k characters, or 30k words: a softmax over a word vocabulary is ~100× a character's)
+  const tokens = c.tokens ?? 'char';
+  const opts = { batchSize: c.batchSize, sequenceLength: c.lookback ?? 64, valFraction: c.valFraction, maxValidationChars: tokens === 'word' ? 30_000 : 200_000, tokens, vocabularyCap: c.vocabularyCap };
   const encoded = encodeRunningText(text, opts);
   let data: TrainingData;
   try {
@@ -47,7 +49,9 @@ function runningText(text: string, c: DatasetChoice): TrainingData {
     throw e;
   }
   const { ids, vocabulary, nVal } = encoded;
-  data.baseline = unigramBaseline([ids.subarray(0, ids.length - nVal)], [ids.subarray(ids.length - nVal)], vocabulary.length);
+  // scored on the validation tokens the model is scored on (the start of the tail, as capped)
+  const from = ids.length - nVal;
+  data.baseline = unigramBaseline([ids.subarray(0, from)], [ids.subarray(from, Math.min(ids.length, from + opts.maxValidationChars))], vocabulary.length);
   return data;
 }
 

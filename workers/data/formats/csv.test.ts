@@ -79,4 +79,9 @@ describe('csv tokenizer', () => {
     ]);
     expect(sniffDialect('"a b"\t1\n"c"\t2\n', ['\t'], false).quotes).toBe(true);
   });
+
+  it('a second row one cell wider is R\'s row names only if the rows after it agree; else row 2 is the broken one', () => {
+    expect(tokenizeCsv('"a","b"\n"1",5,6\n"2",7,8\n', 'r.csv').rows).toEqual([['a', 'b'], ['1', '5', '6'], ['2', '7', '8']]);
+    expect(() => tokenizeCsv('a,b,c\n1,2,3,4\n5,6,7\n', 'x.csv')).toThrow(/x\.csv:2: expected 3 columns \(as in the first row\), found 4/);
+  });
 });

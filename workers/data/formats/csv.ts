@@ -149,6 +149,8 @@ export class CsvTokenizer {
   private hashRow = false;
   private started = false;
   private readonly sep: number;
+  /** Row 2 had one cell more than the first row: the width taken from it, and the first row's. */
+  private widened?: { line: number; from: number };
   /** A blank line came after the last row. */
   private blankAfterRow = false;
   /** A one-cell line of text after a blank line at the end of the table: a footer, unless a row follows it. */
@@ -352,8 +354,14 @@ export class CsvTokenizer {
     if (this.hashRow && cells.length !== this.width) return; // a comment
     if (this.footer) throw this.footer.error; // rows after it: it was a broken row after all
     if (this.rows === 0) this.width = cells.length;
-    else if (this.rows === 1 && cells.length === this.width + 1) this.width++; // R's write.table: the header has no name for the row names
-    else if (this.strictWidth && cells.length !== this.width) {
+    else if (this.rows === 1 && cells.length === this.width + 1) {
+      // R's write.table: the header has no name for the row names (said by the table); a third row of the header's
+      // width says it was row 2 that had a cell too many after all
+      this.width++;
+      this.widened = { line: this.rowLine, from: this.width - 1 };
+    } else if (this.widened && this.rows === 2 && cells.length === this.widened.from) {
+      throw new DataError(this.file, this.widened.line, `expected ${this.widened.from} columns (as in the first row), found ${this.widened.from + 1}`, `quote fields that contain ${this.dialect.separator === '\t' ? 'tabs' : `"${this.dialect.separator}"`}${this.dialect.separator === ',' ? ' (commas)' : ''}, e.g. "a, b"`);
+    } else if (this.strictWidth && cells.length !== this.width) {
       const sepName = this.dialect.separator === '\t' ? 'tabs' : this.dialect.separator === ' ' ? 'spaces' : `"${this.dialect.separator}"`;
       const error = new DataError(
         this.file,
