@@ -161,30 +161,24 @@ export function cellText(c: Column, r: number): string {
   return Number.isNaN(v) ? '' : String(v);
 }
 
-/** Whether a text column's values (its first 200) have at most `words` words each. */
-function shortValues(c: Column, words: number): boolean {
+/** The share of a text column's first 200 present values that pass `test` (0 when it has none). */
+export function shareOfValues(c: Column, test: (v: string) => boolean): number {
   let seen = 0;
+  let passed = 0;
   for (let r = 0; r < c.strings!.length && seen < 200; r++) {
     const v = c.strings![r];
     if (v === '') continue;
     seen++;
-    if (v.trim().split(/\s+/).length > words) return false;
+    if (test(v)) passed++;
   }
-  return seen > 0;
+  return seen > 0 ? passed / seen : 0;
 }
 
+/** Whether a text column's values have at most `words` words each (its first 200). */
+const shortValues = (c: Column, words: number): boolean => shareOfValues(c, (v) => v.trim().split(/\s+/).length <= words) === 1;
+
 /** Whether a column holds web addresses (9 in 10 of its first 200 values). */
-function isLinks(c: Column): boolean {
-  let seen = 0;
-  let links = 0;
-  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
-    const v = c.strings![r];
-    if (v === '') continue;
-    seen++;
-    if (LINK.test(v)) links++;
-  }
-  return seen > 0 && links >= 0.9 * seen;
-}
+const isLinks = (c: Column): boolean => shareOfValues(c, (v) => LINK.test(v)) >= 0.9;
 
 function distinctCount(c: Column): number {
   if (c.categories) return c.categories.length;

@@ -6,7 +6,7 @@
 
 import type { Candidate, Proposal } from '../../src-shared/dataset';
 import { mention } from '../../src-shared/settings';
-import { cellText, groupRows, KEY_NAME, namedLike, nameWords, type NameWords, seasonalStrength, type TableFacts, timeOrder } from './analyse';
+import { cellText, groupRows, KEY_NAME, namedLike, nameWords, type NameWords, seasonalStrength, shareOfValues, type TableFacts, timeOrder } from './analyse';
 import { type DatasetChoice, labelWarnings, SENSIBLE_STEPS } from './build/choices';
 import { countValues, fmt, joinTexts, labelStrings, SEP, tokenize } from './build/common';
 import { sideTokens, type SideTokens } from './build/pairs';
@@ -510,19 +510,8 @@ function wordy(t: ParsedTable, facts: TableFacts): Column[] {
 }
 
 /** Codes rather than words (a ticket "A/5 21171", a part "PC 17599"): short values that are mostly digits and marks. */
-function codes(c: Column): boolean {
-  let seen = 0;
-  let coded = 0;
-  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
-    const v = c.strings![r];
-    if (v === '') continue;
-    seen++;
-    const letters = (v.match(/\p{L}/gu) ?? []).length;
-    const ink = v.replace(/\s/g, '').length;
-    if (/\d/.test(v) && v.trim().split(/\s+/).length <= 3 && letters < 0.5 * ink) coded++;
-  }
-  return seen > 0 && coded >= 0.8 * seen;
-}
+const codes = (c: Column): boolean =>
+  shareOfValues(c, (v) => /\d/.test(v) && v.trim().split(/\s+/).length <= 3 && (v.match(/\p{L}/gu) ?? []).length < 0.5 * v.replace(/\s/g, '').length) >= 0.8;
 
 const meanLength = (c: Column): number => {
   const s = c.strings!;
