@@ -7,7 +7,7 @@
 // data as a .ts archive or a CSV reads.
 
 import { DataError, type ParsedTable } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 import { TableBuilder } from './table';
 
 /** Splits an ARFF line on commas outside quotes ('…' or "…", \ escapes inside). */
@@ -48,8 +48,7 @@ function attribute(rest: string): { name: string; type: string } | undefined {
   return { name, type };
 }
 
-export class ArffBuilder {
-  private splitter: LineSplitter;
+export class ArffBuilder extends LineBuilder {
   private inData = false;
   private readonly names: string[] = [];
   /** Columns declared nominal ({0,1}, {yes,no}): categories even when written as numbers. */
@@ -58,15 +57,11 @@ export class ArffBuilder {
   relation?: string;
   rows = 0;
 
-  constructor(readonly file: string) {
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  constructor(file: string) {
+    super(file);
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     const t = l.trim();
     if (t === '' || t.startsWith('%')) return;
     if (!this.inData) {
@@ -97,7 +92,7 @@ export class ArffBuilder {
   }
 
   finish(): ParsedTable {
-    this.splitter.end();
+    this.endLines();
     if (!this.table) throw new DataError(this.file, undefined, 'no @data line', 'an ARFF file lists its rows after an @data line');
     const t = this.table.finish();
     // the file names its columns (a header, as a CSV's first row is), and says which are classes

@@ -4,7 +4,7 @@
 // than the first is a DataError naming the line.
 
 import { DataError, type ParsedTable } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 import { TableBuilder } from './table';
 
 const NUMBERS = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(\s+[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)*$/;
@@ -37,23 +37,18 @@ export function numberBlocks(rawLines: string[]): boolean {
   return blocks >= 2 && numeric >= 0.9 * (numeric + other) && sameWidth >= 0.95 * numeric && numeric >= 2 * (blocks + 1);
 }
 
-export class BlocksBuilder {
+export class BlocksBuilder extends LineBuilder {
   private table?: TableBuilder;
-  private splitter: LineSplitter;
   private block = 1;
   private open = false;
   private width = -1;
   rows = 0;
 
-  constructor(readonly file: string) {
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  constructor(file: string) {
+    super(file);
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     const t = l.trim();
     if (t === '') {
       if (this.open) this.block++;
@@ -72,7 +67,7 @@ export class BlocksBuilder {
   }
 
   finish(): ParsedTable {
-    this.splitter.end();
+    this.endLines();
     if (!this.table) throw new DataError(this.file, undefined, 'no numbers found', 'write one line of numbers per step, a blank line between sequences');
     return this.table.finish();
   }

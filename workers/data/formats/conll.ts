@@ -7,7 +7,7 @@
 // columns, an ID first) are read as their word (FORM) and its universal part of speech (UPOS).
 
 import { DataError, type ParsedTagged } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 
 /** A "sentence" this long means the file has no sentence breaks: split at sentence-final punctuation from then on. */
 const SPLIT_AFTER = 1000;
@@ -16,14 +16,13 @@ const STOP = /^[.!?。！？]+$/;
 /** Distinct tags a tag file may have (a real tag set has tens; a file past this is not tagged text). */
 export const MAX_TAGS = 10_000;
 
-export class ConllBuilder {
+export class ConllBuilder extends LineBuilder {
   readonly sentences: ParsedTagged['sentences'] = [];
   private tokens: string[] = [];
   private tags: string[] = [];
   private start = 0;
   private counts = new Map<string, string>();
   private tagCount = new Map<string, number>();
-  private splitter: LineSplitter;
   /** Lines skipped as document separators or comments. */
   separators = 0;
   /** Token lines without a tag, skipped. */
@@ -35,19 +34,15 @@ export class ConllBuilder {
   /** No sentence breaks in the file: sentences are cut after . ! ? (and at MAX_PIECE tokens). */
   splitting = false;
 
-  constructor(readonly file: string) {
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  constructor(file: string) {
+    super(file);
   }
 
   get rows(): number {
     return this.sentences.length;
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     const t = l.trim();
     if (t === '') return this.close();
     // -DOCSTART- (CoNLL-2003) and comments ("# text = …" in CoNLL-U, "# file: …"); a token "#" with a tag is a token.
@@ -114,7 +109,7 @@ export class ConllBuilder {
   }
 
   finish(): ParsedTagged {
-    this.splitter.end();
+    this.endLines();
     this.close();
     if (this.untagged > 0.05 * this.tokenLines && this.firstUntagged) {
       const l = this.firstUntagged.text;

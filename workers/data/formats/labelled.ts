@@ -3,24 +3,19 @@
 // nothing after its label is a DataError naming the line.
 
 import { DataError, type ParsedTable } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 import { TableBuilder } from './table';
 
-export class LabelledBuilder {
+export class LabelledBuilder extends LineBuilder {
   private table: TableBuilder;
-  private splitter: LineSplitter;
   rows = 0;
 
-  constructor(readonly file: string) {
+  constructor(file: string) {
+    super(file);
     this.table = new TableBuilder({ file, names: ['label', 'text'] });
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     const t = l.trim();
     if (t === '') return;
     const sp = t.search(/\s/);
@@ -30,7 +25,7 @@ export class LabelledBuilder {
   }
 
   finish(): ParsedTable {
-    this.splitter.end();
+    this.endLines();
     if (this.rows === 0) throw new DataError(this.file, undefined, 'no labelled lines found', 'write the label, a space, then the text, on each line');
     return this.table.finish();
   }

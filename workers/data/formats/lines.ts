@@ -57,3 +57,25 @@ export class LineSplitter {
     throw new DataError(this.file, this.line + 1, `a line longer than ${MAX_LINE_CHARS} characters`, 'this does not look like line-based text; check the format');
   }
 }
+
+/**
+ * A format read line by line (blocks, CoNLL, labelled lines, pairs, .ts archives, ARFF): the streamed text's lines go
+ * to `line` with their 1-based numbers; `endLines` passes on the last one (a file need not end with a newline).
+ */
+export abstract class LineBuilder {
+  private readonly splitter: LineSplitter;
+
+  constructor(readonly file: string) {
+    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  }
+
+  push(chunk: string): void {
+    this.splitter.push(chunk);
+  }
+
+  protected endLines(): void {
+    this.splitter.end();
+  }
+
+  protected abstract line(l: string, n: number): void;
+}

@@ -4,32 +4,27 @@
 // without the separator, or with an empty side, is a DataError.
 
 import { DataError, type ParsedPairs } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 
-export class PairsBuilder {
+export class PairsBuilder extends LineBuilder {
   readonly pairs: ParsedPairs['pairs'] = [];
   /** Lines that had columns after the target (ignored). */
   extraColumns = 0;
   /** Targets that listed alternatives (the first kept). */
   alternatives = 0;
-  private splitter: LineSplitter;
 
   constructor(
-    readonly file: string,
+    file: string,
     readonly separator = '\t',
   ) {
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+    super(file);
   }
 
   get rows(): number {
     return this.pairs.length;
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     if (l.trim() === '') return;
     const sep = this.separator;
     const name = sep === '\t' ? 'a TAB' : `"${sep.trim()}"`;
@@ -50,7 +45,7 @@ export class PairsBuilder {
   }
 
   finish(): ParsedPairs {
-    this.splitter.end();
+    this.endLines();
     if (this.pairs.length === 0) throw new DataError(this.file, undefined, 'no source⇥target pairs found', `write one \`source${this.separator === '\t' ? '<TAB>' : this.separator}target\` pair per line`);
     return { kind: 'pairs', pairs: this.pairs };
   }

@@ -4,10 +4,9 @@
 // says `@classLabel true`, the class label as the last `:` field. Errors name the line.
 
 import { DataError, type ParsedSequences } from '../parsed';
-import { LineSplitter } from './lines';
+import { LineBuilder } from './lines';
 
-export class TsArchiveBuilder {
-  private splitter: LineSplitter;
+export class TsArchiveBuilder extends LineBuilder {
   private inData = false;
   private labelled = false;
   private declared?: string[];
@@ -15,19 +14,15 @@ export class TsArchiveBuilder {
   readonly sequences: ParsedSequences['sequences'] = [];
   problem?: string;
 
-  constructor(readonly file: string) {
-    this.splitter = new LineSplitter(file, (l, n) => this.line(l, n));
+  constructor(file: string) {
+    super(file);
   }
 
   get rows(): number {
     return this.sequences.length;
   }
 
-  push(chunk: string): void {
-    this.splitter.push(chunk);
-  }
-
-  private line(l: string, n: number): void {
+  protected line(l: string, n: number): void {
     const t = l.trim();
     if (t === '' || t.startsWith('#')) return;
     if (!this.inData) {
@@ -64,7 +59,7 @@ export class TsArchiveBuilder {
   }
 
   finish(): ParsedSequences {
-    this.splitter.end();
+    this.endLines();
     if (!this.inData) throw new DataError(this.file, undefined, 'no @data line', 'a .ts archive lists its sequences after an @data line');
     if (this.sequences.length === 0) throw new DataError(this.file, undefined, 'no sequences after @data', 'add one sequence per line after @data');
     const featureNames = Array.from({ length: this.dims }, (_, i) => `dim ${i + 1}`);
