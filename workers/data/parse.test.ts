@@ -146,6 +146,18 @@ describe('parseFile', () => {
     const ucr = await parseFile(write('ArrowHead_TRAIN.csv', ['label,' + Array.from({ length: 30 }, (_, k) => `t${k}`).join(','), ...Array.from({ length: 6 }, (_, r) => `${r % 2},${Array.from({ length: 30 }, (_, k) => k * r).join(',')}`)].join('\n')));
     if (ucr.parsed.kind !== 'table') throw new Error(ucr.parsed.kind);
     expect(ucr.parsed.columns.length).toBe(31);
+    // World Bank's API_*.csv: preamble lines above the table, a column per year, a trailing comma on every line
+    const years = Array.from({ length: 30 }, (_, i) => 1990 + i);
+    const wb = ['"Data Source","World Development Indicators",', '', '"Last Updated Date","2023-12-18",', '', `"Country Name","Country Code","Indicator Name","Indicator Code",${years.map((y) => `"${y}"`).join(',')},`, ...['Aruba', 'Angola', 'Albania', 'Andorra'].map((c, k) => `"${c}","A${k}","Population, total","SP.POP.TOTL",${years.map((y) => (k === 3 && y < 1995 ? '' : `"${1000 * (k + 1) + y}"`)).join(',')},`)];
+    const w2 = await parseFile(write('API_SP.POP.TOTL_DS2_en_csv_v2.csv', wb.join('\n')));
+    if (w2.parsed.kind !== 'table') throw new Error(w2.parsed.kind);
+    expect(w2.notes).toContain('2 lines above the table skipped as its preamble (line 1: "Data Source World Development Indicators")');
+    expect(w2.notes).toContain('a wide table of 4 series, one a row, a column per year (1990 … 2019): read as one series per "Country Name" ("year", "value")');
+    expect(w2.parsed.rows).toBe(30 * 3 + 25);
+    // a CSV whose first row is narrower than the rest but not by half (R's row names) is no preamble
+    const r2 = await parseFile(write('r.csv', ['"x","y"', ...Array.from({ length: 5 }, (_, i) => `"${i + 1}",${i},${i * 2}`)].join('\n')));
+    if (r2.parsed.kind !== 'table') throw new Error(r2.parsed.kind);
+    expect(r2.parsed.rows).toBe(5);
     // a word that is not a number stays an error at its line (tables.test.ts); code ending in ";" stays text
     const code = await parseFile(write('code.csv', `task,code\n${Array.from({ length: 12 }, (_, i) => `t${i},return x + ${i};`).join('\n')}\n`));
     if (code.parsed.kind !== 'table') throw new Error(code.parsed.kind);

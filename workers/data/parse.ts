@@ -78,6 +78,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         },
         notes: () => [
           `separator ${sepName}${dialect.quotes || dialect.separator === ' ' ? '' : ', quotes taken literally'}`,
+          ...(tok.skippedPreamble.length ? [`${tok.skippedPreamble.length} line${tok.skippedPreamble.length > 1 ? 's' : ''} above the table skipped as its preamble (line ${tok.skippedPreamble[0].line}: "${tok.skippedPreamble[0].text.length > 60 ? `${tok.skippedPreamble[0].text.slice(0, 57)}…` : tok.skippedPreamble[0].text}")`] : []),
           ...tok.skippedFooters.map((f) => `line ${f.line}: "${f.text.length > 60 ? `${f.text.slice(0, 57)}…` : f.text}" after the table, a footer: skipped`),
           ...table.notes,
         ],

@@ -133,6 +133,9 @@ const COMMENT = 6;
 
 export type RowSink = (cells: string[], line: number) => void;
 
+/** Rows held at the start of a file to tell a preamble above the table apart. */
+const PREAMBLE_PROBE = 12;
+
 export class CsvTokenizer {
   /** Rows emitted so far. */
   rows = 0;
@@ -151,6 +154,18 @@ export class CsvTokenizer {
   private readonly sep: number;
   /** Row 2 had one cell more than the first row: the width taken from it, and the first row's. */
   private widened?: { line: number; from: number };
+  /** Rows read (held at the start or passed on), and the width of the first. */
+  private seen = 0;
+  private firstWidth = 0;
+  /** The table's width so far: the first row's while the first rows are held. */
+  private get shape(): number {
+    return this.width || this.firstWidth;
+  }
+  /** The first rows, held until a preamble above the table is told apart (undefined once released). */
+  private head: { cells: string[]; line: number; blankBefore: boolean }[] | undefined = [];
+  private heldBlank = false;
+  /** Lines above the table skipped as its preamble (line and text), for the notes. */
+  readonly skippedPreamble: { line: number; text: string }[] = [];
   /** A blank line came after the last row. */
   private blankAfterRow = false;
   /** A one-cell line of text after a blank line at the end of the table: a footer, unless a row follows it. */
@@ -184,7 +199,7 @@ export class CsvTokenizer {
           // A `#` line before the first row is a comment; after it, a `#` line is a comment only when it does not
           // split into the table's columns (amazon's "#1 It Works - #2 …⇥1" is data).
           const hash = chunk.charCodeAt(i) === 35; /* # */
-          if (hash && (this.rows === 0 || this.width < 2)) {
+          if (hash && (this.seen === 0 || this.shape < 2)) {
             st = COMMENT;
             i++;
             continue;
@@ -197,7 +212,7 @@ export class CsvTokenizer {
         }
         case COMMENT: {
           const j = chunk.indexOf('\n', i);
-          const keep = this.rows === 0 && this.pending.length < 65536;
+          const keep = this.seen === 0 && this.pending.length < 65536;
           if (j < 0) {
             if (keep) this.pending += chunk.slice(i);
             i = n;
@@ -318,11 +333,12 @@ export class CsvTokenizer {
         }
         break;
       case COMMENT:
-        if (this.rows === 0) this.commentBeforeFirstRow = stripCr(this.pending);
+        if (this.seen === 0) this.commentBeforeFirstRow = stripCr(this.pending);
         break;
     }
     this.pending = '';
     this.state = ROW_START;
+    this.releaseHead();
     if (this.footer) this.skippedFooters.push({ line: this.footer.line, text: this.footer.text });
     this.footer = undefined;
   }
@@ -348,10 +364,48 @@ export class CsvTokenizer {
     this.cells = [];
     if (this.sep === 32 /* space */) cells = cells.filter((c) => c !== '' && c !== '\r');
     if ((cells.length === 1 && !this.quotedRow && cells[0].trim() === '') || cells.length === 0) {
-      if (this.rows > 0) this.blankAfterRow = true;
+      if (this.head) this.heldBlank = this.head.length > 0;
+      else if (this.rows > 0) this.blankAfterRow = true;
       return; // blank line
     }
-    if (this.hashRow && cells.length !== this.width) return; // a comment
+    if (this.hashRow && cells.length !== this.shape) return; // a comment
+    this.seen++;
+    if (this.seen === 1) this.firstWidth = cells.length;
+    if (this.head) {
+      // the first rows wait until it is clear whether narrow lines above the table are a preamble
+      this.head.push({ cells, line: this.rowLine, blankBefore: this.heldBlank });
+      this.heldBlank = false;
+      if (this.head.length >= PREAMBLE_PROBE) this.releaseHead();
+      return;
+    }
+    this.row(cells, this.rowLine);
+  }
+
+  /**
+   * The first rows: lines much narrower than the rows below them (at most half as wide), before three or more rows of
+   * one width, are a preamble above the table (World Bank's "Data Source","World Development Indicators" and "Last
+   * Updated Date" lines): skipped and said. Everything else goes on as it came.
+   */
+  private releaseHead(): void {
+    const head = this.head;
+    this.head = undefined;
+    if (!head || head.length === 0) return;
+    // the table's width: the most common among the first rows (the wider on a tie)
+    const counts = new Map<number, number>();
+    for (const r of head) counts.set(r.cells.length, (counts.get(r.cells.length) ?? 0) + 1);
+    const [w, n] = [...counts].reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a));
+    const i = head.findIndex((r) => r.cells.length === w);
+    const preamble = i > 0 && n >= 3 && w >= 2 && head.slice(0, i).every((r) => r.cells.length <= w / 2);
+    if (preamble) this.skippedPreamble.push(...head.slice(0, i).map((r) => ({ line: r.line, text: r.cells.join(' ').trim() })));
+    const start = preamble ? i : 0;
+    for (let k = start; k < head.length; k++) {
+      if (k > start && head[k].blankBefore) this.blankAfterRow = true;
+      this.row(head[k].cells, head[k].line);
+    }
+  }
+
+  private row(cells: string[], line: number): void {
+    this.rowLine = line;
     if (this.footer) throw this.footer.error; // rows after it: it was a broken row after all
     if (this.rows === 0) this.width = cells.length;
     else if (this.rows === 1 && cells.length === this.width + 1) {

@@ -252,6 +252,9 @@ function kindOf(cell: string): Kind {
 /** Whether the first of `rows` is a header: a label over a numeric/date column, or label-like names over text. */
 export function looksLikeHeader(rows: string[][]): boolean {
   const first = rows[0];
+  // columns named by consecutive years (World Bank's "1960","1961",… after "Country Name"): a header
+  const years = first.map((c) => c.trim()).filter((c) => /^(1[89]|20)\d\d$/.test(c)).map(Number);
+  if (years.length >= 5 && years.every((y, i) => i === 0 || y === years[i - 1] + 1) && first.some((c) => kindOf(c) === 'str')) return true;
   let allStr = true;
   for (let c = 0; c < first.length; c++) {
     const k0 = kindOf(first[c]);

@@ -1,7 +1,8 @@
-// A wide table of series — one row per series and a column per date (Wikipedia's page views, the JHU COVID-19
-// counts), or per step with rows of different lengths (M4's "V1","V2",…) — melted into a long table: the series'
-// key, its date or step, the value. It is then forecast per series as any long table is. A wide table whose rows are
-// labelled (UCR's class, then the series) is not melted: each row is classified whole (candidates.ts, wideDraft).
+// A wide table of series — one row per series and a column per date or year (Wikipedia's page views, the JHU COVID-19
+// counts, World Bank indicators), or per step with rows of different lengths (M4's "V1","V2",…) — melted into a long
+// table: the series' key, its date, year or step, the value. It is then forecast per series as any long table is. A
+// wide table whose rows are labelled (UCR's class, then the series) is not melted: each row is classified whole
+// (candidates.ts, wideDraft).
 
 import type { Column, ParsedTable } from '../parsed';
 import { looksLikeDate, readDates } from './dates';
@@ -38,10 +39,13 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   const keyValues = Array.from({ length: t.rows }, (_, r) => keyParts.map((c) => cell(c, r)).filter((v) => v !== '').join('/'));
   if (!unique(keyValues)) return undefined;
   const keyName = keyParts.map((c) => c.name).join('+');
-  // dated columns, or numbered steps with rows of different lengths
-  const dates = readDates(steps.map((c) => c.name));
+  // dated columns (or columns named by consecutive years: World Bank's "1960","1961",…), or numbered steps with rows
+  // of different lengths
+  const yearNames = steps.map((c) => Number(c.name.trim()));
+  const years = yearNames.every((y, i) => Number.isInteger(y) && y >= 1000 && y <= 2999 && (i === 0 || y === yearNames[i - 1] + 1));
+  const dates = years ? undefined : readDates(steps.map((c) => c.name));
   let lengths: number[] | undefined;
-  if (!dates) {
+  if (!dates && !years) {
     lengths = Array.from({ length: t.rows }, (_, r) => {
       let n = steps.length;
       while (n > 0 && Number.isNaN(steps[n - 1].numbers![r])) n--;
@@ -64,7 +68,7 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
     while (to > from && Number.isNaN(steps[to - 1].numbers![r])) to--;
     for (let k = from; k < to; k++) {
       keys.push(keyValues[r]);
-      time.push(dates ? dates.values[k] : k + 1);
+      time.push(dates ? dates.values[k] : years ? yearNames[k] : k + 1);
       values.push(steps[k].numbers![r]);
       lines.push(t.lineOfRow[r]);
       others.forEach((c, i) => otherCells[i].push(c.numbers ? c.numbers[r] : c.strings![r]));
@@ -76,13 +80,13 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   const melted: Column[] = [
     { name: keyName, type: 'categorical', strings: keys, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })) },
     ...others.map((c, i): Column => (c.numbers ? { name: c.name, type: 'numeric', numbers: Float64Array.from(otherCells[i] as number[]), missing: 0 } : { ...c, strings: otherCells[i] as string[], missing: (otherCells[i] as string[]).filter((v) => v === '').length })),
-    dates ? { name: 'date', type: 'date', numbers: Float64Array.from(time), missing: 0, dateForm: dates.form } : { name: 'step', type: 'numeric', numbers: Float64Array.from(time), missing: 0 },
+    dates ? { name: 'date', type: 'date', numbers: Float64Array.from(time), missing: 0, dateForm: dates.form } : { name: years ? 'year' : 'step', type: 'numeric', numbers: Float64Array.from(time), missing: 0 },
     { name: 'value', type: 'numeric', numbers: Float64Array.from(values), missing },
   ];
   const [shortest, longest] = lengths ? lengths.reduce(([lo, hi], n) => [Math.min(lo, n), Math.max(hi, n)], [Infinity, 0]) : [0, 0];
-  const how = dates ? `a column per date (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${shortest}–${longest} values`;
+  const how = dates || years ? `a column per ${years ? 'year' : 'date'} (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${shortest}–${longest} values`;
   return {
     table: { ...t, columns: melted, rows: keys.length, lineOfRow: Int32Array.from(lines) },
-    note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : 'step'}", "value")`,
+    note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : years ? 'year' : 'step'}", "value")`,
   };
 }
