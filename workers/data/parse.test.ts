@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupSequences } from './formats/sequences';
 import { parseFile } from './parse';
@@ -162,6 +163,19 @@ describe('parseFile', () => {
     const code = await parseFile(write('code.csv', `task,code\n${Array.from({ length: 12 }, (_, i) => `t${i},return x + ${i};`).join('\n')}\n`));
     if (code.parsed.kind !== 'table') throw new Error(code.parsed.kind);
     expect(code.parsed.columns[1].strings![0]).toBe('return x + 0;');
+  });
+
+  it('a gzip file is read as the file inside it (data.csv.gz as data.csv); one that unpacks past the limit, or to binary, is refused', async () => {
+    const csv = ['day,visits', ...Array.from({ length: 60 }, (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, '0')},${100 + i}`)].join('\n');
+    const g = await parseFile(write('visits.csv.gz', gzipSync(csv)));
+    expect([g.format, g.reason]).toEqual(['csv', '.csv file, inside gzip']);
+    if (g.parsed.kind !== 'table') throw new Error(g.parsed.kind);
+    expect(g.parsed.rows).toBe(60);
+    expect(g.notes[0]).toMatch(/^gzip: \d+ KiB unpacked to \d+ KiB$/);
+    const bomb = await dataError(parseFile(write('bomb.txt.gz', gzipSync(Buffer.alloc(5_000_000, 97))), { maxBytes: 1_000_000 }));
+    expect(bomb.reason).toMatch(/unpacks to more than the limit \(1 MiB\)/);
+    const tar = await dataError(parseFile(write('archive.tar.gz', gzipSync(Buffer.concat([Buffer.from('data.csv'), Buffer.alloc(100)])))));
+    expect(tar.reason).toMatch(/the file inside the gzip is binary, not text/);
   });
 
   it('a file that shrinks while being read is a DataError', async () => {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ConllBuilder } from './formats/conll';
 import { meltWideSeries } from './formats/wide';
 import { ArffBuilder } from './formats/arff';
@@ -244,6 +245,40 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   }
 }
 
+/**
+ * A gzip file: read whole, inflated (no more than the size limit: a gzip bomb is refused), its text decoded as UTF-8
+ * (or Windows-1252) and parsed as the file it holds (`data.csv.gz` as `data.csv`).
+ */
+async function readGzip(handle: FileHandle, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const buf = Buffer.alloc(size);
+  for (let at = 0; at < size; ) {
+    const { bytesRead: n } = await handle.read(buf, at, size - at, at);
+    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
+    at += n;
+  }
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(buf, { maxOutputLength: maxBytes });
+  } catch (e) {
+    const big = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /buffer|length/i.test((e as Error).message);
+    throw new DataError(file, undefined, big ? `it unpacks to more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)` : `not a readable gzip file (${(e as Error).message})`, big ? 'take a part of it, or raise the limit' : 'check that the download is complete');
+  }
+  if (raw.includes(0)) throw new DataError(file, undefined, 'the file inside the gzip is binary, not text', 'unpack it and import the file inside if it is a workbook or Parquet file');
+  let text: string;
+  const notes = [`gzip: ${(size / 2 ** 10).toFixed(0)} KiB unpacked to ${(raw.length / 2 ** 10).toFixed(0)} KiB`];
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(raw);
+    notes.push('read as Windows-1252 (Western European): not valid UTF-8');
+  }
+  const inner = file.replace(/\.(gz|gzip)$/i, '');
+  const r = parseString(text, inner, opts.format === undefined ? 'auto' : opts.format);
+  opts.onProgress?.({ bytesRead: size, bytesTotal: size, rows: rowsOf(r.parsed) });
+  return { parsed: r.parsed, format: r.format, reason: `${r.reason}, inside gzip`, bytes: size, sha256: createHash('sha256').update(buf).digest('hex'), notes: [...notes, ...r.notes] };
+}
+
 /** An .xlsx workbook: read whole (within the size limit already checked), its first sheet as the table. */
 async function readWorkbook(handle: FileHandle, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
   const buf = Buffer.alloc(size);
@@ -363,6 +398,8 @@ async function readText(path: string, file: string, opts: ParseOptions, encoding
       if (bytesRead === 0 && encoding === 'utf-8') {
         // a workbook: Excel's .xlsx (a ZIP) is read whole; the older binary .xls is refused by name
         if (chunk.length >= 4 && chunk.readUInt32LE(0) === 0x04034b50 && (opts.format === undefined || opts.format === 'auto' || opts.format === 'xlsx')) return await readWorkbook(handle, size, file, opts);
+        // gzip (a .csv.gz, .tsv.gz, .json.gz): the text inside, read as that file would be
+        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) return await readGzip(handle, size, file, opts);
         // Apache Parquet: "PAR1" at both ends
         if (chunk.length >= 4 && chunk.toString('latin1', 0, 4) === 'PAR1' && (opts.format === undefined || opts.format === 'auto' || opts.format === 'parquet')) return await readParquetFile(handle, path, size, file, opts);
         if (chunk.length >= 8 && chunk.readUInt32BE(0) === 0xd0cf11e0 && chunk.readUInt32BE(4) === 0xa1b11ae1)
