@@ -123,7 +123,7 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
   const closes = ['open', 'high', 'low'].every((w) => values.some((c) => has(c, w))) ? values.filter((c) => has(c, 'close')) : [];
   const close = closes.find((c) => !has(c, 'adj') && !has(c, 'adjusted')) ?? closes[0];
   // A total of other columns (cnt = casual + registered) is what the table counts; its parts add up to it.
-  const totals = totalsOf(values);
+  const totals = totalsOf(facts);
   // The weather (temperature, humidity, wind, rain…) beside a quantity of another kind is what drives it: the
   // quantity is the target (traffic volume beside the weather, PM2.5 beside dew point and pressure).
   // (a few quantities beside at least as many weather columns: not a table of the weather itself)
@@ -174,13 +174,18 @@ function weatherUnit(words: string[]): 'temperature' | 'weather' | undefined {
 const isWeather = (c: Column): boolean => namedLike(c.name, WEATHER_NAMES) || weatherUnit(nameWords(c.name)) !== undefined;
 const isTemperature = (c: Column): boolean => namedLike(c.name, { stems: ['temp'], words: ['tmin', 'tmax', 'tavg', 'atemp'] }) || weatherUnit(nameWords(c.name)) === 'temperature';
 
+/** The totals found in a table's measurements, once per analysis (targets are ranked, then each one's inputs chosen). */
+const totalsFound = new WeakMap<TableFacts, Map<Column, Column[]>>();
+
 /**
  * Columns that are the sum of two others on (nearly) every row (cnt = casual + registered), with those parts. Judged
  * on up to 500 rows; only over non-negative columns, and a part is never a total itself.
  */
-function totalsOf(values: Column[]): Map<Column, Column[]> {
-  const out = new Map<Column, Column[]>();
-  const cols = values.filter((c) => c.numbers).slice(0, 40);
+function totalsOf(facts: TableFacts): Map<Column, Column[]> {
+  let out = totalsFound.get(facts);
+  if (out) return out;
+  totalsFound.set(facts, (out = new Map<Column, Column[]>()));
+  const cols = facts.columns.filter((f) => f.role === 'value' && f.column.numbers).map((f) => f.column).slice(0, 40);
   if (cols.length < 3) return out;
   const n = cols[0].numbers!.length;
   const rows = Array.from({ length: Math.min(500, n) }, (_, k) => Math.floor((k * n) / Math.min(500, n)));
@@ -248,7 +253,7 @@ function seriesProperty(c: Column, facts: TableFacts): boolean {
 function seriesInputs(t: ParsedTable, facts: TableFacts, target: Column, order: number[]): { inputs: Column[]; left: string[] } {
   const kept: Column[] = [target];
   const left: string[] = [];
-  const parts = totalsOf(facts.columns.filter((f) => f.role === 'value').map((f) => f.column)).get(target) ?? [];
+  const parts = totalsOf(facts).get(target) ?? [];
   for (const f of facts.columns) {
     const c = f.column;
     if (c === target || !(f.role === 'value' || f.role === 'calendar')) continue;

@@ -68,11 +68,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
         push: (c) => tok.push(c),
         finish: () => {
           tok.end();
-          const t = table.finish();
-          const wide = meltWideSeries(t);
-          if (!wide) return t;
-          table.notes.push(wide.note);
-          return wide.table;
+          return table.finish();
         },
         get rows() {
           return tok.rows;
@@ -235,14 +231,32 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   }
   if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseOneFile);
   try {
-    return await readText(path, file, opts, 'utf-8');
+    return widened(await readText(path, file, opts, 'utf-8'));
   } catch (e) {
     if (!(e instanceof LegacyEncoding)) throw e;
     // Not UTF-8 but plain text in a single-byte encoding (a spreadsheet's "CSV" on Windows, many older downloads):
     // read as Windows-1252, the superset of Latin-1 those are written in, and say so.
-    const r = await readText(path, file, opts, 'windows-1252');
+    const r = widened(await readText(path, file, opts, 'windows-1252'));
     return { ...r, notes: [`read as Windows-1252 (Western European): not valid UTF-8 (line ${e.line}: ${e.sample}); if its letters look wrong, save it as UTF-8`, ...r.notes] };
   }
+}
+
+/** A wide table of series, whatever file it came from (CSV, workbook, Parquet…), as one series per row (formats/wide.ts). */
+function widened(r: ParseResult): ParseResult {
+  const wide = r.parsed.kind === 'table' ? meltWideSeries(r.parsed) : undefined;
+  return wide ? { ...r, parsed: wide.table, notes: [...r.notes, wide.note] } : r;
+}
+
+/** A whole file into memory (within the size limit already checked), or a DataError if it shrinks meanwhile. */
+async function readWhole(handle: FileHandle, size: number, file: string, onProgress?: (bytesRead: number) => void): Promise<Buffer> {
+  const buf = Buffer.alloc(size);
+  for (let at = 0; at < size; ) {
+    const { bytesRead: n } = await handle.read(buf, at, size - at, at);
+    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
+    at += n;
+    onProgress?.(at);
+  }
+  return buf;
 }
 
 /**
@@ -251,12 +265,7 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
  */
 async function readGzip(handle: FileHandle, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const buf = Buffer.alloc(size);
-  for (let at = 0; at < size; ) {
-    const { bytesRead: n } = await handle.read(buf, at, size - at, at);
-    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
-    at += n;
-  }
+  const buf = await readWhole(handle, size, file);
   let raw: Buffer;
   try {
     raw = gunzipSync(buf, { maxOutputLength: maxBytes });
@@ -281,14 +290,7 @@ async function readGzip(handle: FileHandle, size: number, file: string, opts: Pa
 
 /** An .xlsx workbook: read whole (within the size limit already checked), its first sheet as the table. */
 async function readWorkbook(handle: FileHandle, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
-  const buf = Buffer.alloc(size);
-  let at = 0;
-  while (at < size) {
-    const { bytesRead: n } = await handle.read(buf, at, size - at, at);
-    if (n === 0) throw new DataError(file, undefined, `the file shrank or vanished while being read (${at} of ${size} bytes read)`, 'wait until the file is completely written, then import it again');
-    at += n;
-    opts.onProgress?.({ bytesRead: at, bytesTotal: size, rows: 0 });
-  }
+  const buf = await readWhole(handle, size, file, (at) => opts.onProgress?.({ bytesRead: at, bytesTotal: size, rows: 0 }));
   const { table, notes } = readXlsx(buf, file);
   opts.onProgress?.({ bytesRead: size, bytesTotal: size, rows: table.rows });
   return { parsed: table, format: 'xlsx', reason: 'an Excel workbook (.xlsx): its first sheet', bytes: size, sha256: createHash('sha256').update(buf).digest('hex'), notes };
@@ -305,8 +307,7 @@ async function readParquetFile(handle: FileHandle, path: string, size: number, f
     at += n;
   }
   const { table, notes } = await readParquet(path, file, (rows) => opts.onProgress?.({ bytesRead: size, bytesTotal: size, rows }));
-  const wide = table.kind === 'table' ? meltWideSeries(table) : undefined;
-  return { parsed: wide ? wide.table : table, format: 'parquet', reason: 'an Apache Parquet file', bytes: size, sha256: hash.digest('hex'), notes: [...notes, ...(wide ? [wide.note] : [])] };
+  return { parsed: table, format: 'parquet', reason: 'an Apache Parquet file', bytes: size, sha256: hash.digest('hex'), notes };
 }
 
 /** Line `k` of the chunk (0 = its first) read as Windows-1252, quoted and clipped: what the note shows. */

@@ -92,11 +92,14 @@ function toSteps(v: unknown): Float64Array[] | undefined {
 }
 
 /** Maps a stream of JSON values (array items or JSONL lines) to one Parsed. */
-/** An object of strings, numbers and nulls (at most 20 of them): read as a column per field. */
-function isFlat(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+/**
+ * A record of plain values (strings, numbers, booleans, nulls; at most 20 fields), read as a column per field: a JSON
+ * object in a field, a Parquet struct.
+ */
+export function isFlat(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Date) return false;
   const vs = Object.values(x);
-  return vs.length > 0 && vs.length <= 20 && vs.every((v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+  return vs.length > 0 && vs.length <= 20 && vs.every((v) => v === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof v));
 }
 
 /** A list of tokens ({"tokens": […]}) and the lists of tags beside it (ner_tags, pos_tags, labels…). */

@@ -9,14 +9,8 @@
 
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { DataError, type ParsedTable, type ParsedTagged } from '../parsed';
+import { isFlat } from './json';
 import { TableBuilder } from './table';
-
-/** An object of plain values (a struct of strings and numbers, at most 20). */
-function isFlat(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Date) return false;
-  const vs = Object.values(x);
-  return vs.length > 0 && vs.length <= 20 && vs.every((v) => v === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof v));
-}
 
 /** A parquet value as the table builder takes it (numbers, strings, null). */
 function cell(v: unknown, nested: { count: number }): unknown {

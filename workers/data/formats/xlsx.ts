@@ -8,7 +8,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { DataError, type ParsedTable } from '../parsed';
 import { TableBuilder } from './table';
-import { meltWideSeries } from './wide';
 
 /** Most bytes inflated from one workbook, all parts together (a sheet's XML is ~10–40 bytes per cell). */
 const MAX_INFLATED = 256 * 2 ** 20;
@@ -190,11 +189,9 @@ export function readXlsx(buf: Buffer, file: string): WorkbookTable {
   for (const r of rows) if (r.length > width) width = r.length;
   const b = new TableBuilder({ file });
   rows.forEach((r, i) => b.addRow(r.length < width ? [...r, ...new Array<string>(width - r.length).fill('')] : r, lines[i]));
-  let table = b.finish();
-  const wide = meltWideSeries(table);
-  if (wide) table = wide.table;
+  const table = b.finish();
   const notes = [`the first sheet, "${sheets[0].name}"${sheets.length > 1 ? ` (of ${sheets.length}: ${sheets.slice(1, 4).map((s) => `"${s.name}"`).join(', ')}${sheets.length > 4 ? ', …' : ''} not read; save the one you want first, or as CSV)` : ''}; "lines" are the sheet's row numbers`];
   if (errors) notes.push(`${errors} cell${errors > 1 ? 's' : ''} with a formula error (#DIV/0!, #N/A…) read as missing`);
-  notes.push(...b.notes, ...(wide ? [wide.note] : []));
+  notes.push(...b.notes);
   return { table, notes };
 }
