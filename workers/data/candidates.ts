@@ -904,7 +904,7 @@ export function kindDrafts(parsed: Exclude<Parsed, ParsedTable>): Draft[] {
       return [
         {
           shape: 'encoder-decoder',
-          task: `translate source into target ${sides.how} (${parsed.pairs.length} pairs)`,
+          task: `translate ${parsed.names ? `${parsed.names[0]} into ${parsed.names[1]}` : 'source into target'} ${sides.how} (${parsed.pairs.length} pairs)`,
           choice: { shape: 'encoder-decoder', ...sides.choice },
           score: 0.95,
           reason: `a source and a target on each line: an encoder–decoder; ${sides.why}`,

@@ -64,3 +64,49 @@ describe('documents by class', () => {
     expect(flat.parsed.columns.map((c) => c.name)).toEqual(['text', 'file']);
   });
 });
+
+describe('one text in two languages', () => {
+  it("Multi30k: train.en / train.de and val.en / val.de → English → German pairs, each keeping its file's split", async () => {
+    const en = ['Two young guys look at their hands.', 'Several men in hard hats.', '', 'A little girl climbing.'];
+    const de = ['Zwei junge Männer sehen ihre Hände an.', 'Mehrere Männer mit Helmen.', '', 'Ein kleines Mädchen klettert.'];
+    put('multi30k/train.en', en.join('\n') + '\n');
+    put('multi30k/train.de', de.join('\n') + '\n');
+    put('multi30k/val.en', 'A dog runs.\nA man sings.\n');
+    put('multi30k/val.de', 'Ein Hund rennt.\nEin Mann singt.\n');
+    put('multi30k/README.md', '# Multi30k');
+    const r = await parseFile(join(root, 'multi30k'));
+    if (r.parsed.kind !== 'pairs') throw new Error(r.parsed.kind);
+    expect(r.parsed.names).toEqual(['en', 'de']);
+    expect(r.parsed.pairs.map((p) => [p.source, p.target, p.split])).toEqual([
+      ['Two young guys look at their hands.', 'Zwei junge Männer sehen ihre Hände an.', 'train'],
+      ['Several men in hard hats.', 'Mehrere Männer mit Helmen.', 'train'],
+      ['A little girl climbing.', 'Ein kleines Mädchen klettert.', 'train'],
+      ['A dog runs.', 'Ein Hund rennt.', 'val'],
+      ['A man sings.', 'Ein Mann singt.', 'val'],
+    ]);
+    expect(r.parsed.pairs[2].line).toBe(4);
+    expect(r.notes[0]).toBe('4 text files read as one text in two languages, line by line (train.en → train.de, val.en → val.de): 5 en → de pairs (from English)');
+    const p = propose(r.parsed, 'multi30k');
+    expect(p.choice.shape).toBe('encoder-decoder');
+    expect(p.task).toMatch(/^translate en into de/);
+    expect(buildTrainingData(r.parsed, p.choice, 'multi30k').summary).toMatch(/the file's own split \(3 train, 2 validation/);
+  });
+
+  it('Europarl: the direction the names say (de-en); lines that do not align are texts of their own, and said', async () => {
+    put('europarl/europarl-v7.de-en.de', 'Wiederaufnahme der Sitzungsperiode\nIch erkläre die Sitzung für eröffnet.\n');
+    put('europarl/europarl-v7.de-en.en', 'Resumption of the session\nI declare the session resumed.\n');
+    const r = await parseFile(join(root, 'europarl'));
+    if (r.parsed.kind !== 'pairs') throw new Error(r.parsed.kind);
+    expect(r.parsed.names).toEqual(['de', 'en']);
+    expect(r.notes[0]).toMatch(/2 de → en pairs \(the names say de-en\)/);
+    put('misaligned/train.en', 'one\ntwo\nthree\n');
+    put('misaligned/train.fr', 'un\ndeux\n');
+    const m = await parseFile(join(root, 'misaligned'));
+    expect(m.parsed.kind).toBe('table');
+    expect(m.notes).toContain('train.en and train.fr look like one text in two languages, but their lines do not align (3 and 2 lines): read as texts of their own');
+    // files by class stay classes: names without a language code (English.txt), or with one that is not (rt-polarity.pos)
+    put('names/English.txt', 'Abbas\nAbbey\n');
+    put('names/French.txt', 'Abel\nAdam\n');
+    expect((await parseFile(join(root, 'names'))).parsed.kind).toBe('table');
+  });
+});

@@ -5,6 +5,7 @@
 //   texts (lines)          → a table of "text" and "file" (the class of a line is the file it came from)
 //   tables (same columns)  → one table with a first column "file" (a recording's rows share it: a sequence key)
 //   tagged / pairs / sequences → joined, each item keeping its file's split when the file is named like one
+//   texts in two languages (train.en, train.de: a stem and a language code, lines aligned) → source ⇥ target pairs
 // The folder's size is the sum of its files; its SHA-256 is over the files' names and hashes in name order, so a
 // changed, added or removed file is noticed. Subfolders are read in one layout only, documents by class (aclImdb's
 // pos/ and neg/, 20 Newsgroups, BBC News): a subfolder per class holding one text per file, optionally under split
@@ -15,7 +16,7 @@ import { constants } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
-import { DataError, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
+import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
 
 const DOC_NAME = /^(readme|license|licence|copying|notice|authors|changelog|changes|source|citation)(\.[a-z0-9]+)?$/i;
@@ -88,8 +89,14 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
     ...(skipped.length ? [`left out as documentation: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}`] : []),
     ...(left.length ? [`left out (another kind of file): ${left.slice(0, 6).join(', ')}${left.length > 6 ? ', …' : ''}`] : []),
   ];
-  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file');
   const format: FormatName = used[0].r.format;
+  const parallel = kind === 'text' ? parallelText(used.map((x) => ({ name: x.name, parsed: x.r.parsed }))) : undefined;
+  if (parallel && 'pairs' in parallel) {
+    notes[0] = parallel.note;
+    return { parsed: parallel.pairs, format, reason: `a parallel corpus (${parallel.pairs.names!.join(', ')} files, line by line)`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
+  }
+  if (parallel) notes.push(parallel.note);
+  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file');
   return { parsed, format, reason: `a folder of ${used.length} ${format} files`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
 }
 
@@ -166,6 +173,64 @@ function uniqueName(name: string, taken: string[]): string {
   let n = name;
   for (let k = 2; taken.includes(n); k++) n = `${name}_${k}`;
   return n;
+}
+
+// ============================================== parallel text files ==============================================
+
+/** ISO 639-1 language codes, and the ISO 639-3 codes corpora use most (Tatoeba's eng, fra, deu). */
+const LANGUAGES = new Set(
+  ('aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu ' +
+    'eng fra deu spa ita por rus zho cmn jpn kor ara hin nld tur pol swe ces fin ell heb vie tha ind ukr ron hun dan nor ben tam urd fas pes')
+    .split(' '),
+);
+/** A language code as a file's last extension (train.en, europarl-v7.fr-en.fr, dev.zh_cn, test.pt-br). */
+const isLanguage = (ext: string): boolean => LANGUAGES.has(ext.toLowerCase().split(/[_-]/)[0]) && /^[a-z]{2,3}([_-][a-z]{2,4})?$/i.test(ext);
+
+/**
+ * Text files that are one corpus in two languages, line by line (Multi30k's train.en and train.de, Europarl's
+ * europarl-v7.fr-en.fr and .en, IWSLT's train/valid/test in each language): every name is a stem and one of two
+ * language extensions, and each stem's two files have as many lines → source ⇥ target pairs, each pair keeping
+ * its stem as the split (train, val, test_2016_flickr). The source is the first language where the names say a
+ * direction (fr-en), else English, else the first in name order. A pair with an empty side is left out, counted.
+ * Files that look parallel but whose lines do not align give a note, not pairs.
+ */
+export function parallelText(files: { name: string; parsed: Parsed }[]): { pairs: ParsedPairs; note: string } | { note: string } | undefined {
+  const split = files.map((f) => {
+    const dot = f.name.lastIndexOf('.');
+    return { stem: f.name.slice(0, Math.max(0, dot)), ext: f.name.slice(dot + 1), text: f.parsed.kind === 'text' ? f.parsed.text : undefined };
+  });
+  if (split.some((f) => f.stem === '' || f.text === undefined || !isLanguage(f.ext))) return undefined;
+  const langs = [...new Set(split.map((f) => f.ext))].sort();
+  const stems = [...new Set(split.map((f) => f.stem))];
+  if (langs.length !== 2 || split.length !== 2 * stems.length) return undefined;
+  const named = stems.map((s) => new RegExp(`(^|[^a-z])(${langs[0]}|${langs[1]})-(${langs[0]}|${langs[1]})([^a-z]|$)`, 'i').exec(s)).find((m) => m && m[2] !== m[3]);
+  const source = named ? named[2] : langs.includes('en') ? 'en' : langs[0];
+  const target = langs.find((l) => l !== source)!;
+  const linesOf = (t: string): string[] => t.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
+  const pairs: ParsedPairs['pairs'] = [];
+  let empty = 0;
+  for (const stem of stems) {
+    const a = split.find((f) => f.stem === stem && f.ext === source);
+    const b = split.find((f) => f.stem === stem && f.ext === target);
+    if (!a || !b) return undefined;
+    const src = linesOf(a.text!);
+    const tgt = linesOf(b.text!);
+    if (src.length !== tgt.length) return { note: `${stem}.${source} and ${stem}.${target} look like one text in two languages, but their lines do not align (${src.length.toLocaleString('en')} and ${tgt.length.toLocaleString('en')} lines): read as texts of their own` };
+    src.forEach((s, i) => {
+      const [x, y] = [s.trim(), tgt[i].trim()];
+      if (x === '' || y === '') {
+        if (x !== '' || y !== '') empty++;
+        return;
+      }
+      pairs.push({ source: x, target: y, line: i + 1, ...(stems.length > 1 ? { split: stem } : {}) });
+    });
+  }
+  if (pairs.length === 0) return undefined;
+  const how = named ? `the names say ${named[2]}-${named[3]}` : source === 'en' ? 'from English' : 'the first language in name order';
+  return {
+    pairs: { kind: 'pairs', pairs, names: [source, target] },
+    note: `${files.length} text files read as one text in two languages, line by line (${stems.map((s) => `${s}.${source} → ${s}.${target}`).slice(0, 4).join(', ')}${stems.length > 4 ? ', …' : ''}): ${pairs.length.toLocaleString('en')} ${source} → ${target} pairs (${how})${empty ? `; ${empty} lines with one side empty left out` : ''}`,
+  };
 }
 
 // ============================================== sibling split files =============================================

@@ -66,6 +66,8 @@ export interface ParsedTagged {
 export interface ParsedPairs {
   kind: 'pairs';
   pairs: { source: string; target: string; line: number; split?: string }[];
+  /** What the source and the target are, where the file says (a parallel corpus's languages: ["en", "de"]). */
+  names?: [string, string];
 }
 
 /** Independent sequences with an optional label each (JSON/JSONL arrays, long-format tables grouped by id). */
