@@ -91,7 +91,7 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
   ];
   const format: FormatName = used[0].r.format;
   const parallel = kind === 'text' ? parallelText(used.map((x) => ({ name: x.name, parsed: x.r.parsed }))) : undefined;
-  if (parallel && 'pairs' in parallel) {
+  if (parallel?.pairs) {
     notes[0] = parallel.note;
     return { parsed: parallel.pairs, format, reason: `a parallel corpus (${parallel.pairs.names!.join(', ')} files, line by line)`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
   }
@@ -194,7 +194,7 @@ const isLanguage = (ext: string): boolean => LANGUAGES.has(ext.toLowerCase().spl
  * direction (fr-en), else English, else the first in name order. A pair with an empty side is left out, counted.
  * Files that look parallel but whose lines do not align give a note, not pairs.
  */
-export function parallelText(files: { name: string; parsed: Parsed }[]): { pairs: ParsedPairs; note: string } | { note: string } | undefined {
+export function parallelText(files: { name: string; parsed: Parsed }[]): { pairs?: ParsedPairs & { names: [string, string] }; note: string } | undefined {
   const split = files.map((f) => {
     const dot = f.name.lastIndexOf('.');
     return { stem: f.name.slice(0, Math.max(0, dot)), ext: f.name.slice(dot + 1), text: f.parsed.kind === 'text' ? f.parsed.text : undefined };

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupSequences } from './formats/sequences';
 import { parseFile } from './parse';
+import { propose } from './propose';
 import { DataError, type ImportProgress, type Parsed, type ParsedTable } from './parsed';
 
 const dir = mkdtempSync(join(tmpdir(), 'parse-test-'));
@@ -144,6 +145,15 @@ describe('parseFile', () => {
     if (mm.parsed.kind !== 'table') throw new Error(mm.parsed.kind);
     expect(mm.parsed.columns.map((c) => c.name)).toEqual(['V1', 'step', 'value']);
     expect(mm.parsed.rows).toBe(30 + 24 + 27);
+    // M5's sales_train_validation.csv: ids and categories, then a column per numbered day "d_1"… (rows all as long)
+    const m5 = ['id,item_id,store_id,' + Array.from({ length: 25 }, (_, k) => `d_${k + 1}`).join(','), ...[0, 1, 2].map((r) => `HOBBIES_1_00${r}_CA_1_validation,HOBBIES_1_00${r},CA_1,${Array.from({ length: 25 }, (_, k) => (k * r) % 4).join(',')}`)];
+    const m5r = await parseFile(write('sales_train_validation.csv', m5.join('\n')));
+    if (m5r.parsed.kind !== 'table') throw new Error(m5r.parsed.kind);
+    expect(m5r.parsed.columns.map((c) => c.name)).toEqual(['id', 'item_id', 'store_id', 'step', 'value']);
+    expect(m5r.parsed.rows).toBe(75);
+    expect(Array.from(m5r.parsed.columns[3].numbers!.slice(0, 3))).toEqual([1, 2, 3]);
+    expect(m5r.notes).toContain('a wide table of 3 series, one a row, 25 numbered columns (d_1 … d_25): read as one series per "id" ("step", "value")');
+    expect(propose(m5r.parsed, 'sales_train_validation.csv').choice).toMatchObject({ shape: 'many-to-one', target: 'value', sequence: 'id' });
     const ucr = await parseFile(write('ArrowHead_TRAIN.csv', ['label,' + Array.from({ length: 30 }, (_, k) => `t${k}`).join(','), ...Array.from({ length: 6 }, (_, r) => `${r % 2},${Array.from({ length: 30 }, (_, k) => k * r).join(',')}`)].join('\n')));
     if (ucr.parsed.kind !== 'table') throw new Error(ucr.parsed.kind);
     expect(ucr.parsed.columns.length).toBe(31);

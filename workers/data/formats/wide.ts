@@ -1,5 +1,6 @@
 // A wide table of series — one row per series and a column per date or year (Wikipedia's page views, the JHU COVID-19
-// counts, World Bank indicators), or per step with rows of different lengths (M4's "V1","V2",…) — melted into a long
+// counts, World Bank indicators), or per numbered step (M5's "d_1","d_2",…; M4's "V1","V2",… in rows of different
+// lengths) or per unnamed step in rows of different lengths — melted into a long
 // table: the series' key, its date, year or step, the value. It is then forecast per series as any long table is. A
 // wide table whose rows are labelled (UCR's class, then the series) is not melted: each row is classified whole
 // (candidates.ts, wideDraft).
@@ -44,6 +45,9 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   const yearNames = steps.map((c) => Number(c.name.trim()));
   const years = yearNames.every((y, i) => Number.isInteger(y) && y >= 1000 && y <= 2999 && (i === 0 || y === yearNames[i - 1] + 1));
   const dates = years ? undefined : readDates(steps.map((c) => c.name));
+  // columns of one name numbered in order (M5's d_1, d_2, …; M4's V1, V2, …): steps, rows of any lengths
+  const numbers = steps.map((c) => /^(.*?)(\d+)$/.exec(c.name.trim()));
+  const numbered = numbers.every((m, i) => m && m[1] === numbers[0]![1] && (i === 0 || Number(m[2]) === Number(numbers[i - 1]![2]) + 1));
   let lengths: number[] | undefined;
   if (!dates && !years) {
     lengths = Array.from({ length: t.rows }, (_, r) => {
@@ -52,7 +56,7 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
       return n;
     });
     const ragged = new Set(lengths).size > 1 && lengths.filter((n) => n < steps.length).length >= 0.1 * t.rows;
-    if (!ragged) return undefined;
+    if (!ragged && !numbered) return undefined;
   }
   const keys: string[] = [];
   const time: number[] = [];
@@ -68,23 +72,27 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
     while (to > from && Number.isNaN(steps[to - 1].numbers![r])) to--;
     for (let k = from; k < to; k++) {
       keys.push(keyValues[r]);
-      time.push(dates ? dates.values[k] : years ? yearNames[k] : k + 1);
+      time.push(dates ? dates.values[k] : years ? yearNames[k] : numbered ? Number(numbers[k]![2]) : k + 1);
       values.push(steps[k].numbers![r]);
       lines.push(t.lineOfRow[r]);
       others.forEach((c, i) => otherCells[i].push(c.numbers ? c.numbers[r] : c.strings![r]));
     }
   }
-  const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
   const missing = values.filter((v) => Number.isNaN(v)).length;
+  const categorical = (name: string, strings: string[]): Column => {
+    const n = new Map<string, number>();
+    for (const v of strings) if (v !== '') n.set(v, (n.get(v) ?? 0) + 1);
+    return { name, type: 'categorical', strings, missing: strings.filter((v) => v === '').length, categories: [...n].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)) };
+  };
   const melted: Column[] = [
-    { name: keyName, type: 'categorical', strings: keys, missing: 0, categories: [...counts].map(([value, count]) => ({ value, count })) },
-    ...others.map((c, i): Column => (c.numbers ? { name: c.name, type: 'numeric', numbers: Float64Array.from(otherCells[i] as number[]), missing: 0 } : { ...c, strings: otherCells[i] as string[], missing: (otherCells[i] as string[]).filter((v) => v === '').length })),
+    categorical(keyName, keys),
+    // (a series' other names and codes repeat on each of its rows now: categories, whatever they were one a row)
+    ...others.map((c, i): Column => (c.numbers ? { name: c.name, type: 'numeric', numbers: Float64Array.from(otherCells[i] as number[]), missing: 0 } : categorical(c.name, otherCells[i] as string[]))),
     dates ? { name: 'date', type: 'date', numbers: Float64Array.from(time), missing: 0, dateForm: dates.form } : { name: years ? 'year' : 'step', type: 'numeric', numbers: Float64Array.from(time), missing: 0 },
     { name: 'value', type: 'numeric', numbers: Float64Array.from(values), missing },
   ];
   const [shortest, longest] = lengths ? lengths.reduce(([lo, hi], n) => [Math.min(lo, n), Math.max(hi, n)], [Infinity, 0]) : [0, 0];
-  const how = dates || years ? `a column per ${years ? 'year' : 'date'} (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns, rows of ${shortest}–${longest} values`;
+  const how = dates || years ? `a column per ${years ? 'year' : 'date'} (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns (${steps[0].name} … ${steps[steps.length - 1].name})${shortest < longest ? `, rows of ${shortest}–${longest} values` : ''}`;
   return {
     table: { ...t, columns: melted, rows: keys.length, lineOfRow: Int32Array.from(lines) },
     note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : years ? 'year' : 'step'}", "value")`,
