@@ -113,6 +113,18 @@ describe('parseFile', () => {
     const stars = await parseFile(write('stars.csv', ['hotel,rating', ...Array.from({ length: 40 }, (_, i) => `h${i},${1 + (i % 5)}*`)].join('\n')));
     if (stars.parsed.kind !== 'table') throw new Error(stars.parsed.kind);
     expect(stars.parsed.columns[1]).toMatchObject({ type: 'categorical', missing: 0 });
+    // Google Trends' multiTimeline.csv: a preamble, then weeks where interest "<1" is a bound, not a value
+    const trends = ['Category: All categories', '', 'Week,deep learning: (Worldwide)', ...Array.from({ length: 40 }, (_, i) => `2016-${String(1 + Math.floor(i / 4)).padStart(2, '0')}-${String(1 + 7 * (i % 4)).padStart(2, '0')},${i < 3 ? '<1' : 10 + i}`)];
+    const gt = await parseFile(write('multiTimeline.csv', trends.join('\n')));
+    if (gt.parsed.kind !== 'table') throw new Error(gt.parsed.kind);
+    expect(gt.parsed.columns.map((c) => c.type)).toEqual(['date', 'numeric']);
+    expect(Array.from(gt.parsed.columns[1].numbers!.slice(0, 4))).toEqual([1, 1, 1, 13]);
+    expect(gt.notes).toContain('"deep learning: (Worldwide)": 3 cells give a bound, not a value ("<1" on line 4, …): read as the bound');
+    // …while groups written as bounds among words ("<18", "18-30", ">65") stay as written
+    const ages = await parseFile(write('ages.csv', ['person,age group', ...Array.from({ length: 30 }, (_, i) => `p${i},${['<18', '18-30', '>65'][i % 3]}`)].join('\n')));
+    if (ages.parsed.kind !== 'table') throw new Error(ages.parsed.kind);
+    expect(ages.parsed.columns[1].strings!.slice(0, 3)).toEqual(['<18', '18-30', '>65']);
+    expect(ages.notes.join(' ')).not.toMatch(/bound/);
     // WISDM's raw accelerometer lines: `user,activity,timestamp,x,y,z;`
     const w = await parseFile(write('wisdm.txt', Array.from({ length: 20 }, (_, i) => `33,Jogging,${49105962326000 + i * 5e7},-0.69,12.68,0.5${i};`).join('\n')));
     if (w.parsed.kind !== 'table') throw new Error(w.parsed.kind);

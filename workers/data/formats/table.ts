@@ -55,6 +55,8 @@ class ColumnState {
   firstOther?: { row: number; text: string }; // where the first non-number appeared
   marked = 0; // numbers with a doubt mark (?0.2, 12.5*): read as missing
   firstMarked?: { row: number; text: string };
+  /** Numbers given as a bound ("<1" in Google Trends, "<0.5" under a detection limit): read as the bound; the text kept by row. */
+  censored?: Map<number, string>;
   strings?: string[];
   distinct: Map<string, number> | null = new Map();
   totalLen = 0;
@@ -88,6 +90,14 @@ class ColumnState {
     if (decimalComma && DECIMAL_COMMA.test(t)) t = t.replace(',', '.');
     const v = toNumber(t);
     if (!Number.isNaN(v)) return this.addNumber(v, t);
+    const bound = CENSORED.exec(t);
+    if (bound) {
+      const b = toNumber(decimalComma && DECIMAL_COMMA.test(bound[1]) ? bound[1].replace(',', '.') : bound[1]);
+      if (!Number.isNaN(b)) {
+        (this.censored ??= new Map()).set(this.nums.n, t);
+        return this.addNumber(b, t);
+      }
+    }
     if (MARKED.test(t)) {
       this.firstMarked ??= { row: this.nums.n, text: t };
       this.marked++;
@@ -105,7 +115,7 @@ class ColumnState {
     for (let i = 0; i < upTo; i++) {
       const v = this.nums.a[i];
       if (Number.isNaN(v)) this.strings.push('');
-      else this.addString(String(v));
+      else this.addString(this.censored?.get(i) ?? String(v));
     }
   }
 
@@ -185,6 +195,8 @@ class ColumnState {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+/** A bound in place of a number: `<1`, `< 0.5`, `>100`, `<=3`, `≤0.01` (its number captured). */
+const CENSORED = /^(?:[<>]=?|[≤≥])\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))$/;
 /** A number with a mark of doubt before or after it (`?0.2` in the Melbourne temperatures, `12.5*`). */
 const MARKED = /^(?:[?*~]+\s*[+-]?(?:\d+\.?\d*|\.\d+)|[+-]?(?:\d+\.?\d*|\.\d+)\s*[?*]+)$/;
 
@@ -444,6 +456,11 @@ export class TableBuilder {
     for (const c of this.cols)
       if (c.dropMarked())
         marked.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked!.text}" on line ${this.lines.a[c.firstMarked!.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
+    for (const c of this.cols)
+      if (c.censored && c.others === 0) {
+        const [row, text] = c.censored.entries().next().value!;
+        marked.push(`"${c.name}": ${c.censored.size} cell${c.censored.size > 1 ? 's give a bound' : ' gives a bound'}, not a value ("${text}" on line ${this.lines.a[row]}${c.censored.size > 1 ? ', …' : ''}): read as the bound`);
+      }
     for (const c of this.cols) {
       const stray = c.strayNonNumber();
       if (stray)
