@@ -202,6 +202,15 @@ function range(c: Column): [number, number] {
 }
 
 /** Consecutive whole numbers, one per row (0, 1, 2 … or 1, 2, 3 …), in either direction. */
+/** Values rising (or falling) by the same step on every row, within 2% (a rounded decimal year: 0.083 or 0.084). */
+function evenSteps(v: Float64Array): boolean {
+  if (v.length < 10) return false;
+  const step = (v[v.length - 1] - v[0]) / (v.length - 1);
+  if (!(step !== 0 && Number.isFinite(step))) return false;
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[i - 1] - step) > 0.02 * Math.abs(step)) return false;
+  return true;
+}
+
 function isRowNumber(c: Column, rows: number): boolean {
   if (!c.numbers || c.missing > 0 || rows < 3) return false;
   const v = c.numbers;
@@ -237,6 +246,7 @@ function combinedParts(t: ParsedTable, facts: Map<Column, ColumnFacts>): TimeCan
       if (lo >= a && hi <= b) parts[part] = c;
     }
   }
+  if (!t.header) Object.assign(parts, unnamedParts(t, facts));
   const { year, quarter, month, day, hour, minute } = parts;
   const dated = (year && (month || quarter)) || (month && day);
   if (!dated) return undefined;
@@ -252,7 +262,33 @@ function combinedParts(t: ParsedTable, facts: Map<Column, ColumnFacts>): TimeCan
     if (Number.isNaN(v)) bad++;
   }
   if (bad > 0.01 * t.rows) return undefined;
-  return { columns: used, values, form: used.map((c) => c.name).join(' + '), rank: 1, ...(year ? {} : { yearImplicit: true }) };
+  const partOf = (c: Column): string => (t.header ? c.name : `${c.name} (${Object.keys(parts).find((k) => parts[k] === c)})`);
+  return { columns: used, values, form: used.map(partOf).join(' + '), rank: 1, ...(year ? {} : { yearImplicit: true }) };
+}
+
+/**
+ * In a file without a header, a year, a month and perhaps a day told by their values (SILSO's `1749;01;1749.042;…`):
+ * adjacent whole-number columns, the first years never going back, the next months 1–12 changing with every row or
+ * every few, then days 1–31 if they follow.
+ */
+function unnamedParts(t: ParsedTable, facts: Map<Column, ColumnFacts>): Record<string, Column> {
+  const cols = t.columns;
+  const whole = (c: Column | undefined, [lo, hi]: [number, number]): boolean => {
+    if (!c || !facts.get(c)!.integer || c.missing > 0) return false;
+    const [a, b] = range(c);
+    return a >= lo && b <= hi;
+  };
+  for (let i = 0; i + 1 < cols.length; i++) {
+    const [y, m, d] = [cols[i], cols[i + 1], cols[i + 2]];
+    if (!whole(y, PART_RANGE.year) || !whole(m, PART_RANGE.month)) continue;
+    const ys = y.numbers!;
+    const ms = m.numbers!;
+    let back = false;
+    for (let r = 1; r < t.rows && !back; r++) back = ys[r] < ys[r - 1] || (ys[r] === ys[r - 1] && ms[r] < ms[r - 1]);
+    if (back || facts.get(m)!.distinct < 4) continue;
+    return { year: y, month: m, ...(whole(d, PART_RANGE.day) && facts.get(d)!.distinct >= 28 ? { day: d } : {}) };
+  }
+  return {};
 }
 
 /** A year column alone (1871, 1872 …): yearly, when named like a year or a time, or consecutive years in order. */
@@ -629,6 +665,14 @@ export function analyseTable(t: ParsedTable): TableFacts {
         f.why = `a part of the date (${f.distinct} values), derived from the time index`;
       }
     }
+    // The time written once more as a number rising by one step a row (SILSO's decimal year 1749.042, 1749.125, …;
+    // seconds since the start): not a measurement.
+    if (!key)
+      for (const f of facts.values()) {
+        if (f.role !== 'value' || f.column.missing > 0 || f.distinct < 0.95 * rows || !evenSteps(f.column.numbers!)) continue;
+        f.role = 'time-part';
+        f.why = `the time of each row written as a number, rising by one step a row (the index is ${chosen.columns.map((x) => `"${x.name}"`).join(' + ')})`;
+      }
   } else if (chosen) {
     for (const c of chosen.columns) if (c.type === 'date') facts.get(c)!.role = 'dates';
   }

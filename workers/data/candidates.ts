@@ -106,9 +106,9 @@ interface RankedTarget {
 
 /**
  * Numeric measurements ranked as forecasting targets: a target-like name first; the close of an open/high/low/close
- * price table; in a file without a header the last column (that convention); the one measurement whose name is
- * unlike the others' family at the end of the table (a documented target beside its covariates); otherwise the first
- * measurement. Values that stop early or are mostly missing rank lower.
+ * price table; the one measurement whose name is unlike the others' family at the end of the table (a documented
+ * target beside its covariates); in a file without a header that does not start with its time, the last column (that
+ * convention); otherwise the first measurement. Values that stop early or are mostly missing rank lower.
  */
 function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
   const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows && !seriesProperty(f.column, facts)).map((f) => f.column);
@@ -133,6 +133,9 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
   // A table of the weather itself (two thirds of its measurements or more) is forecast by its temperature (Jena's
   // T (degC) beside pressure, humidity and wind), whichever column comes first.
   const temperature = !beyondWeather && weather.length >= (2 / 3) * values.length ? values.find(isTemperature) : undefined;
+  // A file without a header keeps its target last (Longley's Employed after its Year) unless it starts with its time,
+  // as series do (SILSO's year, month, then the sunspot number and its deviation, count and flag): then the first.
+  const lastByConvention = !t.header && values.length > 1 && !(facts.time?.columns.includes(t.columns[0].name) ?? false);
   const ranked = values.map((c, i): RankedTarget => {
     let score = 0.6 - 0.02 * Math.min(i, 5);
     const why: string[] = [];
@@ -142,9 +145,9 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
     if (beyondWeather && !weather.includes(c)) (score += 0.3), why.push(`a quantity beside the weather (${weather.slice(0, 3).map((w) => w.name).join(', ')}${weather.length > 3 ? '…' : ''}) that drives it`);
     if (c === temperature && i > 0) (score += 0.3), why.push(`the temperature of a table of the weather (${weather.length} of its ${values.length} measurements): what a weather series is forecast by`);
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
-    else if (!t.header && i === values.length - 1 && values.length > 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
+    else if (lastByConvention && i === values.length - 1) (score += 0.3), why.push('the last column, where files without a header keep the target (the time is not their first column: a table of examples over time)');
     else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
-    else if (t.header && i === 0) (score += 0.15), why.push('the first measurement in the table');
+    else if (i === 0 && !lastByConvention) (score += 0.15), why.push('the first measurement in the table');
     const missing = c.missing / t.rows;
     if (missing > 0.4) (score -= 0.2), why.push(`${pct(missing)} missing`);
     else if (missing > 0.05) why.push(`${pct(missing)} missing (skipped as targets, interpolated as inputs)`);

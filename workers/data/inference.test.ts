@@ -199,7 +199,19 @@ describe('tables as people have them', () => {
     expect(p.columns.map((c) => c.name)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(p.choice.target).toBe('7');
     expect(p.time?.columns).toEqual(['6']);
-    expect(p.reason).toMatch(/without a header keep the target/);
+    expect(p.reason).toMatch(/without a header keep the target \(the time is not their first column/);
+  });
+
+  it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
+    const csv = range(60, (i) => {
+      const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
+      return `${y};${String(m).padStart(2, '0')};${(y + (m - 0.5) / 12).toFixed(3)};${(80 + 40 * Math.sin(i / 7) + (i % 5)).toFixed(1).padStart(6)};${i < 30 ? ' -1.0' : (5 + (i % 7)).toFixed(1).padStart(5)};${String(i < 30 ? -1 : 20 + (i % 9)).padStart(5)};1`;
+    }).join('\n');
+    const { proposal: p } = inspect(csv, 'SN_m_tot_V2.0.csv');
+    expect(p.time).toMatchObject({ columns: ['1', '2'], interval: 'monthly' });
+    expect(p.columns.find((c) => c.name === '3')).toMatchObject({ role: 'time-part' });
+    expect(p.choice.target).toBe('4');
+    expect(p.reason).toMatch(/the first measurement/);
   });
 
   it('European exports: ";" with decimal commas, −200 for "no value", empty trailing columns and rows', () => {
