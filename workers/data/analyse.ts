@@ -139,7 +139,12 @@ export interface NameWords {
 export function namedLike(name: string, o: NameWords): boolean {
   const words = nameWords(name);
   if (o.wholes?.includes(words.join(' '))) return true;
-  return words.some((w) => o.stems.some((s) => w.startsWith(s)) || (o.suffixes ?? []).some((s) => w.endsWith(s)) || (o.words ?? []).includes(w));
+  // a statistic written onto the word ("meantemp", "maxpressure", "avgrating") names the same thing
+  const bare = (w: string): string[] => {
+    const m = /^(mean|max|min|avg|average|median|total|daily)([a-z]{3,})$/.exec(w);
+    return m ? [w, m[2]] : [w];
+  };
+  return words.flatMap(bare).some((w) => o.stems.some((s) => w.startsWith(s)) || (o.suffixes ?? []).some((s) => w.endsWith(s)) || (o.words ?? []).includes(w));
 }
 
 export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;

@@ -24,7 +24,7 @@ export interface Draft extends Candidate {
   classes?: () => { value: string; count: number }[];
 }
 
-const LABEL_NAMES: NameWords = { stems: ['label', 'class', 'target', 'categor', 'intent', 'sentiment', 'polarity', 'score', 'outcome', 'tag', 'topic', 'emotion', 'rating', 'stance', 'diet', 'activit', 'offen'], wholes: ['y', 'group'] };
+const LABEL_NAMES: NameWords = { stems: ['label', 'class', 'target', 'categor', 'intent', 'sentiment', 'polarity', 'score', 'outcome', 'tag', 'topic', 'emotion', 'rating', 'stance', 'diet', 'activit', 'offen', 'diagnos', 'species'], wholes: ['y', 'group', 'quality'] };
 const META_NAMES: NameWords = {
   stems: ['author', 'title', 'user', 'url', 'link', 'source', 'date', 'time', 'lang', 'countr', 'city', 'cities', 'email', 'phone', 'address', 'name', 'created', 'updated', 'modified', 'posted', 'published'],
   suffixes: ['name'],
@@ -737,7 +737,12 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
   const last = usable[usable.length - 1];
   const endsInMeasure = last.type === 'numeric' && !isBinary(last) && facts.byName(last.name)!.distinct > 10;
   const binary = endsInMeasure ? undefined : [...usable].reverse().find((c) => isBinary(c));
-  const target = declared ?? named ?? binary ?? last;
+  // the one column of a few named classes among measurements (a diagnosis M or B beside 30 measurements of a cell)
+  const categorical = usable.filter((c) => c.type === 'categorical');
+  const numeric = usable.filter((c) => c.type === 'numeric').length;
+  // (not in a file without a header, whose convention is the last column: abalone's sex M, F or I before its rings)
+  const sole = t.header && categorical.length === 1 && numeric >= 4 && (categorical[0].categories?.length ?? 0) >= 2 && (categorical[0].categories?.length ?? 0) <= 20 ? categorical[0] : undefined;
+  const target = declared ?? named ?? binary ?? sole ?? last;
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;
   const counts = target.type === 'categorical' || isBinary(target) ? countValues(labelStrings(target)) : undefined;
@@ -749,7 +754,7 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
     score: state ? 0.93 : declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
     reason: state
       ? `"${state.name}" is 0 or 1 for runs of rows beside the measurements: a state they show (occupied or not, open or closed), told from the readings of each row`
-      : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : named ? 'named like one' : target === binary ? 'the 0/1 outcome among the features' : 'the last column'}`,
+      : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : named ? 'named like one' : target === binary ? 'the 0/1 outcome among the features' : target === sole ? `the one column of classes among ${numeric} measurements` : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],
     preview: () => samplePositions(t.rows).map((r) => ({ input: inputs.map((c) => `${c.name} ${c.numbers ? fmt(c.numbers[r]) : quote(c.strings![r])}`).join(', '), output: `${target.name} ${target.numbers ? fmt(target.numbers[r]) : target.strings![r]}` })),

@@ -202,6 +202,24 @@ describe('tables as people have them', () => {
     expect(p.reason).toMatch(/without a header keep the target \(the time is not their first column/);
   });
 
+  it('Wisconsin breast cancer: the diagnosis (M or B) among 30 measurements, not the last measurement; one column of classes among measurements', () => {
+    const feats = ['radius_mean', 'texture_mean', 'perimeter_mean', 'area_mean', 'smoothness_mean'];
+    const rows = range(80, (i) => `${842302 + 13 * i},${i % 3 ? 'B' : 'M'},${feats.map((_, k) => (10 + ((i * (k + 3)) % 17) + k / 7).toFixed(2)).join(',')},`);
+    const { proposal: p } = inspect([`id,diagnosis,${feats.join(',')},Unnamed: 32`, ...rows].join('\n'), 'data.csv');
+    expect(p.choice).toMatchObject({ shape: 'one-to-one', target: 'diagnosis', input: feats });
+    // the same with a name that says nothing: the one column of classes is what the measurements are kept for
+    const { proposal: q } = inspect([`id,kind,${feats.join(',')}`, ...rows.map((r) => r.slice(0, -1))].join('\n'), 'cells.csv');
+    expect(q.choice).toMatchObject({ shape: 'one-to-one', target: 'kind' });
+    expect(q.reason).toMatch(/the one column of classes among 5 measurements/);
+  });
+
+  it("Delhi's daily climate: meantemp and meanpressure are the weather (a statistic written onto the word), the temperature forecast", () => {
+    const rows = range(60, (i) => `2013-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},${(10 + Math.sin(i / 9) * 5).toFixed(3)},${(80 + (i % 13)).toFixed(2)},${((i * 7) % 11).toFixed(2)},${(1015 + (i % 5)).toFixed(2)}`);
+    const { proposal: p } = inspect(['date,meantemp,humidity,wind_speed,meanpressure', ...rows].join('\n'), 'DailyDelhiClimateTrain.csv');
+    expect(p.choice.target).toBe('meantemp');
+    expect(p.reason).not.toMatch(/beside the weather/);
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
