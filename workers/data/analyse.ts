@@ -564,7 +564,9 @@ export function analyseTable(t: ParsedTable): TableFacts {
     }
     if (c.type === 'categorical' || (c.type === 'text' && distinct <= 10)) {
       const values = c.categories?.map((x) => x.value) ?? [...new Set(c.strings!.filter((s) => s !== ''))];
-      if (values.length <= 12 && values.every((v) => splitOf(v) !== undefined) && new Set(values.map(splitOf)).size >= 2) {
+      // (a split word with at most a short tag beside it — "oos_train" — not a name: "train/chorale_055" is a file)
+      const marker = (v: string): boolean => splitOf(v) !== undefined && v.toLowerCase().split(/[^a-z]+/).filter((w) => !SPLIT_WORDS.has(w)).join('').length <= 4;
+      if (values.length <= 12 && values.every(marker) && new Set(values.map(splitOf)).size >= 2) {
         f.role = 'split';
         f.why = `its values (${values.slice(0, 6).join(', ')}) mark the split: honoured as the split, not learnt`;
         continue;

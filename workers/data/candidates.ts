@@ -352,6 +352,9 @@ function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] 
   const key = facts.key;
   const ranked = rankTargets(t, facts, order).slice(0, 4);
   const time = facts.time;
+  // a split column that marks whole series (a folder of train/, valid/, test/ recordings) holds them out whole
+  const marks = facts.split && key ? facts.split : undefined;
+  const wholeSplit = marks && groups.every((g) => g.every((r) => cellText(marks, r) === cellText(marks, g[0]))) ? marks : undefined;
   return ranked.map((r, i): Draft => {
     const { inputs, left } = seriesInputs(t, facts, r.column, order);
     const series = groups.map((g) => filledInOrder(r.column, g));
@@ -371,12 +374,13 @@ function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] 
       horizon: 1,
       ...(season ? { season } : time?.periods.length ? { season: 0 } : {}),
       ...(key ? { sequence: key.name } : {}),
+      ...(wholeSplit ? { split: wholeSplit.name } : {}),
       ...(difference ? { difference: true } : {}),
       ...(seasonal ? { lag: season } : {}),
     };
     const every = time?.interval ? ` (${time.interval.name}${season ? `, seasonal period ${season}` : ''})` : '';
     const task = `forecast "${r.column.name}" 1 step ahead from ${lookback} steps of ${names(inputs)}${key ? ` in each "${key.name}" series` : ''}${every}${seasonal ? `, as changes from a season before (the seasonal naive forecast is the one to beat)` : `, as changes from the last value${trends ? ' (it trends)' : ' (the naive forecast to beat)'}`}`;
-    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${season ? (lookback >= season ? `; lookback ${lookback} covers the ${season}-step season` : `; lookback ${lookback}, shorter than the ${season}-step season (the shortest series has ${shortest} steps)`) : ''}`;
+    const reason = `target: ${r.why}${left.length ? `; left out: ${left.join(', ')}` : ''}${wholeSplit ? `; "${wholeSplit.name}" holds out whole series` : ''}${season ? (lookback >= season ? `; lookback ${lookback} covers the ${season}-step season` : `; lookback ${lookback}, shorter than the ${season}-step season (the shortest series has ${shortest} steps)`) : ''}`;
     return {
       shape: 'many-to-one',
       task,

@@ -110,3 +110,25 @@ describe('one text in two languages', () => {
     expect((await parseFile(join(root, 'names'))).parsed.kind).toBe('table');
   });
 });
+
+describe('split folders of tables', () => {
+  it("JSB chorales: train/, valid/, test/ of CSVs → one series per file, each held out whole by its folder's split", async () => {
+    const chorale = (seed: number, n: number): string => ['note0,note1,note2,note3', ...Array.from({ length: n }, (_, t) => [74, 70, 65, 58].map((b, v) => b + ((seed * 7 + t * (v + 1)) % 5) - 2).join(','))].join('\n');
+    for (const [split, n] of [['train', 6], ['valid', 2], ['test', 2]] as const) for (let c = 0; c < n; c++) put(`jsb/${split}/chorale_${split.length}${c}.csv`, chorale(c + split.length, 120 + c));
+    put('jsb/README.md', 'JSB chorales');
+    const r = await parseFile(join(root, 'jsb'));
+    if (r.parsed.kind !== 'table') throw new Error(r.parsed.kind);
+    expect(r.parsed.columns.map((c) => c.name)).toEqual(['file', 'note0', 'note1', 'note2', 'note3', 'split']);
+    expect(r.notes[0]).toMatch(/^10 table files read as one dataset \(test\/chorale_40\.csv, .*\) in test, train, valid \(the split\)$/);
+    const p = propose(r.parsed, 'jsb');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', sequence: 'file', split: 'split' });
+    const d = buildTrainingData(r.parsed, p.choice, 'jsb');
+    expect(d.summary).toMatch(/split by "split": 6 train, 2 validation, 2 test series held out whole/);
+    // a series with rows in two splits is refused, saying which
+    const t = r.parsed;
+    const split = t.columns[5].strings!.slice();
+    split[0] = split[0] === 'test' ? 'train' : 'test';
+    const mixed = { ...t, columns: t.columns.map((c, i) => (i === 5 ? { ...c, strings: split } : c)) };
+    expect(() => buildTrainingData(mixed, p.choice, 'jsb')).toThrow(/has rows in more than one split: a series is held out whole or not at all/);
+  });
+});

@@ -7,9 +7,10 @@
 //   tagged / pairs / sequences → joined, each item keeping its file's split when the file is named like one
 //   texts in two languages (train.en, train.de: a stem and a language code, lines aligned) → source ⇥ target pairs
 // The folder's size is the sum of its files; its SHA-256 is over the files' names and hashes in name order, so a
-// changed, added or removed file is noticed. Subfolders are read in one layout only, documents by class (aclImdb's
-// pos/ and neg/, 20 Newsgroups, BBC News): a subfolder per class holding one text per file, optionally under split
-// folders (train/, test/) — a table of "text" and "class" (and "split"); an unlabelled folder (unsup/) is left out.
+// changed, added or removed file is noticed. Subfolders are read in two layouts: split folders (train/, valid/,
+// test/) holding the data files, each file keeping its folder as the split (JSB chorales' CSVs); and documents by
+// class (aclImdb's pos/ and neg/, 20 Newsgroups, BBC News): a subfolder per class holding one text per file,
+// optionally under split folders — a table of "text" and "class" (and "split"); an unlabelled folder (unsup/) is left out.
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -42,15 +43,20 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
   const folder = basename(dir);
   const byClass = await documentsByClass(dir, opts);
   if (byClass) return byClass;
-  const entries = await readdir(dir, { withFileTypes: true });
   const skipped: string[] = [];
   const files: string[] = [];
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.')) continue;
-    const st = await lstat(join(dir, e.name));
-    if (!st.isFile()) continue; // folders, links, devices: not read
-    if (DOC_NAME.test(e.name) || DOC_EXT.test(e.name)) skipped.push(e.name);
-    else files.push(e.name);
+  const top = await listing(dir);
+  // no data files at the top, but split folders (JSB chorales' train/, valid/, test/ of CSVs): their files, each
+  // keeping its folder as the split
+  const splitDirs = top.files.every((f) => DOC_NAME.test(f) || DOC_EXT.test(f)) ? top.dirs.filter((d) => splitOf(d)) : [];
+  const within = splitDirs.length > 0 && splitDirs.some((d) => splitOf(d) === 'train') ? splitDirs : [];
+  for (const sub of ['', ...within]) {
+    const { files: here } = sub === '' ? top : await listing(join(dir, sub));
+    for (const f of here) {
+      const name = sub === '' ? f : `${sub}/${f}`;
+      if (DOC_NAME.test(f) || DOC_EXT.test(f)) skipped.push(name);
+      else files.push(name);
+    }
   }
   if (files.length === 0) throw new DataError(folder, undefined, `this folder holds no data files${skipped.length ? ` (only ${skipped.slice(0, 5).join(', ')})` : ''}`, 'choose a data file, or a folder of data files');
   if (files.length > MAX_FOLDER_FILES) throw new DataError(folder, undefined, `this folder holds ${files.length.toLocaleString('en')} files, more than ${MAX_FOLDER_FILES.toLocaleString('en')}`, 'join them into fewer files');
@@ -81,7 +87,9 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
   if (used.length < 2 && left.length > 0) {
     throw new DataError(folder, undefined, `the files in this folder are of different kinds (${results.map((x) => `${x.name}: ${x.r.format}`).slice(0, 6).join(', ')})`, 'choose one file, or a folder of files of one kind');
   }
-  const names = distinctiveNames(used.map((x) => x.name));
+  // (files in split folders are named without the folder, which the split column says, unless two share a name)
+  const bases = used.map((x) => x.name.slice(x.name.lastIndexOf('/') + 1));
+  const names = distinctiveNames(within.length && new Set(bases).size === bases.length ? bases : used.map((x) => x.name));
   const hash = createHash('sha256');
   for (const x of used) hash.update(`${x.name}\0${x.r.sha256}\n`);
   const notes = [
@@ -96,7 +104,8 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
     return { parsed: parallel.pairs, format, reason: `a parallel corpus (${parallel.pairs.names!.join(', ')} files, line by line)`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
   }
   if (parallel) notes.push(parallel.note);
-  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file');
+  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file', within.length ? used.map((x) => x.name.split('/')[0]) : undefined);
+  if (within.length) notes[0] += ` in ${within.join(', ')} (the split)`;
   return { parsed, format, reason: `a folder of ${used.length} ${format} files`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
 }
 
@@ -105,8 +114,8 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
  * "file", first, or the class of a text's lines) or 'split' (sibling train / test files: a column "split", last).
  * Either way a name that says train, test or dev marks the split of what came from it.
  */
-export function joinParsed(folder: string, kind: Parsed['kind'], parts: Parsed[], names: string[], by: 'file' | 'split'): Parsed {
-  const splits = names.map((n) => (splitOf(n) ? n : undefined));
+export function joinParsed(folder: string, kind: Parsed['kind'], parts: Parsed[], names: string[], by: 'file' | 'split', folders?: string[]): Parsed {
+  const splits = folders ?? names.map((n) => (splitOf(n) ? n : undefined));
   switch (kind) {
     case 'text': {
       // one row per non-empty line; the file is the class
@@ -122,7 +131,7 @@ export function joinParsed(folder: string, kind: Parsed['kind'], parts: Parsed[]
       return b.finish();
     }
     case 'table':
-      return joinTables(folder, parts as ParsedTable[], names, by);
+      return joinTables(folder, parts as ParsedTable[], names, by, folders);
     case 'tagged': {
       const sentences = parts.flatMap((p, i) => (p.kind === 'tagged' ? p.sentences.map((s) => ({ ...s, ...(splits[i] ? { split: splits[i] } : {}) })) : []));
       const counts = new Map<string, number>();
@@ -145,15 +154,18 @@ export function joinParsed(folder: string, kind: Parsed['kind'], parts: Parsed[]
   throw new DataError(folder, undefined, `a folder of ${kind} files cannot be joined`, 'choose one file');
 }
 
-/** Tables with the same columns → one, with a first column "file" or a last column "split" (each part's name). */
-function joinTables(folder: string, tables: ParsedTable[], names: string[], by: 'file' | 'split'): ParsedTable {
+/**
+ * Tables with the same columns → one, with a first column "file" or a last column "split" (each part's name); with
+ * `folders` (the split folder each file came from), a "file" first and a "split" last.
+ */
+function joinTables(folder: string, tables: ParsedTable[], names: string[], by: 'file' | 'split', folders?: string[]): ParsedTable {
   const cols = tables[0].columns.map((c) => c.name);
   tables.forEach((t, i) => {
     const these = t.columns.map((c) => c.name);
     if (these.length !== cols.length || these.some((n, k) => n !== cols[k]))
       throw new DataError(folder, undefined, `the tables in this folder have different columns (${names[0]}: ${cols.slice(0, 6).join(', ')}; ${names[i]}: ${these.slice(0, 6).join(', ')})`, 'give every file the same columns');
   });
-  const b = new TableBuilder({ file: folder, names: by === 'file' ? ['file', ...cols] : [...cols, uniqueName('split', cols)] });
+  const b = new TableBuilder({ file: folder, names: by === 'file' ? ['file', ...cols, ...(folders ? [uniqueName('split', cols)] : [])] : [...cols, uniqueName('split', cols)] });
   tables.forEach((t, i) => {
     for (let r = 0; r < t.rows; r++) {
       const cells = t.columns.map((c) => {
@@ -162,7 +174,7 @@ function joinTables(folder: string, tables: ParsedTable[], names: string[], by: 
         if (Number.isNaN(v)) return null;
         return c.type === 'date' ? new Date(v).toISOString() : v;
       });
-      b.addValues(by === 'file' ? [names[i], ...cells] : [...cells, names[i]], t.lineOfRow[r]);
+      b.addValues(by === 'file' ? [names[i], ...cells, ...(folders ? [folders[i]] : [])] : [...cells, names[i]], t.lineOfRow[r]);
     }
   });
   const joined = b.finish();

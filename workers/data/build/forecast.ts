@@ -15,11 +15,11 @@
 
 import type { Batch } from '../../engine/batch';
 import type { ColumnScaling, DataTransforms, TrainingData } from '../../engine/data-source';
-import { analyseTable, intervalOf, timeOrder } from '../analyse';
+import { analyseTable, intervalOf, splitOf, timeOrder } from '../analyse';
 import type { Column, ParsedTable } from '../parsed';
 import { fillGaps, regressionMetrics } from '../series';
 import { type ColumnKey, type DatasetChoice, findColumn, MAX_STEPS } from './choices';
-import { fitScaling, fmt, Sampler } from './common';
+import { fitScaling, fmt, labelStrings, Sampler } from './common';
 import { mention, SettingError } from '../../../src-shared/settings';
 
 /** Seasonal period from the typical spacing of a date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4. */
@@ -103,7 +103,18 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     });
     return { rows, y: y.values, xs };
   });
-  // Windows: (segment, start); the tail of each segment is held out (validation, then test).
+  // Whole series marked by a split column (JSB chorales' train/, valid/, test/ folders) are held out whole; else the
+  // tail of each series is held out (validation, then test).
+  const splitCol = choice.split !== undefined && keyName ? findColumn(table, choice.split, 'split') : undefined;
+  const marks = splitCol ? labelStrings(splitCol) : undefined;
+  const segSplit = seg.map((g) => (marks ? splitOf(marks[g.rows[0]]) : undefined));
+  if (marks) {
+    const mixed = seg.findIndex((g) => g.rows.some((r) => marks[r] !== marks[g.rows[0]]));
+    if (mixed >= 0) throw new SettingError('split', `the series "${keys![mixed]}" has rows in more than one split: a series is held out whole or not at all`, choice.split);
+    if (!segSplit.includes('train')) throw new SettingError('split', 'no series is marked for training', choice.split);
+  }
+  const heldWhole = segSplit.includes('validation');
+  // Windows: (segment, start).
   type Win = { s: number; at: number };
   const trainW: Win[] = [];
   const valW: Win[] = [];
@@ -120,8 +131,13 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
     }
     const W = starts.length;
     if (W === 0) return;
+    const whole = segSplit[si] === 'test' ? testW : segSplit[si] === 'validation' ? valW : segSplit[si] === 'train' && heldWhole ? trainW : undefined;
+    if (whole) {
+      for (const a of starts) whole.push({ s: si, at: a });
+      return;
+    }
     const nVal = Math.max(1, Math.floor(W * choice.valFraction));
-    const nTest = choice.testFraction > 0 ? Math.max(1, Math.floor(W * choice.testFraction)) : 0;
+    const nTest = choice.testFraction > 0 && !marks ? Math.max(1, Math.floor(W * choice.testFraction)) : 0;
     const nTrain = W - nVal - nTest;
     starts.forEach((a, i) => (i < nTrain ? trainW : i < nTrain + nVal ? valW : testW).push({ s: si, at: a }));
   });
@@ -207,7 +223,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const rowsText = keyName ? `${segments.length} series ("${keyName}": ${keys!.slice(0, 4).join(', ')}${segments.length > 4 ? ', …' : ''}) in ${n} rows` : `${n} rows`;
   const summary =
     `series: ${rowsText}, forecasting "${targetCol.name}" ${Hz} step${Hz > 1 ? 's' : ''} ahead from ${L} steps of ${inputCols.map((c) => `"${c.name}"`).join(', ')}` +
-    `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (split by time, the tail${keyName ? ' of each series' : ''} held out); ` +
+    `${S > 1 ? ` (stride ${S})` : ''}; ${nTrain} training, ${nVal} validation${nTest ? `, ${nTest} test` : ''} windows (${marks ? `split by "${choice.split}": ${(['train', 'validation', 'test'] as const).map((w) => `${segSplit.filter((x) => x === w).length} ${w}`).join(', ')} series held out whole${heldWhole ? '' : ', validation the tail of each training series'}` : `split by time, the tail${keyName ? ' of each series' : ''} held out`}); ` +
     (diff
       ? (lag > 1
           ? `seasonally differenced (lag ${lag}): the model reads the change of each column from ${lag} rows before and predicts the change Δ = ${targetCol.name}[last + ${Hz}] − ${targetCol.name}[last + ${Hz} − ${Math.max(lag, Hz)}] `
