@@ -145,7 +145,7 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
     if (beyondWeather && !weather.includes(c)) (score += 0.3), why.push(`a quantity beside the weather (${weather.slice(0, 3).map((w) => w.name).join(', ')}${weather.length > 3 ? '…' : ''}) that drives it`);
     if (c === temperature && i > 0) (score += 0.3), why.push(`the temperature of a table of the weather (${weather.length} of its ${values.length} measurements): what a weather series is forecast by`);
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
-    else if (lastByConvention && i === values.length - 1) (score += 0.3), why.push('the last column, where files without a header keep the target (the time is not their first column: a table of examples over time)');
+    else if (lastByConvention && i === values.length - 1) (score += 0.3), why.push('the last column, where files without a header keep the target');
     else if (c === oddLast) (score += 0.3), why.push(`the one measurement at the end unlike the family of the others (${values.filter((v) => v !== c).slice(0, 4).map((v) => v.name).join(', ')}…): the quantity they drive`);
     else if (i === 0 && !lastByConvention) (score += 0.15), why.push('the first measurement in the table');
     const missing = c.missing / t.rows;
@@ -689,7 +689,8 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
     const f = facts.byName(c.name)!;
     return (f.role === 'category' || f.integer) && f.distinct >= 2 && f.distinct <= 50 && f.distinct < t.rows / 2;
   });
-  if (!label) return undefined;
+  // (not a long table whose rows are steps of a key's sequences: NASA's unit, cycle, then 24 readings)
+  if (!label || label === facts.key || facts.step) return undefined;
   const steps = t.columns.filter((c) => c !== label && c !== facts.split);
   if (!steps.every((c) => c.type === 'numeric')) return undefined;
   const counts = countValues(labelStrings(label));

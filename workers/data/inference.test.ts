@@ -199,7 +199,7 @@ describe('tables as people have them', () => {
     expect(p.columns.map((c) => c.name)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(p.choice.target).toBe('7');
     expect(p.time?.columns).toEqual(['6']);
-    expect(p.reason).toMatch(/without a header keep the target \(the time is not their first column/);
+    expect(p.reason).toMatch(/without a header keep the target/);
   });
 
   it('Wisconsin breast cancer: the diagnosis (M or B) among 30 measurements, not the last measurement; one column of classes among measurements', () => {
@@ -218,6 +218,18 @@ describe('tables as people have them', () => {
     const { proposal: p } = inspect(['date,meantemp,humidity,wind_speed,meanpressure', ...rows].join('\n'), 'DailyDelhiClimateTrain.csv');
     expect(p.choice.target).toBe('meantemp');
     expect(p.reason).not.toMatch(/beside the weather/);
+  });
+
+  it("NASA's turbofan run-to-failure file (train_FD001.txt): space-separated numbers are a table, one sequence per unit ordered by cycle", () => {
+    const rows: string[] = [];
+    for (let u = 1; u <= 6; u++) for (let c = 1; c <= 40 + 5 * u; c++) rows.push(`${u} ${c} ${(((u * c) % 7) - 3) / 1e4} 0.0003 100.0 ${Array.from({ length: 21 }, (_, k) => (500 + 10 * k + c / (40 + 5 * u) + ((c * (k + 1)) % 5) / 10).toFixed(2)).join(' ')}  `);
+    const { parsed, proposal: p } = inspect(rows.join('\n'), 'train_FD001.txt');
+    expect(parsed.kind).toBe('table');
+    expect((parsed as ParsedTable).columns.length).toBe(26);
+    // the unit is a key and the cycle its step, not a class to read each row into
+    expect(p.columns.slice(0, 2).map((c) => c.role)).toEqual(['key', 'step']);
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', sequence: '1' });
+    expect(p.choice.wide).toBeUndefined();
   });
 
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {

@@ -85,6 +85,7 @@ function labelledLines(lines: string[]): boolean {
   if (lines.length < 5 || lines.some((l) => l.includes('\t'))) return false;
   let labelled = 0;
   let words = 0;
+  let lettered = 0;
   const firsts = new Set<string>();
   for (const l of lines) {
     const t = l.trim();
@@ -94,9 +95,12 @@ function labelledLines(lines: string[]): boolean {
     if (!LABEL_TOKEN.test(first)) continue;
     labelled++;
     firsts.add(first);
-    words += t.slice(sp).trim().split(/\s+/).length;
+    const rest = t.slice(sp).trim();
+    words += rest.split(/\s+/).length;
+    if (/\p{L}/u.test(rest.replace(/[+-]?\d*\.?\d+(e[+-]?\d+)?/gi, ''))) lettered++;
   }
-  return labelled >= 0.9 * lines.length && firsts.size <= Math.max(2, Math.min(200, 0.3 * lines.length)) && words / Math.max(1, labelled) >= 3;
+  // (a text has words: numbers after the first — NASA's `1 1 -0.0007 … 641.82` — are a table's columns)
+  return labelled >= 0.9 * lines.length && lettered >= 0.5 * labelled && firsts.size <= Math.max(2, Math.min(200, 0.3 * lines.length)) && words / Math.max(1, labelled) >= 3;
 }
 
 /**
