@@ -38,6 +38,15 @@ describe('JSON and JSONL', () => {
     expect(Array.from(o.columns[2].numbers!)).toEqual([NaN, 3]);
   });
 
+  it("Amazon's review records: a list of a few numbers beside a text is a detail of the record (a column each), not a sequence", () => {
+    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ reviewerID: `A${i}X`, asin: `B000${i % 3}`, helpful: [i % 3, 4 + (i % 5)], reviewText: `Works great with my old amp, number ${i}`, overall: 1 + (i % 5), summary: 'Five Stars', unixReviewTime: 1393545600 + 86400 * ((i * 37) % 11) }));
+    const p = parseJsonl(lines.join('\n'));
+    if (p.kind !== 'table') throw new Error(p.kind);
+    expect(p.header).toBe(true);
+    expect(p.columns.map((c) => c.name)).toEqual(['reviewerID', 'asin', 'helpful.1', 'helpful.2', 'reviewText', 'overall', 'summary', 'unixReviewTime']);
+    expect(p.columns[3].numbers![1]).toBe(5);
+  });
+
   it('objects with one array field → labelled sequences; {"data": [...]} and column objects', () => {
     const p = parseJsonl('{"id": "a", "values": [1,2,3], "label": "up"}\n\n{"id": "b", "values": [3,2], "label": "down"}\n');
     if (p.kind !== 'sequences') throw new Error(p.kind);

@@ -19,6 +19,15 @@ import { DataError, type Parsed, type ParsedSequences, type ParsedTagged } from 
 import { LineSplitter } from './lines';
 import { TableBuilder } from './table';
 
+/**
+ * Whether the one array field of `o` is a detail of a record rather than its data (a sequence): more than three other
+ * fields, or a text of several words beside it (a review with its "helpful": [2, 3] votes).
+ */
+function recordAround(o: Record<string, unknown>, array: string): boolean {
+  const others = Object.keys(o).filter((k) => k !== array);
+  return others.length > 3 || others.some((k) => typeof o[k] === 'string' && (o[k] as string).trim().split(/\s+/).length >= 5);
+}
+
 export const MAX_JSON_DEPTH = 64;
 export const MAX_JSON_CHARS = 256 * 2 ** 20;
 
@@ -206,9 +215,11 @@ export class JsonValuesBuilder {
           values[c] = x;
         };
         for (const k in o) {
-          // an object of plain values ({"translation": {"en": …, "fr": …}}) is a column per field: translation.en …
+          // an object of plain values ({"translation": {"en": …, "fr": …}}) is a column per field: translation.en …;
+          // a few numbers (Amazon's "helpful": [2, 3]) a column each: helpful.1, helpful.2
           const x = o[k];
           if (isFlat(x)) for (const f in x) put(`${k}.${f}`, x[f]);
+          else if (Array.isArray(x) && x.length > 0 && x.length <= 4 && x.every((y) => typeof y === 'number')) x.forEach((y, i) => put(`${k}.${i + 1}`, y));
           else put(k, x);
         }
         this.table!.addValues(values, line);
@@ -244,7 +255,7 @@ export class JsonValuesBuilder {
         // named entities first (a person tags those), else the last list of tags
         const tags = tagKeys.find((k) => /ner|entit/i.test(k)) ?? tagKeys[tagKeys.length - 1];
         this.tagKeys = { tokens: tokenKey, tags, others: keys.filter((k) => k !== tokenKey && k !== tags) };
-      } else if (arrays.length === 1 && toSteps(o[arrays[0]])) {
+      } else if (arrays.length === 1 && toSteps(o[arrays[0]]) && !recordAround(o, arrays[0])) {
         this.seqKey = arrays[0];
         const scalars = keys.filter((k) => k !== this.seqKey && (typeof o[k] === 'string' || typeof o[k] === 'number'));
         this.idKey = scalars.find((k) => ID_KEY.test(k));
@@ -292,7 +303,8 @@ export class JsonValuesBuilder {
           const featureNames = this.width === 1 ? ['value'] : Array.from({ length: this.width }, (_, i) => String(i + 1));
           return { kind: 'sequences', sequences: this.seqs, featureNames };
         }
-        return this.table!.finish();
+        // the records' keys name the columns, as a header does
+        return { ...this.table!.finish(), header: true };
     }
   }
 }
