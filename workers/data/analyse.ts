@@ -701,6 +701,15 @@ export function analyseTable(t: ParsedTable): TableFacts {
     const kf = facts.get(key)!;
     kf.role = 'key';
     const groups = groupRows(key);
+    // a row number that starts again in each series (Beijing's "No" in each station's file): not a measurement
+    for (const f of facts.values()) {
+      if (f.role !== 'value' || !f.integer || f.column === step) continue;
+      const v = f.column.numbers!;
+      if (groups.every((g) => g.length < 2 || g.every((r, i) => i === 0 || v[r] - v[g[i - 1]] === 1))) {
+        f.role = 'id';
+        f.why = `${cellText(f.column, groups[0][0])}, ${cellText(f.column, groups[0][1] ?? groups[0][0])}, … rising by one within each "${key.name}": a row number`;
+      }
+    }
     const lengths = groups.map((g) => g.length).sort((a, b) => a - b);
     kf.why = `${groups.length} ${time ? 'series' : 'sequences'} of ${lengths[0] === lengths[lengths.length - 1] ? lengths[0] : `${lengths[0]}–${lengths[lengths.length - 1]}`} rows each${time ? `, each with its own ${time.columns.join(' + ')}` : step ? `, ordered by "${step.name}"` : ''}`;
     if (step) {

@@ -232,6 +232,15 @@ describe('tables as people have them', () => {
     expect(p.choice.wide).toBeUndefined();
   });
 
+  it("Beijing's stations: a row number starting again in each station's series is no measurement; PM2.5 forecast per station", () => {
+    const rows: string[] = [];
+    for (const st of ['Aotizhongxin', 'Changping', 'Dingling'])
+      for (let i = 0; i < 120; i++) rows.push(`${i + 1},2013,3,${1 + Math.floor(i / 24)},${i % 24},${(80 + 40 * Math.sin(i / 9) + st.length).toFixed(0)},${(2 + (i % 7)).toFixed(1)},${(1015 + (i % 5)).toFixed(1)},${st}`);
+    const { proposal: p } = inspect(['No,year,month,day,hour,PM2.5,TEMP,PRES,station', ...rows].join('\n'), 'PRSA_Data.csv');
+    expect(p.columns.find((c) => c.name === 'No')).toMatchObject({ role: 'id' });
+    expect(p.choice).toMatchObject({ target: 'PM2.5', sequence: 'station' });
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
