@@ -113,6 +113,16 @@ describe('parseFile', () => {
     const stars = await parseFile(write('stars.csv', ['hotel,rating', ...Array.from({ length: 40 }, (_, i) => `h${i},${1 + (i % 5)}*`)].join('\n')));
     if (stars.parsed.kind !== 'table') throw new Error(stars.parsed.kind);
     expect(stars.parsed.columns[1]).toMatchObject({ type: 'categorical', missing: 0 });
+    // numbers written with commas between the thousands, quoted ("2,146", as spreadsheets export them)
+    const visits = await parseFile(write('daily-website-visitors.csv', ['Row,Date,Page.Loads', ...Array.from({ length: 30 }, (_, i) => `${i + 1},9/${i + 1}/2014,"${i % 2 ? '987' : `${2 + (i % 3)},${String(100 + i).padStart(3, '0')}`}"`)].join('\n')));
+    if (visits.parsed.kind !== 'table') throw new Error(visits.parsed.kind);
+    expect(visits.parsed.columns[2]).toMatchObject({ type: 'numeric', missing: 0 });
+    expect(Array.from(visits.parsed.columns[2].numbers!.slice(0, 3))).toEqual([2100, 987, 4102]);
+    expect(visits.notes).toContain('"Page.Loads" holds numbers written with commas between the thousands ("2,100" on line 2): read as numbers');
+    // …while a column of words keeps such cells as written
+    const mixed = await parseFile(write('mixed.csv', ['id,size', ...Array.from({ length: 30 }, (_, i) => `${i},"${i === 0 ? '1,200' : i % 2 ? 'large' : 'small'}"`)].join('\n')));
+    if (mixed.parsed.kind !== 'table') throw new Error(mixed.parsed.kind);
+    expect(mixed.parsed.columns[1].strings![0]).toBe('1,200');
     // Google Trends' multiTimeline.csv: a preamble, then weeks where interest "<1" is a bound, not a value
     const trends = ['Category: All categories', '', 'Week,deep learning: (Worldwide)', ...Array.from({ length: 40 }, (_, i) => `2016-${String(1 + Math.floor(i / 4)).padStart(2, '0')}-${String(1 + 7 * (i % 4)).padStart(2, '0')},${i < 3 ? '<1' : 10 + i}`)];
     const gt = await parseFile(write('multiTimeline.csv', trends.join('\n')));

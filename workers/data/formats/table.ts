@@ -55,8 +55,13 @@ class ColumnState {
   firstOther?: { row: number; text: string }; // where the first non-number appeared
   marked = 0; // numbers with a doubt mark (?0.2, 12.5*): read as missing
   firstMarked?: { row: number; text: string };
-  /** Numbers given as a bound ("<1" in Google Trends, "<0.5" under a detection limit): read as the bound; the text kept by row. */
-  censored?: Map<number, string>;
+  /** The first number written with thousands separators ("2,146" in a quoted cell), read as 2146. */
+  thousands?: { row: number; text: string };
+  /** Numbers given as a bound ("<1" in Google Trends, "<0.5" under a detection limit), read as the bound: how many, the first. */
+  censored = 0;
+  firstCensored?: { row: number; text: string };
+  /** Cells read as numbers though written otherwise ("2,146", "<1"), by row: what they become if the column turns out text. */
+  asWritten?: Map<number, string>;
   strings?: string[];
   distinct: Map<string, number> | null = new Map();
   totalLen = 0;
@@ -90,11 +95,18 @@ class ColumnState {
     if (decimalComma && DECIMAL_COMMA.test(t)) t = t.replace(',', '.');
     const v = toNumber(t);
     if (!Number.isNaN(v)) return this.addNumber(v, t);
+    if (!decimalComma && THOUSANDS.test(t)) {
+      this.thousands ??= { row: this.nums.n, text: t };
+      (this.asWritten ??= new Map()).set(this.nums.n, t);
+      return this.addNumber(Number(t.replace(/,/g, '')), t);
+    }
     const bound = CENSORED.exec(t);
     if (bound) {
       const b = toNumber(decimalComma && DECIMAL_COMMA.test(bound[1]) ? bound[1].replace(',', '.') : bound[1]);
       if (!Number.isNaN(b)) {
-        (this.censored ??= new Map()).set(this.nums.n, t);
+        this.firstCensored ??= { row: this.nums.n, text: t };
+        this.censored++;
+        (this.asWritten ??= new Map()).set(this.nums.n, t);
         return this.addNumber(b, t);
       }
     }
@@ -115,7 +127,7 @@ class ColumnState {
     for (let i = 0; i < upTo; i++) {
       const v = this.nums.a[i];
       if (Number.isNaN(v)) this.strings.push('');
-      else this.addString(this.censored?.get(i) ?? String(v));
+      else this.addString(this.asWritten?.get(i) ?? String(v));
     }
   }
 
@@ -195,6 +207,8 @@ class ColumnState {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+/** A number with commas between its thousands: `2,146`, `-1,234,567.5`. */
+const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 /** A bound in place of a number: `<1`, `< 0.5`, `>100`, `<=3`, `≤0.01` (its number captured). */
 const CENSORED = /^(?:[<>]=?|[≤≥])\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))$/;
 /** A number with a mark of doubt before or after it (`?0.2` in the Melbourne temperatures, `12.5*`). */
@@ -456,10 +470,13 @@ export class TableBuilder {
     for (const c of this.cols)
       if (c.dropMarked())
         marked.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked!.text}" on line ${this.lines.a[c.firstMarked!.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
+    const grouped = this.cols.filter((c) => c.thousands && c.others === 0);
+    if (grouped.length)
+      marked.push(`${grouped.length === 1 ? `"${grouped[0].name}" holds numbers` : `${grouped.length} columns (${grouped.slice(0, 3).map((c) => `"${c.name}"`).join(', ')}${grouped.length > 3 ? ', …' : ''}) hold numbers`} written with commas between the thousands ("${grouped[0].thousands!.text}" on line ${this.lines.a[grouped[0].thousands!.row]}): read as numbers`);
     for (const c of this.cols)
       if (c.censored && c.others === 0) {
-        const [row, text] = c.censored.entries().next().value!;
-        marked.push(`"${c.name}": ${c.censored.size} cell${c.censored.size > 1 ? 's give a bound' : ' gives a bound'}, not a value ("${text}" on line ${this.lines.a[row]}${c.censored.size > 1 ? ', …' : ''}): read as the bound`);
+        const { row, text } = c.firstCensored!;
+        marked.push(`"${c.name}": ${c.censored} cell${c.censored > 1 ? 's give a bound' : ' gives a bound'}, not a value ("${text}" on line ${this.lines.a[row]}${c.censored > 1 ? ', …' : ''}): read as the bound`);
       }
     for (const c of this.cols) {
       const stray = c.strayNonNumber();
