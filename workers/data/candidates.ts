@@ -110,13 +110,18 @@ interface RankedTarget {
  * target beside its covariates); in a file without a header that does not start with its time, the last column (that
  * convention); otherwise the first measurement. Values that stop early or are mostly missing rank lower.
  */
-function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): RankedTarget[] {
+function rankTargets(t: ParsedTable, facts: TableFacts, order: number[], groups: number[][] = [order]): RankedTarget[] {
   const values = facts.columns.filter((f) => f.role === 'value' && f.column.missing < 0.6 * t.rows && !seriesProperty(f.column, facts)).map((f) => f.column);
   const odd =
     values.length >= 4
       ? values.filter((c) => !values.some((d) => d !== c && siblings(c.name, d.name)))
       : [];
-  const oddLast = odd.length === 1 && odd[0] === values[values.length - 1] ? odd[0] : undefined;
+  // (at the very end of the table: columns after it — a country's population beside its counts — are not covariates)
+  const lastColumn = [...t.columns].reverse().find((c) => !['id', 'constant', 'split'].includes(facts.role(c)));
+  const oddLast = odd.length === 1 && odd[0] === values[values.length - 1] && odd[0] === lastColumn ? odd[0] : undefined;
+  // A running total (total_cases) counts up another column (new_cases): that one is what happens at each step.
+  const running = runningTotalsOf(facts, groups);
+  const counted = new Map([...running].map(([total, part]) => [part, total]));
   // A table of prices (open, high, low, close: stocks, currencies, crypto): a price series is forecast by its close
   // (the plain close before an adjusted one); the others move with it.
   const has = (c: Column, w: string): boolean => nameWords(c.name).includes(w);
@@ -142,6 +147,10 @@ function rankTargets(t: ParsedTable, facts: TableFacts, order: number[]): Ranked
     if (TARGET_NAME.test(c.name.trim())) (score += 0.3), why.push('named like a target');
     const parts = totals.get(c);
     if (parts) (score += 0.35), why.push(`the total of ${parts.map((p) => `"${p.name}"`).join(' + ')}: what the table counts`);
+    const runningTotal = running.get(c);
+    if (runningTotal) (score -= 0.3), why.push(`the running total of "${runningTotal.name}"`);
+    const countedUp = counted.get(c);
+    if (countedUp) (score += 0.2), why.push(`what happens at each step, "${countedUp.name}" its running total`);
     if (beyondWeather && !weather.includes(c)) (score += 0.3), why.push(`a quantity beside the weather (${weather.slice(0, 3).map((w) => w.name).join(', ')}${weather.length > 3 ? '…' : ''}) that drives it`);
     if (c === temperature && i > 0) (score += 0.3), why.push(`the temperature of a table of the weather (${weather.length} of its ${values.length} measurements): what a weather series is forecast by`);
     if (c === close) (score += 0.3), why.push('the closing price of a table of open, high, low and close prices: what a price series is forecast by');
@@ -216,6 +225,40 @@ function totalsOf(facts: TableFacts): Map<Column, Column[]> {
       }
   }
   for (const parts of [...out.values()]) for (const p of parts) out.delete(p);
+  return out;
+}
+
+const runningFound = new WeakMap<TableFacts, Map<Column, Column>>();
+
+/**
+ * Columns that are the running total of another (OWID's total_cases, rising each day by that day's new_cases), each
+ * with the column it adds up: judged within each series in time order, on up to 500 steps.
+ */
+function runningTotalsOf(facts: TableFacts, order: number[][]): Map<Column, Column> {
+  let out = runningFound.get(facts);
+  if (out) return out;
+  runningFound.set(facts, (out = new Map<Column, Column>()));
+  const cols = facts.columns.filter((f) => f.role === 'value' && f.column.numbers).map((f) => f.column).slice(0, 40);
+  const steps: [number, number][] = [];
+  for (const g of order) for (let i = 1; i < g.length; i++) steps.push([g[i - 1], g[i]]);
+  if (cols.length < 2 || steps.length < 20) return out;
+  const picked = Array.from({ length: Math.min(500, steps.length) }, (_, k) => steps[Math.floor((k * steps.length) / Math.min(500, steps.length))]);
+  for (const total of cols)
+    for (const part of cols) {
+      if (part === total || out.has(total)) continue;
+      let seen = 0;
+      let equal = 0;
+      let moving = 0;
+      for (const [a, b] of picked) {
+        const d = total.numbers![b] - total.numbers![a];
+        const x = part.numbers![b];
+        if (Number.isNaN(d) || Number.isNaN(x)) continue;
+        seen++;
+        if (Math.abs(d - x) <= 1e-6 * Math.max(1, Math.abs(total.numbers![b]))) equal++;
+        if (x !== 0) moving++;
+      }
+      if (seen >= 20 && equal >= 0.95 * seen && moving >= 0.3 * seen) out.set(total, part);
+    }
   return out;
 }
 
@@ -350,7 +393,7 @@ function seriesDrafts(t: ParsedTable, facts: TableFacts, base: number): Draft[] 
   const groups = timeOrder(t, facts);
   const order = groups.flat();
   const key = facts.key;
-  const ranked = rankTargets(t, facts, order).slice(0, 4);
+  const ranked = rankTargets(t, facts, order, groups).slice(0, 4);
   const time = facts.time;
   // a split column that marks whole series (a folder of train/, valid/, test/ recordings) holds them out whole
   const marks = facts.split && key ? facts.split : undefined;

@@ -241,6 +241,21 @@ describe('tables as people have them', () => {
     expect(p.choice).toMatchObject({ target: 'PM2.5', sequence: 'station' });
   });
 
+  it("OWID's COVID table: the daily count forecast, not its running total, nor the last measurement before the countries' properties", () => {
+    const rows: string[] = [];
+    for (const [iso, loc, pop] of [['AFG', 'Afghanistan', 41128772], ['ALB', 'Albania', 2842318]] as const) {
+      let total = 0;
+      for (let i = 0; i < 90; i++) {
+        const n = Math.round(50 + 30 * Math.sin(i / 5) + (i % 7) * 4 + (iso === 'ALB' ? 10 : 0));
+        total += n;
+        rows.push(`${iso},${loc},2020-${String(3 + Math.floor(i / 30)).padStart(2, '0')}-${String(1 + (i % 30)).padStart(2, '0')},${total},${n},${(20 + (i % 11) * 3.5).toFixed(2)},${pop},${iso === 'AFG' ? '18.6' : '38.0'}`);
+      }
+    }
+    const { proposal: p } = inspect(['iso_code,location,date,total_cases,new_cases,stringency_index,population,median_age', ...rows].join('\n'), 'owid-covid-data.csv');
+    expect(p.choice).toMatchObject({ target: 'new_cases', sequence: 'iso_code' });
+    expect(p.reason).toMatch(/"total_cases" its running total/);
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
