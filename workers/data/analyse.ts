@@ -150,6 +150,11 @@ export function namedLike(name: string, o: NameWords): boolean {
 export const KEY_NAME = /(^|_|\b)(id|key|seq|sequence|series|session|subject|patient|participant|user|station|site|sensor|device|unit|track|trial|recording|group|origin|source|store|item|symbol|ticker|country|region|city|chick|animal|file|block|speaker|utterance)s?($|_|\b)/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINK = /^(https?:\/\/|www\.)\S+$/i;
+/**
+ * A path on a site or a disk, without spaces: from the root or the current folder (`/a/abba/ahes-my-kind-of-girl.html`,
+ * `./data/x`), or relative to a file with an extension (`images/cat_01.jpg`) — not words joined by a slash (Action/Adventure).
+ */
+const PATH = /^(\.{0,2}\/[\w.~%+-]+(\/[\w.~%+-]+)*\/?|[\w.~%+-]+(\/[\w.~%+-]+)+\.[a-z][a-z0-9]{1,4})$/i;
 
 /** The split a value names (train, validation or test), or undefined: "oos_train" → train, "dev" → validation. */
 export function splitOf(value: string): 'train' | 'validation' | 'test' | undefined {
@@ -183,7 +188,8 @@ export function shareOfValues(c: Column, test: (v: string) => boolean): number {
 const shortValues = (c: Column, words: number): boolean => shareOfValues(c, (v) => v.trim().split(/\s+/).length <= words) === 1;
 
 /** Whether a column holds web addresses (9 in 10 of its first 200 values). */
-const isLinks = (c: Column): boolean => shareOfValues(c, (v) => LINK.test(v)) >= 0.9;
+/** (paths only where they are mostly distinct: a few "/r/AskReddit" are classes, not links) */
+const isLinks = (c: Column, distinct: number): boolean => shareOfValues(c, (v) => LINK.test(v) || (distinct >= 0.5 * (c.strings!.length - c.missing) && PATH.test(v))) >= 0.9;
 
 function distinctCount(c: Column): number {
   if (c.categories) return c.categories.length;
@@ -557,9 +563,9 @@ export function analyseTable(t: ParsedTable): TableFacts {
       continue;
     }
     // Web addresses (an article's link beside its headline) point at a text; they are not one.
-    if (c.strings && c.type !== 'numeric' && isLinks(c)) {
+    if (c.strings && c.type !== 'numeric' && isLinks(c, distinct)) {
       f.role = 'id';
-      f.why = 'web addresses: a link to each row, not a text to learn from';
+      f.why = 'web addresses or paths: a link to each row, not a text to learn from';
       continue;
     }
     if (c.type === 'categorical' || (c.type === 'text' && distinct <= 10)) {

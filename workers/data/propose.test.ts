@@ -176,6 +176,23 @@ describe('propose', () => {
     expect(p.candidates.some((c) => c.shape === 'encoder-decoder')).toBe(false);
   });
 
+  it("song lyrics beside the paths of their pages: a path is a link, not a text to translate the song's name into", () => {
+    const n = 200;
+    const lines = ['look at her face', 'it is a wonderful face', 'and it means something special to me', 'i walk alone on the empty street'];
+    const t = table(
+      catCol('artist', Array.from({ length: n }, (_, i) => ['ABBA', 'Adele', 'Bob Dylan', 'Queen'][i % 4])),
+      textCol('song', Array.from({ length: n }, (_, i) => `Song number ${i}`)),
+      textCol('link', Array.from({ length: n }, (_, i) => `/${'aabq'[i % 4]}/${['abba', 'adele', 'bob+dylan', 'queen'][i % 4]}/song-number-${i}_${20598417 + i}.html`)),
+      textCol('text', Array.from({ length: n }, (_, i) => Array.from({ length: 8 }, (_, k) => lines[(i + k * 3) % 4]).join('\n'))),
+    );
+    const p = propose(t, 'spotify_millsongdata.csv');
+    expect(p.columns.find((c) => c.name === 'link')).toMatchObject({ role: 'id', why: expect.stringMatching(/paths/) });
+    expect(p.candidates.some((c) => c.choice.input?.includes('link') || c.choice.target === 'link')).toBe(false);
+    // words joined by a slash are classes, and a few paths repeated are too
+    const g = propose(table(textCol('review', Array.from({ length: n }, (_, i) => `${lines[i % 4]} and ${lines[(i + 1) % 4]} ${i}`)), catCol('genre', Array.from({ length: n }, (_, i) => ['Action/Adventure', 'Drama/Romance'][i % 2]))), 'films.csv');
+    expect(g.choice).toMatchObject({ target: 'genre' });
+  });
+
   it('texts by a few authors, many each → classify the author (named like metadata, still the task); by many authors → a model of the texts', () => {
     const words = ['the', 'night', 'was', 'dark', 'and', 'old', 'house', 'stood', 'alone', 'upon', 'hill'];
     const text = (i: number): string => Array.from({ length: 12 + (i % 9) }, (_, k) => words[(i * 5 + k * 7) % words.length]).join(' ') + '.';
