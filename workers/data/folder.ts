@@ -11,12 +11,14 @@
 // test/) holding the data files, each file keeping its folder as the split (JSB chorales' CSVs); and documents by
 // class (aclImdb's pos/ and neg/, 20 Newsgroups, BBC News): a subfolder per class holding one text per file,
 // optionally under split folders — a table of "text" and "class" (and "split"); an unlabelled folder (unsup/) is left out.
+// Recordings kept one channel a file beside a file of labels (UCI HAR's Inertial Signals) are read by channels.ts.
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
+import { channelFolders } from './channels';
 import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
 
@@ -41,7 +43,7 @@ function distinctiveNames(names: string[]): string[] {
 
 export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>): Promise<ParseResult> {
   const folder = basename(dir);
-  const byClass = await documentsByClass(dir, opts);
+  const byClass = (await channelFolders(dir, opts)) ?? (await documentsByClass(dir, opts));
   if (byClass) return byClass;
   const skipped: string[] = [];
   const files: string[] = [];
