@@ -33,6 +33,8 @@ const META_NAMES: NameWords = {
 const isLabelName = (name: string): boolean => namedLike(name, LABEL_NAMES);
 const isMetaName = (name: string): boolean => namedLike(name, META_NAMES);
 const TARGET_NAME = /^(target|y|label|response|outcome|output)$/i;
+/** Names of the next step's value: RainTomorrow, next_day_close, price_next. */
+const NEXT_NAMES: NameWords = { stems: ['tomorrow', 'nextday'], words: ['next'] };
 
 // ============================================== tables: facts → drafts ==========================================
 
@@ -778,7 +780,9 @@ function stateColumn(t: ParsedTable, facts: TableFacts): Column | undefined {
 function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: Column): Draft | undefined {
   const usable = facts.columns.filter((f) => f.role === 'value' || f.role === 'category' || f.role === 'calendar').map((f) => f.column);
   if (usable.length < 2) return undefined;
-  const declared = state ?? usable.find((c) => c.name === t.declaredTarget);
+  // a column named as the next step's value (weatherAUS's RainTomorrow beside RainToday) is what the table was made for
+  const foretold = state ? undefined : usable.find((c) => namedLike(c.name, NEXT_NAMES));
+  const declared = state ?? foretold ?? usable.find((c) => c.name === t.declaredTarget);
   const named = usable.find((c) => TARGET_NAME.test(c.name) || isLabelName(c.name));
   // a 0/1 column among features is the outcome they are kept for (survived, exited, defaulted): the last such, unless
   // the table ends in a measurement (a house's price after its 0/1 river flag, charges after smoker): that one
@@ -799,9 +803,11 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
     task: `predict "${target.name}" (${counts ? `${counts.length} classes` : 'a number'}) from ${names(inputs)}`,
     choice: { shape: 'one-to-one', input: inputs.map((c) => c.name), target: target.name, ...(facts.split ? { split: facts.split.name } : {}) },
     // the file's own class (ARFF) is what it was made to predict; a state is what the readings beside it tell
-    score: state ? 0.93 : declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
+    score: state || foretold ? 0.93 : declared && !facts.time && !facts.key && inputs.length < 20 ? Math.max(base, 0.92) : base,
     reason: state
       ? `"${state.name}" is 0 or 1 for runs of rows beside the measurements: a state they show (occupied or not, open or closed), told from the readings of each row`
+      : foretold
+      ? `"${foretold.name}" is named as the next step's value: what the table was made to predict, from each row's readings`
       : `rows without a time order: each row on its own; target ${declared ? 'the class the file declares (its last attribute, nominal)' : named ? 'named like one' : target === binary ? 'the 0/1 outcome among the features' : target === sole ? `the one column of classes among ${numeric} measurements` : 'the last column'}`,
     ...(counts ? { classes: () => counts } : {}),
     warnings: () => [...(counts ? labelWarnings(counts, 'class') : []), ...missingWarnings(t, [target, ...inputs])],

@@ -256,6 +256,18 @@ describe('tables as people have them', () => {
     expect(p.reason).toMatch(/"total_cases" its running total/);
   });
 
+  it("weatherAUS: RainTomorrow, named as the next day's value, is what the table was made to predict", () => {
+    const rows: string[] = [];
+    for (const loc of ['Albury', 'Cobar'])
+      for (let i = 0; i < 80; i++) {
+        const rain = (i * 7) % 9 === 0 ? ((i % 5) + 1.2).toFixed(1) : '0.0';
+        rows.push(`2008-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},${loc},${(10 + (i % 9)).toFixed(1)},${(22 + (i % 7)).toFixed(1)},${rain},${40 + (i % 30)},${rain === '0.0' ? 'No' : 'Yes'},${(i * 5) % 9 === 0 ? 'Yes' : 'No'}`);
+      }
+    const { proposal: p } = inspect(['Date,Location,MinTemp,MaxTemp,Rainfall,Humidity3pm,RainToday,RainTomorrow', ...rows].join('\n'), 'weatherAUS.csv');
+    expect(p.choice).toMatchObject({ shape: 'one-to-one', target: 'RainTomorrow' });
+    expect(p.reason).toMatch(/named as the next step's value/);
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
