@@ -32,7 +32,8 @@ const META_NAMES: NameWords = {
 };
 const isLabelName = (name: string): boolean => namedLike(name, LABEL_NAMES);
 const isMetaName = (name: string): boolean => namedLike(name, META_NAMES);
-const TARGET_NAME = /^(target|y|label|response|outcome|output)$/i;
+/** Names of a documented target: target, y, label… and OT, the target of the long-term forecasting benchmarks (ETT, weather, electricity, traffic, exchange, ILI). */
+const TARGET_NAME = /^(target|y|label|response|outcome|output|ot)$/i;
 /** Names of the next step's value: RainTomorrow, next_day_close, price_next. */
 const NEXT_NAMES: NameWords = { stems: ['tomorrow', 'nextday'], words: ['next'] };
 
@@ -682,12 +683,16 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
       why.push(few ? `named like metadata, but few of them with many texts each` : 'named like metadata');
     }
     if (pair && !labelled) (quality *= 0.8), why.push('the text columns look like pairs');
+    // a file without a header keeps the label it was made for next to its text (twitter_training.csv: id, entity,
+    // sentiment, text — the sentiment, not the entity)
+    const beside = !t.header && Math.abs(t.columns.indexOf(label) - t.columns.indexOf(text)) === 1 && labels.length > 1;
+    if (beside) why.push('next to the text, where a file without a header keeps its label');
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
       shape: 'many-to-one',
       task: `classify "${text.name}" into "${label.name}" (${counts.length} classes${unit === 'char' ? ', by its characters' : ''})`,
       choice: { shape: 'many-to-one', input: [text.name], target: label.name, tokens: unit, ...split },
-      score: 0.9 * quality - 0.02 * i + (named ? 0.05 : 0),
+      score: 0.9 * quality - 0.02 * i + (named ? 0.05 : 0) + (beside ? 0.03 : 0),
       reason: `a column of few distinct short values beside free text: ${why.join(', ')}${unitWhy}${splitNote}`,
       classes: () => counts,
       warnings: () => [...labelWarnings(counts), ...missingWarnings(t, [text, label]), ...(longest > SENSIBLE_STEPS ? [`a sentence has ${longest.toLocaleString('en')} words, longer than anything sensible: use ${mention('maxLength')}`] : [])],

@@ -268,6 +268,21 @@ describe('tables as people have them', () => {
     expect(p.reason).toMatch(/named as the next step's value/);
   });
 
+  it("the long-term forecasting benchmarks' weather.csv: OT is their target, after a table of the weather", () => {
+    const rows = range(200, (i) => `2020-01-${String(1 + Math.floor(i / 144)).padStart(2, '0')} ${String(Math.floor((i % 144) / 6)).padStart(2, '0')}:${String((i % 6) * 10).padStart(2, '0')}:00,${(1008 + (i % 7)).toFixed(2)},${(5 + Math.sin(i / 20) * 4).toFixed(2)},${(80 + (i % 11)).toFixed(2)},${((i * 3) % 5).toFixed(2)},${(420 + ((i * 7) % 13)).toFixed(2)}`);
+    const { proposal: p } = inspect(['date,p (mbar),T (degC),rh (%),wv (m/s),OT', ...rows].join('\n'), 'weather.csv');
+    expect(p.choice.target).toBe('OT');
+  });
+
+  it('a headerless file of id, entity, sentiment, text: the label next to the text (twitter_training.csv)', () => {
+    const ents = Array.from({ length: 30 }, (_, k) => `Entity${k}`);
+    const words = ['game', 'update', 'love', 'hate', 'broken', 'great', 'fun', 'bad', 'video', 'server'];
+    const rows = range(600, (i) => `${2401 + Math.floor(i / 6)},${ents[(i * 7) % 30]},${['Positive', 'Negative', 'Neutral', 'Irrelevant'][i % 4]},"${Array.from({ length: 6 + (i % 9) }, (_, k) => words[(i + k * 3) % 10]).join(' ')} ${i}"`);
+    const { proposal: p } = inspect(rows.join('\n'), 'twitter_training.csv');
+    expect(p.choice).toMatchObject({ input: ['4'], target: '3' });
+    expect(p.reason).toMatch(/next to the text/);
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];

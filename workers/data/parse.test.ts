@@ -197,6 +197,19 @@ describe('parseFile', () => {
     expect(code.parsed.columns[1].strings![0]).toBe('return x + 0;');
   });
 
+  it("a Project Gutenberg book is read without the licence around it, and said", async () => {
+    const book = ['CHAPTER I.', 'Down the Rabbit-Hole', '', 'Alice was beginning to get very tired of sitting by her sister on the', 'bank.'];
+    const text = ['\uFEFFThe Project Gutenberg eBook of Alice in Wonderland', '', 'This eBook is for the use of anyone anywhere.', '', "*** START OF THE PROJECT GUTENBERG EBOOK ALICE'S ADVENTURES IN WONDERLAND ***", '', ...book, '', "*** END OF THE PROJECT GUTENBERG EBOOK ALICE'S ADVENTURES IN WONDERLAND ***", '', 'Section 1. General Terms of Use', '1.E.1. The full Project Gutenberg License must appear prominently.'].join('\r\n');
+    const r = await parseFile(write('pg11.txt', text));
+    if (r.parsed.kind !== 'text') throw new Error(r.parsed.kind);
+    expect(r.parsed.text).toBe(book.join('\n') + '\n');
+    expect(r.parsed.lines).toBe(5);
+    expect(r.notes).toEqual([expect.stringMatching(/^a Project Gutenberg book: its licence and notes before line 7 and after line 11 left out \(\d+ characters\), the book itself kept$/)]);
+    // a text that only mentions the project is kept whole
+    const plain = await parseFile(write('about.txt', 'We read a Project Gutenberg EBOOK today.\nIt was good.\n'));
+    expect(plain.parsed.kind === 'text' && plain.parsed.text).toBe('We read a Project Gutenberg EBOOK today.\nIt was good.\n');
+  });
+
   it('a gzip file is read as the file inside it (data.csv.gz as data.csv); one that unpacks past the limit, or to binary, is refused', async () => {
     const csv = ['day,visits', ...Array.from({ length: 60 }, (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, '0')},${100 + i}`)].join('\n');
     const g = await parseFile(write('visits.csv.gz', gzipSync(csv)));

@@ -83,7 +83,7 @@ export function makeSink(format: FormatName, file: string, head: string, complet
     }
     case 'text': {
       const b = new TextBuilder(file);
-      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.lineCount; }, notes: () => [] };
+      return { push: (c) => b.push(c), finish: () => b.finish(), get rows() { return b.lineCount; }, notes: () => b.notes };
     }
     case 'json': {
       const parts: string[] = [];

@@ -1,5 +1,6 @@
-// Plain text → ParsedText: the text itself (the one copy kept), CRLF normalised to LF, a BOM dropped. At most
-// MAX_TEXT_CHARS characters: a longer text is refused while it streams in (never built whole).
+// Plain text → ParsedText: the text itself (the one copy kept), CRLF normalised to LF, a BOM dropped; a Project
+// Gutenberg book without the licence around it. At most MAX_TEXT_CHARS characters: a longer text is refused while it
+// streams in (never built whole).
 
 import { DataError, type ParsedText } from '../parsed';
 
@@ -50,10 +51,41 @@ export class TextBuilder {
       this.lastChar = 13;
       this.heldCr = false;
     }
-    const text = this.parts.join('');
+    let text = this.parts.join('');
     this.parts = [];
-    return { kind: 'text', text, lines: this.lineCount };
+    let lines = this.lineCount;
+    const book = gutenberg(text);
+    if (book) {
+      this.notes.push(`a Project Gutenberg book: its licence and notes before line ${book.startLine} and after line ${book.endLine} left out (${book.dropped.toLocaleString('en')} characters), the book itself kept`);
+      text = book.text;
+      lines = book.endLine - book.startLine + 1;
+    }
+    return { kind: 'text', text, lines };
   }
+
+  /** What was done to the text (a book's licence left out), for the person to read. */
+  readonly notes: string[] = [];
+}
+
+/**
+ * A Project Gutenberg book: the text between its "*** START OF THE PROJECT GUTENBERG EBOOK …" and "*** END OF …"
+ * lines (the licence and the notes around it are not the book), or undefined when the text has no such lines.
+ */
+function gutenberg(text: string): { text: string; startLine: number; endLine: number; dropped: number } | undefined {
+  const start = /^\*{3} ?START OF (THE|THIS) PROJECT GUTENBERG E(BOOK|TEXT)[^\n]*$/im.exec(text);
+  if (!start) return undefined;
+  const from = start.index + start[0].length + 1;
+  const end = /^\*{3} ?END OF (THE|THIS) PROJECT GUTENBERG E(BOOK|TEXT)[^\n]*$/im.exec(text.slice(from));
+  const to = end ? from + end.index : text.length;
+  const book = text.slice(from, to).replace(/^\n+/, '').replace(/\s+$/, '\n');
+  if (book.trim() === '') return undefined;
+  const lineAt = (i: number): number => {
+    let n = 1;
+    for (let j = text.indexOf('\n'); j >= 0 && j < i; j = text.indexOf('\n', j + 1)) n++;
+    return n;
+  };
+  const first = text.indexOf(book.slice(0, 200), from);
+  return { text: book, startLine: lineAt(first), endLine: lineAt(first + book.length - 1), dropped: text.length - book.length };
 }
 
 export function parseText(text: string): ParsedText {
