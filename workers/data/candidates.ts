@@ -654,7 +654,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const counts = countValues(labelStrings(label));
     if (together) {
       const [a, b] = together;
-      const perClass = (t.rows - label.missing) / counts.length;
+      const perClass = counts.reduce((n, c) => n + c.count, 0) / counts.length;
       const named = isLabelName(label.name);
       out.push({
         shape: 'many-to-one',
@@ -670,7 +670,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
         },
       });
     }
-    const perClass = (t.rows - label.missing) / counts.length;
+    const perClass = counts.reduce((n, c) => n + c.count, 0) / counts.length;
     let quality = Math.min(1, perClass / 10);
     const why: string[] = [`${counts.length} classes, ${fmt(perClass)} examples each on average`];
     const named = isLabelName(label.name);

@@ -75,6 +75,17 @@ describe('text classification builder', () => {
     expect(a.baseline!.metrics.accuracy).toBeCloseTo(valLabels.filter((l) => l === 0).length / valLabels.length, 12); // pos is class 0
   });
 
+  it('rows labelled as having no label (aclImdb\'s "unsup") are left out, and said, not learnt as a class', () => {
+    const u = table(
+      textCol('review', ['Good film!', 'bad plot', 'GOOD good acting', 'a bad bad ending', 'good', 'bad', 'fine good', 'terrible bad', 'a film', 'another film']),
+      catCol('label', ['pos', 'neg', 'pos', 'neg', 'pos', 'neg', 'pos', 'neg', 'unsup', 'unsup']),
+    );
+    const d = classifyData(u, withDefaults({ valFraction: 0.25, batchSize: 8 }));
+    if (d.transforms.kind !== 'classify') throw new Error('kind');
+    expect(d.transforms.classes).toEqual(['neg', 'pos']);
+    expect(d.summary).toMatch(/2 rows without text or label left out \(2 of them marked as having none: "unsup"\)/);
+  });
+
   it('numeric labels with few whole values are classes', () => {
     const d = classifyData(table(textCol('s', ['a', 'b', 'c', 'd']), numCol('stars', [1, 5, 1, 5])), withDefaults({}));
     if (d.transforms.kind !== 'classify') throw new Error('kind');

@@ -9,7 +9,7 @@ import type { TrainingData } from '../../engine/data-source';
 import type { Column, ParsedTable } from '../parsed';
 import { accuracyMetrics } from '../text';
 import { type DatasetChoice, findColumn, labelWarnings, resolveMaxLength } from './choices';
-import { countValues, joinTexts, labelStrings, majorityBaseline, markedSplit, sampleData, SEP, tokenize, UNK, Vocabulary } from './common';
+import { countValues, joinTexts, labelStrings, majorityBaseline, markedSplit, NO_LABEL, sampleData, SEP, tokenize, UNK, Vocabulary } from './common';
 import { mention, SettingError } from '../../../src-shared/settings';
 
 export function defaultTextColumn(table: ParsedTable): Column | undefined {
@@ -91,9 +91,10 @@ export function classifyData(table: ParsedTable, choice: DatasetChoice): Trainin
   const baseline = majorityBaseline(train.map((i) => labels[i]), val.map((i) => labels[i]), classes);
   const warnings = labelWarnings(counts);
   const dropped = table.rows - items.length;
+  const unlabelled = labelCol.strings ? labelCol.strings.filter((v) => NO_LABEL.test(v)).length : 0;
   const summary =
     `text classification: ${textCols.map((c) => `"${c.name}"`).join(' + ')} → "${labelCol.name}", ${items.length} ${more.length ? `pairs of texts read together (tokens joined by ${SEP})` : 'sentences'} (${train.length} training, ${val.length} validation${test.length ? `, ${test.length} test` : ''}, ${split.how})` +
-    `${dropped ? `, ${dropped} rows without text or label left out` : ''}; ${unit} tokens${lowercase ? ' (lower-cased)' : ''}, vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest)` +
+    `${dropped ? `, ${dropped} rows without text or label left out${unlabelled ? ` (${unlabelled} of them marked as having none: ${[...new Set(labelCol.strings!.filter((v) => NO_LABEL.test(v)))].map((v) => `"${v}"`).join(', ')})` : ''}` : ''}; ${unit} tokens${lowercase ? ' (lower-cased)' : ''}, vocabulary ${vocab.size} (cap ${choice.vocabularyCap}, <unk> for the rest)` +
     `; up to ${maxLength} tokens${truncated ? ` (${truncated} longer sentences cut)` : ''}; ${K} classes: ${counts.slice(0, 10).map((c) => `${c.value} ${c.count}`).join(', ')}${K > 10 ? ', …' : ''}` +
     `; baseline ${baseline.name}: accuracy ${baseline.metrics.accuracy.toFixed(3)}`;
   return {

@@ -277,8 +277,12 @@ export function filledNumbers(col: Column, flag: ColumnKey): { values: Float64Ar
 }
 
 /** The label of each row as a string ('' = missing): categorical/text strings, or numbers written plainly. */
+/** A label that says there is none (aclImdb's "unsup" reviews): those rows have no class to learn. */
+export const NO_LABEL = /^(unsup|unsupervised|unlabel+ed|no[ _-]?label)$/i;
+
+/** A column's values as labels ('' where missing, or marked as having no label). */
 export function labelStrings(col: Column): string[] {
-  if (col.strings) return col.strings;
+  if (col.strings) return col.strings.some((v) => NO_LABEL.test(v)) ? col.strings.map((v) => (NO_LABEL.test(v) ? '' : v)) : col.strings;
   if (col.numbers) return Array.from(col.numbers, (v) => (Number.isNaN(v) ? '' : String(v)));
   return [];
 }
