@@ -24,6 +24,7 @@ import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
 import { PairsBuilder } from './formats/pairs';
 import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
+import { TsfBuilder } from './formats/tsf';
 import { kindOf } from '../engine/safe-file';
 import { joinParsed, parseFolder, siblingSplits } from './folder';
 import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult } from './parsed';
@@ -122,6 +123,13 @@ export function makeSink(format: FormatName, file: string, head: string, complet
       return builderSink(new BlocksBuilder(file), () => ['each block of lines is one sequence (column "block"); the file names no labels']);
     case 'labelled':
       return builderSink(new LabelledBuilder(file), () => ['the first word of each line is its label, the rest its text']);
+    case 'tsf': {
+      const b = new TsfBuilder(file);
+      return builderSink(b, () => [
+        `a Monash forecasting archive file${b.relation ? ` ("${b.relation}")` : ''}: ${b.rows.toLocaleString('en')} series, one row per value${b.frequency ? `, ${b.frequency.replace('_', '-')}` : ''}`,
+        ...(b.horizon ? [`the archive forecasts ${b.horizon} steps ahead for this dataset (--horizon ${b.horizon})`] : []),
+      ]);
+    }
     case 'ts': {
       const b = new TsArchiveBuilder(file);
       return builderSink(b, () => (b.problem ? [`problem "${b.problem}"`] : []));

@@ -172,6 +172,7 @@ export function detectFormat(fileName: string, head: string, complete = false): 
     if (!trimmed.startsWith('[') && lines.length > 1 && looksJsonl(lines)) return { format: 'jsonl', reason: '.json, but each line is a JSON value of its own' };
     return { format: 'json', reason: '.json file' };
   }
+  if (ext === 'tsf' || (/^@attribute\s/im.test(text.slice(0, 8192)) && /^@(frequency|horizon|equallength)\b/im.test(text.slice(0, 8192)))) return { format: 'tsf', reason: ext === 'tsf' ? '.tsf file (Monash forecasting archive)' : '@attribute and @frequency lines: a Monash forecasting archive file (.tsf)' };
   if (ext === 'arff' || /^\s*(%.*\n\s*)*@relation\b/i.test(text.slice(0, 8192))) return { format: 'arff', reason: ext === 'arff' ? '.arff file (Weka)' : '@relation and @attribute lines: an ARFF file (Weka)' };
   if (tsArchive(text)) return { format: 'ts', reason: '@-header lines and @data: a sktime/UEA time-series archive (.ts)' };
   if (ext === 'conll' || ext === 'conllu' || ext === 'bio' || ext === 'iob' || ext === 'iob2') return { format: 'conll', reason: `.${ext}: token⇥tag lines, a blank line between sentences` };
