@@ -197,6 +197,20 @@ describe('parseFile', () => {
     expect(code.parsed.columns[1].strings![0]).toBe('return x + 0;');
   });
 
+  it('a table of tokens one a row (the GMB NER corpus: "Sentence: 1" on a first word only) is read as tagged sentences', async () => {
+    const words = [['Thousands', 'NNS', 'O'], ['of', 'IN', 'O'], ['demonstrators', 'NNS', 'O'], ['marched', 'VBN', 'O'], ['through', 'IN', 'O'], ['London', 'NNP', 'B-geo'], ['.', '.', 'O']];
+    const rows = ['Sentence #,Word,POS,Tag'];
+    for (let s = 1; s <= 6; s++) words.slice(0, 3 + s).forEach((w, k) => rows.push(`${k === 0 ? `Sentence: ${s}` : ''},${w.join(',')}`));
+    const r = await parseFile(write('ner_dataset.csv', rows.join('\n')));
+    if (r.parsed.kind !== 'tagged') throw new Error(r.parsed.kind);
+    expect(r.parsed.sentences.length).toBe(6);
+    expect(r.parsed.sentences[2]).toMatchObject({ tokens: ['Thousands', 'of', 'demonstrators', 'marched', 'through', 'London'], tags: ['O', 'O', 'O', 'O', 'O', 'B-geo'], line: 11 });
+    expect(r.notes).toContain('a token a row: 6 sentences ("Sentence #", named on their first word and filled down) of "Word" tagged by "Tag"; "POS" left out');
+    // a table whose tags are not BIO tags stays a table
+    const plain = await parseFile(write('pos.csv', ['sentence_id,word,pos', ...Array.from({ length: 20 }, (_, i) => `${Math.floor(i / 4)},w${i},${['NN', 'VB'][i % 2]}`)].join('\n')));
+    expect(plain.parsed.kind).toBe('table');
+  });
+
   it("a Project Gutenberg book is read without the licence around it, and said", async () => {
     const book = ['CHAPTER I.', 'Down the Rabbit-Hole', '', 'Alice was beginning to get very tired of sitting by her sister on the', 'bank.'];
     const text = ['\uFEFFThe Project Gutenberg eBook of Alice in Wonderland', '', 'This eBook is for the use of anyone anywhere.', '', "*** START OF THE PROJECT GUTENBERG EBOOK ALICE'S ADVENTURES IN WONDERLAND ***", '', ...book, '', "*** END OF THE PROJECT GUTENBERG EBOOK ALICE'S ADVENTURES IN WONDERLAND ***", '', 'Section 1. General Terms of Use', '1.E.1. The full Project Gutenberg License must appear prominently.'].join('\r\n');

@@ -24,6 +24,7 @@ import { JsonlBuilder, MAX_JSON_CHARS, parseJson } from './formats/json';
 import { PairsBuilder } from './formats/pairs';
 import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
+import { taggedRows } from './formats/tokenrows';
 import { TsfBuilder } from './formats/tsf';
 import { kindOf } from '../engine/safe-file';
 import { joinParsed, parseFolder, siblingSplits } from './folder';
@@ -239,20 +240,25 @@ async function parseOneFile(path: string, opts: ParseOptions = {}): Promise<Pars
   }
   if ((await stat(path).catch(() => undefined))?.isDirectory()) return parseFolder(path, opts, parseOneFile);
   try {
-    return widened(await readText(path, file, opts, 'utf-8'));
+    return reshaped(await readText(path, file, opts, 'utf-8'));
   } catch (e) {
     if (!(e instanceof LegacyEncoding)) throw e;
     // Not UTF-8 but plain text in a single-byte encoding (a spreadsheet's "CSV" on Windows, many older downloads):
     // read as Windows-1252, the superset of Latin-1 those are written in, and say so.
-    const r = widened(await readText(path, file, opts, 'windows-1252'));
+    const r = reshaped(await readText(path, file, opts, 'windows-1252'));
     return { ...r, notes: [`read as Windows-1252 (Western European): not valid UTF-8 (line ${e.line}: ${e.sample}); if its letters look wrong, save it as UTF-8`, ...r.notes] };
   }
 }
 
-/** A wide table of series, whatever file it came from (CSV, workbook, Parquet…), as one series per row (formats/wide.ts). */
-function widened(r: ParseResult): ParseResult {
+/**
+ * A table reshaped to what it holds, whatever file it came from (CSV, workbook, Parquet…): a wide table of series as
+ * one series per row (formats/wide.ts), a table of tokens one a row as tagged sentences (formats/tokenrows.ts).
+ */
+function reshaped(r: ParseResult): ParseResult {
   const wide = r.parsed.kind === 'table' ? meltWideSeries(r.parsed) : undefined;
-  return wide ? { ...r, parsed: wide.table, notes: [...r.notes, wide.note] } : r;
+  if (wide) return { ...r, parsed: wide.table, notes: [...r.notes, wide.note] };
+  const tokens = r.parsed.kind === 'table' ? taggedRows(r.parsed) : undefined;
+  return tokens ? { ...r, parsed: tokens.parsed, notes: [...r.notes, tokens.note] } : r;
 }
 
 /** A whole file into memory (within the size limit already checked), or a DataError if it shrinks meanwhile. */
