@@ -678,13 +678,15 @@ export function analyseTable(t: ParsedTable): TableFacts {
         f.why = `a part of the date (${f.distinct} values), derived from the time index`;
       }
     }
-    // The time written once more as a number rising by one step a row (SILSO's decimal year 1749.042, 1749.125, …;
-    // seconds since the start): not a measurement.
+    // The time written once more as a decimal year rising by one step a row (SILSO's 1749.042, 1749.125, …): not a
+    // measurement. (Whole numbers rising evenly — a count of passengers — are measured, whatever their steps.)
     if (!key)
       for (const f of facts.values()) {
-        if (f.role !== 'value' || f.column.missing > 0 || f.distinct < 0.95 * rows || !evenSteps(f.column.numbers!)) continue;
+        if (f.role !== 'value' || f.integer || f.column.missing > 0 || f.distinct < 0.95 * rows || !evenSteps(f.column.numbers!)) continue;
+        const [lo, hi] = range(f.column);
+        if (lo < 1000 || hi > 3000 || (hi - lo) / (rows - 1) >= 1) continue;
         f.role = 'time-part';
-        f.why = `the time of each row written as a number, rising by one step a row (the index is ${chosen.columns.map((x) => `"${x.name}"`).join(' + ')})`;
+        f.why = `the time of each row written as a decimal year, rising by one step a row (the index is ${chosen.columns.map((x) => `"${x.name}"`).join(' + ')})`;
       }
   } else if (chosen) {
     for (const c of chosen.columns) if (c.type === 'date') facts.get(c)!.role = 'dates';
