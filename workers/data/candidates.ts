@@ -739,10 +739,11 @@ function wideDraft(t: ParsedTable, facts: TableFacts): Draft | undefined {
     const f = facts.byName(c.name)!;
     return (f.role === 'category' || f.integer) && f.distinct >= 2 && f.distinct <= 50 && f.distinct < t.rows / 2;
   });
-  // (not a long table whose rows are steps of a key's sequences: NASA's unit, cycle, then 24 readings)
-  if (!label || label === facts.key || facts.step) return undefined;
-  const steps = t.columns.filter((c) => c !== label && c !== facts.split);
-  if (!steps.every((c) => c.type === 'numeric')) return undefined;
+  // (not a long table whose rows are steps of a key's sequences: NASA's unit, cycle, then 24 readings; a file of
+  // rows, each a recording, is: PTB's ptbdb_normal.csv and ptbdb_abnormal.csv, the file the class)
+  if (!label || facts.step) return undefined;
+  const steps = t.columns.filter((c) => c !== label && c !== facts.split && c !== facts.key);
+  if (steps.length < 20 || !steps.every((c) => c.type === 'numeric')) return undefined;
   const counts = countValues(labelStrings(label));
   const patch = steps.length > 64 ? Math.ceil(steps.length / 32) : 1; // about 32 steps
   return {

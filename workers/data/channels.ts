@@ -33,7 +33,7 @@ async function entries(dir: string): Promise<{ dirs: string[]; files: { name: st
 const read = (path: string): Promise<Buffer> => readFile(path, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
 
 /** Rows of numbers separated by spaces, TABs or commas; undefined when a line holds anything else. */
-function matrix(text: string): number[][] | undefined {
+export function matrix(text: string): number[][] | undefined {
   const rows: number[][] = [];
   for (const line of text.split('\n')) {
     const t = line.trim();

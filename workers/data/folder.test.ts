@@ -132,3 +132,30 @@ describe('split folders of tables', () => {
     expect(() => buildTrainingData(mixed, p.choice, 'jsb')).toThrow(/has rows in more than one split: a series is held out whole or not at all/);
   });
 });
+
+describe('recordings by class', () => {
+  it('class folders of numeric files (under one header each, or none; a subject folder between) are labelled sequences, not documents', async () => {
+    for (const [c, period] of [['walk', 3], ['run', 1.5], ['sit', 9]] as const)
+      for (let k = 0; k < 4; k++) put(`gestures/${c}/rec${k}.csv`, ['x,y,z', ...Array.from({ length: 20 + k }, (_, t) => [0, 1, 2].map((a) => Math.sin(t / period + a).toFixed(3)).join(','))].join('\n'));
+    const r = await parseFile(join(root, 'gestures'));
+    if (r.parsed.kind !== 'sequences') throw new Error(r.parsed.kind);
+    expect(r.parsed.featureNames).toEqual(['x', 'y', 'z']);
+    expect(r.parsed.sequences.map((s) => s.label)).toEqual([...Array(4).fill('run'), ...Array(4).fill('sit'), ...Array(4).fill('walk')]);
+    expect(r.parsed.sequences[1]).toMatchObject({ id: 'run/rec1.csv', steps: expect.any(Array) });
+    expect(r.parsed.sequences[1].steps.length).toBe(21);
+    expect(r.notes).toEqual(['12 recordings, one a file, of 20–23 rows of 3 numbers, in 3 class folders (run, sit, walk): a sequence each, its class the folder']);
+    expect(propose(r.parsed, 'gestures').choice.shape).toBe('many-to-one');
+    // UCI's daily and sports activities: data/a01/p1/s01.txt — one folder inside, a subject's folder in each class
+    for (const a of ['a01', 'a02']) for (const p of ['p1', 'p2']) for (let k = 1; k <= 3; k++) put(`sports/data/${a}/${p}/s0${k}.txt`, Array.from({ length: 10 }, (_, t) => [t, k, a === 'a01' ? 1 : 2].join(',')).join('\n'));
+    put('sports/README.txt', 'Daily and Sports Activities');
+    const s = await parseFile(join(root, 'sports'));
+    if (s.parsed.kind !== 'sequences') throw new Error(s.parsed.kind);
+    expect(s.parsed.sequences.length).toBe(12);
+    expect(s.parsed.sequences[3]).toMatchObject({ id: 'a01/p2/s01.txt', label: 'a01' });
+    expect(s.notes[0]).toBe('the folder holds one folder, data/: read as the dataset');
+    // a class folder whose files are words stays documents
+    put('mixed/pos/a.txt', 'a fine film');
+    put('mixed/neg/b.txt', 'a dull film');
+    expect((await parseFile(join(root, 'mixed'))).parsed.kind).toBe('table');
+  });
+});

@@ -18,8 +18,8 @@ import { constants } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
-import { channelFolders } from './channels';
-import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
+import { channelFolders, matrix } from './channels';
+import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParsedSequences, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
 
 const DOC_NAME = /^(readme|license|licence|copying|notice|authors|changelog|changes|source|citation)(\.[a-z0-9]+)?$/i;
@@ -41,8 +41,16 @@ function distinctiveNames(names: string[]): string[] {
   return names.map((n) => n.replace(/\.[^.]*$/, '') || n);
 }
 
-export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>): Promise<ParseResult> {
+export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>, depth = 0): Promise<ParseResult> {
   const folder = basename(dir);
+  {
+    // a folder holding one folder and its documentation only (daily_sports/data/, README.txt): the one inside
+    const { dirs, files } = await listing(dir);
+    if (dirs.length === 1 && depth < 3 && files.every((f) => DOC_NAME.test(f) || DOC_EXT.test(f) || /readme/i.test(f))) {
+      const inner = await parseFolder(join(dir, dirs[0]), opts, parseOne, depth + 1);
+      return { ...inner, notes: [`the folder holds one folder, ${dirs[0]}/: read as the dataset`, ...inner.notes] };
+    }
+  }
   const byClass = (await channelFolders(dir, opts)) ?? (await documentsByClass(dir, opts));
   if (byClass) return byClass;
   const skipped: string[] = [];
@@ -290,10 +298,15 @@ async function listing(dir: string): Promise<{ dirs: string[]; files: string[] }
 
 /** A document's file name: plain text (.txt) or no extension at all (20 Newsgroups' 38000). */
 const DOCUMENT = /^[^.]+$|\.txt$/i;
+/** A recording's file name: numbers a row (gestures/walk/rec01.csv, a01/p1/s01.txt). */
+const RECORDING = /\.(txt|csv|tsv|dat)$/i;
 /** Files that are tables or records of their own: a folder holding them at its top is read the usual way. */
 const TABLE_EXT = /\.(csv|tsv|tab|json|jsonl|ndjson|parquet|xlsx|arff|ts|conllu?)$/i;
 
-/** Class folders under `dir`: two or more subfolders of plain-text files only (the unlabelled ones set apart). */
+/**
+ * Class folders under `dir`: two or more subfolders of plain-text or numeric files only (the unlabelled ones set
+ * apart), each file directly in its class folder or one folder down (a subject's: daily_sports/a01/p1/s01.txt).
+ */
 async function classFolders(dir: string): Promise<{ classes: { name: string; files: string[] }[]; unlabelled: string[]; loose: string[] } | undefined> {
   const { dirs, files } = await listing(dir);
   const classes: { name: string; files: string[] }[] = [];
@@ -301,7 +314,12 @@ async function classFolders(dir: string): Promise<{ classes: { name: string; fil
   for (const d of dirs) {
     const inner = await listing(join(dir, d));
     const docs = inner.files.filter((f) => !DOC_NAME.test(f) && !DOC_EXT.test(f));
-    if (inner.dirs.length > 0 || docs.length === 0 || !docs.every((f) => DOCUMENT.test(f))) return undefined;
+    for (const sub of inner.dirs) {
+      const deeper = await listing(join(dir, d, sub));
+      if (deeper.dirs.length > 0) return undefined;
+      docs.push(...deeper.files.filter((f) => !DOC_NAME.test(f) && !DOC_EXT.test(f)).map((f) => `${sub}/${f}`));
+    }
+    if (docs.length === 0 || !docs.every((f) => DOCUMENT.test(f) || RECORDING.test(f))) return undefined;
     if (UNLABELLED.test(d)) unlabelled.push(d);
     else classes.push({ name: d, files: docs });
   }
@@ -342,11 +360,11 @@ async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseR
   for (const part of parts) for (const c of part.found.classes) for (const f of c.files) size += (await lstat(join(part.path, c.name, f))).size;
   if (size > maxBytes) throw new DataError(folder, undefined, `${(size / 2 ** 20).toFixed(0)} MiB of documents, more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'take a part of them into a folder of their own');
   const split = parts.some((p) => p.split);
-  const b = new TableBuilder({ file: folder, names: split ? ['text', 'class', 'split'] : ['text', 'class'] });
   const hash = createHash('sha256');
   let bytes = 0;
   let binary = 0;
   let read = 0;
+  const docs: { text: string; class: string; split?: string; file: string }[] = [];
   for (const part of parts) {
     for (const c of part.found.classes) {
       for (const f of c.files) {
@@ -363,11 +381,42 @@ async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseR
           continue;
         }
         const clean = text.replace(/^\uFEFF/, '').trim();
-        if (clean !== '') b.addValues(split ? [clean, c.name, part.split] : [clean, c.name], ++read);
+        if (clean !== '') docs.push({ text: clean, class: c.name, ...(part.split ? { split: part.split } : {}), file: f }), read++;
         if (opts.onProgress && read % 500 === 0) opts.onProgress({ bytesRead: bytes, bytesTotal: bytes, rows: read });
       }
     }
   }
+  // numbers in every file (under one header line, the same in all, or none), as many a row in all: recordings (a
+  // sequence each, its class the folder), not documents
+  const read1 = (text: string): { m: number[][]; header?: string } | undefined => {
+    const m = matrix(text);
+    if (m) return { m };
+    const nl = text.indexOf('\n');
+    const rest = nl > 0 ? matrix(text.slice(nl + 1)) : undefined;
+    return rest ? { m: rest, header: text.slice(0, nl).trim() } : undefined;
+  };
+  const found = docs.map((d) => read1(d.text));
+  const recordings = found.map((x) => x?.m);
+  const width = recordings[0]?.[0]?.length ?? 0;
+  const header = found[0]?.header;
+  const numeric = docs.length > 0 && found.every((x) => x !== undefined && x.header === header && x.m.length >= 2 && x.m.every((r) => r.length === width));
+  if (!numeric && !docs.every((d) => DOCUMENT.test(d.file))) return undefined; // CSV files that are not recordings: read the usual way
+  if (numeric) {
+    const sequences: ParsedSequences['sequences'] = docs.map((d, i) => ({ id: `${d.split ? `${d.split}/` : ''}${d.class}/${d.file}`, steps: recordings[i]!.map((r) => Float64Array.from(r)), label: d.class, ...(d.split ? { split: d.split } : {}), line: 1 }));
+    const classes = [...new Set(docs.map((d) => d.class))];
+    const lengths = recordings.map((m) => m!.length);
+    const [lo, hi] = [Math.min(...lengths), Math.max(...lengths)];
+    const notes = [
+      `${read.toLocaleString('en')} recordings, one a file, of ${lo === hi ? lo : `${lo}–${hi}`} rows of ${width} numbers, in ${classes.length} class folders (${classes.slice(0, 6).join(', ')}${classes.length > 6 ? ', …' : ''})${split ? ` under ${parts.map((p) => p.split).join(', ')} (the split)` : ''}: a sequence each, its class the folder`,
+      ...(binary ? [`${binary} binary file${binary > 1 ? 's' : ''} left out`] : []),
+    ];
+    opts.onProgress?.({ bytesRead: bytes, bytesTotal: bytes, rows: read });
+    const named = header?.split(/\s*[,;\t]\s*|\s+/).map((n) => n.replace(/^"|"$/g, ''));
+    const featureNames = named && named.length === width ? named : Array.from({ length: width }, (_, k) => String(k + 1));
+    return { parsed: { kind: 'sequences', sequences, featureNames }, format: 'csv', reason: `a folder of recordings by class${split ? ' and split' : ''}`, bytes, sha256: hash.digest('hex'), notes };
+  }
+  const b = new TableBuilder({ file: folder, names: split ? ['text', 'class', 'split'] : ['text', 'class'] });
+  docs.forEach((d, i) => b.addValues(split ? [d.text, d.class, d.split] : [d.text, d.class], i + 1));
   const classes = [...new Set(parts.flatMap((p) => p.found.classes.map((c) => c.name)))];
   const unlabelled = [...new Set(parts.flatMap((p) => p.found.unlabelled.map((u) => (p.split ? `${p.split}/${u}` : u))))];
   const loose = parts.flatMap((p) => p.found.loose.map((l) => (p.split ? `${p.split}/${l}` : l)));
