@@ -153,6 +153,12 @@ describe('recordings by class', () => {
     expect(s.parsed.sequences.length).toBe(12);
     expect(s.parsed.sequences[3]).toMatchObject({ id: 'a01/p2/s01.txt', label: 'a01' });
     expect(s.notes[0]).toBe('the folder holds one folder, data/: read as the dataset');
+    // PTB's ptbdb_normal.csv and ptbdb_abnormal.csv: headerless rows of 187 values and a 0/1 class, one file a class
+    for (const [name, c] of [['ptbdb_normal.csv', 0], ['ptbdb_abnormal.csv', 1]] as const)
+      put(`ptbdb/${name}`, Array.from({ length: 30 }, (_, i) => [...Array.from({ length: 187 }, (_, k) => Math.max(0, Math.sin(k / 10 + c + i / 50)).toExponential(9)), c.toExponential(9)].join(',')).join('\n'));
+    const ptb = await parseFile(join(root, 'ptbdb'));
+    if (ptb.parsed.kind !== 'table') throw new Error(ptb.parsed.kind);
+    expect(propose(ptb.parsed, 'ptbdb').choice).toMatchObject({ shape: 'many-to-one', wide: true, target: '188' });
     // a class folder whose files are words stays documents
     put('mixed/pos/a.txt', 'a fine film');
     put('mixed/neg/b.txt', 'a dull film');
