@@ -213,12 +213,18 @@ function range(c: Column): [number, number] {
 }
 
 /** Consecutive whole numbers, one per row (0, 1, 2 … or 1, 2, 3 …), in either direction. */
-/** Values rising (or falling) by the same step on every row, within 2% (a rounded decimal year: 0.083 or 0.084). */
+/**
+ * Values rising (or falling) by the same step on every row, within 2% or the rounding of their last decimal (a
+ * monthly decimal year steps 0.083 or 0.084; a daily one, to three decimals, 0.002 or 0.003).
+ */
 function evenSteps(v: Float64Array): boolean {
   if (v.length < 10) return false;
   const step = (v[v.length - 1] - v[0]) / (v.length - 1);
   if (!(step !== 0 && Number.isFinite(step))) return false;
-  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[i - 1] - step) > 0.02 * Math.abs(step)) return false;
+  let decimals = 0;
+  for (let i = 0; i < Math.min(50, v.length); i++) while (decimals < 8 && Math.abs(Math.round(v[i] * 10 ** decimals) - v[i] * 10 ** decimals) > 1e-6) decimals++;
+  const tol = Math.max(0.02 * Math.abs(step), 1.01 * 10 ** -decimals);
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[i - 1] - step) > tol) return false;
   return true;
 }
 
@@ -294,9 +300,15 @@ function unnamedParts(t: ParsedTable, facts: Map<Column, ColumnFacts>): Record<s
     if (!whole(y, PART_RANGE.year) || !whole(m, PART_RANGE.month)) continue;
     const ys = y.numbers!;
     const ms = m.numbers!;
+    // (years repeat, a month each, and the months start again as the year turns: not sorted ids beside a rating)
     let back = false;
-    for (let r = 1; r < t.rows && !back; r++) back = ys[r] < ys[r - 1] || (ys[r] === ys[r - 1] && ms[r] < ms[r - 1]);
-    if (back || facts.get(m)!.distinct < 4) continue;
+    let turns = 0;
+    let resets = 0;
+    for (let r = 1; r < t.rows && !back; r++) {
+      back = ys[r] < ys[r - 1] || (ys[r] === ys[r - 1] && ms[r] < ms[r - 1]);
+      if (ys[r] > ys[r - 1]) (turns++, ms[r] <= ms[r - 1] && resets++);
+    }
+    if (back || facts.get(m)!.distinct < 4 || facts.get(y)!.distinct > t.rows / 3 || resets < 0.9 * turns) continue;
     return { year: y, month: m, ...(whole(d, PART_RANGE.day) && facts.get(d)!.distinct >= 28 ? { day: d } : {}) };
   }
   return {};
@@ -546,10 +558,29 @@ function findKey(t: ParsedTable, facts: Map<Column, ColumnFacts>, time: TimeCand
 
 // ============================================== roles ==========================================================
 
+/**
+ * The column that marks each row's split: values that all name one (train, dev, test; "oos_train", "train-clean"),
+ * two splits or more, twelve values at most — not file paths ("train/chorale_055.csv"). Where several do (a folder's
+ * file names beside its split column), the one with the fewest values.
+ */
+function splitColumnOf(t: ParsedTable): Column | undefined {
+  const marker = (v: string): boolean => splitOf(v) !== undefined && !v.includes('/');
+  let best: Column | undefined;
+  let fewest = Infinity;
+  for (const c of t.columns) {
+    if (!(c.type === 'categorical' || c.type === 'text') || !c.strings) continue;
+    const values = c.categories?.map((x) => x.value) ?? [...new Set(c.strings.filter((s) => s !== '').slice(0, 10_000))];
+    if (values.length < 2 || values.length > 12 || !values.every(marker) || new Set(values.map(splitOf)).size < 2) continue;
+    if (values.length < fewest) (best = c), (fewest = values.length);
+  }
+  return best;
+}
+
 export function analyseTable(t: ParsedTable): TableFacts {
   const facts = new Map<Column, ColumnFacts>();
   const notes: string[] = [];
   const rows = t.rows;
+  const splitColumn = splitColumnOf(t);
   for (const c of t.columns) {
     const distinct = distinctCount(c);
     const integer = isInteger(c);
@@ -568,15 +599,11 @@ export function analyseTable(t: ParsedTable): TableFacts {
       f.why = 'web addresses or paths: a link to each row, not a text to learn from';
       continue;
     }
-    if (c.type === 'categorical' || (c.type === 'text' && distinct <= 10)) {
+    if (c === splitColumn) {
       const values = c.categories?.map((x) => x.value) ?? [...new Set(c.strings!.filter((s) => s !== ''))];
-      // (a split word with at most a short tag beside it — "oos_train" — not a name: "train/chorale_055" is a file)
-      const marker = (v: string): boolean => splitOf(v) !== undefined && v.toLowerCase().split(/[^a-z]+/).filter((w) => !SPLIT_WORDS.has(w)).join('').length <= 4;
-      if (values.length <= 12 && values.every(marker) && new Set(values.map(splitOf)).size >= 2) {
-        f.role = 'split';
-        f.why = `its values (${values.slice(0, 6).join(', ')}) mark the split: honoured as the split, not learnt`;
-        continue;
-      }
+      f.role = 'split';
+      f.why = `its values (${values.slice(0, 6).join(', ')}) mark the split: honoured as the split, not learnt`;
+      continue;
     }
     if (c.type === 'numeric' && integer && isRowNumber(c, rows) && !(range(c)[0] >= 1000 && range(c)[1] <= 2999 && !ID_NAME.test(n))) {
       f.role = 'id';

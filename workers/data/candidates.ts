@@ -242,10 +242,19 @@ function runningTotalsOf(facts: TableFacts, order: number[][]): Map<Column, Colu
   if (out) return out;
   runningFound.set(facts, (out = new Map<Column, Column>()));
   const cols = facts.columns.filter((f) => f.role === 'value' && f.column.numbers).map((f) => f.column).slice(0, 40);
-  const steps: [number, number][] = [];
-  for (const g of order) for (let i = 1; i < g.length; i++) steps.push([g[i - 1], g[i]]);
-  if (cols.length < 2 || steps.length < 20) return out;
-  const picked = Array.from({ length: Math.min(500, steps.length) }, (_, k) => steps[Math.floor((k * steps.length) / Math.min(500, steps.length))]);
+  // 500 steps (row, next row in its series) spread over all of them, without listing every step
+  const total = order.reduce((n, g) => n + Math.max(0, g.length - 1), 0);
+  if (cols.length < 2 || total < 20) return out;
+  const want = Math.min(500, total);
+  const picked: [number, number][] = [];
+  let g = 0;
+  let before = 0; // steps in the series before g
+  for (let k = 0; k < want; k++) {
+    const at = Math.floor((k * total) / want);
+    while (at >= before + Math.max(0, order[g].length - 1)) (before += Math.max(0, order[g].length - 1)), g++;
+    const i = at - before + 1;
+    picked.push([order[g][i - 1], order[g][i]]);
+  }
   for (const total of cols)
     for (const part of cols) {
       if (part === total || out.has(total)) continue;
@@ -799,7 +808,8 @@ function tabularDraft(t: ParsedTable, facts: TableFacts, base: number, state?: C
   const categorical = usable.filter((c) => c.type === 'categorical');
   const numeric = usable.filter((c) => c.type === 'numeric').length;
   // (not in a file without a header, whose convention is the last column: abalone's sex M, F or I before its rings)
-  const sole = t.header && categorical.length === 1 && numeric >= 4 && (categorical[0].categories?.length ?? 0) >= 2 && (categorical[0].categories?.length ?? 0) <= 20 ? categorical[0] : undefined;
+  // (nor before a count the table ends in: abalone's Sex, then its measurements, then its Rings)
+  const sole = t.header && !(endsInMeasure && facts.byName(last.name)!.integer) && categorical.length === 1 && numeric >= 4 && (categorical[0].categories?.length ?? 0) >= 2 && (categorical[0].categories?.length ?? 0) <= 20 ? categorical[0] : undefined;
   const target = declared ?? named ?? binary ?? sole ?? last;
   const inputs = usable.filter((c) => c !== target && (c.type === 'numeric' || ((c.categories?.length ?? 0) <= 50 && (c.categories?.length ?? 0) < t.rows)));
   if (inputs.length === 0) return undefined;

@@ -65,5 +65,13 @@ describe('recordings one channel a file', () => {
     expect(e).toBeInstanceOf(DataError);
     expect(e).toMatchObject({ file: 'broken/train/Inertial Signals/total_acc_z_train.txt', line: 6 });
     expect((e as DataError).reason).toMatch(/a row of 3 values; the first has 16/);
+    // odd names and empty files are no reason to fail: a split folder "train(", a labels file of blank lines
+    har('odd', { 'train(': 6 });
+    const odd = await parseFile(join(root, 'odd'));
+    if (odd.parsed.kind !== 'sequences') throw new Error(odd.parsed.kind);
+    expect(odd.parsed.featureNames).toEqual(['body_acc_x', 'body_acc_y', 'total_acc_z']);
+    har('blank', { train: 4 });
+    put('blank/train/y_train.txt', '  \n \n');
+    expect((await parseFile(join(root, 'blank')).catch((x: unknown) => x as Error)).constructor.name).not.toBe('TypeError');
   });
 });

@@ -7,9 +7,10 @@
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { splitOf } from './analyse';
+import { listing } from './listing';
 import { DataError, type ParsedSequences, type ParseOptions, type ParseResult } from './parsed';
 
 /** A file of one label per row: y_train.txt, labels.txt, y.csv. */
@@ -18,17 +19,6 @@ const LABEL_FILE = /^(y|labels?|targets?|classes)([_.-].*)?\.(txt|csv)$/i;
 const LABEL_NAMES = /(labels?|classes|names)\.(txt|csv)$/i;
 const MAX_CHANNELS = 64;
 
-async function entries(dir: string): Promise<{ dirs: string[]; files: { name: string; size: number }[] }> {
-  const dirs: string[] = [];
-  const files: { name: string; size: number }[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.')) continue;
-    const st = await lstat(join(dir, e.name));
-    if (st.isDirectory()) dirs.push(e.name);
-    else if (st.isFile()) files.push({ name: e.name, size: st.size });
-  }
-  return { dirs, files };
-}
 
 const read = (path: string): Promise<Buffer> => readFile(path, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
 
@@ -38,8 +28,9 @@ export function matrix(text: string): number[][] | undefined {
   for (const line of text.split('\n')) {
     const t = line.trim();
     if (t === '') continue;
-    const row = t.split(/[\s,]+/).map(Number);
-    if (row.some((v) => Number.isNaN(v))) return undefined;
+    const cells = t.split(/\s*,\s*|\s+/);
+    const row = cells.map(Number);
+    if (cells.some((c) => c === '') || row.some((v) => Number.isNaN(v))) return undefined; // (an empty cell is no number: ",1,2", "1,,2")
     rows.push(row);
   }
   return rows;
@@ -60,14 +51,15 @@ interface Part {
 
 /** Where a folder holds a label file and a set of channel files (in it or one folder down), that layout. */
 async function partOf(path: string, split?: string): Promise<Part | undefined> {
-  const { dirs, files } = await entries(path);
-  const labels = files.find((f) => LABEL_FILE.test(f.name) && f.size > 0);
+  const { dirs, files, sizes } = await listing(path);
+  const labels = files.find((f) => LABEL_FILE.test(f) && sizes.get(f)! > 0);
   if (!labels) return undefined;
   // channel files: a subfolder of two or more data files (UCI HAR's "Inertial Signals"), each named with the split
   for (const d of dirs) {
-    const inner = (await entries(join(path, d))).files.filter((f) => /\.(txt|csv)$/i.test(f.name) && f.size > 0);
-    if (inner.length >= 2 && inner.length <= MAX_CHANNELS)
-      return { ...(split ? { split } : {}), path, labels: labels.name, channels: { dir: d, files: inner.map((f) => f.name) }, others: files.filter((f) => f !== labels && /\.(txt|csv)$/i.test(f.name) && !/^readme/i.test(f.name)).map((f) => f.name) };
+    const inner = await listing(join(path, d));
+    const channels = inner.files.filter((f) => /\.(txt|csv)$/i.test(f) && inner.sizes.get(f)! > 0);
+    if (channels.length >= 2 && channels.length <= MAX_CHANNELS)
+      return { ...(split ? { split } : {}), path, labels, channels: { dir: d, files: channels }, others: files.filter((f) => f !== labels && /\.(txt|csv)$/i.test(f) && !/^readme/i.test(f)) };
   }
   return undefined;
 }
@@ -75,17 +67,18 @@ async function partOf(path: string, split?: string): Promise<Part | undefined> {
 /** Channel names without the split's mark: body_acc_x_train.txt → body_acc_x. */
 function channelName(file: string, split?: string): string {
   let n = file.replace(/\.(txt|csv)$/i, '');
-  if (split) n = n.replace(new RegExp(`[_.-]?${split}$`, 'i'), '');
+  if (split && n.toLowerCase().endsWith(split.toLowerCase())) n = n.slice(0, n.length - split.length).replace(/[_.-]$/, '');
   return n || file;
 }
 
 /** The names of numbered labels (`1 WALKING` lines) from a file beside the data, when there is one. */
 async function labelNames(dirs: string[], taken: Set<string>): Promise<{ file: string; names: Map<string, string> } | undefined> {
   for (const dir of dirs) {
-    for (const f of (await entries(dir)).files) {
-      if (!LABEL_NAMES.test(f.name) || taken.has(join(dir, f.name)) || f.size > 1_000_000) continue;
+    const { files, sizes } = await listing(dir);
+    for (const f of files) {
+      if (!LABEL_NAMES.test(f) || taken.has(join(dir, f)) || sizes.get(f)! > 1_000_000) continue;
       const names = new Map<string, string>();
-      for (const line of (await read(join(dir, f.name))).toString('utf8').split('\n')) {
+      for (const line of (await read(join(dir, f))).toString('utf8').split('\n')) {
         const m = /^\s*(\d+)[\s,;:]+(\S.*?)\s*$/.exec(line);
         if (m) names.set(m[1], m[2]);
         else if (line.trim() !== '') {
@@ -93,7 +86,7 @@ async function labelNames(dirs: string[], taken: Set<string>): Promise<{ file: s
           break;
         }
       }
-      if (names.size >= 2) return { file: f.name, names };
+      if (names.size >= 2) return { file: f, names };
     }
   }
   return undefined;
@@ -101,7 +94,7 @@ async function labelNames(dirs: string[], taken: Set<string>): Promise<{ file: s
 
 export async function channelFolders(dir: string, opts: ParseOptions): Promise<ParseResult | undefined> {
   const folder = basename(dir);
-  const top = await entries(dir);
+  const top = await listing(dir);
   const parts: Part[] = [];
   const direct = await partOf(dir);
   if (direct) parts.push(direct);
@@ -128,7 +121,7 @@ export async function channelFolders(dir: string, opts: ParseOptions): Promise<P
     hash.update(`${p.split ?? ''}/${p.labels}\0`).update(createHash('sha256').update(yText).digest('hex'));
     bytes += Buffer.byteLength(yText);
     const y = yText.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    if (y.some((l) => /\s/.test(l))) return undefined; // not one label a line
+    if (y.length === 0 || y.some((l) => /\s/.test(l))) return undefined; // not one label a line
     rawLabels.push(y);
     const channels: number[][][] = [];
     for (const f of p.channels.files) {
@@ -138,7 +131,7 @@ export async function channelFolders(dir: string, opts: ParseOptions): Promise<P
       const text = data.toString('utf8');
       if (lineCount(text) !== y.length) return undefined; // not one row per label: some other layout
       const m = matrix(text);
-      if (!m) throw new DataError(where(p, `${p.channels.dir}/${f}`), undefined, 'a channel file holds something other than numbers', 'keep only numbers in the channel files, one recording a row');
+      if (!m) return undefined; // not numbers a row: some other layout (tables with headers, documents…)
       const w = m[0].length;
       const bad = m.findIndex((r) => r.length !== w);
       if (bad >= 0) throw new DataError(where(p, `${p.channels.dir}/${f}`), bad + 1, `a row of ${m[bad].length} values; the first has ${w}`, 'give every recording the same number of steps');

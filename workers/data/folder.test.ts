@@ -81,8 +81,8 @@ describe('one text in two languages', () => {
       ['Two young guys look at their hands.', 'Zwei junge Männer sehen ihre Hände an.', 'train'],
       ['Several men in hard hats.', 'Mehrere Männer mit Helmen.', 'train'],
       ['A little girl climbing.', 'Ein kleines Mädchen klettert.', 'train'],
-      ['A dog runs.', 'Ein Hund rennt.', 'val'],
-      ['A man sings.', 'Ein Mann singt.', 'val'],
+      ['A dog runs.', 'Ein Hund rennt.', 'validation'],
+      ['A man sings.', 'Ein Mann singt.', 'validation'],
     ]);
     expect(r.parsed.pairs[2].line).toBe(4);
     expect(r.notes[0]).toBe('4 text files read as one text in two languages, line by line (train.en → train.de, val.en → val.de): 5 en → de pairs (from English)');
@@ -104,6 +104,22 @@ describe('one text in two languages', () => {
     const m = await parseFile(join(root, 'misaligned'));
     expect(m.parsed.kind).toBe('table');
     expect(m.notes).toContain('train.en and train.fr look like one text in two languages, but their lines do not align (3 and 2 lines): read as texts of their own');
+    // WMT's layout: newstest2013 and newstest2014 are held out as tests, not trained on; a trailing blank line is no line
+    const en = (k: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${k} sentence number ${i} is ${'long '.repeat(i % 4)}here`);
+    const de = (k: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${k} Satz Nummer ${i} ist ${'lang '.repeat(i % 4)}hier`);
+    for (const [stem, n] of [['train', 8], ['newstest2013', 3], ['newstest2014', 3]] as const) {
+      put(`wmt/${stem}.en`, en(stem, n).join('\n') + '\n\n');
+      put(`wmt/${stem}.de`, de(stem, n).join('\n') + '\n');
+    }
+    const w = await parseFile(join(root, 'wmt'));
+    if (w.parsed.kind !== 'pairs') throw new Error(w.parsed.kind);
+    expect(w.parsed.pairs.map((p) => p.split ?? 'train').filter((x) => x === 'test').length).toBe(6);
+    // sentences to tell the language of, as many in each file, are not one another's translations
+    put('langid/sentences.en', Array.from({ length: 40 }, (_, i) => `word `.repeat(1 + ((i * 7) % 13)).trim()).join('\n'));
+    put('langid/sentences.fr', Array.from({ length: 40 }, (_, i) => `mot `.repeat(1 + ((i * 5) % 11)).trim()).join('\n'));
+    const l = await parseFile(join(root, 'langid'));
+    expect(l.parsed.kind).toBe('table');
+    expect(l.notes).toContain('the en and fr files have as many lines, but their lines are not of like length, as translations are: read as texts of their own');
     // files by class stay classes: names without a language code (English.txt), or with one that is not (rt-polarity.pos)
     put('names/English.txt', 'Abbas\nAbbey\n');
     put('names/French.txt', 'Abel\nAdam\n');

@@ -15,10 +15,12 @@
 
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
+import { NO_LABEL } from './build/common';
 import { channelFolders, matrix } from './channels';
+import { listing } from './listing';
 import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParsedSequences, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
 
@@ -228,7 +230,9 @@ export function parallelText(files: { name: string; parsed: Parsed }[]): { pairs
   const named = stems.map((s) => new RegExp(`(^|[^a-z])(${langs[0]}|${langs[1]})-(${langs[0]}|${langs[1]})([^a-z]|$)`, 'i').exec(s)).find((m) => m && m[2] !== m[3]);
   const source = named ? named[2] : langs.includes('en') ? 'en' : langs[0];
   const target = langs.find((l) => l !== source)!;
-  const linesOf = (t: string): string[] => t.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
+  const linesOf = (t: string): string[] => t.replace(/\r\n?/g, '\n').trimEnd().split('\n');
+  // the split a stem names: train, val, test_2016_flickr — or WMT's newstest2014, IWSLT's tst2013, dev2010
+  const splitOfStem = (stem: string): string | undefined => splitOf(stem) ?? (/(test|tst)/i.test(stem) ? 'test' : /(dev|valid)/i.test(stem) ? 'validation' : undefined);
   const pairs: ParsedPairs['pairs'] = [];
   let empty = 0;
   for (const stem of stems) {
@@ -244,15 +248,34 @@ export function parallelText(files: { name: string; parsed: Parsed }[]): { pairs
         if (x !== '' || y !== '') empty++;
         return;
       }
-      pairs.push({ source: x, target: y, line: i + 1, ...(stems.length > 1 ? { split: stem } : {}) });
+      const marked = stems.length > 1 ? splitOfStem(stem) : undefined;
+      pairs.push({ source: x, target: y, line: i + 1, ...(marked ? { split: marked } : {}) });
     });
   }
   if (pairs.length === 0) return undefined;
+  // a sentence and its translation are of like length; lines of two languages side by side by chance are not (a
+  // folder of sentences to tell the language of)
+  if (lengthCorrelation(pairs) < 0.3) return { note: `the ${source} and ${target} files have as many lines, but their lines are not of like length, as translations are: read as texts of their own` };
   const how = named ? `the names say ${named[2]}-${named[3]}` : source === 'en' ? 'from English' : 'the first language in name order';
   return {
     pairs: { kind: 'pairs', pairs, names: [source, target] },
     note: `${files.length} text files read as one text in two languages, line by line (${stems.map((s) => `${s}.${source} → ${s}.${target}`).slice(0, 4).join(', ')}${stems.length > 4 ? ', …' : ''}): ${pairs.length.toLocaleString('en')} ${source} → ${target} pairs (${how})${empty ? `; ${empty} lines with one side empty left out` : ''}`,
   };
+}
+
+/** Pearson's correlation of the two sides' lengths in characters over up to 2,000 pairs (0 when either is constant). */
+function lengthCorrelation(pairs: ParsedPairs['pairs']): number {
+  const step = Math.max(1, Math.floor(pairs.length / 2000));
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < pairs.length; i += step) a.push(pairs[i].source.length), b.push(pairs[i].target.length);
+  const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < a.length; i++) (sab += (a[i] - ma) * (b[i] - mb)), (saa += (a[i] - ma) ** 2), (sbb += (b[i] - mb) ** 2);
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : a.length < 3 ? 1 : 0;
 }
 
 // ============================================== sibling split files =============================================
@@ -280,21 +303,8 @@ export async function siblingSplits(path: string): Promise<{ split: 'test' | 'de
 
 // ============================================== documents by class ==============================================
 
-const UNLABELLED = /^(unsup|unsupervised|unlabel+ed|unknown|other_unlabel+ed)$/i;
 const MAX_DOCUMENTS = 200_000;
 
-/** Visible subfolders and files of `dir` (links, devices left out), in name order. */
-async function listing(dir: string): Promise<{ dirs: string[]; files: string[] }> {
-  const dirs: string[] = [];
-  const files: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.')) continue;
-    const st = await lstat(join(dir, e.name));
-    if (st.isDirectory()) dirs.push(e.name);
-    else if (st.isFile()) files.push(e.name);
-  }
-  return { dirs, files };
-}
 
 /** A document's file name: plain text (.txt) or no extension at all (20 Newsgroups' 38000). */
 const DOCUMENT = /^[^.]+$|\.txt$/i;
@@ -320,7 +330,7 @@ async function classFolders(dir: string): Promise<{ classes: { name: string; fil
       docs.push(...deeper.files.filter((f) => !DOC_NAME.test(f) && !DOC_EXT.test(f)).map((f) => `${sub}/${f}`));
     }
     if (docs.length === 0 || !docs.every((f) => DOCUMENT.test(f) || RECORDING.test(f))) return undefined;
-    if (UNLABELLED.test(d)) unlabelled.push(d);
+    if (NO_LABEL.test(d)) unlabelled.push(d);
     else classes.push({ name: d, files: docs });
   }
   return classes.length >= 2 ? { classes, unlabelled, loose: files } : undefined;

@@ -283,6 +283,19 @@ describe('tables as people have them', () => {
     expect(p.reason).toMatch(/next to the text/);
   });
 
+  it('abalone with a header: its Rings, the count it ends in, not its Sex, the one column of classes', () => {
+    const rows = range(120, (i) => `${'MFI'[i % 3]},${(0.3 + (i % 7) / 20).toFixed(3)},${(0.2 + (i % 5) / 20).toFixed(3)},${(0.1 + (i % 3) / 20).toFixed(3)},${(0.5 + (i % 11) / 10).toFixed(4)},${1 + ((i * 7) % 23)}`);
+    const { proposal: p } = inspect(['Sex,Length,Diameter,Height,Whole weight,Rings', ...rows].join('\n'), 'abalone.csv');
+    expect(p.choice.target).toBe('Rings');
+  });
+
+  it('a split column whose values carry a longer tag (train-clean, dev-clean, test-clean) is still the split', () => {
+    const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'far', 'away'];
+    const rows = range(90, (i) => `"${Array.from({ length: 5 + (i % 6) }, (_, k) => words[(i + k * 3) % 10]).join(' ')} ${i}",${i % 2 ? 'yes' : 'no'},${['train-clean', 'dev-clean', 'test-clean'][i % 3]}`);
+    const { proposal: p } = inspect(['sentence,label,subset', ...rows].join('\n'), 'speech.csv');
+    expect(p.choice).toMatchObject({ target: 'label', split: 'subset' });
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
@@ -293,6 +306,18 @@ describe('tables as people have them', () => {
     expect(p.columns.find((c) => c.name === '3')).toMatchObject({ role: 'time-part' });
     expect(p.choice.target).toBe('4');
     expect(p.reason).toMatch(/the first measurement/);
+    // the daily file: year, month, day, then a decimal year to three decimals (steps of 0.002 or 0.003)
+    const daily = range(400, (i) => {
+      const d = new Date(Date.UTC(1818, 0, 1 + i));
+      const doy = Math.round((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 864e5);
+      return `${d.getUTCFullYear()};${String(d.getUTCMonth() + 1).padStart(2, '0')};${String(d.getUTCDate()).padStart(2, '0')};${(d.getUTCFullYear() + (doy + 0.5) / 365).toFixed(3)};${String((i * 37) % 200).padStart(4)};${((i * 7) % 20).toFixed(1)};${(i * 11) % 30};1`;
+    }).join('\n');
+    const { proposal: q } = inspect(daily, 'SN_d_tot_V2.0.csv');
+    expect(q.time).toMatchObject({ columns: ['1', '2', '3'], interval: 'daily' });
+    expect(q.choice.target).toBe('5');
+    // sorted ids beside a rating of 1–10 are no year and month
+    const ids = range(300, (i) => `${1001 + 3 * i},${1 + ((i * 7) % 10)},${i % 2}`).join('\n');
+    expect(inspect(ids, 'ratings.csv').proposal.time).toBeUndefined();
   });
 
   it('European exports: ";" with decimal commas, −200 for "no value", empty trailing columns and rows', () => {

@@ -135,6 +135,10 @@ describe('parseFile', () => {
     if (ages.parsed.kind !== 'table') throw new Error(ages.parsed.kind);
     expect(ages.parsed.columns[1].strings!.slice(0, 3)).toEqual(['<18', '18-30', '>65']);
     expect(ages.notes.join(' ')).not.toMatch(/bound/);
+    // …and a column of bounds only ("<50", ">=50") is two classes, not one number
+    const income = await parseFile(write('income.csv', ['hours,income', ...Array.from({ length: 30 }, (_, i) => `${20 + i},${i % 3 ? '<50' : '>=50'}`)].join('\n')));
+    if (income.parsed.kind !== 'table') throw new Error(income.parsed.kind);
+    expect(income.parsed.columns[1]).toMatchObject({ type: 'categorical', categories: [{ value: '<50', count: 20 }, { value: '>=50', count: 10 }] });
     // WISDM's raw accelerometer lines: `user,activity,timestamp,x,y,z;`
     const w = await parseFile(write('wisdm.txt', Array.from({ length: 20 }, (_, i) => `33,Jogging,${49105962326000 + i * 5e7},-0.69,12.68,0.5${i};`).join('\n')));
     if (w.parsed.kind !== 'table') throw new Error(w.parsed.kind);

@@ -277,8 +277,8 @@ export function filledNumbers(col: Column, flag: ColumnKey): { values: Float64Ar
 }
 
 /** The label of each row as a string ('' = missing): categorical/text strings, or numbers written plainly. */
-/** A label that says there is none (aclImdb's "unsup" reviews): those rows have no class to learn. */
-export const NO_LABEL = /^(unsup|unsupervised|unlabel+ed|no[ _-]?label)$/i;
+/** A label that says there is none (aclImdb's "unsup" reviews, its unsup/ folder): no class to learn. */
+export const NO_LABEL = /^(unsup|unsupervised|(other_)?unlabel+ed|no[ _-]?label)$/i;
 
 /** A column's values as labels ('' where missing, or marked as having no label). */
 export function labelStrings(col: Column): string[] {

@@ -144,6 +144,7 @@ export function forecastData(table: ParsedTable, choice: DatasetChoice): Trainin
   const W = trainW.length + valW.length + testW.length;
   if (W < 3) throw new Error(`the series has ${keyName ? `${segments.length} series of ${shortest}+ rows` : `${n} rows`}: too few for a lookback of ${L} and a horizon of ${Hz} (${W} windows); lower ${mention('lookback')}`);
   if (trainW.length < 1) throw new SettingError(undefined, `no training windows left after the split (${W} windows): lower ${mention('valFraction')} or ${mention('lookback')}`);
+  if (heldWhole && valW.length < 1) throw new SettingError('lookback', `the series marked for validation are too short for a lookback of ${L} and a horizon of ${Hz}: no validation windows`, L);
   const nTrain = trainW.length;
   const nVal = valW.length;
   const nTest = testW.length;

@@ -47,6 +47,13 @@ describe('JSON and JSONL', () => {
     expect(p.columns[3].numbers![1]).toBe(5);
   });
 
+  it('a long list of numbers among several fields is still the sequence of its record', () => {
+    const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `r${i}`, label: i % 2 ? 'up' : 'down', subject: `s${i % 3}`, session: i, signal: Array.from({ length: 30 }, (_, k) => k * (i % 2 ? 1 : -1)) }));
+    const p = parseJsonl(lines.join('\n'));
+    if (p.kind !== 'sequences') throw new Error(p.kind);
+    expect(p.sequences[1]).toMatchObject({ id: 'r1', label: 'up' });
+  });
+
   it('objects with one array field → labelled sequences; {"data": [...]} and column objects', () => {
     const p = parseJsonl('{"id": "a", "values": [1,2,3], "label": "up"}\n\n{"id": "b", "values": [3,2], "label": "down"}\n');
     if (p.kind !== 'sequences') throw new Error(p.kind);

@@ -20,12 +20,12 @@ import { LineSplitter } from './lines';
 import { TableBuilder } from './table';
 
 /**
- * Whether the one array field of `o` is a detail of a record rather than its data (a sequence): more than three other
- * fields, or a text of several words beside it (a review with its "helpful": [2, 3] votes).
+ * Whether the one array field of `o` is a detail of a record rather than its data (a sequence): a few numbers among
+ * more than three other fields, or beside a text of several words (a review with its "helpful": [2, 3] votes).
  */
 function recordAround(o: Record<string, unknown>, array: string): boolean {
   const others = Object.keys(o).filter((k) => k !== array);
-  return others.length > 3 || others.some((k) => typeof o[k] === 'string' && (o[k] as string).trim().split(/\s+/).length >= 5);
+  return (o[array] as unknown[]).length <= 4 && (others.length > 3 || others.some((k) => typeof o[k] === 'string' && (o[k] as string).trim().split(/\s+/).length >= 5));
 }
 
 export const MAX_JSON_DEPTH = 64;

@@ -97,7 +97,7 @@ class ColumnState {
     if (!Number.isNaN(v)) return this.addNumber(v, t);
     if (!decimalComma && THOUSANDS.test(t)) {
       this.thousands ??= { row: this.nums.n, text: t };
-      (this.asWritten ??= new Map()).set(this.nums.n, t);
+      this.keepWritten(t);
       return this.addNumber(Number(t.replace(/,/g, '')), t);
     }
     const bound = CENSORED.exec(t);
@@ -106,7 +106,7 @@ class ColumnState {
       if (!Number.isNaN(b)) {
         this.firstCensored ??= { row: this.nums.n, text: t };
         this.censored++;
-        (this.asWritten ??= new Map()).set(this.nums.n, t);
+        this.keepWritten(t);
         return this.addNumber(b, t);
       }
     }
@@ -119,6 +119,26 @@ class ColumnState {
     this.firstOther ??= { row: this.nums.n - 1, text: t };
     if (!this.strings) this.toStrings(this.nums.n - 1);
     this.addString(t);
+  }
+
+  /** A cell read as a number though written otherwise, kept as written while the column is still numbers (to a bound: past it, such cells come back as their numbers). */
+  private keepWritten(t: string): void {
+    if (this.strings) return;
+    this.asWritten ??= new Map();
+    if (this.asWritten.size < MAX_WRITTEN) this.asWritten.set(this.nums.n, t);
+  }
+
+  /**
+   * Bounds as many as the plain numbers beside them are words, not numbers (an income column of "<50" and ">=50"):
+   * the column goes back to its cells as written. Returns whether it did.
+   */
+  unbound(): boolean {
+    if (this.censored === 0 || this.numeric - this.censored > this.censored) return false;
+    if (!this.strings) this.toStrings();
+    this.numeric -= this.censored;
+    this.others += this.censored;
+    this.censored = 0;
+    return true;
   }
 
   /** Switches to keeping strings: earlier rows come back from their numbers. */
@@ -207,6 +227,8 @@ class ColumnState {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+/** Cells kept as written per column at most (beyond, a column that turns out to be words shows them as numbers). */
+const MAX_WRITTEN = 1_000_000;
 /** A number with commas between its thousands: `2,146`, `-1,234,567.5`. */
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 /** A bound in place of a number: `<1`, `< 0.5`, `>100`, `<=3`, `≤0.01` (its number captured). */
@@ -470,6 +492,7 @@ export class TableBuilder {
     for (const c of this.cols)
       if (c.dropMarked())
         marked.push(`"${c.name}": ${c.marked} cell${c.marked > 1 ? 's hold numbers' : ' holds a number'} with a mark of doubt ("${c.firstMarked!.text}" on line ${this.lines.a[c.firstMarked!.row]}${c.marked > 1 ? ', …' : ''}): read as missing`);
+    for (const c of this.cols) c.unbound();
     const grouped = this.cols.filter((c) => c.thousands && c.others === 0);
     if (grouped.length)
       marked.push(`${grouped.length === 1 ? `"${grouped[0].name}" holds numbers` : `${grouped.length} columns (${grouped.slice(0, 3).map((c) => `"${c.name}"`).join(', ')}${grouped.length > 3 ? ', …' : ''}) hold numbers`} written with commas between the thousands ("${grouped[0].thousands!.text}" on line ${this.lines.a[grouped[0].thousands!.row]}): read as numbers`);

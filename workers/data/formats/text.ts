@@ -77,7 +77,7 @@ function gutenberg(text: string): { text: string; startLine: number; endLine: nu
   const from = start.index + start[0].length + 1;
   const end = /^\*{3} ?END OF (THE|THIS) PROJECT GUTENBERG E(BOOK|TEXT)[^\n]*$/im.exec(text.slice(from));
   const to = end ? from + end.index : text.length;
-  const book = text.slice(from, to).replace(/^\n+/, '').replace(/\s+$/, '\n');
+  const book = `${text.slice(from, to).replace(/^\n+/, '').trimEnd()}\n`;
   if (book.trim() === '') return undefined;
   const lineAt = (i: number): number => {
     let n = 1;

@@ -37,6 +37,11 @@ describe('Monash .tsf files', () => {
     const monthly = ['@relation tourism', '@attribute series_name string', '@attribute start_timestamp date', '@frequency monthly', '@data', 'T1:1979-01-31 00-00-00:1,2,3,4'].join('\n');
     const m = table(await parseFile(write('tourism_monthly.tsf', monthly)));
     expect(Array.from(m.columns[1].numbers!, (v) => new Date(v).toISOString().slice(0, 10))).toEqual(['1979-01-31', '1979-02-28', '1979-03-31', '1979-04-30']);
+    // a start written with ":" (as ISO times are), an attribute named "value"
+    const colon = ['@relation x', '@attribute series_name string', '@attribute value numeric', '@attribute start_timestamp date', '@frequency hourly', '@data', 'T1:7:2015-01-01 00:00:00:1,2,3'].join('\n');
+    const c = table(await parseFile(write('colon.tsf', colon)));
+    expect(c.columns.map((x) => x.name)).toEqual(['series_name', 'value', 'date', 'series_value']);
+    expect(new Date(c.columns[2].numbers![2]).toISOString()).toBe('2015-01-01T02:00:00.000Z');
     const plain = ['@relation m4', '@attribute series_name string', '@frequency yearly', '@horizon 6', '@data', 'Y1:5,6,7', 'Y2:1,2'].join('\n');
     const p = await parseFile(write('m4_yearly.txt', plain));
     expect(p.format).toBe('tsf');

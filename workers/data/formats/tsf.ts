@@ -9,6 +9,9 @@ import { DataError, type ParsedTable } from '../parsed';
 import { LineBuilder } from './lines';
 import { TableBuilder } from './table';
 
+/** Values read at most (a row each): as many cells as a wide table of series may melt into. */
+const MAX_VALUES = 20_000_000;
+
 /** A frequency's step: months (calendar) or milliseconds. */
 const FREQUENCIES: Record<string, { months?: number; ms?: number }> = {
   yearly: { months: 12 },
@@ -49,6 +52,7 @@ export class TsfBuilder extends LineBuilder {
   private table?: TableBuilder;
   private startAt = -1;
   private series = 0;
+  private values = 0;
   relation?: string;
   frequency?: string;
   horizon?: number;
@@ -76,22 +80,32 @@ export class TsfBuilder extends LineBuilder {
         this.inData = true;
         this.startAt = this.attributes.findIndex((a) => a.type === 'date');
         const others = this.attributes.filter((_, i) => i !== this.startAt).map((a) => a.name);
+        const free = (n: string): string => (others.includes(n) ? `series_${n}` : n);
         const time = this.startAt >= 0 && this.frequency ? 'date' : 'step';
-        this.table = new TableBuilder({ file: this.file, names: [...others, time, 'value'] });
+        this.table = new TableBuilder({ file: this.file, names: [...others, free(time), free('value')] });
       }
       return;
     }
-    // the attributes, then the values (a timestamp's own "-" and ":" are kept: split from the left, value list last)
-    const fields = t.split(':');
+    // the attributes in order, each up to the next ":" (a start time is read whole, though written with ":"), then
+    // the values
     const A = this.attributes.length;
-    if (fields.length < A + 1) throw new DataError(this.file, n, `${fields.length - 1} attributes on this line, ${A} declared`, 'give each series its attributes, then its values, separated by ":"');
-    const values = fields.slice(A).join(':');
-    const attrs = fields.slice(0, A);
+    const attrs: string[] = [];
+    let at = 0;
+    for (const a of this.attributes) {
+      const time = a.type === 'date' ? /^\d{4}-\d{2}-\d{2}[ T]\d{2}[-:]\d{2}[-:]\d{2}(?=:)/.exec(t.slice(at)) : null;
+      const end = time ? at + time[0].length : t.indexOf(':', at);
+      if (end < 0) throw new DataError(this.file, n, `${attrs.length} attributes on this line, ${A} declared`, 'give each series its attributes, then its values, separated by ":"');
+      attrs.push(t.slice(at, end));
+      at = end + 1;
+    }
+    const values = t.slice(at);
     const start = this.startAt >= 0 ? readStart(attrs[this.startAt]) : NaN;
     if (this.startAt >= 0 && Number.isNaN(start)) throw new DataError(this.file, n, `"${attrs[this.startAt]}" is not a start time (YYYY-MM-DD HH-MM-SS)`, 'write the start as 2015-01-01 00-00-00');
     const step = this.frequency ? FREQUENCIES[this.frequency] : undefined;
     const kept = attrs.filter((_, i) => i !== this.startAt).map((a, i) => (this.attributes.filter((_, j) => j !== this.startAt)[i].type === 'numeric' ? Number(a) : a));
     const parts = values.split(',');
+    this.values += parts.length;
+    if (this.values > MAX_VALUES) throw new DataError(this.file, n, `more than ${MAX_VALUES.toLocaleString('en')} values in all (one row each)`, 'take a part of the series into a file of their own');
     for (let k = 0; k < parts.length; k++) {
       const x = parts[k].trim();
       let v: number | null = null;
