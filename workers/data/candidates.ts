@@ -572,9 +572,12 @@ function isEvenlySpaced(v: number[]): boolean {
 /** Free text or many distinct words (mostly present): what a sentence, a word or a translation looks like. */
 function wordy(t: ParsedTable, facts: TableFacts): Column[] {
   return facts.columns
-    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows && !codes(f.column))
+    .filter((f) => (f.role === 'text' || (f.role === 'category' && (f.distinct > Math.max(50, 0.1 * t.rows) || f.distinct >= 0.8 * (t.rows - f.column.missing)))) && f.column.missing <= 0.5 * t.rows && !codes(f.column) && !parses(f.column))
     .map((f) => f.column);
 }
+
+/** Parse trees written out ("( ( The cat ) ( sat ) )", "(ROOT (S …))", MultiNLI's *_parse): the sentence's structure, not a text to read. */
+const parses = (c: Column): boolean => shareOfValues(c, (v) => /^\s*\(/.test(v) && (v.match(/[()]/g)?.length ?? 0) >= 4) >= 0.9;
 
 /** Codes rather than words (a ticket "A/5 21171", a part "PC 17599"): short values that are mostly digits and marks. */
 const codes = (c: Column): boolean =>
@@ -607,7 +610,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
   const splitNote = facts.split ? `; "${facts.split.name}" gives the split` : '';
   // Labels: few distinct short values (categories, or a handful of whole numbers) with enough examples each.
   const labels = facts.columns
-    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 1000 && f.distinct < t.rows - f.column.missing)
+    .filter((f) => !texts.includes(f.column) && (f.role === 'category' || (f.role === 'value' && f.integer && f.distinct <= 20)) && f.distinct >= 2 && f.distinct <= 1000 && f.distinct < t.rows - f.column.missing && !(f.column.strings && parses(f.column)))
     .map((f) => f.column);
   const byLength = [...texts].sort((a, b) => meanLength(b) - meanLength(a));
   const lengths = new Map(texts.map((c) => [c, meanLength(c)]));
@@ -693,9 +696,13 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     }
     if (pair && !labelled) (quality *= 0.8), why.push('the text columns look like pairs');
     // a file without a header keeps the label it was made for next to its text (twitter_training.csv: id, entity,
-    // sentiment, text — the sentiment, not the entity)
-    const beside = !t.header && Math.abs(t.columns.indexOf(label) - t.columns.indexOf(text)) === 1 && labels.length > 1;
+    // sentiment, text — the sentiment, not the entity; CoLA's source, label, mark, sentence — a mostly empty mark between)
+    const between = t.columns.slice(Math.min(t.columns.indexOf(label), t.columns.indexOf(text)) + 1, Math.max(t.columns.indexOf(label), t.columns.indexOf(text)));
+    const beside = !t.header && labels.length > 1 && between.every((c) => c.missing >= 0.5 * t.rows || facts.role(c) === 'constant');
     if (beside) why.push('next to the text, where a file without a header keeps its label');
+    // codes naming where a text came from (CoLA's gj04, bc01, …) are no classes of it
+    const sources = counts.length >= 5 && counts.every((c) => /^[A-Za-z]{1,4}\d{1,4}$/.test(c.value));
+    if (sources) (quality *= 0.5), why.push(`codes (${counts.slice(0, 3).map((c) => c.value).join(', ')}…): where each text came from, more likely than its class`);
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({
       shape: 'many-to-one',

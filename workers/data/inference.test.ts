@@ -296,6 +296,24 @@ describe('tables as people have them', () => {
     expect(p.choice).toMatchObject({ target: 'label', split: 'subset' });
   });
 
+  it('GLUE as it ships: CoLA (source code, label, a mostly empty mark, sentence) → its label; MultiNLI → both sentences, not their parse trees', () => {
+    const words = ['the', 'cat', 'dog', 'sat', 'ran', 'on', 'a', 'mat', 'far', 'away'];
+    const sent = (i: number, n: number): string => Array.from({ length: n }, (_, k) => words[(i * 3 + k * 7) % 10]).join(' ');
+    const sources = ['gj04', 'bc01', 'ad03', 'c-05', 'w_80', 'r-67', 'd_98'];
+    const cola = range(300, (i) => `${sources[i % 7]}\t${i % 3 ? 1 : 0}\t${i % 3 ? '' : '*'}\t${sent(i, 4 + (i % 9))} ${i}.`);
+    const { proposal: c } = inspect(cola.join('\n'), 'in_domain_train.tsv');
+    expect(c.choice).toMatchObject({ input: ['4'], target: '2' });
+    const mnli = range(300, (i) => `${i}\t${31193 + i}\t${['government', 'fiction'][i % 2]}\t( ( ${sent(i, 6)} ) ( ${i} ) )\t( ( ${sent(i + 1, 4)} ) ( ${i} ) )\t${sent(i, 6)} ${i}\t${sent(i + 1, 4)} ${i}\t${['neutral', 'entailment', 'contradiction'][i % 3]}`);
+    const { proposal: m } = inspect(['index\tpromptID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1\tsentence2\tgold_label', ...mnli].join('\n'), 'multinli_train.tsv');
+    expect(m.choice).toMatchObject({ input: ['sentence1', 'sentence2'], target: 'gold_label' });
+  });
+
+  it('one number a line (a series written out, with or without a name) is a series, not text', () => {
+    const { parsed, proposal: p } = inspect(range(300, (i) => (0.9 + 0.3 * Math.sin(i / 17)).toFixed(8)).join('\n'), 'mackey_glass.txt');
+    expect(parsed.kind).toBe('table');
+    expect(p.choice).toMatchObject({ shape: 'many-to-one', target: '1' });
+  });
+
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {
     const csv = range(60, (i) => {
       const [y, m] = [1749 + Math.floor(i / 12), (i % 12) + 1];
