@@ -74,3 +74,18 @@ test('drop an Excel workbook: its first sheet is the table, its date cells the m
   await studio.snap('3-workbook');
   expect(studio.problems).toEqual([]);
 });
+
+test('drop a file from the Monash forecasting archive: one series a line becomes a series per name, dated by its start and frequency', async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const studio = new StudioPage(page, info);
+  await studio.open();
+  const lines = ['# Dataset Information', '@relation covid_deaths', '@attribute series_name string', '@attribute start_timestamp date', '@frequency daily', '@horizon 30', '@missing false', '@equallength true', '@data'];
+  for (let k = 0; k < 4; k++) lines.push(`T${k + 1}:2020-01-22 00-00-00:${Array.from({ length: 120 }, (_, i) => Math.round(10 * Math.exp(i / 60) + ((i * (k + 3)) % 5))).join(',')}`);
+  await studio.dropFile('covid_deaths_dataset.tsf', lines.join('\n'));
+  await expect(page.getByRole('button', { name: /Select dataset covid_deaths_dataset\.tsf/ })).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByTestId('proposal-time')).toContainText('daily');
+  await expect(page.getByTestId('proposal-task')).toContainText('forecast "value"');
+  await expect(page.getByTestId('proposal-task')).toContainText('in each "series_name" series');
+  await expect(page.locator('section[aria-label="Data"]')).toContainText('the archive forecasts 30 steps ahead');
+  expect(studio.problems).toEqual([]);
+});
