@@ -10,13 +10,13 @@ import { looksLikeDate, readDates } from './dates';
 
 /** At least this many value columns make a wide table of series. */
 const MIN_STEPS = 20;
-/** Larger tables stay as they are (the melted one would hold every cell as a row). */
+/** Values a melted table holds at most (a row each): a larger table is melted for its first series. */
 const MAX_CELLS = 20_000_000;
 
 const cell = (c: Column, r: number): string => c.strings?.[r] ?? (c.numbers && !Number.isNaN(c.numbers[r]) ? String(c.numbers[r]) : '');
 
 /** The melted table and a note saying so, or undefined when `t` is not a wide table of series. */
-export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: string } | undefined {
+export function meltWideSeries(t: ParsedTable, maxCells = MAX_CELLS): { table: ParsedTable; note: string } | undefined {
   if (!t.header || t.rows < 2) return undefined;
   const cols = t.columns;
   // the value columns: the numeric columns named by dates at the end (Lat and Long before them stay), else every
@@ -29,7 +29,7 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   }
   const steps = cols.slice(first);
   const leading = cols.slice(0, first);
-  if (steps.length < MIN_STEPS || leading.length === 0 || leading.length > 6 || t.rows * steps.length > MAX_CELLS) return undefined;
+  if (steps.length < MIN_STEPS || leading.length === 0 || leading.length > 6) return undefined;
   // one series per row: a key unique on every row (the first such leading column, or the leading texts joined)
   const texts = leading.filter((c) => c.type !== 'numeric');
   if (texts.length === 0) return undefined;
@@ -64,7 +64,9 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   const lines: number[] = [];
   const others = leading.filter((c) => !keyParts.includes(c));
   const otherCells: (string | number)[][] = others.map(() => []);
-  for (let r = 0; r < t.rows; r++) {
+  // a table too large to hold melted (M5's 30,490 series of 1,913 days) is melted for its first series only, said
+  const kept = Math.min(t.rows, Math.floor(maxCells / steps.length));
+  for (let r = 0; r < kept; r++) {
     // a series runs from its first value to its last (a page created later starts later)
     let from = 0;
     let to = lengths ? lengths[r] : steps.length;
@@ -95,6 +97,6 @@ export function meltWideSeries(t: ParsedTable): { table: ParsedTable; note: stri
   const how = dates || years ? `a column per ${years ? 'year' : 'date'} (${steps[0].name} … ${steps[steps.length - 1].name})` : `${steps.length} numbered columns (${steps[0].name} … ${steps[steps.length - 1].name})${shortest < longest ? `, rows of ${shortest}–${longest} values` : ''}`;
   return {
     table: { ...t, columns: melted, rows: keys.length, lineOfRow: Int32Array.from(lines) },
-    note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : years ? 'year' : 'step'}", "value")`,
+    note: `a wide table of ${t.rows} series, one a row, ${how}: read as one series per "${keyName}" ("${dates ? 'date' : years ? 'year' : 'step'}", "value")${kept < t.rows ? `; the first ${kept.toLocaleString('en')} series only (all ${t.rows.toLocaleString('en')} would be ${(t.rows * steps.length).toLocaleString('en')} values, more than the ${maxCells.toLocaleString('en')} a table may hold: take the series you want into a file of their own)` : ''}`,
   };
 }
