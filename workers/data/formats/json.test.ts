@@ -54,6 +54,20 @@ describe('JSON and JSONL', () => {
     expect(p.sequences[1]).toMatchObject({ id: 'r1', label: 'up' });
   });
 
+  it("pandas' DataFrame.to_json orients (split, columns — its default — and index) are the same table", () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ date: `2020-01-${String(i + 1).padStart(2, '0')}`, sales: 100 + i, store: i % 2 ? 'a' : 'b' }));
+    const cols = ['date', 'sales', 'store'] as const;
+    const split = parseJson(JSON.stringify({ columns: cols, index: rows.map((_, i) => i), data: rows.map((r) => cols.map((c) => r[c])) }));
+    const columns = parseJson(JSON.stringify(Object.fromEntries(cols.map((c) => [c, Object.fromEntries(rows.map((r, i) => [String(i), r[c]]))]))));
+    const index = parseJson(JSON.stringify(Object.fromEntries(rows.map((r, i) => [String(i), r]))));
+    for (const p of [split, columns, index]) {
+      if (p.kind !== 'table') throw new Error(p.kind);
+      expect(p.header).toBe(true);
+      expect(p.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['date:date', 'sales:numeric', 'store:categorical']);
+      expect(Array.from(p.columns[1].numbers!)).toEqual(rows.map((r) => r.sales));
+    }
+  });
+
   it('objects with one array field → labelled sequences; {"data": [...]} and column objects', () => {
     const p = parseJsonl('{"id": "a", "values": [1,2,3], "label": "up"}\n\n{"id": "b", "values": [3,2], "label": "down"}\n');
     if (p.kind !== 'sequences') throw new Error(p.kind);

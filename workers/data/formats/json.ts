@@ -12,10 +12,11 @@
 // An object whose every value is such an array (`{"train": [...], "val": [...], "test": [...]}`) is one table with a
 // column "split" (the key of each record's array), which the proposal honours as the split.
 // A top-level object holding one array (`{"data": [...]}`) is that array; an object of equal-length arrays is a
-// table by columns. Nesting is limited (checked before JSON.parse, so deep input cannot blow the stack), and so is
-// the size of a JSON document (JSONL streams line by line).
+// table by columns, and so are pandas' DataFrame.to_json orients "split", "columns" and "index". Nesting is limited
+// (checked before JSON.parse, so deep input cannot blow the stack), and so is the size of a JSON document (JSONL
+// streams line by line).
 
-import { DataError, type Parsed, type ParsedSequences, type ParsedTagged } from '../parsed';
+import { DataError, type Parsed, type ParsedSequences, type ParsedTable, type ParsedTagged } from '../parsed';
 import { LineSplitter } from './lines';
 import { TableBuilder } from './table';
 
@@ -332,14 +333,39 @@ export function parseJson(text: string, file = 'input'): Parsed {
       const n = (o[keys[0]] as unknown[]).length;
       const t = new TableBuilder({ file, names: keys });
       for (let i = 0; i < n; i++) t.addValues(keys.map((k) => (o[k] as unknown[])[i]), i + 1);
-      return t.finish();
-    } else throw new DataError(file, 1, 'a JSON object, not an array of records', 'give an array ([...]) of numbers, strings, arrays or objects, or an object of equal-length column arrays');
+      return { ...t.finish(), header: true };
+    } else {
+      const frame = pandasFrame(o, file);
+      if (frame) return frame;
+      throw new DataError(file, 1, 'a JSON object, not an array of records', 'give an array ([...]) of numbers, strings, arrays or objects, or an object of equal-length column arrays');
+    }
   }
   if (typeof v === 'string') return { kind: 'text', text: v, lines: v.split('\n').length };
   if (!Array.isArray(v)) throw new DataError(file, 1, `the JSON document is ${describe(v)}, not an array`, 'give an array ([...]) of records');
   const b = new JsonValuesBuilder(file, 'item');
   for (let i = 0; i < v.length; i++) b.add(v[i], i + 1);
   return b.finish();
+}
+
+/**
+ * A table as pandas writes one (DataFrame.to_json): orient "split" ({"columns": […], "index": […], "data": [[…], …]}),
+ * "columns", its default ({"sales": {"0": 100, "1": 102}, "temp": {…}}) or "index" ({"0": {"sales": 100, "temp": 20},
+ * …}) — the outer keys are the columns or the rows, whichever are fewer being the columns. Undefined for other objects.
+ */
+function pandasFrame(o: Record<string, unknown>, file: string): ParsedTable | undefined {
+  if (Array.isArray(o.columns) && Array.isArray(o.data) && o.columns.every((c) => typeof c === 'string' || typeof c === 'number') && o.data.every((r) => Array.isArray(r) && r.length === (o.columns as unknown[]).length)) {
+    const t = new TableBuilder({ file, names: (o.columns as unknown[]).map(String) });
+    (o.data as unknown[][]).forEach((r, i) => t.addValues(r, i + 1));
+    return { ...t.finish(), header: true };
+  }
+  const outer = Object.keys(o);
+  if (outer.length === 0 || !outer.every((k) => o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k]) && Object.values(o[k] as object).every((v) => v === null || typeof v !== 'object'))) return undefined;
+  const inner = [...new Set(outer.flatMap((k) => Object.keys(o[k] as object)))];
+  const byColumns = outer.length <= inner.length;
+  const [columns, rows] = byColumns ? [outer, inner] : [inner, outer];
+  const t = new TableBuilder({ file, names: columns });
+  rows.forEach((r, i) => t.addValues(columns.map((c) => (byColumns ? (o[c] as Record<string, unknown>)[r] : (o[r] as Record<string, unknown>)[c]) ?? null), i + 1));
+  return { ...t.finish(), header: true };
 }
 
 /** JSONL, streamed: one JSON value per line (blank lines skipped); errors name the line. */
