@@ -41,7 +41,7 @@ function openProject(dir: string): void {
       const r = await dialog.showOpenDialog(window ?? undefined!, {
         title: 'Import dataset',
         properties: ['openFile'],
-        filters: [{ name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'conll', 'conllu', 'tags', 'pairs', 'ts', 'tsf', 'arff', 'tokens', 'xlsx', 'parquet', 'gz'] }, { name: 'All files', extensions: ['*'] }],
+        filters: [{ name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'conll', 'conllu', 'tags', 'pairs', 'ts', 'tsf', 'arff', 'tokens', 'xlsx', 'parquet', 'npy', 'gz'] }, { name: 'All files', extensions: ['*'] }],
       });
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
     },

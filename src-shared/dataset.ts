@@ -14,8 +14,8 @@ import type { Problem } from './errors';
  * blank lines, one block per sequence; `arff`: Weka's ARFF (`@attribute` lines, then `@data`), a table; `xlsx`: an
  * Excel workbook's first sheet; `parquet`: an Apache Parquet file (Hugging Face datasets).
  */
-export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'tsf' | 'blocks' | 'arff' | 'xlsx' | 'parquet';
-export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'tsf', 'blocks', 'arff', 'xlsx', 'parquet'];
+export type FormatName = 'text' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'conll' | 'pairs' | 'labelled' | 'ts' | 'tsf' | 'blocks' | 'arff' | 'xlsx' | 'parquet' | 'npy';
+export const FORMATS: readonly FormatName[] = ['text', 'csv', 'tsv', 'json', 'jsonl', 'conll', 'pairs', 'labelled', 'ts', 'tsf', 'blocks', 'arff', 'xlsx', 'parquet', 'npy'];
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'date';
 

@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { splitOf } from './analyse';
 import { NO_LABEL } from './build/common';
 import { channelFolders, matrix } from './channels';
+import { labelsFileOf } from './formats/npy';
 import { listing } from './listing';
 import { DataError, type FormatName, type ImportProgress, type Parsed, type ParsedPairs, type ParsedSequences, type ParseOptions, type ParseResult, type ParsedTable } from './parsed';
 import { TableBuilder } from './formats/table';
@@ -64,10 +65,12 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
   const within = splitDirs.length > 0 && splitDirs.some((d) => splitOf(d) === 'train') ? splitDirs : [];
   for (const sub of ['', ...within]) {
     const { files: here } = sub === '' ? top : await listing(join(dir, sub));
+    // (a NumPy labels file is read with its data file: y_train.npy with X_train.npy)
+    const labelsOfData = new Set(here.map(labelsFileOf).filter((l): l is string => l !== undefined && here.includes(l)));
     for (const f of here) {
       const name = sub === '' ? f : `${sub}/${f}`;
       if (DOC_NAME.test(f) || DOC_EXT.test(f)) skipped.push(name);
-      else files.push(name);
+      else if (!labelsOfData.has(f) || !/\.npy$/i.test(f)) files.push(name);
     }
   }
   if (files.length === 0) throw new DataError(folder, undefined, `this folder holds no data files${skipped.length ? ` (only ${skipped.slice(0, 5).join(', ')})` : ''}`, 'choose a data file, or a folder of data files');

@@ -26,6 +26,7 @@ import { TableBuilder } from './formats/table';
 import { TextBuilder } from './formats/text';
 import { taggedRows } from './formats/tokenrows';
 import { TsfBuilder } from './formats/tsf';
+import { NPY_MAGIC, parseNpy } from './formats/npy';
 import { kindOf } from '../engine/safe-file';
 import { joinParsed, parseFolder, siblingSplits } from './folder';
 import { DataError, FORMATS, type FormatName, type ImportProgress, type Parsed, type ParseOptions, type ParseResult } from './parsed';
@@ -116,6 +117,8 @@ export function makeSink(format: FormatName, file: string, head: string, complet
       throw new DataError(file, undefined, 'this is not an Excel workbook (an .xlsx file is a ZIP archive)', 'choose the format that matches the file, or auto');
     case 'parquet':
       throw new DataError(file, undefined, 'this is not a Parquet file (it would start with PAR1)', 'choose the format that matches the file, or auto');
+    case 'npy':
+      throw new DataError(file, undefined, 'this is not a NumPy .npy file (it would start with \\x93NUMPY)', 'choose the format that matches the file, or auto');
     case 'arff': {
       const b = new ArffBuilder(file);
       return builderSink(b, () => (b.relation ? [`ARFF relation "${b.relation}"`] : []));
@@ -311,6 +314,16 @@ async function readWorkbook(handle: FileHandle, size: number, file: string, opts
 }
 
 /** A Parquet file: hashed as it is read through once, then decoded a row group at a time (formats/parquet.ts). */
+async function readNpyFile(handle: FileHandle, path: string, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (size > maxBytes) throw new DataError(file, undefined, `${(size / 2 ** 20).toFixed(0)} MiB, more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'save a part of the array');
+  const bytes = await readWhole(handle, size, file, (n) => opts.onProgress?.({ bytesRead: n, bytesTotal: size, rows: 0 }));
+  const { parsed, notes, extra } = await parseNpy(path, bytes, file);
+  const hash = createHash('sha256').update(bytes);
+  if (extra) hash.update(`\0${extra.name}\0`).update(extra.bytes);
+  return { parsed, format: 'npy', reason: 'a NumPy array (.npy)', bytes: size + (extra?.bytes.length ?? 0), sha256: hash.digest('hex'), notes };
+}
+
 async function readParquetFile(handle: FileHandle, path: string, size: number, file: string, opts: ParseOptions): Promise<ParseResult> {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(CHUNK);
@@ -415,6 +428,8 @@ async function readText(path: string, file: string, opts: ParseOptions, encoding
         if (chunk.length >= 4 && chunk.readUInt32LE(0) === 0x04034b50 && (opts.format === undefined || opts.format === 'auto' || opts.format === 'xlsx')) return await readWorkbook(handle, size, file, opts);
         // gzip (a .csv.gz, .tsv.gz, .json.gz): the text inside, read as that file would be
         if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) return await readGzip(handle, size, file, opts);
+        // NumPy's .npy (np.save): read whole, with its labels file beside it
+        if (chunk.length >= 6 && chunk.toString('latin1', 0, 6) === NPY_MAGIC && (opts.format === undefined || opts.format === 'auto' || opts.format === 'npy')) return await readNpyFile(handle, path, size, file, opts);
         // Apache Parquet: "PAR1" at both ends
         if (chunk.length >= 4 && chunk.toString('latin1', 0, 4) === 'PAR1' && (opts.format === undefined || opts.format === 'auto' || opts.format === 'parquet')) return await readParquetFile(handle, path, size, file, opts);
         if (chunk.length >= 8 && chunk.readUInt32BE(0) === 0xd0cf11e0 && chunk.readUInt32BE(4) === 0xa1b11ae1)
