@@ -119,8 +119,15 @@ export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (pa
     return { parsed: parallel.pairs, format, reason: `a parallel corpus (${parallel.pairs.names!.join(', ')} files, line by line)`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
   }
   if (parallel) notes.push(parallel.note);
-  const parsed = joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file', within.length ? used.map((x) => x.name.split('/')[0]) : undefined);
+  // each file's split: its split folder, or its own name where the files are named by split (X_train.npy and
+  // X_test.npy, train.csv and test.csv) — judged on the whole name, not the part that tells the files apart
+  const named = used.map((x) => splitOf(x.name.slice(x.name.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '')));
+  const bySplit = kind !== 'text' && named.includes('train') && named.some((m) => m && m !== 'train');
+  const markers = within.length ? used.map((x) => x.name.split('/')[0]) : bySplit ? named.map((m) => m ?? 'train') : undefined;
+  // (tables named by split are one table and its split, as a training file's sibling split files are: no file column)
+  const parsed = bySplit && kind === 'table' ? joinParsed(folder, kind, used.map((x) => x.r.parsed), markers!, 'split') : joinParsed(folder, kind as Parsed['kind'], used.map((x) => x.r.parsed), names, 'file', markers);
   if (within.length) notes[0] += ` in ${within.join(', ')} (the split)`;
+  else if (bySplit) notes[0] += `, each file's split named by it (${used.map((x, i) => `${x.name}: ${named[i] ?? 'train'}`).slice(0, 4).join(', ')})`;
   return { parsed, format, reason: `a folder of ${used.length} ${format} files`, bytes: used.reduce((s, x) => s + x.r.bytes, 0), sha256: hash.digest('hex'), notes };
 }
 

@@ -318,7 +318,7 @@ async function readNpyFile(handle: FileHandle, path: string, size: number, file:
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (size > maxBytes) throw new DataError(file, undefined, `${(size / 2 ** 20).toFixed(0)} MiB, more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'save a part of the array');
   const bytes = await readWhole(handle, size, file, (n) => opts.onProgress?.({ bytesRead: n, bytesTotal: size, rows: 0 }));
-  const { parsed, notes, extra } = await parseNpy(path, bytes, file);
+  const { parsed, notes, extra } = await parseNpy(path, bytes, file, maxBytes);
   const hash = createHash('sha256').update(bytes);
   if (extra) hash.update(`\0${extra.name}\0`).update(extra.bytes);
   return { parsed, format: 'npy', reason: 'a NumPy array (.npy)', bytes: size + (extra?.bytes.length ?? 0), sha256: hash.digest('hex'), notes };

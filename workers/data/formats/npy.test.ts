@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFile } from '../parse';
 import { DataError } from '../parsed';
-import { propose } from '../propose';
+import { buildTrainingData, propose } from '../propose';
 import { labelsFileOf } from './npy';
 
 const dir = mkdtempSync(join(tmpdir(), 'npy-test-'));
@@ -53,7 +53,9 @@ describe('NumPy .npy arrays', () => {
     expect(propose(r.parsed, 'X_train.npy').choice.shape).toBe('many-to-one');
     // the folder reads the same: the labels files go with their data files
     const f = await parseFile(join(dir, 'har'));
-    expect(f.parsed.kind === 'sequences' && f.parsed.sequences.length).toBe(16);
+    if (f.parsed.kind !== 'sequences') throw new Error(f.parsed.kind);
+    expect(f.parsed.sequences.filter((q) => q.split === 'test').length).toBe(4);
+    expect(buildTrainingData(f.parsed, propose(f.parsed, 'har').choice, 'har').summary).toMatch(/4 test/);
   });
 
   it('a 1-D array is a series; (N, T) with string labels, sequences of one feature; objects and Fortran order refused', async () => {
@@ -73,6 +75,24 @@ describe('NumPy .npy arrays', () => {
     put('bad/X.npy', npy('<f4', [3, 4], Array(12).fill(1)));
     put('bad/y.npy', npy('<i8', [2], [0, 1]));
     await expect(parseFile(join(dir, 'bad/X.npy'))).rejects.toThrow(/2 labels for 3 rows of X.npy/);
+    // measurements as y are no classes; a label for every step is one; Y_train.npy found for X_train.npy
+    put('reg/X.npy', npy('<f4', [5, 4, 1], Array(20).fill(0.5)));
+    put('reg/y.npy', npy('<f8', [5], [0.1, 2.5, 3.7, 1.2, 0.9]));
+    const reg = await parseFile(join(dir, 'reg/X.npy'));
+    expect(reg.notes).toContain('y.npy holds measurements, not classes: left out (sequences are classified here, not regressed)');
+    put('steps/X.npy', npy('<f4', [3, 4, 1], Array(12).fill(0.5)));
+    put('steps/y.npy', npy('<i8', [3, 4], [0, 0, 2, 2, 1, 1, 1, 0, 2, 0, 0, 0]));
+    const st = await parseFile(join(dir, 'steps/X.npy'));
+    expect(st.parsed.kind === 'sequences' && st.parsed.sequences[0].stepLabels).toEqual(['0', '0', '2', '2']);
+    put('case/X_train.npy', npy('<f4', [3, 4, 1], Array(12).fill(0.5)));
+    put('case/Y_train.npy', npy('<i8', [3], [0, 1, 0]));
+    const cs = await parseFile(join(dir, 'case/X_train.npy'));
+    expect(cs.parsed.kind === 'sequences' && cs.parsed.sequences.map((q) => q.label)).toEqual(['0', '1', '0']);
+    // shapes that are not arrays of values: empty, negative, huge
+    const header = (shape: string): Buffer => Buffer.from(`\x93NUMPY\x01\x00F\x00{'descr': '<f8', 'fortran_order': False, 'shape': (${shape}), }`, 'latin1');
+    await expect(parseFile(put('zero.npy', header('100000000000, 0')))).rejects.toThrow(/an empty array/);
+    await expect(parseFile(put('neg.npy', header('-1, 5')))).rejects.toThrow(/not one of whole numbers/);
+    await expect(parseFile(put('huge.npy', header('100000000000, 3')))).rejects.toThrow(/more than 50,000,000 values/);
     expect([labelsFileOf('X_train.npy'), labelsFileOf('train_x.npy'), labelsFileOf('features.npy'), labelsFileOf('series.npy')]).toEqual(['y_train.npy', 'train_y.npy', 'labels.npy', undefined]);
   });
 });

@@ -4,17 +4,21 @@
 //   (N, T, F) → N sequences of T steps of F features        (N,) with labels → —
 //   (N, T)    → N sequences of T steps, one feature each, where a labels file is beside it; else a table of N rows
 //   (N,)      → a one-column table (a series)
-// Labels: the file named like the data with y for X (X_train.npy → y_train.npy; x.npy → y.npy; features → labels),
-// N whole numbers or strings, or N one-hot rows (their largest entry). Object (pickled) and Fortran-ordered arrays are
-// refused with what to do; nothing is ever unpickled.
+// Labels: the file named like the data with y for X (X_train.npy → y_train.npy, any case; x.npy → y.npy; features →
+// labels): N whole numbers or strings, N one-hot rows, or (N, T) labels of every step; measurements are left out,
+// said. Object (pickled) and Fortran-ordered arrays are refused with what to do; nothing is ever unpickled.
 
-import { readFile, lstat } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { splitOf } from '../analyse';
 import { DataError, type Parsed } from '../parsed';
 import { TableBuilder } from './table';
 
 export const NPY_MAGIC = '\x93NUMPY';
 const MAX_VALUES = 50_000_000;
+/** Steps of all sequences at most (each a small array of its features), and rows of a table. */
+const MAX_STEPS_IN_ALL = 2_000_000;
+const MAX_ROWS = 10_000_000;
 
 interface NpyArray {
   shape: number[];
@@ -33,7 +37,10 @@ export function readNpy(bytes: Buffer, file: string): NpyArray {
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new DataError(file, undefined, 'the .npy header names no type or shape', 'save the array again with numpy.save');
-  const shape = shapeText.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+  const shape = shapeText.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => Number(x.replace(/L$/, '')));
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new DataError(file, undefined, `the shape (${shapeText.trim()}) is not one of whole numbers`, 'save the array again with numpy.save');
+  if (shape.some((d) => d === 0)) throw new DataError(file, undefined, `an empty array (shape (${shape.join(', ')}))`, 'save an array with values');
+  if (shape.some((d) => d > MAX_VALUES)) throw new DataError(file, undefined, `a dimension of ${Math.max(...shape).toLocaleString('en')}, more than ${MAX_VALUES.toLocaleString('en')} values`, 'save a part of the array');
   if (fortran && shape.length > 1) throw new DataError(file, undefined, 'a Fortran-ordered array', 'save it in C order: numpy.save(path, numpy.ascontiguousarray(a))');
   if (descr.includes('O')) throw new DataError(file, undefined, 'an array of Python objects (pickled): not read, as unpickling can run code', 'save an array of numbers or strings (a.astype(float) or a.astype(str))');
   const count = shape.reduce((n, x) => n * x, 1);
@@ -49,7 +56,8 @@ export function readNpy(bytes: Buffer, file: string): NpyArray {
     const width = kind === 'U' ? 4 * size : size;
     const values = Array.from({ length: count }, (_, i) => {
       const cell = data.subarray(i * width, (i + 1) * width);
-      const text = kind === 'U' ? Array.from({ length: size }, (_, k) => String.fromCodePoint(little ? cell.readUInt32LE(4 * k) : cell.readUInt32BE(4 * k))).join('') : cell.toString('latin1');
+      const point = (k: number): number => (little ? cell.readUInt32LE(4 * k) : cell.readUInt32BE(4 * k));
+      const text = kind === 'U' ? Array.from({ length: size }, (_, k) => (point(k) <= 0x10ffff ? String.fromCodePoint(point(k)) : '\ufffd')).join('') : cell.toString('latin1');
       return text.replace(/\0+$/, '');
     });
     return { shape, values };
@@ -81,40 +89,56 @@ export function labelsFileOf(name: string): string | undefined {
 }
 
 /** The data array of a .npy file (with its labels beside it, where there are) as Parsed, and what was read. */
-export async function parseNpy(path: string, bytes: Buffer, file: string): Promise<{ parsed: Parsed; notes: string[]; extra?: { name: string; bytes: Buffer } }> {
+export async function parseNpy(path: string, bytes: Buffer, file: string, maxBytes = 2 ** 30): Promise<{ parsed: Parsed; notes: string[]; extra?: { name: string; bytes: Buffer } }> {
   const x = readNpy(bytes, file);
-  const labelsName = labelsFileOf(basename(path));
+  // the labels file beside it, its name's case as it is (Y_train.npy for X_train.npy too)
+  const wanted = labelsFileOf(basename(path))?.toLowerCase();
+  const labelsName = wanted ? (await readdir(dirname(path)).catch(() => [] as string[])).find((n) => n.toLowerCase() === wanted && n !== basename(path)) : undefined;
   const labelsPath = labelsName ? join(dirname(path), labelsName) : undefined;
   const st = labelsPath ? await lstat(labelsPath).catch(() => undefined) : undefined;
   let labels: string[] | undefined;
+  let stepLabels: string[][] | undefined;
   let extra: { name: string; bytes: Buffer } | undefined;
   const notes: string[] = [];
   const N = x.shape[0] ?? 1;
-  if (st?.isFile() && labelsPath) {
+  if (st?.isFile() && labelsPath && labelsName) {
+    if (st.size + bytes.length > maxBytes) throw new DataError(labelsName, undefined, `${((st.size + bytes.length) / 2 ** 20).toFixed(0)} MiB with the data, more than the limit (${(maxBytes / 2 ** 20).toFixed(0)} MiB)`, 'save a part of the arrays');
     const yb = await readFile(labelsPath);
-    const y = readNpy(yb, labelsName!);
+    const y = readNpy(yb, labelsName);
     const per = y.shape.slice(1).reduce((n, d) => n * d, 1);
-    if (y.shape[0] !== N || per < 1) throw new DataError(labelsName!, undefined, `${y.shape[0]} labels for ${N} rows of ${file}`, 'give one label per row of the data');
-    labels = Array.from({ length: N }, (_, i) => {
-      if (Array.isArray(y.values)) return y.values[i];
-      if (per === 1) return String(y.values[i]);
-      // one-hot (or scores): the class is the largest entry
-      let best = 0;
-      for (let k = 1; k < per; k++) if (y.values[i * per + k] > y.values[i * per + best]) best = k;
-      return String(best);
-    });
-    extra = { name: labelsName!, bytes: yb };
-    notes.push(`labels from ${labelsName}${per > 1 ? ` (${per} columns: the class is the largest, as one-hot labels are written)` : ''}`);
+    if (y.shape[0] !== N) throw new DataError(labelsName, undefined, `${y.shape[0]} labels for ${N} rows of ${file}`, 'give one label per row of the data');
+    const yv = y.values;
+    const whole = Array.isArray(yv) || yv.every((v) => Number.isInteger(v));
+    const oneHot = !Array.isArray(yv) && per > 1 && Array.from({ length: N }, (_, i) => yv.subarray(i * per, (i + 1) * per)).every((r) => r.every((v) => v === 0 || v === 1) && r.reduce((a, b) => a + b, 0) === 1);
+    if (!whole) notes.push(`${labelsName} holds measurements, not classes: left out (sequences are classified here, not regressed)`);
+    else if (per > 1 && !oneHot && y.shape.length === 2 && y.shape[1] === x.shape[1]) {
+      // a label for every step of each sequence (N, T): step labels
+      stepLabels = Array.from({ length: N }, (_, i) => Array.from({ length: per }, (_, t) => (Array.isArray(yv) ? yv[i * per + t] : String(yv[i * per + t]))));
+      notes.push(`labels from ${labelsName}: one for every step`);
+    } else if (per > 1 && !oneHot) notes.push(`${labelsName} holds ${per} values a row, neither one class nor one-hot: left out`);
+    else {
+      labels = Array.from({ length: N }, (_, i) => {
+        if (Array.isArray(yv)) return yv[i];
+        if (per === 1) return String(yv[i]);
+        return String(yv.subarray(i * per, (i + 1) * per).indexOf(1));
+      });
+      notes.push(`labels from ${labelsName}${per > 1 ? ` (one-hot: ${per} classes)` : ''}`);
+    }
+    extra = { name: labelsName, bytes: yb };
   }
   if (Array.isArray(x.values)) throw new DataError(file, undefined, 'an array of strings, not of numbers', 'save the data as numbers; strings belong in the labels file');
   const v = x.values;
   const shape = x.shape;
-  if (shape.length === 3 || (shape.length === 2 && labels)) {
+  // a 2-D array is sequences where it has labels, or is one part of a split (X_test.npy beside X_train.npy's labels)
+  const sequences2d = shape.length === 2 && (labels !== undefined || stepLabels !== undefined || (splitOf(basename(path).replace(/\.npy$/i, '')) !== undefined && shape[1] >= 8));
+  if (shape.length === 3 || sequences2d) {
     const [T, F] = [shape[1], shape[2] ?? 1];
+    if (N * T > MAX_STEPS_IN_ALL) throw new DataError(file, undefined, `${N.toLocaleString('en')} sequences of ${T.toLocaleString('en')} steps, more than ${MAX_STEPS_IN_ALL.toLocaleString('en')} steps in all`, 'save a part of the sequences');
     const sequences = Array.from({ length: N }, (_, i) => ({
       id: String(i + 1),
       steps: Array.from({ length: T }, (_, t) => v.slice((i * T + t) * F, (i * T + t + 1) * F)),
       ...(labels ? { label: labels[i] } : {}),
+      ...(stepLabels ? { stepLabels: stepLabels[i] } : {}),
       line: i + 1,
     }));
     notes.unshift(`a NumPy array of shape (${shape.join(', ')}): ${N.toLocaleString('en')} sequences of ${T} steps${F > 1 ? ` of ${F} features` : ''}`);
@@ -122,9 +146,10 @@ export async function parseNpy(path: string, bytes: Buffer, file: string): Promi
   }
   if (shape.length > 3) throw new DataError(file, undefined, `an array of ${shape.length} dimensions (${shape.join(', ')})`, 'save sequences as (sequences, steps, features)');
   const width = shape.length === 2 ? shape[1] : 1;
-  const names = width === 1 ? ['value'] : Array.from({ length: width }, (_, k) => String(k + 1));
+  if (N > MAX_ROWS) throw new DataError(file, undefined, `${N.toLocaleString('en')} rows, more than ${MAX_ROWS.toLocaleString('en')}`, 'save a part of the array');
+  const names = [...(width === 1 ? ['value'] : Array.from({ length: width }, (_, k) => String(k + 1))), ...(labels ? ['label'] : [])];
   const b = new TableBuilder({ file, names });
-  for (let i = 0; i < N; i++) b.addValues(Array.from(v.subarray(i * width, (i + 1) * width)), i + 1);
+  for (let i = 0; i < N; i++) b.addValues([...Array.from(v.subarray(i * width, (i + 1) * width)), ...(labels ? [labels[i]] : [])], i + 1);
   notes.unshift(`a NumPy array of shape (${shape.join(', ')}): ${shape.length === 1 ? 'a series' : `${N.toLocaleString('en')} rows of ${width} columns`}`);
   return { parsed: { ...b.finish(), header: width === 1 }, notes };
 }

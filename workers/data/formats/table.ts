@@ -60,8 +60,12 @@ class ColumnState {
   /** Numbers given as a bound ("<1" in Google Trends, "<0.5" under a detection limit), read as the bound: how many, the first. */
   censored = 0;
   firstCensored?: { row: number; text: string };
-  /** Cells read as numbers though written otherwise ("2,146", "<1"), by row: what they become if the column turns out text. */
-  asWritten?: Map<number, string>;
+  /**
+   * How each bound was written, should the column turn out to be words: the distinct forms ("<50", ">=50") and, per
+   * row up to the last bound, the form's index (NaN for a plain number). A number written with thousands separators
+   * is written again so.
+   */
+  boundForms?: { forms: string[]; index: Map<string, number>; at: Growable };
   strings?: string[];
   distinct: Map<string, number> | null = new Map();
   totalLen = 0;
@@ -97,7 +101,6 @@ class ColumnState {
     if (!Number.isNaN(v)) return this.addNumber(v, t);
     if (!decimalComma && THOUSANDS.test(t)) {
       this.thousands ??= { row: this.nums.n, text: t };
-      this.keepWritten(t);
       return this.addNumber(Number(t.replace(/,/g, '')), t);
     }
     const bound = CENSORED.exec(t);
@@ -106,7 +109,7 @@ class ColumnState {
       if (!Number.isNaN(b)) {
         this.firstCensored ??= { row: this.nums.n, text: t };
         this.censored++;
-        this.keepWritten(t);
+        this.keepForm(t);
         return this.addNumber(b, t);
       }
     }
@@ -121,11 +124,21 @@ class ColumnState {
     this.addString(t);
   }
 
-  /** A cell read as a number though written otherwise, kept as written while the column is still numbers (to a bound: past it, such cells come back as their numbers). */
-  private keepWritten(t: string): void {
+  /** The form of a bound at this row (the rows since the last one marked as plain numbers). */
+  private keepForm(t: string): void {
     if (this.strings) return;
-    this.asWritten ??= new Map();
-    if (this.asWritten.size < MAX_WRITTEN) this.asWritten.set(this.nums.n, t);
+    const f = (this.boundForms ??= { forms: [] as string[], index: new Map<string, number>(), at: new Growable() });
+    while (f.at.n < this.nums.n) f.at.push(NaN); // the rows since the last bound: plain numbers
+    let k = f.index.get(t);
+    if (k === undefined) f.index.set(t, (k = f.forms.push(t) - 1));
+    f.at.push(k);
+  }
+
+  /** A cell read as a number as it was written: its bound's form, its thousands separators, or the number. */
+  private written(i: number, v: number): string {
+    const k = this.boundForms && i < this.boundForms.at.n ? this.boundForms.at.a[i] : NaN;
+    if (!Number.isNaN(k)) return this.boundForms!.forms[k];
+    return this.thousands && Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 20 }) : String(v);
   }
 
   /**
@@ -147,7 +160,7 @@ class ColumnState {
     for (let i = 0; i < upTo; i++) {
       const v = this.nums.a[i];
       if (Number.isNaN(v)) this.strings.push('');
-      else this.addString(this.asWritten?.get(i) ?? String(v));
+      else this.addString(this.written(i, v));
     }
   }
 
@@ -227,8 +240,6 @@ class ColumnState {
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
-/** Cells kept as written per column at most (beyond, a column that turns out to be words shows them as numbers). */
-const MAX_WRITTEN = 1_000_000;
 /** A number with commas between its thousands: `2,146`, `-1,234,567.5`. */
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 /** A bound in place of a number: `<1`, `< 0.5`, `>100`, `<=3`, `≤0.01` (its number captured). */

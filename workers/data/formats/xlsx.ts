@@ -138,6 +138,7 @@ export function readXlsx(buf: Buffer, file: string): WorkbookTable {
   const entries = zipEntries(buf, file);
   const budget = { left: MAX_INFLATED };
   const workbook = readPart(buf, entries, 'xl/workbook.xml', file, budget);
+  if (!workbook && /\.npz$/i.test(file)) throw new DataError(file, undefined, 'a NumPy .npz archive (several arrays in a ZIP): not read', 'save each array with numpy.save (X_train.npy, y_train.npy) and open the data array');
   if (!workbook) throw new DataError(file, undefined, 'a ZIP file, but not an Excel workbook (no xl/workbook.xml)', 'save the data as .xlsx or CSV');
   const sheets = [...workbook.matchAll(/<sheet\s[^>]*>/g)].map((m) => ({ name: unescapeXml(attr(m[0], 'name') ?? ''), rid: attr(m[0], 'r:id') ?? '' }));
   if (sheets.length === 0) throw new DataError(file, undefined, 'the workbook has no sheets', 'add a sheet with the data');
