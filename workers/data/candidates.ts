@@ -701,7 +701,7 @@ function textDrafts(t: ParsedTable, facts: TableFacts): Draft[] {
     const beside = !t.header && labels.length > 1 && between.every((c) => c.missing >= 0.5 * t.rows || facts.role(c) === 'constant');
     if (beside) why.push('next to the text, where a file without a header keeps its label');
     // codes naming where a text came from (CoLA's gj04, bc01, …) are no classes of it
-    const sources = counts.length >= 5 && counts.every((c) => /^[A-Za-z]{1,4}\d{1,4}$/.test(c.value));
+    const sources = !named && counts.length >= 5 && counts.every((c) => /^[A-Za-z]{1,4}\d{1,4}$/.test(c.value));
     if (sources) (quality *= 0.5), why.push(`codes (${counts.slice(0, 3).map((c) => c.value).join(', ')}…): where each text came from, more likely than its class`);
     const longest = text.strings!.reduce((m, s) => Math.max(m, tokenize(s, 'word').length), 0);
     out.push({

@@ -312,6 +312,15 @@ describe('tables as people have them', () => {
     const { parsed, proposal: p } = inspect(range(300, (i) => (0.9 + 0.3 * Math.sin(i / 17)).toFixed(8)).join('\n'), 'mackey_glass.txt');
     expect(parsed.kind).toBe('table');
     expect(p.choice).toMatchObject({ shape: 'many-to-one', target: '1' });
+    // …with a few gaps written NA
+    const gaps = inspect(range(300, (i) => (i % 20 === 7 ? 'NA' : (0.9 + 0.3 * Math.sin(i / 17)).toFixed(8))).join('\n'), 'gaps.txt');
+    expect(gaps.parsed.kind).toBe('table');
+  });
+
+  it('levels that look like codes but are named as labels (CEFR A1 … C2) are the classes', () => {
+    const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'far', 'away'];
+    const rows = range(300, (i) => `"${Array.from({ length: 6 + (i % 9) }, (_, k) => words[(i + k * 3) % 10]).join(' ')} ${i}",${['A1', 'A2', 'B1', 'B2', 'C1', 'C2'][i % 6]}`);
+    expect(inspect(['text,label', ...rows].join('\n'), 'cefr.csv').proposal.choice).toMatchObject({ input: ['text'], target: 'label' });
   });
 
   it("SILSO's headerless monthly sunspots: year and month told by their values, the decimal year no measurement, the first value the target", () => {

@@ -206,7 +206,7 @@ export function detectFormat(fileName: string, head: string, complete = false): 
       if (textAndLabel(rows, d.fields)) return { format: 'csv', reason: `${sepName}-separated text and a label of few values beside it (a table)` };
     }
     // one number a line (a series written out: sunspots.txt, Mackey–Glass), perhaps under a name: a one-column table
-    const body = lines.slice(1).filter((l) => l.trim() !== '');
+    const body = lines.slice(1).filter((l) => l.trim() !== '' && !/^(na|nan|n\/a|null|\?|-)$/i.test(l.trim()));
     if (body.length >= 5 && body.filter((l) => isNum(l.trim())).length >= 0.98 * body.length) return { format: 'csv', reason: 'one number a line (a series)' };
   }
   return { format: 'text', reason: ext === 'txt' || ext === '' ? 'plain text' : `plain text (.${ext} is not a table or tagged format)` };

@@ -66,6 +66,18 @@ describe('JSON and JSONL', () => {
       expect(p.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['date:date', 'sales:numeric', 'store:categorical']);
       expect(Array.from(p.columns[1].numbers!)).toEqual(rows.map((r) => r.sales));
     }
+    // a date index is a column; a small "split" frame is a frame; a frame of few rows is not turned on its side
+    const ms = rows.map((r) => String(Date.parse(r.date)));
+    const dated = parseJson(JSON.stringify({ sales: Object.fromEntries(rows.map((r, i) => [ms[i], r.sales])) }));
+    if (dated.kind !== 'table') throw new Error(dated.kind);
+    expect(dated.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['index:date', 'sales:numeric']);
+    const small = parseJson(JSON.stringify({ columns: ['a', 'b', 'c'], index: [0, 1, 2], data: [[1, 2, 3], [4, 5, 6], [7, 8, 9]] }));
+    expect(small.kind === 'table' && small.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+    const wide = parseJson(JSON.stringify(Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`f${k}`, Object.fromEntries(Array.from({ length: 5 }, (_, i) => [String(i), i * k]))]))));
+    expect(wide.kind === 'table' && [wide.rows, wide.columns.length]).toEqual([5, 8]);
+    // a sparse map (users → {item: rating}) is no frame: refused as before, not spread into a huge table
+    const sparse = JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, (_, k) => [`u${k}`, { [`i${k}`]: 1 }])));
+    expect(() => parseJson(sparse)).toThrow(/a JSON object, not an array of records/);
   });
 
   it('objects with one array field → labelled sequences; {"data": [...]} and column objects', () => {

@@ -329,7 +329,8 @@ export function parseJson(text: string, file = 'input'): Parsed {
         for (const item of o[k] as unknown[]) b.add(item, ++i);
       }
       return b.finish();
-    } else if (keys.length > 0 && arrays.length === keys.length && new Set(arrays.map((k) => (o[k] as unknown[]).length)).size === 1) {
+    } else if (isSplitFrame(o)) return pandasFrame(o, file)!;
+    else if (keys.length > 0 && arrays.length === keys.length && new Set(arrays.map((k) => (o[k] as unknown[]).length)).size === 1) {
       const n = (o[keys[0]] as unknown[]).length;
       const t = new TableBuilder({ file, names: keys });
       for (let i = 0; i < n; i++) t.addValues(keys.map((k) => (o[k] as unknown[])[i]), i + 1);
@@ -352,19 +353,35 @@ export function parseJson(text: string, file = 'input'): Parsed {
  * "columns", its default ({"sales": {"0": 100, "1": 102}, "temp": {…}}) or "index" ({"0": {"sales": 100, "temp": 20},
  * …}) — the outer keys are the columns or the rows, whichever are fewer being the columns. Undefined for other objects.
  */
+function isSplitFrame(o: Record<string, unknown>): boolean {
+  return Array.isArray(o.columns) && Array.isArray(o.data) && o.columns.every((c) => typeof c === 'string' || typeof c === 'number') && o.data.every((r) => Array.isArray(r) && r.length === (o.columns as unknown[]).length);
+}
+
+/** Cells a pandas frame may spread into at most, and the share of them that must be filled (not a sparse map). */
+const MAX_FRAME_CELLS = 20_000_000;
+
 function pandasFrame(o: Record<string, unknown>, file: string): ParsedTable | undefined {
-  if (Array.isArray(o.columns) && Array.isArray(o.data) && o.columns.every((c) => typeof c === 'string' || typeof c === 'number') && o.data.every((r) => Array.isArray(r) && r.length === (o.columns as unknown[]).length)) {
-    const t = new TableBuilder({ file, names: (o.columns as unknown[]).map(String) });
-    (o.data as unknown[][]).forEach((r, i) => t.addValues(r, i + 1));
+  // the index is a column of its own where it says something (dates, names), not where it only counts 0, 1, 2 …
+  const counting = (index: string[]): boolean => index.every((k, i) => k === String(i));
+  if (isSplitFrame(o)) {
+    const index = Array.isArray(o.index) && o.index.length === (o.data as unknown[]).length ? (o.index as unknown[]).map(String) : undefined;
+    const keep = index && !counting(index);
+    const t = new TableBuilder({ file, names: [...(keep ? ['index'] : []), ...(o.columns as unknown[]).map(String)] });
+    (o.data as unknown[][]).forEach((r, i) => t.addValues(keep ? [index[i], ...r] : r, i + 1));
     return { ...t.finish(), header: true };
   }
   const outer = Object.keys(o);
   if (outer.length === 0 || !outer.every((k) => o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k]) && Object.values(o[k] as object).every((v) => v === null || typeof v !== 'object'))) return undefined;
   const inner = [...new Set(outer.flatMap((k) => Object.keys(o[k] as object)))];
-  const byColumns = outer.length <= inner.length;
+  const filled = outer.reduce((n, k) => n + Object.keys(o[k] as object).length, 0);
+  if (outer.length * inner.length > MAX_FRAME_CELLS || filled < 0.8 * outer.length * inner.length) return undefined;
+  // the rows are the keys that count (0, 1, 2 …) or name times; else whichever keys are more
+  const rowsLike = (keys: string[]): boolean => counting(keys) || keys.every((k) => /^\d{9,13}$/.test(k) || !Number.isNaN(Date.parse(k)));
+  const byColumns = rowsLike(inner) !== rowsLike(outer) ? rowsLike(inner) : outer.length <= inner.length;
   const [columns, rows] = byColumns ? [outer, inner] : [inner, outer];
-  const t = new TableBuilder({ file, names: columns });
-  rows.forEach((r, i) => t.addValues(columns.map((c) => (byColumns ? (o[c] as Record<string, unknown>)[r] : (o[r] as Record<string, unknown>)[c]) ?? null), i + 1));
+  const keep = !counting(rows);
+  const t = new TableBuilder({ file, names: [...(keep ? ['index'] : []), ...columns] });
+  rows.forEach((r, i) => t.addValues([...(keep ? [/^\d{12,13}$/.test(r) ? new Date(Number(r)).toISOString() : r] : []), ...columns.map((c) => (byColumns ? (o[c] as Record<string, unknown>)[r] : (o[r] as Record<string, unknown>)[c]) ?? null)], i + 1));
   return { ...t.finish(), header: true };
 }
 
