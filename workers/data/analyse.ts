@@ -171,11 +171,11 @@ export function cellText(c: Column, r: number): string {
   return Number.isNaN(v) ? '' : String(v);
 }
 
-/** The share of a text column's first 200 present values that pass `test` (0 when it has none). */
-export function shareOfValues(c: Column, test: (v: string) => boolean): number {
+/** The share of a text column's first `limit` present values that pass `test` (0 when it has none). */
+export function shareOfValues(c: Column, test: (v: string) => boolean, limit = 200): number {
   let seen = 0;
   let passed = 0;
-  for (let r = 0; r < c.strings!.length && seen < 200; r++) {
+  for (let r = 0; r < c.strings!.length && seen < limit; r++) {
     const v = c.strings![r];
     if (v === '') continue;
     seen++;

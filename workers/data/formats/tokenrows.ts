@@ -4,6 +4,7 @@
 // the tags are the column whose values are BIO tags (O, B-geo, I-per …); the words the column named like words (else
 // the first text column). Other columns (POS) are left out, said.
 
+import { shareOfValues } from '../analyse';
 import type { Column, ParsedTable, ParsedTagged } from '../parsed';
 
 const BIO = /^(O|[BIESL]-\S+)$/;
@@ -11,17 +12,7 @@ const SENTENCE_NAME = /^(sentence|sent|sentence[ _]?(#|id|no|num|number|idx)|sen
 const WORD_NAME = /^(word|words|token|tokens|form|text)$/i;
 
 /** The share of a column's first 2,000 present values that pass `test`. */
-function share(c: Column, test: (v: string) => boolean): number {
-  let seen = 0;
-  let ok = 0;
-  for (let r = 0; r < c.strings!.length && seen < 2000; r++) {
-    const v = c.strings![r];
-    if (v === '') continue;
-    seen++;
-    if (test(v)) ok++;
-  }
-  return seen ? ok / seen : 0;
-}
+const share = (c: Column, test: (v: string) => boolean): number => shareOfValues(c, test, 2000);
 
 export function taggedRows(t: ParsedTable): { parsed: ParsedTagged; note: string } | undefined {
   if (!t.header || t.rows < 10) return undefined;
