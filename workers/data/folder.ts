@@ -46,19 +46,16 @@ function distinctiveNames(names: string[]): string[] {
 
 export async function parseFolder(dir: string, opts: ParseOptions, parseOne: (path: string, opts: ParseOptions) => Promise<ParseResult>, depth = 0): Promise<ParseResult> {
   const folder = basename(dir);
-  {
-    // a folder holding one folder and its documentation only (daily_sports/data/, README.txt): the one inside
-    const { dirs, files } = await listing(dir);
-    if (dirs.length === 1 && depth < 3 && files.every((f) => DOC_NAME.test(f) || DOC_EXT.test(f) || /readme/i.test(f))) {
-      const inner = await parseFolder(join(dir, dirs[0]), opts, parseOne, depth + 1);
-      return { ...inner, notes: [`the folder holds one folder, ${dirs[0]}/: read as the dataset`, ...inner.notes] };
-    }
+  const top = await listing(dir);
+  // a folder holding one folder and its documentation only (daily_sports/data/, README.txt): the one inside
+  if (top.dirs.length === 1 && depth < 3 && top.files.every((f) => DOC_NAME.test(f) || DOC_EXT.test(f))) {
+    const inner = await parseFolder(join(dir, top.dirs[0]), opts, parseOne, depth + 1);
+    return { ...inner, notes: [`the folder holds one folder, ${top.dirs[0]}/: read as the dataset`, ...inner.notes] };
   }
-  const byClass = (await channelFolders(dir, opts)) ?? (await documentsByClass(dir, opts));
+  const byClass = (await channelFolders(dir, opts)) ?? (await documentsByClass(dir, top, opts));
   if (byClass) return byClass;
   const skipped: string[] = [];
   const files: string[] = [];
-  const top = await listing(dir);
   // no data files at the top, but split folders (JSB chorales' train/, valid/, test/ of CSVs): their files, each
   // keeping its folder as the split
   const splitDirs = top.files.every((f) => DOC_NAME.test(f) || DOC_EXT.test(f)) ? top.dirs.filter((d) => splitOf(d)) : [];
@@ -357,9 +354,8 @@ function documentText(bytes: Buffer): string | undefined {
 }
 
 /** A folder of class folders (or of split folders of class folders) → a table of "text", "class" (and "split"). */
-async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseResult | undefined> {
+async function documentsByClass(dir: string, top: Awaited<ReturnType<typeof listing>>, opts: ParseOptions): Promise<ParseResult | undefined> {
   const folder = basename(dir);
-  const top = await listing(dir);
   if (top.dirs.length < 2 || top.files.some((f) => TABLE_EXT.test(f))) return undefined;
   let parts: { split?: string; path: string; found: NonNullable<Awaited<ReturnType<typeof classFolders>>> }[] = [];
   const direct = await classFolders(dir);
@@ -415,16 +411,24 @@ async function documentsByClass(dir: string, opts: ParseOptions): Promise<ParseR
     const rest = nl > 0 ? matrix(text.slice(nl + 1)) : undefined;
     return rest ? { m: rest, header: text.slice(0, nl).trim() } : undefined;
   };
-  const found = docs.map((d) => read1(d.text));
-  const recordings = found.map((x) => x?.m);
+  // (read one after another, stopping at the first document that is not such a recording: a corpus of texts is not
+  // read as numbers twice over)
+  const found: { m: number[][]; header?: string }[] = [];
+  for (const d of docs) {
+    const x = read1(d.text);
+    const first = found[0] ?? x;
+    if (!x || x.m.length < 2 || x.header !== first?.header || x.m.some((r) => r.length !== first!.m[0].length)) break;
+    found.push(x);
+  }
+  const recordings = found.map((x) => x.m);
   const width = recordings[0]?.[0]?.length ?? 0;
   const header = found[0]?.header;
-  const numeric = docs.length > 0 && found.every((x) => x !== undefined && x.header === header && x.m.length >= 2 && x.m.every((r) => r.length === width));
+  const numeric = docs.length > 0 && found.length === docs.length;
   if (!numeric && !docs.every((d) => DOCUMENT.test(d.file))) return undefined; // CSV files that are not recordings: read the usual way
   if (numeric) {
-    const sequences: ParsedSequences['sequences'] = docs.map((d, i) => ({ id: `${d.split ? `${d.split}/` : ''}${d.class}/${d.file}`, steps: recordings[i]!.map((r) => Float64Array.from(r)), label: d.class, ...(d.split ? { split: d.split } : {}), line: 1 }));
+    const sequences: ParsedSequences['sequences'] = docs.map((d, i) => ({ id: `${d.split ? `${d.split}/` : ''}${d.class}/${d.file}`, steps: recordings[i].map((r) => Float64Array.from(r)), label: d.class, ...(d.split ? { split: d.split } : {}), line: 1 }));
     const classes = [...new Set(docs.map((d) => d.class))];
-    const lengths = recordings.map((m) => m!.length);
+    const lengths = recordings.map((m) => m.length);
     const [lo, hi] = [Math.min(...lengths), Math.max(...lengths)];
     const notes = [
       `${read.toLocaleString('en')} recordings, one a file, of ${lo === hi ? lo : `${lo}–${hi}`} rows of ${width} numbers, in ${classes.length} class folders (${classes.slice(0, 6).join(', ')}${classes.length > 6 ? ', …' : ''})${split ? ` under ${parts.map((p) => p.split).join(', ')} (the split)` : ''}: a sequence each, its class the folder`,

@@ -58,7 +58,7 @@ export class BlocksBuilder extends LineBuilder {
     const values = t.split(/\s+/);
     if (this.width < 0) {
       this.width = values.length;
-      this.table = new TableBuilder({ file: this.file, names: ['block', ...values.map((_, i) => String(i + 1))] });
+      this.table = new TableBuilder({ file: this.file, names: ['block', ...values.map((_, i) => String(i + 1))], header: false });
     }
     if (values.length !== this.width) throw new DataError(this.file, n, `${values.length} values on this line, ${this.width} on the first`, 'give every line of every block the same number of values');
     this.open = true;

@@ -232,7 +232,7 @@ export class JsonValuesBuilder {
   private start(v: unknown, line: number): void {
     if (typeof v === 'number') {
       this.kind = 'number';
-      this.table = new TableBuilder({ file: this.file, names: ['value'] });
+      this.table = new TableBuilder({ file: this.file, names: ['value'], header: false });
       for (let i = 0; i < this.nulls; i++) this.table.addValues([null], line);
     } else if (this.nulls > 0) {
       throw new DataError(this.file, line, `null before the first ${describe(v).replace(/^an? /, '')}`, 'remove the nulls');
@@ -243,7 +243,7 @@ export class JsonValuesBuilder {
         this.kind = 'row';
         this.width = v.length;
         const names = Array.from({ length: v.length }, (_, i) => String(i + 1));
-        this.table = new TableBuilder({ file: this.file, names: this.extra ? [...names, this.extra.name] : names });
+        this.table = new TableBuilder({ file: this.file, names: this.extra ? [...names, this.extra.name] : names, header: false });
       } else throw new DataError(this.file, line, 'an array that is not numbers (or equal-width arrays of numbers)', 'sequences are arrays of numbers, e.g. [[1, 2], [3, 4]]');
     } else if (v !== null && typeof v === 'object') {
       this.kind = 'object';
@@ -305,7 +305,7 @@ export class JsonValuesBuilder {
           return { kind: 'sequences', sequences: this.seqs, featureNames };
         }
         // the records' keys name the columns, as a header does
-        return { ...this.table!.finish(), header: true };
+        return this.table!.finish();
     }
   }
 }
@@ -334,7 +334,7 @@ export function parseJson(text: string, file = 'input'): Parsed {
       const n = (o[keys[0]] as unknown[]).length;
       const t = new TableBuilder({ file, names: keys });
       for (let i = 0; i < n; i++) t.addValues(keys.map((k) => (o[k] as unknown[])[i]), i + 1);
-      return { ...t.finish(), header: true };
+      return t.finish();
     } else {
       const frame = pandasFrame(o, file);
       if (frame) return frame;
@@ -368,7 +368,7 @@ function pandasFrame(o: Record<string, unknown>, file: string): ParsedTable | un
     const keep = index && !counting(index);
     const t = new TableBuilder({ file, names: [...(keep ? ['index'] : []), ...(o.columns as unknown[]).map(String)] });
     (o.data as unknown[][]).forEach((r, i) => t.addValues(keep ? [index[i], ...r] : r, i + 1));
-    return { ...t.finish(), header: true };
+    return t.finish();
   }
   const outer = Object.keys(o);
   if (outer.length === 0 || !outer.every((k) => o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k]) && Object.values(o[k] as object).every((v) => v === null || typeof v !== 'object'))) return undefined;
@@ -382,7 +382,7 @@ function pandasFrame(o: Record<string, unknown>, file: string): ParsedTable | un
   const keep = !counting(rows);
   const t = new TableBuilder({ file, names: [...(keep ? ['index'] : []), ...columns] });
   rows.forEach((r, i) => t.addValues([...(keep ? [/^\d{12,13}$/.test(r) ? new Date(Number(r)).toISOString() : r] : []), ...columns.map((c) => (byColumns ? (o[c] as Record<string, unknown>)[r] : (o[r] as Record<string, unknown>)[c]) ?? null)], i + 1));
-  return { ...t.finish(), header: true };
+  return t.finish();
 }
 
 /** JSONL, streamed: one JSON value per line (blank lines skipped); errors name the line. */

@@ -148,8 +148,8 @@ export async function parseNpy(path: string, bytes: Buffer, file: string, maxByt
   const width = shape.length === 2 ? shape[1] : 1;
   if (N > MAX_ROWS) throw new DataError(file, undefined, `${N.toLocaleString('en')} rows, more than ${MAX_ROWS.toLocaleString('en')}`, 'save a part of the array');
   const names = [...(width === 1 ? ['value'] : Array.from({ length: width }, (_, k) => String(k + 1))), ...(labels ? ['label'] : [])];
-  const b = new TableBuilder({ file, names });
+  const b = new TableBuilder({ file, names, header: width === 1 || labels !== undefined });
   for (let i = 0; i < N; i++) b.addValues([...Array.from(v.subarray(i * width, (i + 1) * width)), ...(labels ? [labels[i]] : [])], i + 1);
   notes.unshift(`a NumPy array of shape (${shape.join(', ')}): ${shape.length === 1 ? 'a series' : `${N.toLocaleString('en')} rows of ${width} columns`}`);
-  return { parsed: { ...b.finish(), header: width === 1 }, notes };
+  return { parsed: b.finish(), notes };
 }

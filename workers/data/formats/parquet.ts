@@ -122,7 +122,7 @@ export async function readParquet(path: string, file: string, onRows?: (rows: nu
     notes.push(`tagged sentences: the tokens of "${names[lists.tokens]}", each tagged by "${names[lists.tags]}"${names.length > 2 ? ` (${names.filter((_, c) => c !== lists!.tokens && c !== lists!.tags).join(', ')} not read)` : ''}`);
     return { table: { kind: 'tagged', sentences, tags: [...counts].map(([value, count]) => ({ value, count })).sort((a, c) => c.count - a.count || (a.value < c.value ? -1 : 1)) }, notes };
   }
-  const table = { ...b.finish(), header: true }; // the schema names the columns, as a header does
+  const table = b.finish();
   if (nested.count) notes.push(`${nested.count.toLocaleString('en')} nested values (lists, structs) read as JSON text`);
   return { table, notes: [...notes, ...b.notes] };
 }

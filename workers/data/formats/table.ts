@@ -289,7 +289,7 @@ export interface TableOptions {
   file: string;
   /** true / false, or undefined to detect. */
   header?: boolean;
-  /** Column names given from elsewhere (JSON keys); implies no header row. */
+  /** Column names given from elsewhere (JSON keys); implies no header row, and the table counts as named (`header` true) unless `header: false` says they are positions. */
   names?: string[];
   separator?: string;
   /** Numbers written with a decimal comma (2,6): European exports separated by ";". */
@@ -530,7 +530,10 @@ export class TableBuilder {
       if (c.ambiguousDates) this.notes.push(`"${c.name}": every date reads both day-first and month-first; ${c.dateForm === 'month-first' ? 'month-first' : 'day-first'} gives the more regular spacing`);
     }
     if (this.opts.decimalComma) this.notes.push('numbers with a decimal comma (2,6 = 2.6)');
-    return { kind: 'table', columns, rows: this.rows, lineOfRow, header: this.header, ...(this.opts.separator ? { separator: this.opts.separator } : {}) };
+    // names given from elsewhere (JSON keys, a Parquet schema, an archive's attributes) name the columns as a header
+    // does, unless they are positions (header: false)
+    const header = this.opts.names ? (this.opts.header ?? true) : this.header;
+    return { kind: 'table', columns, rows: this.rows, lineOfRow, header, ...(this.opts.separator ? { separator: this.opts.separator } : {}) };
   }
 }
 

@@ -122,6 +122,6 @@ export class TsfBuilder extends LineBuilder {
   finish(): ParsedTable {
     this.endLines();
     if (!this.table || this.series === 0) throw new DataError(this.file, undefined, this.inData ? 'no series after @data' : 'no @data line', 'a .tsf file lists its series after an @data line');
-    return { ...this.table.finish(), header: true };
+    return this.table.finish();
   }
 }
