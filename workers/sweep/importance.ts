@@ -47,7 +47,8 @@ export function importance(space: SearchSpace, observed: readonly Observation[],
       const m = values.reduce((a, b) => a + b, 0) / values.length;
       between += (values.length / done.length) * (m - mean) ** 2;
     }
-    return { key: p.key, share: total > 0 ? between / total : 0 };
+    // (the between-group variance is at most the total; summed in floating point it can pass it by an ulp)
+    return { key: p.key, share: total > 0 ? Math.min(1, between / total) : 0 };
   });
   return out.sort((a, b) => b.share - a.share);
 }
